@@ -1,0 +1,193 @@
+package schema
+
+import (
+	"aftercare/internal/access"
+
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+)
+
+// serviceTypes are the kinds of visit a store offers.
+var serviceTypes = []string{"first_service", "periodic_service", "repair", "inspection",
+	"seasonal_check", "insurance_claim", "recall"}
+
+// Appointment is a booked service visit.
+type Appointment struct {
+	ent.Schema
+}
+
+// Mixin of Appointment.
+func (Appointment) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{}} }
+
+// Fields of Appointment.
+func (Appointment) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("reference").NotEmpty().MaxLen(16).Unique().Immutable().
+			Comment("Short booking reference told to the customer."),
+		field.Int("dealership_id").Immutable(),
+		field.Int("owner_id"),
+		field.Int("vehicle_id").Optional().Nillable(),
+		field.Int("advisor_id").Optional().Nillable(),
+		field.Enum("service_type").Values(serviceTypes...).Annotations(entgql.OrderField("SERVICE_TYPE")),
+		field.Time("starts_at").Annotations(entgql.OrderField("STARTS_AT")),
+		field.Time("ends_at"),
+		field.Enum("status").Values("requested", "confirmed", "checked_in", "completed", "cancelled", "no_show").
+			Default("requested").Annotations(entgql.OrderField("STATUS")),
+		field.Enum("source").Values("app", "advisor", "widget", "phone").Immutable(),
+		field.Enum("transport").Values("wait", "drop_off", "loaner", "pickup_delivery").Default("wait"),
+		field.Int64("transport_price_cents").Default(0).NonNegative(),
+		field.String("notes").Optional().MaxLen(2000),
+		field.String("cancel_reason").Optional().MaxLen(500),
+		field.Time("cancelled_at").Optional().Nillable(),
+		field.String("idempotency_key").Optional().Nillable().MaxLen(128).Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Client-chosen key; a retried request returns the first booking."),
+	}
+}
+
+// Edges of Appointment.
+func (Appointment) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("dealership", Dealership.Type).Ref("appointments").Field("dealership_id").Unique().Required().Immutable(),
+		edge.From("owner", Owner.Type).Ref("appointments").Field("owner_id").Unique().Required(),
+		edge.From("vehicle", Vehicle.Type).Ref("appointments").Field("vehicle_id").Unique(),
+		edge.To("advisor", Staff.Type).Field("advisor_id").Unique(),
+		edge.To("work_order", WorkOrder.Type).Unique(),
+	}
+}
+
+// Indexes of Appointment.
+func (Appointment) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("dealership_id", "starts_at"),
+		index.Fields("owner_id", "starts_at"),
+		index.Fields("vehicle_id"),
+		index.Fields("dealership_id", "idempotency_key").Unique(),
+	}
+}
+
+// Annotations of Appointment.
+func (Appointment) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// workOrderStatuses is the repair visit's state machine, in order.
+var workOrderStatuses = []string{"checked_in", "diagnosing", "awaiting_approval", "in_repair",
+	"waiting_parts", "quality_check", "ready_for_pickup", "delivered", "cancelled"}
+
+// WorkOrder is one repair visit from check-in to delivery.
+type WorkOrder struct {
+	ent.Schema
+}
+
+// Mixin of WorkOrder.
+func (WorkOrder) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{}} }
+
+// Fields of WorkOrder.
+func (WorkOrder) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("number").NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("NUMBER")),
+		field.Int("dealership_id").Immutable(),
+		field.Int("vehicle_id").Immutable(),
+		field.Int("owner_id").Immutable(),
+		field.Int("appointment_id").Optional().Nillable().Immutable(),
+		field.Int("advisor_id").Optional().Nillable(),
+		field.Enum("status").Values(workOrderStatuses...).Default("checked_in").
+			Annotations(entgql.OrderField("STATUS")),
+		field.String("fault_description").Optional().MaxLen(4000).
+			Comment("The fault in the owner's words, restated and confirmed at check-in."),
+		field.Time("promised_at").Optional().Nillable(),
+		field.Int("odometer_in_km").NonNegative(),
+		field.Int("odometer_out_km").Optional().Nillable(),
+		field.Time("opened_at").Default(time.Now).Immutable().Annotations(entgql.OrderField("OPENED_AT")),
+		field.Time("delivered_at").Optional().Nillable(),
+		field.Int64("labour_cents").Default(0).NonNegative(),
+		field.Int64("parts_cents").Default(0).NonNegative(),
+		field.Int64("total_cents").Default(0).NonNegative(),
+		field.Int("last_event_seq").Default(0).
+			Comment("Sequence number of the latest WorkOrderEvent; events are numbered 1, 2, 3 per order."),
+	}
+}
+
+// Edges of WorkOrder.
+func (WorkOrder) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("dealership", Dealership.Type).Ref("work_orders").Field("dealership_id").Unique().Required().Immutable(),
+		edge.From("vehicle", Vehicle.Type).Ref("work_orders").Field("vehicle_id").Unique().Required().Immutable(),
+		edge.From("owner", Owner.Type).Ref("work_orders").Field("owner_id").Unique().Required().Immutable(),
+		edge.From("appointment", Appointment.Type).Ref("work_order").Field("appointment_id").Unique().Immutable(),
+		edge.To("advisor", Staff.Type).Field("advisor_id").Unique(),
+		edge.To("events", WorkOrderEvent.Type).Annotations(entgql.RelayConnection()),
+		edge.To("survey_responses", SurveyResponse.Type),
+	}
+}
+
+// Indexes of WorkOrder.
+func (WorkOrder) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("dealership_id", "number").Unique(),
+		index.Fields("dealership_id", "status"),
+		index.Fields("vehicle_id", "opened_at"),
+		index.Fields("owner_id", "opened_at"),
+	}
+}
+
+// Annotations of WorkOrder.
+func (WorkOrder) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.QueryField(), entgql.RelayConnection()}
+}
+
+// WorkOrderEvent is one step of a repair visit, shown to the owner as it happens.
+type WorkOrderEvent struct {
+	ent.Schema
+}
+
+// Mixin of WorkOrderEvent.
+func (WorkOrderEvent) Mixin() []ent.Mixin { return []ent.Mixin{HistoryMixin{}} }
+
+// Fields of WorkOrderEvent.
+func (WorkOrderEvent) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("work_order_id").Immutable(),
+		field.Int("seq").Positive().Immutable().Annotations(entgql.OrderField("SEQ")),
+		field.Enum("from_status").Values(workOrderStatuses...).Optional().Nillable().Immutable(),
+		field.Enum("to_status").Values(workOrderStatuses...).Immutable(),
+		field.Int("actor_staff_id").Optional().Nillable().Immutable(),
+		field.Enum("actor_kind").Values("staff", "owner", "system").Immutable(),
+		field.String("message").Optional().MaxLen(2000).Immutable(),
+		field.Time("promised_at").Optional().Nillable().Immutable(),
+		field.Time("created_at").Default(time.Now).Immutable().Annotations(entgql.OrderField("CREATED_AT")),
+	}
+}
+
+// Edges of WorkOrderEvent.
+func (WorkOrderEvent) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("work_order", WorkOrder.Type).Ref("events").Field("work_order_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of WorkOrderEvent.
+func (WorkOrderEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("work_order_id", "seq").Unique()}
+}
+
+// Annotations of WorkOrderEvent.
+func (WorkOrderEvent) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Policy of Appointment: see internal/access.
+func (Appointment) Policy() ent.Policy { return access.Policy("appointments") }
+
+// Policy of WorkOrder: see internal/access.
+func (WorkOrder) Policy() ent.Policy { return access.Policy("work_orders") }
+
+// Policy of WorkOrderEvent: see internal/access.
+func (WorkOrderEvent) Policy() ent.Policy { return access.Policy("work_order_events") }

@@ -1,0 +1,37 @@
+package graph
+
+import (
+	"context"
+
+	"aftercare/ent/dealership"
+	"aftercare/ent/owner"
+	"aftercare/ent/staff"
+	"aftercare/graph/model"
+	"aftercare/internal/auth"
+)
+
+// viewer describes the caller, loading their records under their own
+// privacy scope.
+func (r *Resolver) viewer(ctx context.Context) (*model.Viewer, error) {
+	v := auth.FromContext(ctx)
+	out := &model.Viewer{Kind: v.Kind.String()}
+	var err error
+	if v.IsOwner() && v.OwnerID != 0 {
+		if out.Owner, err = r.Client.Owner.Query().Where(owner.ID(v.OwnerID)).Only(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if v.IsStaff() {
+		role := staff.Role(v.Role)
+		out.Role = &role
+		if out.Staff, err = r.Client.Staff.Query().Where(staff.ID(v.StaffID)).Only(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if v.DealershipID != 0 {
+		if out.Dealership, err = r.Client.Dealership.Query().Where(dealership.ID(v.DealershipID)).Only(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

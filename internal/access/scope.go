@@ -1,0 +1,147 @@
+// Package access holds the authorisation rules that sit next to the data:
+// the ent privacy policy of every entity. Reads are narrowed by a filter
+// (a row the viewer may not see simply does not exist for them), writes are
+// allowed by role and checked against the same scopes. Resolvers may add
+// checks, but a resolver that forgets one still cannot leak.
+package access
+
+import (
+	"aftercare/internal/auth"
+
+	"entgo.io/ent/entql"
+)
+
+// Table names, as ent names them.
+const (
+	tDealerGroups    = "dealer_groups"
+	tDealerships     = "dealerships"
+	tStaff           = "staffs"
+	tOwners          = "owners"
+	tVehicles        = "vehicles"
+	tOwnerships      = "vehicle_ownerships"
+	tOdometer        = "odometer_readings"
+	tDevices         = "devices"
+	tAppointments    = "appointments"
+	tWorkOrders      = "work_orders"
+	tWorkOrderEvents = "work_order_events"
+	tSurveyTemplates = "survey_templates"
+	tSurveyResponses = "survey_responses"
+)
+
+// nothing matches no row.
+var nothing = entql.FieldEQ("id", 0)
+
+// scope returns the predicate that selects the rows of table the viewer may
+// see. ok is false when the viewer may see no row of the table at all.
+func scope(v *auth.Viewer, table string) (p entql.P, ok bool) {
+	switch v.Kind {
+	case auth.KindOwner:
+		return ownerScope(v, table)
+	case auth.KindStaff:
+		if v.Role == auth.RoleGroupAdmin {
+			return groupScope(v.DealerGroupID, table)
+		}
+		return storeScope(v, table)
+	case auth.KindWidget:
+		if table == tDealerships {
+			return entql.FieldEQ("id", v.DealershipID), true
+		}
+	}
+	return nil, false
+}
+
+// ownerScope: an owner sees their own rows and their group's public rows.
+func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
+	if v.OwnerID == 0 {
+		return nil, false // signed in, but not yet linked to an owner record
+	}
+	mine := entql.FieldEQ("owner_id", v.OwnerID)
+	switch table {
+	case tOwners:
+		return entql.FieldEQ("id", v.OwnerID), true
+	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses:
+		return mine, true
+	case tOdometer:
+		return entql.HasEdgeWith("vehicle", mine), true
+	case tWorkOrderEvents:
+		return entql.HasEdgeWith("work_order", mine), true
+	case tDealerGroups:
+		return entql.FieldEQ("id", v.DealerGroupID), true
+	case tDealerships, tSurveyTemplates, tStaff:
+		// Store facts, survey questions and staff names are public within
+		// the group; staff contact fields are masked at the API edge.
+		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
+	}
+	return nil, false
+}
+
+// storeScope: staff of one store see that store's rows, the owners and
+// vehicles the store serves, and their group's stores.
+func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
+	store := entql.FieldEQ("dealership_id", v.DealershipID)
+	switch table {
+	case tDealerGroups:
+		return entql.FieldEQ("id", v.DealerGroupID), true
+	case tDealerships:
+		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
+	case tStaff, tAppointments, tWorkOrders, tSurveyResponses:
+		return store, true
+	case tOwners:
+		return storeOwners(v.DealershipID), true
+	case tVehicles:
+		return storeVehicles(v.DealershipID), true
+	case tOwnerships, tOdometer:
+		return entql.HasEdgeWith("vehicle", storeVehicles(v.DealershipID)), true
+	case tWorkOrderEvents:
+		return entql.HasEdgeWith("work_order", store), true
+	case tSurveyTemplates:
+		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
+	}
+	return nil, false // devices: push tokens are for the system only
+}
+
+// storeOwners are the owners a store serves: its own customers and anyone
+// with an appointment or a work order there.
+func storeOwners(store int) entql.P {
+	at := entql.FieldEQ("dealership_id", store)
+	return entql.Or(
+		entql.FieldEQ("home_dealership_id", store),
+		entql.HasEdgeWith("appointments", at),
+		entql.HasEdgeWith("work_orders", at),
+	)
+}
+
+// storeVehicles are the vehicles a store sold or serves, and those of the
+// owners it serves.
+func storeVehicles(store int) entql.P {
+	at := entql.FieldEQ("dealership_id", store)
+	return entql.Or(
+		entql.FieldEQ("selling_dealership_id", store),
+		entql.HasEdgeWith("owner", storeOwners(store)),
+		entql.HasEdgeWith("appointments", at),
+		entql.HasEdgeWith("work_orders", at),
+	)
+}
+
+// groupScope: a group admin sees everything in their dealer group.
+func groupScope(group int, table string) (entql.P, bool) {
+	inGroup := entql.FieldEQ("dealer_group_id", group)
+	atStoreOfGroup := entql.HasEdgeWith("dealership", inGroup)
+	switch table {
+	case tDealerGroups:
+		return entql.FieldEQ("id", group), true
+	case tDealerships, tStaff, tOwners, tSurveyTemplates:
+		return inGroup, true
+	case tVehicles:
+		return entql.Or(entql.HasEdgeWith("owner", inGroup), entql.HasEdgeWith("selling_dealership", inGroup)), true
+	case tOwnerships, tOdometer:
+		return entql.HasEdgeWith("vehicle", entql.Or(entql.HasEdgeWith("owner", inGroup), entql.HasEdgeWith("selling_dealership", inGroup))), true
+	case tAppointments, tWorkOrders:
+		return atStoreOfGroup, true
+	case tWorkOrderEvents:
+		return entql.HasEdgeWith("work_order", atStoreOfGroup), true
+	case tSurveyResponses:
+		return entql.HasEdgeWith("owner", inGroup), true
+	}
+	return nil, false
+}

@@ -1,0 +1,92 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"aftercare/ent"
+	"aftercare/ent/owner"
+	"aftercare/ent/staff"
+	"aftercare/internal/auth"
+)
+
+// ErrNoStaffRecord is returned when a token claims a staff role that no
+// active staff record backs.
+var ErrNoStaffRecord = errors.New("no active staff record for this sign-in")
+
+// Directory turns a verified identity into a viewer by finding (and on first
+// sign-in, linking) the person's record. The records, not the token's
+// claims, are the authority on role and store: a revoked role takes effect
+// at once, without waiting for the token to expire.
+type Directory struct {
+	Client *ent.Client
+}
+
+var _ auth.Resolver = Directory{}
+
+// Resolve implements auth.Resolver.
+func (d Directory) Resolve(ctx context.Context, id *auth.Identity) (*auth.Viewer, error) {
+	sys := auth.SystemContext(ctx) // the lookup itself must see every record
+	if id.IsStaff() {
+		return d.staffViewer(sys, id)
+	}
+	return d.ownerViewer(sys, id)
+}
+
+func (d Directory) staffViewer(ctx context.Context, id *auth.Identity) (*auth.Viewer, error) {
+	s, err := d.Client.Staff.Query().Where(staff.AuthUID(id.UID), staff.Active(true)).Only(ctx)
+	if ent.IsNotFound(err) && id.Email != "" {
+		// First sign-in: link by the verified e-mail the group admin entered.
+		s, err = d.Client.Staff.Query().Where(staff.Email(id.Email), staff.AuthUIDIsNil(), staff.Active(true)).Only(ctx)
+		if err == nil {
+			s, err = s.Update().SetAuthUID(id.UID).Save(ctx)
+		}
+	}
+	if ent.IsNotFound(err) {
+		return nil, ErrNoStaffRecord
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up staff: %w", err)
+	}
+	v := auth.NewViewer(id)
+	v.StaffID = s.ID
+	v.Role = auth.Role(s.Role)
+	v.DealerGroupID = s.DealerGroupID
+	v.DealershipID = 0
+	if s.DealershipID != nil {
+		v.DealershipID = *s.DealershipID
+	}
+	return v, nil
+}
+
+func (d Directory) ownerViewer(ctx context.Context, id *auth.Identity) (*auth.Viewer, error) {
+	v := auth.NewViewer(id)
+	o, err := d.Client.Owner.Query().Where(owner.AuthUID(id.UID)).Only(ctx)
+	if ent.IsNotFound(err) && id.Phone != "" {
+		o, err = d.linkByPhone(ctx, id)
+	}
+	if ent.IsNotFound(err) {
+		return v, nil // signed in, no record yet: sees nothing until linked
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up owner: %w", err)
+	}
+	v.OwnerID = o.ID
+	v.DealerGroupID = o.DealerGroupID
+	return v, nil
+}
+
+// linkByPhone links a first sign-in to the record an advisor created with
+// the same (verified) phone number. A number known in several dealer groups
+// is not linked automatically: the app must ask which one.
+func (d Directory) linkByPhone(ctx context.Context, id *auth.Identity) (*ent.Owner, error) {
+	matches, err := d.Client.Owner.Query().Where(owner.Phone(id.Phone), owner.AuthUIDIsNil()).Limit(2).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(matches) != 1 {
+		return nil, &ent.NotFoundError{}
+	}
+	return matches[0].Update().SetAuthUID(id.UID).Save(ctx)
+}

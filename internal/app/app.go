@@ -1,0 +1,175 @@
+// Package app wires the configured parts into a running API: database,
+// migrations, authentication, resolvers and the HTTP server. server.go
+// calls it for `serve`; the integration tests call it to run the very same
+// server in-process.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"aftercare/graph"
+	"aftercare/internal/access"
+	"aftercare/internal/auth"
+	"aftercare/internal/config"
+	"aftercare/internal/httpserver"
+	"aftercare/internal/store"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+)
+
+// App is an assembled API.
+type App struct {
+	Config  config.Config
+	DB      *store.DB
+	Handler http.Handler
+	// Signer mints development tokens; nil in production.
+	Signer    *auth.LocalSigner
+	Logger    *slog.Logger
+	verifiers []auth.Verifier
+}
+
+// New opens and migrates the database and builds the HTTP handler.
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)})
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		logger.Info("applied migrations", "versions", applied)
+	}
+	a := &App{Config: cfg, DB: db, Logger: logger}
+	if err := a.setUpAuth(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Handler = a.newHandler()
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+func (a *App) setUpAuth(ctx context.Context) error {
+	if a.Config.FirebaseProjectID != "" {
+		fv, err := auth.NewFirebaseVerifier(ctx, a.Config.FirebaseProjectID)
+		if err != nil {
+			return fmt.Errorf("firebase auth: %w", err)
+		}
+		if fv.Emulated() {
+			if err := auth.CheckEmulatorAllowed(a.Config.AppEnv); err != nil {
+				return err
+			}
+		}
+		a.verifiers = append(a.verifiers, fv)
+	}
+	if auth.CheckLocalAllowed(a.Config.AppEnv) == nil {
+		secret, err := localSecret(a.Config)
+		if err != nil {
+			return err
+		}
+		a.Signer = auth.NewLocalSigner(secret, "aftercare-dev")
+		a.verifiers = append(a.verifiers, a.Signer)
+	}
+	return nil
+}
+
+func (a *App) newHandler() http.Handler {
+	dir := access.Directory{Client: a.DB.Client}
+	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion}
+	return httpserver.New(httpserver.Config{
+		Development:    !a.Config.Production(),
+		Introspection:  a.Config.Introspection,
+		MaxBodyBytes:   a.Config.MaxBodyBytes,
+		MaxDepth:       a.Config.MaxDepth,
+		MaxComplexity:  a.Config.MaxComplexity,
+		AllowedOrigins: a.Config.AllowedOrigins,
+	}, httpserver.Deps{
+		DB:            a.DB,
+		Resolver:      resolver,
+		Logger:        a.Logger,
+		Authenticate:  auth.Middleware(a.verifiers, dir, a.Logger),
+		WebsocketInit: websocketInit(a.verifiers, dir),
+	})
+}
+
+func websocketInit(verifiers []auth.Verifier, dir auth.Resolver) transport.WebsocketInitFunc {
+	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+		v, err := auth.ViewerFromInitPayload(ctx, payload, verifiers, dir)
+		if err != nil {
+			return ctx, nil, err
+		}
+		return auth.NewContext(ctx, v), nil, nil
+	}
+}
+
+// localSecret is AUTH_LOCAL_SECRET, or a random secret kept in the data
+// directory so that printed development tokens survive a restart.
+func localSecret(cfg config.Config) ([]byte, error) {
+	if cfg.AuthLocalSecret != "" {
+		return []byte(cfg.AuthLocalSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "local-signer.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(b[:])
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(secret), nil
+}
+
+// Serve runs the HTTP server until ctx is cancelled, then shuts down
+// gracefully: it stops accepting, closes websockets (their contexts end),
+// and waits up to drain for requests in flight.
+func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	base, closeSockets := context.WithCancel(context.Background())
+	defer closeSockets()
+	srv := &http.Server{
+		Handler:           a.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(_ net.Listener) context.Context { return base },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Logger.Info("listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Logger.Info("shutting down", "drain", drain)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	closeSockets()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

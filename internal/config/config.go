@@ -1,0 +1,116 @@
+// Package config reads the server's settings from the environment, with a
+// command-line flag of the same meaning taking precedence. Secrets come only
+// from the environment, never from flags (which show in process lists).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is every setting; docs: README.md, "Configuration".
+type Config struct {
+	Port           int
+	DatabaseURL    string
+	DataDir        string
+	AppEnv         string
+	LogLevel       string
+	PhoneRegion    string
+	AllowedOrigins []string
+	MaxBodyBytes   int64
+	MaxDepth       int
+	MaxComplexity  int
+	Introspection  bool
+	DBMaxConns     int
+	// SeedDemo loads the demo data into a new, empty embedded database.
+	SeedDemo bool
+	// AuthLocalSecret signs development tokens; empty: a random one kept in DataDir.
+	AuthLocalSecret string
+	// FirebaseProjectID enables Firebase Authentication (and FCM).
+	FirebaseProjectID string
+}
+
+// Production reports whether the server runs with production safeguards.
+func (c Config) Production() bool { return strings.EqualFold(c.AppEnv, "production") }
+
+// Load reads the environment, then flags from args.
+func Load(args []string) (Config, error) {
+	c := Config{
+		Port:              envInt("PORT", 8080),
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		DataDir:           envStr("DATA_DIR", "data"),
+		AppEnv:            envStr("APP_ENV", "development"),
+		LogLevel:          envStr("LOG_LEVEL", "info"),
+		PhoneRegion:       envStr("PHONE_REGION", "CN"),
+		AllowedOrigins:    envList("CORS_ALLOWED_ORIGINS"),
+		MaxBodyBytes:      int64(envInt("MAX_BODY_BYTES", 1<<20)),
+		MaxDepth:          envInt("QUERY_MAX_DEPTH", 12),
+		MaxComplexity:     envInt("QUERY_MAX_COMPLEXITY", 1000),
+		Introspection:     envBool("INTROSPECTION", false),
+		DBMaxConns:        envInt("DB_MAX_CONNS", 0),
+		SeedDemo:          envBool("SEED_DEMO", true),
+		AuthLocalSecret:   os.Getenv("AUTH_LOCAL_SECRET"),
+		FirebaseProjectID: os.Getenv("FIREBASE_PROJECT_ID"),
+	}
+	fs := flag.NewFlagSet("aftercare", flag.ContinueOnError)
+	fs.IntVar(&c.Port, "port", c.Port, "HTTP port (PORT)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the embedded SQLite database (DATA_DIR)")
+	fs.StringVar(&c.AppEnv, "env", c.AppEnv, "development or production (APP_ENV)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.Port < 1 || c.Port > 65535 {
+		errs = append(errs, fmt.Errorf("PORT %d is not a port", c.Port))
+	}
+	if c.MaxBodyBytes < 1024 || c.MaxDepth < 2 || c.MaxComplexity < 10 {
+		errs = append(errs, errors.New("MAX_BODY_BYTES, QUERY_MAX_DEPTH or QUERY_MAX_COMPLEXITY is too small"))
+	}
+	if c.Production() && c.DatabaseURL == "" {
+		errs = append(errs, errors.New("APP_ENV=production needs DATABASE_URL (PostgreSQL)"))
+	}
+	if c.Production() && c.FirebaseProjectID == "" {
+		errs = append(errs, errors.New("APP_ENV=production needs FIREBASE_PROJECT_ID: the local token signer is for development only"))
+	}
+	return errors.Join(errs...)
+}
+
+func envStr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(k string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envBool(k string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envList(k string) []string {
+	var out []string
+	for _, s := range strings.Split(os.Getenv(k), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

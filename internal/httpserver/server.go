@@ -1,0 +1,144 @@
+// Package httpserver assembles the HTTP surface: the GraphQL endpoint (POST,
+// GET and websockets), GraphiQL in development, health and readiness
+// probes, and the middleware every request passes (request id, access log,
+// body limit, CORS, authentication). It is the composition root of the API;
+// domain packages never import it.
+package httpserver
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"aftercare/graph"
+	"aftercare/internal/store"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	coderws "github.com/coder/websocket"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Config is the HTTP layer's share of the configuration.
+type Config struct {
+	// Development turns on GraphiQL at / and introspection.
+	Development bool
+	// Introspection may be turned on in production for internal tooling.
+	Introspection  bool
+	MaxBodyBytes   int64
+	MaxDepth       int
+	MaxComplexity  int
+	AllowedOrigins []string
+}
+
+// Deps are the parts the server is built from.
+type Deps struct {
+	DB       *store.DB
+	Resolver *graph.Resolver
+	Logger   *slog.Logger
+	// Authenticate puts the viewer into each request's context.
+	Authenticate func(http.Handler) http.Handler
+	// WebsocketInit authenticates a subscription from its connection_init payload.
+	WebsocketInit transport.WebsocketInitFunc
+}
+
+// New returns the HTTP handler of the whole API.
+func New(cfg Config, d Deps) http.Handler {
+	gql := newGraphQLHandler(cfg, d)
+	mux := http.NewServeMux()
+	api := d.Authenticate(limitBody(cfg.MaxBodyBytes, gql))
+	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(api))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", readiness(d.DB))
+	if cfg.Development {
+		mux.Handle("GET /{$}", playground.Handler("aftercare GraphiQL", "/graphql"))
+	}
+	return withRequestID(accessLog(d.Logger, mux))
+}
+
+func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
+	srv := handler.New(graph.NewExecutableSchema(d.Resolver))
+	srv.AddTransport(transport.Websocket{
+		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
+			OriginPatterns: cfg.AllowedOrigins,
+		}},
+		InitFunc:              d.WebsocketInit,
+		InitTimeout:           10 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second,
+	})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 20 << 20, MaxMemory: 8 << 20})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Development || cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
+	srv.Use(DepthLimit{Max: cfg.MaxDepth})
+	srv.Use(entgql.Transactioner{TxOpener: d.DB.Client})
+	srv.SetErrorPresenter(graph.ErrorPresenter(d.Logger))
+	srv.SetRecoverFunc(graph.Recover(d.Logger))
+	return srv
+}
+
+func corsFor(origins []string) *cors.Cors {
+	return cors.New(cors.Options{
+		AllowedOrigins: origins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", "X-Widget-Key", "X-Request-Id"},
+		ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
+		MaxAge:         600,
+	})
+}
+
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrorBody("request body too large", "BAD_USER_INPUT"))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// readiness answers 200 only when the database answers and its schema is
+// current, so a load balancer sends no traffic to an instance that cannot
+// serve it.
+func readiness(db *store.DB) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+			return
+		}
+		pending, err := db.Pending(ctx)
+		if err != nil || len(pending) > 0 {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "migrations pending", "pending": pending})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	}
+}
+
+func gqlErrorBody(msg, code string) map[string]any {
+	return map[string]any{"errors": []map[string]any{{"message": msg, "extensions": map[string]string{"code": code}}}}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

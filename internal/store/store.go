@@ -1,0 +1,140 @@
+// Package store opens the database (embedded SQLite by default, PostgreSQL
+// through pgx v5 in production), applies the versioned migrations and hands
+// out the ent client. Everything above it uses ent and never knows which
+// dialect it runs on.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"aftercare/ent"
+	_ "aftercare/ent/runtime" // registers schema hooks and privacy policies
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver, registered as "sqlite"
+)
+
+// Config says which database to open.
+type Config struct {
+	// DatabaseURL is a postgres:// URL; empty selects the embedded SQLite file.
+	DatabaseURL string
+	// DataDir holds the SQLite file when DatabaseURL is empty.
+	DataDir string
+	// MaxConns caps the PostgreSQL pool (0: pgx's default, max(4, cores)).
+	MaxConns int32
+}
+
+// DB is an open database with its ent client.
+type DB struct {
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string
+	// Pool is the pgx pool on PostgreSQL (nil on SQLite), for what needs pgx
+	// itself, such as LISTEN/NOTIFY.
+	Pool *pgxpool.Pool
+	// Driver is the ent driver under Client, for raw SQL through ent.
+	Driver *entsql.Driver
+}
+
+// Open connects to the configured database. It does not migrate: call Migrate.
+func Open(ctx context.Context, cfg Config) (*DB, error) {
+	if cfg.DatabaseURL == "" {
+		return openSQLite(cfg.DataDir)
+	}
+	if !strings.HasPrefix(cfg.DatabaseURL, "postgres://") && !strings.HasPrefix(cfg.DatabaseURL, "postgresql://") {
+		return nil, errors.New("DATABASE_URL must be a postgres:// URL (or unset for the embedded SQLite store)")
+	}
+	return openPostgres(ctx, cfg)
+}
+
+func openPostgres(ctx context.Context, cfg Config) (*DB, error) {
+	pc, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", redactErr(err))
+	}
+	// Dates and timestamps are exchanged in UTC whatever the server's default.
+	pc.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	pc.ConnConfig.RuntimeParams["application_name"] = "aftercare"
+	if cfg.MaxConns > 0 {
+		pc.MaxConns = cfg.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", redactErr(err))
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", redactErr(err))
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	return newDB(db, dialect.Postgres, pool), nil
+}
+
+func openSQLite(dir string) (*DB, error) {
+	if dir == "" {
+		dir = "data"
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	return OpenSQLiteFile(filepath.Join(dir, "aftercare.db"))
+}
+
+// OpenSQLiteFile opens (creating it if needed) one SQLite database file.
+func OpenSQLiteFile(path string) (*DB, error) {
+	// WAL lets readers run beside the single writer; busy_timeout makes a
+	// writer wait for the lock instead of failing; _txlock=immediate takes the
+	// write lock at BEGIN, so two read-then-write transactions cannot
+	// deadlock each other on lock upgrade.
+	dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite: %w", err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	return newDB(db, dialect.SQLite, nil), nil
+}
+
+func newDB(db *sql.DB, dia string, pool *pgxpool.Pool) *DB {
+	drv := entsql.OpenDB(dia, db)
+	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dia, Pool: pool, Driver: drv}
+}
+
+// Close releases the client and the connections.
+func (d *DB) Close() error {
+	err := d.Client.Close()
+	if d.Pool != nil {
+		d.Pool.Close()
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+// redactErr keeps a password in a malformed URL out of logs.
+func redactErr(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "://"); i >= 0 {
+		if j := strings.Index(msg[i:], "@"); j >= 0 {
+			msg = msg[:i+3] + "***" + msg[i+j:]
+		}
+	}
+	return errors.New(msg)
+}
