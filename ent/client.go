@@ -12,6 +12,7 @@ import (
 	"aftercare/ent/migrate"
 
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -22,6 +23,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 
@@ -40,6 +42,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// Appointment is the client for interacting with the Appointment builders.
 	Appointment *AppointmentClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// DealerGroup is the client for interacting with the DealerGroup builders.
 	DealerGroup *DealerGroupClient
 	// Dealership is the client for interacting with the Dealership builders.
@@ -60,6 +64,8 @@ type Client struct {
 	Vehicle *VehicleClient
 	// VehicleOwnership is the client for interacting with the VehicleOwnership builders.
 	VehicleOwnership *VehicleOwnershipClient
+	// WidgetKey is the client for interacting with the WidgetKey builders.
+	WidgetKey *WidgetKeyClient
 	// WorkOrder is the client for interacting with the WorkOrder builders.
 	WorkOrder *WorkOrderClient
 	// WorkOrderEvent is the client for interacting with the WorkOrderEvent builders.
@@ -76,6 +82,7 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Appointment = NewAppointmentClient(c.config)
+	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.DealerGroup = NewDealerGroupClient(c.config)
 	c.Dealership = NewDealershipClient(c.config)
 	c.Device = NewDeviceClient(c.config)
@@ -86,6 +93,7 @@ func (c *Client) init() {
 	c.SurveyTemplate = NewSurveyTemplateClient(c.config)
 	c.Vehicle = NewVehicleClient(c.config)
 	c.VehicleOwnership = NewVehicleOwnershipClient(c.config)
+	c.WidgetKey = NewWidgetKeyClient(c.config)
 	c.WorkOrder = NewWorkOrderClient(c.config)
 	c.WorkOrderEvent = NewWorkOrderEventClient(c.config)
 }
@@ -181,6 +189,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:              ctx,
 		config:           cfg,
 		Appointment:      NewAppointmentClient(cfg),
+		AuditEntry:       NewAuditEntryClient(cfg),
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
@@ -191,6 +200,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SurveyTemplate:   NewSurveyTemplateClient(cfg),
 		Vehicle:          NewVehicleClient(cfg),
 		VehicleOwnership: NewVehicleOwnershipClient(cfg),
+		WidgetKey:        NewWidgetKeyClient(cfg),
 		WorkOrder:        NewWorkOrderClient(cfg),
 		WorkOrderEvent:   NewWorkOrderEventClient(cfg),
 	}, nil
@@ -213,6 +223,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:              ctx,
 		config:           cfg,
 		Appointment:      NewAppointmentClient(cfg),
+		AuditEntry:       NewAuditEntryClient(cfg),
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
@@ -223,6 +234,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SurveyTemplate:   NewSurveyTemplateClient(cfg),
 		Vehicle:          NewVehicleClient(cfg),
 		VehicleOwnership: NewVehicleOwnershipClient(cfg),
+		WidgetKey:        NewWidgetKeyClient(cfg),
 		WorkOrder:        NewWorkOrderClient(cfg),
 		WorkOrderEvent:   NewWorkOrderEventClient(cfg),
 	}, nil
@@ -254,9 +266,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Appointment, c.DealerGroup, c.Dealership, c.Device, c.OdometerReading,
-		c.Owner, c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle,
-		c.VehicleOwnership, c.WorkOrder, c.WorkOrderEvent,
+		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
+		c.OdometerReading, c.Owner, c.Staff, c.SurveyResponse, c.SurveyTemplate,
+		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -266,9 +278,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Appointment, c.DealerGroup, c.Dealership, c.Device, c.OdometerReading,
-		c.Owner, c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle,
-		c.VehicleOwnership, c.WorkOrder, c.WorkOrderEvent,
+		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
+		c.OdometerReading, c.Owner, c.Staff, c.SurveyResponse, c.SurveyTemplate,
+		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -279,6 +291,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AppointmentMutation:
 		return c.Appointment.mutate(ctx, m)
+	case *AuditEntryMutation:
+		return c.AuditEntry.mutate(ctx, m)
 	case *DealerGroupMutation:
 		return c.DealerGroup.mutate(ctx, m)
 	case *DealershipMutation:
@@ -299,6 +313,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Vehicle.mutate(ctx, m)
 	case *VehicleOwnershipMutation:
 		return c.VehicleOwnership.mutate(ctx, m)
+	case *WidgetKeyMutation:
+		return c.WidgetKey.mutate(ctx, m)
 	case *WorkOrderMutation:
 		return c.WorkOrder.mutate(ctx, m)
 	case *WorkOrderEventMutation:
@@ -519,6 +535,140 @@ func (c *AppointmentClient) mutate(ctx context.Context, m *AppointmentMutation) 
 		return (&AppointmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Appointment mutation op: %q", m.Op())
+	}
+}
+
+// AuditEntryClient is a client for the AuditEntry schema.
+type AuditEntryClient struct {
+	config
+}
+
+// NewAuditEntryClient returns a client for the AuditEntry from the given config.
+func NewAuditEntryClient(c config) *AuditEntryClient {
+	return &AuditEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditentry.Hooks(f(g(h())))`.
+func (c *AuditEntryClient) Use(hooks ...Hook) {
+	c.hooks.AuditEntry = append(c.hooks.AuditEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditentry.Intercept(f(g(h())))`.
+func (c *AuditEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditEntry = append(c.inters.AuditEntry, interceptors...)
+}
+
+// Create returns a builder for creating a AuditEntry entity.
+func (c *AuditEntryClient) Create() *AuditEntryCreate {
+	mutation := newAuditEntryMutation(c.config, OpCreate)
+	return &AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditEntry entities.
+func (c *AuditEntryClient) CreateBulk(builders ...*AuditEntryCreate) *AuditEntryCreateBulk {
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditEntryClient) MapCreateBulk(slice any, setFunc func(*AuditEntryCreate, int)) *AuditEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditEntryCreateBulk{err: fmt.Errorf("calling to AuditEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditEntry.
+func (c *AuditEntryClient) Update() *AuditEntryUpdate {
+	mutation := newAuditEntryMutation(c.config, OpUpdate)
+	return &AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditEntryClient) UpdateOne(_m *AuditEntry) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntry(_m))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditEntryClient) UpdateOneID(id int) *AuditEntryUpdateOne {
+	mutation := newAuditEntryMutation(c.config, OpUpdateOne, withAuditEntryID(id))
+	return &AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditEntry.
+func (c *AuditEntryClient) Delete() *AuditEntryDelete {
+	mutation := newAuditEntryMutation(c.config, OpDelete)
+	return &AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditEntryClient) DeleteOne(_m *AuditEntry) *AuditEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditEntryClient) DeleteOneID(id int) *AuditEntryDeleteOne {
+	builder := c.Delete().Where(auditentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditEntry.
+func (c *AuditEntryClient) Query() *AuditEntryQuery {
+	return &AuditEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditEntry entity by its id.
+func (c *AuditEntryClient) Get(ctx context.Context, id int) (*AuditEntry, error) {
+	return c.Query().Where(auditentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditEntryClient) GetX(ctx context.Context, id int) *AuditEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AuditEntryClient) Hooks() []Hook {
+	hooks := c.hooks.AuditEntry
+	return append(hooks[:len(hooks):len(hooks)], auditentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditEntryClient) Interceptors() []Interceptor {
+	return c.inters.AuditEntry
+}
+
+func (c *AuditEntryClient) mutate(ctx context.Context, m *AuditEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -869,6 +1019,22 @@ func (c *DealershipClient) QueryWorkOrders(_m *Dealership) *WorkOrderQuery {
 			sqlgraph.From(dealership.Table, dealership.FieldID, id),
 			sqlgraph.To(workorder.Table, workorder.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, dealership.WorkOrdersTable, dealership.WorkOrdersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryWidgetKeys queries the widget_keys edge of a Dealership.
+func (c *DealershipClient) QueryWidgetKeys(_m *Dealership) *WidgetKeyQuery {
+	query := (&WidgetKeyClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dealership.Table, dealership.FieldID, id),
+			sqlgraph.To(widgetkey.Table, widgetkey.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, dealership.WidgetKeysTable, dealership.WidgetKeysColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2326,6 +2492,156 @@ func (c *VehicleOwnershipClient) mutate(ctx context.Context, m *VehicleOwnership
 	}
 }
 
+// WidgetKeyClient is a client for the WidgetKey schema.
+type WidgetKeyClient struct {
+	config
+}
+
+// NewWidgetKeyClient returns a client for the WidgetKey from the given config.
+func NewWidgetKeyClient(c config) *WidgetKeyClient {
+	return &WidgetKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `widgetkey.Hooks(f(g(h())))`.
+func (c *WidgetKeyClient) Use(hooks ...Hook) {
+	c.hooks.WidgetKey = append(c.hooks.WidgetKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `widgetkey.Intercept(f(g(h())))`.
+func (c *WidgetKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WidgetKey = append(c.inters.WidgetKey, interceptors...)
+}
+
+// Create returns a builder for creating a WidgetKey entity.
+func (c *WidgetKeyClient) Create() *WidgetKeyCreate {
+	mutation := newWidgetKeyMutation(c.config, OpCreate)
+	return &WidgetKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WidgetKey entities.
+func (c *WidgetKeyClient) CreateBulk(builders ...*WidgetKeyCreate) *WidgetKeyCreateBulk {
+	return &WidgetKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WidgetKeyClient) MapCreateBulk(slice any, setFunc func(*WidgetKeyCreate, int)) *WidgetKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WidgetKeyCreateBulk{err: fmt.Errorf("calling to WidgetKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WidgetKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WidgetKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WidgetKey.
+func (c *WidgetKeyClient) Update() *WidgetKeyUpdate {
+	mutation := newWidgetKeyMutation(c.config, OpUpdate)
+	return &WidgetKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WidgetKeyClient) UpdateOne(_m *WidgetKey) *WidgetKeyUpdateOne {
+	mutation := newWidgetKeyMutation(c.config, OpUpdateOne, withWidgetKey(_m))
+	return &WidgetKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WidgetKeyClient) UpdateOneID(id int) *WidgetKeyUpdateOne {
+	mutation := newWidgetKeyMutation(c.config, OpUpdateOne, withWidgetKeyID(id))
+	return &WidgetKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WidgetKey.
+func (c *WidgetKeyClient) Delete() *WidgetKeyDelete {
+	mutation := newWidgetKeyMutation(c.config, OpDelete)
+	return &WidgetKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WidgetKeyClient) DeleteOne(_m *WidgetKey) *WidgetKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WidgetKeyClient) DeleteOneID(id int) *WidgetKeyDeleteOne {
+	builder := c.Delete().Where(widgetkey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WidgetKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for WidgetKey.
+func (c *WidgetKeyClient) Query() *WidgetKeyQuery {
+	return &WidgetKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWidgetKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WidgetKey entity by its id.
+func (c *WidgetKeyClient) Get(ctx context.Context, id int) (*WidgetKey, error) {
+	return c.Query().Where(widgetkey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WidgetKeyClient) GetX(ctx context.Context, id int) *WidgetKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryDealership queries the dealership edge of a WidgetKey.
+func (c *WidgetKeyClient) QueryDealership(_m *WidgetKey) *DealershipQuery {
+	query := (&DealershipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(widgetkey.Table, widgetkey.FieldID, id),
+			sqlgraph.To(dealership.Table, dealership.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, widgetkey.DealershipTable, widgetkey.DealershipColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WidgetKeyClient) Hooks() []Hook {
+	hooks := c.hooks.WidgetKey
+	return append(hooks[:len(hooks):len(hooks)], widgetkey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WidgetKeyClient) Interceptors() []Interceptor {
+	return c.inters.WidgetKey
+}
+
+func (c *WidgetKeyClient) mutate(ctx context.Context, m *WidgetKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WidgetKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WidgetKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WidgetKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WidgetKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WidgetKey mutation op: %q", m.Op())
+	}
+}
+
 // WorkOrderClient is a client for the WorkOrder schema.
 type WorkOrderClient struct {
 	config
@@ -2725,14 +3041,14 @@ func (c *WorkOrderEventClient) mutate(ctx context.Context, m *WorkOrderEventMuta
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Appointment, DealerGroup, Dealership, Device, OdometerReading, Owner, Staff,
-		SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership, WorkOrder,
-		WorkOrderEvent []ent.Hook
+		Appointment, AuditEntry, DealerGroup, Dealership, Device, OdometerReading,
+		Owner, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
+		WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
 	}
 	inters struct {
-		Appointment, DealerGroup, Dealership, Device, OdometerReading, Owner, Staff,
-		SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership, WorkOrder,
-		WorkOrderEvent []ent.Interceptor
+		Appointment, AuditEntry, DealerGroup, Dealership, Device, OdometerReading,
+		Owner, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
+		WidgetKey, WorkOrder, WorkOrderEvent []ent.Interceptor
 	}
 )
 

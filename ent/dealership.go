@@ -68,17 +68,20 @@ type DealershipEdges struct {
 	Appointments []*Appointment `json:"appointments,omitempty"`
 	// WorkOrders holds the value of the work_orders edge.
 	WorkOrders []*WorkOrder `json:"work_orders,omitempty"`
+	// WidgetKeys holds the value of the widget_keys edge.
+	WidgetKeys []*WidgetKey `json:"widget_keys,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [6]bool
+	loadedTypes [7]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
 	namedStaff        map[string][]*Staff
 	namedOwners       map[string][]*Owner
 	namedVehiclesSold map[string][]*Vehicle
 	namedAppointments map[string][]*Appointment
 	namedWorkOrders   map[string][]*WorkOrder
+	namedWidgetKeys   map[string][]*WidgetKey
 }
 
 // DealerGroupOrErr returns the DealerGroup value or an error if the edge
@@ -135,6 +138,15 @@ func (e DealershipEdges) WorkOrdersOrErr() ([]*WorkOrder, error) {
 		return e.WorkOrders, nil
 	}
 	return nil, &NotLoadedError{edge: "work_orders"}
+}
+
+// WidgetKeysOrErr returns the WidgetKeys value or an error if the edge
+// was not loaded in eager-loading.
+func (e DealershipEdges) WidgetKeysOrErr() ([]*WidgetKey, error) {
+	if e.loadedTypes[6] {
+		return e.WidgetKeys, nil
+	}
+	return nil, &NotLoadedError{edge: "widget_keys"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -306,6 +318,11 @@ func (_m *Dealership) QueryAppointments() *AppointmentQuery {
 // QueryWorkOrders queries the "work_orders" edge of the Dealership entity.
 func (_m *Dealership) QueryWorkOrders() *WorkOrderQuery {
 	return NewDealershipClient(_m.config).QueryWorkOrders(_m)
+}
+
+// QueryWidgetKeys queries the "widget_keys" edge of the Dealership entity.
+func (_m *Dealership) QueryWidgetKeys() *WidgetKeyQuery {
+	return NewDealershipClient(_m.config).QueryWidgetKeys(_m)
 }
 
 // Update returns a builder for updating this Dealership.
@@ -497,6 +514,30 @@ func (_m *Dealership) appendNamedWorkOrders(name string, edges ...*WorkOrder) {
 		_m.Edges.namedWorkOrders[name] = []*WorkOrder{}
 	} else {
 		_m.Edges.namedWorkOrders[name] = append(_m.Edges.namedWorkOrders[name], edges...)
+	}
+}
+
+// NamedWidgetKeys returns the WidgetKeys named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Dealership) NamedWidgetKeys(name string) ([]*WidgetKey, error) {
+	if _m.Edges.namedWidgetKeys == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedWidgetKeys[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Dealership) appendNamedWidgetKeys(name string, edges ...*WidgetKey) {
+	if _m.Edges.namedWidgetKeys == nil {
+		_m.Edges.namedWidgetKeys = make(map[string][]*WidgetKey)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedWidgetKeys[name] = []*WidgetKey{}
+	} else {
+		_m.Edges.namedWidgetKeys[name] = append(_m.Edges.namedWidgetKeys[name], edges...)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"context"
 	"errors"
@@ -255,6 +256,21 @@ func (_c *DealershipCreate) AddWorkOrders(v ...*WorkOrder) *DealershipCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddWorkOrderIDs(ids...)
+}
+
+// AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by IDs.
+func (_c *DealershipCreate) AddWidgetKeyIDs(ids ...int) *DealershipCreate {
+	_c.mutation.AddWidgetKeyIDs(ids...)
+	return _c
+}
+
+// AddWidgetKeys adds the "widget_keys" edges to the WidgetKey entity.
+func (_c *DealershipCreate) AddWidgetKeys(v ...*WidgetKey) *DealershipCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddWidgetKeyIDs(ids...)
 }
 
 // Mutation returns the DealershipMutation object of the builder.
@@ -547,6 +563,22 @@ func (_c *DealershipCreate) createSpec() (*Dealership, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.WidgetKeysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(widgetkey.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

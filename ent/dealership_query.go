@@ -10,6 +10,7 @@ import (
 	"aftercare/ent/predicate"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"context"
 	"database/sql/driver"
@@ -37,6 +38,7 @@ type DealershipQuery struct {
 	withVehiclesSold      *VehicleQuery
 	withAppointments      *AppointmentQuery
 	withWorkOrders        *WorkOrderQuery
+	withWidgetKeys        *WidgetKeyQuery
 	loadTotal             []func(context.Context, []*Dealership) error
 	modifiers             []func(*sql.Selector)
 	withNamedStaff        map[string]*StaffQuery
@@ -44,6 +46,7 @@ type DealershipQuery struct {
 	withNamedVehiclesSold map[string]*VehicleQuery
 	withNamedAppointments map[string]*AppointmentQuery
 	withNamedWorkOrders   map[string]*WorkOrderQuery
+	withNamedWidgetKeys   map[string]*WidgetKeyQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -205,6 +208,28 @@ func (_q *DealershipQuery) QueryWorkOrders() *WorkOrderQuery {
 			sqlgraph.From(dealership.Table, dealership.FieldID, selector),
 			sqlgraph.To(workorder.Table, workorder.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, dealership.WorkOrdersTable, dealership.WorkOrdersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryWidgetKeys chains the current query on the "widget_keys" edge.
+func (_q *DealershipQuery) QueryWidgetKeys() *WidgetKeyQuery {
+	query := (&WidgetKeyClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dealership.Table, dealership.FieldID, selector),
+			sqlgraph.To(widgetkey.Table, widgetkey.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, dealership.WidgetKeysTable, dealership.WidgetKeysColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -410,6 +435,7 @@ func (_q *DealershipQuery) Clone() *DealershipQuery {
 		withVehiclesSold: _q.withVehiclesSold.Clone(),
 		withAppointments: _q.withAppointments.Clone(),
 		withWorkOrders:   _q.withWorkOrders.Clone(),
+		withWidgetKeys:   _q.withWidgetKeys.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -480,6 +506,17 @@ func (_q *DealershipQuery) WithWorkOrders(opts ...func(*WorkOrderQuery)) *Dealer
 		opt(query)
 	}
 	_q.withWorkOrders = query
+	return _q
+}
+
+// WithWidgetKeys tells the query-builder to eager-load the nodes that are connected to
+// the "widget_keys" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DealershipQuery) WithWidgetKeys(opts ...func(*WidgetKeyQuery)) *DealershipQuery {
+	query := (&WidgetKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withWidgetKeys = query
 	return _q
 }
 
@@ -567,13 +604,14 @@ func (_q *DealershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	var (
 		nodes       = []*Dealership{}
 		_spec       = _q.querySpec()
-		loadedTypes = [6]bool{
+		loadedTypes = [7]bool{
 			_q.withDealerGroup != nil,
 			_q.withStaff != nil,
 			_q.withOwners != nil,
 			_q.withVehiclesSold != nil,
 			_q.withAppointments != nil,
 			_q.withWorkOrders != nil,
+			_q.withWidgetKeys != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -638,6 +676,13 @@ func (_q *DealershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 			return nil, err
 		}
 	}
+	if query := _q.withWidgetKeys; query != nil {
+		if err := _q.loadWidgetKeys(ctx, query, nodes,
+			func(n *Dealership) { n.Edges.WidgetKeys = []*WidgetKey{} },
+			func(n *Dealership, e *WidgetKey) { n.Edges.WidgetKeys = append(n.Edges.WidgetKeys, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedStaff {
 		if err := _q.loadStaff(ctx, query, nodes,
 			func(n *Dealership) { n.appendNamedStaff(name) },
@@ -670,6 +715,13 @@ func (_q *DealershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 		if err := _q.loadWorkOrders(ctx, query, nodes,
 			func(n *Dealership) { n.appendNamedWorkOrders(name) },
 			func(n *Dealership, e *WorkOrder) { n.appendNamedWorkOrders(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedWidgetKeys {
+		if err := _q.loadWidgetKeys(ctx, query, nodes,
+			func(n *Dealership) { n.appendNamedWidgetKeys(name) },
+			func(n *Dealership, e *WidgetKey) { n.appendNamedWidgetKeys(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -854,6 +906,36 @@ func (_q *DealershipQuery) loadWorkOrders(ctx context.Context, query *WorkOrderQ
 	}
 	query.Where(predicate.WorkOrder(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(dealership.WorkOrdersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.DealershipID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "dealership_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *DealershipQuery) loadWidgetKeys(ctx context.Context, query *WidgetKeyQuery, nodes []*Dealership, init func(*Dealership), assign func(*Dealership, *WidgetKey)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Dealership)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(widgetkey.FieldDealershipID)
+	}
+	query.Where(predicate.WidgetKey(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(dealership.WidgetKeysColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1059,6 +1141,20 @@ func (_q *DealershipQuery) WithNamedWorkOrders(name string, opts ...func(*WorkOr
 		_q.withNamedWorkOrders = make(map[string]*WorkOrderQuery)
 	}
 	_q.withNamedWorkOrders[name] = query
+	return _q
+}
+
+// WithNamedWidgetKeys tells the query-builder to eager-load the nodes that are connected to the "widget_keys"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *DealershipQuery) WithNamedWidgetKeys(name string, opts ...func(*WidgetKeyQuery)) *DealershipQuery {
+	query := (&WidgetKeyClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedWidgetKeys == nil {
+		_q.withNamedWidgetKeys = make(map[string]*WidgetKeyQuery)
+	}
+	_q.withNamedWidgetKeys[name] = query
 	return _q
 }
 

@@ -10,6 +10,7 @@ import (
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"context"
 	"errors"
@@ -327,6 +328,21 @@ func (_u *DealershipUpdate) AddWorkOrders(v ...*WorkOrder) *DealershipUpdate {
 	return _u.AddWorkOrderIDs(ids...)
 }
 
+// AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by IDs.
+func (_u *DealershipUpdate) AddWidgetKeyIDs(ids ...int) *DealershipUpdate {
+	_u.mutation.AddWidgetKeyIDs(ids...)
+	return _u
+}
+
+// AddWidgetKeys adds the "widget_keys" edges to the WidgetKey entity.
+func (_u *DealershipUpdate) AddWidgetKeys(v ...*WidgetKey) *DealershipUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddWidgetKeyIDs(ids...)
+}
+
 // Mutation returns the DealershipMutation object of the builder.
 func (_u *DealershipUpdate) Mutation() *DealershipMutation {
 	return _u.mutation
@@ -435,6 +451,27 @@ func (_u *DealershipUpdate) RemoveWorkOrders(v ...*WorkOrder) *DealershipUpdate 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveWorkOrderIDs(ids...)
+}
+
+// ClearWidgetKeys clears all "widget_keys" edges to the WidgetKey entity.
+func (_u *DealershipUpdate) ClearWidgetKeys() *DealershipUpdate {
+	_u.mutation.ClearWidgetKeys()
+	return _u
+}
+
+// RemoveWidgetKeyIDs removes the "widget_keys" edge to WidgetKey entities by IDs.
+func (_u *DealershipUpdate) RemoveWidgetKeyIDs(ids ...int) *DealershipUpdate {
+	_u.mutation.RemoveWidgetKeyIDs(ids...)
+	return _u
+}
+
+// RemoveWidgetKeys removes "widget_keys" edges to WidgetKey entities.
+func (_u *DealershipUpdate) RemoveWidgetKeys(v ...*WidgetKey) *DealershipUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveWidgetKeyIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -851,6 +888,51 @@ func (_u *DealershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.WidgetKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(widgetkey.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedWidgetKeysIDs(); len(nodes) > 0 && !_u.mutation.WidgetKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(widgetkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.WidgetKeysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(widgetkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1164,6 +1246,21 @@ func (_u *DealershipUpdateOne) AddWorkOrders(v ...*WorkOrder) *DealershipUpdateO
 	return _u.AddWorkOrderIDs(ids...)
 }
 
+// AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by IDs.
+func (_u *DealershipUpdateOne) AddWidgetKeyIDs(ids ...int) *DealershipUpdateOne {
+	_u.mutation.AddWidgetKeyIDs(ids...)
+	return _u
+}
+
+// AddWidgetKeys adds the "widget_keys" edges to the WidgetKey entity.
+func (_u *DealershipUpdateOne) AddWidgetKeys(v ...*WidgetKey) *DealershipUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddWidgetKeyIDs(ids...)
+}
+
 // Mutation returns the DealershipMutation object of the builder.
 func (_u *DealershipUpdateOne) Mutation() *DealershipMutation {
 	return _u.mutation
@@ -1272,6 +1369,27 @@ func (_u *DealershipUpdateOne) RemoveWorkOrders(v ...*WorkOrder) *DealershipUpda
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveWorkOrderIDs(ids...)
+}
+
+// ClearWidgetKeys clears all "widget_keys" edges to the WidgetKey entity.
+func (_u *DealershipUpdateOne) ClearWidgetKeys() *DealershipUpdateOne {
+	_u.mutation.ClearWidgetKeys()
+	return _u
+}
+
+// RemoveWidgetKeyIDs removes the "widget_keys" edge to WidgetKey entities by IDs.
+func (_u *DealershipUpdateOne) RemoveWidgetKeyIDs(ids ...int) *DealershipUpdateOne {
+	_u.mutation.RemoveWidgetKeyIDs(ids...)
+	return _u
+}
+
+// RemoveWidgetKeys removes "widget_keys" edges to WidgetKey entities.
+func (_u *DealershipUpdateOne) RemoveWidgetKeys(v ...*WidgetKey) *DealershipUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveWidgetKeyIDs(ids...)
 }
 
 // Where appends a list predicates to the DealershipUpdate builder.
@@ -1711,6 +1829,51 @@ func (_u *DealershipUpdateOne) sqlSave(ctx context.Context) (_node *Dealership, 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.WidgetKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(widgetkey.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedWidgetKeysIDs(); len(nodes) > 0 && !_u.mutation.WidgetKeysCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(widgetkey.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.WidgetKeysIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(widgetkey.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -14,6 +15,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 	"context"
@@ -86,6 +88,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			appointment.Table:      appointment.ValidColumn,
+			auditentry.Table:       auditentry.ValidColumn,
 			dealergroup.Table:      dealergroup.ValidColumn,
 			dealership.Table:       dealership.ValidColumn,
 			device.Table:           device.ValidColumn,
@@ -96,6 +99,7 @@ func checkColumn(t, c string) error {
 			surveytemplate.Table:   surveytemplate.ValidColumn,
 			vehicle.Table:          vehicle.ValidColumn,
 			vehicleownership.Table: vehicleownership.ValidColumn,
+			widgetkey.Table:        widgetkey.ValidColumn,
 			workorder.Table:        workorder.ValidColumn,
 			workorderevent.Table:   workorderevent.ValidColumn,
 		})

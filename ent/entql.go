@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -15,6 +16,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 
@@ -26,7 +28,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -60,6 +62,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditentry.Table,
+			Columns: auditentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: auditentry.FieldID,
+			},
+		},
+		Type: "AuditEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditentry.FieldAt:            {Type: field.TypeTime, Column: auditentry.FieldAt},
+			auditentry.FieldActorKind:     {Type: field.TypeEnum, Column: auditentry.FieldActorKind},
+			auditentry.FieldActorStaffID:  {Type: field.TypeInt, Column: auditentry.FieldActorStaffID},
+			auditentry.FieldDealerGroupID: {Type: field.TypeInt, Column: auditentry.FieldDealerGroupID},
+			auditentry.FieldDealershipID:  {Type: field.TypeInt, Column: auditentry.FieldDealershipID},
+			auditentry.FieldOwnerID:       {Type: field.TypeInt, Column: auditentry.FieldOwnerID},
+			auditentry.FieldAction:        {Type: field.TypeEnum, Column: auditentry.FieldAction},
+			auditentry.FieldFields:        {Type: field.TypeJSON, Column: auditentry.FieldFields},
+			auditentry.FieldRequestID:     {Type: field.TypeString, Column: auditentry.FieldRequestID},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dealergroup.Table,
 			Columns: dealergroup.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -75,7 +99,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealergroup.FieldCode:      {Type: field.TypeString, Column: dealergroup.FieldCode},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dealership.Table,
 			Columns: dealership.Columns,
@@ -102,7 +126,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealership.FieldPhone:         {Type: field.TypeString, Column: dealership.FieldPhone},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -123,7 +147,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldLastSeenAt: {Type: field.TypeTime, Column: device.FieldLastSeenAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   odometerreading.Table,
 			Columns: odometerreading.Columns,
@@ -144,7 +168,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			odometerreading.FieldNote:       {Type: field.TypeString, Column: odometerreading.FieldNote},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   owner.Table,
 			Columns: owner.Columns,
@@ -177,7 +201,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldAuthUID:            {Type: field.TypeString, Column: owner.FieldAuthUID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staff.Table,
 			Columns: staff.Columns,
@@ -200,7 +224,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staff.FieldAuthUID:       {Type: field.TypeString, Column: staff.FieldAuthUID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -222,7 +246,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSubmittedAt:  {Type: field.TypeTime, Column: surveyresponse.FieldSubmittedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveytemplate.Table,
 			Columns: surveytemplate.Columns,
@@ -246,7 +270,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveytemplate.FieldActive:            {Type: field.TypeBool, Column: surveytemplate.FieldActive},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicle.Table,
 			Columns: vehicle.Columns,
@@ -284,7 +308,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicle.FieldOwnerID:               {Type: field.TypeInt, Column: vehicle.FieldOwnerID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicleownership.Table,
 			Columns: vehicleownership.Columns,
@@ -303,7 +327,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicleownership.FieldEndedAt:   {Type: field.TypeTime, Column: vehicleownership.FieldEndedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   widgetkey.Table,
+			Columns: widgetkey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: widgetkey.FieldID,
+			},
+		},
+		Type: "WidgetKey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			widgetkey.FieldCreatedAt:      {Type: field.TypeTime, Column: widgetkey.FieldCreatedAt},
+			widgetkey.FieldUpdatedAt:      {Type: field.TypeTime, Column: widgetkey.FieldUpdatedAt},
+			widgetkey.FieldDealershipID:   {Type: field.TypeInt, Column: widgetkey.FieldDealershipID},
+			widgetkey.FieldName:           {Type: field.TypeString, Column: widgetkey.FieldName},
+			widgetkey.FieldPrefix:         {Type: field.TypeString, Column: widgetkey.FieldPrefix},
+			widgetkey.FieldKeyHash:        {Type: field.TypeString, Column: widgetkey.FieldKeyHash},
+			widgetkey.FieldAllowedOrigins: {Type: field.TypeJSON, Column: widgetkey.FieldAllowedOrigins},
+			widgetkey.FieldCreatedByID:    {Type: field.TypeInt, Column: widgetkey.FieldCreatedByID},
+			widgetkey.FieldRevokedAt:      {Type: field.TypeTime, Column: widgetkey.FieldRevokedAt},
+			widgetkey.FieldLastUsedAt:     {Type: field.TypeTime, Column: widgetkey.FieldLastUsedAt},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorder.Table,
 			Columns: workorder.Columns,
@@ -335,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			workorder.FieldLastEventSeq:     {Type: field.TypeInt, Column: workorder.FieldLastEventSeq},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorderevent.Table,
 			Columns: workorderevent.Columns,
@@ -500,6 +547,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Dealership",
 		"WorkOrder",
+	)
+	graph.MustAddE(
+		"widget_keys",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.WidgetKeysTable,
+			Columns: []string{dealership.WidgetKeysColumn},
+			Bidi:    false,
+		},
+		"Dealership",
+		"WidgetKey",
 	)
 	graph.MustAddE(
 		"owner",
@@ -764,6 +823,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"VehicleOwnership",
 		"Owner",
+	)
+	graph.MustAddE(
+		"dealership",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   widgetkey.DealershipTable,
+			Columns: []string{widgetkey.DealershipColumn},
+			Bidi:    false,
+		},
+		"WidgetKey",
+		"Dealership",
 	)
 	graph.MustAddE(
 		"dealership",
@@ -1071,6 +1142,91 @@ func (f *AppointmentFilter) WhereHasWorkOrderWith(preds ...predicate.WorkOrder) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AuditEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditEntryQuery builder.
+func (_q *AuditEntryQuery) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditEntryMutation builder.
+func (m *AuditEntryMutation) Filter() *AuditEntryFilter {
+	return &AuditEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditEntryFilter provides a generic filtering capability at runtime for AuditEntryQuery.
+type AuditEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AuditEntryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(auditentry.FieldID))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *AuditEntryFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(auditentry.FieldAt))
+}
+
+// WhereActorKind applies the entql string predicate on the actor_kind field.
+func (f *AuditEntryFilter) WhereActorKind(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldActorKind))
+}
+
+// WhereActorStaffID applies the entql int predicate on the actor_staff_id field.
+func (f *AuditEntryFilter) WhereActorStaffID(p entql.IntP) {
+	f.Where(p.Field(auditentry.FieldActorStaffID))
+}
+
+// WhereDealerGroupID applies the entql int predicate on the dealer_group_id field.
+func (f *AuditEntryFilter) WhereDealerGroupID(p entql.IntP) {
+	f.Where(p.Field(auditentry.FieldDealerGroupID))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *AuditEntryFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(auditentry.FieldDealershipID))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *AuditEntryFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(auditentry.FieldOwnerID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *AuditEntryFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldAction))
+}
+
+// WhereFields applies the entql json.RawMessage predicate on the fields field.
+func (f *AuditEntryFilter) WhereFields(p entql.BytesP) {
+	f.Where(p.Field(auditentry.FieldFields))
+}
+
+// WhereRequestID applies the entql string predicate on the request_id field.
+func (f *AuditEntryFilter) WhereRequestID(p entql.StringP) {
+	f.Where(p.Field(auditentry.FieldRequestID))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DealerGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1099,7 +1255,7 @@ type DealerGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DealerGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1173,7 +1329,7 @@ type DealershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DealershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1338,6 +1494,20 @@ func (f *DealershipFilter) WhereHasWorkOrdersWith(preds ...predicate.WorkOrder) 
 	})))
 }
 
+// WhereHasWidgetKeys applies a predicate to check if query has an edge widget_keys.
+func (f *DealershipFilter) WhereHasWidgetKeys() {
+	f.Where(entql.HasEdge("widget_keys"))
+}
+
+// WhereHasWidgetKeysWith applies a predicate to check if query has an edge widget_keys with a given conditions (other predicates).
+func (f *DealershipFilter) WhereHasWidgetKeysWith(preds ...predicate.WidgetKey) {
+	f.Where(entql.HasEdgeWith("widget_keys", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *DeviceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1367,7 +1537,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1461,7 +1631,7 @@ type OdometerReadingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OdometerReadingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1555,7 +1725,7 @@ type OwnerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OwnerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1793,7 +1963,7 @@ type StaffFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1897,7 +2067,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2024,7 +2194,7 @@ type SurveyTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2133,7 +2303,7 @@ type VehicleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2382,7 +2552,7 @@ type VehicleOwnershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleOwnershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2452,6 +2622,110 @@ func (f *VehicleOwnershipFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *WidgetKeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WidgetKeyQuery builder.
+func (_q *WidgetKeyQuery) Filter() *WidgetKeyFilter {
+	return &WidgetKeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WidgetKeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WidgetKeyMutation builder.
+func (m *WidgetKeyMutation) Filter() *WidgetKeyFilter {
+	return &WidgetKeyFilter{config: m.config, predicateAdder: m}
+}
+
+// WidgetKeyFilter provides a generic filtering capability at runtime for WidgetKeyQuery.
+type WidgetKeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WidgetKeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *WidgetKeyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(widgetkey.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WidgetKeyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(widgetkey.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WidgetKeyFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(widgetkey.FieldUpdatedAt))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *WidgetKeyFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(widgetkey.FieldDealershipID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *WidgetKeyFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(widgetkey.FieldName))
+}
+
+// WherePrefix applies the entql string predicate on the prefix field.
+func (f *WidgetKeyFilter) WherePrefix(p entql.StringP) {
+	f.Where(p.Field(widgetkey.FieldPrefix))
+}
+
+// WhereKeyHash applies the entql string predicate on the key_hash field.
+func (f *WidgetKeyFilter) WhereKeyHash(p entql.StringP) {
+	f.Where(p.Field(widgetkey.FieldKeyHash))
+}
+
+// WhereAllowedOrigins applies the entql json.RawMessage predicate on the allowed_origins field.
+func (f *WidgetKeyFilter) WhereAllowedOrigins(p entql.BytesP) {
+	f.Where(p.Field(widgetkey.FieldAllowedOrigins))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *WidgetKeyFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(widgetkey.FieldCreatedByID))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *WidgetKeyFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(widgetkey.FieldRevokedAt))
+}
+
+// WhereLastUsedAt applies the entql time.Time predicate on the last_used_at field.
+func (f *WidgetKeyFilter) WhereLastUsedAt(p entql.TimeP) {
+	f.Where(p.Field(widgetkey.FieldLastUsedAt))
+}
+
+// WhereHasDealership applies a predicate to check if query has an edge dealership.
+func (f *WidgetKeyFilter) WhereHasDealership() {
+	f.Where(entql.HasEdge("dealership"))
+}
+
+// WhereHasDealershipWith applies a predicate to check if query has an edge dealership with a given conditions (other predicates).
+func (f *WidgetKeyFilter) WhereHasDealershipWith(preds ...predicate.Dealership) {
+	f.Where(entql.HasEdgeWith("dealership", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WorkOrderQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2480,7 +2754,7 @@ type WorkOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2713,7 +2987,7 @@ type WorkOrderEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

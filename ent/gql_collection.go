@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -14,6 +15,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 	"context"
@@ -261,6 +263,135 @@ func newAppointmentPaginateArgs(rv map[string]any) *appointmentPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AppointmentWhereInput); ok {
 		args.opts = append(args.opts, WithAppointmentFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEntryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditentry.Columns))
+		selectedFields = []string{auditentry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "at":
+			if _, ok := fieldSeen[auditentry.FieldAt]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldAt)
+				fieldSeen[auditentry.FieldAt] = struct{}{}
+			}
+		case "actorKind":
+			if _, ok := fieldSeen[auditentry.FieldActorKind]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldActorKind)
+				fieldSeen[auditentry.FieldActorKind] = struct{}{}
+			}
+		case "actorStaffID":
+			if _, ok := fieldSeen[auditentry.FieldActorStaffID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldActorStaffID)
+				fieldSeen[auditentry.FieldActorStaffID] = struct{}{}
+			}
+		case "dealerGroupID":
+			if _, ok := fieldSeen[auditentry.FieldDealerGroupID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldDealerGroupID)
+				fieldSeen[auditentry.FieldDealerGroupID] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[auditentry.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldDealershipID)
+				fieldSeen[auditentry.FieldDealershipID] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[auditentry.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldOwnerID)
+				fieldSeen[auditentry.FieldOwnerID] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[auditentry.FieldAction]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldAction)
+				fieldSeen[auditentry.FieldAction] = struct{}{}
+			}
+		case "fields":
+			if _, ok := fieldSeen[auditentry.FieldFields]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldFields)
+				fieldSeen[auditentry.FieldFields] = struct{}{}
+			}
+		case "requestID":
+			if _, ok := fieldSeen[auditentry.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, auditentry.FieldRequestID)
+				fieldSeen[auditentry.FieldRequestID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditentryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEntryPaginateOption
+}
+
+func newAuditEntryPaginateArgs(rv map[string]any) *auditentryPaginateArgs {
+	args := &auditentryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AuditEntryOrder{Field: &AuditEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAuditEntryOrder(order))
+			}
+		case *AuditEntryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAuditEntryOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*AuditEntryWhereInput); ok {
+		args.opts = append(args.opts, WithAuditEntryFilter(v.Filter))
 	}
 	return args
 }
@@ -937,6 +1068,95 @@ func (_q *DealershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				query = pager.applyOrder(query)
 			}
 			_q.WithNamedWorkOrders(alias, func(wq *WorkOrderQuery) {
+				*wq = *query
+			})
+
+		case "widgetKeys":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&WidgetKeyClient{config: _q.config}).Query()
+			)
+			args := newWidgetKeyPaginateArgs(fieldArgs(ctx, new(WidgetKeyWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newWidgetKeyPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Dealership) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"dealership_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(dealership.WidgetKeysColumn), ids...))
+						})
+						if err := query.GroupBy(dealership.WidgetKeysColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Dealership) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.WidgetKeys)
+							if nodes[i].Edges.totalCount[6] == nil {
+								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[6][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, widgetkeyImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(dealership.WidgetKeysColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedWidgetKeys(alias, func(wq *WidgetKeyQuery) {
 				*wq = *query
 			})
 		case "createdAt":
@@ -2974,6 +3194,150 @@ func newVehicleOwnershipPaginateArgs(rv map[string]any) *vehicleownershipPaginat
 	}
 	if v, ok := rv[whereField].(*VehicleOwnershipWhereInput); ok {
 		args.opts = append(args.opts, WithVehicleOwnershipFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *WidgetKeyQuery) CollectFields(ctx context.Context, satisfies ...string) (*WidgetKeyQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *WidgetKeyQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(widgetkey.Columns))
+		selectedFields = []string{widgetkey.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "dealership":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DealershipClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, dealershipImplementors)...); err != nil {
+				return err
+			}
+			_q.withDealership = query
+			if _, ok := fieldSeen[widgetkey.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldDealershipID)
+				fieldSeen[widgetkey.FieldDealershipID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[widgetkey.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldCreatedAt)
+				fieldSeen[widgetkey.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[widgetkey.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldUpdatedAt)
+				fieldSeen[widgetkey.FieldUpdatedAt] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[widgetkey.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldDealershipID)
+				fieldSeen[widgetkey.FieldDealershipID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[widgetkey.FieldName]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldName)
+				fieldSeen[widgetkey.FieldName] = struct{}{}
+			}
+		case "prefix":
+			if _, ok := fieldSeen[widgetkey.FieldPrefix]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldPrefix)
+				fieldSeen[widgetkey.FieldPrefix] = struct{}{}
+			}
+		case "allowedOrigins":
+			if _, ok := fieldSeen[widgetkey.FieldAllowedOrigins]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldAllowedOrigins)
+				fieldSeen[widgetkey.FieldAllowedOrigins] = struct{}{}
+			}
+		case "createdByID":
+			if _, ok := fieldSeen[widgetkey.FieldCreatedByID]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldCreatedByID)
+				fieldSeen[widgetkey.FieldCreatedByID] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[widgetkey.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldRevokedAt)
+				fieldSeen[widgetkey.FieldRevokedAt] = struct{}{}
+			}
+		case "lastUsedAt":
+			if _, ok := fieldSeen[widgetkey.FieldLastUsedAt]; !ok {
+				selectedFields = append(selectedFields, widgetkey.FieldLastUsedAt)
+				fieldSeen[widgetkey.FieldLastUsedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type widgetkeyPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []WidgetKeyPaginateOption
+}
+
+func newWidgetKeyPaginateArgs(rv map[string]any) *widgetkeyPaginateArgs {
+	args := &widgetkeyPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &WidgetKeyOrder{Field: &WidgetKeyOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithWidgetKeyOrder(order))
+			}
+		case *WidgetKeyOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithWidgetKeyOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*WidgetKeyWhereInput); ok {
+		args.opts = append(args.opts, WithWidgetKeyFilter(v.Filter))
 	}
 	return args
 }

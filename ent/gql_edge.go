@@ -182,6 +182,27 @@ func (_m *Dealership) WorkOrders(
 	return _m.QueryWorkOrders().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Dealership) WidgetKeys(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *WidgetKeyOrder, where *WidgetKeyWhereInput,
+) (*WidgetKeyConnection, error) {
+	opts := []WidgetKeyPaginateOption{
+		WithWidgetKeyOrder(orderBy),
+		WithWidgetKeyFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	if nodes, err := _m.NamedWidgetKeys(alias); err == nil || hasTotalCount {
+		pager, err := newWidgetKeyPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &WidgetKeyConnection{Edges: []*WidgetKeyEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryWidgetKeys().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Device) Owner(ctx context.Context) (*Owner, error) {
 	result, err := _m.Edges.OwnerOrErr()
 	if IsNotLoaded(err) {
@@ -452,6 +473,14 @@ func (_m *VehicleOwnership) Owner(ctx context.Context) (*Owner, error) {
 	result, err := _m.Edges.OwnerOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *WidgetKey) Dealership(ctx context.Context) (*Dealership, error) {
+	result, err := _m.Edges.DealershipOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDealership().Only(ctx)
 	}
 	return result, err
 }

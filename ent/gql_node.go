@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -15,6 +16,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 	"context"
@@ -35,6 +37,11 @@ var appointmentImplementors = []string{"Appointment", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Appointment) IsNode() {}
+
+var auditentryImplementors = []string{"AuditEntry", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*AuditEntry) IsNode() {}
 
 var dealergroupImplementors = []string{"DealerGroup", "Node"}
 
@@ -85,6 +92,11 @@ var vehicleownershipImplementors = []string{"VehicleOwnership", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*VehicleOwnership) IsNode() {}
+
+var widgetkeyImplementors = []string{"WidgetKey", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*WidgetKey) IsNode() {}
 
 var workorderImplementors = []string{"WorkOrder", "Node"}
 
@@ -182,6 +194,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case auditentry.Table:
+		query := c.AuditEntry.Query().
+			Where(auditentry.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, auditentryImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case dealergroup.Table:
 		query := c.DealerGroup.Query().
 			Where(dealergroup.ID(id))
@@ -268,6 +289,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(vehicleownership.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, vehicleownershipImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case widgetkey.Table:
+		query := c.WidgetKey.Query().
+			Where(widgetkey.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, widgetkeyImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -367,6 +397,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Appointment.Query().
 			Where(appointment.IDIn(ids...))
 		query, err := query.CollectFields(ctx, appointmentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case auditentry.Table:
+		query := c.AuditEntry.Query().
+			Where(auditentry.IDIn(ids...))
+		query, err := query.CollectFields(ctx, auditentryImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -527,6 +573,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.VehicleOwnership.Query().
 			Where(vehicleownership.IDIn(ids...))
 		query, err := query.CollectFields(ctx, vehicleownershipImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case widgetkey.Table:
+		query := c.WidgetKey.Query().
+			Where(widgetkey.IDIn(ids...))
+		query, err := query.CollectFields(ctx, widgetkeyImplementors...)
 		if err != nil {
 			return nil, err
 		}

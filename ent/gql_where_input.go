@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -15,6 +16,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 	"errors"
@@ -806,6 +808,414 @@ func (i *AppointmentWhereInput) P() (predicate.Appointment, error) {
 	}
 }
 
+// AuditEntryWhereInput represents a where input for filtering AuditEntry queries.
+type AuditEntryWhereInput struct {
+	Predicates []predicate.AuditEntry  `json:"-"`
+	Not        *AuditEntryWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEntryWhereInput `json:"or,omitempty"`
+	And        []*AuditEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "actor_kind" field predicates.
+	ActorKind      *auditentry.ActorKind  `json:"actorKind,omitempty"`
+	ActorKindNEQ   *auditentry.ActorKind  `json:"actorKindNEQ,omitempty"`
+	ActorKindIn    []auditentry.ActorKind `json:"actorKindIn,omitempty"`
+	ActorKindNotIn []auditentry.ActorKind `json:"actorKindNotIn,omitempty"`
+
+	// "actor_staff_id" field predicates.
+	ActorStaffID       *int  `json:"actorStaffID,omitempty"`
+	ActorStaffIDNEQ    *int  `json:"actorStaffIDNEQ,omitempty"`
+	ActorStaffIDIn     []int `json:"actorStaffIDIn,omitempty"`
+	ActorStaffIDNotIn  []int `json:"actorStaffIDNotIn,omitempty"`
+	ActorStaffIDGT     *int  `json:"actorStaffIDGT,omitempty"`
+	ActorStaffIDGTE    *int  `json:"actorStaffIDGTE,omitempty"`
+	ActorStaffIDLT     *int  `json:"actorStaffIDLT,omitempty"`
+	ActorStaffIDLTE    *int  `json:"actorStaffIDLTE,omitempty"`
+	ActorStaffIDIsNil  bool  `json:"actorStaffIDIsNil,omitempty"`
+	ActorStaffIDNotNil bool  `json:"actorStaffIDNotNil,omitempty"`
+
+	// "dealer_group_id" field predicates.
+	DealerGroupID      *int  `json:"dealerGroupID,omitempty"`
+	DealerGroupIDNEQ   *int  `json:"dealerGroupIDNEQ,omitempty"`
+	DealerGroupIDIn    []int `json:"dealerGroupIDIn,omitempty"`
+	DealerGroupIDNotIn []int `json:"dealerGroupIDNotIn,omitempty"`
+	DealerGroupIDGT    *int  `json:"dealerGroupIDGT,omitempty"`
+	DealerGroupIDGTE   *int  `json:"dealerGroupIDGTE,omitempty"`
+	DealerGroupIDLT    *int  `json:"dealerGroupIDLT,omitempty"`
+	DealerGroupIDLTE   *int  `json:"dealerGroupIDLTE,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID       *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ    *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn     []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn  []int `json:"dealershipIDNotIn,omitempty"`
+	DealershipIDGT     *int  `json:"dealershipIDGT,omitempty"`
+	DealershipIDGTE    *int  `json:"dealershipIDGTE,omitempty"`
+	DealershipIDLT     *int  `json:"dealershipIDLT,omitempty"`
+	DealershipIDLTE    *int  `json:"dealershipIDLTE,omitempty"`
+	DealershipIDIsNil  bool  `json:"dealershipIDIsNil,omitempty"`
+	DealershipIDNotNil bool  `json:"dealershipIDNotNil,omitempty"`
+
+	// "owner_id" field predicates.
+	OwnerID      *int  `json:"ownerID,omitempty"`
+	OwnerIDNEQ   *int  `json:"ownerIDNEQ,omitempty"`
+	OwnerIDIn    []int `json:"ownerIDIn,omitempty"`
+	OwnerIDNotIn []int `json:"ownerIDNotIn,omitempty"`
+	OwnerIDGT    *int  `json:"ownerIDGT,omitempty"`
+	OwnerIDGTE   *int  `json:"ownerIDGTE,omitempty"`
+	OwnerIDLT    *int  `json:"ownerIDLT,omitempty"`
+	OwnerIDLTE   *int  `json:"ownerIDLTE,omitempty"`
+
+	// "action" field predicates.
+	Action      *auditentry.Action  `json:"action,omitempty"`
+	ActionNEQ   *auditentry.Action  `json:"actionNEQ,omitempty"`
+	ActionIn    []auditentry.Action `json:"actionIn,omitempty"`
+	ActionNotIn []auditentry.Action `json:"actionNotIn,omitempty"`
+
+	// "request_id" field predicates.
+	RequestID             *string  `json:"requestID,omitempty"`
+	RequestIDNEQ          *string  `json:"requestIDNEQ,omitempty"`
+	RequestIDIn           []string `json:"requestIDIn,omitempty"`
+	RequestIDNotIn        []string `json:"requestIDNotIn,omitempty"`
+	RequestIDGT           *string  `json:"requestIDGT,omitempty"`
+	RequestIDGTE          *string  `json:"requestIDGTE,omitempty"`
+	RequestIDLT           *string  `json:"requestIDLT,omitempty"`
+	RequestIDLTE          *string  `json:"requestIDLTE,omitempty"`
+	RequestIDContains     *string  `json:"requestIDContains,omitempty"`
+	RequestIDHasPrefix    *string  `json:"requestIDHasPrefix,omitempty"`
+	RequestIDHasSuffix    *string  `json:"requestIDHasSuffix,omitempty"`
+	RequestIDIsNil        bool     `json:"requestIDIsNil,omitempty"`
+	RequestIDNotNil       bool     `json:"requestIDNotNil,omitempty"`
+	RequestIDEqualFold    *string  `json:"requestIDEqualFold,omitempty"`
+	RequestIDContainsFold *string  `json:"requestIDContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEntryWhereInput) AddPredicates(predicates ...predicate.AuditEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEntryWhereInput filter on the AuditEntryQuery builder.
+func (i *AuditEntryWhereInput) Filter(q *AuditEntryQuery) (*AuditEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEntryWhereInput is returned in case the AuditEntryWhereInput is empty.
+var ErrEmptyAuditEntryWhereInput = errors.New("ent: empty predicate AuditEntryWhereInput")
+
+// P returns a predicate for filtering auditentries.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEntryWhereInput) P() (predicate.AuditEntry, error) {
+	var predicates []predicate.AuditEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditentry.IDLTE(*i.IDLTE))
+	}
+	if i.At != nil {
+		predicates = append(predicates, auditentry.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, auditentry.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, auditentry.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, auditentry.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, auditentry.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, auditentry.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, auditentry.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, auditentry.AtLTE(*i.AtLTE))
+	}
+	if i.ActorKind != nil {
+		predicates = append(predicates, auditentry.ActorKindEQ(*i.ActorKind))
+	}
+	if i.ActorKindNEQ != nil {
+		predicates = append(predicates, auditentry.ActorKindNEQ(*i.ActorKindNEQ))
+	}
+	if len(i.ActorKindIn) > 0 {
+		predicates = append(predicates, auditentry.ActorKindIn(i.ActorKindIn...))
+	}
+	if len(i.ActorKindNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActorKindNotIn(i.ActorKindNotIn...))
+	}
+	if i.ActorStaffID != nil {
+		predicates = append(predicates, auditentry.ActorStaffIDEQ(*i.ActorStaffID))
+	}
+	if i.ActorStaffIDNEQ != nil {
+		predicates = append(predicates, auditentry.ActorStaffIDNEQ(*i.ActorStaffIDNEQ))
+	}
+	if len(i.ActorStaffIDIn) > 0 {
+		predicates = append(predicates, auditentry.ActorStaffIDIn(i.ActorStaffIDIn...))
+	}
+	if len(i.ActorStaffIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActorStaffIDNotIn(i.ActorStaffIDNotIn...))
+	}
+	if i.ActorStaffIDGT != nil {
+		predicates = append(predicates, auditentry.ActorStaffIDGT(*i.ActorStaffIDGT))
+	}
+	if i.ActorStaffIDGTE != nil {
+		predicates = append(predicates, auditentry.ActorStaffIDGTE(*i.ActorStaffIDGTE))
+	}
+	if i.ActorStaffIDLT != nil {
+		predicates = append(predicates, auditentry.ActorStaffIDLT(*i.ActorStaffIDLT))
+	}
+	if i.ActorStaffIDLTE != nil {
+		predicates = append(predicates, auditentry.ActorStaffIDLTE(*i.ActorStaffIDLTE))
+	}
+	if i.ActorStaffIDIsNil {
+		predicates = append(predicates, auditentry.ActorStaffIDIsNil())
+	}
+	if i.ActorStaffIDNotNil {
+		predicates = append(predicates, auditentry.ActorStaffIDNotNil())
+	}
+	if i.DealerGroupID != nil {
+		predicates = append(predicates, auditentry.DealerGroupIDEQ(*i.DealerGroupID))
+	}
+	if i.DealerGroupIDNEQ != nil {
+		predicates = append(predicates, auditentry.DealerGroupIDNEQ(*i.DealerGroupIDNEQ))
+	}
+	if len(i.DealerGroupIDIn) > 0 {
+		predicates = append(predicates, auditentry.DealerGroupIDIn(i.DealerGroupIDIn...))
+	}
+	if len(i.DealerGroupIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.DealerGroupIDNotIn(i.DealerGroupIDNotIn...))
+	}
+	if i.DealerGroupIDGT != nil {
+		predicates = append(predicates, auditentry.DealerGroupIDGT(*i.DealerGroupIDGT))
+	}
+	if i.DealerGroupIDGTE != nil {
+		predicates = append(predicates, auditentry.DealerGroupIDGTE(*i.DealerGroupIDGTE))
+	}
+	if i.DealerGroupIDLT != nil {
+		predicates = append(predicates, auditentry.DealerGroupIDLT(*i.DealerGroupIDLT))
+	}
+	if i.DealerGroupIDLTE != nil {
+		predicates = append(predicates, auditentry.DealerGroupIDLTE(*i.DealerGroupIDLTE))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, auditentry.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, auditentry.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, auditentry.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.DealershipIDGT != nil {
+		predicates = append(predicates, auditentry.DealershipIDGT(*i.DealershipIDGT))
+	}
+	if i.DealershipIDGTE != nil {
+		predicates = append(predicates, auditentry.DealershipIDGTE(*i.DealershipIDGTE))
+	}
+	if i.DealershipIDLT != nil {
+		predicates = append(predicates, auditentry.DealershipIDLT(*i.DealershipIDLT))
+	}
+	if i.DealershipIDLTE != nil {
+		predicates = append(predicates, auditentry.DealershipIDLTE(*i.DealershipIDLTE))
+	}
+	if i.DealershipIDIsNil {
+		predicates = append(predicates, auditentry.DealershipIDIsNil())
+	}
+	if i.DealershipIDNotNil {
+		predicates = append(predicates, auditentry.DealershipIDNotNil())
+	}
+	if i.OwnerID != nil {
+		predicates = append(predicates, auditentry.OwnerIDEQ(*i.OwnerID))
+	}
+	if i.OwnerIDNEQ != nil {
+		predicates = append(predicates, auditentry.OwnerIDNEQ(*i.OwnerIDNEQ))
+	}
+	if len(i.OwnerIDIn) > 0 {
+		predicates = append(predicates, auditentry.OwnerIDIn(i.OwnerIDIn...))
+	}
+	if len(i.OwnerIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.OwnerIDNotIn(i.OwnerIDNotIn...))
+	}
+	if i.OwnerIDGT != nil {
+		predicates = append(predicates, auditentry.OwnerIDGT(*i.OwnerIDGT))
+	}
+	if i.OwnerIDGTE != nil {
+		predicates = append(predicates, auditentry.OwnerIDGTE(*i.OwnerIDGTE))
+	}
+	if i.OwnerIDLT != nil {
+		predicates = append(predicates, auditentry.OwnerIDLT(*i.OwnerIDLT))
+	}
+	if i.OwnerIDLTE != nil {
+		predicates = append(predicates, auditentry.OwnerIDLTE(*i.OwnerIDLTE))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, auditentry.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, auditentry.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, auditentry.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.RequestID != nil {
+		predicates = append(predicates, auditentry.RequestIDEQ(*i.RequestID))
+	}
+	if i.RequestIDNEQ != nil {
+		predicates = append(predicates, auditentry.RequestIDNEQ(*i.RequestIDNEQ))
+	}
+	if len(i.RequestIDIn) > 0 {
+		predicates = append(predicates, auditentry.RequestIDIn(i.RequestIDIn...))
+	}
+	if len(i.RequestIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.RequestIDNotIn(i.RequestIDNotIn...))
+	}
+	if i.RequestIDGT != nil {
+		predicates = append(predicates, auditentry.RequestIDGT(*i.RequestIDGT))
+	}
+	if i.RequestIDGTE != nil {
+		predicates = append(predicates, auditentry.RequestIDGTE(*i.RequestIDGTE))
+	}
+	if i.RequestIDLT != nil {
+		predicates = append(predicates, auditentry.RequestIDLT(*i.RequestIDLT))
+	}
+	if i.RequestIDLTE != nil {
+		predicates = append(predicates, auditentry.RequestIDLTE(*i.RequestIDLTE))
+	}
+	if i.RequestIDContains != nil {
+		predicates = append(predicates, auditentry.RequestIDContains(*i.RequestIDContains))
+	}
+	if i.RequestIDHasPrefix != nil {
+		predicates = append(predicates, auditentry.RequestIDHasPrefix(*i.RequestIDHasPrefix))
+	}
+	if i.RequestIDHasSuffix != nil {
+		predicates = append(predicates, auditentry.RequestIDHasSuffix(*i.RequestIDHasSuffix))
+	}
+	if i.RequestIDIsNil {
+		predicates = append(predicates, auditentry.RequestIDIsNil())
+	}
+	if i.RequestIDNotNil {
+		predicates = append(predicates, auditentry.RequestIDNotNil())
+	}
+	if i.RequestIDEqualFold != nil {
+		predicates = append(predicates, auditentry.RequestIDEqualFold(*i.RequestIDEqualFold))
+	}
+	if i.RequestIDContainsFold != nil {
+		predicates = append(predicates, auditentry.RequestIDContainsFold(*i.RequestIDContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditentry.And(predicates...), nil
+	}
+}
+
 // DealerGroupWhereInput represents a where input for filtering DealerGroup queries.
 type DealerGroupWhereInput struct {
 	Predicates []predicate.DealerGroup  `json:"-"`
@@ -1314,6 +1724,10 @@ type DealershipWhereInput struct {
 	// "work_orders" edge predicates.
 	HasWorkOrders     *bool                  `json:"hasWorkOrders,omitempty"`
 	HasWorkOrdersWith []*WorkOrderWhereInput `json:"hasWorkOrdersWith,omitempty"`
+
+	// "widget_keys" edge predicates.
+	HasWidgetKeys     *bool                  `json:"hasWidgetKeys,omitempty"`
+	HasWidgetKeysWith []*WidgetKeyWhereInput `json:"hasWidgetKeysWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1891,6 +2305,24 @@ func (i *DealershipWhereInput) P() (predicate.Dealership, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, dealership.HasWorkOrdersWith(with...))
+	}
+	if i.HasWidgetKeys != nil {
+		p := dealership.HasWidgetKeys()
+		if !*i.HasWidgetKeys {
+			p = dealership.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasWidgetKeysWith) > 0 {
+		with := make([]predicate.WidgetKey, 0, len(i.HasWidgetKeysWith))
+		for _, w := range i.HasWidgetKeysWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasWidgetKeysWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, dealership.HasWidgetKeysWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -6655,6 +7087,472 @@ func (i *VehicleOwnershipWhereInput) P() (predicate.VehicleOwnership, error) {
 		return predicates[0], nil
 	default:
 		return vehicleownership.And(predicates...), nil
+	}
+}
+
+// WidgetKeyWhereInput represents a where input for filtering WidgetKey queries.
+type WidgetKeyWhereInput struct {
+	Predicates []predicate.WidgetKey  `json:"-"`
+	Not        *WidgetKeyWhereInput   `json:"not,omitempty"`
+	Or         []*WidgetKeyWhereInput `json:"or,omitempty"`
+	And        []*WidgetKeyWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID      *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ   *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn    []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn []int `json:"dealershipIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "prefix" field predicates.
+	Prefix             *string  `json:"prefix,omitempty"`
+	PrefixNEQ          *string  `json:"prefixNEQ,omitempty"`
+	PrefixIn           []string `json:"prefixIn,omitempty"`
+	PrefixNotIn        []string `json:"prefixNotIn,omitempty"`
+	PrefixGT           *string  `json:"prefixGT,omitempty"`
+	PrefixGTE          *string  `json:"prefixGTE,omitempty"`
+	PrefixLT           *string  `json:"prefixLT,omitempty"`
+	PrefixLTE          *string  `json:"prefixLTE,omitempty"`
+	PrefixContains     *string  `json:"prefixContains,omitempty"`
+	PrefixHasPrefix    *string  `json:"prefixHasPrefix,omitempty"`
+	PrefixHasSuffix    *string  `json:"prefixHasSuffix,omitempty"`
+	PrefixEqualFold    *string  `json:"prefixEqualFold,omitempty"`
+	PrefixContainsFold *string  `json:"prefixContainsFold,omitempty"`
+
+	// "created_by_id" field predicates.
+	CreatedByID       *int  `json:"createdByID,omitempty"`
+	CreatedByIDNEQ    *int  `json:"createdByIDNEQ,omitempty"`
+	CreatedByIDIn     []int `json:"createdByIDIn,omitempty"`
+	CreatedByIDNotIn  []int `json:"createdByIDNotIn,omitempty"`
+	CreatedByIDGT     *int  `json:"createdByIDGT,omitempty"`
+	CreatedByIDGTE    *int  `json:"createdByIDGTE,omitempty"`
+	CreatedByIDLT     *int  `json:"createdByIDLT,omitempty"`
+	CreatedByIDLTE    *int  `json:"createdByIDLTE,omitempty"`
+	CreatedByIDIsNil  bool  `json:"createdByIDIsNil,omitempty"`
+	CreatedByIDNotNil bool  `json:"createdByIDNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+
+	// "last_used_at" field predicates.
+	LastUsedAt       *time.Time  `json:"lastUsedAt,omitempty"`
+	LastUsedAtNEQ    *time.Time  `json:"lastUsedAtNEQ,omitempty"`
+	LastUsedAtIn     []time.Time `json:"lastUsedAtIn,omitempty"`
+	LastUsedAtNotIn  []time.Time `json:"lastUsedAtNotIn,omitempty"`
+	LastUsedAtGT     *time.Time  `json:"lastUsedAtGT,omitempty"`
+	LastUsedAtGTE    *time.Time  `json:"lastUsedAtGTE,omitempty"`
+	LastUsedAtLT     *time.Time  `json:"lastUsedAtLT,omitempty"`
+	LastUsedAtLTE    *time.Time  `json:"lastUsedAtLTE,omitempty"`
+	LastUsedAtIsNil  bool        `json:"lastUsedAtIsNil,omitempty"`
+	LastUsedAtNotNil bool        `json:"lastUsedAtNotNil,omitempty"`
+
+	// "dealership" edge predicates.
+	HasDealership     *bool                   `json:"hasDealership,omitempty"`
+	HasDealershipWith []*DealershipWhereInput `json:"hasDealershipWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *WidgetKeyWhereInput) AddPredicates(predicates ...predicate.WidgetKey) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the WidgetKeyWhereInput filter on the WidgetKeyQuery builder.
+func (i *WidgetKeyWhereInput) Filter(q *WidgetKeyQuery) (*WidgetKeyQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyWidgetKeyWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyWidgetKeyWhereInput is returned in case the WidgetKeyWhereInput is empty.
+var ErrEmptyWidgetKeyWhereInput = errors.New("ent: empty predicate WidgetKeyWhereInput")
+
+// P returns a predicate for filtering widgetkeys.
+// An error is returned if the input is empty or invalid.
+func (i *WidgetKeyWhereInput) P() (predicate.WidgetKey, error) {
+	var predicates []predicate.WidgetKey
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, widgetkey.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.WidgetKey, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, widgetkey.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.WidgetKey, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, widgetkey.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, widgetkey.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, widgetkey.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, widgetkey.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, widgetkey.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, widgetkey.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, widgetkey.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, widgetkey.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, widgetkey.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, widgetkey.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, widgetkey.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, widgetkey.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, widgetkey.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, widgetkey.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, widgetkey.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, widgetkey.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, widgetkey.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, widgetkey.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, widgetkey.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, widgetkey.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, widgetkey.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, widgetkey.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, widgetkey.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, widgetkey.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, widgetkey.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, widgetkey.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, widgetkey.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, widgetkey.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, widgetkey.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, widgetkey.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, widgetkey.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, widgetkey.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, widgetkey.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, widgetkey.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, widgetkey.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, widgetkey.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, widgetkey.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, widgetkey.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, widgetkey.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, widgetkey.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, widgetkey.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, widgetkey.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Prefix != nil {
+		predicates = append(predicates, widgetkey.PrefixEQ(*i.Prefix))
+	}
+	if i.PrefixNEQ != nil {
+		predicates = append(predicates, widgetkey.PrefixNEQ(*i.PrefixNEQ))
+	}
+	if len(i.PrefixIn) > 0 {
+		predicates = append(predicates, widgetkey.PrefixIn(i.PrefixIn...))
+	}
+	if len(i.PrefixNotIn) > 0 {
+		predicates = append(predicates, widgetkey.PrefixNotIn(i.PrefixNotIn...))
+	}
+	if i.PrefixGT != nil {
+		predicates = append(predicates, widgetkey.PrefixGT(*i.PrefixGT))
+	}
+	if i.PrefixGTE != nil {
+		predicates = append(predicates, widgetkey.PrefixGTE(*i.PrefixGTE))
+	}
+	if i.PrefixLT != nil {
+		predicates = append(predicates, widgetkey.PrefixLT(*i.PrefixLT))
+	}
+	if i.PrefixLTE != nil {
+		predicates = append(predicates, widgetkey.PrefixLTE(*i.PrefixLTE))
+	}
+	if i.PrefixContains != nil {
+		predicates = append(predicates, widgetkey.PrefixContains(*i.PrefixContains))
+	}
+	if i.PrefixHasPrefix != nil {
+		predicates = append(predicates, widgetkey.PrefixHasPrefix(*i.PrefixHasPrefix))
+	}
+	if i.PrefixHasSuffix != nil {
+		predicates = append(predicates, widgetkey.PrefixHasSuffix(*i.PrefixHasSuffix))
+	}
+	if i.PrefixEqualFold != nil {
+		predicates = append(predicates, widgetkey.PrefixEqualFold(*i.PrefixEqualFold))
+	}
+	if i.PrefixContainsFold != nil {
+		predicates = append(predicates, widgetkey.PrefixContainsFold(*i.PrefixContainsFold))
+	}
+	if i.CreatedByID != nil {
+		predicates = append(predicates, widgetkey.CreatedByIDEQ(*i.CreatedByID))
+	}
+	if i.CreatedByIDNEQ != nil {
+		predicates = append(predicates, widgetkey.CreatedByIDNEQ(*i.CreatedByIDNEQ))
+	}
+	if len(i.CreatedByIDIn) > 0 {
+		predicates = append(predicates, widgetkey.CreatedByIDIn(i.CreatedByIDIn...))
+	}
+	if len(i.CreatedByIDNotIn) > 0 {
+		predicates = append(predicates, widgetkey.CreatedByIDNotIn(i.CreatedByIDNotIn...))
+	}
+	if i.CreatedByIDGT != nil {
+		predicates = append(predicates, widgetkey.CreatedByIDGT(*i.CreatedByIDGT))
+	}
+	if i.CreatedByIDGTE != nil {
+		predicates = append(predicates, widgetkey.CreatedByIDGTE(*i.CreatedByIDGTE))
+	}
+	if i.CreatedByIDLT != nil {
+		predicates = append(predicates, widgetkey.CreatedByIDLT(*i.CreatedByIDLT))
+	}
+	if i.CreatedByIDLTE != nil {
+		predicates = append(predicates, widgetkey.CreatedByIDLTE(*i.CreatedByIDLTE))
+	}
+	if i.CreatedByIDIsNil {
+		predicates = append(predicates, widgetkey.CreatedByIDIsNil())
+	}
+	if i.CreatedByIDNotNil {
+		predicates = append(predicates, widgetkey.CreatedByIDNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, widgetkey.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, widgetkey.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, widgetkey.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, widgetkey.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, widgetkey.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, widgetkey.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, widgetkey.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, widgetkey.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, widgetkey.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, widgetkey.RevokedAtNotNil())
+	}
+	if i.LastUsedAt != nil {
+		predicates = append(predicates, widgetkey.LastUsedAtEQ(*i.LastUsedAt))
+	}
+	if i.LastUsedAtNEQ != nil {
+		predicates = append(predicates, widgetkey.LastUsedAtNEQ(*i.LastUsedAtNEQ))
+	}
+	if len(i.LastUsedAtIn) > 0 {
+		predicates = append(predicates, widgetkey.LastUsedAtIn(i.LastUsedAtIn...))
+	}
+	if len(i.LastUsedAtNotIn) > 0 {
+		predicates = append(predicates, widgetkey.LastUsedAtNotIn(i.LastUsedAtNotIn...))
+	}
+	if i.LastUsedAtGT != nil {
+		predicates = append(predicates, widgetkey.LastUsedAtGT(*i.LastUsedAtGT))
+	}
+	if i.LastUsedAtGTE != nil {
+		predicates = append(predicates, widgetkey.LastUsedAtGTE(*i.LastUsedAtGTE))
+	}
+	if i.LastUsedAtLT != nil {
+		predicates = append(predicates, widgetkey.LastUsedAtLT(*i.LastUsedAtLT))
+	}
+	if i.LastUsedAtLTE != nil {
+		predicates = append(predicates, widgetkey.LastUsedAtLTE(*i.LastUsedAtLTE))
+	}
+	if i.LastUsedAtIsNil {
+		predicates = append(predicates, widgetkey.LastUsedAtIsNil())
+	}
+	if i.LastUsedAtNotNil {
+		predicates = append(predicates, widgetkey.LastUsedAtNotNil())
+	}
+
+	if i.HasDealership != nil {
+		p := widgetkey.HasDealership()
+		if !*i.HasDealership {
+			p = widgetkey.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDealershipWith) > 0 {
+		with := make([]predicate.Dealership, 0, len(i.HasDealershipWith))
+		for _, w := range i.HasDealershipWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDealershipWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, widgetkey.HasDealershipWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyWidgetKeyWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return widgetkey.And(predicates...), nil
 	}
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -16,6 +17,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 	"context"
@@ -38,6 +40,7 @@ const (
 
 	// Node types.
 	TypeAppointment      = "Appointment"
+	TypeAuditEntry       = "AuditEntry"
 	TypeDealerGroup      = "DealerGroup"
 	TypeDealership       = "Dealership"
 	TypeDevice           = "Device"
@@ -48,6 +51,7 @@ const (
 	TypeSurveyTemplate   = "SurveyTemplate"
 	TypeVehicle          = "Vehicle"
 	TypeVehicleOwnership = "VehicleOwnership"
+	TypeWidgetKey        = "WidgetKey"
 	TypeWorkOrder        = "WorkOrder"
 	TypeWorkOrderEvent   = "WorkOrderEvent"
 )
@@ -1700,6 +1704,997 @@ func (m *AppointmentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Appointment edge %s", name)
 }
 
+// AuditEntryMutation represents an operation that mutates the AuditEntry nodes in the graph.
+type AuditEntryMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	at                 *time.Time
+	actor_kind         *auditentry.ActorKind
+	actor_staff_id     *int
+	addactor_staff_id  *int
+	dealer_group_id    *int
+	adddealer_group_id *int
+	dealership_id      *int
+	adddealership_id   *int
+	owner_id           *int
+	addowner_id        *int
+	action             *auditentry.Action
+	fields             *[]string
+	appendfields       []string
+	request_id         *string
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*AuditEntry, error)
+	predicates         []predicate.AuditEntry
+}
+
+var _ ent.Mutation = (*AuditEntryMutation)(nil)
+
+// auditentryOption allows management of the mutation configuration using functional options.
+type auditentryOption func(*AuditEntryMutation)
+
+// newAuditEntryMutation creates new mutation for the AuditEntry entity.
+func newAuditEntryMutation(c config, op Op, opts ...auditentryOption) *AuditEntryMutation {
+	m := &AuditEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAuditEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAuditEntryID sets the ID field of the mutation.
+func withAuditEntryID(id int) auditentryOption {
+	return func(m *AuditEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AuditEntry
+		)
+		m.oldValue = func(ctx context.Context) (*AuditEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AuditEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAuditEntry sets the old AuditEntry of the mutation.
+func withAuditEntry(node *AuditEntry) auditentryOption {
+	return func(m *AuditEntryMutation) {
+		m.oldValue = func(context.Context) (*AuditEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AuditEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AuditEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AuditEntryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AuditEntryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AuditEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAt sets the "at" field.
+func (m *AuditEntryMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *AuditEntryMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *AuditEntryMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetActorKind sets the "actor_kind" field.
+func (m *AuditEntryMutation) SetActorKind(ak auditentry.ActorKind) {
+	m.actor_kind = &ak
+}
+
+// ActorKind returns the value of the "actor_kind" field in the mutation.
+func (m *AuditEntryMutation) ActorKind() (r auditentry.ActorKind, exists bool) {
+	v := m.actor_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorKind returns the old "actor_kind" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldActorKind(ctx context.Context) (v auditentry.ActorKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorKind: %w", err)
+	}
+	return oldValue.ActorKind, nil
+}
+
+// ResetActorKind resets all changes to the "actor_kind" field.
+func (m *AuditEntryMutation) ResetActorKind() {
+	m.actor_kind = nil
+}
+
+// SetActorStaffID sets the "actor_staff_id" field.
+func (m *AuditEntryMutation) SetActorStaffID(i int) {
+	m.actor_staff_id = &i
+	m.addactor_staff_id = nil
+}
+
+// ActorStaffID returns the value of the "actor_staff_id" field in the mutation.
+func (m *AuditEntryMutation) ActorStaffID() (r int, exists bool) {
+	v := m.actor_staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorStaffID returns the old "actor_staff_id" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldActorStaffID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorStaffID: %w", err)
+	}
+	return oldValue.ActorStaffID, nil
+}
+
+// AddActorStaffID adds i to the "actor_staff_id" field.
+func (m *AuditEntryMutation) AddActorStaffID(i int) {
+	if m.addactor_staff_id != nil {
+		*m.addactor_staff_id += i
+	} else {
+		m.addactor_staff_id = &i
+	}
+}
+
+// AddedActorStaffID returns the value that was added to the "actor_staff_id" field in this mutation.
+func (m *AuditEntryMutation) AddedActorStaffID() (r int, exists bool) {
+	v := m.addactor_staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearActorStaffID clears the value of the "actor_staff_id" field.
+func (m *AuditEntryMutation) ClearActorStaffID() {
+	m.actor_staff_id = nil
+	m.addactor_staff_id = nil
+	m.clearedFields[auditentry.FieldActorStaffID] = struct{}{}
+}
+
+// ActorStaffIDCleared returns if the "actor_staff_id" field was cleared in this mutation.
+func (m *AuditEntryMutation) ActorStaffIDCleared() bool {
+	_, ok := m.clearedFields[auditentry.FieldActorStaffID]
+	return ok
+}
+
+// ResetActorStaffID resets all changes to the "actor_staff_id" field.
+func (m *AuditEntryMutation) ResetActorStaffID() {
+	m.actor_staff_id = nil
+	m.addactor_staff_id = nil
+	delete(m.clearedFields, auditentry.FieldActorStaffID)
+}
+
+// SetDealerGroupID sets the "dealer_group_id" field.
+func (m *AuditEntryMutation) SetDealerGroupID(i int) {
+	m.dealer_group_id = &i
+	m.adddealer_group_id = nil
+}
+
+// DealerGroupID returns the value of the "dealer_group_id" field in the mutation.
+func (m *AuditEntryMutation) DealerGroupID() (r int, exists bool) {
+	v := m.dealer_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealerGroupID returns the old "dealer_group_id" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldDealerGroupID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealerGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealerGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealerGroupID: %w", err)
+	}
+	return oldValue.DealerGroupID, nil
+}
+
+// AddDealerGroupID adds i to the "dealer_group_id" field.
+func (m *AuditEntryMutation) AddDealerGroupID(i int) {
+	if m.adddealer_group_id != nil {
+		*m.adddealer_group_id += i
+	} else {
+		m.adddealer_group_id = &i
+	}
+}
+
+// AddedDealerGroupID returns the value that was added to the "dealer_group_id" field in this mutation.
+func (m *AuditEntryMutation) AddedDealerGroupID() (r int, exists bool) {
+	v := m.adddealer_group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDealerGroupID resets all changes to the "dealer_group_id" field.
+func (m *AuditEntryMutation) ResetDealerGroupID() {
+	m.dealer_group_id = nil
+	m.adddealer_group_id = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *AuditEntryMutation) SetDealershipID(i int) {
+	m.dealership_id = &i
+	m.adddealership_id = nil
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *AuditEntryMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldDealershipID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// AddDealershipID adds i to the "dealership_id" field.
+func (m *AuditEntryMutation) AddDealershipID(i int) {
+	if m.adddealership_id != nil {
+		*m.adddealership_id += i
+	} else {
+		m.adddealership_id = &i
+	}
+}
+
+// AddedDealershipID returns the value that was added to the "dealership_id" field in this mutation.
+func (m *AuditEntryMutation) AddedDealershipID() (r int, exists bool) {
+	v := m.adddealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDealershipID clears the value of the "dealership_id" field.
+func (m *AuditEntryMutation) ClearDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+	m.clearedFields[auditentry.FieldDealershipID] = struct{}{}
+}
+
+// DealershipIDCleared returns if the "dealership_id" field was cleared in this mutation.
+func (m *AuditEntryMutation) DealershipIDCleared() bool {
+	_, ok := m.clearedFields[auditentry.FieldDealershipID]
+	return ok
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *AuditEntryMutation) ResetDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+	delete(m.clearedFields, auditentry.FieldDealershipID)
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *AuditEntryMutation) SetOwnerID(i int) {
+	m.owner_id = &i
+	m.addowner_id = nil
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *AuditEntryMutation) OwnerID() (r int, exists bool) {
+	v := m.owner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// AddOwnerID adds i to the "owner_id" field.
+func (m *AuditEntryMutation) AddOwnerID(i int) {
+	if m.addowner_id != nil {
+		*m.addowner_id += i
+	} else {
+		m.addowner_id = &i
+	}
+}
+
+// AddedOwnerID returns the value that was added to the "owner_id" field in this mutation.
+func (m *AuditEntryMutation) AddedOwnerID() (r int, exists bool) {
+	v := m.addowner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *AuditEntryMutation) ResetOwnerID() {
+	m.owner_id = nil
+	m.addowner_id = nil
+}
+
+// SetAction sets the "action" field.
+func (m *AuditEntryMutation) SetAction(a auditentry.Action) {
+	m.action = &a
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *AuditEntryMutation) Action() (r auditentry.Action, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldAction(ctx context.Context) (v auditentry.Action, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *AuditEntryMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetFields sets the "fields" field.
+func (m *AuditEntryMutation) SetFields(s []string) {
+	m.fields = &s
+	m.appendfields = nil
+}
+
+// GetFields returns the value of the "fields" field in the mutation.
+func (m *AuditEntryMutation) GetFields() (r []string, exists bool) {
+	v := m.fields
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFields returns the old "fields" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldFields(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFields is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFields requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFields: %w", err)
+	}
+	return oldValue.Fields, nil
+}
+
+// AppendFields adds s to the "fields" field.
+func (m *AuditEntryMutation) AppendFields(s []string) {
+	m.appendfields = append(m.appendfields, s...)
+}
+
+// AppendedFields returns the list of values that were appended to the "fields" field in this mutation.
+func (m *AuditEntryMutation) AppendedFields() ([]string, bool) {
+	if len(m.appendfields) == 0 {
+		return nil, false
+	}
+	return m.appendfields, true
+}
+
+// ClearFields clears the value of the "fields" field.
+func (m *AuditEntryMutation) ClearFields() {
+	m.fields = nil
+	m.appendfields = nil
+	m.clearedFields[auditentry.FieldFields] = struct{}{}
+}
+
+// FieldsCleared returns if the "fields" field was cleared in this mutation.
+func (m *AuditEntryMutation) FieldsCleared() bool {
+	_, ok := m.clearedFields[auditentry.FieldFields]
+	return ok
+}
+
+// ResetFields resets all changes to the "fields" field.
+func (m *AuditEntryMutation) ResetFields() {
+	m.fields = nil
+	m.appendfields = nil
+	delete(m.clearedFields, auditentry.FieldFields)
+}
+
+// SetRequestID sets the "request_id" field.
+func (m *AuditEntryMutation) SetRequestID(s string) {
+	m.request_id = &s
+}
+
+// RequestID returns the value of the "request_id" field in the mutation.
+func (m *AuditEntryMutation) RequestID() (r string, exists bool) {
+	v := m.request_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestID returns the old "request_id" field's value of the AuditEntry entity.
+// If the AuditEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEntryMutation) OldRequestID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestID: %w", err)
+	}
+	return oldValue.RequestID, nil
+}
+
+// ClearRequestID clears the value of the "request_id" field.
+func (m *AuditEntryMutation) ClearRequestID() {
+	m.request_id = nil
+	m.clearedFields[auditentry.FieldRequestID] = struct{}{}
+}
+
+// RequestIDCleared returns if the "request_id" field was cleared in this mutation.
+func (m *AuditEntryMutation) RequestIDCleared() bool {
+	_, ok := m.clearedFields[auditentry.FieldRequestID]
+	return ok
+}
+
+// ResetRequestID resets all changes to the "request_id" field.
+func (m *AuditEntryMutation) ResetRequestID() {
+	m.request_id = nil
+	delete(m.clearedFields, auditentry.FieldRequestID)
+}
+
+// Where appends a list predicates to the AuditEntryMutation builder.
+func (m *AuditEntryMutation) Where(ps ...predicate.AuditEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AuditEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AuditEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AuditEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AuditEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AuditEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AuditEntry).
+func (m *AuditEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AuditEntryMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.at != nil {
+		fields = append(fields, auditentry.FieldAt)
+	}
+	if m.actor_kind != nil {
+		fields = append(fields, auditentry.FieldActorKind)
+	}
+	if m.actor_staff_id != nil {
+		fields = append(fields, auditentry.FieldActorStaffID)
+	}
+	if m.dealer_group_id != nil {
+		fields = append(fields, auditentry.FieldDealerGroupID)
+	}
+	if m.dealership_id != nil {
+		fields = append(fields, auditentry.FieldDealershipID)
+	}
+	if m.owner_id != nil {
+		fields = append(fields, auditentry.FieldOwnerID)
+	}
+	if m.action != nil {
+		fields = append(fields, auditentry.FieldAction)
+	}
+	if m.fields != nil {
+		fields = append(fields, auditentry.FieldFields)
+	}
+	if m.request_id != nil {
+		fields = append(fields, auditentry.FieldRequestID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AuditEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case auditentry.FieldAt:
+		return m.At()
+	case auditentry.FieldActorKind:
+		return m.ActorKind()
+	case auditentry.FieldActorStaffID:
+		return m.ActorStaffID()
+	case auditentry.FieldDealerGroupID:
+		return m.DealerGroupID()
+	case auditentry.FieldDealershipID:
+		return m.DealershipID()
+	case auditentry.FieldOwnerID:
+		return m.OwnerID()
+	case auditentry.FieldAction:
+		return m.Action()
+	case auditentry.FieldFields:
+		return m.GetFields()
+	case auditentry.FieldRequestID:
+		return m.RequestID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AuditEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case auditentry.FieldAt:
+		return m.OldAt(ctx)
+	case auditentry.FieldActorKind:
+		return m.OldActorKind(ctx)
+	case auditentry.FieldActorStaffID:
+		return m.OldActorStaffID(ctx)
+	case auditentry.FieldDealerGroupID:
+		return m.OldDealerGroupID(ctx)
+	case auditentry.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case auditentry.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case auditentry.FieldAction:
+		return m.OldAction(ctx)
+	case auditentry.FieldFields:
+		return m.OldFields(ctx)
+	case auditentry.FieldRequestID:
+		return m.OldRequestID(ctx)
+	}
+	return nil, fmt.Errorf("unknown AuditEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuditEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case auditentry.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case auditentry.FieldActorKind:
+		v, ok := value.(auditentry.ActorKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorKind(v)
+		return nil
+	case auditentry.FieldActorStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorStaffID(v)
+		return nil
+	case auditentry.FieldDealerGroupID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealerGroupID(v)
+		return nil
+	case auditentry.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case auditentry.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case auditentry.FieldAction:
+		v, ok := value.(auditentry.Action)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case auditentry.FieldFields:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFields(v)
+		return nil
+	case auditentry.FieldRequestID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AuditEntryMutation) AddedFields() []string {
+	var fields []string
+	if m.addactor_staff_id != nil {
+		fields = append(fields, auditentry.FieldActorStaffID)
+	}
+	if m.adddealer_group_id != nil {
+		fields = append(fields, auditentry.FieldDealerGroupID)
+	}
+	if m.adddealership_id != nil {
+		fields = append(fields, auditentry.FieldDealershipID)
+	}
+	if m.addowner_id != nil {
+		fields = append(fields, auditentry.FieldOwnerID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AuditEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case auditentry.FieldActorStaffID:
+		return m.AddedActorStaffID()
+	case auditentry.FieldDealerGroupID:
+		return m.AddedDealerGroupID()
+	case auditentry.FieldDealershipID:
+		return m.AddedDealershipID()
+	case auditentry.FieldOwnerID:
+		return m.AddedOwnerID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuditEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case auditentry.FieldActorStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddActorStaffID(v)
+		return nil
+	case auditentry.FieldDealerGroupID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealerGroupID(v)
+		return nil
+	case auditentry.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealershipID(v)
+		return nil
+	case auditentry.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOwnerID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AuditEntryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(auditentry.FieldActorStaffID) {
+		fields = append(fields, auditentry.FieldActorStaffID)
+	}
+	if m.FieldCleared(auditentry.FieldDealershipID) {
+		fields = append(fields, auditentry.FieldDealershipID)
+	}
+	if m.FieldCleared(auditentry.FieldFields) {
+		fields = append(fields, auditentry.FieldFields)
+	}
+	if m.FieldCleared(auditentry.FieldRequestID) {
+		fields = append(fields, auditentry.FieldRequestID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AuditEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AuditEntryMutation) ClearField(name string) error {
+	switch name {
+	case auditentry.FieldActorStaffID:
+		m.ClearActorStaffID()
+		return nil
+	case auditentry.FieldDealershipID:
+		m.ClearDealershipID()
+		return nil
+	case auditentry.FieldFields:
+		m.ClearFields()
+		return nil
+	case auditentry.FieldRequestID:
+		m.ClearRequestID()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AuditEntryMutation) ResetField(name string) error {
+	switch name {
+	case auditentry.FieldAt:
+		m.ResetAt()
+		return nil
+	case auditentry.FieldActorKind:
+		m.ResetActorKind()
+		return nil
+	case auditentry.FieldActorStaffID:
+		m.ResetActorStaffID()
+		return nil
+	case auditentry.FieldDealerGroupID:
+		m.ResetDealerGroupID()
+		return nil
+	case auditentry.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case auditentry.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case auditentry.FieldAction:
+		m.ResetAction()
+		return nil
+	case auditentry.FieldFields:
+		m.ResetFields()
+		return nil
+	case auditentry.FieldRequestID:
+		m.ResetRequestID()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AuditEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AuditEntryMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AuditEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AuditEntryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AuditEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AuditEntryMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AuditEntryMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown AuditEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AuditEntryMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown AuditEntry edge %s", name)
+}
+
 // DealerGroupMutation represents an operation that mutates the DealerGroup nodes in the graph.
 type DealerGroupMutation struct {
 	config
@@ -2323,6 +3318,9 @@ type DealershipMutation struct {
 	work_orders          map[int]struct{}
 	removedwork_orders   map[int]struct{}
 	clearedwork_orders   bool
+	widget_keys          map[int]struct{}
+	removedwidget_keys   map[int]struct{}
+	clearedwidget_keys   bool
 	done                 bool
 	oldValue             func(context.Context) (*Dealership, error)
 	predicates           []predicate.Dealership
@@ -3421,6 +4419,60 @@ func (m *DealershipMutation) ResetWorkOrders() {
 	m.removedwork_orders = nil
 }
 
+// AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by ids.
+func (m *DealershipMutation) AddWidgetKeyIDs(ids ...int) {
+	if m.widget_keys == nil {
+		m.widget_keys = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.widget_keys[ids[i]] = struct{}{}
+	}
+}
+
+// ClearWidgetKeys clears the "widget_keys" edge to the WidgetKey entity.
+func (m *DealershipMutation) ClearWidgetKeys() {
+	m.clearedwidget_keys = true
+}
+
+// WidgetKeysCleared reports if the "widget_keys" edge to the WidgetKey entity was cleared.
+func (m *DealershipMutation) WidgetKeysCleared() bool {
+	return m.clearedwidget_keys
+}
+
+// RemoveWidgetKeyIDs removes the "widget_keys" edge to the WidgetKey entity by IDs.
+func (m *DealershipMutation) RemoveWidgetKeyIDs(ids ...int) {
+	if m.removedwidget_keys == nil {
+		m.removedwidget_keys = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.widget_keys, ids[i])
+		m.removedwidget_keys[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedWidgetKeys returns the removed IDs of the "widget_keys" edge to the WidgetKey entity.
+func (m *DealershipMutation) RemovedWidgetKeysIDs() (ids []int) {
+	for id := range m.removedwidget_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// WidgetKeysIDs returns the "widget_keys" edge IDs in the mutation.
+func (m *DealershipMutation) WidgetKeysIDs() (ids []int) {
+	for id := range m.widget_keys {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetWidgetKeys resets all changes to the "widget_keys" edge.
+func (m *DealershipMutation) ResetWidgetKeys() {
+	m.widget_keys = nil
+	m.clearedwidget_keys = false
+	m.removedwidget_keys = nil
+}
+
 // Where appends a list predicates to the DealershipMutation builder.
 func (m *DealershipMutation) Where(ps ...predicate.Dealership) {
 	m.predicates = append(m.predicates, ps...)
@@ -3853,7 +4905,7 @@ func (m *DealershipMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *DealershipMutation) AddedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.dealer_group != nil {
 		edges = append(edges, dealership.EdgeDealerGroup)
 	}
@@ -3871,6 +4923,9 @@ func (m *DealershipMutation) AddedEdges() []string {
 	}
 	if m.work_orders != nil {
 		edges = append(edges, dealership.EdgeWorkOrders)
+	}
+	if m.widget_keys != nil {
+		edges = append(edges, dealership.EdgeWidgetKeys)
 	}
 	return edges
 }
@@ -3913,13 +4968,19 @@ func (m *DealershipMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case dealership.EdgeWidgetKeys:
+		ids := make([]ent.Value, 0, len(m.widget_keys))
+		for id := range m.widget_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *DealershipMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.removedstaff != nil {
 		edges = append(edges, dealership.EdgeStaff)
 	}
@@ -3934,6 +4995,9 @@ func (m *DealershipMutation) RemovedEdges() []string {
 	}
 	if m.removedwork_orders != nil {
 		edges = append(edges, dealership.EdgeWorkOrders)
+	}
+	if m.removedwidget_keys != nil {
+		edges = append(edges, dealership.EdgeWidgetKeys)
 	}
 	return edges
 }
@@ -3972,13 +5036,19 @@ func (m *DealershipMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case dealership.EdgeWidgetKeys:
+		ids := make([]ent.Value, 0, len(m.removedwidget_keys))
+		for id := range m.removedwidget_keys {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *DealershipMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 6)
+	edges := make([]string, 0, 7)
 	if m.cleareddealer_group {
 		edges = append(edges, dealership.EdgeDealerGroup)
 	}
@@ -3996,6 +5066,9 @@ func (m *DealershipMutation) ClearedEdges() []string {
 	}
 	if m.clearedwork_orders {
 		edges = append(edges, dealership.EdgeWorkOrders)
+	}
+	if m.clearedwidget_keys {
+		edges = append(edges, dealership.EdgeWidgetKeys)
 	}
 	return edges
 }
@@ -4016,6 +5089,8 @@ func (m *DealershipMutation) EdgeCleared(name string) bool {
 		return m.clearedappointments
 	case dealership.EdgeWorkOrders:
 		return m.clearedwork_orders
+	case dealership.EdgeWidgetKeys:
+		return m.clearedwidget_keys
 	}
 	return false
 }
@@ -4052,6 +5127,9 @@ func (m *DealershipMutation) ResetEdge(name string) error {
 		return nil
 	case dealership.EdgeWorkOrders:
 		m.ResetWorkOrders()
+		return nil
+	case dealership.EdgeWidgetKeys:
+		m.ResetWidgetKeys()
 		return nil
 	}
 	return fmt.Errorf("unknown Dealership edge %s", name)
@@ -14292,6 +15370,985 @@ func (m *VehicleOwnershipMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown VehicleOwnership edge %s", name)
+}
+
+// WidgetKeyMutation represents an operation that mutates the WidgetKey nodes in the graph.
+type WidgetKeyMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	name                  *string
+	prefix                *string
+	key_hash              *string
+	allowed_origins       *[]string
+	appendallowed_origins []string
+	created_by_id         *int
+	addcreated_by_id      *int
+	revoked_at            *time.Time
+	last_used_at          *time.Time
+	clearedFields         map[string]struct{}
+	dealership            *int
+	cleareddealership     bool
+	done                  bool
+	oldValue              func(context.Context) (*WidgetKey, error)
+	predicates            []predicate.WidgetKey
+}
+
+var _ ent.Mutation = (*WidgetKeyMutation)(nil)
+
+// widgetkeyOption allows management of the mutation configuration using functional options.
+type widgetkeyOption func(*WidgetKeyMutation)
+
+// newWidgetKeyMutation creates new mutation for the WidgetKey entity.
+func newWidgetKeyMutation(c config, op Op, opts ...widgetkeyOption) *WidgetKeyMutation {
+	m := &WidgetKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeWidgetKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withWidgetKeyID sets the ID field of the mutation.
+func withWidgetKeyID(id int) widgetkeyOption {
+	return func(m *WidgetKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *WidgetKey
+		)
+		m.oldValue = func(ctx context.Context) (*WidgetKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().WidgetKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withWidgetKey sets the old WidgetKey of the mutation.
+func withWidgetKey(node *WidgetKey) widgetkeyOption {
+	return func(m *WidgetKeyMutation) {
+		m.oldValue = func(context.Context) (*WidgetKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m WidgetKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m WidgetKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *WidgetKeyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *WidgetKeyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().WidgetKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *WidgetKeyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *WidgetKeyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *WidgetKeyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *WidgetKeyMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *WidgetKeyMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *WidgetKeyMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *WidgetKeyMutation) SetDealershipID(i int) {
+	m.dealership = &i
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *WidgetKeyMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldDealershipID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *WidgetKeyMutation) ResetDealershipID() {
+	m.dealership = nil
+}
+
+// SetName sets the "name" field.
+func (m *WidgetKeyMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *WidgetKeyMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *WidgetKeyMutation) ResetName() {
+	m.name = nil
+}
+
+// SetPrefix sets the "prefix" field.
+func (m *WidgetKeyMutation) SetPrefix(s string) {
+	m.prefix = &s
+}
+
+// Prefix returns the value of the "prefix" field in the mutation.
+func (m *WidgetKeyMutation) Prefix() (r string, exists bool) {
+	v := m.prefix
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrefix returns the old "prefix" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldPrefix(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrefix is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrefix requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrefix: %w", err)
+	}
+	return oldValue.Prefix, nil
+}
+
+// ResetPrefix resets all changes to the "prefix" field.
+func (m *WidgetKeyMutation) ResetPrefix() {
+	m.prefix = nil
+}
+
+// SetKeyHash sets the "key_hash" field.
+func (m *WidgetKeyMutation) SetKeyHash(s string) {
+	m.key_hash = &s
+}
+
+// KeyHash returns the value of the "key_hash" field in the mutation.
+func (m *WidgetKeyMutation) KeyHash() (r string, exists bool) {
+	v := m.key_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyHash returns the old "key_hash" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldKeyHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyHash: %w", err)
+	}
+	return oldValue.KeyHash, nil
+}
+
+// ResetKeyHash resets all changes to the "key_hash" field.
+func (m *WidgetKeyMutation) ResetKeyHash() {
+	m.key_hash = nil
+}
+
+// SetAllowedOrigins sets the "allowed_origins" field.
+func (m *WidgetKeyMutation) SetAllowedOrigins(s []string) {
+	m.allowed_origins = &s
+	m.appendallowed_origins = nil
+}
+
+// AllowedOrigins returns the value of the "allowed_origins" field in the mutation.
+func (m *WidgetKeyMutation) AllowedOrigins() (r []string, exists bool) {
+	v := m.allowed_origins
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAllowedOrigins returns the old "allowed_origins" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldAllowedOrigins(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAllowedOrigins is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAllowedOrigins requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAllowedOrigins: %w", err)
+	}
+	return oldValue.AllowedOrigins, nil
+}
+
+// AppendAllowedOrigins adds s to the "allowed_origins" field.
+func (m *WidgetKeyMutation) AppendAllowedOrigins(s []string) {
+	m.appendallowed_origins = append(m.appendallowed_origins, s...)
+}
+
+// AppendedAllowedOrigins returns the list of values that were appended to the "allowed_origins" field in this mutation.
+func (m *WidgetKeyMutation) AppendedAllowedOrigins() ([]string, bool) {
+	if len(m.appendallowed_origins) == 0 {
+		return nil, false
+	}
+	return m.appendallowed_origins, true
+}
+
+// ResetAllowedOrigins resets all changes to the "allowed_origins" field.
+func (m *WidgetKeyMutation) ResetAllowedOrigins() {
+	m.allowed_origins = nil
+	m.appendallowed_origins = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *WidgetKeyMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *WidgetKeyMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldCreatedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *WidgetKeyMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *WidgetKeyMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *WidgetKeyMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	m.clearedFields[widgetkey.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *WidgetKeyMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[widgetkey.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *WidgetKeyMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	delete(m.clearedFields, widgetkey.FieldCreatedByID)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *WidgetKeyMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *WidgetKeyMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *WidgetKeyMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[widgetkey.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *WidgetKeyMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[widgetkey.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *WidgetKeyMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, widgetkey.FieldRevokedAt)
+}
+
+// SetLastUsedAt sets the "last_used_at" field.
+func (m *WidgetKeyMutation) SetLastUsedAt(t time.Time) {
+	m.last_used_at = &t
+}
+
+// LastUsedAt returns the value of the "last_used_at" field in the mutation.
+func (m *WidgetKeyMutation) LastUsedAt() (r time.Time, exists bool) {
+	v := m.last_used_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastUsedAt returns the old "last_used_at" field's value of the WidgetKey entity.
+// If the WidgetKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WidgetKeyMutation) OldLastUsedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastUsedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastUsedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastUsedAt: %w", err)
+	}
+	return oldValue.LastUsedAt, nil
+}
+
+// ClearLastUsedAt clears the value of the "last_used_at" field.
+func (m *WidgetKeyMutation) ClearLastUsedAt() {
+	m.last_used_at = nil
+	m.clearedFields[widgetkey.FieldLastUsedAt] = struct{}{}
+}
+
+// LastUsedAtCleared returns if the "last_used_at" field was cleared in this mutation.
+func (m *WidgetKeyMutation) LastUsedAtCleared() bool {
+	_, ok := m.clearedFields[widgetkey.FieldLastUsedAt]
+	return ok
+}
+
+// ResetLastUsedAt resets all changes to the "last_used_at" field.
+func (m *WidgetKeyMutation) ResetLastUsedAt() {
+	m.last_used_at = nil
+	delete(m.clearedFields, widgetkey.FieldLastUsedAt)
+}
+
+// ClearDealership clears the "dealership" edge to the Dealership entity.
+func (m *WidgetKeyMutation) ClearDealership() {
+	m.cleareddealership = true
+	m.clearedFields[widgetkey.FieldDealershipID] = struct{}{}
+}
+
+// DealershipCleared reports if the "dealership" edge to the Dealership entity was cleared.
+func (m *WidgetKeyMutation) DealershipCleared() bool {
+	return m.cleareddealership
+}
+
+// DealershipIDs returns the "dealership" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DealershipID instead. It exists only for internal usage by the builders.
+func (m *WidgetKeyMutation) DealershipIDs() (ids []int) {
+	if id := m.dealership; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDealership resets all changes to the "dealership" edge.
+func (m *WidgetKeyMutation) ResetDealership() {
+	m.dealership = nil
+	m.cleareddealership = false
+}
+
+// Where appends a list predicates to the WidgetKeyMutation builder.
+func (m *WidgetKeyMutation) Where(ps ...predicate.WidgetKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the WidgetKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *WidgetKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.WidgetKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *WidgetKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *WidgetKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (WidgetKey).
+func (m *WidgetKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *WidgetKeyMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, widgetkey.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, widgetkey.FieldUpdatedAt)
+	}
+	if m.dealership != nil {
+		fields = append(fields, widgetkey.FieldDealershipID)
+	}
+	if m.name != nil {
+		fields = append(fields, widgetkey.FieldName)
+	}
+	if m.prefix != nil {
+		fields = append(fields, widgetkey.FieldPrefix)
+	}
+	if m.key_hash != nil {
+		fields = append(fields, widgetkey.FieldKeyHash)
+	}
+	if m.allowed_origins != nil {
+		fields = append(fields, widgetkey.FieldAllowedOrigins)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, widgetkey.FieldCreatedByID)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, widgetkey.FieldRevokedAt)
+	}
+	if m.last_used_at != nil {
+		fields = append(fields, widgetkey.FieldLastUsedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *WidgetKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case widgetkey.FieldCreatedAt:
+		return m.CreatedAt()
+	case widgetkey.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case widgetkey.FieldDealershipID:
+		return m.DealershipID()
+	case widgetkey.FieldName:
+		return m.Name()
+	case widgetkey.FieldPrefix:
+		return m.Prefix()
+	case widgetkey.FieldKeyHash:
+		return m.KeyHash()
+	case widgetkey.FieldAllowedOrigins:
+		return m.AllowedOrigins()
+	case widgetkey.FieldCreatedByID:
+		return m.CreatedByID()
+	case widgetkey.FieldRevokedAt:
+		return m.RevokedAt()
+	case widgetkey.FieldLastUsedAt:
+		return m.LastUsedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *WidgetKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case widgetkey.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case widgetkey.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case widgetkey.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case widgetkey.FieldName:
+		return m.OldName(ctx)
+	case widgetkey.FieldPrefix:
+		return m.OldPrefix(ctx)
+	case widgetkey.FieldKeyHash:
+		return m.OldKeyHash(ctx)
+	case widgetkey.FieldAllowedOrigins:
+		return m.OldAllowedOrigins(ctx)
+	case widgetkey.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case widgetkey.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	case widgetkey.FieldLastUsedAt:
+		return m.OldLastUsedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown WidgetKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WidgetKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case widgetkey.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case widgetkey.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case widgetkey.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case widgetkey.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case widgetkey.FieldPrefix:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrefix(v)
+		return nil
+	case widgetkey.FieldKeyHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyHash(v)
+		return nil
+	case widgetkey.FieldAllowedOrigins:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAllowedOrigins(v)
+		return nil
+	case widgetkey.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case widgetkey.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	case widgetkey.FieldLastUsedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastUsedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WidgetKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *WidgetKeyMutation) AddedFields() []string {
+	var fields []string
+	if m.addcreated_by_id != nil {
+		fields = append(fields, widgetkey.FieldCreatedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *WidgetKeyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case widgetkey.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *WidgetKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case widgetkey.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown WidgetKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *WidgetKeyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(widgetkey.FieldCreatedByID) {
+		fields = append(fields, widgetkey.FieldCreatedByID)
+	}
+	if m.FieldCleared(widgetkey.FieldRevokedAt) {
+		fields = append(fields, widgetkey.FieldRevokedAt)
+	}
+	if m.FieldCleared(widgetkey.FieldLastUsedAt) {
+		fields = append(fields, widgetkey.FieldLastUsedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *WidgetKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *WidgetKeyMutation) ClearField(name string) error {
+	switch name {
+	case widgetkey.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case widgetkey.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	case widgetkey.FieldLastUsedAt:
+		m.ClearLastUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WidgetKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *WidgetKeyMutation) ResetField(name string) error {
+	switch name {
+	case widgetkey.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case widgetkey.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case widgetkey.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case widgetkey.FieldName:
+		m.ResetName()
+		return nil
+	case widgetkey.FieldPrefix:
+		m.ResetPrefix()
+		return nil
+	case widgetkey.FieldKeyHash:
+		m.ResetKeyHash()
+		return nil
+	case widgetkey.FieldAllowedOrigins:
+		m.ResetAllowedOrigins()
+		return nil
+	case widgetkey.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case widgetkey.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	case widgetkey.FieldLastUsedAt:
+		m.ResetLastUsedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown WidgetKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *WidgetKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.dealership != nil {
+		edges = append(edges, widgetkey.EdgeDealership)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *WidgetKeyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case widgetkey.EdgeDealership:
+		if id := m.dealership; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *WidgetKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *WidgetKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *WidgetKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleareddealership {
+		edges = append(edges, widgetkey.EdgeDealership)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *WidgetKeyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case widgetkey.EdgeDealership:
+		return m.cleareddealership
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *WidgetKeyMutation) ClearEdge(name string) error {
+	switch name {
+	case widgetkey.EdgeDealership:
+		m.ClearDealership()
+		return nil
+	}
+	return fmt.Errorf("unknown WidgetKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *WidgetKeyMutation) ResetEdge(name string) error {
+	switch name {
+	case widgetkey.EdgeDealership:
+		m.ResetDealership()
+		return nil
+	}
+	return fmt.Errorf("unknown WidgetKey edge %s", name)
 }
 
 // WorkOrderMutation represents an operation that mutates the WorkOrder nodes in the graph.

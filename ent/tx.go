@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// Appointment is the client for interacting with the Appointment builders.
 	Appointment *AppointmentClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// DealerGroup is the client for interacting with the DealerGroup builders.
 	DealerGroup *DealerGroupClient
 	// Dealership is the client for interacting with the Dealership builders.
@@ -36,6 +38,8 @@ type Tx struct {
 	Vehicle *VehicleClient
 	// VehicleOwnership is the client for interacting with the VehicleOwnership builders.
 	VehicleOwnership *VehicleOwnershipClient
+	// WidgetKey is the client for interacting with the WidgetKey builders.
+	WidgetKey *WidgetKeyClient
 	// WorkOrder is the client for interacting with the WorkOrder builders.
 	WorkOrder *WorkOrderClient
 	// WorkOrderEvent is the client for interacting with the WorkOrderEvent builders.
@@ -172,6 +176,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Appointment = NewAppointmentClient(tx.config)
+	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.DealerGroup = NewDealerGroupClient(tx.config)
 	tx.Dealership = NewDealershipClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
@@ -182,6 +187,7 @@ func (tx *Tx) init() {
 	tx.SurveyTemplate = NewSurveyTemplateClient(tx.config)
 	tx.Vehicle = NewVehicleClient(tx.config)
 	tx.VehicleOwnership = NewVehicleOwnershipClient(tx.config)
+	tx.WidgetKey = NewWidgetKeyClient(tx.config)
 	tx.WorkOrder = NewWorkOrderClient(tx.config)
 	tx.WorkOrderEvent = NewWorkOrderEventClient(tx.config)
 }

@@ -55,6 +55,8 @@ const (
 	EdgeAppointments = "appointments"
 	// EdgeWorkOrders holds the string denoting the work_orders edge name in mutations.
 	EdgeWorkOrders = "work_orders"
+	// EdgeWidgetKeys holds the string denoting the widget_keys edge name in mutations.
+	EdgeWidgetKeys = "widget_keys"
 	// Table holds the table name of the dealership in the database.
 	Table = "dealerships"
 	// DealerGroupTable is the table that holds the dealer_group relation/edge.
@@ -99,6 +101,13 @@ const (
 	WorkOrdersInverseTable = "work_orders"
 	// WorkOrdersColumn is the table column denoting the work_orders relation/edge.
 	WorkOrdersColumn = "dealership_id"
+	// WidgetKeysTable is the table that holds the widget_keys relation/edge.
+	WidgetKeysTable = "widget_keys"
+	// WidgetKeysInverseTable is the table name for the WidgetKey entity.
+	// It exists in this package in order to avoid circular dependency with the "widgetkey" package.
+	WidgetKeysInverseTable = "widget_keys"
+	// WidgetKeysColumn is the table column denoting the widget_keys relation/edge.
+	WidgetKeysColumn = "dealership_id"
 )
 
 // Columns holds all SQL columns for dealership fields.
@@ -303,6 +312,20 @@ func ByWorkOrders(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newWorkOrdersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByWidgetKeysCount orders the results by widget_keys count.
+func ByWidgetKeysCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newWidgetKeysStep(), opts...)
+	}
+}
+
+// ByWidgetKeys orders the results by widget_keys terms.
+func ByWidgetKeys(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newWidgetKeysStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newDealerGroupStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -343,5 +366,12 @@ func newWorkOrdersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(WorkOrdersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, WorkOrdersTable, WorkOrdersColumn),
+	)
+}
+func newWidgetKeysStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(WidgetKeysInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, WidgetKeysTable, WidgetKeysColumn),
 	)
 }

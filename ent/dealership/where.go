@@ -898,6 +898,29 @@ func HasWorkOrdersWith(preds ...predicate.WorkOrder) predicate.Dealership {
 	})
 }
 
+// HasWidgetKeys applies the HasEdge predicate on the "widget_keys" edge.
+func HasWidgetKeys() predicate.Dealership {
+	return predicate.Dealership(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, WidgetKeysTable, WidgetKeysColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasWidgetKeysWith applies the HasEdge predicate on the "widget_keys" edge with a given conditions (other predicates).
+func HasWidgetKeysWith(preds ...predicate.WidgetKey) predicate.Dealership {
+	return predicate.Dealership(func(s *sql.Selector) {
+		step := newWidgetKeysStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Dealership) predicate.Dealership {
 	return predicate.Dealership(sql.AndPredicates(predicates...))

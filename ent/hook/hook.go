@@ -20,6 +20,18 @@ func (f AppointmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AppointmentMutation", m)
 }
 
+// The AuditEntryFunc type is an adapter to allow the use of ordinary
+// function as AuditEntry mutator.
+type AuditEntryFunc func(context.Context, *ent.AuditEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AuditEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AuditEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditEntryMutation", m)
+}
+
 // The DealerGroupFunc type is an adapter to allow the use of ordinary
 // function as DealerGroup mutator.
 type DealerGroupFunc func(context.Context, *ent.DealerGroupMutation) (ent.Value, error)
@@ -138,6 +150,18 @@ func (f VehicleOwnershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.V
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VehicleOwnershipMutation", m)
+}
+
+// The WidgetKeyFunc type is an adapter to allow the use of ordinary
+// function as WidgetKey mutator.
+type WidgetKeyFunc func(context.Context, *ent.WidgetKeyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f WidgetKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.WidgetKeyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.WidgetKeyMutation", m)
 }
 
 // The WorkOrderFunc type is an adapter to allow the use of ordinary

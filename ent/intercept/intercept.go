@@ -8,6 +8,7 @@ import (
 
 	"aftercare/ent"
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -19,6 +20,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 
@@ -106,6 +108,33 @@ func (f TraverseAppointment) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AppointmentQuery", q)
+}
+
+// The AuditEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AuditEntryFunc func(context.Context, *ent.AuditEntryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AuditEntryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AuditEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AuditEntryQuery", q)
+}
+
+// The TraverseAuditEntry type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAuditEntry func(context.Context, *ent.AuditEntryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAuditEntry) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAuditEntry) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AuditEntryQuery", q)
 }
 
 // The DealerGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -378,6 +407,33 @@ func (f TraverseVehicleOwnership) Traverse(ctx context.Context, q ent.Query) err
 	return fmt.Errorf("unexpected query type %T. expect *ent.VehicleOwnershipQuery", q)
 }
 
+// The WidgetKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type WidgetKeyFunc func(context.Context, *ent.WidgetKeyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f WidgetKeyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.WidgetKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.WidgetKeyQuery", q)
+}
+
+// The TraverseWidgetKey type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseWidgetKey func(context.Context, *ent.WidgetKeyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseWidgetKey) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseWidgetKey) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WidgetKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.WidgetKeyQuery", q)
+}
+
 // The WorkOrderFunc type is an adapter to allow the use of ordinary function as a Querier.
 type WorkOrderFunc func(context.Context, *ent.WorkOrderQuery) (ent.Value, error)
 
@@ -437,6 +493,8 @@ func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
 	case *ent.AppointmentQuery:
 		return &query[*ent.AppointmentQuery, predicate.Appointment, appointment.OrderOption]{typ: ent.TypeAppointment, tq: q}, nil
+	case *ent.AuditEntryQuery:
+		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
 	case *ent.DealerGroupQuery:
 		return &query[*ent.DealerGroupQuery, predicate.DealerGroup, dealergroup.OrderOption]{typ: ent.TypeDealerGroup, tq: q}, nil
 	case *ent.DealershipQuery:
@@ -457,6 +515,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.VehicleQuery, predicate.Vehicle, vehicle.OrderOption]{typ: ent.TypeVehicle, tq: q}, nil
 	case *ent.VehicleOwnershipQuery:
 		return &query[*ent.VehicleOwnershipQuery, predicate.VehicleOwnership, vehicleownership.OrderOption]{typ: ent.TypeVehicleOwnership, tq: q}, nil
+	case *ent.WidgetKeyQuery:
+		return &query[*ent.WidgetKeyQuery, predicate.WidgetKey, widgetkey.OrderOption]{typ: ent.TypeWidgetKey, tq: q}, nil
 	case *ent.WorkOrderQuery:
 		return &query[*ent.WorkOrderQuery, predicate.WorkOrder, workorder.OrderOption]{typ: ent.TypeWorkOrder, tq: q}, nil
 	case *ent.WorkOrderEventQuery:

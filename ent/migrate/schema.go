@@ -85,6 +85,37 @@ var (
 			},
 		},
 	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "actor_kind", Type: field.TypeEnum, Enums: []string{"staff", "owner", "system"}},
+		{Name: "actor_staff_id", Type: field.TypeInt, Nullable: true},
+		{Name: "dealer_group_id", Type: field.TypeInt},
+		{Name: "dealership_id", Type: field.TypeInt, Nullable: true},
+		{Name: "owner_id", Type: field.TypeInt},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"read_contact", "update", "export", "erase"}},
+		{Name: "fields", Type: field.TypeJSON, Nullable: true},
+		{Name: "request_id", Type: field.TypeString, Nullable: true, Size: 64},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_owner_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[6], AuditEntriesColumns[1]},
+			},
+			{
+				Name:    "auditentry_actor_staff_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[3], AuditEntriesColumns[1]},
+			},
+		},
+	}
 	// DealerGroupsColumns holds the columns for the "dealer_groups" table.
 	DealerGroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -469,6 +500,34 @@ var (
 			},
 		},
 	}
+	// WidgetKeysColumns holds the columns for the "widget_keys" table.
+	WidgetKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "prefix", Type: field.TypeString, Size: 16},
+		{Name: "key_hash", Type: field.TypeString, Unique: true},
+		{Name: "allowed_origins", Type: field.TypeJSON},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "dealership_id", Type: field.TypeInt},
+	}
+	// WidgetKeysTable holds the schema information for the "widget_keys" table.
+	WidgetKeysTable = &schema.Table{
+		Name:       "widget_keys",
+		Columns:    WidgetKeysColumns,
+		PrimaryKey: []*schema.Column{WidgetKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "widget_keys_dealerships_widget_keys",
+				Columns:    []*schema.Column{WidgetKeysColumns[10]},
+				RefColumns: []*schema.Column{DealershipsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// WorkOrdersColumns holds the columns for the "work_orders" table.
 	WorkOrdersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -589,6 +648,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AppointmentsTable,
+		AuditEntriesTable,
 		DealerGroupsTable,
 		DealershipsTable,
 		DevicesTable,
@@ -599,6 +659,7 @@ var (
 		SurveyTemplatesTable,
 		VehiclesTable,
 		VehicleOwnershipsTable,
+		WidgetKeysTable,
 		WorkOrdersTable,
 		WorkOrderEventsTable,
 	}
@@ -611,6 +672,9 @@ func init() {
 	AppointmentsTable.ForeignKeys[3].RefTable = VehiclesTable
 	AppointmentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	AuditEntriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	DealerGroupsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
@@ -653,6 +717,10 @@ func init() {
 	VehicleOwnershipsTable.ForeignKeys[1].RefTable = VehiclesTable
 	VehicleOwnershipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	WidgetKeysTable.ForeignKeys[0].RefTable = DealershipsTable
+	WidgetKeysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 	WorkOrdersTable.ForeignKeys[0].RefTable = AppointmentsTable
 	WorkOrdersTable.ForeignKeys[1].RefTable = DealershipsTable

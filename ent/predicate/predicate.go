@@ -9,6 +9,9 @@ import (
 // Appointment is the predicate function for appointment builders.
 type Appointment func(*sql.Selector)
 
+// AuditEntry is the predicate function for auditentry builders.
+type AuditEntry func(*sql.Selector)
+
 // DealerGroup is the predicate function for dealergroup builders.
 type DealerGroup func(*sql.Selector)
 
@@ -38,6 +41,9 @@ type Vehicle func(*sql.Selector)
 
 // VehicleOwnership is the predicate function for vehicleownership builders.
 type VehicleOwnership func(*sql.Selector)
+
+// WidgetKey is the predicate function for widgetkey builders.
+type WidgetKey func(*sql.Selector)
 
 // WorkOrder is the predicate function for workorder builders.
 type WorkOrder func(*sql.Selector)

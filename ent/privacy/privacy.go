@@ -135,6 +135,30 @@ func (f AppointmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AppointmentMutation", m)
 }
 
+// The AuditEntryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AuditEntryQueryRuleFunc func(context.Context, *ent.AuditEntryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AuditEntryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AuditEntryQuery", q)
+}
+
+// The AuditEntryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AuditEntryMutationRuleFunc func(context.Context, *ent.AuditEntryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AuditEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AuditEntryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEntryMutation", m)
+}
+
 // The DealerGroupQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DealerGroupQueryRuleFunc func(context.Context, *ent.DealerGroupQuery) error
@@ -375,6 +399,30 @@ func (f VehicleOwnershipMutationRuleFunc) EvalMutation(ctx context.Context, m en
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VehicleOwnershipMutation", m)
 }
 
+// The WidgetKeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WidgetKeyQueryRuleFunc func(context.Context, *ent.WidgetKeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WidgetKeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WidgetKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WidgetKeyQuery", q)
+}
+
+// The WidgetKeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WidgetKeyMutationRuleFunc func(context.Context, *ent.WidgetKeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WidgetKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WidgetKeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WidgetKeyMutation", m)
+}
+
 // The WorkOrderQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type WorkOrderQueryRuleFunc func(context.Context, *ent.WorkOrderQuery) error
@@ -460,6 +508,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.AppointmentQuery:
 		return q.Filter(), nil
+	case *ent.AuditEntryQuery:
+		return q.Filter(), nil
 	case *ent.DealerGroupQuery:
 		return q.Filter(), nil
 	case *ent.DealershipQuery:
@@ -480,6 +530,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.VehicleOwnershipQuery:
 		return q.Filter(), nil
+	case *ent.WidgetKeyQuery:
+		return q.Filter(), nil
 	case *ent.WorkOrderQuery:
 		return q.Filter(), nil
 	case *ent.WorkOrderEventQuery:
@@ -492,6 +544,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.AppointmentMutation:
+		return m.Filter(), nil
+	case *ent.AuditEntryMutation:
 		return m.Filter(), nil
 	case *ent.DealerGroupMutation:
 		return m.Filter(), nil
@@ -512,6 +566,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.VehicleMutation:
 		return m.Filter(), nil
 	case *ent.VehicleOwnershipMutation:
+		return m.Filter(), nil
+	case *ent.WidgetKeyMutation:
 		return m.Filter(), nil
 	case *ent.WorkOrderMutation:
 		return m.Filter(), nil

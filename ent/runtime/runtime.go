@@ -4,6 +4,7 @@ package runtime
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/auditentry"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -15,6 +16,7 @@ import (
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
+	"aftercare/ent/widgetkey"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
 	"context"
@@ -91,6 +93,29 @@ func init() {
 	appointmentDescIdempotencyKey := appointmentFields[15].Descriptor()
 	// appointment.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
 	appointment.IdempotencyKeyValidator = appointmentDescIdempotencyKey.Validators[0].(func(string) error)
+	auditentryMixin := schema.AuditEntry{}.Mixin()
+	auditentry.Policy = privacy.NewPolicies(schema.AuditEntry{})
+	auditentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditentryMixinHooks0 := auditentryMixin[0].Hooks()
+
+	auditentry.Hooks[1] = auditentryMixinHooks0[0]
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescAt is the schema descriptor for at field.
+	auditentryDescAt := auditentryFields[0].Descriptor()
+	// auditentry.DefaultAt holds the default value on creation for the at field.
+	auditentry.DefaultAt = auditentryDescAt.Default.(func() time.Time)
+	// auditentryDescRequestID is the schema descriptor for request_id field.
+	auditentryDescRequestID := auditentryFields[8].Descriptor()
+	// auditentry.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
+	auditentry.RequestIDValidator = auditentryDescRequestID.Validators[0].(func(string) error)
 	dealergroupMixin := schema.DealerGroup{}.Mixin()
 	dealergroup.Policy = privacy.NewPolicies(schema.DealerGroup{})
 	dealergroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -766,6 +791,73 @@ func init() {
 	vehicleownershipDescStartedAt := vehicleownershipFields[2].Descriptor()
 	// vehicleownership.DefaultStartedAt holds the default value on creation for the started_at field.
 	vehicleownership.DefaultStartedAt = vehicleownershipDescStartedAt.Default.(func() time.Time)
+	widgetkeyMixin := schema.WidgetKey{}.Mixin()
+	widgetkey.Policy = privacy.NewPolicies(schema.WidgetKey{})
+	widgetkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := widgetkey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	widgetkeyMixinHooks1 := widgetkeyMixin[1].Hooks()
+
+	widgetkey.Hooks[1] = widgetkeyMixinHooks1[0]
+	widgetkeyMixinFields0 := widgetkeyMixin[0].Fields()
+	_ = widgetkeyMixinFields0
+	widgetkeyFields := schema.WidgetKey{}.Fields()
+	_ = widgetkeyFields
+	// widgetkeyDescCreatedAt is the schema descriptor for created_at field.
+	widgetkeyDescCreatedAt := widgetkeyMixinFields0[0].Descriptor()
+	// widgetkey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	widgetkey.DefaultCreatedAt = widgetkeyDescCreatedAt.Default.(func() time.Time)
+	// widgetkeyDescUpdatedAt is the schema descriptor for updated_at field.
+	widgetkeyDescUpdatedAt := widgetkeyMixinFields0[1].Descriptor()
+	// widgetkey.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	widgetkey.DefaultUpdatedAt = widgetkeyDescUpdatedAt.Default.(func() time.Time)
+	// widgetkey.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	widgetkey.UpdateDefaultUpdatedAt = widgetkeyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// widgetkeyDescName is the schema descriptor for name field.
+	widgetkeyDescName := widgetkeyFields[1].Descriptor()
+	// widgetkey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	widgetkey.NameValidator = func() func(string) error {
+		validators := widgetkeyDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// widgetkeyDescPrefix is the schema descriptor for prefix field.
+	widgetkeyDescPrefix := widgetkeyFields[2].Descriptor()
+	// widgetkey.PrefixValidator is a validator for the "prefix" field. It is called by the builders before save.
+	widgetkey.PrefixValidator = func() func(string) error {
+		validators := widgetkeyDescPrefix.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(prefix string) error {
+			for _, fn := range fns {
+				if err := fn(prefix); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// widgetkeyDescKeyHash is the schema descriptor for key_hash field.
+	widgetkeyDescKeyHash := widgetkeyFields[3].Descriptor()
+	// widgetkey.KeyHashValidator is a validator for the "key_hash" field. It is called by the builders before save.
+	widgetkey.KeyHashValidator = widgetkeyDescKeyHash.Validators[0].(func(string) error)
 	workorderMixin := schema.WorkOrder{}.Mixin()
 	workorder.Policy = privacy.NewPolicies(schema.WorkOrder{})
 	workorder.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -86,6 +86,7 @@ func (Dealership) Edges() []ent.Edge {
 		edge.To("vehicles_sold", Vehicle.Type).Annotations(entgql.RelayConnection()),
 		edge.To("appointments", Appointment.Type).Annotations(entgql.RelayConnection()),
 		edge.To("work_orders", WorkOrder.Type).Annotations(entgql.RelayConnection()),
+		edge.To("widget_keys", WidgetKey.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -103,6 +103,8 @@ var writers = map[string]struct {
 	tWorkOrderEvents: {roles: workshop},
 	tSurveyTemplates: {roles: []auth.Role{auth.RoleCareManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}},
 	tSurveyResponses: {owner: true},
+	tWidgetKeys:      {roles: managers},
+	// Audit entries are written by the system only.
 }
 
 func writeRoles(table string) privacy.MutationRule {

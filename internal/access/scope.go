@@ -26,6 +26,8 @@ const (
 	tWorkOrderEvents = "work_order_events"
 	tSurveyTemplates = "survey_templates"
 	tSurveyResponses = "survey_responses"
+	tWidgetKeys      = "widget_keys"
+	tAuditEntries    = "audit_entries"
 )
 
 // nothing matches no row.
@@ -63,6 +65,8 @@ func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return mine, true
 	case tOdometer:
 		return entql.HasEdgeWith("vehicle", mine), true
+	case tAuditEntries:
+		return mine, true // who read my data: the owner's right to know
 	case tWorkOrderEvents:
 		return entql.HasEdgeWith("work_order", mine), true
 	case tDealerGroups:
@@ -96,6 +100,10 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("work_order", store), true
 	case tSurveyTemplates:
 		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
+	case tWidgetKeys, tAuditEntries:
+		if v.HasRole(auth.RoleServiceManager, auth.RoleGeneralManager) {
+			return store, true
+		}
 	}
 	return nil, false // devices: push tokens are for the system only
 }
@@ -142,6 +150,10 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("work_order", atStoreOfGroup), true
 	case tSurveyResponses:
 		return entql.HasEdgeWith("owner", inGroup), true
+	case tWidgetKeys:
+		return atStoreOfGroup, true
+	case tAuditEntries:
+		return inGroup, true
 	}
 	return nil, false
 }

@@ -39,9 +39,21 @@ type App struct {
 	verifiers []auth.Verifier
 }
 
+// Option adjusts an App for tests.
+type Option func(*store.Config)
+
+// WithSQLObserver reports every SQL statement to observe.
+func WithSQLObserver(observe func(ctx context.Context, stmt string)) Option {
+	return func(c *store.Config) { c.Observe = observe }
+}
+
 // New opens and migrates the database and builds the HTTP handler.
-func New(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)})
+func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Option) (*App, error) {
+	sc := store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)}
+	for _, o := range opts {
+		o(&sc)
+	}
+	db, err := store.Open(ctx, sc)
 	if err != nil {
 		return nil, err
 	}

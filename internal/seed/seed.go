@@ -88,7 +88,7 @@ func (g *generator) tag() string {
 }
 
 func (g *generator) stores(ctx context.Context) (*ent.DealerGroup, []*ent.Dealership, error) {
-	grp, err := g.c.DealerGroup.Create().SetName("Harbour Motor Group "+g.tag()).SetCode("HMG"+g.tag()).Save(ctx)
+	grp, err := g.c.DealerGroup.Create().SetName("Harbour Motor Group " + g.tag()).SetCode("HMG" + g.tag()).Save(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,7 +101,7 @@ func (g *generator) stores(ctx context.Context) (*ent.DealerGroup, []*ent.Dealer
 		{"Harbour Motors Pudong", "SH-PD", "Shanghai", "+862150501234"},
 		{"Harbour Motors Hangzhou", "HZ-XH", "Hangzhou", "+8657188881234"},
 	} {
-		d, err := g.c.Dealership.Create().SetDealerGroupID(grp.ID).SetName(s.name).SetCode(s.code+g.tag()).
+		d, err := g.c.Dealership.Create().SetDealerGroupID(grp.ID).SetName(s.name).SetCode(s.code + g.tag()).
 			SetRegion(s.region).SetTimeZone("Asia/Shanghai").SetBrands([]string{"Volkswagen", "Audi"}).
 			SetOpeningHours(week).SetPhone(s.phone).Save(ctx)
 		if err != nil {
@@ -119,7 +119,7 @@ var staffRoles = []staff.Role{staff.RoleAdvisor, staff.RoleTechnician, staff.Rol
 func (g *generator) staff(ctx context.Context, grp *ent.DealerGroup, stores []*ent.Dealership) ([]*ent.Staff, error) {
 	var out []*ent.Staff
 	admin, err := g.c.Staff.Create().SetDealerGroupID(grp.ID).SetName("Grace Admin").
-		SetEmail("admin@hmg"+g.tag()+".example").SetRole(staff.RoleGroupAdmin).Save(ctx)
+		SetEmail("admin@hmg" + g.tag() + ".example").SetRole(staff.RoleGroupAdmin).Save(ctx)
 	if err != nil {
 		return nil, err
 	}

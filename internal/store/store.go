@@ -32,6 +32,10 @@ type Config struct {
 	DataDir string
 	// MaxConns caps the PostgreSQL pool (0: pgx's default, max(4, cores)).
 	MaxConns int32
+	// Observe, when set, is told of every statement ent runs (tests count
+	// statements per request with it). It costs a string format per
+	// statement, so production leaves it nil.
+	Observe func(ctx context.Context, msg string)
 }
 
 // DB is an open database with its ent client.
@@ -48,6 +52,18 @@ type DB struct {
 
 // Open connects to the configured database. It does not migrate: call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
+	db, err := open(ctx, cfg)
+	if err != nil || cfg.Observe == nil {
+		return db, err
+	}
+	observed := dialect.DebugWithContext(db.Driver, func(ctx context.Context, args ...any) {
+		cfg.Observe(ctx, fmt.Sprint(args...))
+	})
+	db.Client = ent.NewClient(ent.Driver(observed))
+	return db, nil
+}
+
+func open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.DatabaseURL == "" {
 		return openSQLite(cfg.DataDir)
 	}
@@ -137,4 +153,15 @@ func redactErr(err error) error {
 		}
 	}
 	return errors.New(msg)
+}
+
+// WithDatabase returns a postgres:// URL naming another database on the
+// same server (tests and migrategen create scratch databases).
+func WithDatabase(url, db string) string {
+	base, query, _ := strings.Cut(url, "?")
+	base = base[:strings.LastIndex(base, "/")+1] + db
+	if query != "" {
+		return base + "?" + query
+	}
+	return base
 }

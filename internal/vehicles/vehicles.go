@@ -13,6 +13,7 @@ import (
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
 	"aftercare/internal/apperr"
+	"aftercare/internal/auth"
 	"aftercare/internal/store"
 	"aftercare/internal/validate"
 )
@@ -88,7 +89,9 @@ func RecordReading(ctx context.Context, c *ent.Client, r Reading, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Vehicle.UpdateOneID(v.ID).SetOdometerKm(r.Km).Exec(ctx); err != nil {
+	// The odometer is derived from the reading the viewer was just allowed
+	// to record; owners may not set it directly, so the system moves it.
+	if err := c.Vehicle.UpdateOneID(v.ID).SetOdometerKm(r.Km).Exec(auth.SystemContext(ctx)); err != nil {
 		return nil, err
 	}
 	return reading, nil

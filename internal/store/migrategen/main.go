@@ -16,10 +16,10 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"strings"
 	"time"
 
 	"aftercare/ent/migrate"
+	"aftercare/internal/store"
 
 	atlas "ariga.io/atlas/sql/migrate"
 	"entgo.io/ent/dialect"
@@ -65,7 +65,7 @@ func diffPostgres(ctx context.Context, devURL, name string) error {
 		return err
 	}
 	defer admin.ExecContext(ctx, "DROP DATABASE "+scratch+" WITH (FORCE)")
-	db, err := sql.Open("pgx", replaceDB(devURL, scratch))
+	db, err := sql.Open("pgx", store.WithDatabase(devURL, scratch))
 	if err != nil {
 		return err
 	}
@@ -90,15 +90,6 @@ func diff(ctx context.Context, drv dialect.Driver, path, name string) error {
 		return err
 	}
 	return m.NamedDiff(ctx, name, migrate.Tables...)
-}
-
-func replaceDB(url, db string) string {
-	base, query, _ := strings.Cut(url, "?")
-	base = base[:strings.LastIndex(base, "/")+1] + db
-	if query != "" {
-		return base + "?" + query
-	}
-	return base
 }
 
 func envOr(k, def string) string {

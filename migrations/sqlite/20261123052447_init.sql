@@ -10,6 +10,14 @@ CREATE INDEX `appointment_owner_id_starts_at` ON `appointments` (`owner_id`, `st
 CREATE INDEX `appointment_vehicle_id` ON `appointments` (`vehicle_id`);
 -- Create index "appointment_dealership_id_idempotency_key" to table: "appointments"
 CREATE UNIQUE INDEX `appointment_dealership_id_idempotency_key` ON `appointments` (`dealership_id`, `idempotency_key`);
+-- Create "audit_entries" table
+CREATE TABLE `audit_entries` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `at` datetime NOT NULL, `actor_kind` text NOT NULL, `actor_staff_id` integer NULL, `dealer_group_id` integer NOT NULL, `dealership_id` integer NULL, `owner_id` integer NOT NULL, `action` text NOT NULL, `fields` json NULL, `request_id` text NULL);
+-- Set sequence for "audit_entries" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("audit_entries", 55834574848);
+-- Create index "auditentry_owner_id_at" to table: "audit_entries"
+CREATE INDEX `auditentry_owner_id_at` ON `audit_entries` (`owner_id`, `at`);
+-- Create index "auditentry_actor_staff_id_at" to table: "audit_entries"
+CREATE INDEX `auditentry_actor_staff_id_at` ON `audit_entries` (`actor_staff_id`, `at`);
 -- Create "dealer_groups" table
 CREATE TABLE `dealer_groups` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `name` text NOT NULL, `code` text NOT NULL);
 -- Set sequence for "dealer_groups" table
@@ -90,6 +98,12 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ("vehicle_ownerships", 4294967296
 CREATE INDEX `vehicleownership_vehicle_id_started_at` ON `vehicle_ownerships` (`vehicle_id`, `started_at`);
 -- Create index "vehicleownership_owner_id" to table: "vehicle_ownerships"
 CREATE INDEX `vehicleownership_owner_id` ON `vehicle_ownerships` (`owner_id`);
+-- Create "widget_keys" table
+CREATE TABLE `widget_keys` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `name` text NOT NULL, `prefix` text NOT NULL, `key_hash` text NOT NULL, `allowed_origins` json NOT NULL, `created_by_id` integer NULL, `revoked_at` datetime NULL, `last_used_at` datetime NULL, `dealership_id` integer NOT NULL, CONSTRAINT `widget_keys_dealerships_widget_keys` FOREIGN KEY (`dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE NO ACTION);
+-- Set sequence for "widget_keys" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("widget_keys", 60129542144);
+-- Create index "widget_keys_key_hash_key" to table: "widget_keys"
+CREATE UNIQUE INDEX `widget_keys_key_hash_key` ON `widget_keys` (`key_hash`);
 -- Create "work_orders" table
 CREATE TABLE `work_orders` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `number` text NOT NULL, `status` text NOT NULL DEFAULT ('checked_in'), `fault_description` text NULL, `promised_at` datetime NULL, `odometer_in_km` integer NOT NULL, `odometer_out_km` integer NULL, `opened_at` datetime NOT NULL, `delivered_at` datetime NULL, `labour_cents` integer NOT NULL DEFAULT (0), `parts_cents` integer NOT NULL DEFAULT (0), `total_cents` integer NOT NULL DEFAULT (0), `last_event_seq` integer NOT NULL DEFAULT (0), `appointment_id` integer NULL, `dealership_id` integer NOT NULL, `owner_id` integer NOT NULL, `vehicle_id` integer NOT NULL, `advisor_id` integer NULL, CONSTRAINT `work_orders_appointments_work_order` FOREIGN KEY (`appointment_id`) REFERENCES `appointments` (`id`) ON DELETE SET NULL, CONSTRAINT `work_orders_dealerships_work_orders` FOREIGN KEY (`dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE NO ACTION, CONSTRAINT `work_orders_owners_work_orders` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION, CONSTRAINT `work_orders_vehicles_work_orders` FOREIGN KEY (`vehicle_id`) REFERENCES `vehicles` (`id`) ON DELETE NO ACTION, CONSTRAINT `work_orders_staffs_advisor` FOREIGN KEY (`advisor_id`) REFERENCES `staffs` (`id`) ON DELETE SET NULL);
 -- Set sequence for "work_orders" table

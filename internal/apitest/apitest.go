@@ -1,0 +1,224 @@
+// Package apitest runs the real API in-process for integration tests: the
+// same app.New wiring as `aftercare serve`, on a real database (see
+// testenv), behind a real HTTP listener on loopback, seeded with the demo
+// data. Tests talk to it only through HTTP with GraphQL documents.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"aftercare/ent"
+	"aftercare/ent/staff"
+	"aftercare/internal/app"
+	"aftercare/internal/auth"
+	"aftercare/internal/config"
+	"aftercare/internal/reqctx"
+	"aftercare/internal/seed"
+	"aftercare/internal/testenv"
+)
+
+// API is a running server with its demo data.
+type API struct {
+	t      testing.TB
+	URL    string
+	App    *app.App
+	Demo   *seed.Demo
+	Server *httptest.Server
+	// Client is the ent client with the system viewer's power, for arranging
+	// and checking state directly.
+	Client *ent.Client
+	stmts  *statements
+}
+
+// Options tune Start.
+type Options struct {
+	Owners int // demo owners; default 20
+	Config func(*config.Config)
+}
+
+// Start runs the API on d, seeded with the demo data.
+func Start(t testing.TB, d testenv.Dialect, opts Options) *API {
+	t.Helper()
+	if opts.Owners == 0 {
+		opts.Owners = 20
+	}
+	cfg, err := config.Load(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DatabaseURL, cfg.DataDir, cfg.AppEnv = d.URL, d.DataDir, "test"
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	cfg.AuthLocalSecret = "test-secret-test-secret-test-secret-0123"
+	cfg.FirebaseProjectID = ""
+	if opts.Config != nil {
+		opts.Config(&cfg)
+	}
+	ctx := context.Background()
+	st := &statements{byRequest: map[string]int{}}
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	a, err := app.New(ctx, cfg, logger, app.WithSQLObserver(st.observe))
+	if err != nil {
+		t.Fatalf("start app on %s: %v", d.Name, err)
+	}
+	demo, err := seed.Run(ctx, a.DB.Client, seed.Options{Owners: opts.Owners, Now: time.Now()})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &API{t: t, URL: srv.URL, App: a, Demo: demo, Server: srv, Client: a.DB.Client, stmts: st}
+}
+
+// SystemCtx is a context with the system viewer, for direct ent calls.
+func SystemCtx() context.Context { return auth.SystemContext(context.Background()) }
+
+// OwnerToken signs in as the i-th demo owner.
+func (a *API) OwnerToken(i int) string {
+	a.t.Helper()
+	tok, err := a.App.OwnerToken(context.Background(), a.Demo.Owners[i].Phone)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return tok
+}
+
+// StaffToken signs in as the demo staff member of role at store (0 or 1;
+// ignored for the group admin).
+func (a *API) StaffToken(role staff.Role, store int) string {
+	a.t.Helper()
+	tok, err := a.App.StaffToken(context.Background(), a.Staff(role, store).Email)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return tok
+}
+
+// Staff returns the demo staff member of role at store.
+func (a *API) Staff(role staff.Role, store int) *ent.Staff {
+	for _, s := range a.Demo.Staff {
+		if s.Role == role && (role == staff.RoleGroupAdmin || (s.DealershipID != nil && *s.DealershipID == a.Demo.Stores[store].ID)) {
+			return s
+		}
+	}
+	a.t.Fatalf("no demo %s at store %d", role, store)
+	return nil
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Data      json.RawMessage `json:"data"`
+	Errors    []Error         `json:"errors"`
+	Status    int             `json:"-"`
+	RequestID string          `json:"-"`
+}
+
+// Error is one GraphQL error.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code is the first error's extensions.code, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals data into v, failing the test on GraphQL errors.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected GraphQL errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// Do posts a GraphQL document with variables as the holder of token ("" for
+// anonymous).
+func (a *API) Do(token, query string, vars map[string]any) *Response {
+	a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("POST /graphql: %v", err)
+	}
+	defer res.Body.Close()
+	out := &Response{Status: res.StatusCode, RequestID: res.Header.Get("X-Request-Id")}
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, out); err != nil {
+		a.t.Fatalf("response is not JSON (%d): %s", res.StatusCode, raw)
+	}
+	return out
+}
+
+// Statements returns how many SQL statements the request with this id ran.
+func (a *API) Statements(requestID string) int {
+	a.stmts.mu.Lock()
+	defer a.stmts.mu.Unlock()
+	return a.stmts.byRequest[requestID]
+}
+
+type statements struct {
+	mu        sync.Mutex
+	byRequest map[string]int
+}
+
+func (s *statements) observe(ctx context.Context, msg string) {
+	if !strings.Contains(msg, "Query: ") && !strings.Contains(msg, "Exec: ") {
+		return // transaction begin/commit lines
+	}
+	id := reqctx.RequestID(ctx)
+	s.mu.Lock()
+	s.byRequest[id]++
+	s.mu.Unlock()
+}
+
+// logBuffer keeps the server's log, shown only when a test fails.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
