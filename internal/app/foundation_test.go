@@ -127,7 +127,9 @@ func TestOdometerNeverGoesBackwards(t *testing.T) {
 			}
 			return map[string]any{"in": m}
 		}
-		readings := func() int { return api.Client.OdometerReading.Query().Where(odometerreading.VehicleID(v.ID)).CountX(ctx) }
+		readings := func() int {
+			return api.Client.OdometerReading.Query().Where(odometerreading.VehicleID(v.ID)).CountX(ctx)
+		}
 		start := readings()
 
 		res := api.Do(owner, recordReading, in(v.OdometerKm-100, false, ""))
