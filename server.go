@@ -118,7 +118,7 @@ func seedIfNew(ctx context.Context, a *app.App) error {
 func printSignIn(ctx context.Context, a *app.App, d *seed.Demo) error {
 	fmt.Printf("Seeded demo data: %d stores, %d staff, %d owners, %d vehicles, %d work orders.\n",
 		len(d.Stores), len(d.Staff), len(d.Owners), d.Vehicles, d.WorkOrders)
-	owner, err := a.OwnerToken(ctx, d.Owners[0].Phone)
+	owner, err := a.OwnerToken(ctx, *d.Owners[0].Phone)
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func printSignIn(ctx context.Context, a *app.App, d *seed.Demo) error {
 		return err
 	}
 	fmt.Printf("\nSign in by sending a header  Authorization: Bearer <token>  (valid 7 days):\n")
-	fmt.Printf("  owner %s:\n    %s\n", d.Owners[0].Phone, owner)
+	fmt.Printf("  owner %s:\n    %s\n", *d.Owners[0].Phone, owner)
 	fmt.Printf("  advisor advisor@pudong.hmg.example:\n    %s\n", advisor)
 	fmt.Printf("More: go run . token --owner <phone|id>  |  go run . token --staff <email>\n")
 	return nil

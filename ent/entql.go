@@ -199,6 +199,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldLocale:             {Type: field.TypeString, Column: owner.FieldLocale},
 			owner.FieldTier:               {Type: field.TypeEnum, Column: owner.FieldTier},
 			owner.FieldAuthUID:            {Type: field.TypeString, Column: owner.FieldAuthUID},
+			owner.FieldErasedAt:           {Type: field.TypeTime, Column: owner.FieldErasedAt},
 		},
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
@@ -1834,6 +1835,11 @@ func (f *OwnerFilter) WhereTier(p entql.StringP) {
 // WhereAuthUID applies the entql string predicate on the auth_uid field.
 func (f *OwnerFilter) WhereAuthUID(p entql.StringP) {
 	f.Where(p.Field(owner.FieldAuthUID))
+}
+
+// WhereErasedAt applies the entql time.Time predicate on the erased_at field.
+func (f *OwnerFilter) WhereErasedAt(p entql.TimeP) {
+	f.Where(p.Field(owner.FieldErasedAt))
 }
 
 // WhereHasHomeDealership applies a predicate to check if query has an edge home_dealership.

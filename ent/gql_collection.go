@@ -2002,6 +2002,11 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, owner.FieldTier)
 				fieldSeen[owner.FieldTier] = struct{}{}
 			}
+		case "erasedAt":
+			if _, ok := fieldSeen[owner.FieldErasedAt]; !ok {
+				selectedFields = append(selectedFields, owner.FieldErasedAt)
+				fieldSeen[owner.FieldErasedAt] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

@@ -303,7 +303,7 @@ func (c *DealershipUpdateOne) SetInput(i UpdateDealershipInput) *DealershipUpdat
 type CreateOwnerInput struct {
 	DealerGroupID     int
 	Name              string
-	Phone             string
+	Phone             *string
 	Email             *string
 	Birthday          *time.Time
 	Region            *string
@@ -322,7 +322,9 @@ type CreateOwnerInput struct {
 func (i *CreateOwnerInput) Mutate(m *OwnerMutation) {
 	m.SetDealerGroupID(i.DealerGroupID)
 	m.SetName(i.Name)
-	m.SetPhone(i.Phone)
+	if v := i.Phone; v != nil {
+		m.SetPhone(*v)
+	}
 	if v := i.Email; v != nil {
 		m.SetEmail(*v)
 	}
@@ -370,6 +372,7 @@ func (c *OwnerCreate) SetInput(i CreateOwnerInput) *OwnerCreate {
 // UpdateOwnerInput represents a mutation input for updating owners.
 type UpdateOwnerInput struct {
 	Name                    *string
+	ClearPhone              bool
 	Phone                   *string
 	ClearEmail              bool
 	Email                   *string
@@ -396,6 +399,9 @@ type UpdateOwnerInput struct {
 func (i *UpdateOwnerInput) Mutate(m *OwnerMutation) {
 	if v := i.Name; v != nil {
 		m.SetName(*v)
+	}
+	if i.ClearPhone {
+		m.ClearPhone()
 	}
 	if v := i.Phone; v != nil {
 		m.SetPhone(*v)

@@ -3214,6 +3214,8 @@ type OwnerWhereInput struct {
 	PhoneContains     *string  `json:"phoneContains,omitempty"`
 	PhoneHasPrefix    *string  `json:"phoneHasPrefix,omitempty"`
 	PhoneHasSuffix    *string  `json:"phoneHasSuffix,omitempty"`
+	PhoneIsNil        bool     `json:"phoneIsNil,omitempty"`
+	PhoneNotNil       bool     `json:"phoneNotNil,omitempty"`
 	PhoneEqualFold    *string  `json:"phoneEqualFold,omitempty"`
 	PhoneContainsFold *string  `json:"phoneContainsFold,omitempty"`
 
@@ -3362,6 +3364,18 @@ type OwnerWhereInput struct {
 	TierNEQ   *owner.Tier  `json:"tierNEQ,omitempty"`
 	TierIn    []owner.Tier `json:"tierIn,omitempty"`
 	TierNotIn []owner.Tier `json:"tierNotIn,omitempty"`
+
+	// "erased_at" field predicates.
+	ErasedAt       *time.Time  `json:"erasedAt,omitempty"`
+	ErasedAtNEQ    *time.Time  `json:"erasedAtNEQ,omitempty"`
+	ErasedAtIn     []time.Time `json:"erasedAtIn,omitempty"`
+	ErasedAtNotIn  []time.Time `json:"erasedAtNotIn,omitempty"`
+	ErasedAtGT     *time.Time  `json:"erasedAtGT,omitempty"`
+	ErasedAtGTE    *time.Time  `json:"erasedAtGTE,omitempty"`
+	ErasedAtLT     *time.Time  `json:"erasedAtLT,omitempty"`
+	ErasedAtLTE    *time.Time  `json:"erasedAtLTE,omitempty"`
+	ErasedAtIsNil  bool        `json:"erasedAtIsNil,omitempty"`
+	ErasedAtNotNil bool        `json:"erasedAtNotNil,omitempty"`
 
 	// "home_dealership" edge predicates.
 	HasHomeDealership     *bool                   `json:"hasHomeDealership,omitempty"`
@@ -3648,6 +3662,12 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 	}
 	if i.PhoneHasSuffix != nil {
 		predicates = append(predicates, owner.PhoneHasSuffix(*i.PhoneHasSuffix))
+	}
+	if i.PhoneIsNil {
+		predicates = append(predicates, owner.PhoneIsNil())
+	}
+	if i.PhoneNotNil {
+		predicates = append(predicates, owner.PhoneNotNil())
 	}
 	if i.PhoneEqualFold != nil {
 		predicates = append(predicates, owner.PhoneEqualFold(*i.PhoneEqualFold))
@@ -4020,6 +4040,36 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 	}
 	if len(i.TierNotIn) > 0 {
 		predicates = append(predicates, owner.TierNotIn(i.TierNotIn...))
+	}
+	if i.ErasedAt != nil {
+		predicates = append(predicates, owner.ErasedAtEQ(*i.ErasedAt))
+	}
+	if i.ErasedAtNEQ != nil {
+		predicates = append(predicates, owner.ErasedAtNEQ(*i.ErasedAtNEQ))
+	}
+	if len(i.ErasedAtIn) > 0 {
+		predicates = append(predicates, owner.ErasedAtIn(i.ErasedAtIn...))
+	}
+	if len(i.ErasedAtNotIn) > 0 {
+		predicates = append(predicates, owner.ErasedAtNotIn(i.ErasedAtNotIn...))
+	}
+	if i.ErasedAtGT != nil {
+		predicates = append(predicates, owner.ErasedAtGT(*i.ErasedAtGT))
+	}
+	if i.ErasedAtGTE != nil {
+		predicates = append(predicates, owner.ErasedAtGTE(*i.ErasedAtGTE))
+	}
+	if i.ErasedAtLT != nil {
+		predicates = append(predicates, owner.ErasedAtLT(*i.ErasedAtLT))
+	}
+	if i.ErasedAtLTE != nil {
+		predicates = append(predicates, owner.ErasedAtLTE(*i.ErasedAtLTE))
+	}
+	if i.ErasedAtIsNil {
+		predicates = append(predicates, owner.ErasedAtIsNil())
+	}
+	if i.ErasedAtNotNil {
+		predicates = append(predicates, owner.ErasedAtNotNil())
 	}
 
 	if i.HasHomeDealership != nil {

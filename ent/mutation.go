@@ -6780,6 +6780,7 @@ type OwnerMutation struct {
 	locale                   *string
 	tier                     *owner.Tier
 	auth_uid                 *string
+	erased_at                *time.Time
 	clearedFields            map[string]struct{}
 	home_dealership          *int
 	clearedhome_dealership   bool
@@ -7134,7 +7135,7 @@ func (m *OwnerMutation) Phone() (r string, exists bool) {
 // OldPhone returns the old "phone" field's value of the Owner entity.
 // If the Owner object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *OwnerMutation) OldPhone(ctx context.Context) (v string, err error) {
+func (m *OwnerMutation) OldPhone(ctx context.Context) (v *string, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldPhone is only allowed on UpdateOne operations")
 	}
@@ -7148,9 +7149,22 @@ func (m *OwnerMutation) OldPhone(ctx context.Context) (v string, err error) {
 	return oldValue.Phone, nil
 }
 
+// ClearPhone clears the value of the "phone" field.
+func (m *OwnerMutation) ClearPhone() {
+	m.phone = nil
+	m.clearedFields[owner.FieldPhone] = struct{}{}
+}
+
+// PhoneCleared returns if the "phone" field was cleared in this mutation.
+func (m *OwnerMutation) PhoneCleared() bool {
+	_, ok := m.clearedFields[owner.FieldPhone]
+	return ok
+}
+
 // ResetPhone resets all changes to the "phone" field.
 func (m *OwnerMutation) ResetPhone() {
 	m.phone = nil
+	delete(m.clearedFields, owner.FieldPhone)
 }
 
 // SetEmail sets the "email" field.
@@ -7777,6 +7791,55 @@ func (m *OwnerMutation) ResetAuthUID() {
 	delete(m.clearedFields, owner.FieldAuthUID)
 }
 
+// SetErasedAt sets the "erased_at" field.
+func (m *OwnerMutation) SetErasedAt(t time.Time) {
+	m.erased_at = &t
+}
+
+// ErasedAt returns the value of the "erased_at" field in the mutation.
+func (m *OwnerMutation) ErasedAt() (r time.Time, exists bool) {
+	v := m.erased_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErasedAt returns the old "erased_at" field's value of the Owner entity.
+// If the Owner object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OwnerMutation) OldErasedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErasedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErasedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErasedAt: %w", err)
+	}
+	return oldValue.ErasedAt, nil
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (m *OwnerMutation) ClearErasedAt() {
+	m.erased_at = nil
+	m.clearedFields[owner.FieldErasedAt] = struct{}{}
+}
+
+// ErasedAtCleared returns if the "erased_at" field was cleared in this mutation.
+func (m *OwnerMutation) ErasedAtCleared() bool {
+	_, ok := m.clearedFields[owner.FieldErasedAt]
+	return ok
+}
+
+// ResetErasedAt resets all changes to the "erased_at" field.
+func (m *OwnerMutation) ResetErasedAt() {
+	m.erased_at = nil
+	delete(m.clearedFields, owner.FieldErasedAt)
+}
+
 // ClearHomeDealership clears the "home_dealership" edge to the Dealership entity.
 func (m *OwnerMutation) ClearHomeDealership() {
 	m.clearedhome_dealership = true
@@ -8162,7 +8225,7 @@ func (m *OwnerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OwnerMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, owner.FieldCreatedAt)
 	}
@@ -8223,6 +8286,9 @@ func (m *OwnerMutation) Fields() []string {
 	if m.auth_uid != nil {
 		fields = append(fields, owner.FieldAuthUID)
 	}
+	if m.erased_at != nil {
+		fields = append(fields, owner.FieldErasedAt)
+	}
 	return fields
 }
 
@@ -8271,6 +8337,8 @@ func (m *OwnerMutation) Field(name string) (ent.Value, bool) {
 		return m.Tier()
 	case owner.FieldAuthUID:
 		return m.AuthUID()
+	case owner.FieldErasedAt:
+		return m.ErasedAt()
 	}
 	return nil, false
 }
@@ -8320,6 +8388,8 @@ func (m *OwnerMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldTier(ctx)
 	case owner.FieldAuthUID:
 		return m.OldAuthUID(ctx)
+	case owner.FieldErasedAt:
+		return m.OldErasedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Owner field %s", name)
 }
@@ -8469,6 +8539,13 @@ func (m *OwnerMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAuthUID(v)
 		return nil
+	case owner.FieldErasedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErasedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Owner field %s", name)
 }
@@ -8517,6 +8594,9 @@ func (m *OwnerMutation) ClearedFields() []string {
 	if m.FieldCleared(owner.FieldHomeDealershipID) {
 		fields = append(fields, owner.FieldHomeDealershipID)
 	}
+	if m.FieldCleared(owner.FieldPhone) {
+		fields = append(fields, owner.FieldPhone)
+	}
 	if m.FieldCleared(owner.FieldEmail) {
 		fields = append(fields, owner.FieldEmail)
 	}
@@ -8541,6 +8621,9 @@ func (m *OwnerMutation) ClearedFields() []string {
 	if m.FieldCleared(owner.FieldAuthUID) {
 		fields = append(fields, owner.FieldAuthUID)
 	}
+	if m.FieldCleared(owner.FieldErasedAt) {
+		fields = append(fields, owner.FieldErasedAt)
+	}
 	return fields
 }
 
@@ -8557,6 +8640,9 @@ func (m *OwnerMutation) ClearField(name string) error {
 	switch name {
 	case owner.FieldHomeDealershipID:
 		m.ClearHomeDealershipID()
+		return nil
+	case owner.FieldPhone:
+		m.ClearPhone()
 		return nil
 	case owner.FieldEmail:
 		m.ClearEmail()
@@ -8581,6 +8667,9 @@ func (m *OwnerMutation) ClearField(name string) error {
 		return nil
 	case owner.FieldAuthUID:
 		m.ClearAuthUID()
+		return nil
+	case owner.FieldErasedAt:
+		m.ClearErasedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Owner nullable field %s", name)
@@ -8649,6 +8738,9 @@ func (m *OwnerMutation) ResetField(name string) error {
 		return nil
 	case owner.FieldAuthUID:
 		m.ResetAuthUID()
+		return nil
+	case owner.FieldErasedAt:
+		m.ResetErasedAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Owner field %s", name)

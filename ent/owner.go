@@ -29,8 +29,8 @@ type Owner struct {
 	HomeDealershipID *int `json:"home_dealership_id,omitempty"`
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
-	// E.164, unique within the dealer group.
-	Phone string `json:"phone,omitempty"`
+	// E.164, unique within the dealer group; empty only once the owner's data is erased.
+	Phone *string `json:"phone,omitempty"`
 	// Email holds the value of the "email" field.
 	Email string `json:"email,omitempty"`
 	// Birthday holds the value of the "birthday" field.
@@ -59,6 +59,8 @@ type Owner struct {
 	Tier owner.Tier `json:"tier,omitempty"`
 	// AuthUID holds the value of the "auth_uid" field.
 	AuthUID *string `json:"auth_uid,omitempty"`
+	// Set when the owner erased their account: personal fields are anonymised, history kept.
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OwnerQuery when eager-loading is set.
 	Edges        OwnerEdges `json:"edges"`
@@ -173,7 +175,7 @@ func (*Owner) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case owner.FieldName, owner.FieldPhone, owner.FieldEmail, owner.FieldRegion, owner.FieldQuietHoursStart, owner.FieldQuietHoursEnd, owner.FieldTimeZone, owner.FieldLocale, owner.FieldTier, owner.FieldAuthUID:
 			values[i] = new(sql.NullString)
-		case owner.FieldCreatedAt, owner.FieldUpdatedAt, owner.FieldBirthday, owner.FieldConsentServiceAt, owner.FieldConsentMarketingAt:
+		case owner.FieldCreatedAt, owner.FieldUpdatedAt, owner.FieldBirthday, owner.FieldConsentServiceAt, owner.FieldConsentMarketingAt, owner.FieldErasedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -231,7 +233,8 @@ func (_m *Owner) assignValues(columns []string, values []any) error {
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field phone", values[i])
 			} else if value.Valid {
-				_m.Phone = value.String
+				_m.Phone = new(string)
+				*_m.Phone = value.String
 			}
 		case owner.FieldEmail:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -323,6 +326,13 @@ func (_m *Owner) assignValues(columns []string, values []any) error {
 				_m.AuthUID = new(string)
 				*_m.AuthUID = value.String
 			}
+		case owner.FieldErasedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field erased_at", values[i])
+			} else if value.Valid {
+				_m.ErasedAt = new(time.Time)
+				*_m.ErasedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -411,8 +421,10 @@ func (_m *Owner) String() string {
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
 	builder.WriteString(", ")
-	builder.WriteString("phone=")
-	builder.WriteString(_m.Phone)
+	if v := _m.Phone; v != nil {
+		builder.WriteString("phone=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("email=")
 	builder.WriteString(_m.Email)
@@ -462,6 +474,11 @@ func (_m *Owner) String() string {
 	if v := _m.AuthUID; v != nil {
 		builder.WriteString("auth_uid=")
 		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ErasedAt; v != nil {
+		builder.WriteString("erased_at=")
+		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -89,6 +89,14 @@ func (_c *OwnerCreate) SetPhone(v string) *OwnerCreate {
 	return _c
 }
 
+// SetNillablePhone sets the "phone" field if the given value is not nil.
+func (_c *OwnerCreate) SetNillablePhone(v *string) *OwnerCreate {
+	if v != nil {
+		_c.SetPhone(*v)
+	}
+	return _c
+}
+
 // SetEmail sets the "email" field.
 func (_c *OwnerCreate) SetEmail(v string) *OwnerCreate {
 	_c.mutation.SetEmail(v)
@@ -273,6 +281,20 @@ func (_c *OwnerCreate) SetAuthUID(v string) *OwnerCreate {
 func (_c *OwnerCreate) SetNillableAuthUID(v *string) *OwnerCreate {
 	if v != nil {
 		_c.SetAuthUID(*v)
+	}
+	return _c
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (_c *OwnerCreate) SetErasedAt(v time.Time) *OwnerCreate {
+	_c.mutation.SetErasedAt(v)
+	return _c
+}
+
+// SetNillableErasedAt sets the "erased_at" field if the given value is not nil.
+func (_c *OwnerCreate) SetNillableErasedAt(v *time.Time) *OwnerCreate {
+	if v != nil {
+		_c.SetErasedAt(*v)
 	}
 	return _c
 }
@@ -469,9 +491,6 @@ func (_c *OwnerCreate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Owner.name": %w`, err)}
 		}
 	}
-	if _, ok := _c.mutation.Phone(); !ok {
-		return &ValidationError{Name: "phone", err: errors.New(`ent: missing required field "Owner.phone"`)}
-	}
 	if v, ok := _c.mutation.Phone(); ok {
 		if err := owner.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Owner.phone": %w`, err)}
@@ -580,7 +599,7 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 	}
 	if value, ok := _c.mutation.Phone(); ok {
 		_spec.SetField(owner.FieldPhone, field.TypeString, value)
-		_node.Phone = value
+		_node.Phone = &value
 	}
 	if value, ok := _c.mutation.Email(); ok {
 		_spec.SetField(owner.FieldEmail, field.TypeString, value)
@@ -637,6 +656,10 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AuthUID(); ok {
 		_spec.SetField(owner.FieldAuthUID, field.TypeString, value)
 		_node.AuthUID = &value
+	}
+	if value, ok := _c.mutation.ErasedAt(); ok {
+		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
+		_node.ErasedAt = &value
 	}
 	if nodes := _c.mutation.HomeDealershipIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -857,6 +880,12 @@ func (u *OwnerUpsert) UpdatePhone() *OwnerUpsert {
 	return u
 }
 
+// ClearPhone clears the value of the "phone" field.
+func (u *OwnerUpsert) ClearPhone() *OwnerUpsert {
+	u.SetNull(owner.FieldPhone)
+	return u
+}
+
 // SetEmail sets the "email" field.
 func (u *OwnerUpsert) SetEmail(v string) *OwnerUpsert {
 	u.Set(owner.FieldEmail, v)
@@ -1073,6 +1102,24 @@ func (u *OwnerUpsert) ClearAuthUID() *OwnerUpsert {
 	return u
 }
 
+// SetErasedAt sets the "erased_at" field.
+func (u *OwnerUpsert) SetErasedAt(v time.Time) *OwnerUpsert {
+	u.Set(owner.FieldErasedAt, v)
+	return u
+}
+
+// UpdateErasedAt sets the "erased_at" field to the value that was provided on create.
+func (u *OwnerUpsert) UpdateErasedAt() *OwnerUpsert {
+	u.SetExcluded(owner.FieldErasedAt)
+	return u
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (u *OwnerUpsert) ClearErasedAt() *OwnerUpsert {
+	u.SetNull(owner.FieldErasedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -1181,6 +1228,13 @@ func (u *OwnerUpsertOne) SetPhone(v string) *OwnerUpsertOne {
 func (u *OwnerUpsertOne) UpdatePhone() *OwnerUpsertOne {
 	return u.Update(func(s *OwnerUpsert) {
 		s.UpdatePhone()
+	})
+}
+
+// ClearPhone clears the value of the "phone" field.
+func (u *OwnerUpsertOne) ClearPhone() *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.ClearPhone()
 	})
 }
 
@@ -1433,6 +1487,27 @@ func (u *OwnerUpsertOne) UpdateAuthUID() *OwnerUpsertOne {
 func (u *OwnerUpsertOne) ClearAuthUID() *OwnerUpsertOne {
 	return u.Update(func(s *OwnerUpsert) {
 		s.ClearAuthUID()
+	})
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (u *OwnerUpsertOne) SetErasedAt(v time.Time) *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetErasedAt(v)
+	})
+}
+
+// UpdateErasedAt sets the "erased_at" field to the value that was provided on create.
+func (u *OwnerUpsertOne) UpdateErasedAt() *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdateErasedAt()
+	})
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (u *OwnerUpsertOne) ClearErasedAt() *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.ClearErasedAt()
 	})
 }
 
@@ -1713,6 +1788,13 @@ func (u *OwnerUpsertBulk) UpdatePhone() *OwnerUpsertBulk {
 	})
 }
 
+// ClearPhone clears the value of the "phone" field.
+func (u *OwnerUpsertBulk) ClearPhone() *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.ClearPhone()
+	})
+}
+
 // SetEmail sets the "email" field.
 func (u *OwnerUpsertBulk) SetEmail(v string) *OwnerUpsertBulk {
 	return u.Update(func(s *OwnerUpsert) {
@@ -1962,6 +2044,27 @@ func (u *OwnerUpsertBulk) UpdateAuthUID() *OwnerUpsertBulk {
 func (u *OwnerUpsertBulk) ClearAuthUID() *OwnerUpsertBulk {
 	return u.Update(func(s *OwnerUpsert) {
 		s.ClearAuthUID()
+	})
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (u *OwnerUpsertBulk) SetErasedAt(v time.Time) *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetErasedAt(v)
+	})
+}
+
+// UpdateErasedAt sets the "erased_at" field to the value that was provided on create.
+func (u *OwnerUpsertBulk) UpdateErasedAt() *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdateErasedAt()
+	})
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (u *OwnerUpsertBulk) ClearErasedAt() *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.ClearErasedAt()
 	})
 }
 

@@ -91,6 +91,12 @@ func (_u *OwnerUpdate) SetNillablePhone(v *string) *OwnerUpdate {
 	return _u
 }
 
+// ClearPhone clears the value of the "phone" field.
+func (_u *OwnerUpdate) ClearPhone() *OwnerUpdate {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
 // SetEmail sets the "email" field.
 func (_u *OwnerUpdate) SetEmail(v string) *OwnerUpdate {
 	_u.mutation.SetEmail(v)
@@ -330,6 +336,26 @@ func (_u *OwnerUpdate) SetNillableAuthUID(v *string) *OwnerUpdate {
 // ClearAuthUID clears the value of the "auth_uid" field.
 func (_u *OwnerUpdate) ClearAuthUID() *OwnerUpdate {
 	_u.mutation.ClearAuthUID()
+	return _u
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (_u *OwnerUpdate) SetErasedAt(v time.Time) *OwnerUpdate {
+	_u.mutation.SetErasedAt(v)
+	return _u
+}
+
+// SetNillableErasedAt sets the "erased_at" field if the given value is not nil.
+func (_u *OwnerUpdate) SetNillableErasedAt(v *time.Time) *OwnerUpdate {
+	if v != nil {
+		_u.SetErasedAt(*v)
+	}
+	return _u
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (_u *OwnerUpdate) ClearErasedAt() *OwnerUpdate {
+	_u.mutation.ClearErasedAt()
 	return _u
 }
 
@@ -689,6 +715,9 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Phone(); ok {
 		_spec.SetField(owner.FieldPhone, field.TypeString, value)
 	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(owner.FieldPhone, field.TypeString)
+	}
 	if value, ok := _u.mutation.Email(); ok {
 		_spec.SetField(owner.FieldEmail, field.TypeString, value)
 	}
@@ -759,6 +788,12 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.AuthUIDCleared() {
 		_spec.ClearField(owner.FieldAuthUID, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedAt(); ok {
+		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ErasedAtCleared() {
+		_spec.ClearField(owner.FieldErasedAt, field.TypeTime)
 	}
 	if _u.mutation.HomeDealershipCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1135,6 +1170,12 @@ func (_u *OwnerUpdateOne) SetNillablePhone(v *string) *OwnerUpdateOne {
 	return _u
 }
 
+// ClearPhone clears the value of the "phone" field.
+func (_u *OwnerUpdateOne) ClearPhone() *OwnerUpdateOne {
+	_u.mutation.ClearPhone()
+	return _u
+}
+
 // SetEmail sets the "email" field.
 func (_u *OwnerUpdateOne) SetEmail(v string) *OwnerUpdateOne {
 	_u.mutation.SetEmail(v)
@@ -1374,6 +1415,26 @@ func (_u *OwnerUpdateOne) SetNillableAuthUID(v *string) *OwnerUpdateOne {
 // ClearAuthUID clears the value of the "auth_uid" field.
 func (_u *OwnerUpdateOne) ClearAuthUID() *OwnerUpdateOne {
 	_u.mutation.ClearAuthUID()
+	return _u
+}
+
+// SetErasedAt sets the "erased_at" field.
+func (_u *OwnerUpdateOne) SetErasedAt(v time.Time) *OwnerUpdateOne {
+	_u.mutation.SetErasedAt(v)
+	return _u
+}
+
+// SetNillableErasedAt sets the "erased_at" field if the given value is not nil.
+func (_u *OwnerUpdateOne) SetNillableErasedAt(v *time.Time) *OwnerUpdateOne {
+	if v != nil {
+		_u.SetErasedAt(*v)
+	}
+	return _u
+}
+
+// ClearErasedAt clears the value of the "erased_at" field.
+func (_u *OwnerUpdateOne) ClearErasedAt() *OwnerUpdateOne {
+	_u.mutation.ClearErasedAt()
 	return _u
 }
 
@@ -1763,6 +1824,9 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 	if value, ok := _u.mutation.Phone(); ok {
 		_spec.SetField(owner.FieldPhone, field.TypeString, value)
 	}
+	if _u.mutation.PhoneCleared() {
+		_spec.ClearField(owner.FieldPhone, field.TypeString)
+	}
 	if value, ok := _u.mutation.Email(); ok {
 		_spec.SetField(owner.FieldEmail, field.TypeString, value)
 	}
@@ -1833,6 +1897,12 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 	}
 	if _u.mutation.AuthUIDCleared() {
 		_spec.ClearField(owner.FieldAuthUID, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedAt(); ok {
+		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
+	}
+	if _u.mutation.ErasedAtCleared() {
+		_spec.ClearField(owner.FieldErasedAt, field.TypeTime)
 	}
 	if _u.mutation.HomeDealershipCleared() {
 		edge := &sqlgraph.EdgeSpec{

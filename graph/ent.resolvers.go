@@ -29,6 +29,12 @@ func (r *queryResolver) Appointments(ctx context.Context, after *entgql.Cursor[i
 		ent.WithAppointmentOrder(orderBy), ent.WithAppointmentFilter(where.Filter))
 }
 
+// AuditEntries is the resolver for the auditEntries field.
+func (r *queryResolver) AuditEntries(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error) {
+	return r.Client.AuditEntry.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAuditEntryOrder(orderBy), ent.WithAuditEntryFilter(where.Filter))
+}
+
 // DealerGroups is the resolver for the dealerGroups field.
 func (r *queryResolver) DealerGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) (*ent.DealerGroupConnection, error) {
 	return r.Client.DealerGroup.Query().Paginate(ctx, after, first, before, last,

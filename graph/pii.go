@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"aftercare/ent"
+	"aftercare/internal/audit"
 	"aftercare/internal/auth"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,11 +15,18 @@ import (
 // those who need it. An owner sees their own; staff who deal with
 // customers see owners' contacts (technicians do not); staff contacts are
 // for colleagues. Everyone else gets a masked value that still lets a
-// person recognise the number ("+86138****8000").
+// person recognise the number ("+86138****8000"). Staff reads of an
+// owner's contacts are audited.
 func piiDirective(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 	val, err := next(ctx)
-	if err != nil || mayReadContact(auth.FromContext(ctx), obj) {
+	if err != nil {
 		return val, err
+	}
+	if mayReadContact(auth.FromContext(ctx), obj) {
+		if o, ok := obj.(*ent.Owner); ok {
+			audit.ContactRead(ctx, o.ID, o.DealerGroupID, graphql.GetFieldContext(ctx).Field.Name)
+		}
+		return val, nil
 	}
 	switch s := val.(type) {
 	case string:

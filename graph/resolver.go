@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"aftercare/ent"
+	"aftercare/internal/auth"
 )
 
 // Resolver carries the dependencies of every resolver.
@@ -20,6 +21,8 @@ type Resolver struct {
 	// PhoneRegion is the country read into phone numbers written without a
 	// country code (ISO 3166, e.g. "CN").
 	PhoneRegion string
+	// Claims updates sign-in accounts on role grants; nil without Firebase.
+	Claims auth.ClaimsSetter
 }
 
 // db returns the transactional client that entgql.Transactioner opened for

@@ -235,7 +235,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "dealer_group_id", Type: field.TypeInt},
 		{Name: "name", Type: field.TypeString, Size: 200},
-		{Name: "phone", Type: field.TypeString},
+		{Name: "phone", Type: field.TypeString, Nullable: true},
 		{Name: "email", Type: field.TypeString, Nullable: true, Size: 254},
 		{Name: "birthday", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"postgres": "date", "sqlite3": "date"}},
 		{Name: "region", Type: field.TypeString, Nullable: true, Size: 100},
@@ -250,6 +250,7 @@ var (
 		{Name: "locale", Type: field.TypeString, Size: 35, Default: "zh-CN"},
 		{Name: "tier", Type: field.TypeEnum, Enums: []string{"basic", "key", "vip"}, Default: "basic"},
 		{Name: "auth_uid", Type: field.TypeString, Unique: true, Nullable: true, Size: 128},
+		{Name: "erased_at", Type: field.TypeTime, Nullable: true},
 		{Name: "home_dealership_id", Type: field.TypeInt, Nullable: true},
 	}
 	// OwnersTable holds the schema information for the "owners" table.
@@ -260,7 +261,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "owners_dealerships_owners",
-				Columns:    []*schema.Column{OwnersColumns[20]},
+				Columns:    []*schema.Column{OwnersColumns[21]},
 				RefColumns: []*schema.Column{DealershipsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -274,7 +275,7 @@ var (
 			{
 				Name:    "owner_home_dealership_id",
 				Unique:  false,
-				Columns: []*schema.Column{OwnersColumns[20]},
+				Columns: []*schema.Column{OwnersColumns[21]},
 			},
 		},
 	}

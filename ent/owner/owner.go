@@ -58,6 +58,8 @@ const (
 	FieldTier = "tier"
 	// FieldAuthUID holds the string denoting the auth_uid field in the database.
 	FieldAuthUID = "auth_uid"
+	// FieldErasedAt holds the string denoting the erased_at field in the database.
+	FieldErasedAt = "erased_at"
 	// EdgeHomeDealership holds the string denoting the home_dealership edge name in mutations.
 	EdgeHomeDealership = "home_dealership"
 	// EdgeVehicles holds the string denoting the vehicles edge name in mutations.
@@ -148,6 +150,7 @@ var Columns = []string{
 	FieldLocale,
 	FieldTier,
 	FieldAuthUID,
+	FieldErasedAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -332,6 +335,11 @@ func ByTier(opts ...sql.OrderTermOption) OrderOption {
 // ByAuthUID orders the results by the auth_uid field.
 func ByAuthUID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAuthUID, opts...).ToFunc()
+}
+
+// ByErasedAt orders the results by the erased_at field.
+func ByErasedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldErasedAt, opts...).ToFunc()
 }
 
 // ByHomeDealershipField orders the results by home_dealership field.

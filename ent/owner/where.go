@@ -145,6 +145,11 @@ func AuthUID(v string) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldAuthUID, v))
 }
 
+// ErasedAt applies equality check predicate on the "erased_at" field. It's identical to ErasedAtEQ.
+func ErasedAt(v time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldErasedAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldCreatedAt, v))
@@ -413,6 +418,16 @@ func PhoneHasPrefix(v string) predicate.Owner {
 // PhoneHasSuffix applies the HasSuffix predicate on the "phone" field.
 func PhoneHasSuffix(v string) predicate.Owner {
 	return predicate.Owner(sql.FieldHasSuffix(FieldPhone, v))
+}
+
+// PhoneIsNil applies the IsNil predicate on the "phone" field.
+func PhoneIsNil() predicate.Owner {
+	return predicate.Owner(sql.FieldIsNull(FieldPhone))
+}
+
+// PhoneNotNil applies the NotNil predicate on the "phone" field.
+func PhoneNotNil() predicate.Owner {
+	return predicate.Owner(sql.FieldNotNull(FieldPhone))
 }
 
 // PhoneEqualFold applies the EqualFold predicate on the "phone" field.
@@ -1118,6 +1133,56 @@ func AuthUIDEqualFold(v string) predicate.Owner {
 // AuthUIDContainsFold applies the ContainsFold predicate on the "auth_uid" field.
 func AuthUIDContainsFold(v string) predicate.Owner {
 	return predicate.Owner(sql.FieldContainsFold(FieldAuthUID, v))
+}
+
+// ErasedAtEQ applies the EQ predicate on the "erased_at" field.
+func ErasedAtEQ(v time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldErasedAt, v))
+}
+
+// ErasedAtNEQ applies the NEQ predicate on the "erased_at" field.
+func ErasedAtNEQ(v time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldNEQ(FieldErasedAt, v))
+}
+
+// ErasedAtIn applies the In predicate on the "erased_at" field.
+func ErasedAtIn(vs ...time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldIn(FieldErasedAt, vs...))
+}
+
+// ErasedAtNotIn applies the NotIn predicate on the "erased_at" field.
+func ErasedAtNotIn(vs ...time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldNotIn(FieldErasedAt, vs...))
+}
+
+// ErasedAtGT applies the GT predicate on the "erased_at" field.
+func ErasedAtGT(v time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldGT(FieldErasedAt, v))
+}
+
+// ErasedAtGTE applies the GTE predicate on the "erased_at" field.
+func ErasedAtGTE(v time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldGTE(FieldErasedAt, v))
+}
+
+// ErasedAtLT applies the LT predicate on the "erased_at" field.
+func ErasedAtLT(v time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldLT(FieldErasedAt, v))
+}
+
+// ErasedAtLTE applies the LTE predicate on the "erased_at" field.
+func ErasedAtLTE(v time.Time) predicate.Owner {
+	return predicate.Owner(sql.FieldLTE(FieldErasedAt, v))
+}
+
+// ErasedAtIsNil applies the IsNil predicate on the "erased_at" field.
+func ErasedAtIsNil() predicate.Owner {
+	return predicate.Owner(sql.FieldIsNull(FieldErasedAt))
+}
+
+// ErasedAtNotNil applies the NotNil predicate on the "erased_at" field.
+func ErasedAtNotNil() predicate.Owner {
+	return predicate.Owner(sql.FieldNotNull(FieldErasedAt))
 }
 
 // HasHomeDealership applies the HasEdge predicate on the "home_dealership" edge.

@@ -87,7 +87,7 @@ func (AuditEntry) Indexes() []ent.Index {
 
 // Annotations of AuditEntry.
 func (AuditEntry) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.RelayConnection()}
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField("auditEntries")}
 }
 
 // Policy of AuditEntry: see internal/access.

@@ -27,8 +27,8 @@ func (Owner) Fields() []ent.Field {
 		field.Int("dealer_group_id").Immutable().Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.Int("home_dealership_id").Optional().Nillable(),
 		field.String("name").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("NAME")),
-		field.String("phone").Validate(validate.E164).Annotations(pii()).
-			Comment("E.164, unique within the dealer group."),
+		field.String("phone").Optional().Nillable().Validate(validate.E164).Annotations(pii()).
+			Comment("E.164, unique within the dealer group; empty only once the owner's data is erased."),
 		field.String("email").Optional().MaxLen(254).Annotations(pii()),
 		dateField("birthday", true),
 		field.String("region").Optional().MaxLen(100),
@@ -49,6 +49,8 @@ func (Owner) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TIER")),
 		field.String("auth_uid").Optional().Nillable().Unique().MaxLen(128).
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("erased_at").Optional().Nillable().Annotations(systemSet()).
+			Comment("Set when the owner erased their account: personal fields are anonymised, history kept."),
 	}
 }
 

@@ -186,9 +186,16 @@ type ComplexityRoot struct {
 		CreateDealership      func(childComplexity int, input ent.CreateDealershipInput) int
 		CreateOwner           func(childComplexity int, input ent.CreateOwnerInput) int
 		CreateStaff           func(childComplexity int, input ent.CreateStaffInput) int
+		CreateWidgetKey       func(childComplexity int, dealershipID int, name string, allowedOrigins []string) int
+		EraseMyAccount        func(childComplexity int, confirm bool) int
+		ExportMyData          func(childComplexity int) int
+		GrantStaffRole        func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
 		RecordOdometerReading func(childComplexity int, input model.RecordOdometerReadingInput) int
 		RegisterVehicle       func(childComplexity int, input ent.CreateVehicleInput) int
+		RevokeWidgetKey       func(childComplexity int, id int) int
+		RotateWidgetKey       func(childComplexity int, id int) int
 		SetOpeningHours       func(childComplexity int, dealershipID int, hours []*schematype.OpeningHours) int
+		SetWidgetKeyOrigins   func(childComplexity int, id int, allowedOrigins []string) int
 		TransferVehicle       func(childComplexity int, vehicleID int, newOwnerID int) int
 		UpdateDealerGroup     func(childComplexity int, id int, input ent.UpdateDealerGroupInput) int
 		UpdateDealership      func(childComplexity int, id int, input ent.UpdateDealershipInput) int
@@ -238,6 +245,7 @@ type ComplexityRoot struct {
 		DealerGroupID      func(childComplexity int) int
 		Devices            func(childComplexity int) int
 		Email              func(childComplexity int) int
+		ErasedAt           func(childComplexity int) int
 		HomeDealership     func(childComplexity int) int
 		HomeDealershipID   func(childComplexity int) int
 		ID                 func(childComplexity int) int
@@ -277,6 +285,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Appointments    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
+		AuditEntries    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) int
 		DealerGroups    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) int
 		Dealerships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) int
 		Me              func(childComplexity int) int
@@ -478,6 +487,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	WidgetKeySecret struct {
+		Key       func(childComplexity int) int
+		WidgetKey func(childComplexity int) int
+	}
+
 	WorkOrder struct {
 		Advisor          func(childComplexity int) int
 		AdvisorID        func(childComplexity int) int
@@ -563,11 +577,19 @@ type MutationResolver interface {
 	UpdateVehicle(ctx context.Context, id int, input ent.UpdateVehicleInput) (*ent.Vehicle, error)
 	TransferVehicle(ctx context.Context, vehicleID int, newOwnerID int) (*ent.Vehicle, error)
 	RecordOdometerReading(ctx context.Context, input model.RecordOdometerReadingInput) (*ent.OdometerReading, error)
+	CreateWidgetKey(ctx context.Context, dealershipID int, name string, allowedOrigins []string) (*model.WidgetKeySecret, error)
+	RotateWidgetKey(ctx context.Context, id int) (*model.WidgetKeySecret, error)
+	SetWidgetKeyOrigins(ctx context.Context, id int, allowedOrigins []string) (*ent.WidgetKey, error)
+	RevokeWidgetKey(ctx context.Context, id int) (*ent.WidgetKey, error)
+	GrantStaffRole(ctx context.Context, staffID int, role staff.Role, dealershipID *int, active *bool) (*ent.Staff, error)
+	ExportMyData(ctx context.Context) (map[string]any, error)
+	EraseMyAccount(ctx context.Context, confirm bool) (bool, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Appointments(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) (*ent.AppointmentConnection, error)
+	AuditEntries(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error)
 	DealerGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) (*ent.DealerGroupConnection, error)
 	Dealerships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) (*ent.DealershipConnection, error)
 	Owners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) (*ent.OwnerConnection, error)
@@ -1228,6 +1250,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateStaff(childComplexity, args["input"].(ent.CreateStaffInput)), true
+	case "Mutation.createWidgetKey":
+		if e.ComplexityRoot.Mutation.CreateWidgetKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWidgetKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWidgetKey(childComplexity, args["dealershipID"].(int), args["name"].(string), args["allowedOrigins"].([]string)), true
+	case "Mutation.eraseMyAccount":
+		if e.ComplexityRoot.Mutation.EraseMyAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseMyAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseMyAccount(childComplexity, args["confirm"].(bool)), true
+	case "Mutation.exportMyData":
+		if e.ComplexityRoot.Mutation.ExportMyData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ExportMyData(childComplexity), true
+	case "Mutation.grantStaffRole":
+		if e.ComplexityRoot.Mutation.GrantStaffRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_grantStaffRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GrantStaffRole(childComplexity, args["staffID"].(int), args["role"].(staff.Role), args["dealershipID"].(*int), args["active"].(*bool)), true
 	case "Mutation.recordOdometerReading":
 		if e.ComplexityRoot.Mutation.RecordOdometerReading == nil {
 			break
@@ -1250,6 +1311,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterVehicle(childComplexity, args["input"].(ent.CreateVehicleInput)), true
+	case "Mutation.revokeWidgetKey":
+		if e.ComplexityRoot.Mutation.RevokeWidgetKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeWidgetKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeWidgetKey(childComplexity, args["id"].(int)), true
+	case "Mutation.rotateWidgetKey":
+		if e.ComplexityRoot.Mutation.RotateWidgetKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWidgetKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWidgetKey(childComplexity, args["id"].(int)), true
 	case "Mutation.setOpeningHours":
 		if e.ComplexityRoot.Mutation.SetOpeningHours == nil {
 			break
@@ -1261,6 +1344,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetOpeningHours(childComplexity, args["dealershipID"].(int), args["hours"].([]*schematype.OpeningHours)), true
+	case "Mutation.setWidgetKeyOrigins":
+		if e.ComplexityRoot.Mutation.SetWidgetKeyOrigins == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setWidgetKeyOrigins_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetWidgetKeyOrigins(childComplexity, args["id"].(int), args["allowedOrigins"].([]string)), true
 	case "Mutation.transferVehicle":
 		if e.ComplexityRoot.Mutation.TransferVehicle == nil {
 			break
@@ -1505,6 +1599,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.Email(childComplexity), true
+	case "Owner.erasedAt":
+		if e.ComplexityRoot.Owner.ErasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.ErasedAt(childComplexity), true
 	case "Owner.homeDealership":
 		if e.ComplexityRoot.Owner.HomeDealership == nil {
 			break
@@ -1686,6 +1786,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Appointments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AppointmentOrder), args["where"].(*ent.AppointmentWhereInput)), true
+	case "Query.auditEntries":
+		if e.ComplexityRoot.Query.AuditEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditEntries(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEntryOrder), args["where"].(*ent.AuditEntryWhereInput)), true
 	case "Query.dealerGroups":
 		if e.ComplexityRoot.Query.DealerGroups == nil {
 			break
@@ -2602,6 +2713,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WidgetKeyEdge.Node(childComplexity), true
 
+	case "WidgetKeySecret.key":
+		if e.ComplexityRoot.WidgetKeySecret.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetKeySecret.Key(childComplexity), true
+	case "WidgetKeySecret.widgetKey":
+		if e.ComplexityRoot.WidgetKeySecret.WidgetKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WidgetKeySecret.WidgetKey(childComplexity), true
+
 	case "WorkOrder.advisor":
 		if e.ComplexityRoot.WorkOrder.Advisor == nil {
 			break
@@ -3028,6 +3152,32 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../../schema/access.graphql", Input: `"Arbitrary JSON (the owner's data export)."
+scalar Map
+
+"A widget key as created or rotated: the key itself is shown only this once."
+type WidgetKeySecret {
+  "Give this to the widget (script tag or API path). It is stored only as a hash."
+  key: String!
+  widgetKey: WidgetKey!
+}
+
+extend type Mutation {
+  "Creates a store's public widget key, bound to the web origins allowed to use it (store managers)."
+  createWidgetKey(dealershipID: ID!, name: String!, allowedOrigins: [String!]!): WidgetKeySecret!
+  "Replaces a key with a new one of the same name and origins; the old key stops working at once."
+  rotateWidgetKey(id: ID!): WidgetKeySecret!
+  "Changes the origins allowed to use a key."
+  setWidgetKeyOrigins(id: ID!, allowedOrigins: [String!]!): WidgetKey!
+  revokeWidgetKey(id: ID!): WidgetKey!
+  "Sets a staff member's role, store and active flag, and their sign-in claims (group admins)."
+  grantStaffRole(staffID: ID!, role: StaffRole!, dealershipID: ID, active: Boolean = true): Staff!
+  "Everything the API keeps about the signed-in owner, as JSON (owners only)."
+  exportMyData: Map!
+  "Anonymises the signed-in owner's personal data and signs them out for good; service history is kept without it."
+  eraseMyAccount(confirm: Boolean!): Boolean!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/directives.graphql", Input: `"Personal contact data: masked for viewers who do not need it; staff reads are audited."
 directive @pii on FIELD_DEFINITION
 `, BuiltIn: false},
@@ -3617,9 +3767,9 @@ input CreateOwnerInput {
   dealerGroupID: Int!
   name: String!
   """
-  E.164, unique within the dealer group.
+  E.164, unique within the dealer group; empty only once the owner's data is erased.
   """
-  phone: String!
+  phone: String
   email: String
   birthday: Date
   region: String
@@ -4699,9 +4849,9 @@ type Owner implements Node {
   homeDealershipID: ID
   name: String!
   """
-  E.164, unique within the dealer group.
+  E.164, unique within the dealer group; empty only once the owner's data is erased.
   """
-  phone: String! @pii
+  phone: String @pii
   email: String @pii
   birthday: Date
   region: String
@@ -4727,6 +4877,10 @@ type Owner implements Node {
   timeZone: String
   locale: String!
   tier: OwnerTier!
+  """
+  Set when the owner erased their account: personal fields are anonymised, history kept.
+  """
+  erasedAt: Time
   homeDealership: Dealership
   vehicles(
     """
@@ -4976,6 +5130,8 @@ input OwnerWhereInput {
   phoneContains: String
   phoneHasPrefix: String
   phoneHasSuffix: String
+  phoneIsNil: Boolean
+  phoneNotNil: Boolean
   phoneEqualFold: String
   phoneContainsFold: String
   """
@@ -5137,6 +5293,19 @@ input OwnerWhereInput {
   tierIn: [OwnerTier!]
   tierNotIn: [OwnerTier!]
   """
+  erased_at field predicates
+  """
+  erasedAt: Time
+  erasedAtNEQ: Time
+  erasedAtIn: [Time!]
+  erasedAtNotIn: [Time!]
+  erasedAtGT: Time
+  erasedAtGTE: Time
+  erasedAtLT: Time
+  erasedAtLTE: Time
+  erasedAtIsNil: Boolean
+  erasedAtNotNil: Boolean
+  """
   home_dealership edge predicates
   """
   hasHomeDealership: Boolean
@@ -5244,6 +5413,37 @@ type Query {
     """
     where: AppointmentWhereInput
   ): AppointmentConnection!
+  auditEntries(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for AuditEntries returned from the connection.
+    """
+    orderBy: AuditEntryOrder
+
+    """
+    Filtering options for AuditEntries returned from the connection.
+    """
+    where: AuditEntryWhereInput
+  ): AuditEntryConnection!
   dealerGroups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -6108,9 +6308,10 @@ Input was generated by ent.
 input UpdateOwnerInput {
   name: String
   """
-  E.164, unique within the dealer group.
+  E.164, unique within the dealer group; empty only once the owner's data is erased.
   """
   phone: String
+  clearPhone: Boolean
   email: String
   clearEmail: Boolean
   birthday: Date
@@ -7870,6 +8071,18 @@ func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -8118,6 +8331,8 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_locale(ctx, field)
 	case "tier":
 		return ec.fieldContext_Owner_tier(ctx, field)
+	case "erasedAt":
+		return ec.fieldContext_Owner_erasedAt(ctx, field)
 	case "homeDealership":
 		return ec.fieldContext_Owner_homeDealership(ctx, field)
 	case "vehicles":
@@ -8536,6 +8751,16 @@ func (ec *executionContext) childFields_WidgetKeyEdge(ctx context.Context, field
 		return ec.fieldContext_WidgetKeyEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WidgetKeyEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WidgetKeySecret(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_WidgetKeySecret_key(ctx, field)
+	case "widgetKey":
+		return ec.fieldContext_WidgetKeySecret_widgetKey(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WidgetKeySecret", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9220,6 +9445,88 @@ func (ec *executionContext) field_Mutation_createStaff_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createWidgetKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "allowedOrigins",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["allowedOrigins"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_eraseMyAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "confirm",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confirm"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_grantStaffRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "staffID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["staffID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (staff.Role, error) {
+			return ec.unmarshalNStaffRole2aftercareᚋentᚋstaffᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "active",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["active"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordOdometerReading_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9248,6 +9555,34 @@ func (ec *executionContext) field_Mutation_registerVehicle_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokeWidgetKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rotateWidgetKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setOpeningHours_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9267,6 +9602,28 @@ func (ec *executionContext) field_Mutation_setOpeningHours_args(ctx context.Cont
 		return nil, err
 	}
 	args["hours"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setWidgetKeyOrigins_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "allowedOrigins",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["allowedOrigins"] = arg1
 	return args, nil
 }
 
@@ -9624,6 +9981,60 @@ func (ec *executionContext) field_Query_appointments_args(ctx context.Context, r
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.AppointmentWhereInput, error) {
 			return ec.unmarshalOAppointmentWhereInput2ᚖaftercareᚋentᚐAppointmentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.AuditEntryOrder, error) {
+			return ec.unmarshalOAuditEntryOrder2ᚖaftercareᚋentᚐAuditEntryOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.AuditEntryWhereInput, error) {
+			return ec.unmarshalOAuditEntryWhereInput2ᚖaftercareᚋentᚐAuditEntryWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13297,6 +13708,293 @@ func (ec *executionContext) fieldContext_Mutation_recordOdometerReading(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createWidgetKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWidgetKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWidgetKey(ctx, fc.Args["dealershipID"].(int), fc.Args["name"].(string), fc.Args["allowedOrigins"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetKeySecret) graphql.Marshaler {
+			return ec.marshalNWidgetKeySecret2ᚖaftercareᚋgraphᚋmodelᚐWidgetKeySecret(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWidgetKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetKeySecret(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWidgetKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rotateWidgetKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateWidgetKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateWidgetKey(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WidgetKeySecret) graphql.Marshaler {
+			return ec.marshalNWidgetKeySecret2ᚖaftercareᚋgraphᚋmodelᚐWidgetKeySecret(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateWidgetKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetKeySecret(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateWidgetKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setWidgetKeyOrigins(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setWidgetKeyOrigins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetWidgetKeyOrigins(ctx, fc.Args["id"].(int), fc.Args["allowedOrigins"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WidgetKey) graphql.Marshaler {
+			return ec.marshalNWidgetKey2ᚖaftercareᚋentᚐWidgetKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setWidgetKeyOrigins(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setWidgetKeyOrigins_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeWidgetKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeWidgetKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeWidgetKey(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WidgetKey) graphql.Marshaler {
+			return ec.marshalNWidgetKey2ᚖaftercareᚋentᚐWidgetKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeWidgetKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeWidgetKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_grantStaffRole(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_grantStaffRole(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GrantStaffRole(ctx, fc.Args["staffID"].(int), fc.Args["role"].(staff.Role), fc.Args["dealershipID"].(*int), fc.Args["active"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Staff) graphql.Marshaler {
+			return ec.marshalNStaff2ᚖaftercareᚋentᚐStaff(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_grantStaffRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Staff(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_grantStaffRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_exportMyData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_exportMyData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().ExportMyData(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_exportMyData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mutation", field, true, true, "Map")
+}
+
+func (ec *executionContext) _Mutation_eraseMyAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseMyAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseMyAccount(ctx, fc.Args["confirm"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseMyAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseMyAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OdometerReading_id(ctx context.Context, field graphql.CollectedField, obj *ent.OdometerReading) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13901,7 +14599,7 @@ func (ec *executionContext) _Owner_phone(ctx context.Context, field graphql.Coll
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Pii == nil {
-					var zeroVal string
+					var zeroVal *string
 					return zeroVal, errors.New("directive pii is not implemented")
 				}
 				return ec.Directives.Pii(ctx, obj, directive0)
@@ -13910,11 +14608,11 @@ func (ec *executionContext) _Owner_phone(ctx context.Context, field graphql.Coll
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Owner_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -14231,6 +14929,29 @@ func (ec *executionContext) _Owner_tier(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Owner_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Owner", field, false, false, "OwnerTier")
+}
+
+func (ec *executionContext) _Owner_erasedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_erasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_erasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Owner_homeDealership(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
@@ -14853,6 +15574,50 @@ func (ec *executionContext) fieldContext_Query_appointments(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_appointments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditEntries(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.AuditEntryOrder), fc.Args["where"].(*ent.AuditEntryWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalNAuditEntryConnection2ᚖaftercareᚋentᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18617,6 +19382,61 @@ func (ec *executionContext) _WidgetKeyEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_WidgetKeyEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WidgetKeyEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _WidgetKeySecret_key(ctx context.Context, field graphql.CollectedField, obj *model.WidgetKeySecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetKeySecret_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetKeySecret_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WidgetKeySecret", field, false, false, "String")
+}
+
+func (ec *executionContext) _WidgetKeySecret_widgetKey(ctx context.Context, field graphql.CollectedField, obj *model.WidgetKeySecret) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WidgetKeySecret_widgetKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WidgetKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WidgetKey) graphql.Marshaler {
+			return ec.marshalNWidgetKey2ᚖaftercareᚋentᚐWidgetKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WidgetKeySecret_widgetKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WidgetKeySecret",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WidgetKey(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _WorkOrder_id(ctx context.Context, field graphql.CollectedField, obj *ent.WorkOrder) (ret graphql.Marshaler) {
@@ -22943,7 +23763,7 @@ func (ec *executionContext) unmarshalInputCreateOwnerInput(ctx context.Context, 
 			it.Name = data
 		case "phone":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -26230,7 +27050,7 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26692,6 +27512,20 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.PhoneHasSuffix = data
+		case "phoneIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneIsNil = data
+		case "phoneNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneNotNil = data
 		case "phoneEqualFold":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneEqualFold"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -27560,6 +28394,76 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.TierNotIn = data
+		case "erasedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAt = data
+		case "erasedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtNEQ = data
+		case "erasedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtIn = data
+		case "erasedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtNotIn = data
+		case "erasedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtGT = data
+		case "erasedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtGTE = data
+		case "erasedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtLT = data
+		case "erasedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtLTE = data
+		case "erasedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtIsNil = data
+		case "erasedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ErasedAtNotNil = data
 		case "hasHomeDealership":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasHomeDealership"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -30047,7 +30951,7 @@ func (ec *executionContext) unmarshalInputUpdateOwnerInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "phone", "email", "clearEmail", "birthday", "clearBirthday", "region", "clearRegion", "preferredChannels", "appendPreferredChannels", "clearPreferredChannels", "consentService", "consentMarketing", "quietHoursStart", "quietHoursEnd", "timeZone", "clearTimeZone", "locale", "tier", "homeDealershipID", "clearHomeDealership"}
+	fieldsInOrder := [...]string{"name", "phone", "clearPhone", "email", "clearEmail", "birthday", "clearBirthday", "region", "clearRegion", "preferredChannels", "appendPreferredChannels", "clearPreferredChannels", "consentService", "consentMarketing", "quietHoursStart", "quietHoursEnd", "timeZone", "clearTimeZone", "locale", "tier", "homeDealershipID", "clearHomeDealership"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30068,6 +30972,13 @@ func (ec *executionContext) unmarshalInputUpdateOwnerInput(ctx context.Context, 
 				return it, err
 			}
 			it.Phone = data
+		case "clearPhone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearPhone"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearPhone = data
 		case "email":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -36662,6 +37573,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createWidgetKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWidgetKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rotateWidgetKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateWidgetKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setWidgetKeyOrigins":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setWidgetKeyOrigins(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeWidgetKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeWidgetKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grantStaffRole":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_grantStaffRole(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exportMyData":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_exportMyData(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseMyAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseMyAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36925,7 +37885,7 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 			}
 		case "phone":
 			out.Values[i] = ec._Owner_phone(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "email":
@@ -36991,6 +37951,11 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 		case "tier":
 			out.Values[i] = ec._Owner_tier(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "erasedAt":
+			out.Values[i] = ec._Owner_erasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "homeDealership":
@@ -37217,6 +38182,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_appointments(ctx, field)
+				})
+		case "auditEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditEntries(ctx, field)
 				})
 		case "dealerGroups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -38516,6 +39487,44 @@ func (ec *executionContext) _WidgetKeyEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var widgetKeySecretImplementors = []string{"WidgetKeySecret"}
+
+func (ec *executionContext) _WidgetKeySecret(ctx context.Context, sel ast.SelectionSet, obj *model.WidgetKeySecret) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, widgetKeySecretImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WidgetKeySecret")
+		case "key":
+			out.Values[i] = ec._WidgetKeySecret_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "widgetKey":
+			out.Values[i] = ec._WidgetKeySecret_widgetKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var workOrderImplementors = []string{"WorkOrder", "Node"}
 
 func (ec *executionContext) _WorkOrder(ctx context.Context, sel ast.SelectionSet, obj *ent.WorkOrder) graphql.Marshaler {
@@ -39381,6 +40390,14 @@ func (ec *executionContext) marshalNAuditEntryActorKind2aftercareᚋentᚋaudite
 	return v
 }
 
+func (ec *executionContext) marshalNAuditEntryConnection2ᚖaftercareᚋentᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAuditEntryOrderField2ᚖaftercareᚋentᚐAuditEntryOrderField(ctx context.Context, v any) (*ent.AuditEntryOrderField, error) {
 	var res = new(ent.AuditEntryOrderField)
 	err := res.UnmarshalGQL(v)
@@ -39651,6 +40668,24 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 	res := graphql.MarshalInt64(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Map!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
 	}
 	return res
 }
@@ -40136,6 +41171,14 @@ func (ec *executionContext) marshalNViewer2ᚖaftercareᚋgraphᚋmodelᚐViewer
 	return ec._Viewer(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNWidgetKey2ᚖaftercareᚋentᚐWidgetKey(ctx context.Context, sel ast.SelectionSet, v *ent.WidgetKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WidgetKey!")
+		return graphql.Null
+	}
+	return ec._WidgetKey(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNWidgetKeyConnection2ᚖaftercareᚋentᚐWidgetKeyConnection(ctx context.Context, sel ast.SelectionSet, v *ent.WidgetKeyConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "WidgetKeyConnection!")
@@ -40156,6 +41199,14 @@ func (ec *executionContext) marshalNWidgetKeyOrderField2ᚖaftercareᚋentᚐWid
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNWidgetKeySecret2ᚖaftercareᚋgraphᚋmodelᚐWidgetKeySecret(ctx context.Context, sel ast.SelectionSet, v *model.WidgetKeySecret) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WidgetKeySecret!")
+		return graphql.Null
+	}
+	return ec._WidgetKeySecret(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWidgetKeyWhereInput2ᚖaftercareᚋentᚐWidgetKeyWhereInput(ctx context.Context, v any) (*ent.WidgetKeyWhereInput, error) {
@@ -40804,6 +41855,14 @@ func (ec *executionContext) marshalOAuditEntryEdge2ᚖaftercareᚋentᚐAuditEnt
 		return graphql.Null
 	}
 	return ec._AuditEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditEntryOrder2ᚖaftercareᚋentᚐAuditEntryOrder(ctx context.Context, v any) (*ent.AuditEntryOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEntryOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAuditEntryWhereInput2ᚕᚖaftercareᚋentᚐAuditEntryWhereInputᚄ(ctx context.Context, v any) ([]*ent.AuditEntryWhereInput, error) {

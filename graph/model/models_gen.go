@@ -33,3 +33,10 @@ type Viewer struct {
 	// The viewer's store (staff and widget keys).
 	Dealership *ent.Dealership `json:"dealership,omitempty"`
 }
+
+// A widget key as created or rotated: the key itself is shown only this once.
+type WidgetKeySecret struct {
+	// Give this to the widget (script tag or API path). It is stored only as a hash.
+	Key       string         `json:"key"`
+	WidgetKey *ent.WidgetKey `json:"widgetKey"`
+}

@@ -96,7 +96,7 @@ func SystemCtx() context.Context { return auth.SystemContext(context.Background(
 // OwnerToken signs in as the i-th demo owner.
 func (a *API) OwnerToken(i int) string {
 	a.t.Helper()
-	tok, err := a.App.OwnerToken(context.Background(), a.Demo.Owners[i].Phone)
+	tok, err := a.App.OwnerToken(context.Background(), *a.Demo.Owners[i].Phone)
 	if err != nil {
 		a.t.Fatal(err)
 	}

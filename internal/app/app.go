@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,10 +21,13 @@ import (
 
 	"aftercare/graph"
 	"aftercare/internal/access"
+	"aftercare/internal/audit"
 	"aftercare/internal/auth"
 	"aftercare/internal/config"
 	"aftercare/internal/httpserver"
+	"aftercare/internal/ratelimit"
 	"aftercare/internal/store"
+	"aftercare/internal/widgetkeys"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 )
@@ -37,6 +41,7 @@ type App struct {
 	Signer    *auth.LocalSigner
 	Logger    *slog.Logger
 	verifiers []auth.Verifier
+	claims    auth.ClaimsSetter
 }
 
 // Option adjusts an App for tests.
@@ -65,6 +70,7 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 	if len(applied) > 0 {
 		logger.Info("applied migrations", "versions", applied)
 	}
+	db.Client.Owner.Use(audit.OwnerChanges())
 	a := &App{Config: cfg, DB: db, Logger: logger}
 	if err := a.setUpAuth(ctx); err != nil {
 		db.Close()
@@ -89,6 +95,7 @@ func (a *App) setUpAuth(ctx context.Context) error {
 			}
 		}
 		a.verifiers = append(a.verifiers, fv)
+		a.claims = fv
 	}
 	if auth.CheckLocalAllowed(a.Config.AppEnv) == nil {
 		secret, err := localSecret(a.Config)
@@ -103,20 +110,29 @@ func (a *App) setUpAuth(ctx context.Context) error {
 
 func (a *App) newHandler() http.Handler {
 	dir := access.Directory{Client: a.DB.Client}
-	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion}
+	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims}
+	var proxies []netip.Prefix
+	for _, p := range a.Config.TrustedProxies {
+		proxies = append(proxies, netip.MustParsePrefix(p)) // validated by config.Load
+	}
 	return httpserver.New(httpserver.Config{
-		Development:    !a.Config.Production(),
-		Introspection:  a.Config.Introspection,
-		MaxBodyBytes:   a.Config.MaxBodyBytes,
-		MaxDepth:       a.Config.MaxDepth,
-		MaxComplexity:  a.Config.MaxComplexity,
-		AllowedOrigins: a.Config.AllowedOrigins,
+		Development:      !a.Config.Production(),
+		Introspection:    a.Config.Introspection,
+		MaxBodyBytes:     a.Config.MaxBodyBytes,
+		MaxDepth:         a.Config.MaxDepth,
+		MaxComplexity:    a.Config.MaxComplexity,
+		AllowedOrigins:   a.Config.AllowedOrigins,
+		RatePerIP:        ratelimit.Rule{Rate: a.Config.RatePerIP, Burst: int(a.Config.BurstPerIP)},
+		RatePerWidgetKey: ratelimit.Rule{Rate: a.Config.RatePerWidgetKey, Burst: int(a.Config.BurstPerWidgetKey)},
+		TrustedProxies:   proxies,
 	}, httpserver.Deps{
 		DB:            a.DB,
 		Resolver:      resolver,
 		Logger:        a.Logger,
 		Authenticate:  auth.Middleware(a.verifiers, dir, a.Logger),
 		WebsocketInit: websocketInit(a.verifiers, dir),
+		Widgets:       &widgetkeys.Authenticator{Client: a.DB.Client, Now: time.Now},
+		Limiter:       ratelimit.New(ratelimit.Options{}),
 	})
 }
 

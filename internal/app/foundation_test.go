@@ -56,8 +56,8 @@ func TestOwnerSeesOwnVehicles(t *testing.T) {
 		}
 		api.Do(api.OwnerToken(0), homeScreen, nil).Decode(t, &out)
 		o := out.Me.Owner
-		if out.Me.Kind != "owner" || o.Phone != api.Demo.Owners[0].Phone {
-			t.Fatalf("me = %+v, want owner 0 with phone %s", out.Me, api.Demo.Owners[0].Phone)
+		if out.Me.Kind != "owner" || o.Phone != *api.Demo.Owners[0].Phone {
+			t.Fatalf("me = %+v, want owner 0 with phone %s", out.Me, *api.Demo.Owners[0].Phone)
 		}
 		want, _ := api.Client.Vehicle.Query().Where(vehicle.OwnerID(api.Demo.Owners[0].ID)).Count(apitest.SystemCtx())
 		if o.Vehicles.TotalCount != want || len(o.Vehicles.Edges) != want || want == 0 {
@@ -285,7 +285,7 @@ func TestTechnicianSeesMaskedContacts(t *testing.T) {
 		id := map[string]any{"id": strconv.Itoa(api.Demo.Owners[0].ID)}
 		var seen struct{ Node struct{ Phone string } }
 		api.Do(api.StaffToken(staff.RoleTechnician, 0), q, id).Decode(t, &seen)
-		full := api.Demo.Owners[0].Phone
+		full := *api.Demo.Owners[0].Phone
 		if seen.Node.Phone == full || seen.Node.Phone != full[:len(full)-8]+"****"+full[len(full)-4:] {
 			t.Fatalf("technician sees %q", seen.Node.Phone)
 		}

@@ -38,7 +38,7 @@ func (a *App) OwnerToken(ctx context.Context, phoneOrID string) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	return a.Signer.Sign(auth.Identity{UID: uid, Phone: o.Phone, Provider: auth.ProviderLocal}, DevTokenTTL)
+	return a.Signer.Sign(auth.Identity{UID: uid, Phone: deref(o.Phone), Provider: auth.ProviderLocal}, DevTokenTTL)
 }
 
 func (a *App) ensureOwnerUID(ctx context.Context, o *ent.Owner) (string, error) {
@@ -72,4 +72,11 @@ func (a *App) StaffToken(ctx context.Context, email string) (string, error) {
 		id.DealershipID = *s.DealershipID
 	}
 	return a.Signer.Sign(id, DevTokenTTL)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -103,3 +103,27 @@ type noCredentials struct{}
 func (noCredentials) Token() (*oauth2.Token, error) {
 	return nil, errors.New("auth: firebase verifier has no Google credentials; pass options to NewFirebaseVerifier to use Admin APIs")
 }
+
+// ClaimsSetter writes a staff member's role and store into their sign-in
+// account, so that the next ID token carries them (grantStaffRole).
+type ClaimsSetter interface {
+	SetStaffClaims(ctx context.Context, uid string, role Role, dealershipID, dealerGroupID int) error
+}
+
+// SetStaffClaims implements ClaimsSetter with Firebase custom claims. It
+// needs Admin credentials (GOOGLE_APPLICATION_CREDENTIALS) outside the
+// emulator. An empty role removes the staff claims.
+func (v *FirebaseVerifier) SetStaffClaims(ctx context.Context, uid string, role Role, dealershipID, dealerGroupID int) error {
+	claims := map[string]any{}
+	if role != "" {
+		claims[claimRole] = string(role)
+		claims[claimDealerGroupID] = dealerGroupID
+		if dealershipID != 0 {
+			claims[claimDealershipID] = dealershipID
+		}
+	}
+	if err := v.client.SetCustomUserClaims(ctx, uid, claims); err != nil {
+		return fmt.Errorf("auth: set custom claims: %w", err)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -32,6 +33,12 @@ type Config struct {
 	AuthLocalSecret string
 	// FirebaseProjectID enables Firebase Authentication (and FCM).
 	FirebaseProjectID string
+	// Rate limits: sustained requests per second and burst, per client IP
+	// and per widget key.
+	RatePerIP, BurstPerIP               float64
+	RatePerWidgetKey, BurstPerWidgetKey float64
+	// TrustedProxies are the CIDRs of load balancers whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 // Production reports whether the server runs with production safeguards.
@@ -55,6 +62,11 @@ func Load(args []string) (Config, error) {
 		SeedDemo:          envBool("SEED_DEMO", true),
 		AuthLocalSecret:   os.Getenv("AUTH_LOCAL_SECRET"),
 		FirebaseProjectID: os.Getenv("FIREBASE_PROJECT_ID"),
+		RatePerIP:         envFloat("RATE_LIMIT_IP_RPS", 50),
+		BurstPerIP:        envFloat("RATE_LIMIT_IP_BURST", 100),
+		RatePerWidgetKey:  envFloat("RATE_LIMIT_WIDGET_RPS", 20),
+		BurstPerWidgetKey: envFloat("RATE_LIMIT_WIDGET_BURST", 40),
+		TrustedProxies:    envList("TRUSTED_PROXIES"),
 	}
 	fs := flag.NewFlagSet("aftercare", flag.ContinueOnError)
 	fs.IntVar(&c.Port, "port", c.Port, "HTTP port (PORT)")
@@ -75,6 +87,11 @@ func (c Config) validate() error {
 	if c.MaxBodyBytes < 1024 || c.MaxDepth < 2 || c.MaxComplexity < 10 {
 		errs = append(errs, errors.New("MAX_BODY_BYTES, QUERY_MAX_DEPTH or QUERY_MAX_COMPLEXITY is too small"))
 	}
+	for _, p := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR", p))
+		}
+	}
 	if c.Production() && c.DatabaseURL == "" {
 		errs = append(errs, errors.New("APP_ENV=production needs DATABASE_URL (PostgreSQL)"))
 	}
@@ -93,6 +110,13 @@ func envStr(k, def string) string {
 
 func envInt(k string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envFloat(k string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
 		return v
 	}
 	return def

@@ -10,10 +10,16 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
+	"aftercare/ent"
 	"aftercare/graph"
+	"aftercare/internal/audit"
+	"aftercare/internal/ratelimit"
+	"aftercare/internal/reqctx"
 	"aftercare/internal/store"
+	"aftercare/internal/widgetkeys"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -36,6 +42,10 @@ type Config struct {
 	MaxDepth       int
 	MaxComplexity  int
 	AllowedOrigins []string
+	// RatePerIP and RatePerWidgetKey bound request rates (429 beyond them).
+	RatePerIP        ratelimit.Rule
+	RatePerWidgetKey ratelimit.Rule
+	TrustedProxies   []netip.Prefix
 }
 
 // Deps are the parts the server is built from.
@@ -47,14 +57,28 @@ type Deps struct {
 	Authenticate func(http.Handler) http.Handler
 	// WebsocketInit authenticates a subscription from its connection_init payload.
 	WebsocketInit transport.WebsocketInitFunc
+	// Widgets verifies widget keys.
+	Widgets *widgetkeys.Authenticator
+	// Limiter holds the rate-limit buckets.
+	Limiter *ratelimit.Limiter
 }
 
 // New returns the HTTP handler of the whole API.
 func New(cfg Config, d Deps) http.Handler {
-	gql := newGraphQLHandler(cfg, d)
+	gql := auditReads(d.DB.Client, limitBody(cfg.MaxBodyBytes, newGraphQLHandler(cfg, d)))
+	limit := ratelimit.Middleware(d.Limiter, ratelimit.Config{
+		PerIP:          cfg.RatePerIP,
+		TrustedProxies: cfg.TrustedProxies,
+		KeyFunc: func(r *http.Request) (string, ratelimit.Rule, bool) {
+			if key := r.PathValue("key"); key != "" {
+				return "widget:" + widgetkeys.Hash(key), cfg.RatePerWidgetKey, true
+			}
+			return "", ratelimit.Rule{}, false
+		},
+	})
 	mux := http.NewServeMux()
-	api := d.Authenticate(limitBody(cfg.MaxBodyBytes, gql))
-	mux.Handle("/graphql", corsFor(cfg.AllowedOrigins).Handler(api))
+	mux.Handle("/graphql", limit(corsFor(cfg.AllowedOrigins).Handler(d.Authenticate(gql))))
+	mux.Handle("/widget/{key}/graphql", limit(widgetEndpoint(d.Widgets, gql)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -87,6 +111,7 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
 	srv.Use(entgql.Transactioner{TxOpener: d.DB.Client})
+	srv.AroundRootFields(restrictWidgets)
 	srv.SetErrorPresenter(graph.ErrorPresenter(d.Logger))
 	srv.SetRecoverFunc(graph.Recover(d.Logger))
 	return srv
@@ -99,6 +124,18 @@ func corsFor(origins []string) *cors.Cors {
 		AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", "X-Widget-Key", "X-Request-Id"},
 		ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
 		MaxAge:         600,
+	})
+}
+
+// auditReads collects the personal-data reads of a request and writes them
+// when it ends (one statement, and only when staff read contacts).
+func auditReads(c *ent.Client, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, rec := audit.NewContext(r.Context())
+		next.ServeHTTP(w, r.WithContext(ctx))
+		if err := rec.Flush(context.WithoutCancel(ctx), c, reqctx.RequestID(ctx)); err != nil {
+			slog.ErrorContext(ctx, "audit flush failed", "request_id", reqctx.RequestID(ctx), "err", err)
+		}
 	})
 }
 

@@ -17,11 +17,14 @@ import (
 // form; defaultRegion says which country that is) and creates the owner.
 // A phone already used in the group is a CONFLICT on the phone field.
 func Create(ctx context.Context, c *ent.Client, in ent.CreateOwnerInput, defaultRegion string, now time.Time) (*ent.Owner, error) {
-	phone, err := validate.NormalizePhone(in.Phone, defaultRegion)
+	if in.Phone == nil {
+		return nil, apperr.Input("phone", "a phone number is required")
+	}
+	phone, err := validate.NormalizePhone(*in.Phone, defaultRegion)
 	if err != nil {
 		return nil, apperr.Input("phone", err.Error())
 	}
-	in.Phone = phone
+	in.Phone = &phone
 	taken, err := c.Owner.Query().Where(owner.DealerGroupID(in.DealerGroupID), owner.Phone(phone)).Exist(ctx)
 	if err != nil {
 		return nil, err

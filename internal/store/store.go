@@ -154,14 +154,3 @@ func redactErr(err error) error {
 	}
 	return errors.New(msg)
 }
-
-// WithDatabase returns a postgres:// URL naming another database on the
-// same server (tests and migrategen create scratch databases).
-func WithDatabase(url, db string) string {
-	base, query, _ := strings.Cut(url, "?")
-	base = base[:strings.LastIndex(base, "/")+1] + db
-	if query != "" {
-		return base + "?" + query
-	}
-	return base
-}

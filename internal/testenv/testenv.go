@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"aftercare/internal/store"
+	"aftercare/internal/pgurl"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -84,5 +84,5 @@ func Postgres(t testing.TB) (Dialect, bool) {
 		}
 		admin.Close()
 	})
-	return Dialect{Name: "postgres", URL: store.WithDatabase(AdminURL(), name)}, true
+	return Dialect{Name: "postgres", URL: pgurl.WithDatabase(AdminURL(), name)}, true
 }

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"aftercare/ent/migrate"
-	"aftercare/internal/store"
+	"aftercare/internal/pgurl"
 
 	atlas "ariga.io/atlas/sql/migrate"
 	"entgo.io/ent/dialect"
@@ -65,7 +65,7 @@ func diffPostgres(ctx context.Context, devURL, name string) error {
 		return err
 	}
 	defer admin.ExecContext(ctx, "DROP DATABASE "+scratch+" WITH (FORCE)")
-	db, err := sql.Open("pgx", store.WithDatabase(devURL, scratch))
+	db, err := sql.Open("pgx", pgurl.WithDatabase(devURL, scratch))
 	if err != nil {
 		return err
 	}
