@@ -24,7 +24,7 @@ func piiDirective(ctx context.Context, obj any, next graphql.Resolver) (any, err
 	}
 	if mayReadContact(auth.FromContext(ctx), obj) {
 		if o, ok := obj.(*ent.Owner); ok {
-			audit.ContactRead(ctx, o.ID, o.DealerGroupID, graphql.GetFieldContext(ctx).Field.Name)
+			audit.ContactRead(ctx, o.ID, graphql.GetFieldContext(ctx).Field.Name)
 		}
 		return val, nil
 	}

@@ -71,7 +71,7 @@ func (AuditEntry) Fields() []ent.Field {
 		field.Time("at").Default(time.Now).Immutable().Annotations(entgql.OrderField("AT")),
 		field.Enum("actor_kind").Values("staff", "owner", "system").Immutable(),
 		field.Int("actor_staff_id").Optional().Nillable().Immutable(),
-		field.Int("dealer_group_id").Immutable(),
+		field.Int("dealer_group_id").Immutable().Annotations(entgql.Type("ID")),
 		field.Int("dealership_id").Optional().Nillable().Immutable(),
 		field.Int("owner_id").Immutable().Comment("Whose personal data."),
 		field.Enum("action").Values("read_contact", "update", "export", "erase").Immutable(),

@@ -24,7 +24,7 @@ func (Owner) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{
 // Fields of Owner.
 func (Owner) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("dealer_group_id").Immutable().Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
+		field.Int("dealer_group_id").Immutable().Annotations(entgql.Type("ID"), entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.Int("home_dealership_id").Optional().Nillable(),
 		field.String("name").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("NAME")),
 		field.String("phone").Optional().Nillable().Validate(validate.E164).Annotations(pii()).

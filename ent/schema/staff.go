@@ -24,7 +24,7 @@ func (Staff) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{
 // Fields of Staff.
 func (Staff) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("dealer_group_id").Immutable().Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
+		field.Int("dealer_group_id").Immutable().Annotations(entgql.Type("ID"), entgql.Skip(entgql.SkipMutationUpdateInput)),
 		field.Int("dealership_id").Optional().Nillable().
 			Comment("The store; empty for group admins."),
 		field.String("name").NotEmpty().MaxLen(200).Annotations(entgql.OrderField("NAME")),

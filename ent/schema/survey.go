@@ -27,7 +27,7 @@ func (SurveyTemplate) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, Hist
 // Fields of SurveyTemplate.
 func (SurveyTemplate) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("dealer_group_id").Immutable(),
+		field.Int("dealer_group_id").Immutable().Annotations(entgql.Type("ID")),
 		field.Int("dealership_id").Optional().Nillable().Immutable().
 			Comment("Empty for a group-wide template."),
 		field.String("name").NotEmpty().MaxLen(200),

@@ -61,7 +61,7 @@ func readFilter(table string) privacy.QueryRule {
 // rows the viewer can see.
 func writeFilter(table string) privacy.MutationRule {
 	filter := privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
-		p, ok := scope(auth.FromContext(ctx), table)
+		p, ok := writeScope(auth.FromContext(ctx), table)
 		if !ok {
 			return privacy.Denyf("no access to %s", table)
 		}
@@ -85,34 +85,52 @@ var workshop = []auth.Role{auth.RoleAdvisor, auth.RoleTechnician, auth.RoleServi
 
 var managers = []auth.Role{auth.RoleServiceManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}
 
-// writers says who may write each table at all; the scopes then say which rows.
+// Operations owners may perform on their own rows.
+const (
+	ownerUpdates = ent.OpUpdate | ent.OpUpdateOne
+	ownerCreates = ent.OpCreate
+	ownerWrites  = ownerUpdates | ownerCreates
+)
+
+// writers says who may write each table at all (owners: which operations);
+// the scopes then say which rows.
 var writers = map[string]struct {
-	owner bool
+	owner ent.Op
 	roles []auth.Role
+	// creators, when set, narrows who may create rows to these roles.
+	creators []auth.Role
 }{
 	tDealerGroups:    {roles: []auth.Role{auth.RoleGroupAdmin}},
-	tDealerships:     {roles: []auth.Role{auth.RoleGroupAdmin}},
+	tDealerships:     {roles: managers, creators: []auth.Role{auth.RoleGroupAdmin}},
 	tStaff:           {roles: managers},
-	tOwners:          {owner: true, roles: customerCare},
-	tVehicles:        {owner: true, roles: customerCare},
+	tOwners:          {owner: ownerUpdates, roles: customerCare},
+	tVehicles:        {owner: ownerUpdates, roles: customerCare},
 	tOwnerships:      {roles: customerCare},
-	tOdometer:        {owner: true, roles: workshop},
-	tDevices:         {owner: true},
-	tAppointments:    {owner: true, roles: customerCare},
+	tOdometer:        {owner: ownerCreates, roles: workshop},
+	tDevices:         {owner: ownerWrites | ent.OpDeleteOne | ent.OpDelete},
+	tAppointments:    {owner: ownerWrites, roles: customerCare},
 	tWorkOrders:      {roles: workshop},
 	tWorkOrderEvents: {roles: workshop},
 	tSurveyTemplates: {roles: []auth.Role{auth.RoleCareManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}},
-	tSurveyResponses: {owner: true},
+	tSurveyResponses: {owner: ownerCreates},
 	tWidgetKeys:      {roles: managers},
 	// Audit entries are written by the system only.
 }
 
+// systemCreates are tables whose rows only the platform creates: a new
+// dealer group is an onboarding step, not something a group does itself.
+var systemCreates = map[string]bool{tDealerGroups: true}
+
 func writeRoles(table string) privacy.MutationRule {
 	w := writers[table]
-	return privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
 		v := auth.FromContext(ctx)
 		switch {
-		case v.IsOwner() && w.owner && v.OwnerID != 0:
+		case systemCreates[table] && m.Op().Is(ent.OpCreate):
+			return privacy.Denyf("only the platform creates %s", table)
+		case w.creators != nil && m.Op().Is(ent.OpCreate) && !v.HasRole(w.creators...):
+			return privacy.Denyf("%s may not create %s", v.Kind, table)
+		case v.IsOwner() && v.OwnerID != 0 && w.owner&m.Op() != 0:
 			return privacy.Skip
 		case v.HasRole(w.roles...):
 			return privacy.Skip

@@ -52,6 +52,15 @@ func scope(v *auth.Viewer, table string) (p entql.P, ok bool) {
 	return nil, false
 }
 
+// writeScope is the rows the viewer may change: the rows they see, except
+// that store staff, who see every store of their group, change only their own.
+func writeScope(v *auth.Viewer, table string) (entql.P, bool) {
+	if table == tDealerships && v.IsStaff() && v.Role != auth.RoleGroupAdmin {
+		return entql.FieldEQ("id", v.DealershipID), true
+	}
+	return scope(v, table)
+}
+
 // ownerScope: an owner sees their own rows and their group's public rows.
 func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 	if v.OwnerID == 0 {

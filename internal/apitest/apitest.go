@@ -62,6 +62,7 @@ func Start(t testing.TB, d testenv.Dialect, opts Options) *API {
 	}
 	cfg.AuthLocalSecret = "test-secret-test-secret-test-secret-0123"
 	cfg.FirebaseProjectID = ""
+	cfg.RatePerIP = 0 // every test client is 127.0.0.1; rate-limit tests set their own
 	if opts.Config != nil {
 		opts.Config(&cfg)
 	}
@@ -164,8 +165,20 @@ func (r *Response) Decode(t testing.TB, v any) {
 // anonymous).
 func (a *API) Do(token, query string, vars map[string]any) *Response {
 	a.t.Helper()
+	return a.DoAt("/graphql", token, query, vars)
+}
+
+// DoWidget posts a GraphQL document through a widget key's endpoint.
+func (a *API) DoWidget(key, query string, vars map[string]any) *Response {
+	a.t.Helper()
+	return a.DoAt("/widget/"+key+"/graphql", "", query, vars)
+}
+
+// DoAt posts a GraphQL document to path.
+func (a *API) DoAt(path, token, query string, vars map[string]any) *Response {
+	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, a.URL+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

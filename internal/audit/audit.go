@@ -34,14 +34,17 @@ func NewContext(ctx context.Context) (context.Context, *Recorder) {
 
 // ContactRead notes that the viewer read one contact field of an owner.
 // Only staff reads are audited: owners reading their own data and the
-// system's own work are not "someone else reading".
-func ContactRead(ctx context.Context, ownerID, groupID int, field string) {
+// system's own work are not "someone else reading". The owner is in the
+// staff member's group (scopes never cross groups), and the group is taken
+// from the viewer because GraphQL field collection may not have loaded the
+// owner's own group column.
+func ContactRead(ctx context.Context, ownerID int, field string) {
 	v := auth.FromContext(ctx)
 	r, ok := ctx.Value(recorderKey{}).(*Recorder)
 	if !ok || !v.IsStaff() {
 		return
 	}
-	k := readKey{v.StaffID, ownerID, groupID}
+	k := readKey{v.StaffID, ownerID, v.DealerGroupID}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !slices.Contains(r.reads[k], field) {

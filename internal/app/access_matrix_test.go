@@ -1,0 +1,314 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"testing"
+
+	"aftercare/ent/staff"
+	"aftercare/ent/vehicle"
+	"aftercare/graph"
+	"aftercare/internal/apitest"
+	"aftercare/internal/testenv"
+	"aftercare/internal/validate"
+	"aftercare/internal/widgetkeys"
+)
+
+// The viewers of the access matrix. Store 1 is Demo.Stores[0]; owner A is a
+// customer of store 1, owner B of store 2.
+const (
+	anon = "anonymous"
+	ownA = "owner A"
+	ownB = "owner B"
+	adv1 = "advisor store 1"
+	adv2 = "advisor store 2"
+	tech = "technician store 1"
+	care = "care agent store 1"
+	mgr1 = "manager store 1"
+	gadm = "group admin"
+	wdg1 = "widget store 1"
+)
+
+var allViewers = []string{anon, ownA, ownB, adv1, adv2, tech, care, mgr1, gadm, wdg1}
+
+// fixture holds the ids the matrix's operations refer to.
+type fixture struct {
+	api                      *apitest.API
+	ownerA, ownerB           int
+	vehicleA, vehicleB       int
+	store1, store2, group    int
+	staffAdv1                int
+	widgetKey, widgetKeyID   int
+	seq                      int
+	keyForRotation, keyToken string
+}
+
+func (f *fixture) next() int { f.seq++; return f.seq }
+
+func id(n int) string { return strconv.Itoa(n) }
+
+// matrixCase is one root field: an operation that exercises it, and the
+// viewers who may use it. Everyone else must be refused or see nothing.
+type matrixCase struct {
+	doc     string
+	vars    func(f *fixture, viewer string) map[string]any
+	allowed []string
+	// check says whether the response shows the field worked; the default
+	// is "no errors and a non-null, non-empty result".
+	check func(data map[string]any) bool
+}
+
+var staffAll = []string{adv1, adv2, tech, care, mgr1, gadm}
+var store1Staff = []string{adv1, tech, care, mgr1, gadm}
+
+func connection(field string) func(map[string]any) bool {
+	return func(d map[string]any) bool {
+		c, _ := d[field].(map[string]any)
+		n, _ := c["totalCount"].(float64)
+		return n > 0
+	}
+}
+
+// matrix lists every root field of the schema. TestAccessMatrixCoversSchema
+// fails when a field is added without a row here.
+var matrix = map[string]matrixCase{
+	"me": {doc: `{ me { kind } }`, allowed: allViewers},
+	"node": {doc: `query($id: ID!) { node(id: $id) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.vehicleA)} },
+		allowed: append([]string{ownA}, store1Staff...)},
+	"nodes": {doc: `query($id: ID!) { nodes(ids: [$id]) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.vehicleA)} },
+		allowed: append([]string{ownA}, store1Staff...),
+		check: func(d map[string]any) bool {
+			n, _ := d["nodes"].([]any)
+			return len(n) == 1 && n[0] != nil
+		}},
+	"appointments":    {doc: `{ appointments { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("appointments")},
+	"workOrders":      {doc: `{ workOrders { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("workOrders")},
+	"dealerGroups":    {doc: `{ dealerGroups { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("dealerGroups")},
+	"dealerships":     {doc: `{ dealerships { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("dealerships")},
+	"owners":          {doc: `{ owners { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("owners")},
+	"staff":           {doc: `{ staff { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("staff")},
+	"surveyTemplates": {doc: `{ surveyTemplates { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("surveyTemplates")},
+	"vehicles":        {doc: `{ vehicles { totalCount } }`, allowed: append([]string{ownA, ownB}, staffAll...), check: connection("vehicles")},
+	// Owner A's contacts were read by store 1's advisor in the set-up.
+	"auditEntries": {doc: `{ auditEntries { totalCount } }`, allowed: []string{ownA, mgr1, gadm}, check: connection("auditEntries")},
+
+	"createDealerGroup": {doc: `mutation($code: String!) { createDealerGroup(input: {name: "New group", code: $code}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"code": fmt.Sprintf("NG%d", f.next())}
+		},
+		allowed: nil},
+	"updateDealerGroup": {doc: `mutation($id: ID!) { updateDealerGroup(id: $id, input: {name: "Harbour Motor Group"}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.group)} },
+		allowed: []string{gadm}},
+	"createDealership": {doc: `mutation($g: ID!, $code: String!) { createDealership(input: {dealerGroupID: $g, name: "New store", code: $code}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"g": id(f.group), "code": fmt.Sprintf("NS%d", f.next())}
+		},
+		allowed: []string{gadm}},
+	"updateDealership": {doc: `mutation($id: ID!) { updateDealership(id: $id, input: {address: "1 Harbour Road"}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.store1)} },
+		allowed: []string{mgr1, gadm}},
+	"setOpeningHours": {doc: `mutation($id: ID!) { setOpeningHours(dealershipID: $id, hours: [{weekday: 1, opens: "08:30", closes: "18:00"}]) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.store1)} },
+		allowed: []string{mgr1, gadm}},
+	"createStaff": {doc: `mutation($g: ID!, $s: ID!, $email: String!) { createStaff(input: {dealerGroupID: $g, dealershipID: $s, name: "New advisor", email: $email, role: advisor}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"g": id(f.group), "s": id(f.store1), "email": fmt.Sprintf("new%d@pudong.hmg.example", f.next())}
+		},
+		allowed: []string{mgr1, gadm}},
+	"updateStaff": {doc: `mutation($id: ID!) { updateStaff(id: $id, input: {name: "advisor 1"}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.staffAdv1)} },
+		allowed: []string{mgr1, gadm}},
+	"grantStaffRole": {doc: `mutation($id: ID!, $s: ID!) { grantStaffRole(staffID: $id, role: advisor, dealershipID: $s) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.staffAdv1), "s": id(f.store1)}
+		},
+		allowed: []string{gadm}},
+	"createOwner": {doc: `mutation($g: ID!, $s: ID!, $phone: String!) { createOwner(input: {dealerGroupID: $g, homeDealershipID: $s, name: "New owner", phone: $phone}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"g": id(f.group), "s": id(f.store1), "phone": fmt.Sprintf("+86137%08d", f.next())}
+		},
+		allowed: []string{adv1, care, mgr1, gadm}},
+	"updateOwner": {doc: `mutation($id: ID!) { updateOwner(id: $id, input: {locale: "zh-CN"}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.ownerA)} },
+		allowed: []string{ownA, adv1, care, mgr1, gadm}},
+	"registerVehicle": {doc: registerVehicle,
+		vars: func(f *fixture, _ string) map[string]any {
+			in := vehicleInput(f.api, matrixVIN(f.next()))
+			return map[string]any{"in": in}
+		},
+		allowed: []string{adv1, care, mgr1, gadm}},
+	"updateVehicle": {doc: `mutation($id: ID!) { updateVehicle(id: $id, input: {colour: "white"}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.vehicleA)} },
+		allowed: []string{ownA, adv1, care, mgr1, gadm}},
+	"transferVehicle": {doc: `mutation($v: ID!, $o: ID!) { transferVehicle(vehicleID: $v, newOwnerID: $o) { id } }`,
+		// Back and forth between A and a fellow store-1 customer, so that each
+		// allowed viewer makes a real transfer (and A has it back at the end).
+		vars: func(f *fixture, _ string) map[string]any {
+			o := f.ownerA
+			if *f.api.Client.Vehicle.GetX(apitest.SystemCtx(), f.vehicleA).OwnerID == f.ownerA {
+				o = f.api.Demo.Owners[2].ID
+			}
+			return map[string]any{"v": id(f.vehicleA), "o": id(o)}
+		},
+		allowed: []string{adv1, care, mgr1, gadm}},
+	"recordOdometerReading": {doc: recordReading,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"in": map[string]any{"vehicleID": id(f.vehicleA), "km": 900000 + f.next()*10, "source": "advisor"}}
+		},
+		allowed: []string{ownA, adv1, tech, mgr1, gadm}},
+	"createWidgetKey": {doc: `mutation($s: ID!) { createWidgetKey(dealershipID: $s, name: "Brand site", allowedOrigins: ["https://brand.example"]) { key } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		allowed: []string{mgr1, gadm}},
+	"setWidgetKeyOrigins": {doc: `mutation($id: ID!) { setWidgetKeyOrigins(id: $id, allowedOrigins: ["https://brand.example"]) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.widgetKeyID)} },
+		allowed: []string{mgr1, gadm}},
+	"rotateWidgetKey": {doc: `mutation($id: ID!) { rotateWidgetKey(id: $id) { key widgetKey { id } } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.freshKey())}
+		},
+		allowed: []string{mgr1, gadm}},
+	"revokeWidgetKey": {doc: `mutation($id: ID!) { revokeWidgetKey(id: $id) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.freshKey())} },
+		allowed: []string{mgr1, gadm}},
+	"exportMyData": {doc: `mutation { exportMyData }`, allowed: []string{ownA, ownB}},
+	"eraseMyAccount": {doc: `mutation { eraseMyAccount(confirm: true) }`, allowed: []string{ownA, ownB},
+		check: func(d map[string]any) bool { return d["eraseMyAccount"] == true }},
+}
+
+// lastFields run after the others: they end the owners' accounts.
+var lastFields = []string{"eraseMyAccount"}
+
+func matrixVIN(n int) string {
+	b := []byte("WVWZZZ1JZXW00000" + "0")
+	for i, k := 16, n; i >= 11; i, k = i-1, k/10 {
+		b[i] = byte('0' + k%10)
+	}
+	d, _ := validate.VINCheckDigit(string(b))
+	b[8] = d
+	return string(b)
+}
+
+// freshKey creates a store-1 key as the system, for rotate and revoke.
+func (f *fixture) freshKey() int {
+	_, wk, err := widgetkeys.Create(apitest.SystemCtx(), f.api.Client, f.store1, "spare", []string{"https://spare.example"}, 0)
+	if err != nil {
+		panic(err)
+	}
+	return wk.ID
+}
+
+func TestAccessMatrixCoversSchema(t *testing.T) {
+	schema := graph.NewExecutableSchema(&graph.Resolver{}).Schema()
+	var missing []string
+	for _, def := range []string{"Query", "Mutation", "Subscription"} {
+		typ := schema.Types[def]
+		if typ == nil {
+			continue
+		}
+		for _, f := range typ.Fields {
+			if _, ok := matrix[f.Name]; !ok && f.Name[0] != '_' {
+				missing = append(missing, def+"."+f.Name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		t.Fatalf("root fields without a row in the access matrix: %v", missing)
+	}
+}
+
+func TestAccessMatrix(t *testing.T) {
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, apitest.Start(t, d, apitest.Options{}))
+			fields := make([]string, 0, len(matrix))
+			for name := range matrix {
+				if !slices.Contains(lastFields, name) {
+					fields = append(fields, name)
+				}
+			}
+			sort.Strings(fields)
+			for _, name := range append(fields, lastFields...) {
+				c := matrix[name]
+				for _, viewer := range allViewers {
+					var vars map[string]any
+					if c.vars != nil {
+						vars = c.vars(f, viewer)
+					}
+					res := f.do(viewer, c.doc, vars)
+					worked := res.Errors == nil && works(name, c, res)
+					want := slices.Contains(c.allowed, viewer)
+					if worked != want {
+						t.Errorf("%s as %s: worked=%v, want %v (data %s, errors %+v)", name, viewer, worked, want, res.Data, res.Errors)
+					}
+					if code := res.Code(); code == "INTERNAL" {
+						t.Errorf("%s as %s: INTERNAL error %+v", name, viewer, res.Errors)
+					}
+				}
+			}
+		})
+	}
+}
+
+func works(field string, c matrixCase, res *apitest.Response) bool {
+	var data map[string]any
+	if json.Unmarshal(res.Data, &data) != nil || data == nil {
+		return false
+	}
+	if c.check != nil {
+		return c.check(data)
+	}
+	return data[field] != nil
+}
+
+func newFixture(t *testing.T, api *apitest.API) *fixture {
+	ctx := apitest.SystemCtx()
+	f := &fixture{api: api, ownerA: api.Demo.Owners[0].ID, ownerB: api.Demo.Owners[1].ID,
+		store1: api.Demo.Stores[0].ID, store2: api.Demo.Stores[1].ID, group: api.Demo.Group.ID,
+		staffAdv1: api.Staff(staff.RoleAdvisor, 0).ID}
+	f.vehicleA = api.Client.Vehicle.Query().Where(vehicle.OwnerID(f.ownerA)).FirstIDX(ctx)
+	f.vehicleB = api.Client.Vehicle.Query().Where(vehicle.OwnerID(f.ownerB)).FirstIDX(ctx)
+	key, wk, err := widgetkeys.Create(ctx, api.Client, f.store1, "matrix", []string{"https://shop.example"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.keyToken, f.widgetKeyID = key, wk.ID
+	// Store 1's advisor reads owner A's phone, which the audit log records.
+	api.Do(f.token(adv1), `query($id: ID!) { node(id: $id) { ... on Owner { phone } } }`, map[string]any{"id": id(f.ownerA)})
+	return f
+}
+
+func (f *fixture) token(viewer string) string {
+	switch viewer {
+	case ownA:
+		return f.api.OwnerToken(0)
+	case ownB:
+		return f.api.OwnerToken(1)
+	case adv1:
+		return f.api.StaffToken(staff.RoleAdvisor, 0)
+	case adv2:
+		return f.api.StaffToken(staff.RoleAdvisor, 1)
+	case tech:
+		return f.api.StaffToken(staff.RoleTechnician, 0)
+	case care:
+		return f.api.StaffToken(staff.RoleCareAgent, 0)
+	case mgr1:
+		return f.api.StaffToken(staff.RoleServiceManager, 0)
+	case gadm:
+		return f.api.StaffToken(staff.RoleGroupAdmin, 0)
+	}
+	return ""
+}
+
+func (f *fixture) do(viewer, doc string, vars map[string]any) *apitest.Response {
+	if viewer == wdg1 {
+		return f.api.DoWidget(f.keyToken, doc, vars)
+	}
+	return f.api.Do(f.token(viewer), doc, vars)
+}
