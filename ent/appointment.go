@@ -9,6 +9,7 @@ import (
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -56,6 +57,14 @@ type Appointment struct {
 	CancelReason string `json:"cancel_reason,omitempty"`
 	// CancelledAt holds the value of the "cancelled_at" field.
 	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	// The capacity pools the booking holds, copied from its service type.
+	Pools []string `json:"pools,omitempty"`
+	// As given by a widget booking before the vehicle is known.
+	VehiclePlate string `json:"vehicle_plate,omitempty"`
+	// VehicleVin holds the value of the "vehicle_vin" field.
+	VehicleVin string `json:"vehicle_vin,omitempty"`
+	// WidgetKeyID holds the value of the "widget_key_id" field.
+	WidgetKeyID *int `json:"widget_key_id,omitempty"`
 	// Client-chosen key; a retried request returns the first booking.
 	IdempotencyKey *string `json:"idempotency_key,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -143,9 +152,11 @@ func (*Appointment) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case appointment.FieldID, appointment.FieldDealershipID, appointment.FieldOwnerID, appointment.FieldVehicleID, appointment.FieldAdvisorID, appointment.FieldTransportPriceCents:
+		case appointment.FieldPools:
+			values[i] = new([]byte)
+		case appointment.FieldID, appointment.FieldDealershipID, appointment.FieldOwnerID, appointment.FieldVehicleID, appointment.FieldAdvisorID, appointment.FieldTransportPriceCents, appointment.FieldWidgetKeyID:
 			values[i] = new(sql.NullInt64)
-		case appointment.FieldReference, appointment.FieldServiceType, appointment.FieldStatus, appointment.FieldSource, appointment.FieldTransport, appointment.FieldNotes, appointment.FieldCancelReason, appointment.FieldIdempotencyKey:
+		case appointment.FieldReference, appointment.FieldServiceType, appointment.FieldStatus, appointment.FieldSource, appointment.FieldTransport, appointment.FieldNotes, appointment.FieldCancelReason, appointment.FieldVehiclePlate, appointment.FieldVehicleVin, appointment.FieldIdempotencyKey:
 			values[i] = new(sql.NullString)
 		case appointment.FieldCreatedAt, appointment.FieldUpdatedAt, appointment.FieldStartsAt, appointment.FieldEndsAt, appointment.FieldCancelledAt:
 			values[i] = new(sql.NullTime)
@@ -275,6 +286,33 @@ func (_m *Appointment) assignValues(columns []string, values []any) error {
 				_m.CancelledAt = new(time.Time)
 				*_m.CancelledAt = value.Time
 			}
+		case appointment.FieldPools:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field pools", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Pools); err != nil {
+					return fmt.Errorf("unmarshal field pools: %w", err)
+				}
+			}
+		case appointment.FieldVehiclePlate:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field vehicle_plate", values[i])
+			} else if value.Valid {
+				_m.VehiclePlate = value.String
+			}
+		case appointment.FieldVehicleVin:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field vehicle_vin", values[i])
+			} else if value.Valid {
+				_m.VehicleVin = value.String
+			}
+		case appointment.FieldWidgetKeyID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field widget_key_id", values[i])
+			} else if value.Valid {
+				_m.WidgetKeyID = new(int)
+				*_m.WidgetKeyID = int(value.Int64)
+			}
 		case appointment.FieldIdempotencyKey:
 			if value, ok := values[i].(*sql.NullString); !ok {
 				return fmt.Errorf("unexpected type %T for field idempotency_key", values[i])
@@ -398,6 +436,20 @@ func (_m *Appointment) String() string {
 	if v := _m.CancelledAt; v != nil {
 		builder.WriteString("cancelled_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("pools=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Pools))
+	builder.WriteString(", ")
+	builder.WriteString("vehicle_plate=")
+	builder.WriteString(_m.VehiclePlate)
+	builder.WriteString(", ")
+	builder.WriteString("vehicle_vin=")
+	builder.WriteString(_m.VehicleVin)
+	builder.WriteString(", ")
+	if v := _m.WidgetKeyID; v != nil {
+		builder.WriteString("widget_key_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	if v := _m.IdempotencyKey; v != nil {

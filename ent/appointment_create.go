@@ -209,6 +209,54 @@ func (_c *AppointmentCreate) SetNillableCancelledAt(v *time.Time) *AppointmentCr
 	return _c
 }
 
+// SetPools sets the "pools" field.
+func (_c *AppointmentCreate) SetPools(v []string) *AppointmentCreate {
+	_c.mutation.SetPools(v)
+	return _c
+}
+
+// SetVehiclePlate sets the "vehicle_plate" field.
+func (_c *AppointmentCreate) SetVehiclePlate(v string) *AppointmentCreate {
+	_c.mutation.SetVehiclePlate(v)
+	return _c
+}
+
+// SetNillableVehiclePlate sets the "vehicle_plate" field if the given value is not nil.
+func (_c *AppointmentCreate) SetNillableVehiclePlate(v *string) *AppointmentCreate {
+	if v != nil {
+		_c.SetVehiclePlate(*v)
+	}
+	return _c
+}
+
+// SetVehicleVin sets the "vehicle_vin" field.
+func (_c *AppointmentCreate) SetVehicleVin(v string) *AppointmentCreate {
+	_c.mutation.SetVehicleVin(v)
+	return _c
+}
+
+// SetNillableVehicleVin sets the "vehicle_vin" field if the given value is not nil.
+func (_c *AppointmentCreate) SetNillableVehicleVin(v *string) *AppointmentCreate {
+	if v != nil {
+		_c.SetVehicleVin(*v)
+	}
+	return _c
+}
+
+// SetWidgetKeyID sets the "widget_key_id" field.
+func (_c *AppointmentCreate) SetWidgetKeyID(v int) *AppointmentCreate {
+	_c.mutation.SetWidgetKeyID(v)
+	return _c
+}
+
+// SetNillableWidgetKeyID sets the "widget_key_id" field if the given value is not nil.
+func (_c *AppointmentCreate) SetNillableWidgetKeyID(v *int) *AppointmentCreate {
+	if v != nil {
+		_c.SetWidgetKeyID(*v)
+	}
+	return _c
+}
+
 // SetIdempotencyKey sets the "idempotency_key" field.
 func (_c *AppointmentCreate) SetIdempotencyKey(v string) *AppointmentCreate {
 	_c.mutation.SetIdempotencyKey(v)
@@ -406,6 +454,16 @@ func (_c *AppointmentCreate) check() error {
 			return &ValidationError{Name: "cancel_reason", err: fmt.Errorf(`ent: validator failed for field "Appointment.cancel_reason": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.VehiclePlate(); ok {
+		if err := appointment.VehiclePlateValidator(v); err != nil {
+			return &ValidationError{Name: "vehicle_plate", err: fmt.Errorf(`ent: validator failed for field "Appointment.vehicle_plate": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.VehicleVin(); ok {
+		if err := appointment.VehicleVinValidator(v); err != nil {
+			return &ValidationError{Name: "vehicle_vin", err: fmt.Errorf(`ent: validator failed for field "Appointment.vehicle_vin": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.IdempotencyKey(); ok {
 		if err := appointment.IdempotencyKeyValidator(v); err != nil {
 			return &ValidationError{Name: "idempotency_key", err: fmt.Errorf(`ent: validator failed for field "Appointment.idempotency_key": %w`, err)}
@@ -495,6 +553,22 @@ func (_c *AppointmentCreate) createSpec() (*Appointment, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CancelledAt(); ok {
 		_spec.SetField(appointment.FieldCancelledAt, field.TypeTime, value)
 		_node.CancelledAt = &value
+	}
+	if value, ok := _c.mutation.Pools(); ok {
+		_spec.SetField(appointment.FieldPools, field.TypeJSON, value)
+		_node.Pools = value
+	}
+	if value, ok := _c.mutation.VehiclePlate(); ok {
+		_spec.SetField(appointment.FieldVehiclePlate, field.TypeString, value)
+		_node.VehiclePlate = value
+	}
+	if value, ok := _c.mutation.VehicleVin(); ok {
+		_spec.SetField(appointment.FieldVehicleVin, field.TypeString, value)
+		_node.VehicleVin = value
+	}
+	if value, ok := _c.mutation.WidgetKeyID(); ok {
+		_spec.SetField(appointment.FieldWidgetKeyID, field.TypeInt, value)
+		_node.WidgetKeyID = &value
 	}
 	if value, ok := _c.mutation.IdempotencyKey(); ok {
 		_spec.SetField(appointment.FieldIdempotencyKey, field.TypeString, value)
@@ -850,6 +924,18 @@ func (u *AppointmentUpsertOne) UpdateNewValues() *AppointmentUpsertOne {
 		}
 		if _, exists := u.create.mutation.Source(); exists {
 			s.SetIgnore(appointment.FieldSource)
+		}
+		if _, exists := u.create.mutation.Pools(); exists {
+			s.SetIgnore(appointment.FieldPools)
+		}
+		if _, exists := u.create.mutation.VehiclePlate(); exists {
+			s.SetIgnore(appointment.FieldVehiclePlate)
+		}
+		if _, exists := u.create.mutation.VehicleVin(); exists {
+			s.SetIgnore(appointment.FieldVehicleVin)
+		}
+		if _, exists := u.create.mutation.WidgetKeyID(); exists {
+			s.SetIgnore(appointment.FieldWidgetKeyID)
 		}
 		if _, exists := u.create.mutation.IdempotencyKey(); exists {
 			s.SetIgnore(appointment.FieldIdempotencyKey)
@@ -1296,6 +1382,18 @@ func (u *AppointmentUpsertBulk) UpdateNewValues() *AppointmentUpsertBulk {
 			}
 			if _, exists := b.mutation.Source(); exists {
 				s.SetIgnore(appointment.FieldSource)
+			}
+			if _, exists := b.mutation.Pools(); exists {
+				s.SetIgnore(appointment.FieldPools)
+			}
+			if _, exists := b.mutation.VehiclePlate(); exists {
+				s.SetIgnore(appointment.FieldVehiclePlate)
+			}
+			if _, exists := b.mutation.VehicleVin(); exists {
+				s.SetIgnore(appointment.FieldVehicleVin)
+			}
+			if _, exists := b.mutation.WidgetKeyID(); exists {
+				s.SetIgnore(appointment.FieldWidgetKeyID)
 			}
 			if _, exists := b.mutation.IdempotencyKey(); exists {
 				s.SetIgnore(appointment.FieldIdempotencyKey)

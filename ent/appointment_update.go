@@ -450,6 +450,18 @@ func (_u *AppointmentUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if _u.mutation.CancelledAtCleared() {
 		_spec.ClearField(appointment.FieldCancelledAt, field.TypeTime)
 	}
+	if _u.mutation.PoolsCleared() {
+		_spec.ClearField(appointment.FieldPools, field.TypeJSON)
+	}
+	if _u.mutation.VehiclePlateCleared() {
+		_spec.ClearField(appointment.FieldVehiclePlate, field.TypeString)
+	}
+	if _u.mutation.VehicleVinCleared() {
+		_spec.ClearField(appointment.FieldVehicleVin, field.TypeString)
+	}
+	if _u.mutation.WidgetKeyIDCleared() {
+		_spec.ClearField(appointment.FieldWidgetKeyID, field.TypeInt)
+	}
 	if _u.mutation.IdempotencyKeyCleared() {
 		_spec.ClearField(appointment.FieldIdempotencyKey, field.TypeString)
 	}
@@ -1037,6 +1049,18 @@ func (_u *AppointmentUpdateOne) sqlSave(ctx context.Context) (_node *Appointment
 	}
 	if _u.mutation.CancelledAtCleared() {
 		_spec.ClearField(appointment.FieldCancelledAt, field.TypeTime)
+	}
+	if _u.mutation.PoolsCleared() {
+		_spec.ClearField(appointment.FieldPools, field.TypeJSON)
+	}
+	if _u.mutation.VehiclePlateCleared() {
+		_spec.ClearField(appointment.FieldVehiclePlate, field.TypeString)
+	}
+	if _u.mutation.VehicleVinCleared() {
+		_spec.ClearField(appointment.FieldVehicleVin, field.TypeString)
+	}
+	if _u.mutation.WidgetKeyIDCleared() {
+		_spec.ClearField(appointment.FieldWidgetKeyID, field.TypeInt)
 	}
 	if _u.mutation.IdempotencyKeyCleared() {
 		_spec.ClearField(appointment.FieldIdempotencyKey, field.TypeString)

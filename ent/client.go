@@ -17,7 +17,9 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -52,8 +54,12 @@ type Client struct {
 	Device *DeviceClient
 	// OdometerReading is the client for interacting with the OdometerReading builders.
 	OdometerReading *OdometerReadingClient
+	// OutboxMessage is the client for interacting with the OutboxMessage builders.
+	OutboxMessage *OutboxMessageClient
 	// Owner is the client for interacting with the Owner builders.
 	Owner *OwnerClient
+	// ServiceType is the client for interacting with the ServiceType builders.
+	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
 	Staff *StaffClient
 	// SurveyResponse is the client for interacting with the SurveyResponse builders.
@@ -87,7 +93,9 @@ func (c *Client) init() {
 	c.Dealership = NewDealershipClient(c.config)
 	c.Device = NewDeviceClient(c.config)
 	c.OdometerReading = NewOdometerReadingClient(c.config)
+	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Owner = NewOwnerClient(c.config)
+	c.ServiceType = NewServiceTypeClient(c.config)
 	c.Staff = NewStaffClient(c.config)
 	c.SurveyResponse = NewSurveyResponseClient(c.config)
 	c.SurveyTemplate = NewSurveyTemplateClient(c.config)
@@ -194,7 +202,9 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
 		OdometerReading:  NewOdometerReadingClient(cfg),
+		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
+		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
 		SurveyTemplate:   NewSurveyTemplateClient(cfg),
@@ -228,7 +238,9 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
 		OdometerReading:  NewOdometerReadingClient(cfg),
+		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
+		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
 		SurveyTemplate:   NewSurveyTemplateClient(cfg),
@@ -267,8 +279,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
-		c.OdometerReading, c.Owner, c.Staff, c.SurveyResponse, c.SurveyTemplate,
-		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.OdometerReading, c.OutboxMessage, c.Owner, c.ServiceType, c.Staff,
+		c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey,
+		c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -279,8 +292,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
-		c.OdometerReading, c.Owner, c.Staff, c.SurveyResponse, c.SurveyTemplate,
-		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.OdometerReading, c.OutboxMessage, c.Owner, c.ServiceType, c.Staff,
+		c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey,
+		c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -301,8 +315,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Device.mutate(ctx, m)
 	case *OdometerReadingMutation:
 		return c.OdometerReading.mutate(ctx, m)
+	case *OutboxMessageMutation:
+		return c.OutboxMessage.mutate(ctx, m)
 	case *OwnerMutation:
 		return c.Owner.mutate(ctx, m)
+	case *ServiceTypeMutation:
+		return c.ServiceType.mutate(ctx, m)
 	case *StaffMutation:
 		return c.Staff.mutate(ctx, m)
 	case *SurveyResponseMutation:
@@ -1026,6 +1044,22 @@ func (c *DealershipClient) QueryWorkOrders(_m *Dealership) *WorkOrderQuery {
 	return query
 }
 
+// QueryServiceTypes queries the service_types edge of a Dealership.
+func (c *DealershipClient) QueryServiceTypes(_m *Dealership) *ServiceTypeQuery {
+	query := (&ServiceTypeClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dealership.Table, dealership.FieldID, id),
+			sqlgraph.To(servicetype.Table, servicetype.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, dealership.ServiceTypesTable, dealership.ServiceTypesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryWidgetKeys queries the widget_keys edge of a Dealership.
 func (c *DealershipClient) QueryWidgetKeys(_m *Dealership) *WidgetKeyQuery {
 	query := (&WidgetKeyClient{config: c.config}).Query()
@@ -1368,6 +1402,156 @@ func (c *OdometerReadingClient) mutate(ctx context.Context, m *OdometerReadingMu
 	}
 }
 
+// OutboxMessageClient is a client for the OutboxMessage schema.
+type OutboxMessageClient struct {
+	config
+}
+
+// NewOutboxMessageClient returns a client for the OutboxMessage from the given config.
+func NewOutboxMessageClient(c config) *OutboxMessageClient {
+	return &OutboxMessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `outboxmessage.Hooks(f(g(h())))`.
+func (c *OutboxMessageClient) Use(hooks ...Hook) {
+	c.hooks.OutboxMessage = append(c.hooks.OutboxMessage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `outboxmessage.Intercept(f(g(h())))`.
+func (c *OutboxMessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OutboxMessage = append(c.inters.OutboxMessage, interceptors...)
+}
+
+// Create returns a builder for creating a OutboxMessage entity.
+func (c *OutboxMessageClient) Create() *OutboxMessageCreate {
+	mutation := newOutboxMessageMutation(c.config, OpCreate)
+	return &OutboxMessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OutboxMessage entities.
+func (c *OutboxMessageClient) CreateBulk(builders ...*OutboxMessageCreate) *OutboxMessageCreateBulk {
+	return &OutboxMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OutboxMessageClient) MapCreateBulk(slice any, setFunc func(*OutboxMessageCreate, int)) *OutboxMessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OutboxMessageCreateBulk{err: fmt.Errorf("calling to OutboxMessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OutboxMessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OutboxMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OutboxMessage.
+func (c *OutboxMessageClient) Update() *OutboxMessageUpdate {
+	mutation := newOutboxMessageMutation(c.config, OpUpdate)
+	return &OutboxMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OutboxMessageClient) UpdateOne(_m *OutboxMessage) *OutboxMessageUpdateOne {
+	mutation := newOutboxMessageMutation(c.config, OpUpdateOne, withOutboxMessage(_m))
+	return &OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OutboxMessageClient) UpdateOneID(id int) *OutboxMessageUpdateOne {
+	mutation := newOutboxMessageMutation(c.config, OpUpdateOne, withOutboxMessageID(id))
+	return &OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OutboxMessage.
+func (c *OutboxMessageClient) Delete() *OutboxMessageDelete {
+	mutation := newOutboxMessageMutation(c.config, OpDelete)
+	return &OutboxMessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OutboxMessageClient) DeleteOne(_m *OutboxMessage) *OutboxMessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OutboxMessageClient) DeleteOneID(id int) *OutboxMessageDeleteOne {
+	builder := c.Delete().Where(outboxmessage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OutboxMessageDeleteOne{builder}
+}
+
+// Query returns a query builder for OutboxMessage.
+func (c *OutboxMessageClient) Query() *OutboxMessageQuery {
+	return &OutboxMessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOutboxMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OutboxMessage entity by its id.
+func (c *OutboxMessageClient) Get(ctx context.Context, id int) (*OutboxMessage, error) {
+	return c.Query().Where(outboxmessage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OutboxMessageClient) GetX(ctx context.Context, id int) *OutboxMessage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOwner queries the owner edge of a OutboxMessage.
+func (c *OutboxMessageClient) QueryOwner(_m *OutboxMessage) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(outboxmessage.Table, outboxmessage.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, outboxmessage.OwnerTable, outboxmessage.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OutboxMessageClient) Hooks() []Hook {
+	hooks := c.hooks.OutboxMessage
+	return append(hooks[:len(hooks):len(hooks)], outboxmessage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OutboxMessageClient) Interceptors() []Interceptor {
+	return c.inters.OutboxMessage
+}
+
+func (c *OutboxMessageClient) mutate(ctx context.Context, m *OutboxMessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OutboxMessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OutboxMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OutboxMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OutboxMessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OutboxMessage mutation op: %q", m.Op())
+	}
+}
+
 // OwnerClient is a client for the Owner schema.
 type OwnerClient struct {
 	config
@@ -1588,6 +1772,22 @@ func (c *OwnerClient) QuerySurveyResponses(_m *Owner) *SurveyResponseQuery {
 	return query
 }
 
+// QueryOutboxMessages queries the outbox_messages edge of a Owner.
+func (c *OwnerClient) QueryOutboxMessages(_m *Owner) *OutboxMessageQuery {
+	query := (&OutboxMessageClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, id),
+			sqlgraph.To(outboxmessage.Table, outboxmessage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.OutboxMessagesTable, owner.OutboxMessagesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *OwnerClient) Hooks() []Hook {
 	hooks := c.hooks.Owner
@@ -1611,6 +1811,156 @@ func (c *OwnerClient) mutate(ctx context.Context, m *OwnerMutation) (Value, erro
 		return (&OwnerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Owner mutation op: %q", m.Op())
+	}
+}
+
+// ServiceTypeClient is a client for the ServiceType schema.
+type ServiceTypeClient struct {
+	config
+}
+
+// NewServiceTypeClient returns a client for the ServiceType from the given config.
+func NewServiceTypeClient(c config) *ServiceTypeClient {
+	return &ServiceTypeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `servicetype.Hooks(f(g(h())))`.
+func (c *ServiceTypeClient) Use(hooks ...Hook) {
+	c.hooks.ServiceType = append(c.hooks.ServiceType, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `servicetype.Intercept(f(g(h())))`.
+func (c *ServiceTypeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ServiceType = append(c.inters.ServiceType, interceptors...)
+}
+
+// Create returns a builder for creating a ServiceType entity.
+func (c *ServiceTypeClient) Create() *ServiceTypeCreate {
+	mutation := newServiceTypeMutation(c.config, OpCreate)
+	return &ServiceTypeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ServiceType entities.
+func (c *ServiceTypeClient) CreateBulk(builders ...*ServiceTypeCreate) *ServiceTypeCreateBulk {
+	return &ServiceTypeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ServiceTypeClient) MapCreateBulk(slice any, setFunc func(*ServiceTypeCreate, int)) *ServiceTypeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ServiceTypeCreateBulk{err: fmt.Errorf("calling to ServiceTypeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ServiceTypeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ServiceTypeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ServiceType.
+func (c *ServiceTypeClient) Update() *ServiceTypeUpdate {
+	mutation := newServiceTypeMutation(c.config, OpUpdate)
+	return &ServiceTypeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ServiceTypeClient) UpdateOne(_m *ServiceType) *ServiceTypeUpdateOne {
+	mutation := newServiceTypeMutation(c.config, OpUpdateOne, withServiceType(_m))
+	return &ServiceTypeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ServiceTypeClient) UpdateOneID(id int) *ServiceTypeUpdateOne {
+	mutation := newServiceTypeMutation(c.config, OpUpdateOne, withServiceTypeID(id))
+	return &ServiceTypeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ServiceType.
+func (c *ServiceTypeClient) Delete() *ServiceTypeDelete {
+	mutation := newServiceTypeMutation(c.config, OpDelete)
+	return &ServiceTypeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ServiceTypeClient) DeleteOne(_m *ServiceType) *ServiceTypeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ServiceTypeClient) DeleteOneID(id int) *ServiceTypeDeleteOne {
+	builder := c.Delete().Where(servicetype.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ServiceTypeDeleteOne{builder}
+}
+
+// Query returns a query builder for ServiceType.
+func (c *ServiceTypeClient) Query() *ServiceTypeQuery {
+	return &ServiceTypeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeServiceType},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ServiceType entity by its id.
+func (c *ServiceTypeClient) Get(ctx context.Context, id int) (*ServiceType, error) {
+	return c.Query().Where(servicetype.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ServiceTypeClient) GetX(ctx context.Context, id int) *ServiceType {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryDealership queries the dealership edge of a ServiceType.
+func (c *ServiceTypeClient) QueryDealership(_m *ServiceType) *DealershipQuery {
+	query := (&DealershipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(servicetype.Table, servicetype.FieldID, id),
+			sqlgraph.To(dealership.Table, dealership.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, servicetype.DealershipTable, servicetype.DealershipColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ServiceTypeClient) Hooks() []Hook {
+	hooks := c.hooks.ServiceType
+	return append(hooks[:len(hooks):len(hooks)], servicetype.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ServiceTypeClient) Interceptors() []Interceptor {
+	return c.inters.ServiceType
+}
+
+func (c *ServiceTypeClient) mutate(ctx context.Context, m *ServiceTypeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ServiceTypeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ServiceTypeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ServiceTypeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ServiceTypeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ServiceType mutation op: %q", m.Op())
 	}
 }
 
@@ -3042,13 +3392,14 @@ func (c *WorkOrderEventClient) mutate(ctx context.Context, m *WorkOrderEventMuta
 type (
 	hooks struct {
 		Appointment, AuditEntry, DealerGroup, Dealership, Device, OdometerReading,
-		Owner, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
-		WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
+		OutboxMessage, Owner, ServiceType, Staff, SurveyResponse, SurveyTemplate,
+		Vehicle, VehicleOwnership, WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
 	}
 	inters struct {
 		Appointment, AuditEntry, DealerGroup, Dealership, Device, OdometerReading,
-		Owner, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
-		WidgetKey, WorkOrder, WorkOrderEvent []ent.Interceptor
+		OutboxMessage, Owner, ServiceType, Staff, SurveyResponse, SurveyTemplate,
+		Vehicle, VehicleOwnership, WidgetKey, WorkOrder,
+		WorkOrderEvent []ent.Interceptor
 	}
 )
 

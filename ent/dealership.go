@@ -48,6 +48,22 @@ type Dealership struct {
 	Closures []string `json:"closures,omitempty"`
 	// Phone holds the value of the "phone" field.
 	Phone string `json:"phone,omitempty"`
+	// SlotMinutes holds the value of the "slot_minutes" field.
+	SlotMinutes int `json:"slot_minutes,omitempty"`
+	// Units per slot of each capacity pool (bays, advisors).
+	Capacity []schematype.PoolCapacity `json:"capacity,omitempty"`
+	// The store's busy times of day, HH:MM-HH:MM, avoided by slot suggestions.
+	PeakHours []string `json:"peak_hours,omitempty"`
+	// BookingHorizonDays holds the value of the "booking_horizon_days" field.
+	BookingHorizonDays int `json:"booking_horizon_days,omitempty"`
+	// MinLeadMinutes holds the value of the "min_lead_minutes" field.
+	MinLeadMinutes int `json:"min_lead_minutes,omitempty"`
+	// Owners may cancel or move a booking until this long before it starts.
+	CancelCutoffHours int `json:"cancel_cutoff_hours,omitempty"`
+	// Key and VIP owners get free pick-up and delivery within this distance.
+	PickupRadiusKm float64 `json:"pickup_radius_km,omitempty"`
+	// PickupPriceCents holds the value of the "pickup_price_cents" field.
+	PickupPriceCents int64 `json:"pickup_price_cents,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DealershipQuery when eager-loading is set.
 	Edges        DealershipEdges `json:"edges"`
@@ -68,19 +84,22 @@ type DealershipEdges struct {
 	Appointments []*Appointment `json:"appointments,omitempty"`
 	// WorkOrders holds the value of the work_orders edge.
 	WorkOrders []*WorkOrder `json:"work_orders,omitempty"`
+	// ServiceTypes holds the value of the service_types edge.
+	ServiceTypes []*ServiceType `json:"service_types,omitempty"`
 	// WidgetKeys holds the value of the widget_keys edge.
 	WidgetKeys []*WidgetKey `json:"widget_keys,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [8]map[string]int
 
 	namedStaff        map[string][]*Staff
 	namedOwners       map[string][]*Owner
 	namedVehiclesSold map[string][]*Vehicle
 	namedAppointments map[string][]*Appointment
 	namedWorkOrders   map[string][]*WorkOrder
+	namedServiceTypes map[string][]*ServiceType
 	namedWidgetKeys   map[string][]*WidgetKey
 }
 
@@ -140,10 +159,19 @@ func (e DealershipEdges) WorkOrdersOrErr() ([]*WorkOrder, error) {
 	return nil, &NotLoadedError{edge: "work_orders"}
 }
 
+// ServiceTypesOrErr returns the ServiceTypes value or an error if the edge
+// was not loaded in eager-loading.
+func (e DealershipEdges) ServiceTypesOrErr() ([]*ServiceType, error) {
+	if e.loadedTypes[6] {
+		return e.ServiceTypes, nil
+	}
+	return nil, &NotLoadedError{edge: "service_types"}
+}
+
 // WidgetKeysOrErr returns the WidgetKeys value or an error if the edge
 // was not loaded in eager-loading.
 func (e DealershipEdges) WidgetKeysOrErr() ([]*WidgetKey, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[7] {
 		return e.WidgetKeys, nil
 	}
 	return nil, &NotLoadedError{edge: "widget_keys"}
@@ -154,11 +182,11 @@ func (*Dealership) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case dealership.FieldBrands, dealership.FieldOpeningHours, dealership.FieldClosures:
+		case dealership.FieldBrands, dealership.FieldOpeningHours, dealership.FieldClosures, dealership.FieldCapacity, dealership.FieldPeakHours:
 			values[i] = new([]byte)
-		case dealership.FieldLatitude, dealership.FieldLongitude:
+		case dealership.FieldLatitude, dealership.FieldLongitude, dealership.FieldPickupRadiusKm:
 			values[i] = new(sql.NullFloat64)
-		case dealership.FieldID, dealership.FieldDealerGroupID:
+		case dealership.FieldID, dealership.FieldDealerGroupID, dealership.FieldSlotMinutes, dealership.FieldBookingHorizonDays, dealership.FieldMinLeadMinutes, dealership.FieldCancelCutoffHours, dealership.FieldPickupPriceCents:
 			values[i] = new(sql.NullInt64)
 		case dealership.FieldName, dealership.FieldCode, dealership.FieldTimeZone, dealership.FieldAddress, dealership.FieldRegion, dealership.FieldPhone:
 			values[i] = new(sql.NullString)
@@ -277,6 +305,58 @@ func (_m *Dealership) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Phone = value.String
 			}
+		case dealership.FieldSlotMinutes:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field slot_minutes", values[i])
+			} else if value.Valid {
+				_m.SlotMinutes = int(value.Int64)
+			}
+		case dealership.FieldCapacity:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field capacity", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Capacity); err != nil {
+					return fmt.Errorf("unmarshal field capacity: %w", err)
+				}
+			}
+		case dealership.FieldPeakHours:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field peak_hours", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.PeakHours); err != nil {
+					return fmt.Errorf("unmarshal field peak_hours: %w", err)
+				}
+			}
+		case dealership.FieldBookingHorizonDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field booking_horizon_days", values[i])
+			} else if value.Valid {
+				_m.BookingHorizonDays = int(value.Int64)
+			}
+		case dealership.FieldMinLeadMinutes:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field min_lead_minutes", values[i])
+			} else if value.Valid {
+				_m.MinLeadMinutes = int(value.Int64)
+			}
+		case dealership.FieldCancelCutoffHours:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field cancel_cutoff_hours", values[i])
+			} else if value.Valid {
+				_m.CancelCutoffHours = int(value.Int64)
+			}
+		case dealership.FieldPickupRadiusKm:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field pickup_radius_km", values[i])
+			} else if value.Valid {
+				_m.PickupRadiusKm = value.Float64
+			}
+		case dealership.FieldPickupPriceCents:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field pickup_price_cents", values[i])
+			} else if value.Valid {
+				_m.PickupPriceCents = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -318,6 +398,11 @@ func (_m *Dealership) QueryAppointments() *AppointmentQuery {
 // QueryWorkOrders queries the "work_orders" edge of the Dealership entity.
 func (_m *Dealership) QueryWorkOrders() *WorkOrderQuery {
 	return NewDealershipClient(_m.config).QueryWorkOrders(_m)
+}
+
+// QueryServiceTypes queries the "service_types" edge of the Dealership entity.
+func (_m *Dealership) QueryServiceTypes() *ServiceTypeQuery {
+	return NewDealershipClient(_m.config).QueryServiceTypes(_m)
 }
 
 // QueryWidgetKeys queries the "widget_keys" edge of the Dealership entity.
@@ -393,6 +478,30 @@ func (_m *Dealership) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("phone=")
 	builder.WriteString(_m.Phone)
+	builder.WriteString(", ")
+	builder.WriteString("slot_minutes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SlotMinutes))
+	builder.WriteString(", ")
+	builder.WriteString("capacity=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Capacity))
+	builder.WriteString(", ")
+	builder.WriteString("peak_hours=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PeakHours))
+	builder.WriteString(", ")
+	builder.WriteString("booking_horizon_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.BookingHorizonDays))
+	builder.WriteString(", ")
+	builder.WriteString("min_lead_minutes=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MinLeadMinutes))
+	builder.WriteString(", ")
+	builder.WriteString("cancel_cutoff_hours=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CancelCutoffHours))
+	builder.WriteString(", ")
+	builder.WriteString("pickup_radius_km=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PickupRadiusKm))
+	builder.WriteString(", ")
+	builder.WriteString("pickup_price_cents=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PickupPriceCents))
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -514,6 +623,30 @@ func (_m *Dealership) appendNamedWorkOrders(name string, edges ...*WorkOrder) {
 		_m.Edges.namedWorkOrders[name] = []*WorkOrder{}
 	} else {
 		_m.Edges.namedWorkOrders[name] = append(_m.Edges.namedWorkOrders[name], edges...)
+	}
+}
+
+// NamedServiceTypes returns the ServiceTypes named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Dealership) NamedServiceTypes(name string) ([]*ServiceType, error) {
+	if _m.Edges.namedServiceTypes == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedServiceTypes[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Dealership) appendNamedServiceTypes(name string, edges ...*ServiceType) {
+	if _m.Edges.namedServiceTypes == nil {
+		_m.Edges.namedServiceTypes = make(map[string][]*ServiceType)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedServiceTypes[name] = []*ServiceType{}
+	} else {
+		_m.Edges.namedServiceTypes[name] = append(_m.Edges.namedServiceTypes[name], edges...)
 	}
 }
 

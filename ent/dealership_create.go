@@ -8,6 +8,7 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/owner"
 	"aftercare/ent/schema/schematype"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/widgetkey"
@@ -178,6 +179,102 @@ func (_c *DealershipCreate) SetNillablePhone(v *string) *DealershipCreate {
 	return _c
 }
 
+// SetSlotMinutes sets the "slot_minutes" field.
+func (_c *DealershipCreate) SetSlotMinutes(v int) *DealershipCreate {
+	_c.mutation.SetSlotMinutes(v)
+	return _c
+}
+
+// SetNillableSlotMinutes sets the "slot_minutes" field if the given value is not nil.
+func (_c *DealershipCreate) SetNillableSlotMinutes(v *int) *DealershipCreate {
+	if v != nil {
+		_c.SetSlotMinutes(*v)
+	}
+	return _c
+}
+
+// SetCapacity sets the "capacity" field.
+func (_c *DealershipCreate) SetCapacity(v []schematype.PoolCapacity) *DealershipCreate {
+	_c.mutation.SetCapacity(v)
+	return _c
+}
+
+// SetPeakHours sets the "peak_hours" field.
+func (_c *DealershipCreate) SetPeakHours(v []string) *DealershipCreate {
+	_c.mutation.SetPeakHours(v)
+	return _c
+}
+
+// SetBookingHorizonDays sets the "booking_horizon_days" field.
+func (_c *DealershipCreate) SetBookingHorizonDays(v int) *DealershipCreate {
+	_c.mutation.SetBookingHorizonDays(v)
+	return _c
+}
+
+// SetNillableBookingHorizonDays sets the "booking_horizon_days" field if the given value is not nil.
+func (_c *DealershipCreate) SetNillableBookingHorizonDays(v *int) *DealershipCreate {
+	if v != nil {
+		_c.SetBookingHorizonDays(*v)
+	}
+	return _c
+}
+
+// SetMinLeadMinutes sets the "min_lead_minutes" field.
+func (_c *DealershipCreate) SetMinLeadMinutes(v int) *DealershipCreate {
+	_c.mutation.SetMinLeadMinutes(v)
+	return _c
+}
+
+// SetNillableMinLeadMinutes sets the "min_lead_minutes" field if the given value is not nil.
+func (_c *DealershipCreate) SetNillableMinLeadMinutes(v *int) *DealershipCreate {
+	if v != nil {
+		_c.SetMinLeadMinutes(*v)
+	}
+	return _c
+}
+
+// SetCancelCutoffHours sets the "cancel_cutoff_hours" field.
+func (_c *DealershipCreate) SetCancelCutoffHours(v int) *DealershipCreate {
+	_c.mutation.SetCancelCutoffHours(v)
+	return _c
+}
+
+// SetNillableCancelCutoffHours sets the "cancel_cutoff_hours" field if the given value is not nil.
+func (_c *DealershipCreate) SetNillableCancelCutoffHours(v *int) *DealershipCreate {
+	if v != nil {
+		_c.SetCancelCutoffHours(*v)
+	}
+	return _c
+}
+
+// SetPickupRadiusKm sets the "pickup_radius_km" field.
+func (_c *DealershipCreate) SetPickupRadiusKm(v float64) *DealershipCreate {
+	_c.mutation.SetPickupRadiusKm(v)
+	return _c
+}
+
+// SetNillablePickupRadiusKm sets the "pickup_radius_km" field if the given value is not nil.
+func (_c *DealershipCreate) SetNillablePickupRadiusKm(v *float64) *DealershipCreate {
+	if v != nil {
+		_c.SetPickupRadiusKm(*v)
+	}
+	return _c
+}
+
+// SetPickupPriceCents sets the "pickup_price_cents" field.
+func (_c *DealershipCreate) SetPickupPriceCents(v int64) *DealershipCreate {
+	_c.mutation.SetPickupPriceCents(v)
+	return _c
+}
+
+// SetNillablePickupPriceCents sets the "pickup_price_cents" field if the given value is not nil.
+func (_c *DealershipCreate) SetNillablePickupPriceCents(v *int64) *DealershipCreate {
+	if v != nil {
+		_c.SetPickupPriceCents(*v)
+	}
+	return _c
+}
+
 // SetDealerGroup sets the "dealer_group" edge to the DealerGroup entity.
 func (_c *DealershipCreate) SetDealerGroup(v *DealerGroup) *DealershipCreate {
 	return _c.SetDealerGroupID(v.ID)
@@ -258,6 +355,21 @@ func (_c *DealershipCreate) AddWorkOrders(v ...*WorkOrder) *DealershipCreate {
 	return _c.AddWorkOrderIDs(ids...)
 }
 
+// AddServiceTypeIDs adds the "service_types" edge to the ServiceType entity by IDs.
+func (_c *DealershipCreate) AddServiceTypeIDs(ids ...int) *DealershipCreate {
+	_c.mutation.AddServiceTypeIDs(ids...)
+	return _c
+}
+
+// AddServiceTypes adds the "service_types" edges to the ServiceType entity.
+func (_c *DealershipCreate) AddServiceTypes(v ...*ServiceType) *DealershipCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddServiceTypeIDs(ids...)
+}
+
 // AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by IDs.
 func (_c *DealershipCreate) AddWidgetKeyIDs(ids ...int) *DealershipCreate {
 	_c.mutation.AddWidgetKeyIDs(ids...)
@@ -328,6 +440,30 @@ func (_c *DealershipCreate) defaults() error {
 		v := dealership.DefaultTimeZone
 		_c.mutation.SetTimeZone(v)
 	}
+	if _, ok := _c.mutation.SlotMinutes(); !ok {
+		v := dealership.DefaultSlotMinutes
+		_c.mutation.SetSlotMinutes(v)
+	}
+	if _, ok := _c.mutation.BookingHorizonDays(); !ok {
+		v := dealership.DefaultBookingHorizonDays
+		_c.mutation.SetBookingHorizonDays(v)
+	}
+	if _, ok := _c.mutation.MinLeadMinutes(); !ok {
+		v := dealership.DefaultMinLeadMinutes
+		_c.mutation.SetMinLeadMinutes(v)
+	}
+	if _, ok := _c.mutation.CancelCutoffHours(); !ok {
+		v := dealership.DefaultCancelCutoffHours
+		_c.mutation.SetCancelCutoffHours(v)
+	}
+	if _, ok := _c.mutation.PickupRadiusKm(); !ok {
+		v := dealership.DefaultPickupRadiusKm
+		_c.mutation.SetPickupRadiusKm(v)
+	}
+	if _, ok := _c.mutation.PickupPriceCents(); !ok {
+		v := dealership.DefaultPickupPriceCents
+		_c.mutation.SetPickupPriceCents(v)
+	}
 	return nil
 }
 
@@ -389,6 +525,54 @@ func (_c *DealershipCreate) check() error {
 	if v, ok := _c.mutation.Phone(); ok {
 		if err := dealership.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Dealership.phone": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SlotMinutes(); !ok {
+		return &ValidationError{Name: "slot_minutes", err: errors.New(`ent: missing required field "Dealership.slot_minutes"`)}
+	}
+	if v, ok := _c.mutation.SlotMinutes(); ok {
+		if err := dealership.SlotMinutesValidator(v); err != nil {
+			return &ValidationError{Name: "slot_minutes", err: fmt.Errorf(`ent: validator failed for field "Dealership.slot_minutes": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.BookingHorizonDays(); !ok {
+		return &ValidationError{Name: "booking_horizon_days", err: errors.New(`ent: missing required field "Dealership.booking_horizon_days"`)}
+	}
+	if v, ok := _c.mutation.BookingHorizonDays(); ok {
+		if err := dealership.BookingHorizonDaysValidator(v); err != nil {
+			return &ValidationError{Name: "booking_horizon_days", err: fmt.Errorf(`ent: validator failed for field "Dealership.booking_horizon_days": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.MinLeadMinutes(); !ok {
+		return &ValidationError{Name: "min_lead_minutes", err: errors.New(`ent: missing required field "Dealership.min_lead_minutes"`)}
+	}
+	if v, ok := _c.mutation.MinLeadMinutes(); ok {
+		if err := dealership.MinLeadMinutesValidator(v); err != nil {
+			return &ValidationError{Name: "min_lead_minutes", err: fmt.Errorf(`ent: validator failed for field "Dealership.min_lead_minutes": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.CancelCutoffHours(); !ok {
+		return &ValidationError{Name: "cancel_cutoff_hours", err: errors.New(`ent: missing required field "Dealership.cancel_cutoff_hours"`)}
+	}
+	if v, ok := _c.mutation.CancelCutoffHours(); ok {
+		if err := dealership.CancelCutoffHoursValidator(v); err != nil {
+			return &ValidationError{Name: "cancel_cutoff_hours", err: fmt.Errorf(`ent: validator failed for field "Dealership.cancel_cutoff_hours": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.PickupRadiusKm(); !ok {
+		return &ValidationError{Name: "pickup_radius_km", err: errors.New(`ent: missing required field "Dealership.pickup_radius_km"`)}
+	}
+	if v, ok := _c.mutation.PickupRadiusKm(); ok {
+		if err := dealership.PickupRadiusKmValidator(v); err != nil {
+			return &ValidationError{Name: "pickup_radius_km", err: fmt.Errorf(`ent: validator failed for field "Dealership.pickup_radius_km": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.PickupPriceCents(); !ok {
+		return &ValidationError{Name: "pickup_price_cents", err: errors.New(`ent: missing required field "Dealership.pickup_price_cents"`)}
+	}
+	if v, ok := _c.mutation.PickupPriceCents(); ok {
+		if err := dealership.PickupPriceCentsValidator(v); err != nil {
+			return &ValidationError{Name: "pickup_price_cents", err: fmt.Errorf(`ent: validator failed for field "Dealership.pickup_price_cents": %w`, err)}
 		}
 	}
 	if len(_c.mutation.DealerGroupIDs()) == 0 {
@@ -472,6 +656,38 @@ func (_c *DealershipCreate) createSpec() (*Dealership, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Phone(); ok {
 		_spec.SetField(dealership.FieldPhone, field.TypeString, value)
 		_node.Phone = value
+	}
+	if value, ok := _c.mutation.SlotMinutes(); ok {
+		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)
+		_node.SlotMinutes = value
+	}
+	if value, ok := _c.mutation.Capacity(); ok {
+		_spec.SetField(dealership.FieldCapacity, field.TypeJSON, value)
+		_node.Capacity = value
+	}
+	if value, ok := _c.mutation.PeakHours(); ok {
+		_spec.SetField(dealership.FieldPeakHours, field.TypeJSON, value)
+		_node.PeakHours = value
+	}
+	if value, ok := _c.mutation.BookingHorizonDays(); ok {
+		_spec.SetField(dealership.FieldBookingHorizonDays, field.TypeInt, value)
+		_node.BookingHorizonDays = value
+	}
+	if value, ok := _c.mutation.MinLeadMinutes(); ok {
+		_spec.SetField(dealership.FieldMinLeadMinutes, field.TypeInt, value)
+		_node.MinLeadMinutes = value
+	}
+	if value, ok := _c.mutation.CancelCutoffHours(); ok {
+		_spec.SetField(dealership.FieldCancelCutoffHours, field.TypeInt, value)
+		_node.CancelCutoffHours = value
+	}
+	if value, ok := _c.mutation.PickupRadiusKm(); ok {
+		_spec.SetField(dealership.FieldPickupRadiusKm, field.TypeFloat64, value)
+		_node.PickupRadiusKm = value
+	}
+	if value, ok := _c.mutation.PickupPriceCents(); ok {
+		_spec.SetField(dealership.FieldPickupPriceCents, field.TypeInt64, value)
+		_node.PickupPriceCents = value
 	}
 	if nodes := _c.mutation.DealerGroupIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -563,6 +779,22 @@ func (_c *DealershipCreate) createSpec() (*Dealership, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ServiceTypesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(servicetype.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -839,6 +1071,150 @@ func (u *DealershipUpsert) UpdatePhone() *DealershipUpsert {
 // ClearPhone clears the value of the "phone" field.
 func (u *DealershipUpsert) ClearPhone() *DealershipUpsert {
 	u.SetNull(dealership.FieldPhone)
+	return u
+}
+
+// SetSlotMinutes sets the "slot_minutes" field.
+func (u *DealershipUpsert) SetSlotMinutes(v int) *DealershipUpsert {
+	u.Set(dealership.FieldSlotMinutes, v)
+	return u
+}
+
+// UpdateSlotMinutes sets the "slot_minutes" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdateSlotMinutes() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldSlotMinutes)
+	return u
+}
+
+// AddSlotMinutes adds v to the "slot_minutes" field.
+func (u *DealershipUpsert) AddSlotMinutes(v int) *DealershipUpsert {
+	u.Add(dealership.FieldSlotMinutes, v)
+	return u
+}
+
+// SetCapacity sets the "capacity" field.
+func (u *DealershipUpsert) SetCapacity(v []schematype.PoolCapacity) *DealershipUpsert {
+	u.Set(dealership.FieldCapacity, v)
+	return u
+}
+
+// UpdateCapacity sets the "capacity" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdateCapacity() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldCapacity)
+	return u
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (u *DealershipUpsert) ClearCapacity() *DealershipUpsert {
+	u.SetNull(dealership.FieldCapacity)
+	return u
+}
+
+// SetPeakHours sets the "peak_hours" field.
+func (u *DealershipUpsert) SetPeakHours(v []string) *DealershipUpsert {
+	u.Set(dealership.FieldPeakHours, v)
+	return u
+}
+
+// UpdatePeakHours sets the "peak_hours" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdatePeakHours() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldPeakHours)
+	return u
+}
+
+// ClearPeakHours clears the value of the "peak_hours" field.
+func (u *DealershipUpsert) ClearPeakHours() *DealershipUpsert {
+	u.SetNull(dealership.FieldPeakHours)
+	return u
+}
+
+// SetBookingHorizonDays sets the "booking_horizon_days" field.
+func (u *DealershipUpsert) SetBookingHorizonDays(v int) *DealershipUpsert {
+	u.Set(dealership.FieldBookingHorizonDays, v)
+	return u
+}
+
+// UpdateBookingHorizonDays sets the "booking_horizon_days" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdateBookingHorizonDays() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldBookingHorizonDays)
+	return u
+}
+
+// AddBookingHorizonDays adds v to the "booking_horizon_days" field.
+func (u *DealershipUpsert) AddBookingHorizonDays(v int) *DealershipUpsert {
+	u.Add(dealership.FieldBookingHorizonDays, v)
+	return u
+}
+
+// SetMinLeadMinutes sets the "min_lead_minutes" field.
+func (u *DealershipUpsert) SetMinLeadMinutes(v int) *DealershipUpsert {
+	u.Set(dealership.FieldMinLeadMinutes, v)
+	return u
+}
+
+// UpdateMinLeadMinutes sets the "min_lead_minutes" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdateMinLeadMinutes() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldMinLeadMinutes)
+	return u
+}
+
+// AddMinLeadMinutes adds v to the "min_lead_minutes" field.
+func (u *DealershipUpsert) AddMinLeadMinutes(v int) *DealershipUpsert {
+	u.Add(dealership.FieldMinLeadMinutes, v)
+	return u
+}
+
+// SetCancelCutoffHours sets the "cancel_cutoff_hours" field.
+func (u *DealershipUpsert) SetCancelCutoffHours(v int) *DealershipUpsert {
+	u.Set(dealership.FieldCancelCutoffHours, v)
+	return u
+}
+
+// UpdateCancelCutoffHours sets the "cancel_cutoff_hours" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdateCancelCutoffHours() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldCancelCutoffHours)
+	return u
+}
+
+// AddCancelCutoffHours adds v to the "cancel_cutoff_hours" field.
+func (u *DealershipUpsert) AddCancelCutoffHours(v int) *DealershipUpsert {
+	u.Add(dealership.FieldCancelCutoffHours, v)
+	return u
+}
+
+// SetPickupRadiusKm sets the "pickup_radius_km" field.
+func (u *DealershipUpsert) SetPickupRadiusKm(v float64) *DealershipUpsert {
+	u.Set(dealership.FieldPickupRadiusKm, v)
+	return u
+}
+
+// UpdatePickupRadiusKm sets the "pickup_radius_km" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdatePickupRadiusKm() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldPickupRadiusKm)
+	return u
+}
+
+// AddPickupRadiusKm adds v to the "pickup_radius_km" field.
+func (u *DealershipUpsert) AddPickupRadiusKm(v float64) *DealershipUpsert {
+	u.Add(dealership.FieldPickupRadiusKm, v)
+	return u
+}
+
+// SetPickupPriceCents sets the "pickup_price_cents" field.
+func (u *DealershipUpsert) SetPickupPriceCents(v int64) *DealershipUpsert {
+	u.Set(dealership.FieldPickupPriceCents, v)
+	return u
+}
+
+// UpdatePickupPriceCents sets the "pickup_price_cents" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdatePickupPriceCents() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldPickupPriceCents)
+	return u
+}
+
+// AddPickupPriceCents adds v to the "pickup_price_cents" field.
+func (u *DealershipUpsert) AddPickupPriceCents(v int64) *DealershipUpsert {
+	u.Add(dealership.FieldPickupPriceCents, v)
 	return u
 }
 
@@ -1125,6 +1501,174 @@ func (u *DealershipUpsertOne) UpdatePhone() *DealershipUpsertOne {
 func (u *DealershipUpsertOne) ClearPhone() *DealershipUpsertOne {
 	return u.Update(func(s *DealershipUpsert) {
 		s.ClearPhone()
+	})
+}
+
+// SetSlotMinutes sets the "slot_minutes" field.
+func (u *DealershipUpsertOne) SetSlotMinutes(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetSlotMinutes(v)
+	})
+}
+
+// AddSlotMinutes adds v to the "slot_minutes" field.
+func (u *DealershipUpsertOne) AddSlotMinutes(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddSlotMinutes(v)
+	})
+}
+
+// UpdateSlotMinutes sets the "slot_minutes" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdateSlotMinutes() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateSlotMinutes()
+	})
+}
+
+// SetCapacity sets the "capacity" field.
+func (u *DealershipUpsertOne) SetCapacity(v []schematype.PoolCapacity) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetCapacity(v)
+	})
+}
+
+// UpdateCapacity sets the "capacity" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdateCapacity() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateCapacity()
+	})
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (u *DealershipUpsertOne) ClearCapacity() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearCapacity()
+	})
+}
+
+// SetPeakHours sets the "peak_hours" field.
+func (u *DealershipUpsertOne) SetPeakHours(v []string) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetPeakHours(v)
+	})
+}
+
+// UpdatePeakHours sets the "peak_hours" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdatePeakHours() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdatePeakHours()
+	})
+}
+
+// ClearPeakHours clears the value of the "peak_hours" field.
+func (u *DealershipUpsertOne) ClearPeakHours() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearPeakHours()
+	})
+}
+
+// SetBookingHorizonDays sets the "booking_horizon_days" field.
+func (u *DealershipUpsertOne) SetBookingHorizonDays(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetBookingHorizonDays(v)
+	})
+}
+
+// AddBookingHorizonDays adds v to the "booking_horizon_days" field.
+func (u *DealershipUpsertOne) AddBookingHorizonDays(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddBookingHorizonDays(v)
+	})
+}
+
+// UpdateBookingHorizonDays sets the "booking_horizon_days" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdateBookingHorizonDays() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateBookingHorizonDays()
+	})
+}
+
+// SetMinLeadMinutes sets the "min_lead_minutes" field.
+func (u *DealershipUpsertOne) SetMinLeadMinutes(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetMinLeadMinutes(v)
+	})
+}
+
+// AddMinLeadMinutes adds v to the "min_lead_minutes" field.
+func (u *DealershipUpsertOne) AddMinLeadMinutes(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddMinLeadMinutes(v)
+	})
+}
+
+// UpdateMinLeadMinutes sets the "min_lead_minutes" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdateMinLeadMinutes() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateMinLeadMinutes()
+	})
+}
+
+// SetCancelCutoffHours sets the "cancel_cutoff_hours" field.
+func (u *DealershipUpsertOne) SetCancelCutoffHours(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetCancelCutoffHours(v)
+	})
+}
+
+// AddCancelCutoffHours adds v to the "cancel_cutoff_hours" field.
+func (u *DealershipUpsertOne) AddCancelCutoffHours(v int) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddCancelCutoffHours(v)
+	})
+}
+
+// UpdateCancelCutoffHours sets the "cancel_cutoff_hours" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdateCancelCutoffHours() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateCancelCutoffHours()
+	})
+}
+
+// SetPickupRadiusKm sets the "pickup_radius_km" field.
+func (u *DealershipUpsertOne) SetPickupRadiusKm(v float64) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetPickupRadiusKm(v)
+	})
+}
+
+// AddPickupRadiusKm adds v to the "pickup_radius_km" field.
+func (u *DealershipUpsertOne) AddPickupRadiusKm(v float64) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddPickupRadiusKm(v)
+	})
+}
+
+// UpdatePickupRadiusKm sets the "pickup_radius_km" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdatePickupRadiusKm() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdatePickupRadiusKm()
+	})
+}
+
+// SetPickupPriceCents sets the "pickup_price_cents" field.
+func (u *DealershipUpsertOne) SetPickupPriceCents(v int64) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetPickupPriceCents(v)
+	})
+}
+
+// AddPickupPriceCents adds v to the "pickup_price_cents" field.
+func (u *DealershipUpsertOne) AddPickupPriceCents(v int64) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddPickupPriceCents(v)
+	})
+}
+
+// UpdatePickupPriceCents sets the "pickup_price_cents" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdatePickupPriceCents() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdatePickupPriceCents()
 	})
 }
 
@@ -1577,6 +2121,174 @@ func (u *DealershipUpsertBulk) UpdatePhone() *DealershipUpsertBulk {
 func (u *DealershipUpsertBulk) ClearPhone() *DealershipUpsertBulk {
 	return u.Update(func(s *DealershipUpsert) {
 		s.ClearPhone()
+	})
+}
+
+// SetSlotMinutes sets the "slot_minutes" field.
+func (u *DealershipUpsertBulk) SetSlotMinutes(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetSlotMinutes(v)
+	})
+}
+
+// AddSlotMinutes adds v to the "slot_minutes" field.
+func (u *DealershipUpsertBulk) AddSlotMinutes(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddSlotMinutes(v)
+	})
+}
+
+// UpdateSlotMinutes sets the "slot_minutes" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdateSlotMinutes() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateSlotMinutes()
+	})
+}
+
+// SetCapacity sets the "capacity" field.
+func (u *DealershipUpsertBulk) SetCapacity(v []schematype.PoolCapacity) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetCapacity(v)
+	})
+}
+
+// UpdateCapacity sets the "capacity" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdateCapacity() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateCapacity()
+	})
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (u *DealershipUpsertBulk) ClearCapacity() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearCapacity()
+	})
+}
+
+// SetPeakHours sets the "peak_hours" field.
+func (u *DealershipUpsertBulk) SetPeakHours(v []string) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetPeakHours(v)
+	})
+}
+
+// UpdatePeakHours sets the "peak_hours" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdatePeakHours() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdatePeakHours()
+	})
+}
+
+// ClearPeakHours clears the value of the "peak_hours" field.
+func (u *DealershipUpsertBulk) ClearPeakHours() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearPeakHours()
+	})
+}
+
+// SetBookingHorizonDays sets the "booking_horizon_days" field.
+func (u *DealershipUpsertBulk) SetBookingHorizonDays(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetBookingHorizonDays(v)
+	})
+}
+
+// AddBookingHorizonDays adds v to the "booking_horizon_days" field.
+func (u *DealershipUpsertBulk) AddBookingHorizonDays(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddBookingHorizonDays(v)
+	})
+}
+
+// UpdateBookingHorizonDays sets the "booking_horizon_days" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdateBookingHorizonDays() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateBookingHorizonDays()
+	})
+}
+
+// SetMinLeadMinutes sets the "min_lead_minutes" field.
+func (u *DealershipUpsertBulk) SetMinLeadMinutes(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetMinLeadMinutes(v)
+	})
+}
+
+// AddMinLeadMinutes adds v to the "min_lead_minutes" field.
+func (u *DealershipUpsertBulk) AddMinLeadMinutes(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddMinLeadMinutes(v)
+	})
+}
+
+// UpdateMinLeadMinutes sets the "min_lead_minutes" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdateMinLeadMinutes() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateMinLeadMinutes()
+	})
+}
+
+// SetCancelCutoffHours sets the "cancel_cutoff_hours" field.
+func (u *DealershipUpsertBulk) SetCancelCutoffHours(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetCancelCutoffHours(v)
+	})
+}
+
+// AddCancelCutoffHours adds v to the "cancel_cutoff_hours" field.
+func (u *DealershipUpsertBulk) AddCancelCutoffHours(v int) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddCancelCutoffHours(v)
+	})
+}
+
+// UpdateCancelCutoffHours sets the "cancel_cutoff_hours" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdateCancelCutoffHours() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateCancelCutoffHours()
+	})
+}
+
+// SetPickupRadiusKm sets the "pickup_radius_km" field.
+func (u *DealershipUpsertBulk) SetPickupRadiusKm(v float64) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetPickupRadiusKm(v)
+	})
+}
+
+// AddPickupRadiusKm adds v to the "pickup_radius_km" field.
+func (u *DealershipUpsertBulk) AddPickupRadiusKm(v float64) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddPickupRadiusKm(v)
+	})
+}
+
+// UpdatePickupRadiusKm sets the "pickup_radius_km" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdatePickupRadiusKm() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdatePickupRadiusKm()
+	})
+}
+
+// SetPickupPriceCents sets the "pickup_price_cents" field.
+func (u *DealershipUpsertBulk) SetPickupPriceCents(v int64) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetPickupPriceCents(v)
+	})
+}
+
+// AddPickupPriceCents adds v to the "pickup_price_cents" field.
+func (u *DealershipUpsertBulk) AddPickupPriceCents(v int64) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.AddPickupPriceCents(v)
+	})
+}
+
+// UpdatePickupPriceCents sets the "pickup_price_cents" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdatePickupPriceCents() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdatePickupPriceCents()
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/widgetkey"
@@ -38,6 +39,7 @@ type DealershipQuery struct {
 	withVehiclesSold      *VehicleQuery
 	withAppointments      *AppointmentQuery
 	withWorkOrders        *WorkOrderQuery
+	withServiceTypes      *ServiceTypeQuery
 	withWidgetKeys        *WidgetKeyQuery
 	loadTotal             []func(context.Context, []*Dealership) error
 	modifiers             []func(*sql.Selector)
@@ -46,6 +48,7 @@ type DealershipQuery struct {
 	withNamedVehiclesSold map[string]*VehicleQuery
 	withNamedAppointments map[string]*AppointmentQuery
 	withNamedWorkOrders   map[string]*WorkOrderQuery
+	withNamedServiceTypes map[string]*ServiceTypeQuery
 	withNamedWidgetKeys   map[string]*WidgetKeyQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -208,6 +211,28 @@ func (_q *DealershipQuery) QueryWorkOrders() *WorkOrderQuery {
 			sqlgraph.From(dealership.Table, dealership.FieldID, selector),
 			sqlgraph.To(workorder.Table, workorder.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, dealership.WorkOrdersTable, dealership.WorkOrdersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryServiceTypes chains the current query on the "service_types" edge.
+func (_q *DealershipQuery) QueryServiceTypes() *ServiceTypeQuery {
+	query := (&ServiceTypeClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(dealership.Table, dealership.FieldID, selector),
+			sqlgraph.To(servicetype.Table, servicetype.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, dealership.ServiceTypesTable, dealership.ServiceTypesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -435,6 +460,7 @@ func (_q *DealershipQuery) Clone() *DealershipQuery {
 		withVehiclesSold: _q.withVehiclesSold.Clone(),
 		withAppointments: _q.withAppointments.Clone(),
 		withWorkOrders:   _q.withWorkOrders.Clone(),
+		withServiceTypes: _q.withServiceTypes.Clone(),
 		withWidgetKeys:   _q.withWidgetKeys.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -506,6 +532,17 @@ func (_q *DealershipQuery) WithWorkOrders(opts ...func(*WorkOrderQuery)) *Dealer
 		opt(query)
 	}
 	_q.withWorkOrders = query
+	return _q
+}
+
+// WithServiceTypes tells the query-builder to eager-load the nodes that are connected to
+// the "service_types" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DealershipQuery) WithServiceTypes(opts ...func(*ServiceTypeQuery)) *DealershipQuery {
+	query := (&ServiceTypeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withServiceTypes = query
 	return _q
 }
 
@@ -604,13 +641,14 @@ func (_q *DealershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	var (
 		nodes       = []*Dealership{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withDealerGroup != nil,
 			_q.withStaff != nil,
 			_q.withOwners != nil,
 			_q.withVehiclesSold != nil,
 			_q.withAppointments != nil,
 			_q.withWorkOrders != nil,
+			_q.withServiceTypes != nil,
 			_q.withWidgetKeys != nil,
 		}
 	)
@@ -676,6 +714,13 @@ func (_q *DealershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 			return nil, err
 		}
 	}
+	if query := _q.withServiceTypes; query != nil {
+		if err := _q.loadServiceTypes(ctx, query, nodes,
+			func(n *Dealership) { n.Edges.ServiceTypes = []*ServiceType{} },
+			func(n *Dealership, e *ServiceType) { n.Edges.ServiceTypes = append(n.Edges.ServiceTypes, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withWidgetKeys; query != nil {
 		if err := _q.loadWidgetKeys(ctx, query, nodes,
 			func(n *Dealership) { n.Edges.WidgetKeys = []*WidgetKey{} },
@@ -715,6 +760,13 @@ func (_q *DealershipQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 		if err := _q.loadWorkOrders(ctx, query, nodes,
 			func(n *Dealership) { n.appendNamedWorkOrders(name) },
 			func(n *Dealership, e *WorkOrder) { n.appendNamedWorkOrders(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedServiceTypes {
+		if err := _q.loadServiceTypes(ctx, query, nodes,
+			func(n *Dealership) { n.appendNamedServiceTypes(name) },
+			func(n *Dealership, e *ServiceType) { n.appendNamedServiceTypes(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -906,6 +958,36 @@ func (_q *DealershipQuery) loadWorkOrders(ctx context.Context, query *WorkOrderQ
 	}
 	query.Where(predicate.WorkOrder(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(dealership.WorkOrdersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.DealershipID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "dealership_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *DealershipQuery) loadServiceTypes(ctx context.Context, query *ServiceTypeQuery, nodes []*Dealership, init func(*Dealership), assign func(*Dealership, *ServiceType)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Dealership)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(servicetype.FieldDealershipID)
+	}
+	query.Where(predicate.ServiceType(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(dealership.ServiceTypesColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1141,6 +1223,20 @@ func (_q *DealershipQuery) WithNamedWorkOrders(name string, opts ...func(*WorkOr
 		_q.withNamedWorkOrders = make(map[string]*WorkOrderQuery)
 	}
 	_q.withNamedWorkOrders[name] = query
+	return _q
+}
+
+// WithNamedServiceTypes tells the query-builder to eager-load the nodes that are connected to the "service_types"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *DealershipQuery) WithNamedServiceTypes(name string, opts ...func(*ServiceTypeQuery)) *DealershipQuery {
+	query := (&ServiceTypeClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedServiceTypes == nil {
+		_q.withNamedServiceTypes = make(map[string]*ServiceTypeQuery)
+	}
+	_q.withNamedServiceTypes[name] = query
 	return _q
 }
 

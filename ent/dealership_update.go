@@ -8,6 +8,7 @@ import (
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
 	"aftercare/ent/schema/schematype"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/widgetkey"
@@ -253,6 +254,168 @@ func (_u *DealershipUpdate) ClearPhone() *DealershipUpdate {
 	return _u
 }
 
+// SetSlotMinutes sets the "slot_minutes" field.
+func (_u *DealershipUpdate) SetSlotMinutes(v int) *DealershipUpdate {
+	_u.mutation.ResetSlotMinutes()
+	_u.mutation.SetSlotMinutes(v)
+	return _u
+}
+
+// SetNillableSlotMinutes sets the "slot_minutes" field if the given value is not nil.
+func (_u *DealershipUpdate) SetNillableSlotMinutes(v *int) *DealershipUpdate {
+	if v != nil {
+		_u.SetSlotMinutes(*v)
+	}
+	return _u
+}
+
+// AddSlotMinutes adds value to the "slot_minutes" field.
+func (_u *DealershipUpdate) AddSlotMinutes(v int) *DealershipUpdate {
+	_u.mutation.AddSlotMinutes(v)
+	return _u
+}
+
+// SetCapacity sets the "capacity" field.
+func (_u *DealershipUpdate) SetCapacity(v []schematype.PoolCapacity) *DealershipUpdate {
+	_u.mutation.SetCapacity(v)
+	return _u
+}
+
+// AppendCapacity appends value to the "capacity" field.
+func (_u *DealershipUpdate) AppendCapacity(v []schematype.PoolCapacity) *DealershipUpdate {
+	_u.mutation.AppendCapacity(v)
+	return _u
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (_u *DealershipUpdate) ClearCapacity() *DealershipUpdate {
+	_u.mutation.ClearCapacity()
+	return _u
+}
+
+// SetPeakHours sets the "peak_hours" field.
+func (_u *DealershipUpdate) SetPeakHours(v []string) *DealershipUpdate {
+	_u.mutation.SetPeakHours(v)
+	return _u
+}
+
+// AppendPeakHours appends value to the "peak_hours" field.
+func (_u *DealershipUpdate) AppendPeakHours(v []string) *DealershipUpdate {
+	_u.mutation.AppendPeakHours(v)
+	return _u
+}
+
+// ClearPeakHours clears the value of the "peak_hours" field.
+func (_u *DealershipUpdate) ClearPeakHours() *DealershipUpdate {
+	_u.mutation.ClearPeakHours()
+	return _u
+}
+
+// SetBookingHorizonDays sets the "booking_horizon_days" field.
+func (_u *DealershipUpdate) SetBookingHorizonDays(v int) *DealershipUpdate {
+	_u.mutation.ResetBookingHorizonDays()
+	_u.mutation.SetBookingHorizonDays(v)
+	return _u
+}
+
+// SetNillableBookingHorizonDays sets the "booking_horizon_days" field if the given value is not nil.
+func (_u *DealershipUpdate) SetNillableBookingHorizonDays(v *int) *DealershipUpdate {
+	if v != nil {
+		_u.SetBookingHorizonDays(*v)
+	}
+	return _u
+}
+
+// AddBookingHorizonDays adds value to the "booking_horizon_days" field.
+func (_u *DealershipUpdate) AddBookingHorizonDays(v int) *DealershipUpdate {
+	_u.mutation.AddBookingHorizonDays(v)
+	return _u
+}
+
+// SetMinLeadMinutes sets the "min_lead_minutes" field.
+func (_u *DealershipUpdate) SetMinLeadMinutes(v int) *DealershipUpdate {
+	_u.mutation.ResetMinLeadMinutes()
+	_u.mutation.SetMinLeadMinutes(v)
+	return _u
+}
+
+// SetNillableMinLeadMinutes sets the "min_lead_minutes" field if the given value is not nil.
+func (_u *DealershipUpdate) SetNillableMinLeadMinutes(v *int) *DealershipUpdate {
+	if v != nil {
+		_u.SetMinLeadMinutes(*v)
+	}
+	return _u
+}
+
+// AddMinLeadMinutes adds value to the "min_lead_minutes" field.
+func (_u *DealershipUpdate) AddMinLeadMinutes(v int) *DealershipUpdate {
+	_u.mutation.AddMinLeadMinutes(v)
+	return _u
+}
+
+// SetCancelCutoffHours sets the "cancel_cutoff_hours" field.
+func (_u *DealershipUpdate) SetCancelCutoffHours(v int) *DealershipUpdate {
+	_u.mutation.ResetCancelCutoffHours()
+	_u.mutation.SetCancelCutoffHours(v)
+	return _u
+}
+
+// SetNillableCancelCutoffHours sets the "cancel_cutoff_hours" field if the given value is not nil.
+func (_u *DealershipUpdate) SetNillableCancelCutoffHours(v *int) *DealershipUpdate {
+	if v != nil {
+		_u.SetCancelCutoffHours(*v)
+	}
+	return _u
+}
+
+// AddCancelCutoffHours adds value to the "cancel_cutoff_hours" field.
+func (_u *DealershipUpdate) AddCancelCutoffHours(v int) *DealershipUpdate {
+	_u.mutation.AddCancelCutoffHours(v)
+	return _u
+}
+
+// SetPickupRadiusKm sets the "pickup_radius_km" field.
+func (_u *DealershipUpdate) SetPickupRadiusKm(v float64) *DealershipUpdate {
+	_u.mutation.ResetPickupRadiusKm()
+	_u.mutation.SetPickupRadiusKm(v)
+	return _u
+}
+
+// SetNillablePickupRadiusKm sets the "pickup_radius_km" field if the given value is not nil.
+func (_u *DealershipUpdate) SetNillablePickupRadiusKm(v *float64) *DealershipUpdate {
+	if v != nil {
+		_u.SetPickupRadiusKm(*v)
+	}
+	return _u
+}
+
+// AddPickupRadiusKm adds value to the "pickup_radius_km" field.
+func (_u *DealershipUpdate) AddPickupRadiusKm(v float64) *DealershipUpdate {
+	_u.mutation.AddPickupRadiusKm(v)
+	return _u
+}
+
+// SetPickupPriceCents sets the "pickup_price_cents" field.
+func (_u *DealershipUpdate) SetPickupPriceCents(v int64) *DealershipUpdate {
+	_u.mutation.ResetPickupPriceCents()
+	_u.mutation.SetPickupPriceCents(v)
+	return _u
+}
+
+// SetNillablePickupPriceCents sets the "pickup_price_cents" field if the given value is not nil.
+func (_u *DealershipUpdate) SetNillablePickupPriceCents(v *int64) *DealershipUpdate {
+	if v != nil {
+		_u.SetPickupPriceCents(*v)
+	}
+	return _u
+}
+
+// AddPickupPriceCents adds value to the "pickup_price_cents" field.
+func (_u *DealershipUpdate) AddPickupPriceCents(v int64) *DealershipUpdate {
+	_u.mutation.AddPickupPriceCents(v)
+	return _u
+}
+
 // AddStaffIDs adds the "staff" edge to the Staff entity by IDs.
 func (_u *DealershipUpdate) AddStaffIDs(ids ...int) *DealershipUpdate {
 	_u.mutation.AddStaffIDs(ids...)
@@ -326,6 +489,21 @@ func (_u *DealershipUpdate) AddWorkOrders(v ...*WorkOrder) *DealershipUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddWorkOrderIDs(ids...)
+}
+
+// AddServiceTypeIDs adds the "service_types" edge to the ServiceType entity by IDs.
+func (_u *DealershipUpdate) AddServiceTypeIDs(ids ...int) *DealershipUpdate {
+	_u.mutation.AddServiceTypeIDs(ids...)
+	return _u
+}
+
+// AddServiceTypes adds the "service_types" edges to the ServiceType entity.
+func (_u *DealershipUpdate) AddServiceTypes(v ...*ServiceType) *DealershipUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddServiceTypeIDs(ids...)
 }
 
 // AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by IDs.
@@ -453,6 +631,27 @@ func (_u *DealershipUpdate) RemoveWorkOrders(v ...*WorkOrder) *DealershipUpdate 
 	return _u.RemoveWorkOrderIDs(ids...)
 }
 
+// ClearServiceTypes clears all "service_types" edges to the ServiceType entity.
+func (_u *DealershipUpdate) ClearServiceTypes() *DealershipUpdate {
+	_u.mutation.ClearServiceTypes()
+	return _u
+}
+
+// RemoveServiceTypeIDs removes the "service_types" edge to ServiceType entities by IDs.
+func (_u *DealershipUpdate) RemoveServiceTypeIDs(ids ...int) *DealershipUpdate {
+	_u.mutation.RemoveServiceTypeIDs(ids...)
+	return _u
+}
+
+// RemoveServiceTypes removes "service_types" edges to ServiceType entities.
+func (_u *DealershipUpdate) RemoveServiceTypes(v ...*ServiceType) *DealershipUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveServiceTypeIDs(ids...)
+}
+
 // ClearWidgetKeys clears all "widget_keys" edges to the WidgetKey entity.
 func (_u *DealershipUpdate) ClearWidgetKeys() *DealershipUpdate {
 	_u.mutation.ClearWidgetKeys()
@@ -556,6 +755,36 @@ func (_u *DealershipUpdate) check() error {
 	if v, ok := _u.mutation.Phone(); ok {
 		if err := dealership.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Dealership.phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SlotMinutes(); ok {
+		if err := dealership.SlotMinutesValidator(v); err != nil {
+			return &ValidationError{Name: "slot_minutes", err: fmt.Errorf(`ent: validator failed for field "Dealership.slot_minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.BookingHorizonDays(); ok {
+		if err := dealership.BookingHorizonDaysValidator(v); err != nil {
+			return &ValidationError{Name: "booking_horizon_days", err: fmt.Errorf(`ent: validator failed for field "Dealership.booking_horizon_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MinLeadMinutes(); ok {
+		if err := dealership.MinLeadMinutesValidator(v); err != nil {
+			return &ValidationError{Name: "min_lead_minutes", err: fmt.Errorf(`ent: validator failed for field "Dealership.min_lead_minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CancelCutoffHours(); ok {
+		if err := dealership.CancelCutoffHoursValidator(v); err != nil {
+			return &ValidationError{Name: "cancel_cutoff_hours", err: fmt.Errorf(`ent: validator failed for field "Dealership.cancel_cutoff_hours": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PickupRadiusKm(); ok {
+		if err := dealership.PickupRadiusKmValidator(v); err != nil {
+			return &ValidationError{Name: "pickup_radius_km", err: fmt.Errorf(`ent: validator failed for field "Dealership.pickup_radius_km": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PickupPriceCents(); ok {
+		if err := dealership.PickupPriceCentsValidator(v); err != nil {
+			return &ValidationError{Name: "pickup_price_cents", err: fmt.Errorf(`ent: validator failed for field "Dealership.pickup_price_cents": %w`, err)}
 		}
 	}
 	if _u.mutation.DealerGroupCleared() && len(_u.mutation.DealerGroupIDs()) > 0 {
@@ -662,6 +891,64 @@ func (_u *DealershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(dealership.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.SlotMinutes(); ok {
+		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSlotMinutes(); ok {
+		_spec.AddField(dealership.FieldSlotMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.Capacity(); ok {
+		_spec.SetField(dealership.FieldCapacity, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedCapacity(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, dealership.FieldCapacity, value)
+		})
+	}
+	if _u.mutation.CapacityCleared() {
+		_spec.ClearField(dealership.FieldCapacity, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PeakHours(); ok {
+		_spec.SetField(dealership.FieldPeakHours, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedPeakHours(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, dealership.FieldPeakHours, value)
+		})
+	}
+	if _u.mutation.PeakHoursCleared() {
+		_spec.ClearField(dealership.FieldPeakHours, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.BookingHorizonDays(); ok {
+		_spec.SetField(dealership.FieldBookingHorizonDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedBookingHorizonDays(); ok {
+		_spec.AddField(dealership.FieldBookingHorizonDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MinLeadMinutes(); ok {
+		_spec.SetField(dealership.FieldMinLeadMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMinLeadMinutes(); ok {
+		_spec.AddField(dealership.FieldMinLeadMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CancelCutoffHours(); ok {
+		_spec.SetField(dealership.FieldCancelCutoffHours, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCancelCutoffHours(); ok {
+		_spec.AddField(dealership.FieldCancelCutoffHours, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PickupRadiusKm(); ok {
+		_spec.SetField(dealership.FieldPickupRadiusKm, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedPickupRadiusKm(); ok {
+		_spec.AddField(dealership.FieldPickupRadiusKm, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.PickupPriceCents(); ok {
+		_spec.SetField(dealership.FieldPickupPriceCents, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPickupPriceCents(); ok {
+		_spec.AddField(dealership.FieldPickupPriceCents, field.TypeInt64, value)
 	}
 	if _u.mutation.StaffCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -881,6 +1168,51 @@ func (_u *DealershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ServiceTypesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(servicetype.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedServiceTypesIDs(); len(nodes) > 0 && !_u.mutation.ServiceTypesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(servicetype.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ServiceTypesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(servicetype.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1171,6 +1503,168 @@ func (_u *DealershipUpdateOne) ClearPhone() *DealershipUpdateOne {
 	return _u
 }
 
+// SetSlotMinutes sets the "slot_minutes" field.
+func (_u *DealershipUpdateOne) SetSlotMinutes(v int) *DealershipUpdateOne {
+	_u.mutation.ResetSlotMinutes()
+	_u.mutation.SetSlotMinutes(v)
+	return _u
+}
+
+// SetNillableSlotMinutes sets the "slot_minutes" field if the given value is not nil.
+func (_u *DealershipUpdateOne) SetNillableSlotMinutes(v *int) *DealershipUpdateOne {
+	if v != nil {
+		_u.SetSlotMinutes(*v)
+	}
+	return _u
+}
+
+// AddSlotMinutes adds value to the "slot_minutes" field.
+func (_u *DealershipUpdateOne) AddSlotMinutes(v int) *DealershipUpdateOne {
+	_u.mutation.AddSlotMinutes(v)
+	return _u
+}
+
+// SetCapacity sets the "capacity" field.
+func (_u *DealershipUpdateOne) SetCapacity(v []schematype.PoolCapacity) *DealershipUpdateOne {
+	_u.mutation.SetCapacity(v)
+	return _u
+}
+
+// AppendCapacity appends value to the "capacity" field.
+func (_u *DealershipUpdateOne) AppendCapacity(v []schematype.PoolCapacity) *DealershipUpdateOne {
+	_u.mutation.AppendCapacity(v)
+	return _u
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (_u *DealershipUpdateOne) ClearCapacity() *DealershipUpdateOne {
+	_u.mutation.ClearCapacity()
+	return _u
+}
+
+// SetPeakHours sets the "peak_hours" field.
+func (_u *DealershipUpdateOne) SetPeakHours(v []string) *DealershipUpdateOne {
+	_u.mutation.SetPeakHours(v)
+	return _u
+}
+
+// AppendPeakHours appends value to the "peak_hours" field.
+func (_u *DealershipUpdateOne) AppendPeakHours(v []string) *DealershipUpdateOne {
+	_u.mutation.AppendPeakHours(v)
+	return _u
+}
+
+// ClearPeakHours clears the value of the "peak_hours" field.
+func (_u *DealershipUpdateOne) ClearPeakHours() *DealershipUpdateOne {
+	_u.mutation.ClearPeakHours()
+	return _u
+}
+
+// SetBookingHorizonDays sets the "booking_horizon_days" field.
+func (_u *DealershipUpdateOne) SetBookingHorizonDays(v int) *DealershipUpdateOne {
+	_u.mutation.ResetBookingHorizonDays()
+	_u.mutation.SetBookingHorizonDays(v)
+	return _u
+}
+
+// SetNillableBookingHorizonDays sets the "booking_horizon_days" field if the given value is not nil.
+func (_u *DealershipUpdateOne) SetNillableBookingHorizonDays(v *int) *DealershipUpdateOne {
+	if v != nil {
+		_u.SetBookingHorizonDays(*v)
+	}
+	return _u
+}
+
+// AddBookingHorizonDays adds value to the "booking_horizon_days" field.
+func (_u *DealershipUpdateOne) AddBookingHorizonDays(v int) *DealershipUpdateOne {
+	_u.mutation.AddBookingHorizonDays(v)
+	return _u
+}
+
+// SetMinLeadMinutes sets the "min_lead_minutes" field.
+func (_u *DealershipUpdateOne) SetMinLeadMinutes(v int) *DealershipUpdateOne {
+	_u.mutation.ResetMinLeadMinutes()
+	_u.mutation.SetMinLeadMinutes(v)
+	return _u
+}
+
+// SetNillableMinLeadMinutes sets the "min_lead_minutes" field if the given value is not nil.
+func (_u *DealershipUpdateOne) SetNillableMinLeadMinutes(v *int) *DealershipUpdateOne {
+	if v != nil {
+		_u.SetMinLeadMinutes(*v)
+	}
+	return _u
+}
+
+// AddMinLeadMinutes adds value to the "min_lead_minutes" field.
+func (_u *DealershipUpdateOne) AddMinLeadMinutes(v int) *DealershipUpdateOne {
+	_u.mutation.AddMinLeadMinutes(v)
+	return _u
+}
+
+// SetCancelCutoffHours sets the "cancel_cutoff_hours" field.
+func (_u *DealershipUpdateOne) SetCancelCutoffHours(v int) *DealershipUpdateOne {
+	_u.mutation.ResetCancelCutoffHours()
+	_u.mutation.SetCancelCutoffHours(v)
+	return _u
+}
+
+// SetNillableCancelCutoffHours sets the "cancel_cutoff_hours" field if the given value is not nil.
+func (_u *DealershipUpdateOne) SetNillableCancelCutoffHours(v *int) *DealershipUpdateOne {
+	if v != nil {
+		_u.SetCancelCutoffHours(*v)
+	}
+	return _u
+}
+
+// AddCancelCutoffHours adds value to the "cancel_cutoff_hours" field.
+func (_u *DealershipUpdateOne) AddCancelCutoffHours(v int) *DealershipUpdateOne {
+	_u.mutation.AddCancelCutoffHours(v)
+	return _u
+}
+
+// SetPickupRadiusKm sets the "pickup_radius_km" field.
+func (_u *DealershipUpdateOne) SetPickupRadiusKm(v float64) *DealershipUpdateOne {
+	_u.mutation.ResetPickupRadiusKm()
+	_u.mutation.SetPickupRadiusKm(v)
+	return _u
+}
+
+// SetNillablePickupRadiusKm sets the "pickup_radius_km" field if the given value is not nil.
+func (_u *DealershipUpdateOne) SetNillablePickupRadiusKm(v *float64) *DealershipUpdateOne {
+	if v != nil {
+		_u.SetPickupRadiusKm(*v)
+	}
+	return _u
+}
+
+// AddPickupRadiusKm adds value to the "pickup_radius_km" field.
+func (_u *DealershipUpdateOne) AddPickupRadiusKm(v float64) *DealershipUpdateOne {
+	_u.mutation.AddPickupRadiusKm(v)
+	return _u
+}
+
+// SetPickupPriceCents sets the "pickup_price_cents" field.
+func (_u *DealershipUpdateOne) SetPickupPriceCents(v int64) *DealershipUpdateOne {
+	_u.mutation.ResetPickupPriceCents()
+	_u.mutation.SetPickupPriceCents(v)
+	return _u
+}
+
+// SetNillablePickupPriceCents sets the "pickup_price_cents" field if the given value is not nil.
+func (_u *DealershipUpdateOne) SetNillablePickupPriceCents(v *int64) *DealershipUpdateOne {
+	if v != nil {
+		_u.SetPickupPriceCents(*v)
+	}
+	return _u
+}
+
+// AddPickupPriceCents adds value to the "pickup_price_cents" field.
+func (_u *DealershipUpdateOne) AddPickupPriceCents(v int64) *DealershipUpdateOne {
+	_u.mutation.AddPickupPriceCents(v)
+	return _u
+}
+
 // AddStaffIDs adds the "staff" edge to the Staff entity by IDs.
 func (_u *DealershipUpdateOne) AddStaffIDs(ids ...int) *DealershipUpdateOne {
 	_u.mutation.AddStaffIDs(ids...)
@@ -1244,6 +1738,21 @@ func (_u *DealershipUpdateOne) AddWorkOrders(v ...*WorkOrder) *DealershipUpdateO
 		ids[i] = v[i].ID
 	}
 	return _u.AddWorkOrderIDs(ids...)
+}
+
+// AddServiceTypeIDs adds the "service_types" edge to the ServiceType entity by IDs.
+func (_u *DealershipUpdateOne) AddServiceTypeIDs(ids ...int) *DealershipUpdateOne {
+	_u.mutation.AddServiceTypeIDs(ids...)
+	return _u
+}
+
+// AddServiceTypes adds the "service_types" edges to the ServiceType entity.
+func (_u *DealershipUpdateOne) AddServiceTypes(v ...*ServiceType) *DealershipUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddServiceTypeIDs(ids...)
 }
 
 // AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by IDs.
@@ -1371,6 +1880,27 @@ func (_u *DealershipUpdateOne) RemoveWorkOrders(v ...*WorkOrder) *DealershipUpda
 	return _u.RemoveWorkOrderIDs(ids...)
 }
 
+// ClearServiceTypes clears all "service_types" edges to the ServiceType entity.
+func (_u *DealershipUpdateOne) ClearServiceTypes() *DealershipUpdateOne {
+	_u.mutation.ClearServiceTypes()
+	return _u
+}
+
+// RemoveServiceTypeIDs removes the "service_types" edge to ServiceType entities by IDs.
+func (_u *DealershipUpdateOne) RemoveServiceTypeIDs(ids ...int) *DealershipUpdateOne {
+	_u.mutation.RemoveServiceTypeIDs(ids...)
+	return _u
+}
+
+// RemoveServiceTypes removes "service_types" edges to ServiceType entities.
+func (_u *DealershipUpdateOne) RemoveServiceTypes(v ...*ServiceType) *DealershipUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveServiceTypeIDs(ids...)
+}
+
 // ClearWidgetKeys clears all "widget_keys" edges to the WidgetKey entity.
 func (_u *DealershipUpdateOne) ClearWidgetKeys() *DealershipUpdateOne {
 	_u.mutation.ClearWidgetKeys()
@@ -1487,6 +2017,36 @@ func (_u *DealershipUpdateOne) check() error {
 	if v, ok := _u.mutation.Phone(); ok {
 		if err := dealership.PhoneValidator(v); err != nil {
 			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Dealership.phone": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SlotMinutes(); ok {
+		if err := dealership.SlotMinutesValidator(v); err != nil {
+			return &ValidationError{Name: "slot_minutes", err: fmt.Errorf(`ent: validator failed for field "Dealership.slot_minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.BookingHorizonDays(); ok {
+		if err := dealership.BookingHorizonDaysValidator(v); err != nil {
+			return &ValidationError{Name: "booking_horizon_days", err: fmt.Errorf(`ent: validator failed for field "Dealership.booking_horizon_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.MinLeadMinutes(); ok {
+		if err := dealership.MinLeadMinutesValidator(v); err != nil {
+			return &ValidationError{Name: "min_lead_minutes", err: fmt.Errorf(`ent: validator failed for field "Dealership.min_lead_minutes": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.CancelCutoffHours(); ok {
+		if err := dealership.CancelCutoffHoursValidator(v); err != nil {
+			return &ValidationError{Name: "cancel_cutoff_hours", err: fmt.Errorf(`ent: validator failed for field "Dealership.cancel_cutoff_hours": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PickupRadiusKm(); ok {
+		if err := dealership.PickupRadiusKmValidator(v); err != nil {
+			return &ValidationError{Name: "pickup_radius_km", err: fmt.Errorf(`ent: validator failed for field "Dealership.pickup_radius_km": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.PickupPriceCents(); ok {
+		if err := dealership.PickupPriceCentsValidator(v); err != nil {
+			return &ValidationError{Name: "pickup_price_cents", err: fmt.Errorf(`ent: validator failed for field "Dealership.pickup_price_cents": %w`, err)}
 		}
 	}
 	if _u.mutation.DealerGroupCleared() && len(_u.mutation.DealerGroupIDs()) > 0 {
@@ -1610,6 +2170,64 @@ func (_u *DealershipUpdateOne) sqlSave(ctx context.Context) (_node *Dealership, 
 	}
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(dealership.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.SlotMinutes(); ok {
+		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSlotMinutes(); ok {
+		_spec.AddField(dealership.FieldSlotMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.Capacity(); ok {
+		_spec.SetField(dealership.FieldCapacity, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedCapacity(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, dealership.FieldCapacity, value)
+		})
+	}
+	if _u.mutation.CapacityCleared() {
+		_spec.ClearField(dealership.FieldCapacity, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PeakHours(); ok {
+		_spec.SetField(dealership.FieldPeakHours, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedPeakHours(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, dealership.FieldPeakHours, value)
+		})
+	}
+	if _u.mutation.PeakHoursCleared() {
+		_spec.ClearField(dealership.FieldPeakHours, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.BookingHorizonDays(); ok {
+		_spec.SetField(dealership.FieldBookingHorizonDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedBookingHorizonDays(); ok {
+		_spec.AddField(dealership.FieldBookingHorizonDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.MinLeadMinutes(); ok {
+		_spec.SetField(dealership.FieldMinLeadMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedMinLeadMinutes(); ok {
+		_spec.AddField(dealership.FieldMinLeadMinutes, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.CancelCutoffHours(); ok {
+		_spec.SetField(dealership.FieldCancelCutoffHours, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedCancelCutoffHours(); ok {
+		_spec.AddField(dealership.FieldCancelCutoffHours, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.PickupRadiusKm(); ok {
+		_spec.SetField(dealership.FieldPickupRadiusKm, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedPickupRadiusKm(); ok {
+		_spec.AddField(dealership.FieldPickupRadiusKm, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.PickupPriceCents(); ok {
+		_spec.SetField(dealership.FieldPickupPriceCents, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedPickupPriceCents(); ok {
+		_spec.AddField(dealership.FieldPickupPriceCents, field.TypeInt64, value)
 	}
 	if _u.mutation.StaffCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1829,6 +2447,51 @@ func (_u *DealershipUpdateOne) sqlSave(ctx context.Context) (_node *Dealership, 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ServiceTypesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(servicetype.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedServiceTypesIDs(); len(nodes) > 0 && !_u.mutation.ServiceTypesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(servicetype.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ServiceTypesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(servicetype.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -9,7 +9,9 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -93,7 +95,9 @@ func checkColumn(t, c string) error {
 			dealership.Table:       dealership.ValidColumn,
 			device.Table:           device.ValidColumn,
 			odometerreading.Table:  odometerreading.ValidColumn,
+			outboxmessage.Table:    outboxmessage.ValidColumn,
 			owner.Table:            owner.ValidColumn,
+			servicetype.Table:      servicetype.ValidColumn,
 			staff.Table:            staff.ValidColumn,
 			surveyresponse.Table:   surveyresponse.ValidColumn,
 			surveytemplate.Table:   surveytemplate.ValidColumn,

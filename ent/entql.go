@@ -9,8 +9,10 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -28,7 +30,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -57,6 +59,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			appointment.FieldNotes:               {Type: field.TypeString, Column: appointment.FieldNotes},
 			appointment.FieldCancelReason:        {Type: field.TypeString, Column: appointment.FieldCancelReason},
 			appointment.FieldCancelledAt:         {Type: field.TypeTime, Column: appointment.FieldCancelledAt},
+			appointment.FieldPools:               {Type: field.TypeJSON, Column: appointment.FieldPools},
+			appointment.FieldVehiclePlate:        {Type: field.TypeString, Column: appointment.FieldVehiclePlate},
+			appointment.FieldVehicleVin:          {Type: field.TypeString, Column: appointment.FieldVehicleVin},
+			appointment.FieldWidgetKeyID:         {Type: field.TypeInt, Column: appointment.FieldWidgetKeyID},
 			appointment.FieldIdempotencyKey:      {Type: field.TypeString, Column: appointment.FieldIdempotencyKey},
 		},
 	}
@@ -110,20 +116,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Dealership",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			dealership.FieldCreatedAt:     {Type: field.TypeTime, Column: dealership.FieldCreatedAt},
-			dealership.FieldUpdatedAt:     {Type: field.TypeTime, Column: dealership.FieldUpdatedAt},
-			dealership.FieldDealerGroupID: {Type: field.TypeInt, Column: dealership.FieldDealerGroupID},
-			dealership.FieldName:          {Type: field.TypeString, Column: dealership.FieldName},
-			dealership.FieldCode:          {Type: field.TypeString, Column: dealership.FieldCode},
-			dealership.FieldBrands:        {Type: field.TypeJSON, Column: dealership.FieldBrands},
-			dealership.FieldTimeZone:      {Type: field.TypeString, Column: dealership.FieldTimeZone},
-			dealership.FieldAddress:       {Type: field.TypeString, Column: dealership.FieldAddress},
-			dealership.FieldRegion:        {Type: field.TypeString, Column: dealership.FieldRegion},
-			dealership.FieldLatitude:      {Type: field.TypeFloat64, Column: dealership.FieldLatitude},
-			dealership.FieldLongitude:     {Type: field.TypeFloat64, Column: dealership.FieldLongitude},
-			dealership.FieldOpeningHours:  {Type: field.TypeJSON, Column: dealership.FieldOpeningHours},
-			dealership.FieldClosures:      {Type: field.TypeJSON, Column: dealership.FieldClosures},
-			dealership.FieldPhone:         {Type: field.TypeString, Column: dealership.FieldPhone},
+			dealership.FieldCreatedAt:          {Type: field.TypeTime, Column: dealership.FieldCreatedAt},
+			dealership.FieldUpdatedAt:          {Type: field.TypeTime, Column: dealership.FieldUpdatedAt},
+			dealership.FieldDealerGroupID:      {Type: field.TypeInt, Column: dealership.FieldDealerGroupID},
+			dealership.FieldName:               {Type: field.TypeString, Column: dealership.FieldName},
+			dealership.FieldCode:               {Type: field.TypeString, Column: dealership.FieldCode},
+			dealership.FieldBrands:             {Type: field.TypeJSON, Column: dealership.FieldBrands},
+			dealership.FieldTimeZone:           {Type: field.TypeString, Column: dealership.FieldTimeZone},
+			dealership.FieldAddress:            {Type: field.TypeString, Column: dealership.FieldAddress},
+			dealership.FieldRegion:             {Type: field.TypeString, Column: dealership.FieldRegion},
+			dealership.FieldLatitude:           {Type: field.TypeFloat64, Column: dealership.FieldLatitude},
+			dealership.FieldLongitude:          {Type: field.TypeFloat64, Column: dealership.FieldLongitude},
+			dealership.FieldOpeningHours:       {Type: field.TypeJSON, Column: dealership.FieldOpeningHours},
+			dealership.FieldClosures:           {Type: field.TypeJSON, Column: dealership.FieldClosures},
+			dealership.FieldPhone:              {Type: field.TypeString, Column: dealership.FieldPhone},
+			dealership.FieldSlotMinutes:        {Type: field.TypeInt, Column: dealership.FieldSlotMinutes},
+			dealership.FieldCapacity:           {Type: field.TypeJSON, Column: dealership.FieldCapacity},
+			dealership.FieldPeakHours:          {Type: field.TypeJSON, Column: dealership.FieldPeakHours},
+			dealership.FieldBookingHorizonDays: {Type: field.TypeInt, Column: dealership.FieldBookingHorizonDays},
+			dealership.FieldMinLeadMinutes:     {Type: field.TypeInt, Column: dealership.FieldMinLeadMinutes},
+			dealership.FieldCancelCutoffHours:  {Type: field.TypeInt, Column: dealership.FieldCancelCutoffHours},
+			dealership.FieldPickupRadiusKm:     {Type: field.TypeFloat64, Column: dealership.FieldPickupRadiusKm},
+			dealership.FieldPickupPriceCents:   {Type: field.TypeInt64, Column: dealership.FieldPickupPriceCents},
 		},
 	}
 	graph.Nodes[4] = &sqlgraph.Node{
@@ -170,6 +184,36 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   outboxmessage.Table,
+			Columns: outboxmessage.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: outboxmessage.FieldID,
+			},
+		},
+		Type: "OutboxMessage",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			outboxmessage.FieldCreatedAt:     {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
+			outboxmessage.FieldUpdatedAt:     {Type: field.TypeTime, Column: outboxmessage.FieldUpdatedAt},
+			outboxmessage.FieldOwnerID:       {Type: field.TypeInt, Column: outboxmessage.FieldOwnerID},
+			outboxmessage.FieldDealershipID:  {Type: field.TypeInt, Column: outboxmessage.FieldDealershipID},
+			outboxmessage.FieldKind:          {Type: field.TypeString, Column: outboxmessage.FieldKind},
+			outboxmessage.FieldDedupeKey:     {Type: field.TypeString, Column: outboxmessage.FieldDedupeKey},
+			outboxmessage.FieldCategory:      {Type: field.TypeEnum, Column: outboxmessage.FieldCategory},
+			outboxmessage.FieldTitle:         {Type: field.TypeString, Column: outboxmessage.FieldTitle},
+			outboxmessage.FieldBody:          {Type: field.TypeString, Column: outboxmessage.FieldBody},
+			outboxmessage.FieldData:          {Type: field.TypeJSON, Column: outboxmessage.FieldData},
+			outboxmessage.FieldAppointmentID: {Type: field.TypeInt, Column: outboxmessage.FieldAppointmentID},
+			outboxmessage.FieldWorkOrderID:   {Type: field.TypeInt, Column: outboxmessage.FieldWorkOrderID},
+			outboxmessage.FieldSendAfter:     {Type: field.TypeTime, Column: outboxmessage.FieldSendAfter},
+			outboxmessage.FieldStatus:        {Type: field.TypeEnum, Column: outboxmessage.FieldStatus},
+			outboxmessage.FieldAttempts:      {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
+			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
+			outboxmessage.FieldSentAt:        {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   owner.Table,
 			Columns: owner.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -199,10 +243,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldLocale:             {Type: field.TypeString, Column: owner.FieldLocale},
 			owner.FieldTier:               {Type: field.TypeEnum, Column: owner.FieldTier},
 			owner.FieldAuthUID:            {Type: field.TypeString, Column: owner.FieldAuthUID},
+			owner.FieldProspect:           {Type: field.TypeBool, Column: owner.FieldProspect},
 			owner.FieldErasedAt:           {Type: field.TypeTime, Column: owner.FieldErasedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   servicetype.Table,
+			Columns: servicetype.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: servicetype.FieldID,
+			},
+		},
+		Type: "ServiceType",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			servicetype.FieldCreatedAt:       {Type: field.TypeTime, Column: servicetype.FieldCreatedAt},
+			servicetype.FieldUpdatedAt:       {Type: field.TypeTime, Column: servicetype.FieldUpdatedAt},
+			servicetype.FieldDealershipID:    {Type: field.TypeInt, Column: servicetype.FieldDealershipID},
+			servicetype.FieldCode:            {Type: field.TypeEnum, Column: servicetype.FieldCode},
+			servicetype.FieldName:            {Type: field.TypeString, Column: servicetype.FieldName},
+			servicetype.FieldDurationMinutes: {Type: field.TypeInt, Column: servicetype.FieldDurationMinutes},
+			servicetype.FieldPools:           {Type: field.TypeJSON, Column: servicetype.FieldPools},
+			servicetype.FieldPriceCents:      {Type: field.TypeInt64, Column: servicetype.FieldPriceCents},
+			servicetype.FieldActive:          {Type: field.TypeBool, Column: servicetype.FieldActive},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staff.Table,
 			Columns: staff.Columns,
@@ -225,7 +292,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staff.FieldAuthUID:       {Type: field.TypeString, Column: staff.FieldAuthUID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -247,7 +314,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSubmittedAt:  {Type: field.TypeTime, Column: surveyresponse.FieldSubmittedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveytemplate.Table,
 			Columns: surveytemplate.Columns,
@@ -271,7 +338,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveytemplate.FieldActive:            {Type: field.TypeBool, Column: surveytemplate.FieldActive},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicle.Table,
 			Columns: vehicle.Columns,
@@ -309,7 +376,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicle.FieldOwnerID:               {Type: field.TypeInt, Column: vehicle.FieldOwnerID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicleownership.Table,
 			Columns: vehicleownership.Columns,
@@ -328,7 +395,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicleownership.FieldEndedAt:   {Type: field.TypeTime, Column: vehicleownership.FieldEndedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   widgetkey.Table,
 			Columns: widgetkey.Columns,
@@ -351,7 +418,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			widgetkey.FieldLastUsedAt:     {Type: field.TypeTime, Column: widgetkey.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorder.Table,
 			Columns: workorder.Columns,
@@ -383,7 +450,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			workorder.FieldLastEventSeq:     {Type: field.TypeInt, Column: workorder.FieldLastEventSeq},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorderevent.Table,
 			Columns: workorderevent.Columns,
@@ -550,6 +617,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"WorkOrder",
 	)
 	graph.MustAddE(
+		"service_types",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   dealership.ServiceTypesTable,
+			Columns: []string{dealership.ServiceTypesColumn},
+			Bidi:    false,
+		},
+		"Dealership",
+		"ServiceType",
+	)
+	graph.MustAddE(
 		"widget_keys",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -584,6 +663,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"OdometerReading",
 		"Vehicle",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   outboxmessage.OwnerTable,
+			Columns: []string{outboxmessage.OwnerColumn},
+			Bidi:    false,
+		},
+		"OutboxMessage",
+		"Owner",
 	)
 	graph.MustAddE(
 		"home_dealership",
@@ -668,6 +759,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Owner",
 		"SurveyResponse",
+	)
+	graph.MustAddE(
+		"outbox_messages",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+		},
+		"Owner",
+		"OutboxMessage",
+	)
+	graph.MustAddE(
+		"dealership",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   servicetype.DealershipTable,
+			Columns: []string{servicetype.DealershipColumn},
+			Bidi:    false,
+		},
+		"ServiceType",
+		"Dealership",
 	)
 	graph.MustAddE(
 		"dealership",
@@ -1067,6 +1182,26 @@ func (f *AppointmentFilter) WhereCancelledAt(p entql.TimeP) {
 	f.Where(p.Field(appointment.FieldCancelledAt))
 }
 
+// WherePools applies the entql json.RawMessage predicate on the pools field.
+func (f *AppointmentFilter) WherePools(p entql.BytesP) {
+	f.Where(p.Field(appointment.FieldPools))
+}
+
+// WhereVehiclePlate applies the entql string predicate on the vehicle_plate field.
+func (f *AppointmentFilter) WhereVehiclePlate(p entql.StringP) {
+	f.Where(p.Field(appointment.FieldVehiclePlate))
+}
+
+// WhereVehicleVin applies the entql string predicate on the vehicle_vin field.
+func (f *AppointmentFilter) WhereVehicleVin(p entql.StringP) {
+	f.Where(p.Field(appointment.FieldVehicleVin))
+}
+
+// WhereWidgetKeyID applies the entql int predicate on the widget_key_id field.
+func (f *AppointmentFilter) WhereWidgetKeyID(p entql.IntP) {
+	f.Where(p.Field(appointment.FieldWidgetKeyID))
+}
+
 // WhereIdempotencyKey applies the entql string predicate on the idempotency_key field.
 func (f *AppointmentFilter) WhereIdempotencyKey(p entql.StringP) {
 	f.Where(p.Field(appointment.FieldIdempotencyKey))
@@ -1411,6 +1546,46 @@ func (f *DealershipFilter) WherePhone(p entql.StringP) {
 	f.Where(p.Field(dealership.FieldPhone))
 }
 
+// WhereSlotMinutes applies the entql int predicate on the slot_minutes field.
+func (f *DealershipFilter) WhereSlotMinutes(p entql.IntP) {
+	f.Where(p.Field(dealership.FieldSlotMinutes))
+}
+
+// WhereCapacity applies the entql json.RawMessage predicate on the capacity field.
+func (f *DealershipFilter) WhereCapacity(p entql.BytesP) {
+	f.Where(p.Field(dealership.FieldCapacity))
+}
+
+// WherePeakHours applies the entql json.RawMessage predicate on the peak_hours field.
+func (f *DealershipFilter) WherePeakHours(p entql.BytesP) {
+	f.Where(p.Field(dealership.FieldPeakHours))
+}
+
+// WhereBookingHorizonDays applies the entql int predicate on the booking_horizon_days field.
+func (f *DealershipFilter) WhereBookingHorizonDays(p entql.IntP) {
+	f.Where(p.Field(dealership.FieldBookingHorizonDays))
+}
+
+// WhereMinLeadMinutes applies the entql int predicate on the min_lead_minutes field.
+func (f *DealershipFilter) WhereMinLeadMinutes(p entql.IntP) {
+	f.Where(p.Field(dealership.FieldMinLeadMinutes))
+}
+
+// WhereCancelCutoffHours applies the entql int predicate on the cancel_cutoff_hours field.
+func (f *DealershipFilter) WhereCancelCutoffHours(p entql.IntP) {
+	f.Where(p.Field(dealership.FieldCancelCutoffHours))
+}
+
+// WherePickupRadiusKm applies the entql float64 predicate on the pickup_radius_km field.
+func (f *DealershipFilter) WherePickupRadiusKm(p entql.Float64P) {
+	f.Where(p.Field(dealership.FieldPickupRadiusKm))
+}
+
+// WherePickupPriceCents applies the entql int64 predicate on the pickup_price_cents field.
+func (f *DealershipFilter) WherePickupPriceCents(p entql.Int64P) {
+	f.Where(p.Field(dealership.FieldPickupPriceCents))
+}
+
 // WhereHasDealerGroup applies a predicate to check if query has an edge dealer_group.
 func (f *DealershipFilter) WhereHasDealerGroup() {
 	f.Where(entql.HasEdge("dealer_group"))
@@ -1489,6 +1664,20 @@ func (f *DealershipFilter) WhereHasWorkOrders() {
 // WhereHasWorkOrdersWith applies a predicate to check if query has an edge work_orders with a given conditions (other predicates).
 func (f *DealershipFilter) WhereHasWorkOrdersWith(preds ...predicate.WorkOrder) {
 	f.Where(entql.HasEdgeWith("work_orders", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasServiceTypes applies a predicate to check if query has an edge service_types.
+func (f *DealershipFilter) WhereHasServiceTypes() {
+	f.Where(entql.HasEdge("service_types"))
+}
+
+// WhereHasServiceTypesWith applies a predicate to check if query has an edge service_types with a given conditions (other predicates).
+func (f *DealershipFilter) WhereHasServiceTypesWith(preds ...predicate.ServiceType) {
+	f.Where(entql.HasEdgeWith("service_types", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1698,6 +1887,145 @@ func (f *OdometerReadingFilter) WhereHasVehicleWith(preds ...predicate.Vehicle) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *OutboxMessageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the OutboxMessageQuery builder.
+func (_q *OutboxMessageQuery) Filter() *OutboxMessageFilter {
+	return &OutboxMessageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *OutboxMessageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the OutboxMessageMutation builder.
+func (m *OutboxMessageMutation) Filter() *OutboxMessageFilter {
+	return &OutboxMessageFilter{config: m.config, predicateAdder: m}
+}
+
+// OutboxMessageFilter provides a generic filtering capability at runtime for OutboxMessageQuery.
+type OutboxMessageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *OutboxMessageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *OutboxMessageFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *OutboxMessageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *OutboxMessageFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldUpdatedAt))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *OutboxMessageFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldOwnerID))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *OutboxMessageFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldDealershipID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *OutboxMessageFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldKind))
+}
+
+// WhereDedupeKey applies the entql string predicate on the dedupe_key field.
+func (f *OutboxMessageFilter) WhereDedupeKey(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldDedupeKey))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *OutboxMessageFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldCategory))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *OutboxMessageFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *OutboxMessageFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldBody))
+}
+
+// WhereData applies the entql json.RawMessage predicate on the data field.
+func (f *OutboxMessageFilter) WhereData(p entql.BytesP) {
+	f.Where(p.Field(outboxmessage.FieldData))
+}
+
+// WhereAppointmentID applies the entql int predicate on the appointment_id field.
+func (f *OutboxMessageFilter) WhereAppointmentID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldAppointmentID))
+}
+
+// WhereWorkOrderID applies the entql int predicate on the work_order_id field.
+func (f *OutboxMessageFilter) WhereWorkOrderID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldWorkOrderID))
+}
+
+// WhereSendAfter applies the entql time.Time predicate on the send_after field.
+func (f *OutboxMessageFilter) WhereSendAfter(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldSendAfter))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *OutboxMessageFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldStatus))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *OutboxMessageFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldAttempts))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *OutboxMessageFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(outboxmessage.FieldLastError))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *OutboxMessageFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldSentAt))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *OutboxMessageFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *OutboxMessageFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OwnerQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1726,7 +2054,7 @@ type OwnerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OwnerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1837,6 +2165,11 @@ func (f *OwnerFilter) WhereAuthUID(p entql.StringP) {
 	f.Where(p.Field(owner.FieldAuthUID))
 }
 
+// WhereProspect applies the entql bool predicate on the prospect field.
+func (f *OwnerFilter) WhereProspect(p entql.BoolP) {
+	f.Where(p.Field(owner.FieldProspect))
+}
+
 // WhereErasedAt applies the entql time.Time predicate on the erased_at field.
 func (f *OwnerFilter) WhereErasedAt(p entql.TimeP) {
 	f.Where(p.Field(owner.FieldErasedAt))
@@ -1940,6 +2273,119 @@ func (f *OwnerFilter) WhereHasSurveyResponsesWith(preds ...predicate.SurveyRespo
 	})))
 }
 
+// WhereHasOutboxMessages applies a predicate to check if query has an edge outbox_messages.
+func (f *OwnerFilter) WhereHasOutboxMessages() {
+	f.Where(entql.HasEdge("outbox_messages"))
+}
+
+// WhereHasOutboxMessagesWith applies a predicate to check if query has an edge outbox_messages with a given conditions (other predicates).
+func (f *OwnerFilter) WhereHasOutboxMessagesWith(preds ...predicate.OutboxMessage) {
+	f.Where(entql.HasEdgeWith("outbox_messages", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ServiceTypeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ServiceTypeQuery builder.
+func (_q *ServiceTypeQuery) Filter() *ServiceTypeFilter {
+	return &ServiceTypeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ServiceTypeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ServiceTypeMutation builder.
+func (m *ServiceTypeMutation) Filter() *ServiceTypeFilter {
+	return &ServiceTypeFilter{config: m.config, predicateAdder: m}
+}
+
+// ServiceTypeFilter provides a generic filtering capability at runtime for ServiceTypeQuery.
+type ServiceTypeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ServiceTypeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ServiceTypeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(servicetype.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ServiceTypeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(servicetype.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ServiceTypeFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(servicetype.FieldUpdatedAt))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *ServiceTypeFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(servicetype.FieldDealershipID))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *ServiceTypeFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(servicetype.FieldCode))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ServiceTypeFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(servicetype.FieldName))
+}
+
+// WhereDurationMinutes applies the entql int predicate on the duration_minutes field.
+func (f *ServiceTypeFilter) WhereDurationMinutes(p entql.IntP) {
+	f.Where(p.Field(servicetype.FieldDurationMinutes))
+}
+
+// WherePools applies the entql json.RawMessage predicate on the pools field.
+func (f *ServiceTypeFilter) WherePools(p entql.BytesP) {
+	f.Where(p.Field(servicetype.FieldPools))
+}
+
+// WherePriceCents applies the entql int64 predicate on the price_cents field.
+func (f *ServiceTypeFilter) WherePriceCents(p entql.Int64P) {
+	f.Where(p.Field(servicetype.FieldPriceCents))
+}
+
+// WhereActive applies the entql bool predicate on the active field.
+func (f *ServiceTypeFilter) WhereActive(p entql.BoolP) {
+	f.Where(p.Field(servicetype.FieldActive))
+}
+
+// WhereHasDealership applies a predicate to check if query has an edge dealership.
+func (f *ServiceTypeFilter) WhereHasDealership() {
+	f.Where(entql.HasEdge("dealership"))
+}
+
+// WhereHasDealershipWith applies a predicate to check if query has an edge dealership with a given conditions (other predicates).
+func (f *ServiceTypeFilter) WhereHasDealershipWith(preds ...predicate.Dealership) {
+	f.Where(entql.HasEdgeWith("dealership", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *StaffQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1969,7 +2415,7 @@ type StaffFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2073,7 +2519,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2200,7 +2646,7 @@ type SurveyTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2309,7 +2755,7 @@ type VehicleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2558,7 +3004,7 @@ type VehicleOwnershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleOwnershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2656,7 +3102,7 @@ type WidgetKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WidgetKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2760,7 +3206,7 @@ type WorkOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2993,7 +3439,7 @@ type WorkOrderEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -9,7 +9,9 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -203,6 +205,16 @@ func (_q *AppointmentQuery) collectField(ctx context.Context, oneNode bool, opCt
 			if _, ok := fieldSeen[appointment.FieldCancelledAt]; !ok {
 				selectedFields = append(selectedFields, appointment.FieldCancelledAt)
 				fieldSeen[appointment.FieldCancelledAt] = struct{}{}
+			}
+		case "vehiclePlate":
+			if _, ok := fieldSeen[appointment.FieldVehiclePlate]; !ok {
+				selectedFields = append(selectedFields, appointment.FieldVehiclePlate)
+				fieldSeen[appointment.FieldVehiclePlate] = struct{}{}
+			}
+		case "vehicleVin":
+			if _, ok := fieldSeen[appointment.FieldVehicleVin]; !ok {
+				selectedFields = append(selectedFields, appointment.FieldVehicleVin)
+				fieldSeen[appointment.FieldVehicleVin] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1071,6 +1083,19 @@ func (_q *DealershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				*wq = *query
 			})
 
+		case "serviceTypes":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ServiceTypeClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, servicetypeImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedServiceTypes(alias, func(wq *ServiceTypeQuery) {
+				*wq = *query
+			})
+
 		case "widgetKeys":
 			var (
 				alias = field.Alias
@@ -1114,10 +1139,10 @@ func (_q *DealershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -1125,10 +1150,10 @@ func (_q *DealershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Dealership) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.WidgetKeys)
-							if nodes[i].Edges.totalCount[6] == nil {
-								nodes[i].Edges.totalCount[6] = make(map[string]int)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[6][alias] = n
+							nodes[i].Edges.totalCount[7][alias] = n
 						}
 						return nil
 					})
@@ -1228,6 +1253,46 @@ func (_q *DealershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 			if _, ok := fieldSeen[dealership.FieldPhone]; !ok {
 				selectedFields = append(selectedFields, dealership.FieldPhone)
 				fieldSeen[dealership.FieldPhone] = struct{}{}
+			}
+		case "slotMinutes":
+			if _, ok := fieldSeen[dealership.FieldSlotMinutes]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldSlotMinutes)
+				fieldSeen[dealership.FieldSlotMinutes] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[dealership.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldCapacity)
+				fieldSeen[dealership.FieldCapacity] = struct{}{}
+			}
+		case "peakHours":
+			if _, ok := fieldSeen[dealership.FieldPeakHours]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldPeakHours)
+				fieldSeen[dealership.FieldPeakHours] = struct{}{}
+			}
+		case "bookingHorizonDays":
+			if _, ok := fieldSeen[dealership.FieldBookingHorizonDays]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldBookingHorizonDays)
+				fieldSeen[dealership.FieldBookingHorizonDays] = struct{}{}
+			}
+		case "minLeadMinutes":
+			if _, ok := fieldSeen[dealership.FieldMinLeadMinutes]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldMinLeadMinutes)
+				fieldSeen[dealership.FieldMinLeadMinutes] = struct{}{}
+			}
+		case "cancelCutoffHours":
+			if _, ok := fieldSeen[dealership.FieldCancelCutoffHours]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldCancelCutoffHours)
+				fieldSeen[dealership.FieldCancelCutoffHours] = struct{}{}
+			}
+		case "pickupRadiusKm":
+			if _, ok := fieldSeen[dealership.FieldPickupRadiusKm]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldPickupRadiusKm)
+				fieldSeen[dealership.FieldPickupRadiusKm] = struct{}{}
+			}
+		case "pickupPriceCents":
+			if _, ok := fieldSeen[dealership.FieldPickupPriceCents]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldPickupPriceCents)
+				fieldSeen[dealership.FieldPickupPriceCents] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -1561,6 +1626,185 @@ func newOdometerReadingPaginateArgs(rv map[string]any) *odometerreadingPaginateA
 	}
 	if v, ok := rv[whereField].(*OdometerReadingWhereInput); ok {
 		args.opts = append(args.opts, WithOdometerReadingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *OutboxMessageQuery) CollectFields(ctx context.Context, satisfies ...string) (*OutboxMessageQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *OutboxMessageQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(outboxmessage.Columns))
+		selectedFields = []string{outboxmessage.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OwnerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ownerImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[outboxmessage.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldOwnerID)
+				fieldSeen[outboxmessage.FieldOwnerID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[outboxmessage.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldCreatedAt)
+				fieldSeen[outboxmessage.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[outboxmessage.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldUpdatedAt)
+				fieldSeen[outboxmessage.FieldUpdatedAt] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[outboxmessage.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldOwnerID)
+				fieldSeen[outboxmessage.FieldOwnerID] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[outboxmessage.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldDealershipID)
+				fieldSeen[outboxmessage.FieldDealershipID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[outboxmessage.FieldKind]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldKind)
+				fieldSeen[outboxmessage.FieldKind] = struct{}{}
+			}
+		case "dedupeKey":
+			if _, ok := fieldSeen[outboxmessage.FieldDedupeKey]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldDedupeKey)
+				fieldSeen[outboxmessage.FieldDedupeKey] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[outboxmessage.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldCategory)
+				fieldSeen[outboxmessage.FieldCategory] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[outboxmessage.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldTitle)
+				fieldSeen[outboxmessage.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[outboxmessage.FieldBody]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldBody)
+				fieldSeen[outboxmessage.FieldBody] = struct{}{}
+			}
+		case "appointmentID":
+			if _, ok := fieldSeen[outboxmessage.FieldAppointmentID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldAppointmentID)
+				fieldSeen[outboxmessage.FieldAppointmentID] = struct{}{}
+			}
+		case "workOrderID":
+			if _, ok := fieldSeen[outboxmessage.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldWorkOrderID)
+				fieldSeen[outboxmessage.FieldWorkOrderID] = struct{}{}
+			}
+		case "sendAfter":
+			if _, ok := fieldSeen[outboxmessage.FieldSendAfter]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldSendAfter)
+				fieldSeen[outboxmessage.FieldSendAfter] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[outboxmessage.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldStatus)
+				fieldSeen[outboxmessage.FieldStatus] = struct{}{}
+			}
+		case "attempts":
+			if _, ok := fieldSeen[outboxmessage.FieldAttempts]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldAttempts)
+				fieldSeen[outboxmessage.FieldAttempts] = struct{}{}
+			}
+		case "lastError":
+			if _, ok := fieldSeen[outboxmessage.FieldLastError]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldLastError)
+				fieldSeen[outboxmessage.FieldLastError] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[outboxmessage.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldSentAt)
+				fieldSeen[outboxmessage.FieldSentAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type outboxmessagePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []OutboxMessagePaginateOption
+}
+
+func newOutboxMessagePaginateArgs(rv map[string]any) *outboxmessagePaginateArgs {
+	args := &outboxmessagePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &OutboxMessageOrder{Field: &OutboxMessageOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithOutboxMessageOrder(order))
+			}
+		case *OutboxMessageOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithOutboxMessageOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*OutboxMessageWhereInput); ok {
+		args.opts = append(args.opts, WithOutboxMessageFilter(v.Filter))
 	}
 	return args
 }
@@ -1907,6 +2151,95 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			_q.WithNamedSurveyResponses(alias, func(wq *SurveyResponseQuery) {
 				*wq = *query
 			})
+
+		case "outboxMessages":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OutboxMessageClient{config: _q.config}).Query()
+			)
+			args := newOutboxMessagePaginateArgs(fieldArgs(ctx, new(OutboxMessageWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newOutboxMessagePager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Owner) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"owner_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(owner.OutboxMessagesColumn), ids...))
+						})
+						if err := query.GroupBy(owner.OutboxMessagesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Owner) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.OutboxMessages)
+							if nodes[i].Edges.totalCount[7] == nil {
+								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[7][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, outboxmessageImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(owner.OutboxMessagesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedOutboxMessages(alias, func(wq *OutboxMessageQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[owner.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, owner.FieldCreatedAt)
@@ -2002,6 +2335,11 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, owner.FieldTier)
 				fieldSeen[owner.FieldTier] = struct{}{}
 			}
+		case "prospect":
+			if _, ok := fieldSeen[owner.FieldProspect]; !ok {
+				selectedFields = append(selectedFields, owner.FieldProspect)
+				fieldSeen[owner.FieldProspect] = struct{}{}
+			}
 		case "erasedAt":
 			if _, ok := fieldSeen[owner.FieldErasedAt]; !ok {
 				selectedFields = append(selectedFields, owner.FieldErasedAt)
@@ -2066,6 +2404,150 @@ func newOwnerPaginateArgs(rv map[string]any) *ownerPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*OwnerWhereInput); ok {
 		args.opts = append(args.opts, WithOwnerFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ServiceTypeQuery) CollectFields(ctx context.Context, satisfies ...string) (*ServiceTypeQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ServiceTypeQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(servicetype.Columns))
+		selectedFields = []string{servicetype.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "dealership":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DealershipClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, dealershipImplementors)...); err != nil {
+				return err
+			}
+			_q.withDealership = query
+			if _, ok := fieldSeen[servicetype.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldDealershipID)
+				fieldSeen[servicetype.FieldDealershipID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[servicetype.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldCreatedAt)
+				fieldSeen[servicetype.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[servicetype.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldUpdatedAt)
+				fieldSeen[servicetype.FieldUpdatedAt] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[servicetype.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldDealershipID)
+				fieldSeen[servicetype.FieldDealershipID] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[servicetype.FieldCode]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldCode)
+				fieldSeen[servicetype.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[servicetype.FieldName]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldName)
+				fieldSeen[servicetype.FieldName] = struct{}{}
+			}
+		case "durationMinutes":
+			if _, ok := fieldSeen[servicetype.FieldDurationMinutes]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldDurationMinutes)
+				fieldSeen[servicetype.FieldDurationMinutes] = struct{}{}
+			}
+		case "pools":
+			if _, ok := fieldSeen[servicetype.FieldPools]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldPools)
+				fieldSeen[servicetype.FieldPools] = struct{}{}
+			}
+		case "priceCents":
+			if _, ok := fieldSeen[servicetype.FieldPriceCents]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldPriceCents)
+				fieldSeen[servicetype.FieldPriceCents] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[servicetype.FieldActive]; !ok {
+				selectedFields = append(selectedFields, servicetype.FieldActive)
+				fieldSeen[servicetype.FieldActive] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type servicetypePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ServiceTypePaginateOption
+}
+
+func newServiceTypePaginateArgs(rv map[string]any) *servicetypePaginateArgs {
+	args := &servicetypePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ServiceTypeOrder{Field: &ServiceTypeOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithServiceTypeOrder(order))
+			}
+		case *ServiceTypeOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithServiceTypeOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ServiceTypeWhereInput); ok {
+		args.opts = append(args.opts, WithServiceTypeFilter(v.Filter))
 	}
 	return args
 }

@@ -182,6 +182,18 @@ func (_m *Dealership) WorkOrders(
 	return _m.QueryWorkOrders().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Dealership) ServiceTypes(ctx context.Context) (result []*ServiceType, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedServiceTypes(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ServiceTypesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryServiceTypes().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Dealership) WidgetKeys(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *WidgetKeyOrder, where *WidgetKeyWhereInput,
 ) (*WidgetKeyConnection, error) {
@@ -190,7 +202,7 @@ func (_m *Dealership) WidgetKeys(
 		WithWidgetKeyFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
 	if nodes, err := _m.NamedWidgetKeys(alias); err == nil || hasTotalCount {
 		pager, err := newWidgetKeyPager(opts, last != nil)
 		if err != nil {
@@ -215,6 +227,14 @@ func (_m *OdometerReading) Vehicle(ctx context.Context) (*Vehicle, error) {
 	result, err := _m.Edges.VehicleOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryVehicle().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *OutboxMessage) Owner(ctx context.Context) (*Owner, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
 	}
 	return result, err
 }
@@ -322,6 +342,35 @@ func (_m *Owner) SurveyResponses(ctx context.Context) (result []*SurveyResponse,
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QuerySurveyResponses().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Owner) OutboxMessages(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OutboxMessageOrder, where *OutboxMessageWhereInput,
+) (*OutboxMessageConnection, error) {
+	opts := []OutboxMessagePaginateOption{
+		WithOutboxMessageOrder(orderBy),
+		WithOutboxMessageFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	if nodes, err := _m.NamedOutboxMessages(alias); err == nil || hasTotalCount {
+		pager, err := newOutboxMessagePager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &OutboxMessageConnection{Edges: []*OutboxMessageEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryOutboxMessages().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *ServiceType) Dealership(ctx context.Context) (*Dealership, error) {
+	result, err := _m.Edges.DealershipOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDealership().Only(ctx)
 	}
 	return result, err
 }

@@ -10,7 +10,9 @@ import (
 	"aftercare/ent/device"
 	"aftercare/ent/internal"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -63,10 +65,20 @@ var odometerreadingImplementors = []string{"OdometerReading", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*OdometerReading) IsNode() {}
 
+var outboxmessageImplementors = []string{"OutboxMessage", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*OutboxMessage) IsNode() {}
+
 var ownerImplementors = []string{"Owner", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Owner) IsNode() {}
+
+var servicetypeImplementors = []string{"ServiceType", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ServiceType) IsNode() {}
 
 var staffImplementors = []string{"Staff", "Node"}
 
@@ -239,11 +251,29 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case outboxmessage.Table:
+		query := c.OutboxMessage.Query().
+			Where(outboxmessage.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, outboxmessageImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case owner.Table:
 		query := c.Owner.Query().
 			Where(owner.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, ownerImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case servicetype.Table:
+		query := c.ServiceType.Query().
+			Where(servicetype.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, servicetypeImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -489,10 +519,42 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case outboxmessage.Table:
+		query := c.OutboxMessage.Query().
+			Where(outboxmessage.IDIn(ids...))
+		query, err := query.CollectFields(ctx, outboxmessageImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case owner.Table:
 		query := c.Owner.Query().
 			Where(owner.IDIn(ids...))
 		query, err := query.CollectFields(ctx, ownerImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case servicetype.Table:
+		query := c.ServiceType.Query().
+			Where(servicetype.IDIn(ids...))
+		query, err := query.CollectFields(ctx, servicetypeImplementors...)
 		if err != nil {
 			return nil, err
 		}

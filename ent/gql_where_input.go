@@ -9,8 +9,10 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -203,6 +205,40 @@ type AppointmentWhereInput struct {
 	CancelledAtLTE    *time.Time  `json:"cancelledAtLTE,omitempty"`
 	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
 	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
+
+	// "vehicle_plate" field predicates.
+	VehiclePlate             *string  `json:"vehiclePlate,omitempty"`
+	VehiclePlateNEQ          *string  `json:"vehiclePlateNEQ,omitempty"`
+	VehiclePlateIn           []string `json:"vehiclePlateIn,omitempty"`
+	VehiclePlateNotIn        []string `json:"vehiclePlateNotIn,omitempty"`
+	VehiclePlateGT           *string  `json:"vehiclePlateGT,omitempty"`
+	VehiclePlateGTE          *string  `json:"vehiclePlateGTE,omitempty"`
+	VehiclePlateLT           *string  `json:"vehiclePlateLT,omitempty"`
+	VehiclePlateLTE          *string  `json:"vehiclePlateLTE,omitempty"`
+	VehiclePlateContains     *string  `json:"vehiclePlateContains,omitempty"`
+	VehiclePlateHasPrefix    *string  `json:"vehiclePlateHasPrefix,omitempty"`
+	VehiclePlateHasSuffix    *string  `json:"vehiclePlateHasSuffix,omitempty"`
+	VehiclePlateIsNil        bool     `json:"vehiclePlateIsNil,omitempty"`
+	VehiclePlateNotNil       bool     `json:"vehiclePlateNotNil,omitempty"`
+	VehiclePlateEqualFold    *string  `json:"vehiclePlateEqualFold,omitempty"`
+	VehiclePlateContainsFold *string  `json:"vehiclePlateContainsFold,omitempty"`
+
+	// "vehicle_vin" field predicates.
+	VehicleVin             *string  `json:"vehicleVin,omitempty"`
+	VehicleVinNEQ          *string  `json:"vehicleVinNEQ,omitempty"`
+	VehicleVinIn           []string `json:"vehicleVinIn,omitempty"`
+	VehicleVinNotIn        []string `json:"vehicleVinNotIn,omitempty"`
+	VehicleVinGT           *string  `json:"vehicleVinGT,omitempty"`
+	VehicleVinGTE          *string  `json:"vehicleVinGTE,omitempty"`
+	VehicleVinLT           *string  `json:"vehicleVinLT,omitempty"`
+	VehicleVinLTE          *string  `json:"vehicleVinLTE,omitempty"`
+	VehicleVinContains     *string  `json:"vehicleVinContains,omitempty"`
+	VehicleVinHasPrefix    *string  `json:"vehicleVinHasPrefix,omitempty"`
+	VehicleVinHasSuffix    *string  `json:"vehicleVinHasSuffix,omitempty"`
+	VehicleVinIsNil        bool     `json:"vehicleVinIsNil,omitempty"`
+	VehicleVinNotNil       bool     `json:"vehicleVinNotNil,omitempty"`
+	VehicleVinEqualFold    *string  `json:"vehicleVinEqualFold,omitempty"`
+	VehicleVinContainsFold *string  `json:"vehicleVinContainsFold,omitempty"`
 
 	// "dealership" edge predicates.
 	HasDealership     *bool                   `json:"hasDealership,omitempty"`
@@ -706,6 +742,96 @@ func (i *AppointmentWhereInput) P() (predicate.Appointment, error) {
 	}
 	if i.CancelledAtNotNil {
 		predicates = append(predicates, appointment.CancelledAtNotNil())
+	}
+	if i.VehiclePlate != nil {
+		predicates = append(predicates, appointment.VehiclePlateEQ(*i.VehiclePlate))
+	}
+	if i.VehiclePlateNEQ != nil {
+		predicates = append(predicates, appointment.VehiclePlateNEQ(*i.VehiclePlateNEQ))
+	}
+	if len(i.VehiclePlateIn) > 0 {
+		predicates = append(predicates, appointment.VehiclePlateIn(i.VehiclePlateIn...))
+	}
+	if len(i.VehiclePlateNotIn) > 0 {
+		predicates = append(predicates, appointment.VehiclePlateNotIn(i.VehiclePlateNotIn...))
+	}
+	if i.VehiclePlateGT != nil {
+		predicates = append(predicates, appointment.VehiclePlateGT(*i.VehiclePlateGT))
+	}
+	if i.VehiclePlateGTE != nil {
+		predicates = append(predicates, appointment.VehiclePlateGTE(*i.VehiclePlateGTE))
+	}
+	if i.VehiclePlateLT != nil {
+		predicates = append(predicates, appointment.VehiclePlateLT(*i.VehiclePlateLT))
+	}
+	if i.VehiclePlateLTE != nil {
+		predicates = append(predicates, appointment.VehiclePlateLTE(*i.VehiclePlateLTE))
+	}
+	if i.VehiclePlateContains != nil {
+		predicates = append(predicates, appointment.VehiclePlateContains(*i.VehiclePlateContains))
+	}
+	if i.VehiclePlateHasPrefix != nil {
+		predicates = append(predicates, appointment.VehiclePlateHasPrefix(*i.VehiclePlateHasPrefix))
+	}
+	if i.VehiclePlateHasSuffix != nil {
+		predicates = append(predicates, appointment.VehiclePlateHasSuffix(*i.VehiclePlateHasSuffix))
+	}
+	if i.VehiclePlateIsNil {
+		predicates = append(predicates, appointment.VehiclePlateIsNil())
+	}
+	if i.VehiclePlateNotNil {
+		predicates = append(predicates, appointment.VehiclePlateNotNil())
+	}
+	if i.VehiclePlateEqualFold != nil {
+		predicates = append(predicates, appointment.VehiclePlateEqualFold(*i.VehiclePlateEqualFold))
+	}
+	if i.VehiclePlateContainsFold != nil {
+		predicates = append(predicates, appointment.VehiclePlateContainsFold(*i.VehiclePlateContainsFold))
+	}
+	if i.VehicleVin != nil {
+		predicates = append(predicates, appointment.VehicleVinEQ(*i.VehicleVin))
+	}
+	if i.VehicleVinNEQ != nil {
+		predicates = append(predicates, appointment.VehicleVinNEQ(*i.VehicleVinNEQ))
+	}
+	if len(i.VehicleVinIn) > 0 {
+		predicates = append(predicates, appointment.VehicleVinIn(i.VehicleVinIn...))
+	}
+	if len(i.VehicleVinNotIn) > 0 {
+		predicates = append(predicates, appointment.VehicleVinNotIn(i.VehicleVinNotIn...))
+	}
+	if i.VehicleVinGT != nil {
+		predicates = append(predicates, appointment.VehicleVinGT(*i.VehicleVinGT))
+	}
+	if i.VehicleVinGTE != nil {
+		predicates = append(predicates, appointment.VehicleVinGTE(*i.VehicleVinGTE))
+	}
+	if i.VehicleVinLT != nil {
+		predicates = append(predicates, appointment.VehicleVinLT(*i.VehicleVinLT))
+	}
+	if i.VehicleVinLTE != nil {
+		predicates = append(predicates, appointment.VehicleVinLTE(*i.VehicleVinLTE))
+	}
+	if i.VehicleVinContains != nil {
+		predicates = append(predicates, appointment.VehicleVinContains(*i.VehicleVinContains))
+	}
+	if i.VehicleVinHasPrefix != nil {
+		predicates = append(predicates, appointment.VehicleVinHasPrefix(*i.VehicleVinHasPrefix))
+	}
+	if i.VehicleVinHasSuffix != nil {
+		predicates = append(predicates, appointment.VehicleVinHasSuffix(*i.VehicleVinHasSuffix))
+	}
+	if i.VehicleVinIsNil {
+		predicates = append(predicates, appointment.VehicleVinIsNil())
+	}
+	if i.VehicleVinNotNil {
+		predicates = append(predicates, appointment.VehicleVinNotNil())
+	}
+	if i.VehicleVinEqualFold != nil {
+		predicates = append(predicates, appointment.VehicleVinEqualFold(*i.VehicleVinEqualFold))
+	}
+	if i.VehicleVinContainsFold != nil {
+		predicates = append(predicates, appointment.VehicleVinContainsFold(*i.VehicleVinContainsFold))
 	}
 
 	if i.HasDealership != nil {
@@ -1701,6 +1827,66 @@ type DealershipWhereInput struct {
 	PhoneEqualFold    *string  `json:"phoneEqualFold,omitempty"`
 	PhoneContainsFold *string  `json:"phoneContainsFold,omitempty"`
 
+	// "slot_minutes" field predicates.
+	SlotMinutes      *int  `json:"slotMinutes,omitempty"`
+	SlotMinutesNEQ   *int  `json:"slotMinutesNEQ,omitempty"`
+	SlotMinutesIn    []int `json:"slotMinutesIn,omitempty"`
+	SlotMinutesNotIn []int `json:"slotMinutesNotIn,omitempty"`
+	SlotMinutesGT    *int  `json:"slotMinutesGT,omitempty"`
+	SlotMinutesGTE   *int  `json:"slotMinutesGTE,omitempty"`
+	SlotMinutesLT    *int  `json:"slotMinutesLT,omitempty"`
+	SlotMinutesLTE   *int  `json:"slotMinutesLTE,omitempty"`
+
+	// "booking_horizon_days" field predicates.
+	BookingHorizonDays      *int  `json:"bookingHorizonDays,omitempty"`
+	BookingHorizonDaysNEQ   *int  `json:"bookingHorizonDaysNEQ,omitempty"`
+	BookingHorizonDaysIn    []int `json:"bookingHorizonDaysIn,omitempty"`
+	BookingHorizonDaysNotIn []int `json:"bookingHorizonDaysNotIn,omitempty"`
+	BookingHorizonDaysGT    *int  `json:"bookingHorizonDaysGT,omitempty"`
+	BookingHorizonDaysGTE   *int  `json:"bookingHorizonDaysGTE,omitempty"`
+	BookingHorizonDaysLT    *int  `json:"bookingHorizonDaysLT,omitempty"`
+	BookingHorizonDaysLTE   *int  `json:"bookingHorizonDaysLTE,omitempty"`
+
+	// "min_lead_minutes" field predicates.
+	MinLeadMinutes      *int  `json:"minLeadMinutes,omitempty"`
+	MinLeadMinutesNEQ   *int  `json:"minLeadMinutesNEQ,omitempty"`
+	MinLeadMinutesIn    []int `json:"minLeadMinutesIn,omitempty"`
+	MinLeadMinutesNotIn []int `json:"minLeadMinutesNotIn,omitempty"`
+	MinLeadMinutesGT    *int  `json:"minLeadMinutesGT,omitempty"`
+	MinLeadMinutesGTE   *int  `json:"minLeadMinutesGTE,omitempty"`
+	MinLeadMinutesLT    *int  `json:"minLeadMinutesLT,omitempty"`
+	MinLeadMinutesLTE   *int  `json:"minLeadMinutesLTE,omitempty"`
+
+	// "cancel_cutoff_hours" field predicates.
+	CancelCutoffHours      *int  `json:"cancelCutoffHours,omitempty"`
+	CancelCutoffHoursNEQ   *int  `json:"cancelCutoffHoursNEQ,omitempty"`
+	CancelCutoffHoursIn    []int `json:"cancelCutoffHoursIn,omitempty"`
+	CancelCutoffHoursNotIn []int `json:"cancelCutoffHoursNotIn,omitempty"`
+	CancelCutoffHoursGT    *int  `json:"cancelCutoffHoursGT,omitempty"`
+	CancelCutoffHoursGTE   *int  `json:"cancelCutoffHoursGTE,omitempty"`
+	CancelCutoffHoursLT    *int  `json:"cancelCutoffHoursLT,omitempty"`
+	CancelCutoffHoursLTE   *int  `json:"cancelCutoffHoursLTE,omitempty"`
+
+	// "pickup_radius_km" field predicates.
+	PickupRadiusKm      *float64  `json:"pickupRadiusKm,omitempty"`
+	PickupRadiusKmNEQ   *float64  `json:"pickupRadiusKmNEQ,omitempty"`
+	PickupRadiusKmIn    []float64 `json:"pickupRadiusKmIn,omitempty"`
+	PickupRadiusKmNotIn []float64 `json:"pickupRadiusKmNotIn,omitempty"`
+	PickupRadiusKmGT    *float64  `json:"pickupRadiusKmGT,omitempty"`
+	PickupRadiusKmGTE   *float64  `json:"pickupRadiusKmGTE,omitempty"`
+	PickupRadiusKmLT    *float64  `json:"pickupRadiusKmLT,omitempty"`
+	PickupRadiusKmLTE   *float64  `json:"pickupRadiusKmLTE,omitempty"`
+
+	// "pickup_price_cents" field predicates.
+	PickupPriceCents      *int64  `json:"pickupPriceCents,omitempty"`
+	PickupPriceCentsNEQ   *int64  `json:"pickupPriceCentsNEQ,omitempty"`
+	PickupPriceCentsIn    []int64 `json:"pickupPriceCentsIn,omitempty"`
+	PickupPriceCentsNotIn []int64 `json:"pickupPriceCentsNotIn,omitempty"`
+	PickupPriceCentsGT    *int64  `json:"pickupPriceCentsGT,omitempty"`
+	PickupPriceCentsGTE   *int64  `json:"pickupPriceCentsGTE,omitempty"`
+	PickupPriceCentsLT    *int64  `json:"pickupPriceCentsLT,omitempty"`
+	PickupPriceCentsLTE   *int64  `json:"pickupPriceCentsLTE,omitempty"`
+
 	// "dealer_group" edge predicates.
 	HasDealerGroup     *bool                    `json:"hasDealerGroup,omitempty"`
 	HasDealerGroupWith []*DealerGroupWhereInput `json:"hasDealerGroupWith,omitempty"`
@@ -1724,6 +1910,10 @@ type DealershipWhereInput struct {
 	// "work_orders" edge predicates.
 	HasWorkOrders     *bool                  `json:"hasWorkOrders,omitempty"`
 	HasWorkOrdersWith []*WorkOrderWhereInput `json:"hasWorkOrdersWith,omitempty"`
+
+	// "service_types" edge predicates.
+	HasServiceTypes     *bool                    `json:"hasServiceTypes,omitempty"`
+	HasServiceTypesWith []*ServiceTypeWhereInput `json:"hasServiceTypesWith,omitempty"`
 
 	// "widget_keys" edge predicates.
 	HasWidgetKeys     *bool                  `json:"hasWidgetKeys,omitempty"`
@@ -2197,6 +2387,150 @@ func (i *DealershipWhereInput) P() (predicate.Dealership, error) {
 	if i.PhoneContainsFold != nil {
 		predicates = append(predicates, dealership.PhoneContainsFold(*i.PhoneContainsFold))
 	}
+	if i.SlotMinutes != nil {
+		predicates = append(predicates, dealership.SlotMinutesEQ(*i.SlotMinutes))
+	}
+	if i.SlotMinutesNEQ != nil {
+		predicates = append(predicates, dealership.SlotMinutesNEQ(*i.SlotMinutesNEQ))
+	}
+	if len(i.SlotMinutesIn) > 0 {
+		predicates = append(predicates, dealership.SlotMinutesIn(i.SlotMinutesIn...))
+	}
+	if len(i.SlotMinutesNotIn) > 0 {
+		predicates = append(predicates, dealership.SlotMinutesNotIn(i.SlotMinutesNotIn...))
+	}
+	if i.SlotMinutesGT != nil {
+		predicates = append(predicates, dealership.SlotMinutesGT(*i.SlotMinutesGT))
+	}
+	if i.SlotMinutesGTE != nil {
+		predicates = append(predicates, dealership.SlotMinutesGTE(*i.SlotMinutesGTE))
+	}
+	if i.SlotMinutesLT != nil {
+		predicates = append(predicates, dealership.SlotMinutesLT(*i.SlotMinutesLT))
+	}
+	if i.SlotMinutesLTE != nil {
+		predicates = append(predicates, dealership.SlotMinutesLTE(*i.SlotMinutesLTE))
+	}
+	if i.BookingHorizonDays != nil {
+		predicates = append(predicates, dealership.BookingHorizonDaysEQ(*i.BookingHorizonDays))
+	}
+	if i.BookingHorizonDaysNEQ != nil {
+		predicates = append(predicates, dealership.BookingHorizonDaysNEQ(*i.BookingHorizonDaysNEQ))
+	}
+	if len(i.BookingHorizonDaysIn) > 0 {
+		predicates = append(predicates, dealership.BookingHorizonDaysIn(i.BookingHorizonDaysIn...))
+	}
+	if len(i.BookingHorizonDaysNotIn) > 0 {
+		predicates = append(predicates, dealership.BookingHorizonDaysNotIn(i.BookingHorizonDaysNotIn...))
+	}
+	if i.BookingHorizonDaysGT != nil {
+		predicates = append(predicates, dealership.BookingHorizonDaysGT(*i.BookingHorizonDaysGT))
+	}
+	if i.BookingHorizonDaysGTE != nil {
+		predicates = append(predicates, dealership.BookingHorizonDaysGTE(*i.BookingHorizonDaysGTE))
+	}
+	if i.BookingHorizonDaysLT != nil {
+		predicates = append(predicates, dealership.BookingHorizonDaysLT(*i.BookingHorizonDaysLT))
+	}
+	if i.BookingHorizonDaysLTE != nil {
+		predicates = append(predicates, dealership.BookingHorizonDaysLTE(*i.BookingHorizonDaysLTE))
+	}
+	if i.MinLeadMinutes != nil {
+		predicates = append(predicates, dealership.MinLeadMinutesEQ(*i.MinLeadMinutes))
+	}
+	if i.MinLeadMinutesNEQ != nil {
+		predicates = append(predicates, dealership.MinLeadMinutesNEQ(*i.MinLeadMinutesNEQ))
+	}
+	if len(i.MinLeadMinutesIn) > 0 {
+		predicates = append(predicates, dealership.MinLeadMinutesIn(i.MinLeadMinutesIn...))
+	}
+	if len(i.MinLeadMinutesNotIn) > 0 {
+		predicates = append(predicates, dealership.MinLeadMinutesNotIn(i.MinLeadMinutesNotIn...))
+	}
+	if i.MinLeadMinutesGT != nil {
+		predicates = append(predicates, dealership.MinLeadMinutesGT(*i.MinLeadMinutesGT))
+	}
+	if i.MinLeadMinutesGTE != nil {
+		predicates = append(predicates, dealership.MinLeadMinutesGTE(*i.MinLeadMinutesGTE))
+	}
+	if i.MinLeadMinutesLT != nil {
+		predicates = append(predicates, dealership.MinLeadMinutesLT(*i.MinLeadMinutesLT))
+	}
+	if i.MinLeadMinutesLTE != nil {
+		predicates = append(predicates, dealership.MinLeadMinutesLTE(*i.MinLeadMinutesLTE))
+	}
+	if i.CancelCutoffHours != nil {
+		predicates = append(predicates, dealership.CancelCutoffHoursEQ(*i.CancelCutoffHours))
+	}
+	if i.CancelCutoffHoursNEQ != nil {
+		predicates = append(predicates, dealership.CancelCutoffHoursNEQ(*i.CancelCutoffHoursNEQ))
+	}
+	if len(i.CancelCutoffHoursIn) > 0 {
+		predicates = append(predicates, dealership.CancelCutoffHoursIn(i.CancelCutoffHoursIn...))
+	}
+	if len(i.CancelCutoffHoursNotIn) > 0 {
+		predicates = append(predicates, dealership.CancelCutoffHoursNotIn(i.CancelCutoffHoursNotIn...))
+	}
+	if i.CancelCutoffHoursGT != nil {
+		predicates = append(predicates, dealership.CancelCutoffHoursGT(*i.CancelCutoffHoursGT))
+	}
+	if i.CancelCutoffHoursGTE != nil {
+		predicates = append(predicates, dealership.CancelCutoffHoursGTE(*i.CancelCutoffHoursGTE))
+	}
+	if i.CancelCutoffHoursLT != nil {
+		predicates = append(predicates, dealership.CancelCutoffHoursLT(*i.CancelCutoffHoursLT))
+	}
+	if i.CancelCutoffHoursLTE != nil {
+		predicates = append(predicates, dealership.CancelCutoffHoursLTE(*i.CancelCutoffHoursLTE))
+	}
+	if i.PickupRadiusKm != nil {
+		predicates = append(predicates, dealership.PickupRadiusKmEQ(*i.PickupRadiusKm))
+	}
+	if i.PickupRadiusKmNEQ != nil {
+		predicates = append(predicates, dealership.PickupRadiusKmNEQ(*i.PickupRadiusKmNEQ))
+	}
+	if len(i.PickupRadiusKmIn) > 0 {
+		predicates = append(predicates, dealership.PickupRadiusKmIn(i.PickupRadiusKmIn...))
+	}
+	if len(i.PickupRadiusKmNotIn) > 0 {
+		predicates = append(predicates, dealership.PickupRadiusKmNotIn(i.PickupRadiusKmNotIn...))
+	}
+	if i.PickupRadiusKmGT != nil {
+		predicates = append(predicates, dealership.PickupRadiusKmGT(*i.PickupRadiusKmGT))
+	}
+	if i.PickupRadiusKmGTE != nil {
+		predicates = append(predicates, dealership.PickupRadiusKmGTE(*i.PickupRadiusKmGTE))
+	}
+	if i.PickupRadiusKmLT != nil {
+		predicates = append(predicates, dealership.PickupRadiusKmLT(*i.PickupRadiusKmLT))
+	}
+	if i.PickupRadiusKmLTE != nil {
+		predicates = append(predicates, dealership.PickupRadiusKmLTE(*i.PickupRadiusKmLTE))
+	}
+	if i.PickupPriceCents != nil {
+		predicates = append(predicates, dealership.PickupPriceCentsEQ(*i.PickupPriceCents))
+	}
+	if i.PickupPriceCentsNEQ != nil {
+		predicates = append(predicates, dealership.PickupPriceCentsNEQ(*i.PickupPriceCentsNEQ))
+	}
+	if len(i.PickupPriceCentsIn) > 0 {
+		predicates = append(predicates, dealership.PickupPriceCentsIn(i.PickupPriceCentsIn...))
+	}
+	if len(i.PickupPriceCentsNotIn) > 0 {
+		predicates = append(predicates, dealership.PickupPriceCentsNotIn(i.PickupPriceCentsNotIn...))
+	}
+	if i.PickupPriceCentsGT != nil {
+		predicates = append(predicates, dealership.PickupPriceCentsGT(*i.PickupPriceCentsGT))
+	}
+	if i.PickupPriceCentsGTE != nil {
+		predicates = append(predicates, dealership.PickupPriceCentsGTE(*i.PickupPriceCentsGTE))
+	}
+	if i.PickupPriceCentsLT != nil {
+		predicates = append(predicates, dealership.PickupPriceCentsLT(*i.PickupPriceCentsLT))
+	}
+	if i.PickupPriceCentsLTE != nil {
+		predicates = append(predicates, dealership.PickupPriceCentsLTE(*i.PickupPriceCentsLTE))
+	}
 
 	if i.HasDealerGroup != nil {
 		p := dealership.HasDealerGroup()
@@ -2305,6 +2639,24 @@ func (i *DealershipWhereInput) P() (predicate.Dealership, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, dealership.HasWorkOrdersWith(with...))
+	}
+	if i.HasServiceTypes != nil {
+		p := dealership.HasServiceTypes()
+		if !*i.HasServiceTypes {
+			p = dealership.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasServiceTypesWith) > 0 {
+		with := make([]predicate.ServiceType, 0, len(i.HasServiceTypesWith))
+		for _, w := range i.HasServiceTypesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasServiceTypesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, dealership.HasServiceTypesWith(with...))
 	}
 	if i.HasWidgetKeys != nil {
 		p := dealership.HasWidgetKeys()
@@ -3132,6 +3484,788 @@ func (i *OdometerReadingWhereInput) P() (predicate.OdometerReading, error) {
 	}
 }
 
+// OutboxMessageWhereInput represents a where input for filtering OutboxMessage queries.
+type OutboxMessageWhereInput struct {
+	Predicates []predicate.OutboxMessage  `json:"-"`
+	Not        *OutboxMessageWhereInput   `json:"not,omitempty"`
+	Or         []*OutboxMessageWhereInput `json:"or,omitempty"`
+	And        []*OutboxMessageWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "owner_id" field predicates.
+	OwnerID      *int  `json:"ownerID,omitempty"`
+	OwnerIDNEQ   *int  `json:"ownerIDNEQ,omitempty"`
+	OwnerIDIn    []int `json:"ownerIDIn,omitempty"`
+	OwnerIDNotIn []int `json:"ownerIDNotIn,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID       *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ    *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn     []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn  []int `json:"dealershipIDNotIn,omitempty"`
+	DealershipIDGT     *int  `json:"dealershipIDGT,omitempty"`
+	DealershipIDGTE    *int  `json:"dealershipIDGTE,omitempty"`
+	DealershipIDLT     *int  `json:"dealershipIDLT,omitempty"`
+	DealershipIDLTE    *int  `json:"dealershipIDLTE,omitempty"`
+	DealershipIDIsNil  bool  `json:"dealershipIDIsNil,omitempty"`
+	DealershipIDNotNil bool  `json:"dealershipIDNotNil,omitempty"`
+
+	// "kind" field predicates.
+	Kind             *string  `json:"kind,omitempty"`
+	KindNEQ          *string  `json:"kindNEQ,omitempty"`
+	KindIn           []string `json:"kindIn,omitempty"`
+	KindNotIn        []string `json:"kindNotIn,omitempty"`
+	KindGT           *string  `json:"kindGT,omitempty"`
+	KindGTE          *string  `json:"kindGTE,omitempty"`
+	KindLT           *string  `json:"kindLT,omitempty"`
+	KindLTE          *string  `json:"kindLTE,omitempty"`
+	KindContains     *string  `json:"kindContains,omitempty"`
+	KindHasPrefix    *string  `json:"kindHasPrefix,omitempty"`
+	KindHasSuffix    *string  `json:"kindHasSuffix,omitempty"`
+	KindEqualFold    *string  `json:"kindEqualFold,omitempty"`
+	KindContainsFold *string  `json:"kindContainsFold,omitempty"`
+
+	// "dedupe_key" field predicates.
+	DedupeKey             *string  `json:"dedupeKey,omitempty"`
+	DedupeKeyNEQ          *string  `json:"dedupeKeyNEQ,omitempty"`
+	DedupeKeyIn           []string `json:"dedupeKeyIn,omitempty"`
+	DedupeKeyNotIn        []string `json:"dedupeKeyNotIn,omitempty"`
+	DedupeKeyGT           *string  `json:"dedupeKeyGT,omitempty"`
+	DedupeKeyGTE          *string  `json:"dedupeKeyGTE,omitempty"`
+	DedupeKeyLT           *string  `json:"dedupeKeyLT,omitempty"`
+	DedupeKeyLTE          *string  `json:"dedupeKeyLTE,omitempty"`
+	DedupeKeyContains     *string  `json:"dedupeKeyContains,omitempty"`
+	DedupeKeyHasPrefix    *string  `json:"dedupeKeyHasPrefix,omitempty"`
+	DedupeKeyHasSuffix    *string  `json:"dedupeKeyHasSuffix,omitempty"`
+	DedupeKeyEqualFold    *string  `json:"dedupeKeyEqualFold,omitempty"`
+	DedupeKeyContainsFold *string  `json:"dedupeKeyContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category      *outboxmessage.Category  `json:"category,omitempty"`
+	CategoryNEQ   *outboxmessage.Category  `json:"categoryNEQ,omitempty"`
+	CategoryIn    []outboxmessage.Category `json:"categoryIn,omitempty"`
+	CategoryNotIn []outboxmessage.Category `json:"categoryNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "appointment_id" field predicates.
+	AppointmentID       *int  `json:"appointmentID,omitempty"`
+	AppointmentIDNEQ    *int  `json:"appointmentIDNEQ,omitempty"`
+	AppointmentIDIn     []int `json:"appointmentIDIn,omitempty"`
+	AppointmentIDNotIn  []int `json:"appointmentIDNotIn,omitempty"`
+	AppointmentIDGT     *int  `json:"appointmentIDGT,omitempty"`
+	AppointmentIDGTE    *int  `json:"appointmentIDGTE,omitempty"`
+	AppointmentIDLT     *int  `json:"appointmentIDLT,omitempty"`
+	AppointmentIDLTE    *int  `json:"appointmentIDLTE,omitempty"`
+	AppointmentIDIsNil  bool  `json:"appointmentIDIsNil,omitempty"`
+	AppointmentIDNotNil bool  `json:"appointmentIDNotNil,omitempty"`
+
+	// "work_order_id" field predicates.
+	WorkOrderID       *int  `json:"workOrderID,omitempty"`
+	WorkOrderIDNEQ    *int  `json:"workOrderIDNEQ,omitempty"`
+	WorkOrderIDIn     []int `json:"workOrderIDIn,omitempty"`
+	WorkOrderIDNotIn  []int `json:"workOrderIDNotIn,omitempty"`
+	WorkOrderIDGT     *int  `json:"workOrderIDGT,omitempty"`
+	WorkOrderIDGTE    *int  `json:"workOrderIDGTE,omitempty"`
+	WorkOrderIDLT     *int  `json:"workOrderIDLT,omitempty"`
+	WorkOrderIDLTE    *int  `json:"workOrderIDLTE,omitempty"`
+	WorkOrderIDIsNil  bool  `json:"workOrderIDIsNil,omitempty"`
+	WorkOrderIDNotNil bool  `json:"workOrderIDNotNil,omitempty"`
+
+	// "send_after" field predicates.
+	SendAfter      *time.Time  `json:"sendAfter,omitempty"`
+	SendAfterNEQ   *time.Time  `json:"sendAfterNEQ,omitempty"`
+	SendAfterIn    []time.Time `json:"sendAfterIn,omitempty"`
+	SendAfterNotIn []time.Time `json:"sendAfterNotIn,omitempty"`
+	SendAfterGT    *time.Time  `json:"sendAfterGT,omitempty"`
+	SendAfterGTE   *time.Time  `json:"sendAfterGTE,omitempty"`
+	SendAfterLT    *time.Time  `json:"sendAfterLT,omitempty"`
+	SendAfterLTE   *time.Time  `json:"sendAfterLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *outboxmessage.Status  `json:"status,omitempty"`
+	StatusNEQ   *outboxmessage.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []outboxmessage.Status `json:"statusIn,omitempty"`
+	StatusNotIn []outboxmessage.Status `json:"statusNotIn,omitempty"`
+
+	// "attempts" field predicates.
+	Attempts      *int  `json:"attempts,omitempty"`
+	AttemptsNEQ   *int  `json:"attemptsNEQ,omitempty"`
+	AttemptsIn    []int `json:"attemptsIn,omitempty"`
+	AttemptsNotIn []int `json:"attemptsNotIn,omitempty"`
+	AttemptsGT    *int  `json:"attemptsGT,omitempty"`
+	AttemptsGTE   *int  `json:"attemptsGTE,omitempty"`
+	AttemptsLT    *int  `json:"attemptsLT,omitempty"`
+	AttemptsLTE   *int  `json:"attemptsLTE,omitempty"`
+
+	// "last_error" field predicates.
+	LastError             *string  `json:"lastError,omitempty"`
+	LastErrorNEQ          *string  `json:"lastErrorNEQ,omitempty"`
+	LastErrorIn           []string `json:"lastErrorIn,omitempty"`
+	LastErrorNotIn        []string `json:"lastErrorNotIn,omitempty"`
+	LastErrorGT           *string  `json:"lastErrorGT,omitempty"`
+	LastErrorGTE          *string  `json:"lastErrorGTE,omitempty"`
+	LastErrorLT           *string  `json:"lastErrorLT,omitempty"`
+	LastErrorLTE          *string  `json:"lastErrorLTE,omitempty"`
+	LastErrorContains     *string  `json:"lastErrorContains,omitempty"`
+	LastErrorHasPrefix    *string  `json:"lastErrorHasPrefix,omitempty"`
+	LastErrorHasSuffix    *string  `json:"lastErrorHasSuffix,omitempty"`
+	LastErrorIsNil        bool     `json:"lastErrorIsNil,omitempty"`
+	LastErrorNotNil       bool     `json:"lastErrorNotNil,omitempty"`
+	LastErrorEqualFold    *string  `json:"lastErrorEqualFold,omitempty"`
+	LastErrorContainsFold *string  `json:"lastErrorContainsFold,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "owner" edge predicates.
+	HasOwner     *bool              `json:"hasOwner,omitempty"`
+	HasOwnerWith []*OwnerWhereInput `json:"hasOwnerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *OutboxMessageWhereInput) AddPredicates(predicates ...predicate.OutboxMessage) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the OutboxMessageWhereInput filter on the OutboxMessageQuery builder.
+func (i *OutboxMessageWhereInput) Filter(q *OutboxMessageQuery) (*OutboxMessageQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyOutboxMessageWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyOutboxMessageWhereInput is returned in case the OutboxMessageWhereInput is empty.
+var ErrEmptyOutboxMessageWhereInput = errors.New("ent: empty predicate OutboxMessageWhereInput")
+
+// P returns a predicate for filtering outboxmessages.
+// An error is returned if the input is empty or invalid.
+func (i *OutboxMessageWhereInput) P() (predicate.OutboxMessage, error) {
+	var predicates []predicate.OutboxMessage
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, outboxmessage.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.OutboxMessage, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, outboxmessage.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.OutboxMessage, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, outboxmessage.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, outboxmessage.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, outboxmessage.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, outboxmessage.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, outboxmessage.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, outboxmessage.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, outboxmessage.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, outboxmessage.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, outboxmessage.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, outboxmessage.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, outboxmessage.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, outboxmessage.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, outboxmessage.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, outboxmessage.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, outboxmessage.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, outboxmessage.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, outboxmessage.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OwnerID != nil {
+		predicates = append(predicates, outboxmessage.OwnerIDEQ(*i.OwnerID))
+	}
+	if i.OwnerIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.OwnerIDNEQ(*i.OwnerIDNEQ))
+	}
+	if len(i.OwnerIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.OwnerIDIn(i.OwnerIDIn...))
+	}
+	if len(i.OwnerIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.OwnerIDNotIn(i.OwnerIDNotIn...))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, outboxmessage.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.DealershipIDGT != nil {
+		predicates = append(predicates, outboxmessage.DealershipIDGT(*i.DealershipIDGT))
+	}
+	if i.DealershipIDGTE != nil {
+		predicates = append(predicates, outboxmessage.DealershipIDGTE(*i.DealershipIDGTE))
+	}
+	if i.DealershipIDLT != nil {
+		predicates = append(predicates, outboxmessage.DealershipIDLT(*i.DealershipIDLT))
+	}
+	if i.DealershipIDLTE != nil {
+		predicates = append(predicates, outboxmessage.DealershipIDLTE(*i.DealershipIDLTE))
+	}
+	if i.DealershipIDIsNil {
+		predicates = append(predicates, outboxmessage.DealershipIDIsNil())
+	}
+	if i.DealershipIDNotNil {
+		predicates = append(predicates, outboxmessage.DealershipIDNotNil())
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, outboxmessage.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, outboxmessage.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, outboxmessage.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.KindNotIn(i.KindNotIn...))
+	}
+	if i.KindGT != nil {
+		predicates = append(predicates, outboxmessage.KindGT(*i.KindGT))
+	}
+	if i.KindGTE != nil {
+		predicates = append(predicates, outboxmessage.KindGTE(*i.KindGTE))
+	}
+	if i.KindLT != nil {
+		predicates = append(predicates, outboxmessage.KindLT(*i.KindLT))
+	}
+	if i.KindLTE != nil {
+		predicates = append(predicates, outboxmessage.KindLTE(*i.KindLTE))
+	}
+	if i.KindContains != nil {
+		predicates = append(predicates, outboxmessage.KindContains(*i.KindContains))
+	}
+	if i.KindHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.KindHasPrefix(*i.KindHasPrefix))
+	}
+	if i.KindHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.KindHasSuffix(*i.KindHasSuffix))
+	}
+	if i.KindEqualFold != nil {
+		predicates = append(predicates, outboxmessage.KindEqualFold(*i.KindEqualFold))
+	}
+	if i.KindContainsFold != nil {
+		predicates = append(predicates, outboxmessage.KindContainsFold(*i.KindContainsFold))
+	}
+	if i.DedupeKey != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyEQ(*i.DedupeKey))
+	}
+	if i.DedupeKeyNEQ != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyNEQ(*i.DedupeKeyNEQ))
+	}
+	if len(i.DedupeKeyIn) > 0 {
+		predicates = append(predicates, outboxmessage.DedupeKeyIn(i.DedupeKeyIn...))
+	}
+	if len(i.DedupeKeyNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.DedupeKeyNotIn(i.DedupeKeyNotIn...))
+	}
+	if i.DedupeKeyGT != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyGT(*i.DedupeKeyGT))
+	}
+	if i.DedupeKeyGTE != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyGTE(*i.DedupeKeyGTE))
+	}
+	if i.DedupeKeyLT != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyLT(*i.DedupeKeyLT))
+	}
+	if i.DedupeKeyLTE != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyLTE(*i.DedupeKeyLTE))
+	}
+	if i.DedupeKeyContains != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyContains(*i.DedupeKeyContains))
+	}
+	if i.DedupeKeyHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyHasPrefix(*i.DedupeKeyHasPrefix))
+	}
+	if i.DedupeKeyHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyHasSuffix(*i.DedupeKeyHasSuffix))
+	}
+	if i.DedupeKeyEqualFold != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyEqualFold(*i.DedupeKeyEqualFold))
+	}
+	if i.DedupeKeyContainsFold != nil {
+		predicates = append(predicates, outboxmessage.DedupeKeyContainsFold(*i.DedupeKeyContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, outboxmessage.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, outboxmessage.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, outboxmessage.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, outboxmessage.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, outboxmessage.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, outboxmessage.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, outboxmessage.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, outboxmessage.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, outboxmessage.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, outboxmessage.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, outboxmessage.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, outboxmessage.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, outboxmessage.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, outboxmessage.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, outboxmessage.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, outboxmessage.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, outboxmessage.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, outboxmessage.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, outboxmessage.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, outboxmessage.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, outboxmessage.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, outboxmessage.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, outboxmessage.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.AppointmentID != nil {
+		predicates = append(predicates, outboxmessage.AppointmentIDEQ(*i.AppointmentID))
+	}
+	if i.AppointmentIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.AppointmentIDNEQ(*i.AppointmentIDNEQ))
+	}
+	if len(i.AppointmentIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.AppointmentIDIn(i.AppointmentIDIn...))
+	}
+	if len(i.AppointmentIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.AppointmentIDNotIn(i.AppointmentIDNotIn...))
+	}
+	if i.AppointmentIDGT != nil {
+		predicates = append(predicates, outboxmessage.AppointmentIDGT(*i.AppointmentIDGT))
+	}
+	if i.AppointmentIDGTE != nil {
+		predicates = append(predicates, outboxmessage.AppointmentIDGTE(*i.AppointmentIDGTE))
+	}
+	if i.AppointmentIDLT != nil {
+		predicates = append(predicates, outboxmessage.AppointmentIDLT(*i.AppointmentIDLT))
+	}
+	if i.AppointmentIDLTE != nil {
+		predicates = append(predicates, outboxmessage.AppointmentIDLTE(*i.AppointmentIDLTE))
+	}
+	if i.AppointmentIDIsNil {
+		predicates = append(predicates, outboxmessage.AppointmentIDIsNil())
+	}
+	if i.AppointmentIDNotNil {
+		predicates = append(predicates, outboxmessage.AppointmentIDNotNil())
+	}
+	if i.WorkOrderID != nil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDEQ(*i.WorkOrderID))
+	}
+	if i.WorkOrderIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDNEQ(*i.WorkOrderIDNEQ))
+	}
+	if len(i.WorkOrderIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.WorkOrderIDIn(i.WorkOrderIDIn...))
+	}
+	if len(i.WorkOrderIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.WorkOrderIDNotIn(i.WorkOrderIDNotIn...))
+	}
+	if i.WorkOrderIDGT != nil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDGT(*i.WorkOrderIDGT))
+	}
+	if i.WorkOrderIDGTE != nil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDGTE(*i.WorkOrderIDGTE))
+	}
+	if i.WorkOrderIDLT != nil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDLT(*i.WorkOrderIDLT))
+	}
+	if i.WorkOrderIDLTE != nil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDLTE(*i.WorkOrderIDLTE))
+	}
+	if i.WorkOrderIDIsNil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDIsNil())
+	}
+	if i.WorkOrderIDNotNil {
+		predicates = append(predicates, outboxmessage.WorkOrderIDNotNil())
+	}
+	if i.SendAfter != nil {
+		predicates = append(predicates, outboxmessage.SendAfterEQ(*i.SendAfter))
+	}
+	if i.SendAfterNEQ != nil {
+		predicates = append(predicates, outboxmessage.SendAfterNEQ(*i.SendAfterNEQ))
+	}
+	if len(i.SendAfterIn) > 0 {
+		predicates = append(predicates, outboxmessage.SendAfterIn(i.SendAfterIn...))
+	}
+	if len(i.SendAfterNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.SendAfterNotIn(i.SendAfterNotIn...))
+	}
+	if i.SendAfterGT != nil {
+		predicates = append(predicates, outboxmessage.SendAfterGT(*i.SendAfterGT))
+	}
+	if i.SendAfterGTE != nil {
+		predicates = append(predicates, outboxmessage.SendAfterGTE(*i.SendAfterGTE))
+	}
+	if i.SendAfterLT != nil {
+		predicates = append(predicates, outboxmessage.SendAfterLT(*i.SendAfterLT))
+	}
+	if i.SendAfterLTE != nil {
+		predicates = append(predicates, outboxmessage.SendAfterLTE(*i.SendAfterLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, outboxmessage.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, outboxmessage.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, outboxmessage.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Attempts != nil {
+		predicates = append(predicates, outboxmessage.AttemptsEQ(*i.Attempts))
+	}
+	if i.AttemptsNEQ != nil {
+		predicates = append(predicates, outboxmessage.AttemptsNEQ(*i.AttemptsNEQ))
+	}
+	if len(i.AttemptsIn) > 0 {
+		predicates = append(predicates, outboxmessage.AttemptsIn(i.AttemptsIn...))
+	}
+	if len(i.AttemptsNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.AttemptsNotIn(i.AttemptsNotIn...))
+	}
+	if i.AttemptsGT != nil {
+		predicates = append(predicates, outboxmessage.AttemptsGT(*i.AttemptsGT))
+	}
+	if i.AttemptsGTE != nil {
+		predicates = append(predicates, outboxmessage.AttemptsGTE(*i.AttemptsGTE))
+	}
+	if i.AttemptsLT != nil {
+		predicates = append(predicates, outboxmessage.AttemptsLT(*i.AttemptsLT))
+	}
+	if i.AttemptsLTE != nil {
+		predicates = append(predicates, outboxmessage.AttemptsLTE(*i.AttemptsLTE))
+	}
+	if i.LastError != nil {
+		predicates = append(predicates, outboxmessage.LastErrorEQ(*i.LastError))
+	}
+	if i.LastErrorNEQ != nil {
+		predicates = append(predicates, outboxmessage.LastErrorNEQ(*i.LastErrorNEQ))
+	}
+	if len(i.LastErrorIn) > 0 {
+		predicates = append(predicates, outboxmessage.LastErrorIn(i.LastErrorIn...))
+	}
+	if len(i.LastErrorNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.LastErrorNotIn(i.LastErrorNotIn...))
+	}
+	if i.LastErrorGT != nil {
+		predicates = append(predicates, outboxmessage.LastErrorGT(*i.LastErrorGT))
+	}
+	if i.LastErrorGTE != nil {
+		predicates = append(predicates, outboxmessage.LastErrorGTE(*i.LastErrorGTE))
+	}
+	if i.LastErrorLT != nil {
+		predicates = append(predicates, outboxmessage.LastErrorLT(*i.LastErrorLT))
+	}
+	if i.LastErrorLTE != nil {
+		predicates = append(predicates, outboxmessage.LastErrorLTE(*i.LastErrorLTE))
+	}
+	if i.LastErrorContains != nil {
+		predicates = append(predicates, outboxmessage.LastErrorContains(*i.LastErrorContains))
+	}
+	if i.LastErrorHasPrefix != nil {
+		predicates = append(predicates, outboxmessage.LastErrorHasPrefix(*i.LastErrorHasPrefix))
+	}
+	if i.LastErrorHasSuffix != nil {
+		predicates = append(predicates, outboxmessage.LastErrorHasSuffix(*i.LastErrorHasSuffix))
+	}
+	if i.LastErrorIsNil {
+		predicates = append(predicates, outboxmessage.LastErrorIsNil())
+	}
+	if i.LastErrorNotNil {
+		predicates = append(predicates, outboxmessage.LastErrorNotNil())
+	}
+	if i.LastErrorEqualFold != nil {
+		predicates = append(predicates, outboxmessage.LastErrorEqualFold(*i.LastErrorEqualFold))
+	}
+	if i.LastErrorContainsFold != nil {
+		predicates = append(predicates, outboxmessage.LastErrorContainsFold(*i.LastErrorContainsFold))
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, outboxmessage.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, outboxmessage.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, outboxmessage.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, outboxmessage.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, outboxmessage.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, outboxmessage.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, outboxmessage.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, outboxmessage.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, outboxmessage.SentAtNotNil())
+	}
+
+	if i.HasOwner != nil {
+		p := outboxmessage.HasOwner()
+		if !*i.HasOwner {
+			p = outboxmessage.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOwnerWith) > 0 {
+		with := make([]predicate.Owner, 0, len(i.HasOwnerWith))
+		for _, w := range i.HasOwnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOwnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, outboxmessage.HasOwnerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyOutboxMessageWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return outboxmessage.And(predicates...), nil
+	}
+}
+
 // OwnerWhereInput represents a where input for filtering Owner queries.
 type OwnerWhereInput struct {
 	Predicates []predicate.Owner  `json:"-"`
@@ -3365,6 +4499,10 @@ type OwnerWhereInput struct {
 	TierIn    []owner.Tier `json:"tierIn,omitempty"`
 	TierNotIn []owner.Tier `json:"tierNotIn,omitempty"`
 
+	// "prospect" field predicates.
+	Prospect    *bool `json:"prospect,omitempty"`
+	ProspectNEQ *bool `json:"prospectNEQ,omitempty"`
+
 	// "erased_at" field predicates.
 	ErasedAt       *time.Time  `json:"erasedAt,omitempty"`
 	ErasedAtNEQ    *time.Time  `json:"erasedAtNEQ,omitempty"`
@@ -3404,6 +4542,10 @@ type OwnerWhereInput struct {
 	// "survey_responses" edge predicates.
 	HasSurveyResponses     *bool                       `json:"hasSurveyResponses,omitempty"`
 	HasSurveyResponsesWith []*SurveyResponseWhereInput `json:"hasSurveyResponsesWith,omitempty"`
+
+	// "outbox_messages" edge predicates.
+	HasOutboxMessages     *bool                      `json:"hasOutboxMessages,omitempty"`
+	HasOutboxMessagesWith []*OutboxMessageWhereInput `json:"hasOutboxMessagesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -4041,6 +5183,12 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 	if len(i.TierNotIn) > 0 {
 		predicates = append(predicates, owner.TierNotIn(i.TierNotIn...))
 	}
+	if i.Prospect != nil {
+		predicates = append(predicates, owner.ProspectEQ(*i.Prospect))
+	}
+	if i.ProspectNEQ != nil {
+		predicates = append(predicates, owner.ProspectNEQ(*i.ProspectNEQ))
+	}
 	if i.ErasedAt != nil {
 		predicates = append(predicates, owner.ErasedAtEQ(*i.ErasedAt))
 	}
@@ -4198,6 +5346,24 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 		}
 		predicates = append(predicates, owner.HasSurveyResponsesWith(with...))
 	}
+	if i.HasOutboxMessages != nil {
+		p := owner.HasOutboxMessages()
+		if !*i.HasOutboxMessages {
+			p = owner.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOutboxMessagesWith) > 0 {
+		with := make([]predicate.OutboxMessage, 0, len(i.HasOutboxMessagesWith))
+		for _, w := range i.HasOutboxMessagesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOutboxMessagesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, owner.HasOutboxMessagesWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyOwnerWhereInput
@@ -4205,6 +5371,396 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 		return predicates[0], nil
 	default:
 		return owner.And(predicates...), nil
+	}
+}
+
+// ServiceTypeWhereInput represents a where input for filtering ServiceType queries.
+type ServiceTypeWhereInput struct {
+	Predicates []predicate.ServiceType  `json:"-"`
+	Not        *ServiceTypeWhereInput   `json:"not,omitempty"`
+	Or         []*ServiceTypeWhereInput `json:"or,omitempty"`
+	And        []*ServiceTypeWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID      *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ   *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn    []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn []int `json:"dealershipIDNotIn,omitempty"`
+
+	// "code" field predicates.
+	Code      *servicetype.Code  `json:"code,omitempty"`
+	CodeNEQ   *servicetype.Code  `json:"codeNEQ,omitempty"`
+	CodeIn    []servicetype.Code `json:"codeIn,omitempty"`
+	CodeNotIn []servicetype.Code `json:"codeNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "duration_minutes" field predicates.
+	DurationMinutes      *int  `json:"durationMinutes,omitempty"`
+	DurationMinutesNEQ   *int  `json:"durationMinutesNEQ,omitempty"`
+	DurationMinutesIn    []int `json:"durationMinutesIn,omitempty"`
+	DurationMinutesNotIn []int `json:"durationMinutesNotIn,omitempty"`
+	DurationMinutesGT    *int  `json:"durationMinutesGT,omitempty"`
+	DurationMinutesGTE   *int  `json:"durationMinutesGTE,omitempty"`
+	DurationMinutesLT    *int  `json:"durationMinutesLT,omitempty"`
+	DurationMinutesLTE   *int  `json:"durationMinutesLTE,omitempty"`
+
+	// "price_cents" field predicates.
+	PriceCents       *int64  `json:"priceCents,omitempty"`
+	PriceCentsNEQ    *int64  `json:"priceCentsNEQ,omitempty"`
+	PriceCentsIn     []int64 `json:"priceCentsIn,omitempty"`
+	PriceCentsNotIn  []int64 `json:"priceCentsNotIn,omitempty"`
+	PriceCentsGT     *int64  `json:"priceCentsGT,omitempty"`
+	PriceCentsGTE    *int64  `json:"priceCentsGTE,omitempty"`
+	PriceCentsLT     *int64  `json:"priceCentsLT,omitempty"`
+	PriceCentsLTE    *int64  `json:"priceCentsLTE,omitempty"`
+	PriceCentsIsNil  bool    `json:"priceCentsIsNil,omitempty"`
+	PriceCentsNotNil bool    `json:"priceCentsNotNil,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "dealership" edge predicates.
+	HasDealership     *bool                   `json:"hasDealership,omitempty"`
+	HasDealershipWith []*DealershipWhereInput `json:"hasDealershipWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ServiceTypeWhereInput) AddPredicates(predicates ...predicate.ServiceType) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ServiceTypeWhereInput filter on the ServiceTypeQuery builder.
+func (i *ServiceTypeWhereInput) Filter(q *ServiceTypeQuery) (*ServiceTypeQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyServiceTypeWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyServiceTypeWhereInput is returned in case the ServiceTypeWhereInput is empty.
+var ErrEmptyServiceTypeWhereInput = errors.New("ent: empty predicate ServiceTypeWhereInput")
+
+// P returns a predicate for filtering servicetypes.
+// An error is returned if the input is empty or invalid.
+func (i *ServiceTypeWhereInput) P() (predicate.ServiceType, error) {
+	var predicates []predicate.ServiceType
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, servicetype.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ServiceType, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, servicetype.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ServiceType, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, servicetype.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, servicetype.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, servicetype.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, servicetype.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, servicetype.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, servicetype.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, servicetype.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, servicetype.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, servicetype.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, servicetype.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, servicetype.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, servicetype.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, servicetype.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, servicetype.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, servicetype.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, servicetype.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, servicetype.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, servicetype.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, servicetype.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, servicetype.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, servicetype.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, servicetype.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, servicetype.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, servicetype.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, servicetype.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, servicetype.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, servicetype.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, servicetype.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, servicetype.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, servicetype.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, servicetype.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, servicetype.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, servicetype.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, servicetype.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, servicetype.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, servicetype.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, servicetype.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, servicetype.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, servicetype.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, servicetype.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, servicetype.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, servicetype.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, servicetype.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, servicetype.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, servicetype.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, servicetype.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.DurationMinutes != nil {
+		predicates = append(predicates, servicetype.DurationMinutesEQ(*i.DurationMinutes))
+	}
+	if i.DurationMinutesNEQ != nil {
+		predicates = append(predicates, servicetype.DurationMinutesNEQ(*i.DurationMinutesNEQ))
+	}
+	if len(i.DurationMinutesIn) > 0 {
+		predicates = append(predicates, servicetype.DurationMinutesIn(i.DurationMinutesIn...))
+	}
+	if len(i.DurationMinutesNotIn) > 0 {
+		predicates = append(predicates, servicetype.DurationMinutesNotIn(i.DurationMinutesNotIn...))
+	}
+	if i.DurationMinutesGT != nil {
+		predicates = append(predicates, servicetype.DurationMinutesGT(*i.DurationMinutesGT))
+	}
+	if i.DurationMinutesGTE != nil {
+		predicates = append(predicates, servicetype.DurationMinutesGTE(*i.DurationMinutesGTE))
+	}
+	if i.DurationMinutesLT != nil {
+		predicates = append(predicates, servicetype.DurationMinutesLT(*i.DurationMinutesLT))
+	}
+	if i.DurationMinutesLTE != nil {
+		predicates = append(predicates, servicetype.DurationMinutesLTE(*i.DurationMinutesLTE))
+	}
+	if i.PriceCents != nil {
+		predicates = append(predicates, servicetype.PriceCentsEQ(*i.PriceCents))
+	}
+	if i.PriceCentsNEQ != nil {
+		predicates = append(predicates, servicetype.PriceCentsNEQ(*i.PriceCentsNEQ))
+	}
+	if len(i.PriceCentsIn) > 0 {
+		predicates = append(predicates, servicetype.PriceCentsIn(i.PriceCentsIn...))
+	}
+	if len(i.PriceCentsNotIn) > 0 {
+		predicates = append(predicates, servicetype.PriceCentsNotIn(i.PriceCentsNotIn...))
+	}
+	if i.PriceCentsGT != nil {
+		predicates = append(predicates, servicetype.PriceCentsGT(*i.PriceCentsGT))
+	}
+	if i.PriceCentsGTE != nil {
+		predicates = append(predicates, servicetype.PriceCentsGTE(*i.PriceCentsGTE))
+	}
+	if i.PriceCentsLT != nil {
+		predicates = append(predicates, servicetype.PriceCentsLT(*i.PriceCentsLT))
+	}
+	if i.PriceCentsLTE != nil {
+		predicates = append(predicates, servicetype.PriceCentsLTE(*i.PriceCentsLTE))
+	}
+	if i.PriceCentsIsNil {
+		predicates = append(predicates, servicetype.PriceCentsIsNil())
+	}
+	if i.PriceCentsNotNil {
+		predicates = append(predicates, servicetype.PriceCentsNotNil())
+	}
+	if i.Active != nil {
+		predicates = append(predicates, servicetype.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, servicetype.ActiveNEQ(*i.ActiveNEQ))
+	}
+
+	if i.HasDealership != nil {
+		p := servicetype.HasDealership()
+		if !*i.HasDealership {
+			p = servicetype.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDealershipWith) > 0 {
+		with := make([]predicate.Dealership, 0, len(i.HasDealershipWith))
+		for _, w := range i.HasDealershipWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDealershipWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, servicetype.HasDealershipWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyServiceTypeWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return servicetype.And(predicates...), nil
 	}
 }
 

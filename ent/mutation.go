@@ -9,9 +9,11 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
 	"aftercare/ent/schema/schematype"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -45,7 +47,9 @@ const (
 	TypeDealership       = "Dealership"
 	TypeDevice           = "Device"
 	TypeOdometerReading  = "OdometerReading"
+	TypeOutboxMessage    = "OutboxMessage"
 	TypeOwner            = "Owner"
+	TypeServiceType      = "ServiceType"
 	TypeStaff            = "Staff"
 	TypeSurveyResponse   = "SurveyResponse"
 	TypeSurveyTemplate   = "SurveyTemplate"
@@ -76,6 +80,12 @@ type AppointmentMutation struct {
 	notes                    *string
 	cancel_reason            *string
 	cancelled_at             *time.Time
+	pools                    *[]string
+	appendpools              []string
+	vehicle_plate            *string
+	vehicle_vin              *string
+	widget_key_id            *int
+	addwidget_key_id         *int
 	idempotency_key          *string
 	clearedFields            map[string]struct{}
 	dealership               *int
@@ -888,6 +898,239 @@ func (m *AppointmentMutation) ResetCancelledAt() {
 	delete(m.clearedFields, appointment.FieldCancelledAt)
 }
 
+// SetPools sets the "pools" field.
+func (m *AppointmentMutation) SetPools(s []string) {
+	m.pools = &s
+	m.appendpools = nil
+}
+
+// Pools returns the value of the "pools" field in the mutation.
+func (m *AppointmentMutation) Pools() (r []string, exists bool) {
+	v := m.pools
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPools returns the old "pools" field's value of the Appointment entity.
+// If the Appointment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AppointmentMutation) OldPools(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPools is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPools requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPools: %w", err)
+	}
+	return oldValue.Pools, nil
+}
+
+// AppendPools adds s to the "pools" field.
+func (m *AppointmentMutation) AppendPools(s []string) {
+	m.appendpools = append(m.appendpools, s...)
+}
+
+// AppendedPools returns the list of values that were appended to the "pools" field in this mutation.
+func (m *AppointmentMutation) AppendedPools() ([]string, bool) {
+	if len(m.appendpools) == 0 {
+		return nil, false
+	}
+	return m.appendpools, true
+}
+
+// ClearPools clears the value of the "pools" field.
+func (m *AppointmentMutation) ClearPools() {
+	m.pools = nil
+	m.appendpools = nil
+	m.clearedFields[appointment.FieldPools] = struct{}{}
+}
+
+// PoolsCleared returns if the "pools" field was cleared in this mutation.
+func (m *AppointmentMutation) PoolsCleared() bool {
+	_, ok := m.clearedFields[appointment.FieldPools]
+	return ok
+}
+
+// ResetPools resets all changes to the "pools" field.
+func (m *AppointmentMutation) ResetPools() {
+	m.pools = nil
+	m.appendpools = nil
+	delete(m.clearedFields, appointment.FieldPools)
+}
+
+// SetVehiclePlate sets the "vehicle_plate" field.
+func (m *AppointmentMutation) SetVehiclePlate(s string) {
+	m.vehicle_plate = &s
+}
+
+// VehiclePlate returns the value of the "vehicle_plate" field in the mutation.
+func (m *AppointmentMutation) VehiclePlate() (r string, exists bool) {
+	v := m.vehicle_plate
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVehiclePlate returns the old "vehicle_plate" field's value of the Appointment entity.
+// If the Appointment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AppointmentMutation) OldVehiclePlate(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVehiclePlate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVehiclePlate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVehiclePlate: %w", err)
+	}
+	return oldValue.VehiclePlate, nil
+}
+
+// ClearVehiclePlate clears the value of the "vehicle_plate" field.
+func (m *AppointmentMutation) ClearVehiclePlate() {
+	m.vehicle_plate = nil
+	m.clearedFields[appointment.FieldVehiclePlate] = struct{}{}
+}
+
+// VehiclePlateCleared returns if the "vehicle_plate" field was cleared in this mutation.
+func (m *AppointmentMutation) VehiclePlateCleared() bool {
+	_, ok := m.clearedFields[appointment.FieldVehiclePlate]
+	return ok
+}
+
+// ResetVehiclePlate resets all changes to the "vehicle_plate" field.
+func (m *AppointmentMutation) ResetVehiclePlate() {
+	m.vehicle_plate = nil
+	delete(m.clearedFields, appointment.FieldVehiclePlate)
+}
+
+// SetVehicleVin sets the "vehicle_vin" field.
+func (m *AppointmentMutation) SetVehicleVin(s string) {
+	m.vehicle_vin = &s
+}
+
+// VehicleVin returns the value of the "vehicle_vin" field in the mutation.
+func (m *AppointmentMutation) VehicleVin() (r string, exists bool) {
+	v := m.vehicle_vin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVehicleVin returns the old "vehicle_vin" field's value of the Appointment entity.
+// If the Appointment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AppointmentMutation) OldVehicleVin(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVehicleVin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVehicleVin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVehicleVin: %w", err)
+	}
+	return oldValue.VehicleVin, nil
+}
+
+// ClearVehicleVin clears the value of the "vehicle_vin" field.
+func (m *AppointmentMutation) ClearVehicleVin() {
+	m.vehicle_vin = nil
+	m.clearedFields[appointment.FieldVehicleVin] = struct{}{}
+}
+
+// VehicleVinCleared returns if the "vehicle_vin" field was cleared in this mutation.
+func (m *AppointmentMutation) VehicleVinCleared() bool {
+	_, ok := m.clearedFields[appointment.FieldVehicleVin]
+	return ok
+}
+
+// ResetVehicleVin resets all changes to the "vehicle_vin" field.
+func (m *AppointmentMutation) ResetVehicleVin() {
+	m.vehicle_vin = nil
+	delete(m.clearedFields, appointment.FieldVehicleVin)
+}
+
+// SetWidgetKeyID sets the "widget_key_id" field.
+func (m *AppointmentMutation) SetWidgetKeyID(i int) {
+	m.widget_key_id = &i
+	m.addwidget_key_id = nil
+}
+
+// WidgetKeyID returns the value of the "widget_key_id" field in the mutation.
+func (m *AppointmentMutation) WidgetKeyID() (r int, exists bool) {
+	v := m.widget_key_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWidgetKeyID returns the old "widget_key_id" field's value of the Appointment entity.
+// If the Appointment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AppointmentMutation) OldWidgetKeyID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWidgetKeyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWidgetKeyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWidgetKeyID: %w", err)
+	}
+	return oldValue.WidgetKeyID, nil
+}
+
+// AddWidgetKeyID adds i to the "widget_key_id" field.
+func (m *AppointmentMutation) AddWidgetKeyID(i int) {
+	if m.addwidget_key_id != nil {
+		*m.addwidget_key_id += i
+	} else {
+		m.addwidget_key_id = &i
+	}
+}
+
+// AddedWidgetKeyID returns the value that was added to the "widget_key_id" field in this mutation.
+func (m *AppointmentMutation) AddedWidgetKeyID() (r int, exists bool) {
+	v := m.addwidget_key_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWidgetKeyID clears the value of the "widget_key_id" field.
+func (m *AppointmentMutation) ClearWidgetKeyID() {
+	m.widget_key_id = nil
+	m.addwidget_key_id = nil
+	m.clearedFields[appointment.FieldWidgetKeyID] = struct{}{}
+}
+
+// WidgetKeyIDCleared returns if the "widget_key_id" field was cleared in this mutation.
+func (m *AppointmentMutation) WidgetKeyIDCleared() bool {
+	_, ok := m.clearedFields[appointment.FieldWidgetKeyID]
+	return ok
+}
+
+// ResetWidgetKeyID resets all changes to the "widget_key_id" field.
+func (m *AppointmentMutation) ResetWidgetKeyID() {
+	m.widget_key_id = nil
+	m.addwidget_key_id = nil
+	delete(m.clearedFields, appointment.FieldWidgetKeyID)
+}
+
 // SetIdempotencyKey sets the "idempotency_key" field.
 func (m *AppointmentMutation) SetIdempotencyKey(s string) {
 	m.idempotency_key = &s
@@ -1118,7 +1361,7 @@ func (m *AppointmentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AppointmentMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, appointment.FieldCreatedAt)
 	}
@@ -1170,6 +1413,18 @@ func (m *AppointmentMutation) Fields() []string {
 	if m.cancelled_at != nil {
 		fields = append(fields, appointment.FieldCancelledAt)
 	}
+	if m.pools != nil {
+		fields = append(fields, appointment.FieldPools)
+	}
+	if m.vehicle_plate != nil {
+		fields = append(fields, appointment.FieldVehiclePlate)
+	}
+	if m.vehicle_vin != nil {
+		fields = append(fields, appointment.FieldVehicleVin)
+	}
+	if m.widget_key_id != nil {
+		fields = append(fields, appointment.FieldWidgetKeyID)
+	}
 	if m.idempotency_key != nil {
 		fields = append(fields, appointment.FieldIdempotencyKey)
 	}
@@ -1215,6 +1470,14 @@ func (m *AppointmentMutation) Field(name string) (ent.Value, bool) {
 		return m.CancelReason()
 	case appointment.FieldCancelledAt:
 		return m.CancelledAt()
+	case appointment.FieldPools:
+		return m.Pools()
+	case appointment.FieldVehiclePlate:
+		return m.VehiclePlate()
+	case appointment.FieldVehicleVin:
+		return m.VehicleVin()
+	case appointment.FieldWidgetKeyID:
+		return m.WidgetKeyID()
 	case appointment.FieldIdempotencyKey:
 		return m.IdempotencyKey()
 	}
@@ -1260,6 +1523,14 @@ func (m *AppointmentMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldCancelReason(ctx)
 	case appointment.FieldCancelledAt:
 		return m.OldCancelledAt(ctx)
+	case appointment.FieldPools:
+		return m.OldPools(ctx)
+	case appointment.FieldVehiclePlate:
+		return m.OldVehiclePlate(ctx)
+	case appointment.FieldVehicleVin:
+		return m.OldVehicleVin(ctx)
+	case appointment.FieldWidgetKeyID:
+		return m.OldWidgetKeyID(ctx)
 	case appointment.FieldIdempotencyKey:
 		return m.OldIdempotencyKey(ctx)
 	}
@@ -1390,6 +1661,34 @@ func (m *AppointmentMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCancelledAt(v)
 		return nil
+	case appointment.FieldPools:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPools(v)
+		return nil
+	case appointment.FieldVehiclePlate:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVehiclePlate(v)
+		return nil
+	case appointment.FieldVehicleVin:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVehicleVin(v)
+		return nil
+	case appointment.FieldWidgetKeyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWidgetKeyID(v)
+		return nil
 	case appointment.FieldIdempotencyKey:
 		v, ok := value.(string)
 		if !ok {
@@ -1408,6 +1707,9 @@ func (m *AppointmentMutation) AddedFields() []string {
 	if m.addtransport_price_cents != nil {
 		fields = append(fields, appointment.FieldTransportPriceCents)
 	}
+	if m.addwidget_key_id != nil {
+		fields = append(fields, appointment.FieldWidgetKeyID)
+	}
 	return fields
 }
 
@@ -1418,6 +1720,8 @@ func (m *AppointmentMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case appointment.FieldTransportPriceCents:
 		return m.AddedTransportPriceCents()
+	case appointment.FieldWidgetKeyID:
+		return m.AddedWidgetKeyID()
 	}
 	return nil, false
 }
@@ -1433,6 +1737,13 @@ func (m *AppointmentMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddTransportPriceCents(v)
+		return nil
+	case appointment.FieldWidgetKeyID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWidgetKeyID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Appointment numeric field %s", name)
@@ -1456,6 +1767,18 @@ func (m *AppointmentMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(appointment.FieldCancelledAt) {
 		fields = append(fields, appointment.FieldCancelledAt)
+	}
+	if m.FieldCleared(appointment.FieldPools) {
+		fields = append(fields, appointment.FieldPools)
+	}
+	if m.FieldCleared(appointment.FieldVehiclePlate) {
+		fields = append(fields, appointment.FieldVehiclePlate)
+	}
+	if m.FieldCleared(appointment.FieldVehicleVin) {
+		fields = append(fields, appointment.FieldVehicleVin)
+	}
+	if m.FieldCleared(appointment.FieldWidgetKeyID) {
+		fields = append(fields, appointment.FieldWidgetKeyID)
 	}
 	if m.FieldCleared(appointment.FieldIdempotencyKey) {
 		fields = append(fields, appointment.FieldIdempotencyKey)
@@ -1488,6 +1811,18 @@ func (m *AppointmentMutation) ClearField(name string) error {
 		return nil
 	case appointment.FieldCancelledAt:
 		m.ClearCancelledAt()
+		return nil
+	case appointment.FieldPools:
+		m.ClearPools()
+		return nil
+	case appointment.FieldVehiclePlate:
+		m.ClearVehiclePlate()
+		return nil
+	case appointment.FieldVehicleVin:
+		m.ClearVehicleVin()
+		return nil
+	case appointment.FieldWidgetKeyID:
+		m.ClearWidgetKeyID()
 		return nil
 	case appointment.FieldIdempotencyKey:
 		m.ClearIdempotencyKey()
@@ -1550,6 +1885,18 @@ func (m *AppointmentMutation) ResetField(name string) error {
 		return nil
 	case appointment.FieldCancelledAt:
 		m.ResetCancelledAt()
+		return nil
+	case appointment.FieldPools:
+		m.ResetPools()
+		return nil
+	case appointment.FieldVehiclePlate:
+		m.ResetVehiclePlate()
+		return nil
+	case appointment.FieldVehicleVin:
+		m.ResetVehicleVin()
+		return nil
+	case appointment.FieldWidgetKeyID:
+		m.ResetWidgetKeyID()
 		return nil
 	case appointment.FieldIdempotencyKey:
 		m.ResetIdempotencyKey()
@@ -3279,51 +3626,70 @@ func (m *DealerGroupMutation) ResetEdge(name string) error {
 // DealershipMutation represents an operation that mutates the Dealership nodes in the graph.
 type DealershipMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *int
-	created_at           *time.Time
-	updated_at           *time.Time
-	name                 *string
-	code                 *string
-	brands               *[]string
-	appendbrands         []string
-	time_zone            *string
-	address              *string
-	region               *string
-	latitude             *float64
-	addlatitude          *float64
-	longitude            *float64
-	addlongitude         *float64
-	opening_hours        *[]schematype.OpeningHours
-	appendopening_hours  []schematype.OpeningHours
-	closures             *[]string
-	appendclosures       []string
-	phone                *string
-	clearedFields        map[string]struct{}
-	dealer_group         *int
-	cleareddealer_group  bool
-	staff                map[int]struct{}
-	removedstaff         map[int]struct{}
-	clearedstaff         bool
-	owners               map[int]struct{}
-	removedowners        map[int]struct{}
-	clearedowners        bool
-	vehicles_sold        map[int]struct{}
-	removedvehicles_sold map[int]struct{}
-	clearedvehicles_sold bool
-	appointments         map[int]struct{}
-	removedappointments  map[int]struct{}
-	clearedappointments  bool
-	work_orders          map[int]struct{}
-	removedwork_orders   map[int]struct{}
-	clearedwork_orders   bool
-	widget_keys          map[int]struct{}
-	removedwidget_keys   map[int]struct{}
-	clearedwidget_keys   bool
-	done                 bool
-	oldValue             func(context.Context) (*Dealership, error)
-	predicates           []predicate.Dealership
+	op                      Op
+	typ                     string
+	id                      *int
+	created_at              *time.Time
+	updated_at              *time.Time
+	name                    *string
+	code                    *string
+	brands                  *[]string
+	appendbrands            []string
+	time_zone               *string
+	address                 *string
+	region                  *string
+	latitude                *float64
+	addlatitude             *float64
+	longitude               *float64
+	addlongitude            *float64
+	opening_hours           *[]schematype.OpeningHours
+	appendopening_hours     []schematype.OpeningHours
+	closures                *[]string
+	appendclosures          []string
+	phone                   *string
+	slot_minutes            *int
+	addslot_minutes         *int
+	capacity                *[]schematype.PoolCapacity
+	appendcapacity          []schematype.PoolCapacity
+	peak_hours              *[]string
+	appendpeak_hours        []string
+	booking_horizon_days    *int
+	addbooking_horizon_days *int
+	min_lead_minutes        *int
+	addmin_lead_minutes     *int
+	cancel_cutoff_hours     *int
+	addcancel_cutoff_hours  *int
+	pickup_radius_km        *float64
+	addpickup_radius_km     *float64
+	pickup_price_cents      *int64
+	addpickup_price_cents   *int64
+	clearedFields           map[string]struct{}
+	dealer_group            *int
+	cleareddealer_group     bool
+	staff                   map[int]struct{}
+	removedstaff            map[int]struct{}
+	clearedstaff            bool
+	owners                  map[int]struct{}
+	removedowners           map[int]struct{}
+	clearedowners           bool
+	vehicles_sold           map[int]struct{}
+	removedvehicles_sold    map[int]struct{}
+	clearedvehicles_sold    bool
+	appointments            map[int]struct{}
+	removedappointments     map[int]struct{}
+	clearedappointments     bool
+	work_orders             map[int]struct{}
+	removedwork_orders      map[int]struct{}
+	clearedwork_orders      bool
+	service_types           map[int]struct{}
+	removedservice_types    map[int]struct{}
+	clearedservice_types    bool
+	widget_keys             map[int]struct{}
+	removedwidget_keys      map[int]struct{}
+	clearedwidget_keys      bool
+	done                    bool
+	oldValue                func(context.Context) (*Dealership, error)
+	predicates              []predicate.Dealership
 }
 
 var _ ent.Mutation = (*DealershipMutation)(nil)
@@ -4122,6 +4488,472 @@ func (m *DealershipMutation) ResetPhone() {
 	delete(m.clearedFields, dealership.FieldPhone)
 }
 
+// SetSlotMinutes sets the "slot_minutes" field.
+func (m *DealershipMutation) SetSlotMinutes(i int) {
+	m.slot_minutes = &i
+	m.addslot_minutes = nil
+}
+
+// SlotMinutes returns the value of the "slot_minutes" field in the mutation.
+func (m *DealershipMutation) SlotMinutes() (r int, exists bool) {
+	v := m.slot_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlotMinutes returns the old "slot_minutes" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldSlotMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlotMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlotMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlotMinutes: %w", err)
+	}
+	return oldValue.SlotMinutes, nil
+}
+
+// AddSlotMinutes adds i to the "slot_minutes" field.
+func (m *DealershipMutation) AddSlotMinutes(i int) {
+	if m.addslot_minutes != nil {
+		*m.addslot_minutes += i
+	} else {
+		m.addslot_minutes = &i
+	}
+}
+
+// AddedSlotMinutes returns the value that was added to the "slot_minutes" field in this mutation.
+func (m *DealershipMutation) AddedSlotMinutes() (r int, exists bool) {
+	v := m.addslot_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSlotMinutes resets all changes to the "slot_minutes" field.
+func (m *DealershipMutation) ResetSlotMinutes() {
+	m.slot_minutes = nil
+	m.addslot_minutes = nil
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *DealershipMutation) SetCapacity(sc []schematype.PoolCapacity) {
+	m.capacity = &sc
+	m.appendcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *DealershipMutation) Capacity() (r []schematype.PoolCapacity, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldCapacity(ctx context.Context) (v []schematype.PoolCapacity, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AppendCapacity adds sc to the "capacity" field.
+func (m *DealershipMutation) AppendCapacity(sc []schematype.PoolCapacity) {
+	m.appendcapacity = append(m.appendcapacity, sc...)
+}
+
+// AppendedCapacity returns the list of values that were appended to the "capacity" field in this mutation.
+func (m *DealershipMutation) AppendedCapacity() ([]schematype.PoolCapacity, bool) {
+	if len(m.appendcapacity) == 0 {
+		return nil, false
+	}
+	return m.appendcapacity, true
+}
+
+// ClearCapacity clears the value of the "capacity" field.
+func (m *DealershipMutation) ClearCapacity() {
+	m.capacity = nil
+	m.appendcapacity = nil
+	m.clearedFields[dealership.FieldCapacity] = struct{}{}
+}
+
+// CapacityCleared returns if the "capacity" field was cleared in this mutation.
+func (m *DealershipMutation) CapacityCleared() bool {
+	_, ok := m.clearedFields[dealership.FieldCapacity]
+	return ok
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *DealershipMutation) ResetCapacity() {
+	m.capacity = nil
+	m.appendcapacity = nil
+	delete(m.clearedFields, dealership.FieldCapacity)
+}
+
+// SetPeakHours sets the "peak_hours" field.
+func (m *DealershipMutation) SetPeakHours(s []string) {
+	m.peak_hours = &s
+	m.appendpeak_hours = nil
+}
+
+// PeakHours returns the value of the "peak_hours" field in the mutation.
+func (m *DealershipMutation) PeakHours() (r []string, exists bool) {
+	v := m.peak_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeakHours returns the old "peak_hours" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldPeakHours(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeakHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeakHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeakHours: %w", err)
+	}
+	return oldValue.PeakHours, nil
+}
+
+// AppendPeakHours adds s to the "peak_hours" field.
+func (m *DealershipMutation) AppendPeakHours(s []string) {
+	m.appendpeak_hours = append(m.appendpeak_hours, s...)
+}
+
+// AppendedPeakHours returns the list of values that were appended to the "peak_hours" field in this mutation.
+func (m *DealershipMutation) AppendedPeakHours() ([]string, bool) {
+	if len(m.appendpeak_hours) == 0 {
+		return nil, false
+	}
+	return m.appendpeak_hours, true
+}
+
+// ClearPeakHours clears the value of the "peak_hours" field.
+func (m *DealershipMutation) ClearPeakHours() {
+	m.peak_hours = nil
+	m.appendpeak_hours = nil
+	m.clearedFields[dealership.FieldPeakHours] = struct{}{}
+}
+
+// PeakHoursCleared returns if the "peak_hours" field was cleared in this mutation.
+func (m *DealershipMutation) PeakHoursCleared() bool {
+	_, ok := m.clearedFields[dealership.FieldPeakHours]
+	return ok
+}
+
+// ResetPeakHours resets all changes to the "peak_hours" field.
+func (m *DealershipMutation) ResetPeakHours() {
+	m.peak_hours = nil
+	m.appendpeak_hours = nil
+	delete(m.clearedFields, dealership.FieldPeakHours)
+}
+
+// SetBookingHorizonDays sets the "booking_horizon_days" field.
+func (m *DealershipMutation) SetBookingHorizonDays(i int) {
+	m.booking_horizon_days = &i
+	m.addbooking_horizon_days = nil
+}
+
+// BookingHorizonDays returns the value of the "booking_horizon_days" field in the mutation.
+func (m *DealershipMutation) BookingHorizonDays() (r int, exists bool) {
+	v := m.booking_horizon_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingHorizonDays returns the old "booking_horizon_days" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldBookingHorizonDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingHorizonDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingHorizonDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingHorizonDays: %w", err)
+	}
+	return oldValue.BookingHorizonDays, nil
+}
+
+// AddBookingHorizonDays adds i to the "booking_horizon_days" field.
+func (m *DealershipMutation) AddBookingHorizonDays(i int) {
+	if m.addbooking_horizon_days != nil {
+		*m.addbooking_horizon_days += i
+	} else {
+		m.addbooking_horizon_days = &i
+	}
+}
+
+// AddedBookingHorizonDays returns the value that was added to the "booking_horizon_days" field in this mutation.
+func (m *DealershipMutation) AddedBookingHorizonDays() (r int, exists bool) {
+	v := m.addbooking_horizon_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBookingHorizonDays resets all changes to the "booking_horizon_days" field.
+func (m *DealershipMutation) ResetBookingHorizonDays() {
+	m.booking_horizon_days = nil
+	m.addbooking_horizon_days = nil
+}
+
+// SetMinLeadMinutes sets the "min_lead_minutes" field.
+func (m *DealershipMutation) SetMinLeadMinutes(i int) {
+	m.min_lead_minutes = &i
+	m.addmin_lead_minutes = nil
+}
+
+// MinLeadMinutes returns the value of the "min_lead_minutes" field in the mutation.
+func (m *DealershipMutation) MinLeadMinutes() (r int, exists bool) {
+	v := m.min_lead_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinLeadMinutes returns the old "min_lead_minutes" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldMinLeadMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinLeadMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinLeadMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinLeadMinutes: %w", err)
+	}
+	return oldValue.MinLeadMinutes, nil
+}
+
+// AddMinLeadMinutes adds i to the "min_lead_minutes" field.
+func (m *DealershipMutation) AddMinLeadMinutes(i int) {
+	if m.addmin_lead_minutes != nil {
+		*m.addmin_lead_minutes += i
+	} else {
+		m.addmin_lead_minutes = &i
+	}
+}
+
+// AddedMinLeadMinutes returns the value that was added to the "min_lead_minutes" field in this mutation.
+func (m *DealershipMutation) AddedMinLeadMinutes() (r int, exists bool) {
+	v := m.addmin_lead_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinLeadMinutes resets all changes to the "min_lead_minutes" field.
+func (m *DealershipMutation) ResetMinLeadMinutes() {
+	m.min_lead_minutes = nil
+	m.addmin_lead_minutes = nil
+}
+
+// SetCancelCutoffHours sets the "cancel_cutoff_hours" field.
+func (m *DealershipMutation) SetCancelCutoffHours(i int) {
+	m.cancel_cutoff_hours = &i
+	m.addcancel_cutoff_hours = nil
+}
+
+// CancelCutoffHours returns the value of the "cancel_cutoff_hours" field in the mutation.
+func (m *DealershipMutation) CancelCutoffHours() (r int, exists bool) {
+	v := m.cancel_cutoff_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelCutoffHours returns the old "cancel_cutoff_hours" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldCancelCutoffHours(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelCutoffHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelCutoffHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelCutoffHours: %w", err)
+	}
+	return oldValue.CancelCutoffHours, nil
+}
+
+// AddCancelCutoffHours adds i to the "cancel_cutoff_hours" field.
+func (m *DealershipMutation) AddCancelCutoffHours(i int) {
+	if m.addcancel_cutoff_hours != nil {
+		*m.addcancel_cutoff_hours += i
+	} else {
+		m.addcancel_cutoff_hours = &i
+	}
+}
+
+// AddedCancelCutoffHours returns the value that was added to the "cancel_cutoff_hours" field in this mutation.
+func (m *DealershipMutation) AddedCancelCutoffHours() (r int, exists bool) {
+	v := m.addcancel_cutoff_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelCutoffHours resets all changes to the "cancel_cutoff_hours" field.
+func (m *DealershipMutation) ResetCancelCutoffHours() {
+	m.cancel_cutoff_hours = nil
+	m.addcancel_cutoff_hours = nil
+}
+
+// SetPickupRadiusKm sets the "pickup_radius_km" field.
+func (m *DealershipMutation) SetPickupRadiusKm(f float64) {
+	m.pickup_radius_km = &f
+	m.addpickup_radius_km = nil
+}
+
+// PickupRadiusKm returns the value of the "pickup_radius_km" field in the mutation.
+func (m *DealershipMutation) PickupRadiusKm() (r float64, exists bool) {
+	v := m.pickup_radius_km
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPickupRadiusKm returns the old "pickup_radius_km" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldPickupRadiusKm(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPickupRadiusKm is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPickupRadiusKm requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPickupRadiusKm: %w", err)
+	}
+	return oldValue.PickupRadiusKm, nil
+}
+
+// AddPickupRadiusKm adds f to the "pickup_radius_km" field.
+func (m *DealershipMutation) AddPickupRadiusKm(f float64) {
+	if m.addpickup_radius_km != nil {
+		*m.addpickup_radius_km += f
+	} else {
+		m.addpickup_radius_km = &f
+	}
+}
+
+// AddedPickupRadiusKm returns the value that was added to the "pickup_radius_km" field in this mutation.
+func (m *DealershipMutation) AddedPickupRadiusKm() (r float64, exists bool) {
+	v := m.addpickup_radius_km
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPickupRadiusKm resets all changes to the "pickup_radius_km" field.
+func (m *DealershipMutation) ResetPickupRadiusKm() {
+	m.pickup_radius_km = nil
+	m.addpickup_radius_km = nil
+}
+
+// SetPickupPriceCents sets the "pickup_price_cents" field.
+func (m *DealershipMutation) SetPickupPriceCents(i int64) {
+	m.pickup_price_cents = &i
+	m.addpickup_price_cents = nil
+}
+
+// PickupPriceCents returns the value of the "pickup_price_cents" field in the mutation.
+func (m *DealershipMutation) PickupPriceCents() (r int64, exists bool) {
+	v := m.pickup_price_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPickupPriceCents returns the old "pickup_price_cents" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldPickupPriceCents(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPickupPriceCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPickupPriceCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPickupPriceCents: %w", err)
+	}
+	return oldValue.PickupPriceCents, nil
+}
+
+// AddPickupPriceCents adds i to the "pickup_price_cents" field.
+func (m *DealershipMutation) AddPickupPriceCents(i int64) {
+	if m.addpickup_price_cents != nil {
+		*m.addpickup_price_cents += i
+	} else {
+		m.addpickup_price_cents = &i
+	}
+}
+
+// AddedPickupPriceCents returns the value that was added to the "pickup_price_cents" field in this mutation.
+func (m *DealershipMutation) AddedPickupPriceCents() (r int64, exists bool) {
+	v := m.addpickup_price_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPickupPriceCents resets all changes to the "pickup_price_cents" field.
+func (m *DealershipMutation) ResetPickupPriceCents() {
+	m.pickup_price_cents = nil
+	m.addpickup_price_cents = nil
+}
+
 // ClearDealerGroup clears the "dealer_group" edge to the DealerGroup entity.
 func (m *DealershipMutation) ClearDealerGroup() {
 	m.cleareddealer_group = true
@@ -4419,6 +5251,60 @@ func (m *DealershipMutation) ResetWorkOrders() {
 	m.removedwork_orders = nil
 }
 
+// AddServiceTypeIDs adds the "service_types" edge to the ServiceType entity by ids.
+func (m *DealershipMutation) AddServiceTypeIDs(ids ...int) {
+	if m.service_types == nil {
+		m.service_types = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.service_types[ids[i]] = struct{}{}
+	}
+}
+
+// ClearServiceTypes clears the "service_types" edge to the ServiceType entity.
+func (m *DealershipMutation) ClearServiceTypes() {
+	m.clearedservice_types = true
+}
+
+// ServiceTypesCleared reports if the "service_types" edge to the ServiceType entity was cleared.
+func (m *DealershipMutation) ServiceTypesCleared() bool {
+	return m.clearedservice_types
+}
+
+// RemoveServiceTypeIDs removes the "service_types" edge to the ServiceType entity by IDs.
+func (m *DealershipMutation) RemoveServiceTypeIDs(ids ...int) {
+	if m.removedservice_types == nil {
+		m.removedservice_types = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.service_types, ids[i])
+		m.removedservice_types[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedServiceTypes returns the removed IDs of the "service_types" edge to the ServiceType entity.
+func (m *DealershipMutation) RemovedServiceTypesIDs() (ids []int) {
+	for id := range m.removedservice_types {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ServiceTypesIDs returns the "service_types" edge IDs in the mutation.
+func (m *DealershipMutation) ServiceTypesIDs() (ids []int) {
+	for id := range m.service_types {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetServiceTypes resets all changes to the "service_types" edge.
+func (m *DealershipMutation) ResetServiceTypes() {
+	m.service_types = nil
+	m.clearedservice_types = false
+	m.removedservice_types = nil
+}
+
 // AddWidgetKeyIDs adds the "widget_keys" edge to the WidgetKey entity by ids.
 func (m *DealershipMutation) AddWidgetKeyIDs(ids ...int) {
 	if m.widget_keys == nil {
@@ -4507,7 +5393,7 @@ func (m *DealershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DealershipMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, dealership.FieldCreatedAt)
 	}
@@ -4550,6 +5436,30 @@ func (m *DealershipMutation) Fields() []string {
 	if m.phone != nil {
 		fields = append(fields, dealership.FieldPhone)
 	}
+	if m.slot_minutes != nil {
+		fields = append(fields, dealership.FieldSlotMinutes)
+	}
+	if m.capacity != nil {
+		fields = append(fields, dealership.FieldCapacity)
+	}
+	if m.peak_hours != nil {
+		fields = append(fields, dealership.FieldPeakHours)
+	}
+	if m.booking_horizon_days != nil {
+		fields = append(fields, dealership.FieldBookingHorizonDays)
+	}
+	if m.min_lead_minutes != nil {
+		fields = append(fields, dealership.FieldMinLeadMinutes)
+	}
+	if m.cancel_cutoff_hours != nil {
+		fields = append(fields, dealership.FieldCancelCutoffHours)
+	}
+	if m.pickup_radius_km != nil {
+		fields = append(fields, dealership.FieldPickupRadiusKm)
+	}
+	if m.pickup_price_cents != nil {
+		fields = append(fields, dealership.FieldPickupPriceCents)
+	}
 	return fields
 }
 
@@ -4586,6 +5496,22 @@ func (m *DealershipMutation) Field(name string) (ent.Value, bool) {
 		return m.Closures()
 	case dealership.FieldPhone:
 		return m.Phone()
+	case dealership.FieldSlotMinutes:
+		return m.SlotMinutes()
+	case dealership.FieldCapacity:
+		return m.Capacity()
+	case dealership.FieldPeakHours:
+		return m.PeakHours()
+	case dealership.FieldBookingHorizonDays:
+		return m.BookingHorizonDays()
+	case dealership.FieldMinLeadMinutes:
+		return m.MinLeadMinutes()
+	case dealership.FieldCancelCutoffHours:
+		return m.CancelCutoffHours()
+	case dealership.FieldPickupRadiusKm:
+		return m.PickupRadiusKm()
+	case dealership.FieldPickupPriceCents:
+		return m.PickupPriceCents()
 	}
 	return nil, false
 }
@@ -4623,6 +5549,22 @@ func (m *DealershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldClosures(ctx)
 	case dealership.FieldPhone:
 		return m.OldPhone(ctx)
+	case dealership.FieldSlotMinutes:
+		return m.OldSlotMinutes(ctx)
+	case dealership.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case dealership.FieldPeakHours:
+		return m.OldPeakHours(ctx)
+	case dealership.FieldBookingHorizonDays:
+		return m.OldBookingHorizonDays(ctx)
+	case dealership.FieldMinLeadMinutes:
+		return m.OldMinLeadMinutes(ctx)
+	case dealership.FieldCancelCutoffHours:
+		return m.OldCancelCutoffHours(ctx)
+	case dealership.FieldPickupRadiusKm:
+		return m.OldPickupRadiusKm(ctx)
+	case dealership.FieldPickupPriceCents:
+		return m.OldPickupPriceCents(ctx)
 	}
 	return nil, fmt.Errorf("unknown Dealership field %s", name)
 }
@@ -4730,6 +5672,62 @@ func (m *DealershipMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPhone(v)
 		return nil
+	case dealership.FieldSlotMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlotMinutes(v)
+		return nil
+	case dealership.FieldCapacity:
+		v, ok := value.([]schematype.PoolCapacity)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case dealership.FieldPeakHours:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeakHours(v)
+		return nil
+	case dealership.FieldBookingHorizonDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingHorizonDays(v)
+		return nil
+	case dealership.FieldMinLeadMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinLeadMinutes(v)
+		return nil
+	case dealership.FieldCancelCutoffHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelCutoffHours(v)
+		return nil
+	case dealership.FieldPickupRadiusKm:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPickupRadiusKm(v)
+		return nil
+	case dealership.FieldPickupPriceCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPickupPriceCents(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Dealership field %s", name)
 }
@@ -4744,6 +5742,24 @@ func (m *DealershipMutation) AddedFields() []string {
 	if m.addlongitude != nil {
 		fields = append(fields, dealership.FieldLongitude)
 	}
+	if m.addslot_minutes != nil {
+		fields = append(fields, dealership.FieldSlotMinutes)
+	}
+	if m.addbooking_horizon_days != nil {
+		fields = append(fields, dealership.FieldBookingHorizonDays)
+	}
+	if m.addmin_lead_minutes != nil {
+		fields = append(fields, dealership.FieldMinLeadMinutes)
+	}
+	if m.addcancel_cutoff_hours != nil {
+		fields = append(fields, dealership.FieldCancelCutoffHours)
+	}
+	if m.addpickup_radius_km != nil {
+		fields = append(fields, dealership.FieldPickupRadiusKm)
+	}
+	if m.addpickup_price_cents != nil {
+		fields = append(fields, dealership.FieldPickupPriceCents)
+	}
 	return fields
 }
 
@@ -4756,6 +5772,18 @@ func (m *DealershipMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedLatitude()
 	case dealership.FieldLongitude:
 		return m.AddedLongitude()
+	case dealership.FieldSlotMinutes:
+		return m.AddedSlotMinutes()
+	case dealership.FieldBookingHorizonDays:
+		return m.AddedBookingHorizonDays()
+	case dealership.FieldMinLeadMinutes:
+		return m.AddedMinLeadMinutes()
+	case dealership.FieldCancelCutoffHours:
+		return m.AddedCancelCutoffHours()
+	case dealership.FieldPickupRadiusKm:
+		return m.AddedPickupRadiusKm()
+	case dealership.FieldPickupPriceCents:
+		return m.AddedPickupPriceCents()
 	}
 	return nil, false
 }
@@ -4778,6 +5806,48 @@ func (m *DealershipMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddLongitude(v)
+		return nil
+	case dealership.FieldSlotMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSlotMinutes(v)
+		return nil
+	case dealership.FieldBookingHorizonDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBookingHorizonDays(v)
+		return nil
+	case dealership.FieldMinLeadMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinLeadMinutes(v)
+		return nil
+	case dealership.FieldCancelCutoffHours:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCancelCutoffHours(v)
+		return nil
+	case dealership.FieldPickupRadiusKm:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPickupRadiusKm(v)
+		return nil
+	case dealership.FieldPickupPriceCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPickupPriceCents(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Dealership numeric field %s", name)
@@ -4810,6 +5880,12 @@ func (m *DealershipMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(dealership.FieldPhone) {
 		fields = append(fields, dealership.FieldPhone)
+	}
+	if m.FieldCleared(dealership.FieldCapacity) {
+		fields = append(fields, dealership.FieldCapacity)
+	}
+	if m.FieldCleared(dealership.FieldPeakHours) {
+		fields = append(fields, dealership.FieldPeakHours)
 	}
 	return fields
 }
@@ -4848,6 +5924,12 @@ func (m *DealershipMutation) ClearField(name string) error {
 		return nil
 	case dealership.FieldPhone:
 		m.ClearPhone()
+		return nil
+	case dealership.FieldCapacity:
+		m.ClearCapacity()
+		return nil
+	case dealership.FieldPeakHours:
+		m.ClearPeakHours()
 		return nil
 	}
 	return fmt.Errorf("unknown Dealership nullable field %s", name)
@@ -4899,13 +5981,37 @@ func (m *DealershipMutation) ResetField(name string) error {
 	case dealership.FieldPhone:
 		m.ResetPhone()
 		return nil
+	case dealership.FieldSlotMinutes:
+		m.ResetSlotMinutes()
+		return nil
+	case dealership.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case dealership.FieldPeakHours:
+		m.ResetPeakHours()
+		return nil
+	case dealership.FieldBookingHorizonDays:
+		m.ResetBookingHorizonDays()
+		return nil
+	case dealership.FieldMinLeadMinutes:
+		m.ResetMinLeadMinutes()
+		return nil
+	case dealership.FieldCancelCutoffHours:
+		m.ResetCancelCutoffHours()
+		return nil
+	case dealership.FieldPickupRadiusKm:
+		m.ResetPickupRadiusKm()
+		return nil
+	case dealership.FieldPickupPriceCents:
+		m.ResetPickupPriceCents()
+		return nil
 	}
 	return fmt.Errorf("unknown Dealership field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *DealershipMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.dealer_group != nil {
 		edges = append(edges, dealership.EdgeDealerGroup)
 	}
@@ -4923,6 +6029,9 @@ func (m *DealershipMutation) AddedEdges() []string {
 	}
 	if m.work_orders != nil {
 		edges = append(edges, dealership.EdgeWorkOrders)
+	}
+	if m.service_types != nil {
+		edges = append(edges, dealership.EdgeServiceTypes)
 	}
 	if m.widget_keys != nil {
 		edges = append(edges, dealership.EdgeWidgetKeys)
@@ -4968,6 +6077,12 @@ func (m *DealershipMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case dealership.EdgeServiceTypes:
+		ids := make([]ent.Value, 0, len(m.service_types))
+		for id := range m.service_types {
+			ids = append(ids, id)
+		}
+		return ids
 	case dealership.EdgeWidgetKeys:
 		ids := make([]ent.Value, 0, len(m.widget_keys))
 		for id := range m.widget_keys {
@@ -4980,7 +6095,7 @@ func (m *DealershipMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *DealershipMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.removedstaff != nil {
 		edges = append(edges, dealership.EdgeStaff)
 	}
@@ -4995,6 +6110,9 @@ func (m *DealershipMutation) RemovedEdges() []string {
 	}
 	if m.removedwork_orders != nil {
 		edges = append(edges, dealership.EdgeWorkOrders)
+	}
+	if m.removedservice_types != nil {
+		edges = append(edges, dealership.EdgeServiceTypes)
 	}
 	if m.removedwidget_keys != nil {
 		edges = append(edges, dealership.EdgeWidgetKeys)
@@ -5036,6 +6154,12 @@ func (m *DealershipMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case dealership.EdgeServiceTypes:
+		ids := make([]ent.Value, 0, len(m.removedservice_types))
+		for id := range m.removedservice_types {
+			ids = append(ids, id)
+		}
+		return ids
 	case dealership.EdgeWidgetKeys:
 		ids := make([]ent.Value, 0, len(m.removedwidget_keys))
 		for id := range m.removedwidget_keys {
@@ -5048,7 +6172,7 @@ func (m *DealershipMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *DealershipMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.cleareddealer_group {
 		edges = append(edges, dealership.EdgeDealerGroup)
 	}
@@ -5066,6 +6190,9 @@ func (m *DealershipMutation) ClearedEdges() []string {
 	}
 	if m.clearedwork_orders {
 		edges = append(edges, dealership.EdgeWorkOrders)
+	}
+	if m.clearedservice_types {
+		edges = append(edges, dealership.EdgeServiceTypes)
 	}
 	if m.clearedwidget_keys {
 		edges = append(edges, dealership.EdgeWidgetKeys)
@@ -5089,6 +6216,8 @@ func (m *DealershipMutation) EdgeCleared(name string) bool {
 		return m.clearedappointments
 	case dealership.EdgeWorkOrders:
 		return m.clearedwork_orders
+	case dealership.EdgeServiceTypes:
+		return m.clearedservice_types
 	case dealership.EdgeWidgetKeys:
 		return m.clearedwidget_keys
 	}
@@ -5127,6 +6256,9 @@ func (m *DealershipMutation) ResetEdge(name string) error {
 		return nil
 	case dealership.EdgeWorkOrders:
 		m.ResetWorkOrders()
+		return nil
+	case dealership.EdgeServiceTypes:
+		m.ResetServiceTypes()
 		return nil
 	case dealership.EdgeWidgetKeys:
 		m.ResetWidgetKeys()
@@ -6753,6 +7885,1505 @@ func (m *OdometerReadingMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown OdometerReading edge %s", name)
 }
 
+// OutboxMessageMutation represents an operation that mutates the OutboxMessage nodes in the graph.
+type OutboxMessageMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	dealership_id     *int
+	adddealership_id  *int
+	kind              *string
+	dedupe_key        *string
+	category          *outboxmessage.Category
+	title             *string
+	body              *string
+	data              *map[string]string
+	appointment_id    *int
+	addappointment_id *int
+	work_order_id     *int
+	addwork_order_id  *int
+	send_after        *time.Time
+	status            *outboxmessage.Status
+	attempts          *int
+	addattempts       *int
+	last_error        *string
+	sent_at           *time.Time
+	clearedFields     map[string]struct{}
+	owner             *int
+	clearedowner      bool
+	done              bool
+	oldValue          func(context.Context) (*OutboxMessage, error)
+	predicates        []predicate.OutboxMessage
+}
+
+var _ ent.Mutation = (*OutboxMessageMutation)(nil)
+
+// outboxmessageOption allows management of the mutation configuration using functional options.
+type outboxmessageOption func(*OutboxMessageMutation)
+
+// newOutboxMessageMutation creates new mutation for the OutboxMessage entity.
+func newOutboxMessageMutation(c config, op Op, opts ...outboxmessageOption) *OutboxMessageMutation {
+	m := &OutboxMessageMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeOutboxMessage,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withOutboxMessageID sets the ID field of the mutation.
+func withOutboxMessageID(id int) outboxmessageOption {
+	return func(m *OutboxMessageMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *OutboxMessage
+		)
+		m.oldValue = func(ctx context.Context) (*OutboxMessage, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().OutboxMessage.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withOutboxMessage sets the old OutboxMessage of the mutation.
+func withOutboxMessage(node *OutboxMessage) outboxmessageOption {
+	return func(m *OutboxMessageMutation) {
+		m.oldValue = func(context.Context) (*OutboxMessage, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m OutboxMessageMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m OutboxMessageMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *OutboxMessageMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *OutboxMessageMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().OutboxMessage.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *OutboxMessageMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *OutboxMessageMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *OutboxMessageMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *OutboxMessageMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *OutboxMessageMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *OutboxMessageMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *OutboxMessageMutation) SetOwnerID(i int) {
+	m.owner = &i
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *OutboxMessageMutation) OwnerID() (r int, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *OutboxMessageMutation) ResetOwnerID() {
+	m.owner = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *OutboxMessageMutation) SetDealershipID(i int) {
+	m.dealership_id = &i
+	m.adddealership_id = nil
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *OutboxMessageMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldDealershipID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// AddDealershipID adds i to the "dealership_id" field.
+func (m *OutboxMessageMutation) AddDealershipID(i int) {
+	if m.adddealership_id != nil {
+		*m.adddealership_id += i
+	} else {
+		m.adddealership_id = &i
+	}
+}
+
+// AddedDealershipID returns the value that was added to the "dealership_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedDealershipID() (r int, exists bool) {
+	v := m.adddealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDealershipID clears the value of the "dealership_id" field.
+func (m *OutboxMessageMutation) ClearDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+	m.clearedFields[outboxmessage.FieldDealershipID] = struct{}{}
+}
+
+// DealershipIDCleared returns if the "dealership_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) DealershipIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldDealershipID]
+	return ok
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *OutboxMessageMutation) ResetDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+	delete(m.clearedFields, outboxmessage.FieldDealershipID)
+}
+
+// SetKind sets the "kind" field.
+func (m *OutboxMessageMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *OutboxMessageMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *OutboxMessageMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDedupeKey sets the "dedupe_key" field.
+func (m *OutboxMessageMutation) SetDedupeKey(s string) {
+	m.dedupe_key = &s
+}
+
+// DedupeKey returns the value of the "dedupe_key" field in the mutation.
+func (m *OutboxMessageMutation) DedupeKey() (r string, exists bool) {
+	v := m.dedupe_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDedupeKey returns the old "dedupe_key" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldDedupeKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDedupeKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDedupeKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDedupeKey: %w", err)
+	}
+	return oldValue.DedupeKey, nil
+}
+
+// ResetDedupeKey resets all changes to the "dedupe_key" field.
+func (m *OutboxMessageMutation) ResetDedupeKey() {
+	m.dedupe_key = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *OutboxMessageMutation) SetCategory(o outboxmessage.Category) {
+	m.category = &o
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *OutboxMessageMutation) Category() (r outboxmessage.Category, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldCategory(ctx context.Context) (v outboxmessage.Category, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *OutboxMessageMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *OutboxMessageMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *OutboxMessageMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *OutboxMessageMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *OutboxMessageMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *OutboxMessageMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *OutboxMessageMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetData sets the "data" field.
+func (m *OutboxMessageMutation) SetData(value map[string]string) {
+	m.data = &value
+}
+
+// Data returns the value of the "data" field in the mutation.
+func (m *OutboxMessageMutation) Data() (r map[string]string, exists bool) {
+	v := m.data
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldData returns the old "data" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldData(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldData is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldData requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldData: %w", err)
+	}
+	return oldValue.Data, nil
+}
+
+// ClearData clears the value of the "data" field.
+func (m *OutboxMessageMutation) ClearData() {
+	m.data = nil
+	m.clearedFields[outboxmessage.FieldData] = struct{}{}
+}
+
+// DataCleared returns if the "data" field was cleared in this mutation.
+func (m *OutboxMessageMutation) DataCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldData]
+	return ok
+}
+
+// ResetData resets all changes to the "data" field.
+func (m *OutboxMessageMutation) ResetData() {
+	m.data = nil
+	delete(m.clearedFields, outboxmessage.FieldData)
+}
+
+// SetAppointmentID sets the "appointment_id" field.
+func (m *OutboxMessageMutation) SetAppointmentID(i int) {
+	m.appointment_id = &i
+	m.addappointment_id = nil
+}
+
+// AppointmentID returns the value of the "appointment_id" field in the mutation.
+func (m *OutboxMessageMutation) AppointmentID() (r int, exists bool) {
+	v := m.appointment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAppointmentID returns the old "appointment_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldAppointmentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAppointmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAppointmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAppointmentID: %w", err)
+	}
+	return oldValue.AppointmentID, nil
+}
+
+// AddAppointmentID adds i to the "appointment_id" field.
+func (m *OutboxMessageMutation) AddAppointmentID(i int) {
+	if m.addappointment_id != nil {
+		*m.addappointment_id += i
+	} else {
+		m.addappointment_id = &i
+	}
+}
+
+// AddedAppointmentID returns the value that was added to the "appointment_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedAppointmentID() (r int, exists bool) {
+	v := m.addappointment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAppointmentID clears the value of the "appointment_id" field.
+func (m *OutboxMessageMutation) ClearAppointmentID() {
+	m.appointment_id = nil
+	m.addappointment_id = nil
+	m.clearedFields[outboxmessage.FieldAppointmentID] = struct{}{}
+}
+
+// AppointmentIDCleared returns if the "appointment_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) AppointmentIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldAppointmentID]
+	return ok
+}
+
+// ResetAppointmentID resets all changes to the "appointment_id" field.
+func (m *OutboxMessageMutation) ResetAppointmentID() {
+	m.appointment_id = nil
+	m.addappointment_id = nil
+	delete(m.clearedFields, outboxmessage.FieldAppointmentID)
+}
+
+// SetWorkOrderID sets the "work_order_id" field.
+func (m *OutboxMessageMutation) SetWorkOrderID(i int) {
+	m.work_order_id = &i
+	m.addwork_order_id = nil
+}
+
+// WorkOrderID returns the value of the "work_order_id" field in the mutation.
+func (m *OutboxMessageMutation) WorkOrderID() (r int, exists bool) {
+	v := m.work_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkOrderID returns the old "work_order_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldWorkOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkOrderID: %w", err)
+	}
+	return oldValue.WorkOrderID, nil
+}
+
+// AddWorkOrderID adds i to the "work_order_id" field.
+func (m *OutboxMessageMutation) AddWorkOrderID(i int) {
+	if m.addwork_order_id != nil {
+		*m.addwork_order_id += i
+	} else {
+		m.addwork_order_id = &i
+	}
+}
+
+// AddedWorkOrderID returns the value that was added to the "work_order_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedWorkOrderID() (r int, exists bool) {
+	v := m.addwork_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWorkOrderID clears the value of the "work_order_id" field.
+func (m *OutboxMessageMutation) ClearWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	m.clearedFields[outboxmessage.FieldWorkOrderID] = struct{}{}
+}
+
+// WorkOrderIDCleared returns if the "work_order_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) WorkOrderIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldWorkOrderID]
+	return ok
+}
+
+// ResetWorkOrderID resets all changes to the "work_order_id" field.
+func (m *OutboxMessageMutation) ResetWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	delete(m.clearedFields, outboxmessage.FieldWorkOrderID)
+}
+
+// SetSendAfter sets the "send_after" field.
+func (m *OutboxMessageMutation) SetSendAfter(t time.Time) {
+	m.send_after = &t
+}
+
+// SendAfter returns the value of the "send_after" field in the mutation.
+func (m *OutboxMessageMutation) SendAfter() (r time.Time, exists bool) {
+	v := m.send_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendAfter returns the old "send_after" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldSendAfter(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendAfter: %w", err)
+	}
+	return oldValue.SendAfter, nil
+}
+
+// ResetSendAfter resets all changes to the "send_after" field.
+func (m *OutboxMessageMutation) ResetSendAfter() {
+	m.send_after = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *OutboxMessageMutation) SetStatus(o outboxmessage.Status) {
+	m.status = &o
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *OutboxMessageMutation) Status() (r outboxmessage.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldStatus(ctx context.Context) (v outboxmessage.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *OutboxMessageMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *OutboxMessageMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *OutboxMessageMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *OutboxMessageMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *OutboxMessageMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *OutboxMessageMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetLastError sets the "last_error" field.
+func (m *OutboxMessageMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *OutboxMessageMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ClearLastError clears the value of the "last_error" field.
+func (m *OutboxMessageMutation) ClearLastError() {
+	m.last_error = nil
+	m.clearedFields[outboxmessage.FieldLastError] = struct{}{}
+}
+
+// LastErrorCleared returns if the "last_error" field was cleared in this mutation.
+func (m *OutboxMessageMutation) LastErrorCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldLastError]
+	return ok
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *OutboxMessageMutation) ResetLastError() {
+	m.last_error = nil
+	delete(m.clearedFields, outboxmessage.FieldLastError)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *OutboxMessageMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *OutboxMessageMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *OutboxMessageMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[outboxmessage.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *OutboxMessageMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *OutboxMessageMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, outboxmessage.FieldSentAt)
+}
+
+// ClearOwner clears the "owner" edge to the Owner entity.
+func (m *OutboxMessageMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[outboxmessage.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the Owner entity was cleared.
+func (m *OutboxMessageMutation) OwnerCleared() bool {
+	return m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *OutboxMessageMutation) OwnerIDs() (ids []int) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *OutboxMessageMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// Where appends a list predicates to the OutboxMessageMutation builder.
+func (m *OutboxMessageMutation) Where(ps ...predicate.OutboxMessage) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the OutboxMessageMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *OutboxMessageMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.OutboxMessage, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *OutboxMessageMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *OutboxMessageMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (OutboxMessage).
+func (m *OutboxMessageMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *OutboxMessageMutation) Fields() []string {
+	fields := make([]string, 0, 17)
+	if m.created_at != nil {
+		fields = append(fields, outboxmessage.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, outboxmessage.FieldUpdatedAt)
+	}
+	if m.owner != nil {
+		fields = append(fields, outboxmessage.FieldOwnerID)
+	}
+	if m.dealership_id != nil {
+		fields = append(fields, outboxmessage.FieldDealershipID)
+	}
+	if m.kind != nil {
+		fields = append(fields, outboxmessage.FieldKind)
+	}
+	if m.dedupe_key != nil {
+		fields = append(fields, outboxmessage.FieldDedupeKey)
+	}
+	if m.category != nil {
+		fields = append(fields, outboxmessage.FieldCategory)
+	}
+	if m.title != nil {
+		fields = append(fields, outboxmessage.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, outboxmessage.FieldBody)
+	}
+	if m.data != nil {
+		fields = append(fields, outboxmessage.FieldData)
+	}
+	if m.appointment_id != nil {
+		fields = append(fields, outboxmessage.FieldAppointmentID)
+	}
+	if m.work_order_id != nil {
+		fields = append(fields, outboxmessage.FieldWorkOrderID)
+	}
+	if m.send_after != nil {
+		fields = append(fields, outboxmessage.FieldSendAfter)
+	}
+	if m.status != nil {
+		fields = append(fields, outboxmessage.FieldStatus)
+	}
+	if m.attempts != nil {
+		fields = append(fields, outboxmessage.FieldAttempts)
+	}
+	if m.last_error != nil {
+		fields = append(fields, outboxmessage.FieldLastError)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, outboxmessage.FieldSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *OutboxMessageMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		return m.CreatedAt()
+	case outboxmessage.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case outboxmessage.FieldOwnerID:
+		return m.OwnerID()
+	case outboxmessage.FieldDealershipID:
+		return m.DealershipID()
+	case outboxmessage.FieldKind:
+		return m.Kind()
+	case outboxmessage.FieldDedupeKey:
+		return m.DedupeKey()
+	case outboxmessage.FieldCategory:
+		return m.Category()
+	case outboxmessage.FieldTitle:
+		return m.Title()
+	case outboxmessage.FieldBody:
+		return m.Body()
+	case outboxmessage.FieldData:
+		return m.Data()
+	case outboxmessage.FieldAppointmentID:
+		return m.AppointmentID()
+	case outboxmessage.FieldWorkOrderID:
+		return m.WorkOrderID()
+	case outboxmessage.FieldSendAfter:
+		return m.SendAfter()
+	case outboxmessage.FieldStatus:
+		return m.Status()
+	case outboxmessage.FieldAttempts:
+		return m.Attempts()
+	case outboxmessage.FieldLastError:
+		return m.LastError()
+	case outboxmessage.FieldSentAt:
+		return m.SentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *OutboxMessageMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case outboxmessage.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case outboxmessage.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case outboxmessage.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case outboxmessage.FieldKind:
+		return m.OldKind(ctx)
+	case outboxmessage.FieldDedupeKey:
+		return m.OldDedupeKey(ctx)
+	case outboxmessage.FieldCategory:
+		return m.OldCategory(ctx)
+	case outboxmessage.FieldTitle:
+		return m.OldTitle(ctx)
+	case outboxmessage.FieldBody:
+		return m.OldBody(ctx)
+	case outboxmessage.FieldData:
+		return m.OldData(ctx)
+	case outboxmessage.FieldAppointmentID:
+		return m.OldAppointmentID(ctx)
+	case outboxmessage.FieldWorkOrderID:
+		return m.OldWorkOrderID(ctx)
+	case outboxmessage.FieldSendAfter:
+		return m.OldSendAfter(ctx)
+	case outboxmessage.FieldStatus:
+		return m.OldStatus(ctx)
+	case outboxmessage.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case outboxmessage.FieldLastError:
+		return m.OldLastError(ctx)
+	case outboxmessage.FieldSentAt:
+		return m.OldSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown OutboxMessage field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case outboxmessage.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case outboxmessage.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case outboxmessage.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case outboxmessage.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case outboxmessage.FieldDedupeKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDedupeKey(v)
+		return nil
+	case outboxmessage.FieldCategory:
+		v, ok := value.(outboxmessage.Category)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case outboxmessage.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case outboxmessage.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case outboxmessage.FieldData:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetData(v)
+		return nil
+	case outboxmessage.FieldAppointmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAppointmentID(v)
+		return nil
+	case outboxmessage.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkOrderID(v)
+		return nil
+	case outboxmessage.FieldSendAfter:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendAfter(v)
+		return nil
+	case outboxmessage.FieldStatus:
+		v, ok := value.(outboxmessage.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case outboxmessage.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case outboxmessage.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case outboxmessage.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *OutboxMessageMutation) AddedFields() []string {
+	var fields []string
+	if m.adddealership_id != nil {
+		fields = append(fields, outboxmessage.FieldDealershipID)
+	}
+	if m.addappointment_id != nil {
+		fields = append(fields, outboxmessage.FieldAppointmentID)
+	}
+	if m.addwork_order_id != nil {
+		fields = append(fields, outboxmessage.FieldWorkOrderID)
+	}
+	if m.addattempts != nil {
+		fields = append(fields, outboxmessage.FieldAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *OutboxMessageMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case outboxmessage.FieldDealershipID:
+		return m.AddedDealershipID()
+	case outboxmessage.FieldAppointmentID:
+		return m.AddedAppointmentID()
+	case outboxmessage.FieldWorkOrderID:
+		return m.AddedWorkOrderID()
+	case outboxmessage.FieldAttempts:
+		return m.AddedAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *OutboxMessageMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case outboxmessage.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealershipID(v)
+		return nil
+	case outboxmessage.FieldAppointmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAppointmentID(v)
+		return nil
+	case outboxmessage.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWorkOrderID(v)
+		return nil
+	case outboxmessage.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *OutboxMessageMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(outboxmessage.FieldDealershipID) {
+		fields = append(fields, outboxmessage.FieldDealershipID)
+	}
+	if m.FieldCleared(outboxmessage.FieldData) {
+		fields = append(fields, outboxmessage.FieldData)
+	}
+	if m.FieldCleared(outboxmessage.FieldAppointmentID) {
+		fields = append(fields, outboxmessage.FieldAppointmentID)
+	}
+	if m.FieldCleared(outboxmessage.FieldWorkOrderID) {
+		fields = append(fields, outboxmessage.FieldWorkOrderID)
+	}
+	if m.FieldCleared(outboxmessage.FieldLastError) {
+		fields = append(fields, outboxmessage.FieldLastError)
+	}
+	if m.FieldCleared(outboxmessage.FieldSentAt) {
+		fields = append(fields, outboxmessage.FieldSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *OutboxMessageMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *OutboxMessageMutation) ClearField(name string) error {
+	switch name {
+	case outboxmessage.FieldDealershipID:
+		m.ClearDealershipID()
+		return nil
+	case outboxmessage.FieldData:
+		m.ClearData()
+		return nil
+	case outboxmessage.FieldAppointmentID:
+		m.ClearAppointmentID()
+		return nil
+	case outboxmessage.FieldWorkOrderID:
+		m.ClearWorkOrderID()
+		return nil
+	case outboxmessage.FieldLastError:
+		m.ClearLastError()
+		return nil
+	case outboxmessage.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *OutboxMessageMutation) ResetField(name string) error {
+	switch name {
+	case outboxmessage.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case outboxmessage.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case outboxmessage.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case outboxmessage.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case outboxmessage.FieldKind:
+		m.ResetKind()
+		return nil
+	case outboxmessage.FieldDedupeKey:
+		m.ResetDedupeKey()
+		return nil
+	case outboxmessage.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case outboxmessage.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case outboxmessage.FieldBody:
+		m.ResetBody()
+		return nil
+	case outboxmessage.FieldData:
+		m.ResetData()
+		return nil
+	case outboxmessage.FieldAppointmentID:
+		m.ResetAppointmentID()
+		return nil
+	case outboxmessage.FieldWorkOrderID:
+		m.ResetWorkOrderID()
+		return nil
+	case outboxmessage.FieldSendAfter:
+		m.ResetSendAfter()
+		return nil
+	case outboxmessage.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case outboxmessage.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case outboxmessage.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case outboxmessage.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *OutboxMessageMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.owner != nil {
+		edges = append(edges, outboxmessage.EdgeOwner)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *OutboxMessageMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case outboxmessage.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *OutboxMessageMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *OutboxMessageMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *OutboxMessageMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedowner {
+		edges = append(edges, outboxmessage.EdgeOwner)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *OutboxMessageMutation) EdgeCleared(name string) bool {
+	switch name {
+	case outboxmessage.EdgeOwner:
+		return m.clearedowner
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *OutboxMessageMutation) ClearEdge(name string) error {
+	switch name {
+	case outboxmessage.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *OutboxMessageMutation) ResetEdge(name string) error {
+	switch name {
+	case outboxmessage.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown OutboxMessage edge %s", name)
+}
+
 // OwnerMutation represents an operation that mutates the Owner nodes in the graph.
 type OwnerMutation struct {
 	config
@@ -6780,6 +9411,7 @@ type OwnerMutation struct {
 	locale                   *string
 	tier                     *owner.Tier
 	auth_uid                 *string
+	prospect                 *bool
 	erased_at                *time.Time
 	clearedFields            map[string]struct{}
 	home_dealership          *int
@@ -6802,6 +9434,9 @@ type OwnerMutation struct {
 	survey_responses         map[int]struct{}
 	removedsurvey_responses  map[int]struct{}
 	clearedsurvey_responses  bool
+	outbox_messages          map[int]struct{}
+	removedoutbox_messages   map[int]struct{}
+	clearedoutbox_messages   bool
 	done                     bool
 	oldValue                 func(context.Context) (*Owner, error)
 	predicates               []predicate.Owner
@@ -7791,6 +10426,42 @@ func (m *OwnerMutation) ResetAuthUID() {
 	delete(m.clearedFields, owner.FieldAuthUID)
 }
 
+// SetProspect sets the "prospect" field.
+func (m *OwnerMutation) SetProspect(b bool) {
+	m.prospect = &b
+}
+
+// Prospect returns the value of the "prospect" field in the mutation.
+func (m *OwnerMutation) Prospect() (r bool, exists bool) {
+	v := m.prospect
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProspect returns the old "prospect" field's value of the Owner entity.
+// If the Owner object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OwnerMutation) OldProspect(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProspect is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProspect requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProspect: %w", err)
+	}
+	return oldValue.Prospect, nil
+}
+
+// ResetProspect resets all changes to the "prospect" field.
+func (m *OwnerMutation) ResetProspect() {
+	m.prospect = nil
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (m *OwnerMutation) SetErasedAt(t time.Time) {
 	m.erased_at = &t
@@ -8191,6 +10862,60 @@ func (m *OwnerMutation) ResetSurveyResponses() {
 	m.removedsurvey_responses = nil
 }
 
+// AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by ids.
+func (m *OwnerMutation) AddOutboxMessageIDs(ids ...int) {
+	if m.outbox_messages == nil {
+		m.outbox_messages = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.outbox_messages[ids[i]] = struct{}{}
+	}
+}
+
+// ClearOutboxMessages clears the "outbox_messages" edge to the OutboxMessage entity.
+func (m *OwnerMutation) ClearOutboxMessages() {
+	m.clearedoutbox_messages = true
+}
+
+// OutboxMessagesCleared reports if the "outbox_messages" edge to the OutboxMessage entity was cleared.
+func (m *OwnerMutation) OutboxMessagesCleared() bool {
+	return m.clearedoutbox_messages
+}
+
+// RemoveOutboxMessageIDs removes the "outbox_messages" edge to the OutboxMessage entity by IDs.
+func (m *OwnerMutation) RemoveOutboxMessageIDs(ids ...int) {
+	if m.removedoutbox_messages == nil {
+		m.removedoutbox_messages = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.outbox_messages, ids[i])
+		m.removedoutbox_messages[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedOutboxMessages returns the removed IDs of the "outbox_messages" edge to the OutboxMessage entity.
+func (m *OwnerMutation) RemovedOutboxMessagesIDs() (ids []int) {
+	for id := range m.removedoutbox_messages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// OutboxMessagesIDs returns the "outbox_messages" edge IDs in the mutation.
+func (m *OwnerMutation) OutboxMessagesIDs() (ids []int) {
+	for id := range m.outbox_messages {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetOutboxMessages resets all changes to the "outbox_messages" edge.
+func (m *OwnerMutation) ResetOutboxMessages() {
+	m.outbox_messages = nil
+	m.clearedoutbox_messages = false
+	m.removedoutbox_messages = nil
+}
+
 // Where appends a list predicates to the OwnerMutation builder.
 func (m *OwnerMutation) Where(ps ...predicate.Owner) {
 	m.predicates = append(m.predicates, ps...)
@@ -8225,7 +10950,7 @@ func (m *OwnerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OwnerMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, owner.FieldCreatedAt)
 	}
@@ -8286,6 +11011,9 @@ func (m *OwnerMutation) Fields() []string {
 	if m.auth_uid != nil {
 		fields = append(fields, owner.FieldAuthUID)
 	}
+	if m.prospect != nil {
+		fields = append(fields, owner.FieldProspect)
+	}
 	if m.erased_at != nil {
 		fields = append(fields, owner.FieldErasedAt)
 	}
@@ -8337,6 +11065,8 @@ func (m *OwnerMutation) Field(name string) (ent.Value, bool) {
 		return m.Tier()
 	case owner.FieldAuthUID:
 		return m.AuthUID()
+	case owner.FieldProspect:
+		return m.Prospect()
 	case owner.FieldErasedAt:
 		return m.ErasedAt()
 	}
@@ -8388,6 +11118,8 @@ func (m *OwnerMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldTier(ctx)
 	case owner.FieldAuthUID:
 		return m.OldAuthUID(ctx)
+	case owner.FieldProspect:
+		return m.OldProspect(ctx)
 	case owner.FieldErasedAt:
 		return m.OldErasedAt(ctx)
 	}
@@ -8538,6 +11270,13 @@ func (m *OwnerMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetAuthUID(v)
+		return nil
+	case owner.FieldProspect:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProspect(v)
 		return nil
 	case owner.FieldErasedAt:
 		v, ok := value.(time.Time)
@@ -8739,6 +11478,9 @@ func (m *OwnerMutation) ResetField(name string) error {
 	case owner.FieldAuthUID:
 		m.ResetAuthUID()
 		return nil
+	case owner.FieldProspect:
+		m.ResetProspect()
+		return nil
 	case owner.FieldErasedAt:
 		m.ResetErasedAt()
 		return nil
@@ -8748,7 +11490,7 @@ func (m *OwnerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OwnerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.home_dealership != nil {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -8769,6 +11511,9 @@ func (m *OwnerMutation) AddedEdges() []string {
 	}
 	if m.survey_responses != nil {
 		edges = append(edges, owner.EdgeSurveyResponses)
+	}
+	if m.outbox_messages != nil {
+		edges = append(edges, owner.EdgeOutboxMessages)
 	}
 	return edges
 }
@@ -8817,13 +11562,19 @@ func (m *OwnerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgeOutboxMessages:
+		ids := make([]ent.Value, 0, len(m.outbox_messages))
+		for id := range m.outbox_messages {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OwnerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.removedvehicles != nil {
 		edges = append(edges, owner.EdgeVehicles)
 	}
@@ -8841,6 +11592,9 @@ func (m *OwnerMutation) RemovedEdges() []string {
 	}
 	if m.removedsurvey_responses != nil {
 		edges = append(edges, owner.EdgeSurveyResponses)
+	}
+	if m.removedoutbox_messages != nil {
+		edges = append(edges, owner.EdgeOutboxMessages)
 	}
 	return edges
 }
@@ -8885,13 +11639,19 @@ func (m *OwnerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgeOutboxMessages:
+		ids := make([]ent.Value, 0, len(m.removedoutbox_messages))
+		for id := range m.removedoutbox_messages {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OwnerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.clearedhome_dealership {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -8912,6 +11672,9 @@ func (m *OwnerMutation) ClearedEdges() []string {
 	}
 	if m.clearedsurvey_responses {
 		edges = append(edges, owner.EdgeSurveyResponses)
+	}
+	if m.clearedoutbox_messages {
+		edges = append(edges, owner.EdgeOutboxMessages)
 	}
 	return edges
 }
@@ -8934,6 +11697,8 @@ func (m *OwnerMutation) EdgeCleared(name string) bool {
 		return m.clearedwork_orders
 	case owner.EdgeSurveyResponses:
 		return m.clearedsurvey_responses
+	case owner.EdgeOutboxMessages:
+		return m.clearedoutbox_messages
 	}
 	return false
 }
@@ -8974,8 +11739,931 @@ func (m *OwnerMutation) ResetEdge(name string) error {
 	case owner.EdgeSurveyResponses:
 		m.ResetSurveyResponses()
 		return nil
+	case owner.EdgeOutboxMessages:
+		m.ResetOutboxMessages()
+		return nil
 	}
 	return fmt.Errorf("unknown Owner edge %s", name)
+}
+
+// ServiceTypeMutation represents an operation that mutates the ServiceType nodes in the graph.
+type ServiceTypeMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	code                *servicetype.Code
+	name                *string
+	duration_minutes    *int
+	addduration_minutes *int
+	pools               *[]string
+	appendpools         []string
+	price_cents         *int64
+	addprice_cents      *int64
+	active              *bool
+	clearedFields       map[string]struct{}
+	dealership          *int
+	cleareddealership   bool
+	done                bool
+	oldValue            func(context.Context) (*ServiceType, error)
+	predicates          []predicate.ServiceType
+}
+
+var _ ent.Mutation = (*ServiceTypeMutation)(nil)
+
+// servicetypeOption allows management of the mutation configuration using functional options.
+type servicetypeOption func(*ServiceTypeMutation)
+
+// newServiceTypeMutation creates new mutation for the ServiceType entity.
+func newServiceTypeMutation(c config, op Op, opts ...servicetypeOption) *ServiceTypeMutation {
+	m := &ServiceTypeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeServiceType,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withServiceTypeID sets the ID field of the mutation.
+func withServiceTypeID(id int) servicetypeOption {
+	return func(m *ServiceTypeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ServiceType
+		)
+		m.oldValue = func(ctx context.Context) (*ServiceType, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ServiceType.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withServiceType sets the old ServiceType of the mutation.
+func withServiceType(node *ServiceType) servicetypeOption {
+	return func(m *ServiceTypeMutation) {
+		m.oldValue = func(context.Context) (*ServiceType, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ServiceTypeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ServiceTypeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ServiceTypeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ServiceTypeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ServiceType.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ServiceTypeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ServiceTypeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ServiceTypeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ServiceTypeMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ServiceTypeMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ServiceTypeMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *ServiceTypeMutation) SetDealershipID(i int) {
+	m.dealership = &i
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *ServiceTypeMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldDealershipID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *ServiceTypeMutation) ResetDealershipID() {
+	m.dealership = nil
+}
+
+// SetCode sets the "code" field.
+func (m *ServiceTypeMutation) SetCode(s servicetype.Code) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *ServiceTypeMutation) Code() (r servicetype.Code, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldCode(ctx context.Context) (v servicetype.Code, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *ServiceTypeMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetName sets the "name" field.
+func (m *ServiceTypeMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *ServiceTypeMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *ServiceTypeMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDurationMinutes sets the "duration_minutes" field.
+func (m *ServiceTypeMutation) SetDurationMinutes(i int) {
+	m.duration_minutes = &i
+	m.addduration_minutes = nil
+}
+
+// DurationMinutes returns the value of the "duration_minutes" field in the mutation.
+func (m *ServiceTypeMutation) DurationMinutes() (r int, exists bool) {
+	v := m.duration_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDurationMinutes returns the old "duration_minutes" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldDurationMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDurationMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDurationMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDurationMinutes: %w", err)
+	}
+	return oldValue.DurationMinutes, nil
+}
+
+// AddDurationMinutes adds i to the "duration_minutes" field.
+func (m *ServiceTypeMutation) AddDurationMinutes(i int) {
+	if m.addduration_minutes != nil {
+		*m.addduration_minutes += i
+	} else {
+		m.addduration_minutes = &i
+	}
+}
+
+// AddedDurationMinutes returns the value that was added to the "duration_minutes" field in this mutation.
+func (m *ServiceTypeMutation) AddedDurationMinutes() (r int, exists bool) {
+	v := m.addduration_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDurationMinutes resets all changes to the "duration_minutes" field.
+func (m *ServiceTypeMutation) ResetDurationMinutes() {
+	m.duration_minutes = nil
+	m.addduration_minutes = nil
+}
+
+// SetPools sets the "pools" field.
+func (m *ServiceTypeMutation) SetPools(s []string) {
+	m.pools = &s
+	m.appendpools = nil
+}
+
+// Pools returns the value of the "pools" field in the mutation.
+func (m *ServiceTypeMutation) Pools() (r []string, exists bool) {
+	v := m.pools
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPools returns the old "pools" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldPools(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPools is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPools requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPools: %w", err)
+	}
+	return oldValue.Pools, nil
+}
+
+// AppendPools adds s to the "pools" field.
+func (m *ServiceTypeMutation) AppendPools(s []string) {
+	m.appendpools = append(m.appendpools, s...)
+}
+
+// AppendedPools returns the list of values that were appended to the "pools" field in this mutation.
+func (m *ServiceTypeMutation) AppendedPools() ([]string, bool) {
+	if len(m.appendpools) == 0 {
+		return nil, false
+	}
+	return m.appendpools, true
+}
+
+// ResetPools resets all changes to the "pools" field.
+func (m *ServiceTypeMutation) ResetPools() {
+	m.pools = nil
+	m.appendpools = nil
+}
+
+// SetPriceCents sets the "price_cents" field.
+func (m *ServiceTypeMutation) SetPriceCents(i int64) {
+	m.price_cents = &i
+	m.addprice_cents = nil
+}
+
+// PriceCents returns the value of the "price_cents" field in the mutation.
+func (m *ServiceTypeMutation) PriceCents() (r int64, exists bool) {
+	v := m.price_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriceCents returns the old "price_cents" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldPriceCents(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriceCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriceCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriceCents: %w", err)
+	}
+	return oldValue.PriceCents, nil
+}
+
+// AddPriceCents adds i to the "price_cents" field.
+func (m *ServiceTypeMutation) AddPriceCents(i int64) {
+	if m.addprice_cents != nil {
+		*m.addprice_cents += i
+	} else {
+		m.addprice_cents = &i
+	}
+}
+
+// AddedPriceCents returns the value that was added to the "price_cents" field in this mutation.
+func (m *ServiceTypeMutation) AddedPriceCents() (r int64, exists bool) {
+	v := m.addprice_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearPriceCents clears the value of the "price_cents" field.
+func (m *ServiceTypeMutation) ClearPriceCents() {
+	m.price_cents = nil
+	m.addprice_cents = nil
+	m.clearedFields[servicetype.FieldPriceCents] = struct{}{}
+}
+
+// PriceCentsCleared returns if the "price_cents" field was cleared in this mutation.
+func (m *ServiceTypeMutation) PriceCentsCleared() bool {
+	_, ok := m.clearedFields[servicetype.FieldPriceCents]
+	return ok
+}
+
+// ResetPriceCents resets all changes to the "price_cents" field.
+func (m *ServiceTypeMutation) ResetPriceCents() {
+	m.price_cents = nil
+	m.addprice_cents = nil
+	delete(m.clearedFields, servicetype.FieldPriceCents)
+}
+
+// SetActive sets the "active" field.
+func (m *ServiceTypeMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *ServiceTypeMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the ServiceType entity.
+// If the ServiceType object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ServiceTypeMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *ServiceTypeMutation) ResetActive() {
+	m.active = nil
+}
+
+// ClearDealership clears the "dealership" edge to the Dealership entity.
+func (m *ServiceTypeMutation) ClearDealership() {
+	m.cleareddealership = true
+	m.clearedFields[servicetype.FieldDealershipID] = struct{}{}
+}
+
+// DealershipCleared reports if the "dealership" edge to the Dealership entity was cleared.
+func (m *ServiceTypeMutation) DealershipCleared() bool {
+	return m.cleareddealership
+}
+
+// DealershipIDs returns the "dealership" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DealershipID instead. It exists only for internal usage by the builders.
+func (m *ServiceTypeMutation) DealershipIDs() (ids []int) {
+	if id := m.dealership; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDealership resets all changes to the "dealership" edge.
+func (m *ServiceTypeMutation) ResetDealership() {
+	m.dealership = nil
+	m.cleareddealership = false
+}
+
+// Where appends a list predicates to the ServiceTypeMutation builder.
+func (m *ServiceTypeMutation) Where(ps ...predicate.ServiceType) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ServiceTypeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ServiceTypeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ServiceType, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ServiceTypeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ServiceTypeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ServiceType).
+func (m *ServiceTypeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ServiceTypeMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, servicetype.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, servicetype.FieldUpdatedAt)
+	}
+	if m.dealership != nil {
+		fields = append(fields, servicetype.FieldDealershipID)
+	}
+	if m.code != nil {
+		fields = append(fields, servicetype.FieldCode)
+	}
+	if m.name != nil {
+		fields = append(fields, servicetype.FieldName)
+	}
+	if m.duration_minutes != nil {
+		fields = append(fields, servicetype.FieldDurationMinutes)
+	}
+	if m.pools != nil {
+		fields = append(fields, servicetype.FieldPools)
+	}
+	if m.price_cents != nil {
+		fields = append(fields, servicetype.FieldPriceCents)
+	}
+	if m.active != nil {
+		fields = append(fields, servicetype.FieldActive)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ServiceTypeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case servicetype.FieldCreatedAt:
+		return m.CreatedAt()
+	case servicetype.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case servicetype.FieldDealershipID:
+		return m.DealershipID()
+	case servicetype.FieldCode:
+		return m.Code()
+	case servicetype.FieldName:
+		return m.Name()
+	case servicetype.FieldDurationMinutes:
+		return m.DurationMinutes()
+	case servicetype.FieldPools:
+		return m.Pools()
+	case servicetype.FieldPriceCents:
+		return m.PriceCents()
+	case servicetype.FieldActive:
+		return m.Active()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ServiceTypeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case servicetype.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case servicetype.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case servicetype.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case servicetype.FieldCode:
+		return m.OldCode(ctx)
+	case servicetype.FieldName:
+		return m.OldName(ctx)
+	case servicetype.FieldDurationMinutes:
+		return m.OldDurationMinutes(ctx)
+	case servicetype.FieldPools:
+		return m.OldPools(ctx)
+	case servicetype.FieldPriceCents:
+		return m.OldPriceCents(ctx)
+	case servicetype.FieldActive:
+		return m.OldActive(ctx)
+	}
+	return nil, fmt.Errorf("unknown ServiceType field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ServiceTypeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case servicetype.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case servicetype.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case servicetype.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case servicetype.FieldCode:
+		v, ok := value.(servicetype.Code)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case servicetype.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case servicetype.FieldDurationMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDurationMinutes(v)
+		return nil
+	case servicetype.FieldPools:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPools(v)
+		return nil
+	case servicetype.FieldPriceCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriceCents(v)
+		return nil
+	case servicetype.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceType field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ServiceTypeMutation) AddedFields() []string {
+	var fields []string
+	if m.addduration_minutes != nil {
+		fields = append(fields, servicetype.FieldDurationMinutes)
+	}
+	if m.addprice_cents != nil {
+		fields = append(fields, servicetype.FieldPriceCents)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ServiceTypeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case servicetype.FieldDurationMinutes:
+		return m.AddedDurationMinutes()
+	case servicetype.FieldPriceCents:
+		return m.AddedPriceCents()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ServiceTypeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case servicetype.FieldDurationMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDurationMinutes(v)
+		return nil
+	case servicetype.FieldPriceCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPriceCents(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceType numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ServiceTypeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(servicetype.FieldPriceCents) {
+		fields = append(fields, servicetype.FieldPriceCents)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ServiceTypeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ServiceTypeMutation) ClearField(name string) error {
+	switch name {
+	case servicetype.FieldPriceCents:
+		m.ClearPriceCents()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceType nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ServiceTypeMutation) ResetField(name string) error {
+	switch name {
+	case servicetype.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case servicetype.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case servicetype.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case servicetype.FieldCode:
+		m.ResetCode()
+		return nil
+	case servicetype.FieldName:
+		m.ResetName()
+		return nil
+	case servicetype.FieldDurationMinutes:
+		m.ResetDurationMinutes()
+		return nil
+	case servicetype.FieldPools:
+		m.ResetPools()
+		return nil
+	case servicetype.FieldPriceCents:
+		m.ResetPriceCents()
+		return nil
+	case servicetype.FieldActive:
+		m.ResetActive()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceType field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ServiceTypeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.dealership != nil {
+		edges = append(edges, servicetype.EdgeDealership)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ServiceTypeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case servicetype.EdgeDealership:
+		if id := m.dealership; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ServiceTypeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ServiceTypeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ServiceTypeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.cleareddealership {
+		edges = append(edges, servicetype.EdgeDealership)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ServiceTypeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case servicetype.EdgeDealership:
+		return m.cleareddealership
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ServiceTypeMutation) ClearEdge(name string) error {
+	switch name {
+	case servicetype.EdgeDealership:
+		m.ClearDealership()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceType unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ServiceTypeMutation) ResetEdge(name string) error {
+	switch name {
+	case servicetype.EdgeDealership:
+		m.ResetDealership()
+		return nil
+	}
+	return fmt.Errorf("unknown ServiceType edge %s", name)
 }
 
 // StaffMutation represents an operation that mutates the Staff nodes in the graph.

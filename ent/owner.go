@@ -59,6 +59,8 @@ type Owner struct {
 	Tier owner.Tier `json:"tier,omitempty"`
 	// AuthUID holds the value of the "auth_uid" field.
 	AuthUID *string `json:"auth_uid,omitempty"`
+	// Created by a widget booking from someone not yet known as a customer.
+	Prospect bool `json:"prospect,omitempty"`
 	// Set when the owner erased their account: personal fields are anonymised, history kept.
 	ErasedAt *time.Time `json:"erased_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -83,11 +85,13 @@ type OwnerEdges struct {
 	WorkOrders []*WorkOrder `json:"work_orders,omitempty"`
 	// SurveyResponses holds the value of the survey_responses edge.
 	SurveyResponses []*SurveyResponse `json:"survey_responses,omitempty"`
+	// OutboxMessages holds the value of the outbox_messages edge.
+	OutboxMessages []*OutboxMessage `json:"outbox_messages,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [8]map[string]int
 
 	namedVehicles        map[string][]*Vehicle
 	namedOwnerships      map[string][]*VehicleOwnership
@@ -95,6 +99,7 @@ type OwnerEdges struct {
 	namedAppointments    map[string][]*Appointment
 	namedWorkOrders      map[string][]*WorkOrder
 	namedSurveyResponses map[string][]*SurveyResponse
+	namedOutboxMessages  map[string][]*OutboxMessage
 }
 
 // HomeDealershipOrErr returns the HomeDealership value or an error if the edge
@@ -162,6 +167,15 @@ func (e OwnerEdges) SurveyResponsesOrErr() ([]*SurveyResponse, error) {
 	return nil, &NotLoadedError{edge: "survey_responses"}
 }
 
+// OutboxMessagesOrErr returns the OutboxMessages value or an error if the edge
+// was not loaded in eager-loading.
+func (e OwnerEdges) OutboxMessagesOrErr() ([]*OutboxMessage, error) {
+	if e.loadedTypes[7] {
+		return e.OutboxMessages, nil
+	}
+	return nil, &NotLoadedError{edge: "outbox_messages"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Owner) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -169,7 +183,7 @@ func (*Owner) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case owner.FieldPreferredChannels:
 			values[i] = new([]byte)
-		case owner.FieldConsentService, owner.FieldConsentMarketing:
+		case owner.FieldConsentService, owner.FieldConsentMarketing, owner.FieldProspect:
 			values[i] = new(sql.NullBool)
 		case owner.FieldID, owner.FieldDealerGroupID, owner.FieldHomeDealershipID:
 			values[i] = new(sql.NullInt64)
@@ -326,6 +340,12 @@ func (_m *Owner) assignValues(columns []string, values []any) error {
 				_m.AuthUID = new(string)
 				*_m.AuthUID = value.String
 			}
+		case owner.FieldProspect:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field prospect", values[i])
+			} else if value.Valid {
+				_m.Prospect = value.Bool
+			}
 		case owner.FieldErasedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field erased_at", values[i])
@@ -379,6 +399,11 @@ func (_m *Owner) QueryWorkOrders() *WorkOrderQuery {
 // QuerySurveyResponses queries the "survey_responses" edge of the Owner entity.
 func (_m *Owner) QuerySurveyResponses() *SurveyResponseQuery {
 	return NewOwnerClient(_m.config).QuerySurveyResponses(_m)
+}
+
+// QueryOutboxMessages queries the "outbox_messages" edge of the Owner entity.
+func (_m *Owner) QueryOutboxMessages() *OutboxMessageQuery {
+	return NewOwnerClient(_m.config).QueryOutboxMessages(_m)
 }
 
 // Update returns a builder for updating this Owner.
@@ -475,6 +500,9 @@ func (_m *Owner) String() string {
 		builder.WriteString("auth_uid=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("prospect=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Prospect))
 	builder.WriteString(", ")
 	if v := _m.ErasedAt; v != nil {
 		builder.WriteString("erased_at=")
@@ -625,6 +653,30 @@ func (_m *Owner) appendNamedSurveyResponses(name string, edges ...*SurveyRespons
 		_m.Edges.namedSurveyResponses[name] = []*SurveyResponse{}
 	} else {
 		_m.Edges.namedSurveyResponses[name] = append(_m.Edges.namedSurveyResponses[name], edges...)
+	}
+}
+
+// NamedOutboxMessages returns the OutboxMessages named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Owner) NamedOutboxMessages(name string) ([]*OutboxMessage, error) {
+	if _m.Edges.namedOutboxMessages == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedOutboxMessages[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Owner) appendNamedOutboxMessages(name string, edges ...*OutboxMessage) {
+	if _m.Edges.namedOutboxMessages == nil {
+		_m.Edges.namedOutboxMessages = make(map[string][]*OutboxMessage)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedOutboxMessages[name] = []*OutboxMessage{}
+	} else {
+		_m.Edges.namedOutboxMessages[name] = append(_m.Edges.namedOutboxMessages[name], edges...)
 	}
 }
 

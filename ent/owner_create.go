@@ -6,6 +6,7 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/vehicle"
@@ -285,6 +286,20 @@ func (_c *OwnerCreate) SetNillableAuthUID(v *string) *OwnerCreate {
 	return _c
 }
 
+// SetProspect sets the "prospect" field.
+func (_c *OwnerCreate) SetProspect(v bool) *OwnerCreate {
+	_c.mutation.SetProspect(v)
+	return _c
+}
+
+// SetNillableProspect sets the "prospect" field if the given value is not nil.
+func (_c *OwnerCreate) SetNillableProspect(v *bool) *OwnerCreate {
+	if v != nil {
+		_c.SetProspect(*v)
+	}
+	return _c
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (_c *OwnerCreate) SetErasedAt(v time.Time) *OwnerCreate {
 	_c.mutation.SetErasedAt(v)
@@ -394,6 +409,21 @@ func (_c *OwnerCreate) AddSurveyResponses(v ...*SurveyResponse) *OwnerCreate {
 	return _c.AddSurveyResponseIDs(ids...)
 }
 
+// AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by IDs.
+func (_c *OwnerCreate) AddOutboxMessageIDs(ids ...int) *OwnerCreate {
+	_c.mutation.AddOutboxMessageIDs(ids...)
+	return _c
+}
+
+// AddOutboxMessages adds the "outbox_messages" edges to the OutboxMessage entity.
+func (_c *OwnerCreate) AddOutboxMessages(v ...*OutboxMessage) *OwnerCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddOutboxMessageIDs(ids...)
+}
+
 // Mutation returns the OwnerMutation object of the builder.
 func (_c *OwnerCreate) Mutation() *OwnerMutation {
 	return _c.mutation
@@ -468,6 +498,10 @@ func (_c *OwnerCreate) defaults() error {
 	if _, ok := _c.mutation.Tier(); !ok {
 		v := owner.DefaultTier
 		_c.mutation.SetTier(v)
+	}
+	if _, ok := _c.mutation.Prospect(); !ok {
+		v := owner.DefaultProspect
+		_c.mutation.SetProspect(v)
 	}
 	return nil
 }
@@ -553,6 +587,9 @@ func (_c *OwnerCreate) check() error {
 		if err := owner.AuthUIDValidator(v); err != nil {
 			return &ValidationError{Name: "auth_uid", err: fmt.Errorf(`ent: validator failed for field "Owner.auth_uid": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.Prospect(); !ok {
+		return &ValidationError{Name: "prospect", err: errors.New(`ent: missing required field "Owner.prospect"`)}
 	}
 	return nil
 }
@@ -656,6 +693,10 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AuthUID(); ok {
 		_spec.SetField(owner.FieldAuthUID, field.TypeString, value)
 		_node.AuthUID = &value
+	}
+	if value, ok := _c.mutation.Prospect(); ok {
+		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
+		_node.Prospect = value
 	}
 	if value, ok := _c.mutation.ErasedAt(); ok {
 		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
@@ -767,6 +808,22 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(surveyresponse.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.OutboxMessagesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1099,6 +1156,18 @@ func (u *OwnerUpsert) UpdateAuthUID() *OwnerUpsert {
 // ClearAuthUID clears the value of the "auth_uid" field.
 func (u *OwnerUpsert) ClearAuthUID() *OwnerUpsert {
 	u.SetNull(owner.FieldAuthUID)
+	return u
+}
+
+// SetProspect sets the "prospect" field.
+func (u *OwnerUpsert) SetProspect(v bool) *OwnerUpsert {
+	u.Set(owner.FieldProspect, v)
+	return u
+}
+
+// UpdateProspect sets the "prospect" field to the value that was provided on create.
+func (u *OwnerUpsert) UpdateProspect() *OwnerUpsert {
+	u.SetExcluded(owner.FieldProspect)
 	return u
 }
 
@@ -1487,6 +1556,20 @@ func (u *OwnerUpsertOne) UpdateAuthUID() *OwnerUpsertOne {
 func (u *OwnerUpsertOne) ClearAuthUID() *OwnerUpsertOne {
 	return u.Update(func(s *OwnerUpsert) {
 		s.ClearAuthUID()
+	})
+}
+
+// SetProspect sets the "prospect" field.
+func (u *OwnerUpsertOne) SetProspect(v bool) *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetProspect(v)
+	})
+}
+
+// UpdateProspect sets the "prospect" field to the value that was provided on create.
+func (u *OwnerUpsertOne) UpdateProspect() *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdateProspect()
 	})
 }
 
@@ -2044,6 +2127,20 @@ func (u *OwnerUpsertBulk) UpdateAuthUID() *OwnerUpsertBulk {
 func (u *OwnerUpsertBulk) ClearAuthUID() *OwnerUpsertBulk {
 	return u.Update(func(s *OwnerUpsert) {
 		s.ClearAuthUID()
+	})
+}
+
+// SetProspect sets the "prospect" field.
+func (u *OwnerUpsertBulk) SetProspect(v bool) *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetProspect(v)
+	})
+}
+
+// UpdateProspect sets the "prospect" field to the value that was provided on create.
+func (u *OwnerUpsertBulk) UpdateProspect() *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdateProspect()
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
 	"aftercare/ent/surveyresponse"
@@ -39,6 +40,7 @@ type OwnerQuery struct {
 	withAppointments         *AppointmentQuery
 	withWorkOrders           *WorkOrderQuery
 	withSurveyResponses      *SurveyResponseQuery
+	withOutboxMessages       *OutboxMessageQuery
 	loadTotal                []func(context.Context, []*Owner) error
 	modifiers                []func(*sql.Selector)
 	withNamedVehicles        map[string]*VehicleQuery
@@ -47,6 +49,7 @@ type OwnerQuery struct {
 	withNamedAppointments    map[string]*AppointmentQuery
 	withNamedWorkOrders      map[string]*WorkOrderQuery
 	withNamedSurveyResponses map[string]*SurveyResponseQuery
+	withNamedOutboxMessages  map[string]*OutboxMessageQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -230,6 +233,28 @@ func (_q *OwnerQuery) QuerySurveyResponses() *SurveyResponseQuery {
 			sqlgraph.From(owner.Table, owner.FieldID, selector),
 			sqlgraph.To(surveyresponse.Table, surveyresponse.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, owner.SurveyResponsesTable, owner.SurveyResponsesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryOutboxMessages chains the current query on the "outbox_messages" edge.
+func (_q *OwnerQuery) QueryOutboxMessages() *OutboxMessageQuery {
+	query := (&OutboxMessageClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, selector),
+			sqlgraph.To(outboxmessage.Table, outboxmessage.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.OutboxMessagesTable, owner.OutboxMessagesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -436,6 +461,7 @@ func (_q *OwnerQuery) Clone() *OwnerQuery {
 		withAppointments:    _q.withAppointments.Clone(),
 		withWorkOrders:      _q.withWorkOrders.Clone(),
 		withSurveyResponses: _q.withSurveyResponses.Clone(),
+		withOutboxMessages:  _q.withOutboxMessages.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -517,6 +543,17 @@ func (_q *OwnerQuery) WithSurveyResponses(opts ...func(*SurveyResponseQuery)) *O
 		opt(query)
 	}
 	_q.withSurveyResponses = query
+	return _q
+}
+
+// WithOutboxMessages tells the query-builder to eager-load the nodes that are connected to
+// the "outbox_messages" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithOutboxMessages(opts ...func(*OutboxMessageQuery)) *OwnerQuery {
+	query := (&OutboxMessageClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withOutboxMessages = query
 	return _q
 }
 
@@ -604,7 +641,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 	var (
 		nodes       = []*Owner{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withHomeDealership != nil,
 			_q.withVehicles != nil,
 			_q.withOwnerships != nil,
@@ -612,6 +649,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			_q.withAppointments != nil,
 			_q.withWorkOrders != nil,
 			_q.withSurveyResponses != nil,
+			_q.withOutboxMessages != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -683,6 +721,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			return nil, err
 		}
 	}
+	if query := _q.withOutboxMessages; query != nil {
+		if err := _q.loadOutboxMessages(ctx, query, nodes,
+			func(n *Owner) { n.Edges.OutboxMessages = []*OutboxMessage{} },
+			func(n *Owner, e *OutboxMessage) { n.Edges.OutboxMessages = append(n.Edges.OutboxMessages, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedVehicles {
 		if err := _q.loadVehicles(ctx, query, nodes,
 			func(n *Owner) { n.appendNamedVehicles(name) },
@@ -722,6 +767,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 		if err := _q.loadSurveyResponses(ctx, query, nodes,
 			func(n *Owner) { n.appendNamedSurveyResponses(name) },
 			func(n *Owner, e *SurveyResponse) { n.appendNamedSurveyResponses(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedOutboxMessages {
+		if err := _q.loadOutboxMessages(ctx, query, nodes,
+			func(n *Owner) { n.appendNamedOutboxMessages(name) },
+			func(n *Owner, e *OutboxMessage) { n.appendNamedOutboxMessages(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -948,6 +1000,36 @@ func (_q *OwnerQuery) loadSurveyResponses(ctx context.Context, query *SurveyResp
 	}
 	return nil
 }
+func (_q *OwnerQuery) loadOutboxMessages(ctx context.Context, query *OutboxMessageQuery, nodes []*Owner, init func(*Owner), assign func(*Owner, *OutboxMessage)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Owner)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(outboxmessage.FieldOwnerID)
+	}
+	query.Where(predicate.OutboxMessage(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(owner.OutboxMessagesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OwnerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "owner_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *OwnerQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1152,6 +1234,20 @@ func (_q *OwnerQuery) WithNamedSurveyResponses(name string, opts ...func(*Survey
 		_q.withNamedSurveyResponses = make(map[string]*SurveyResponseQuery)
 	}
 	_q.withNamedSurveyResponses[name] = query
+	return _q
+}
+
+// WithNamedOutboxMessages tells the query-builder to eager-load the nodes that are connected to the "outbox_messages"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithNamedOutboxMessages(name string, opts ...func(*OutboxMessageQuery)) *OwnerQuery {
+	query := (&OutboxMessageClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedOutboxMessages == nil {
+		_q.withNamedOutboxMessages = make(map[string]*OutboxMessageQuery)
+	}
+	_q.withNamedOutboxMessages[name] = query
 	return _q
 }
 

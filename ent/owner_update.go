@@ -6,6 +6,7 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
 	"aftercare/ent/surveyresponse"
@@ -339,6 +340,20 @@ func (_u *OwnerUpdate) ClearAuthUID() *OwnerUpdate {
 	return _u
 }
 
+// SetProspect sets the "prospect" field.
+func (_u *OwnerUpdate) SetProspect(v bool) *OwnerUpdate {
+	_u.mutation.SetProspect(v)
+	return _u
+}
+
+// SetNillableProspect sets the "prospect" field if the given value is not nil.
+func (_u *OwnerUpdate) SetNillableProspect(v *bool) *OwnerUpdate {
+	if v != nil {
+		_u.SetProspect(*v)
+	}
+	return _u
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (_u *OwnerUpdate) SetErasedAt(v time.Time) *OwnerUpdate {
 	_u.mutation.SetErasedAt(v)
@@ -452,6 +467,21 @@ func (_u *OwnerUpdate) AddSurveyResponses(v ...*SurveyResponse) *OwnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddSurveyResponseIDs(ids...)
+}
+
+// AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by IDs.
+func (_u *OwnerUpdate) AddOutboxMessageIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.AddOutboxMessageIDs(ids...)
+	return _u
+}
+
+// AddOutboxMessages adds the "outbox_messages" edges to the OutboxMessage entity.
+func (_u *OwnerUpdate) AddOutboxMessages(v ...*OutboxMessage) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddOutboxMessageIDs(ids...)
 }
 
 // Mutation returns the OwnerMutation object of the builder.
@@ -589,6 +619,27 @@ func (_u *OwnerUpdate) RemoveSurveyResponses(v ...*SurveyResponse) *OwnerUpdate 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSurveyResponseIDs(ids...)
+}
+
+// ClearOutboxMessages clears all "outbox_messages" edges to the OutboxMessage entity.
+func (_u *OwnerUpdate) ClearOutboxMessages() *OwnerUpdate {
+	_u.mutation.ClearOutboxMessages()
+	return _u
+}
+
+// RemoveOutboxMessageIDs removes the "outbox_messages" edge to OutboxMessage entities by IDs.
+func (_u *OwnerUpdate) RemoveOutboxMessageIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.RemoveOutboxMessageIDs(ids...)
+	return _u
+}
+
+// RemoveOutboxMessages removes "outbox_messages" edges to OutboxMessage entities.
+func (_u *OwnerUpdate) RemoveOutboxMessages(v ...*OutboxMessage) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveOutboxMessageIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -788,6 +839,9 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.AuthUIDCleared() {
 		_spec.ClearField(owner.FieldAuthUID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Prospect(); ok {
+		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.ErasedAt(); ok {
 		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
@@ -1087,6 +1141,51 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(surveyresponse.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.OutboxMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedOutboxMessagesIDs(); len(nodes) > 0 && !_u.mutation.OutboxMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OutboxMessagesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1418,6 +1517,20 @@ func (_u *OwnerUpdateOne) ClearAuthUID() *OwnerUpdateOne {
 	return _u
 }
 
+// SetProspect sets the "prospect" field.
+func (_u *OwnerUpdateOne) SetProspect(v bool) *OwnerUpdateOne {
+	_u.mutation.SetProspect(v)
+	return _u
+}
+
+// SetNillableProspect sets the "prospect" field if the given value is not nil.
+func (_u *OwnerUpdateOne) SetNillableProspect(v *bool) *OwnerUpdateOne {
+	if v != nil {
+		_u.SetProspect(*v)
+	}
+	return _u
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (_u *OwnerUpdateOne) SetErasedAt(v time.Time) *OwnerUpdateOne {
 	_u.mutation.SetErasedAt(v)
@@ -1531,6 +1644,21 @@ func (_u *OwnerUpdateOne) AddSurveyResponses(v ...*SurveyResponse) *OwnerUpdateO
 		ids[i] = v[i].ID
 	}
 	return _u.AddSurveyResponseIDs(ids...)
+}
+
+// AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by IDs.
+func (_u *OwnerUpdateOne) AddOutboxMessageIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.AddOutboxMessageIDs(ids...)
+	return _u
+}
+
+// AddOutboxMessages adds the "outbox_messages" edges to the OutboxMessage entity.
+func (_u *OwnerUpdateOne) AddOutboxMessages(v ...*OutboxMessage) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddOutboxMessageIDs(ids...)
 }
 
 // Mutation returns the OwnerMutation object of the builder.
@@ -1668,6 +1796,27 @@ func (_u *OwnerUpdateOne) RemoveSurveyResponses(v ...*SurveyResponse) *OwnerUpda
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSurveyResponseIDs(ids...)
+}
+
+// ClearOutboxMessages clears all "outbox_messages" edges to the OutboxMessage entity.
+func (_u *OwnerUpdateOne) ClearOutboxMessages() *OwnerUpdateOne {
+	_u.mutation.ClearOutboxMessages()
+	return _u
+}
+
+// RemoveOutboxMessageIDs removes the "outbox_messages" edge to OutboxMessage entities by IDs.
+func (_u *OwnerUpdateOne) RemoveOutboxMessageIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.RemoveOutboxMessageIDs(ids...)
+	return _u
+}
+
+// RemoveOutboxMessages removes "outbox_messages" edges to OutboxMessage entities.
+func (_u *OwnerUpdateOne) RemoveOutboxMessages(v ...*OutboxMessage) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveOutboxMessageIDs(ids...)
 }
 
 // Where appends a list predicates to the OwnerUpdate builder.
@@ -1897,6 +2046,9 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 	}
 	if _u.mutation.AuthUIDCleared() {
 		_spec.ClearField(owner.FieldAuthUID, field.TypeString)
+	}
+	if value, ok := _u.mutation.Prospect(); ok {
+		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.ErasedAt(); ok {
 		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
@@ -2196,6 +2348,51 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(surveyresponse.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.OutboxMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedOutboxMessagesIDs(); len(nodes) > 0 && !_u.mutation.OutboxMessagesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OutboxMessagesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.OutboxMessagesTable,
+			Columns: []string{owner.OutboxMessagesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

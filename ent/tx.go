@@ -26,8 +26,12 @@ type Tx struct {
 	Device *DeviceClient
 	// OdometerReading is the client for interacting with the OdometerReading builders.
 	OdometerReading *OdometerReadingClient
+	// OutboxMessage is the client for interacting with the OutboxMessage builders.
+	OutboxMessage *OutboxMessageClient
 	// Owner is the client for interacting with the Owner builders.
 	Owner *OwnerClient
+	// ServiceType is the client for interacting with the ServiceType builders.
+	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
 	Staff *StaffClient
 	// SurveyResponse is the client for interacting with the SurveyResponse builders.
@@ -181,7 +185,9 @@ func (tx *Tx) init() {
 	tx.Dealership = NewDealershipClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
 	tx.OdometerReading = NewOdometerReadingClient(tx.config)
+	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Owner = NewOwnerClient(tx.config)
+	tx.ServiceType = NewServiceTypeClient(tx.config)
 	tx.Staff = NewStaffClient(tx.config)
 	tx.SurveyResponse = NewSurveyResponseClient(tx.config)
 	tx.SurveyTemplate = NewSurveyTemplateClient(tx.config)

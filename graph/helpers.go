@@ -8,6 +8,7 @@ import (
 	"aftercare/ent/staff"
 	"aftercare/graph/model"
 	"aftercare/internal/auth"
+	"aftercare/internal/booking/slots"
 )
 
 // viewer describes the caller, loading their records under their own
@@ -34,4 +35,26 @@ func (r *Resolver) viewer(ctx context.Context) (*model.Viewer, error) {
 		}
 	}
 	return out, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// slotModels shows each slot's tightest pool as its remaining capacity.
+func slotModels(in []slots.Slot) []*model.AvailableSlot {
+	out := make([]*model.AvailableSlot, len(in))
+	for i, s := range in {
+		remaining := -1
+		for _, n := range s.Remaining {
+			if remaining < 0 || n < remaining {
+				remaining = n
+			}
+		}
+		out[i] = &model.AvailableSlot{StartsAt: s.Start, EndsAt: s.End, Available: s.Available, Remaining: max(remaining, 0), Peak: s.Peak}
+	}
+	return out
 }

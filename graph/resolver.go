@@ -10,6 +10,7 @@ import (
 
 	"aftercare/ent"
 	"aftercare/internal/auth"
+	"aftercare/internal/booking"
 )
 
 // Resolver carries the dependencies of every resolver.
@@ -21,6 +22,8 @@ type Resolver struct {
 	// PhoneRegion is the country read into phone numbers written without a
 	// country code (ISO 3166, e.g. "CN").
 	PhoneRegion string
+	// Booking books appointments.
+	Booking *booking.Service
 	// Claims updates sign-in accounts on role grants; nil without Firebase.
 	Claims auth.ClaimsSetter
 }

@@ -52,6 +52,14 @@ const (
 	FieldCancelReason = "cancel_reason"
 	// FieldCancelledAt holds the string denoting the cancelled_at field in the database.
 	FieldCancelledAt = "cancelled_at"
+	// FieldPools holds the string denoting the pools field in the database.
+	FieldPools = "pools"
+	// FieldVehiclePlate holds the string denoting the vehicle_plate field in the database.
+	FieldVehiclePlate = "vehicle_plate"
+	// FieldVehicleVin holds the string denoting the vehicle_vin field in the database.
+	FieldVehicleVin = "vehicle_vin"
+	// FieldWidgetKeyID holds the string denoting the widget_key_id field in the database.
+	FieldWidgetKeyID = "widget_key_id"
 	// FieldIdempotencyKey holds the string denoting the idempotency_key field in the database.
 	FieldIdempotencyKey = "idempotency_key"
 	// EdgeDealership holds the string denoting the dealership edge name in mutations.
@@ -123,6 +131,10 @@ var Columns = []string{
 	FieldNotes,
 	FieldCancelReason,
 	FieldCancelledAt,
+	FieldPools,
+	FieldVehiclePlate,
+	FieldVehicleVin,
+	FieldWidgetKeyID,
 	FieldIdempotencyKey,
 }
 
@@ -160,6 +172,10 @@ var (
 	NotesValidator func(string) error
 	// CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
 	CancelReasonValidator func(string) error
+	// VehiclePlateValidator is a validator for the "vehicle_plate" field. It is called by the builders before save.
+	VehiclePlateValidator func(string) error
+	// VehicleVinValidator is a validator for the "vehicle_vin" field. It is called by the builders before save.
+	VehicleVinValidator func(string) error
 	// IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
 	IdempotencyKeyValidator func(string) error
 )
@@ -366,6 +382,21 @@ func ByCancelReason(opts ...sql.OrderTermOption) OrderOption {
 // ByCancelledAt orders the results by the cancelled_at field.
 func ByCancelledAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCancelledAt, opts...).ToFunc()
+}
+
+// ByVehiclePlate orders the results by the vehicle_plate field.
+func ByVehiclePlate(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVehiclePlate, opts...).ToFunc()
+}
+
+// ByVehicleVin orders the results by the vehicle_vin field.
+func ByVehicleVin(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVehicleVin, opts...).ToFunc()
+}
+
+// ByWidgetKeyID orders the results by the widget_key_id field.
+func ByWidgetKeyID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldWidgetKeyID, opts...).ToFunc()
 }
 
 // ByIdempotencyKey orders the results by the idempotency_key field.

@@ -120,6 +120,21 @@ func CancelledAt(v time.Time) predicate.Appointment {
 	return predicate.Appointment(sql.FieldEQ(FieldCancelledAt, v))
 }
 
+// VehiclePlate applies equality check predicate on the "vehicle_plate" field. It's identical to VehiclePlateEQ.
+func VehiclePlate(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEQ(FieldVehiclePlate, v))
+}
+
+// VehicleVin applies equality check predicate on the "vehicle_vin" field. It's identical to VehicleVinEQ.
+func VehicleVin(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEQ(FieldVehicleVin, v))
+}
+
+// WidgetKeyID applies equality check predicate on the "widget_key_id" field. It's identical to WidgetKeyIDEQ.
+func WidgetKeyID(v int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEQ(FieldWidgetKeyID, v))
+}
+
 // IdempotencyKey applies equality check predicate on the "idempotency_key" field. It's identical to IdempotencyKeyEQ.
 func IdempotencyKey(v string) predicate.Appointment {
 	return predicate.Appointment(sql.FieldEQ(FieldIdempotencyKey, v))
@@ -768,6 +783,216 @@ func CancelledAtIsNil() predicate.Appointment {
 // CancelledAtNotNil applies the NotNil predicate on the "cancelled_at" field.
 func CancelledAtNotNil() predicate.Appointment {
 	return predicate.Appointment(sql.FieldNotNull(FieldCancelledAt))
+}
+
+// PoolsIsNil applies the IsNil predicate on the "pools" field.
+func PoolsIsNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldIsNull(FieldPools))
+}
+
+// PoolsNotNil applies the NotNil predicate on the "pools" field.
+func PoolsNotNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotNull(FieldPools))
+}
+
+// VehiclePlateEQ applies the EQ predicate on the "vehicle_plate" field.
+func VehiclePlateEQ(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEQ(FieldVehiclePlate, v))
+}
+
+// VehiclePlateNEQ applies the NEQ predicate on the "vehicle_plate" field.
+func VehiclePlateNEQ(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNEQ(FieldVehiclePlate, v))
+}
+
+// VehiclePlateIn applies the In predicate on the "vehicle_plate" field.
+func VehiclePlateIn(vs ...string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldIn(FieldVehiclePlate, vs...))
+}
+
+// VehiclePlateNotIn applies the NotIn predicate on the "vehicle_plate" field.
+func VehiclePlateNotIn(vs ...string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotIn(FieldVehiclePlate, vs...))
+}
+
+// VehiclePlateGT applies the GT predicate on the "vehicle_plate" field.
+func VehiclePlateGT(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldGT(FieldVehiclePlate, v))
+}
+
+// VehiclePlateGTE applies the GTE predicate on the "vehicle_plate" field.
+func VehiclePlateGTE(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldGTE(FieldVehiclePlate, v))
+}
+
+// VehiclePlateLT applies the LT predicate on the "vehicle_plate" field.
+func VehiclePlateLT(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldLT(FieldVehiclePlate, v))
+}
+
+// VehiclePlateLTE applies the LTE predicate on the "vehicle_plate" field.
+func VehiclePlateLTE(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldLTE(FieldVehiclePlate, v))
+}
+
+// VehiclePlateContains applies the Contains predicate on the "vehicle_plate" field.
+func VehiclePlateContains(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldContains(FieldVehiclePlate, v))
+}
+
+// VehiclePlateHasPrefix applies the HasPrefix predicate on the "vehicle_plate" field.
+func VehiclePlateHasPrefix(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldHasPrefix(FieldVehiclePlate, v))
+}
+
+// VehiclePlateHasSuffix applies the HasSuffix predicate on the "vehicle_plate" field.
+func VehiclePlateHasSuffix(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldHasSuffix(FieldVehiclePlate, v))
+}
+
+// VehiclePlateIsNil applies the IsNil predicate on the "vehicle_plate" field.
+func VehiclePlateIsNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldIsNull(FieldVehiclePlate))
+}
+
+// VehiclePlateNotNil applies the NotNil predicate on the "vehicle_plate" field.
+func VehiclePlateNotNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotNull(FieldVehiclePlate))
+}
+
+// VehiclePlateEqualFold applies the EqualFold predicate on the "vehicle_plate" field.
+func VehiclePlateEqualFold(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEqualFold(FieldVehiclePlate, v))
+}
+
+// VehiclePlateContainsFold applies the ContainsFold predicate on the "vehicle_plate" field.
+func VehiclePlateContainsFold(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldContainsFold(FieldVehiclePlate, v))
+}
+
+// VehicleVinEQ applies the EQ predicate on the "vehicle_vin" field.
+func VehicleVinEQ(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEQ(FieldVehicleVin, v))
+}
+
+// VehicleVinNEQ applies the NEQ predicate on the "vehicle_vin" field.
+func VehicleVinNEQ(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNEQ(FieldVehicleVin, v))
+}
+
+// VehicleVinIn applies the In predicate on the "vehicle_vin" field.
+func VehicleVinIn(vs ...string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldIn(FieldVehicleVin, vs...))
+}
+
+// VehicleVinNotIn applies the NotIn predicate on the "vehicle_vin" field.
+func VehicleVinNotIn(vs ...string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotIn(FieldVehicleVin, vs...))
+}
+
+// VehicleVinGT applies the GT predicate on the "vehicle_vin" field.
+func VehicleVinGT(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldGT(FieldVehicleVin, v))
+}
+
+// VehicleVinGTE applies the GTE predicate on the "vehicle_vin" field.
+func VehicleVinGTE(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldGTE(FieldVehicleVin, v))
+}
+
+// VehicleVinLT applies the LT predicate on the "vehicle_vin" field.
+func VehicleVinLT(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldLT(FieldVehicleVin, v))
+}
+
+// VehicleVinLTE applies the LTE predicate on the "vehicle_vin" field.
+func VehicleVinLTE(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldLTE(FieldVehicleVin, v))
+}
+
+// VehicleVinContains applies the Contains predicate on the "vehicle_vin" field.
+func VehicleVinContains(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldContains(FieldVehicleVin, v))
+}
+
+// VehicleVinHasPrefix applies the HasPrefix predicate on the "vehicle_vin" field.
+func VehicleVinHasPrefix(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldHasPrefix(FieldVehicleVin, v))
+}
+
+// VehicleVinHasSuffix applies the HasSuffix predicate on the "vehicle_vin" field.
+func VehicleVinHasSuffix(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldHasSuffix(FieldVehicleVin, v))
+}
+
+// VehicleVinIsNil applies the IsNil predicate on the "vehicle_vin" field.
+func VehicleVinIsNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldIsNull(FieldVehicleVin))
+}
+
+// VehicleVinNotNil applies the NotNil predicate on the "vehicle_vin" field.
+func VehicleVinNotNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotNull(FieldVehicleVin))
+}
+
+// VehicleVinEqualFold applies the EqualFold predicate on the "vehicle_vin" field.
+func VehicleVinEqualFold(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEqualFold(FieldVehicleVin, v))
+}
+
+// VehicleVinContainsFold applies the ContainsFold predicate on the "vehicle_vin" field.
+func VehicleVinContainsFold(v string) predicate.Appointment {
+	return predicate.Appointment(sql.FieldContainsFold(FieldVehicleVin, v))
+}
+
+// WidgetKeyIDEQ applies the EQ predicate on the "widget_key_id" field.
+func WidgetKeyIDEQ(v int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldEQ(FieldWidgetKeyID, v))
+}
+
+// WidgetKeyIDNEQ applies the NEQ predicate on the "widget_key_id" field.
+func WidgetKeyIDNEQ(v int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNEQ(FieldWidgetKeyID, v))
+}
+
+// WidgetKeyIDIn applies the In predicate on the "widget_key_id" field.
+func WidgetKeyIDIn(vs ...int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldIn(FieldWidgetKeyID, vs...))
+}
+
+// WidgetKeyIDNotIn applies the NotIn predicate on the "widget_key_id" field.
+func WidgetKeyIDNotIn(vs ...int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotIn(FieldWidgetKeyID, vs...))
+}
+
+// WidgetKeyIDGT applies the GT predicate on the "widget_key_id" field.
+func WidgetKeyIDGT(v int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldGT(FieldWidgetKeyID, v))
+}
+
+// WidgetKeyIDGTE applies the GTE predicate on the "widget_key_id" field.
+func WidgetKeyIDGTE(v int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldGTE(FieldWidgetKeyID, v))
+}
+
+// WidgetKeyIDLT applies the LT predicate on the "widget_key_id" field.
+func WidgetKeyIDLT(v int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldLT(FieldWidgetKeyID, v))
+}
+
+// WidgetKeyIDLTE applies the LTE predicate on the "widget_key_id" field.
+func WidgetKeyIDLTE(v int) predicate.Appointment {
+	return predicate.Appointment(sql.FieldLTE(FieldWidgetKeyID, v))
+}
+
+// WidgetKeyIDIsNil applies the IsNil predicate on the "widget_key_id" field.
+func WidgetKeyIDIsNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldIsNull(FieldWidgetKeyID))
+}
+
+// WidgetKeyIDNotNil applies the NotNil predicate on the "widget_key_id" field.
+func WidgetKeyIDNotNil() predicate.Appointment {
+	return predicate.Appointment(sql.FieldNotNull(FieldWidgetKeyID))
 }
 
 // IdempotencyKeyEQ applies the EQ predicate on the "idempotency_key" field.

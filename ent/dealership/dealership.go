@@ -43,6 +43,22 @@ const (
 	FieldClosures = "closures"
 	// FieldPhone holds the string denoting the phone field in the database.
 	FieldPhone = "phone"
+	// FieldSlotMinutes holds the string denoting the slot_minutes field in the database.
+	FieldSlotMinutes = "slot_minutes"
+	// FieldCapacity holds the string denoting the capacity field in the database.
+	FieldCapacity = "capacity"
+	// FieldPeakHours holds the string denoting the peak_hours field in the database.
+	FieldPeakHours = "peak_hours"
+	// FieldBookingHorizonDays holds the string denoting the booking_horizon_days field in the database.
+	FieldBookingHorizonDays = "booking_horizon_days"
+	// FieldMinLeadMinutes holds the string denoting the min_lead_minutes field in the database.
+	FieldMinLeadMinutes = "min_lead_minutes"
+	// FieldCancelCutoffHours holds the string denoting the cancel_cutoff_hours field in the database.
+	FieldCancelCutoffHours = "cancel_cutoff_hours"
+	// FieldPickupRadiusKm holds the string denoting the pickup_radius_km field in the database.
+	FieldPickupRadiusKm = "pickup_radius_km"
+	// FieldPickupPriceCents holds the string denoting the pickup_price_cents field in the database.
+	FieldPickupPriceCents = "pickup_price_cents"
 	// EdgeDealerGroup holds the string denoting the dealer_group edge name in mutations.
 	EdgeDealerGroup = "dealer_group"
 	// EdgeStaff holds the string denoting the staff edge name in mutations.
@@ -55,6 +71,8 @@ const (
 	EdgeAppointments = "appointments"
 	// EdgeWorkOrders holds the string denoting the work_orders edge name in mutations.
 	EdgeWorkOrders = "work_orders"
+	// EdgeServiceTypes holds the string denoting the service_types edge name in mutations.
+	EdgeServiceTypes = "service_types"
 	// EdgeWidgetKeys holds the string denoting the widget_keys edge name in mutations.
 	EdgeWidgetKeys = "widget_keys"
 	// Table holds the table name of the dealership in the database.
@@ -101,6 +119,13 @@ const (
 	WorkOrdersInverseTable = "work_orders"
 	// WorkOrdersColumn is the table column denoting the work_orders relation/edge.
 	WorkOrdersColumn = "dealership_id"
+	// ServiceTypesTable is the table that holds the service_types relation/edge.
+	ServiceTypesTable = "service_types"
+	// ServiceTypesInverseTable is the table name for the ServiceType entity.
+	// It exists in this package in order to avoid circular dependency with the "servicetype" package.
+	ServiceTypesInverseTable = "service_types"
+	// ServiceTypesColumn is the table column denoting the service_types relation/edge.
+	ServiceTypesColumn = "dealership_id"
 	// WidgetKeysTable is the table that holds the widget_keys relation/edge.
 	WidgetKeysTable = "widget_keys"
 	// WidgetKeysInverseTable is the table name for the WidgetKey entity.
@@ -127,6 +152,14 @@ var Columns = []string{
 	FieldOpeningHours,
 	FieldClosures,
 	FieldPhone,
+	FieldSlotMinutes,
+	FieldCapacity,
+	FieldPeakHours,
+	FieldBookingHorizonDays,
+	FieldMinLeadMinutes,
+	FieldCancelCutoffHours,
+	FieldPickupRadiusKm,
+	FieldPickupPriceCents,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -171,6 +204,30 @@ var (
 	LongitudeValidator func(float64) error
 	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	PhoneValidator func(string) error
+	// DefaultSlotMinutes holds the default value on creation for the "slot_minutes" field.
+	DefaultSlotMinutes int
+	// SlotMinutesValidator is a validator for the "slot_minutes" field. It is called by the builders before save.
+	SlotMinutesValidator func(int) error
+	// DefaultBookingHorizonDays holds the default value on creation for the "booking_horizon_days" field.
+	DefaultBookingHorizonDays int
+	// BookingHorizonDaysValidator is a validator for the "booking_horizon_days" field. It is called by the builders before save.
+	BookingHorizonDaysValidator func(int) error
+	// DefaultMinLeadMinutes holds the default value on creation for the "min_lead_minutes" field.
+	DefaultMinLeadMinutes int
+	// MinLeadMinutesValidator is a validator for the "min_lead_minutes" field. It is called by the builders before save.
+	MinLeadMinutesValidator func(int) error
+	// DefaultCancelCutoffHours holds the default value on creation for the "cancel_cutoff_hours" field.
+	DefaultCancelCutoffHours int
+	// CancelCutoffHoursValidator is a validator for the "cancel_cutoff_hours" field. It is called by the builders before save.
+	CancelCutoffHoursValidator func(int) error
+	// DefaultPickupRadiusKm holds the default value on creation for the "pickup_radius_km" field.
+	DefaultPickupRadiusKm float64
+	// PickupRadiusKmValidator is a validator for the "pickup_radius_km" field. It is called by the builders before save.
+	PickupRadiusKmValidator func(float64) error
+	// DefaultPickupPriceCents holds the default value on creation for the "pickup_price_cents" field.
+	DefaultPickupPriceCents int64
+	// PickupPriceCentsValidator is a validator for the "pickup_price_cents" field. It is called by the builders before save.
+	PickupPriceCentsValidator func(int64) error
 )
 
 // OrderOption defines the ordering options for the Dealership queries.
@@ -234,6 +291,36 @@ func ByLongitude(opts ...sql.OrderTermOption) OrderOption {
 // ByPhone orders the results by the phone field.
 func ByPhone(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPhone, opts...).ToFunc()
+}
+
+// BySlotMinutes orders the results by the slot_minutes field.
+func BySlotMinutes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSlotMinutes, opts...).ToFunc()
+}
+
+// ByBookingHorizonDays orders the results by the booking_horizon_days field.
+func ByBookingHorizonDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBookingHorizonDays, opts...).ToFunc()
+}
+
+// ByMinLeadMinutes orders the results by the min_lead_minutes field.
+func ByMinLeadMinutes(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMinLeadMinutes, opts...).ToFunc()
+}
+
+// ByCancelCutoffHours orders the results by the cancel_cutoff_hours field.
+func ByCancelCutoffHours(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCancelCutoffHours, opts...).ToFunc()
+}
+
+// ByPickupRadiusKm orders the results by the pickup_radius_km field.
+func ByPickupRadiusKm(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPickupRadiusKm, opts...).ToFunc()
+}
+
+// ByPickupPriceCents orders the results by the pickup_price_cents field.
+func ByPickupPriceCents(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPickupPriceCents, opts...).ToFunc()
 }
 
 // ByDealerGroupField orders the results by dealer_group field.
@@ -313,6 +400,20 @@ func ByWorkOrders(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByServiceTypesCount orders the results by service_types count.
+func ByServiceTypesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newServiceTypesStep(), opts...)
+	}
+}
+
+// ByServiceTypes orders the results by service_types terms.
+func ByServiceTypes(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newServiceTypesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByWidgetKeysCount orders the results by widget_keys count.
 func ByWidgetKeysCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -366,6 +467,13 @@ func newWorkOrdersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(WorkOrdersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, WorkOrdersTable, WorkOrdersColumn),
+	)
+}
+func newServiceTypesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ServiceTypesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ServiceTypesTable, ServiceTypesColumn),
 	)
 }
 func newWidgetKeysStep() *sqlgraph.Step {

@@ -110,6 +110,36 @@ func Phone(v string) predicate.Dealership {
 	return predicate.Dealership(sql.FieldEQ(FieldPhone, v))
 }
 
+// SlotMinutes applies equality check predicate on the "slot_minutes" field. It's identical to SlotMinutesEQ.
+func SlotMinutes(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldSlotMinutes, v))
+}
+
+// BookingHorizonDays applies equality check predicate on the "booking_horizon_days" field. It's identical to BookingHorizonDaysEQ.
+func BookingHorizonDays(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldBookingHorizonDays, v))
+}
+
+// MinLeadMinutes applies equality check predicate on the "min_lead_minutes" field. It's identical to MinLeadMinutesEQ.
+func MinLeadMinutes(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldMinLeadMinutes, v))
+}
+
+// CancelCutoffHours applies equality check predicate on the "cancel_cutoff_hours" field. It's identical to CancelCutoffHoursEQ.
+func CancelCutoffHours(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldCancelCutoffHours, v))
+}
+
+// PickupRadiusKm applies equality check predicate on the "pickup_radius_km" field. It's identical to PickupRadiusKmEQ.
+func PickupRadiusKm(v float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldPickupRadiusKm, v))
+}
+
+// PickupPriceCents applies equality check predicate on the "pickup_price_cents" field. It's identical to PickupPriceCentsEQ.
+func PickupPriceCents(v int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldPickupPriceCents, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Dealership {
 	return predicate.Dealership(sql.FieldEQ(FieldCreatedAt, v))
@@ -760,6 +790,266 @@ func PhoneContainsFold(v string) predicate.Dealership {
 	return predicate.Dealership(sql.FieldContainsFold(FieldPhone, v))
 }
 
+// SlotMinutesEQ applies the EQ predicate on the "slot_minutes" field.
+func SlotMinutesEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldSlotMinutes, v))
+}
+
+// SlotMinutesNEQ applies the NEQ predicate on the "slot_minutes" field.
+func SlotMinutesNEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNEQ(FieldSlotMinutes, v))
+}
+
+// SlotMinutesIn applies the In predicate on the "slot_minutes" field.
+func SlotMinutesIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldIn(FieldSlotMinutes, vs...))
+}
+
+// SlotMinutesNotIn applies the NotIn predicate on the "slot_minutes" field.
+func SlotMinutesNotIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotIn(FieldSlotMinutes, vs...))
+}
+
+// SlotMinutesGT applies the GT predicate on the "slot_minutes" field.
+func SlotMinutesGT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGT(FieldSlotMinutes, v))
+}
+
+// SlotMinutesGTE applies the GTE predicate on the "slot_minutes" field.
+func SlotMinutesGTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGTE(FieldSlotMinutes, v))
+}
+
+// SlotMinutesLT applies the LT predicate on the "slot_minutes" field.
+func SlotMinutesLT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLT(FieldSlotMinutes, v))
+}
+
+// SlotMinutesLTE applies the LTE predicate on the "slot_minutes" field.
+func SlotMinutesLTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLTE(FieldSlotMinutes, v))
+}
+
+// CapacityIsNil applies the IsNil predicate on the "capacity" field.
+func CapacityIsNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldIsNull(FieldCapacity))
+}
+
+// CapacityNotNil applies the NotNil predicate on the "capacity" field.
+func CapacityNotNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotNull(FieldCapacity))
+}
+
+// PeakHoursIsNil applies the IsNil predicate on the "peak_hours" field.
+func PeakHoursIsNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldIsNull(FieldPeakHours))
+}
+
+// PeakHoursNotNil applies the NotNil predicate on the "peak_hours" field.
+func PeakHoursNotNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotNull(FieldPeakHours))
+}
+
+// BookingHorizonDaysEQ applies the EQ predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldBookingHorizonDays, v))
+}
+
+// BookingHorizonDaysNEQ applies the NEQ predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysNEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNEQ(FieldBookingHorizonDays, v))
+}
+
+// BookingHorizonDaysIn applies the In predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldIn(FieldBookingHorizonDays, vs...))
+}
+
+// BookingHorizonDaysNotIn applies the NotIn predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysNotIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotIn(FieldBookingHorizonDays, vs...))
+}
+
+// BookingHorizonDaysGT applies the GT predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysGT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGT(FieldBookingHorizonDays, v))
+}
+
+// BookingHorizonDaysGTE applies the GTE predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysGTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGTE(FieldBookingHorizonDays, v))
+}
+
+// BookingHorizonDaysLT applies the LT predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysLT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLT(FieldBookingHorizonDays, v))
+}
+
+// BookingHorizonDaysLTE applies the LTE predicate on the "booking_horizon_days" field.
+func BookingHorizonDaysLTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLTE(FieldBookingHorizonDays, v))
+}
+
+// MinLeadMinutesEQ applies the EQ predicate on the "min_lead_minutes" field.
+func MinLeadMinutesEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldMinLeadMinutes, v))
+}
+
+// MinLeadMinutesNEQ applies the NEQ predicate on the "min_lead_minutes" field.
+func MinLeadMinutesNEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNEQ(FieldMinLeadMinutes, v))
+}
+
+// MinLeadMinutesIn applies the In predicate on the "min_lead_minutes" field.
+func MinLeadMinutesIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldIn(FieldMinLeadMinutes, vs...))
+}
+
+// MinLeadMinutesNotIn applies the NotIn predicate on the "min_lead_minutes" field.
+func MinLeadMinutesNotIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotIn(FieldMinLeadMinutes, vs...))
+}
+
+// MinLeadMinutesGT applies the GT predicate on the "min_lead_minutes" field.
+func MinLeadMinutesGT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGT(FieldMinLeadMinutes, v))
+}
+
+// MinLeadMinutesGTE applies the GTE predicate on the "min_lead_minutes" field.
+func MinLeadMinutesGTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGTE(FieldMinLeadMinutes, v))
+}
+
+// MinLeadMinutesLT applies the LT predicate on the "min_lead_minutes" field.
+func MinLeadMinutesLT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLT(FieldMinLeadMinutes, v))
+}
+
+// MinLeadMinutesLTE applies the LTE predicate on the "min_lead_minutes" field.
+func MinLeadMinutesLTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLTE(FieldMinLeadMinutes, v))
+}
+
+// CancelCutoffHoursEQ applies the EQ predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldCancelCutoffHours, v))
+}
+
+// CancelCutoffHoursNEQ applies the NEQ predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursNEQ(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNEQ(FieldCancelCutoffHours, v))
+}
+
+// CancelCutoffHoursIn applies the In predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldIn(FieldCancelCutoffHours, vs...))
+}
+
+// CancelCutoffHoursNotIn applies the NotIn predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursNotIn(vs ...int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotIn(FieldCancelCutoffHours, vs...))
+}
+
+// CancelCutoffHoursGT applies the GT predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursGT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGT(FieldCancelCutoffHours, v))
+}
+
+// CancelCutoffHoursGTE applies the GTE predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursGTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGTE(FieldCancelCutoffHours, v))
+}
+
+// CancelCutoffHoursLT applies the LT predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursLT(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLT(FieldCancelCutoffHours, v))
+}
+
+// CancelCutoffHoursLTE applies the LTE predicate on the "cancel_cutoff_hours" field.
+func CancelCutoffHoursLTE(v int) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLTE(FieldCancelCutoffHours, v))
+}
+
+// PickupRadiusKmEQ applies the EQ predicate on the "pickup_radius_km" field.
+func PickupRadiusKmEQ(v float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldPickupRadiusKm, v))
+}
+
+// PickupRadiusKmNEQ applies the NEQ predicate on the "pickup_radius_km" field.
+func PickupRadiusKmNEQ(v float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNEQ(FieldPickupRadiusKm, v))
+}
+
+// PickupRadiusKmIn applies the In predicate on the "pickup_radius_km" field.
+func PickupRadiusKmIn(vs ...float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldIn(FieldPickupRadiusKm, vs...))
+}
+
+// PickupRadiusKmNotIn applies the NotIn predicate on the "pickup_radius_km" field.
+func PickupRadiusKmNotIn(vs ...float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotIn(FieldPickupRadiusKm, vs...))
+}
+
+// PickupRadiusKmGT applies the GT predicate on the "pickup_radius_km" field.
+func PickupRadiusKmGT(v float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGT(FieldPickupRadiusKm, v))
+}
+
+// PickupRadiusKmGTE applies the GTE predicate on the "pickup_radius_km" field.
+func PickupRadiusKmGTE(v float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGTE(FieldPickupRadiusKm, v))
+}
+
+// PickupRadiusKmLT applies the LT predicate on the "pickup_radius_km" field.
+func PickupRadiusKmLT(v float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLT(FieldPickupRadiusKm, v))
+}
+
+// PickupRadiusKmLTE applies the LTE predicate on the "pickup_radius_km" field.
+func PickupRadiusKmLTE(v float64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLTE(FieldPickupRadiusKm, v))
+}
+
+// PickupPriceCentsEQ applies the EQ predicate on the "pickup_price_cents" field.
+func PickupPriceCentsEQ(v int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldEQ(FieldPickupPriceCents, v))
+}
+
+// PickupPriceCentsNEQ applies the NEQ predicate on the "pickup_price_cents" field.
+func PickupPriceCentsNEQ(v int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNEQ(FieldPickupPriceCents, v))
+}
+
+// PickupPriceCentsIn applies the In predicate on the "pickup_price_cents" field.
+func PickupPriceCentsIn(vs ...int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldIn(FieldPickupPriceCents, vs...))
+}
+
+// PickupPriceCentsNotIn applies the NotIn predicate on the "pickup_price_cents" field.
+func PickupPriceCentsNotIn(vs ...int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotIn(FieldPickupPriceCents, vs...))
+}
+
+// PickupPriceCentsGT applies the GT predicate on the "pickup_price_cents" field.
+func PickupPriceCentsGT(v int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGT(FieldPickupPriceCents, v))
+}
+
+// PickupPriceCentsGTE applies the GTE predicate on the "pickup_price_cents" field.
+func PickupPriceCentsGTE(v int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldGTE(FieldPickupPriceCents, v))
+}
+
+// PickupPriceCentsLT applies the LT predicate on the "pickup_price_cents" field.
+func PickupPriceCentsLT(v int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLT(FieldPickupPriceCents, v))
+}
+
+// PickupPriceCentsLTE applies the LTE predicate on the "pickup_price_cents" field.
+func PickupPriceCentsLTE(v int64) predicate.Dealership {
+	return predicate.Dealership(sql.FieldLTE(FieldPickupPriceCents, v))
+}
+
 // HasDealerGroup applies the HasEdge predicate on the "dealer_group" edge.
 func HasDealerGroup() predicate.Dealership {
 	return predicate.Dealership(func(s *sql.Selector) {
@@ -890,6 +1180,29 @@ func HasWorkOrders() predicate.Dealership {
 func HasWorkOrdersWith(preds ...predicate.WorkOrder) predicate.Dealership {
 	return predicate.Dealership(func(s *sql.Selector) {
 		step := newWorkOrdersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasServiceTypes applies the HasEdge predicate on the "service_types" edge.
+func HasServiceTypes() predicate.Dealership {
+	return predicate.Dealership(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ServiceTypesTable, ServiceTypesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasServiceTypesWith applies the HasEdge predicate on the "service_types" edge with a given conditions (other predicates).
+func HasServiceTypesWith(preds ...predicate.ServiceType) predicate.Dealership {
+	return predicate.Dealership(func(s *sql.Selector) {
+		step := newServiceTypesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -13,8 +13,10 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -245,6 +247,33 @@ func (f TraverseOdometerReading) Traverse(ctx context.Context, q ent.Query) erro
 	return fmt.Errorf("unexpected query type %T. expect *ent.OdometerReadingQuery", q)
 }
 
+// The OutboxMessageFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OutboxMessageFunc func(context.Context, *ent.OutboxMessageQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OutboxMessageFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OutboxMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OutboxMessageQuery", q)
+}
+
+// The TraverseOutboxMessage type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOutboxMessage func(context.Context, *ent.OutboxMessageQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOutboxMessage) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOutboxMessage) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OutboxMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OutboxMessageQuery", q)
+}
+
 // The OwnerFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OwnerFunc func(context.Context, *ent.OwnerQuery) (ent.Value, error)
 
@@ -270,6 +299,33 @@ func (f TraverseOwner) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.OwnerQuery", q)
+}
+
+// The ServiceTypeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ServiceTypeFunc func(context.Context, *ent.ServiceTypeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ServiceTypeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ServiceTypeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ServiceTypeQuery", q)
+}
+
+// The TraverseServiceType type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseServiceType func(context.Context, *ent.ServiceTypeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseServiceType) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseServiceType) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServiceTypeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ServiceTypeQuery", q)
 }
 
 // The StaffFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -503,8 +559,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DeviceQuery, predicate.Device, device.OrderOption]{typ: ent.TypeDevice, tq: q}, nil
 	case *ent.OdometerReadingQuery:
 		return &query[*ent.OdometerReadingQuery, predicate.OdometerReading, odometerreading.OrderOption]{typ: ent.TypeOdometerReading, tq: q}, nil
+	case *ent.OutboxMessageQuery:
+		return &query[*ent.OutboxMessageQuery, predicate.OutboxMessage, outboxmessage.OrderOption]{typ: ent.TypeOutboxMessage, tq: q}, nil
 	case *ent.OwnerQuery:
 		return &query[*ent.OwnerQuery, predicate.Owner, owner.OrderOption]{typ: ent.TypeOwner, tq: q}, nil
+	case *ent.ServiceTypeQuery:
+		return &query[*ent.ServiceTypeQuery, predicate.ServiceType, servicetype.OrderOption]{typ: ent.TypeServiceType, tq: q}, nil
 	case *ent.StaffQuery:
 		return &query[*ent.StaffQuery, predicate.Staff, staff.OrderOption]{typ: ent.TypeStaff, tq: q}, nil
 	case *ent.SurveyResponseQuery:

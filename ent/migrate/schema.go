@@ -25,6 +25,10 @@ var (
 		{Name: "notes", Type: field.TypeString, Nullable: true, Size: 2000},
 		{Name: "cancel_reason", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "pools", Type: field.TypeJSON, Nullable: true},
+		{Name: "vehicle_plate", Type: field.TypeString, Nullable: true, Size: 20},
+		{Name: "vehicle_vin", Type: field.TypeString, Nullable: true, Size: 17},
+		{Name: "widget_key_id", Type: field.TypeInt, Nullable: true},
 		{Name: "idempotency_key", Type: field.TypeString, Nullable: true, Size: 128},
 		{Name: "advisor_id", Type: field.TypeInt, Nullable: true},
 		{Name: "dealership_id", Type: field.TypeInt},
@@ -39,25 +43,25 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "appointments_staffs_advisor",
-				Columns:    []*schema.Column{AppointmentsColumns[15]},
+				Columns:    []*schema.Column{AppointmentsColumns[19]},
 				RefColumns: []*schema.Column{StaffsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "appointments_dealerships_appointments",
-				Columns:    []*schema.Column{AppointmentsColumns[16]},
+				Columns:    []*schema.Column{AppointmentsColumns[20]},
 				RefColumns: []*schema.Column{DealershipsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "appointments_owners_appointments",
-				Columns:    []*schema.Column{AppointmentsColumns[17]},
+				Columns:    []*schema.Column{AppointmentsColumns[21]},
 				RefColumns: []*schema.Column{OwnersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "appointments_vehicles_appointments",
-				Columns:    []*schema.Column{AppointmentsColumns[18]},
+				Columns:    []*schema.Column{AppointmentsColumns[22]},
 				RefColumns: []*schema.Column{VehiclesColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -66,22 +70,27 @@ var (
 			{
 				Name:    "appointment_dealership_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[16], AppointmentsColumns[5]},
+				Columns: []*schema.Column{AppointmentsColumns[20], AppointmentsColumns[5]},
 			},
 			{
 				Name:    "appointment_owner_id_starts_at",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[17], AppointmentsColumns[5]},
+				Columns: []*schema.Column{AppointmentsColumns[21], AppointmentsColumns[5]},
 			},
 			{
 				Name:    "appointment_vehicle_id",
 				Unique:  false,
-				Columns: []*schema.Column{AppointmentsColumns[18]},
+				Columns: []*schema.Column{AppointmentsColumns[22]},
 			},
 			{
 				Name:    "appointment_dealership_id_idempotency_key",
 				Unique:  true,
-				Columns: []*schema.Column{AppointmentsColumns[16], AppointmentsColumns[14]},
+				Columns: []*schema.Column{AppointmentsColumns[20], AppointmentsColumns[18]},
+			},
+			{
+				Name:    "appointment_dealership_id_status_starts_at",
+				Unique:  false,
+				Columns: []*schema.Column{AppointmentsColumns[20], AppointmentsColumns[7], AppointmentsColumns[5]},
 			},
 		},
 	}
@@ -146,6 +155,14 @@ var (
 		{Name: "opening_hours", Type: field.TypeJSON, Nullable: true},
 		{Name: "closures", Type: field.TypeJSON, Nullable: true},
 		{Name: "phone", Type: field.TypeString, Nullable: true},
+		{Name: "slot_minutes", Type: field.TypeInt, Default: 30},
+		{Name: "capacity", Type: field.TypeJSON, Nullable: true},
+		{Name: "peak_hours", Type: field.TypeJSON, Nullable: true},
+		{Name: "booking_horizon_days", Type: field.TypeInt, Default: 60},
+		{Name: "min_lead_minutes", Type: field.TypeInt, Default: 60},
+		{Name: "cancel_cutoff_hours", Type: field.TypeInt, Default: 2},
+		{Name: "pickup_radius_km", Type: field.TypeFloat64, Default: 3},
+		{Name: "pickup_price_cents", Type: field.TypeInt64, Default: 5000},
 		{Name: "dealer_group_id", Type: field.TypeInt},
 	}
 	// DealershipsTable holds the schema information for the "dealerships" table.
@@ -156,7 +173,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "dealerships_dealer_groups_dealerships",
-				Columns:    []*schema.Column{DealershipsColumns[14]},
+				Columns:    []*schema.Column{DealershipsColumns[22]},
 				RefColumns: []*schema.Column{DealerGroupsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -228,6 +245,53 @@ var (
 			},
 		},
 	}
+	// OutboxMessagesColumns holds the columns for the "outbox_messages" table.
+	OutboxMessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "dealership_id", Type: field.TypeInt, Nullable: true},
+		{Name: "kind", Type: field.TypeString, Size: 64},
+		{Name: "dedupe_key", Type: field.TypeString, Unique: true, Size: 200},
+		{Name: "category", Type: field.TypeEnum, Enums: []string{"service", "safety", "marketing"}, Default: "service"},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "body", Type: field.TypeString, Size: 2000},
+		{Name: "data", Type: field.TypeJSON, Nullable: true},
+		{Name: "appointment_id", Type: field.TypeInt, Nullable: true},
+		{Name: "work_order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "send_after", Type: field.TypeTime},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "sent", "failed", "cancelled"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "owner_id", Type: field.TypeInt},
+	}
+	// OutboxMessagesTable holds the schema information for the "outbox_messages" table.
+	OutboxMessagesTable = &schema.Table{
+		Name:       "outbox_messages",
+		Columns:    OutboxMessagesColumns,
+		PrimaryKey: []*schema.Column{OutboxMessagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "outbox_messages_owners_outbox_messages",
+				Columns:    []*schema.Column{OutboxMessagesColumns[17]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "outboxmessage_status_send_after",
+				Unique:  false,
+				Columns: []*schema.Column{OutboxMessagesColumns[13], OutboxMessagesColumns[12]},
+			},
+			{
+				Name:    "outboxmessage_owner_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{OutboxMessagesColumns[17], OutboxMessagesColumns[1]},
+			},
+		},
+	}
 	// OwnersColumns holds the columns for the "owners" table.
 	OwnersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -250,6 +314,7 @@ var (
 		{Name: "locale", Type: field.TypeString, Size: 35, Default: "zh-CN"},
 		{Name: "tier", Type: field.TypeEnum, Enums: []string{"basic", "key", "vip"}, Default: "basic"},
 		{Name: "auth_uid", Type: field.TypeString, Unique: true, Nullable: true, Size: 128},
+		{Name: "prospect", Type: field.TypeBool, Default: false},
 		{Name: "erased_at", Type: field.TypeTime, Nullable: true},
 		{Name: "home_dealership_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -261,7 +326,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "owners_dealerships_owners",
-				Columns:    []*schema.Column{OwnersColumns[21]},
+				Columns:    []*schema.Column{OwnersColumns[22]},
 				RefColumns: []*schema.Column{DealershipsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -275,7 +340,41 @@ var (
 			{
 				Name:    "owner_home_dealership_id",
 				Unique:  false,
-				Columns: []*schema.Column{OwnersColumns[21]},
+				Columns: []*schema.Column{OwnersColumns[22]},
+			},
+		},
+	}
+	// ServiceTypesColumns holds the columns for the "service_types" table.
+	ServiceTypesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeEnum, Enums: []string{"first_service", "periodic_service", "repair", "inspection", "seasonal_check", "insurance_claim", "recall"}},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "duration_minutes", Type: field.TypeInt},
+		{Name: "pools", Type: field.TypeJSON},
+		{Name: "price_cents", Type: field.TypeInt64, Nullable: true},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "dealership_id", Type: field.TypeInt},
+	}
+	// ServiceTypesTable holds the schema information for the "service_types" table.
+	ServiceTypesTable = &schema.Table{
+		Name:       "service_types",
+		Columns:    ServiceTypesColumns,
+		PrimaryKey: []*schema.Column{ServiceTypesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "service_types_dealerships_service_types",
+				Columns:    []*schema.Column{ServiceTypesColumns[9]},
+				RefColumns: []*schema.Column{DealershipsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "servicetype_dealership_id_code",
+				Unique:  true,
+				Columns: []*schema.Column{ServiceTypesColumns[9], ServiceTypesColumns[3]},
 			},
 		},
 	}
@@ -654,7 +753,9 @@ var (
 		DealershipsTable,
 		DevicesTable,
 		OdometerReadingsTable,
+		OutboxMessagesTable,
 		OwnersTable,
+		ServiceTypesTable,
 		StaffsTable,
 		SurveyResponsesTable,
 		SurveyTemplatesTable,
@@ -692,9 +793,17 @@ func init() {
 	OdometerReadingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
+	OutboxMessagesTable.ForeignKeys[0].RefTable = OwnersTable
+	OutboxMessagesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
 	OwnersTable.ForeignKeys[0].RefTable = DealershipsTable
 	OwnersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	ServiceTypesTable.ForeignKeys[0].RefTable = DealershipsTable
+	ServiceTypesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	StaffsTable.ForeignKeys[0].RefTable = DealershipsTable
 	StaffsTable.Annotation = &entsql.Annotation{

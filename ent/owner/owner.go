@@ -58,6 +58,8 @@ const (
 	FieldTier = "tier"
 	// FieldAuthUID holds the string denoting the auth_uid field in the database.
 	FieldAuthUID = "auth_uid"
+	// FieldProspect holds the string denoting the prospect field in the database.
+	FieldProspect = "prospect"
 	// FieldErasedAt holds the string denoting the erased_at field in the database.
 	FieldErasedAt = "erased_at"
 	// EdgeHomeDealership holds the string denoting the home_dealership edge name in mutations.
@@ -74,6 +76,8 @@ const (
 	EdgeWorkOrders = "work_orders"
 	// EdgeSurveyResponses holds the string denoting the survey_responses edge name in mutations.
 	EdgeSurveyResponses = "survey_responses"
+	// EdgeOutboxMessages holds the string denoting the outbox_messages edge name in mutations.
+	EdgeOutboxMessages = "outbox_messages"
 	// Table holds the table name of the owner in the database.
 	Table = "owners"
 	// HomeDealershipTable is the table that holds the home_dealership relation/edge.
@@ -125,6 +129,13 @@ const (
 	SurveyResponsesInverseTable = "survey_responses"
 	// SurveyResponsesColumn is the table column denoting the survey_responses relation/edge.
 	SurveyResponsesColumn = "owner_id"
+	// OutboxMessagesTable is the table that holds the outbox_messages relation/edge.
+	OutboxMessagesTable = "outbox_messages"
+	// OutboxMessagesInverseTable is the table name for the OutboxMessage entity.
+	// It exists in this package in order to avoid circular dependency with the "outboxmessage" package.
+	OutboxMessagesInverseTable = "outbox_messages"
+	// OutboxMessagesColumn is the table column denoting the outbox_messages relation/edge.
+	OutboxMessagesColumn = "owner_id"
 )
 
 // Columns holds all SQL columns for owner fields.
@@ -150,6 +161,7 @@ var Columns = []string{
 	FieldLocale,
 	FieldTier,
 	FieldAuthUID,
+	FieldProspect,
 	FieldErasedAt,
 }
 
@@ -205,6 +217,8 @@ var (
 	LocaleValidator func(string) error
 	// AuthUIDValidator is a validator for the "auth_uid" field. It is called by the builders before save.
 	AuthUIDValidator func(string) error
+	// DefaultProspect holds the default value on creation for the "prospect" field.
+	DefaultProspect bool
 )
 
 // Tier defines the type for the "tier" enum field.
@@ -337,6 +351,11 @@ func ByAuthUID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAuthUID, opts...).ToFunc()
 }
 
+// ByProspect orders the results by the prospect field.
+func ByProspect(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProspect, opts...).ToFunc()
+}
+
 // ByErasedAt orders the results by the erased_at field.
 func ByErasedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldErasedAt, opts...).ToFunc()
@@ -432,6 +451,20 @@ func BySurveyResponses(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newSurveyResponsesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByOutboxMessagesCount orders the results by outbox_messages count.
+func ByOutboxMessagesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newOutboxMessagesStep(), opts...)
+	}
+}
+
+// ByOutboxMessages orders the results by outbox_messages terms.
+func ByOutboxMessages(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newOutboxMessagesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHomeDealershipStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -479,6 +512,13 @@ func newSurveyResponsesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SurveyResponsesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, SurveyResponsesTable, SurveyResponsesColumn),
+	)
+}
+func newOutboxMessagesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(OutboxMessagesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, OutboxMessagesTable, OutboxMessagesColumn),
 	)
 }
 

@@ -145,6 +145,11 @@ func AuthUID(v string) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldAuthUID, v))
 }
 
+// Prospect applies equality check predicate on the "prospect" field. It's identical to ProspectEQ.
+func Prospect(v bool) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldProspect, v))
+}
+
 // ErasedAt applies equality check predicate on the "erased_at" field. It's identical to ErasedAtEQ.
 func ErasedAt(v time.Time) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldErasedAt, v))
@@ -1135,6 +1140,16 @@ func AuthUIDContainsFold(v string) predicate.Owner {
 	return predicate.Owner(sql.FieldContainsFold(FieldAuthUID, v))
 }
 
+// ProspectEQ applies the EQ predicate on the "prospect" field.
+func ProspectEQ(v bool) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldProspect, v))
+}
+
+// ProspectNEQ applies the NEQ predicate on the "prospect" field.
+func ProspectNEQ(v bool) predicate.Owner {
+	return predicate.Owner(sql.FieldNEQ(FieldProspect, v))
+}
+
 // ErasedAtEQ applies the EQ predicate on the "erased_at" field.
 func ErasedAtEQ(v time.Time) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldErasedAt, v))
@@ -1338,6 +1353,29 @@ func HasSurveyResponses() predicate.Owner {
 func HasSurveyResponsesWith(preds ...predicate.SurveyResponse) predicate.Owner {
 	return predicate.Owner(func(s *sql.Selector) {
 		step := newSurveyResponsesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasOutboxMessages applies the HasEdge predicate on the "outbox_messages" edge.
+func HasOutboxMessages() predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, OutboxMessagesTable, OutboxMessagesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasOutboxMessagesWith applies the HasEdge predicate on the "outbox_messages" edge with a given conditions (other predicates).
+func HasOutboxMessagesWith(preds ...predicate.OutboxMessage) predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := newOutboxMessagesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

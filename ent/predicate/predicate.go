@@ -24,8 +24,14 @@ type Device func(*sql.Selector)
 // OdometerReading is the predicate function for odometerreading builders.
 type OdometerReading func(*sql.Selector)
 
+// OutboxMessage is the predicate function for outboxmessage builders.
+type OutboxMessage func(*sql.Selector)
+
 // Owner is the predicate function for owner builders.
 type Owner func(*sql.Selector)
+
+// ServiceType is the predicate function for servicetype builders.
+type ServiceType func(*sql.Selector)
 
 // Staff is the predicate function for staff builders.
 type Staff func(*sql.Selector)

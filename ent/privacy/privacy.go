@@ -255,6 +255,30 @@ func (f OdometerReadingMutationRuleFunc) EvalMutation(ctx context.Context, m ent
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OdometerReadingMutation", m)
 }
 
+// The OutboxMessageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OutboxMessageQueryRuleFunc func(context.Context, *ent.OutboxMessageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OutboxMessageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OutboxMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OutboxMessageQuery", q)
+}
+
+// The OutboxMessageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OutboxMessageMutationRuleFunc func(context.Context, *ent.OutboxMessageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OutboxMessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OutboxMessageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OutboxMessageMutation", m)
+}
+
 // The OwnerQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OwnerQueryRuleFunc func(context.Context, *ent.OwnerQuery) error
@@ -277,6 +301,30 @@ func (f OwnerMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OwnerMutation", m)
+}
+
+// The ServiceTypeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ServiceTypeQueryRuleFunc func(context.Context, *ent.ServiceTypeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ServiceTypeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServiceTypeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ServiceTypeQuery", q)
+}
+
+// The ServiceTypeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ServiceTypeMutationRuleFunc func(context.Context, *ent.ServiceTypeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ServiceTypeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ServiceTypeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ServiceTypeMutation", m)
 }
 
 // The StaffQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -518,7 +566,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OdometerReadingQuery:
 		return q.Filter(), nil
+	case *ent.OutboxMessageQuery:
+		return q.Filter(), nil
 	case *ent.OwnerQuery:
+		return q.Filter(), nil
+	case *ent.ServiceTypeQuery:
 		return q.Filter(), nil
 	case *ent.StaffQuery:
 		return q.Filter(), nil
@@ -555,7 +607,11 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.OdometerReadingMutation:
 		return m.Filter(), nil
+	case *ent.OutboxMessageMutation:
+		return m.Filter(), nil
 	case *ent.OwnerMutation:
+		return m.Filter(), nil
+	case *ent.ServiceTypeMutation:
 		return m.Filter(), nil
 	case *ent.StaffMutation:
 		return m.Filter(), nil

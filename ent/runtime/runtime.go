@@ -9,8 +9,10 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/schema"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
@@ -89,8 +91,16 @@ func init() {
 	appointmentDescCancelReason := appointmentFields[13].Descriptor()
 	// appointment.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
 	appointment.CancelReasonValidator = appointmentDescCancelReason.Validators[0].(func(string) error)
+	// appointmentDescVehiclePlate is the schema descriptor for vehicle_plate field.
+	appointmentDescVehiclePlate := appointmentFields[16].Descriptor()
+	// appointment.VehiclePlateValidator is a validator for the "vehicle_plate" field. It is called by the builders before save.
+	appointment.VehiclePlateValidator = appointmentDescVehiclePlate.Validators[0].(func(string) error)
+	// appointmentDescVehicleVin is the schema descriptor for vehicle_vin field.
+	appointmentDescVehicleVin := appointmentFields[17].Descriptor()
+	// appointment.VehicleVinValidator is a validator for the "vehicle_vin" field. It is called by the builders before save.
+	appointment.VehicleVinValidator = appointmentDescVehicleVin.Validators[0].(func(string) error)
 	// appointmentDescIdempotencyKey is the schema descriptor for idempotency_key field.
-	appointmentDescIdempotencyKey := appointmentFields[15].Descriptor()
+	appointmentDescIdempotencyKey := appointmentFields[19].Descriptor()
 	// appointment.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
 	appointment.IdempotencyKeyValidator = appointmentDescIdempotencyKey.Validators[0].(func(string) error)
 	auditentryMixin := schema.AuditEntry{}.Mixin()
@@ -296,6 +306,42 @@ func init() {
 	dealershipDescPhone := dealershipFields[11].Descriptor()
 	// dealership.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	dealership.PhoneValidator = dealershipDescPhone.Validators[0].(func(string) error)
+	// dealershipDescSlotMinutes is the schema descriptor for slot_minutes field.
+	dealershipDescSlotMinutes := dealershipFields[12].Descriptor()
+	// dealership.DefaultSlotMinutes holds the default value on creation for the slot_minutes field.
+	dealership.DefaultSlotMinutes = dealershipDescSlotMinutes.Default.(int)
+	// dealership.SlotMinutesValidator is a validator for the "slot_minutes" field. It is called by the builders before save.
+	dealership.SlotMinutesValidator = dealershipDescSlotMinutes.Validators[0].(func(int) error)
+	// dealershipDescBookingHorizonDays is the schema descriptor for booking_horizon_days field.
+	dealershipDescBookingHorizonDays := dealershipFields[15].Descriptor()
+	// dealership.DefaultBookingHorizonDays holds the default value on creation for the booking_horizon_days field.
+	dealership.DefaultBookingHorizonDays = dealershipDescBookingHorizonDays.Default.(int)
+	// dealership.BookingHorizonDaysValidator is a validator for the "booking_horizon_days" field. It is called by the builders before save.
+	dealership.BookingHorizonDaysValidator = dealershipDescBookingHorizonDays.Validators[0].(func(int) error)
+	// dealershipDescMinLeadMinutes is the schema descriptor for min_lead_minutes field.
+	dealershipDescMinLeadMinutes := dealershipFields[16].Descriptor()
+	// dealership.DefaultMinLeadMinutes holds the default value on creation for the min_lead_minutes field.
+	dealership.DefaultMinLeadMinutes = dealershipDescMinLeadMinutes.Default.(int)
+	// dealership.MinLeadMinutesValidator is a validator for the "min_lead_minutes" field. It is called by the builders before save.
+	dealership.MinLeadMinutesValidator = dealershipDescMinLeadMinutes.Validators[0].(func(int) error)
+	// dealershipDescCancelCutoffHours is the schema descriptor for cancel_cutoff_hours field.
+	dealershipDescCancelCutoffHours := dealershipFields[17].Descriptor()
+	// dealership.DefaultCancelCutoffHours holds the default value on creation for the cancel_cutoff_hours field.
+	dealership.DefaultCancelCutoffHours = dealershipDescCancelCutoffHours.Default.(int)
+	// dealership.CancelCutoffHoursValidator is a validator for the "cancel_cutoff_hours" field. It is called by the builders before save.
+	dealership.CancelCutoffHoursValidator = dealershipDescCancelCutoffHours.Validators[0].(func(int) error)
+	// dealershipDescPickupRadiusKm is the schema descriptor for pickup_radius_km field.
+	dealershipDescPickupRadiusKm := dealershipFields[18].Descriptor()
+	// dealership.DefaultPickupRadiusKm holds the default value on creation for the pickup_radius_km field.
+	dealership.DefaultPickupRadiusKm = dealershipDescPickupRadiusKm.Default.(float64)
+	// dealership.PickupRadiusKmValidator is a validator for the "pickup_radius_km" field. It is called by the builders before save.
+	dealership.PickupRadiusKmValidator = dealershipDescPickupRadiusKm.Validators[0].(func(float64) error)
+	// dealershipDescPickupPriceCents is the schema descriptor for pickup_price_cents field.
+	dealershipDescPickupPriceCents := dealershipFields[19].Descriptor()
+	// dealership.DefaultPickupPriceCents holds the default value on creation for the pickup_price_cents field.
+	dealership.DefaultPickupPriceCents = dealershipDescPickupPriceCents.Default.(int64)
+	// dealership.PickupPriceCentsValidator is a validator for the "pickup_price_cents" field. It is called by the builders before save.
+	dealership.PickupPriceCentsValidator = dealershipDescPickupPriceCents.Validators[0].(func(int64) error)
 	deviceMixin := schema.Device{}.Mixin()
 	device.Policy = privacy.NewPolicies(schema.Device{})
 	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -393,6 +439,85 @@ func init() {
 	odometerreadingDescNote := odometerreadingFields[5].Descriptor()
 	// odometerreading.NoteValidator is a validator for the "note" field. It is called by the builders before save.
 	odometerreading.NoteValidator = odometerreadingDescNote.Validators[0].(func(string) error)
+	outboxmessageMixin := schema.OutboxMessage{}.Mixin()
+	outboxmessage.Policy = privacy.NewPolicies(schema.OutboxMessage{})
+	outboxmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := outboxmessage.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	outboxmessageMixinHooks1 := outboxmessageMixin[1].Hooks()
+
+	outboxmessage.Hooks[1] = outboxmessageMixinHooks1[0]
+	outboxmessageMixinFields0 := outboxmessageMixin[0].Fields()
+	_ = outboxmessageMixinFields0
+	outboxmessageFields := schema.OutboxMessage{}.Fields()
+	_ = outboxmessageFields
+	// outboxmessageDescCreatedAt is the schema descriptor for created_at field.
+	outboxmessageDescCreatedAt := outboxmessageMixinFields0[0].Descriptor()
+	// outboxmessage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	outboxmessage.DefaultCreatedAt = outboxmessageDescCreatedAt.Default.(func() time.Time)
+	// outboxmessageDescUpdatedAt is the schema descriptor for updated_at field.
+	outboxmessageDescUpdatedAt := outboxmessageMixinFields0[1].Descriptor()
+	// outboxmessage.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	outboxmessage.DefaultUpdatedAt = outboxmessageDescUpdatedAt.Default.(func() time.Time)
+	// outboxmessage.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	outboxmessage.UpdateDefaultUpdatedAt = outboxmessageDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// outboxmessageDescKind is the schema descriptor for kind field.
+	outboxmessageDescKind := outboxmessageFields[2].Descriptor()
+	// outboxmessage.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	outboxmessage.KindValidator = func() func(string) error {
+		validators := outboxmessageDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outboxmessageDescDedupeKey is the schema descriptor for dedupe_key field.
+	outboxmessageDescDedupeKey := outboxmessageFields[3].Descriptor()
+	// outboxmessage.DedupeKeyValidator is a validator for the "dedupe_key" field. It is called by the builders before save.
+	outboxmessage.DedupeKeyValidator = func() func(string) error {
+		validators := outboxmessageDescDedupeKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(dedupe_key string) error {
+			for _, fn := range fns {
+				if err := fn(dedupe_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// outboxmessageDescTitle is the schema descriptor for title field.
+	outboxmessageDescTitle := outboxmessageFields[5].Descriptor()
+	// outboxmessage.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	outboxmessage.TitleValidator = outboxmessageDescTitle.Validators[0].(func(string) error)
+	// outboxmessageDescBody is the schema descriptor for body field.
+	outboxmessageDescBody := outboxmessageFields[6].Descriptor()
+	// outboxmessage.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	outboxmessage.BodyValidator = outboxmessageDescBody.Validators[0].(func(string) error)
+	// outboxmessageDescAttempts is the schema descriptor for attempts field.
+	outboxmessageDescAttempts := outboxmessageFields[12].Descriptor()
+	// outboxmessage.DefaultAttempts holds the default value on creation for the attempts field.
+	outboxmessage.DefaultAttempts = outboxmessageDescAttempts.Default.(int)
+	// outboxmessageDescLastError is the schema descriptor for last_error field.
+	outboxmessageDescLastError := outboxmessageFields[13].Descriptor()
+	// outboxmessage.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	outboxmessage.LastErrorValidator = outboxmessageDescLastError.Validators[0].(func(string) error)
 	ownerMixin := schema.Owner{}.Mixin()
 	owner.Policy = privacy.NewPolicies(schema.Owner{})
 	owner.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -484,6 +609,67 @@ func init() {
 	ownerDescAuthUID := ownerFields[17].Descriptor()
 	// owner.AuthUIDValidator is a validator for the "auth_uid" field. It is called by the builders before save.
 	owner.AuthUIDValidator = ownerDescAuthUID.Validators[0].(func(string) error)
+	// ownerDescProspect is the schema descriptor for prospect field.
+	ownerDescProspect := ownerFields[18].Descriptor()
+	// owner.DefaultProspect holds the default value on creation for the prospect field.
+	owner.DefaultProspect = ownerDescProspect.Default.(bool)
+	servicetypeMixin := schema.ServiceType{}.Mixin()
+	servicetype.Policy = privacy.NewPolicies(schema.ServiceType{})
+	servicetype.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := servicetype.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	servicetypeMixinHooks1 := servicetypeMixin[1].Hooks()
+
+	servicetype.Hooks[1] = servicetypeMixinHooks1[0]
+	servicetypeMixinFields0 := servicetypeMixin[0].Fields()
+	_ = servicetypeMixinFields0
+	servicetypeFields := schema.ServiceType{}.Fields()
+	_ = servicetypeFields
+	// servicetypeDescCreatedAt is the schema descriptor for created_at field.
+	servicetypeDescCreatedAt := servicetypeMixinFields0[0].Descriptor()
+	// servicetype.DefaultCreatedAt holds the default value on creation for the created_at field.
+	servicetype.DefaultCreatedAt = servicetypeDescCreatedAt.Default.(func() time.Time)
+	// servicetypeDescUpdatedAt is the schema descriptor for updated_at field.
+	servicetypeDescUpdatedAt := servicetypeMixinFields0[1].Descriptor()
+	// servicetype.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	servicetype.DefaultUpdatedAt = servicetypeDescUpdatedAt.Default.(func() time.Time)
+	// servicetype.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	servicetype.UpdateDefaultUpdatedAt = servicetypeDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// servicetypeDescName is the schema descriptor for name field.
+	servicetypeDescName := servicetypeFields[2].Descriptor()
+	// servicetype.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	servicetype.NameValidator = func() func(string) error {
+		validators := servicetypeDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// servicetypeDescDurationMinutes is the schema descriptor for duration_minutes field.
+	servicetypeDescDurationMinutes := servicetypeFields[3].Descriptor()
+	// servicetype.DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
+	servicetype.DurationMinutesValidator = servicetypeDescDurationMinutes.Validators[0].(func(int) error)
+	// servicetypeDescPriceCents is the schema descriptor for price_cents field.
+	servicetypeDescPriceCents := servicetypeFields[5].Descriptor()
+	// servicetype.PriceCentsValidator is a validator for the "price_cents" field. It is called by the builders before save.
+	servicetype.PriceCentsValidator = servicetypeDescPriceCents.Validators[0].(func(int64) error)
+	// servicetypeDescActive is the schema descriptor for active field.
+	servicetypeDescActive := servicetypeFields[6].Descriptor()
+	// servicetype.DefaultActive holds the default value on creation for the active field.
+	servicetype.DefaultActive = servicetypeDescActive.Default.(bool)
 	staffMixin := schema.Staff{}.Mixin()
 	staff.Policy = privacy.NewPolicies(schema.Staff{})
 	staff.Hooks[0] = func(next ent.Mutator) ent.Mutator {

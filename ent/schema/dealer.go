@@ -73,6 +73,20 @@ func (Dealership) Fields() []ent.Field {
 		field.Strings("closures").Optional().
 			Comment("Dates (YYYY-MM-DD) on which the store is closed, in its own time zone."),
 		field.String("phone").Optional().Validate(validate.E164),
+		// Booking settings (see internal/booking); set through setBookingSettings.
+		field.Int("slot_minutes").Default(30).Range(5, 240).Annotations(systemSet()),
+		field.JSON("capacity", []schematype.PoolCapacity{}).Optional().
+			Annotations(entgql.Type("[PoolCapacity!]"), systemSet()).
+			Comment("Units per slot of each capacity pool (bays, advisors)."),
+		field.Strings("peak_hours").Optional().Annotations(systemSet()).
+			Comment("The store's busy times of day, HH:MM-HH:MM, avoided by slot suggestions."),
+		field.Int("booking_horizon_days").Default(60).Range(1, 365).Annotations(systemSet()),
+		field.Int("min_lead_minutes").Default(60).Range(0, 7*24*60).Annotations(systemSet()),
+		field.Int("cancel_cutoff_hours").Default(2).Range(0, 168).Annotations(systemSet()).
+			Comment("Owners may cancel or move a booking until this long before it starts."),
+		field.Float("pickup_radius_km").Default(3).Min(0).Annotations(systemSet()).
+			Comment("Key and VIP owners get free pick-up and delivery within this distance."),
+		field.Int64("pickup_price_cents").Default(5000).NonNegative().Annotations(systemSet()),
 	}
 }
 
@@ -86,6 +100,7 @@ func (Dealership) Edges() []ent.Edge {
 		edge.To("vehicles_sold", Vehicle.Type).Annotations(entgql.RelayConnection()),
 		edge.To("appointments", Appointment.Type).Annotations(entgql.RelayConnection()),
 		edge.To("work_orders", WorkOrder.Type).Annotations(entgql.RelayConnection()),
+		edge.To("service_types", ServiceType.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("widget_keys", WidgetKey.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }

@@ -49,6 +49,8 @@ func (Owner) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TIER")),
 		field.String("auth_uid").Optional().Nillable().Unique().MaxLen(128).
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("prospect").Default(false).Annotations(systemSet()).
+			Comment("Created by a widget booking from someone not yet known as a customer."),
 		field.Time("erased_at").Optional().Nillable().Annotations(systemSet()).
 			Comment("Set when the owner erased their account: personal fields are anonymised, history kept."),
 	}
@@ -64,6 +66,7 @@ func (Owner) Edges() []ent.Edge {
 		edge.To("appointments", Appointment.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("work_orders", WorkOrder.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("survey_responses", SurveyResponse.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("outbox_messages", OutboxMessage.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -45,6 +45,12 @@ func (Appointment) Fields() []ent.Field {
 		field.String("notes").Optional().MaxLen(2000),
 		field.String("cancel_reason").Optional().MaxLen(500),
 		field.Time("cancelled_at").Optional().Nillable(),
+		field.Strings("pools").Optional().Immutable().Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("The capacity pools the booking holds, copied from its service type."),
+		field.String("vehicle_plate").Optional().MaxLen(20).Immutable().
+			Comment("As given by a widget booking before the vehicle is known."),
+		field.String("vehicle_vin").Optional().MaxLen(17).Immutable(),
+		field.Int("widget_key_id").Optional().Nillable().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("idempotency_key").Optional().Nillable().MaxLen(128).Immutable().
 			Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("Client-chosen key; a retried request returns the first booking."),
@@ -69,6 +75,7 @@ func (Appointment) Indexes() []ent.Index {
 		index.Fields("owner_id", "starts_at"),
 		index.Fields("vehicle_id"),
 		index.Fields("dealership_id", "idempotency_key").Unique(),
+		index.Fields("dealership_id", "status", "starts_at"),
 	}
 }
 
@@ -191,3 +198,94 @@ func (WorkOrder) Policy() ent.Policy { return access.Policy("work_orders") }
 
 // Policy of WorkOrderEvent: see internal/access.
 func (WorkOrderEvent) Policy() ent.Policy { return access.Policy("work_order_events") }
+
+// ServiceType is a kind of visit a store offers, with its duration and the
+// capacity pools it holds.
+type ServiceType struct {
+	ent.Schema
+}
+
+// Mixin of ServiceType.
+func (ServiceType) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{}} }
+
+// Fields of ServiceType.
+func (ServiceType) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("dealership_id").Immutable(),
+		field.Enum("code").Values(serviceTypes...).Immutable(),
+		field.String("name").NotEmpty().MaxLen(100),
+		field.Int("duration_minutes").Range(5, 8*60),
+		field.Strings("pools"),
+		field.Int64("price_cents").Optional().Nillable().NonNegative(),
+		field.Bool("active").Default(true),
+	}
+}
+
+// Edges of ServiceType.
+func (ServiceType) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("dealership", Dealership.Type).Ref("service_types").Field("dealership_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of ServiceType.
+func (ServiceType) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("dealership_id", "code").Unique()}
+}
+
+// Policy of ServiceType: see internal/access.
+func (ServiceType) Policy() ent.Policy { return access.Policy("service_types") }
+
+// OutboxMessage is a message to an owner waiting to be sent (push, then the
+// escalation ladder). It is written in the transaction of the change that
+// causes it; dedupe_key makes a retried change or a rerun sweep write it
+// once.
+type OutboxMessage struct {
+	ent.Schema
+}
+
+// Mixin of OutboxMessage.
+func (OutboxMessage) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{}} }
+
+// Fields of OutboxMessage.
+func (OutboxMessage) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("owner_id").Immutable(),
+		field.Int("dealership_id").Optional().Nillable().Immutable(),
+		field.String("kind").NotEmpty().MaxLen(64).Immutable().
+			Comment("booking_confirmed, booking_moved, booking_cancelled, booking_day_before, ..."),
+		field.String("dedupe_key").NotEmpty().MaxLen(200).Unique().Immutable(),
+		field.Enum("category").Values("service", "safety", "marketing").Default("service").Immutable(),
+		field.String("title").MaxLen(200),
+		field.String("body").MaxLen(2000),
+		field.JSON("data", map[string]string{}).Optional().Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Push data payload: deep link and ids."),
+		field.Int("appointment_id").Optional().Nillable().Immutable(),
+		field.Int("work_order_id").Optional().Nillable().Immutable(),
+		field.Time("send_after").Annotations(entgql.OrderField("SEND_AFTER")),
+		field.Enum("status").Values("pending", "sent", "failed", "cancelled").Default("pending"),
+		field.Int("attempts").Default(0),
+		field.String("last_error").Optional().MaxLen(500),
+		field.Time("sent_at").Optional().Nillable(),
+	}
+}
+
+// Edges of OutboxMessage.
+func (OutboxMessage) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("owner", Owner.Type).Ref("outbox_messages").Field("owner_id").Unique().Required().Immutable(),
+	}
+}
+
+// Indexes of OutboxMessage.
+func (OutboxMessage) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("status", "send_after"), index.Fields("owner_id", "created_at")}
+}
+
+// Annotations of OutboxMessage.
+func (OutboxMessage) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection()}
+}
+
+// Policy of OutboxMessage: see internal/access.
+func (OutboxMessage) Policy() ent.Policy { return access.Policy("outbox_messages") }

@@ -8,8 +8,10 @@ import (
 	"aftercare/ent/auditentry"
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/schema/schematype"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -75,6 +77,8 @@ type ComplexityRoot struct {
 		UpdatedAt           func(childComplexity int) int
 		Vehicle             func(childComplexity int) int
 		VehicleID           func(childComplexity int) int
+		VehiclePlate        func(childComplexity int) int
+		VehicleVin          func(childComplexity int) int
 		WorkOrder           func(childComplexity int) int
 	}
 
@@ -113,6 +117,20 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AvailableSlot struct {
+		Available func(childComplexity int) int
+		EndsAt    func(childComplexity int) int
+		Peak      func(childComplexity int) int
+		Remaining func(childComplexity int) int
+		StartsAt  func(childComplexity int) int
+	}
+
+	BookingReceipt struct {
+		Reference func(childComplexity int) int
+		StartsAt  func(childComplexity int) int
+		Status    func(childComplexity int) int
+	}
+
 	DealerGroup struct {
 		Code        func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -134,28 +152,37 @@ type ComplexityRoot struct {
 	}
 
 	Dealership struct {
-		Address       func(childComplexity int) int
-		Appointments  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
-		Brands        func(childComplexity int) int
-		Closures      func(childComplexity int) int
-		Code          func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		DealerGroup   func(childComplexity int) int
-		DealerGroupID func(childComplexity int) int
-		ID            func(childComplexity int) int
-		Latitude      func(childComplexity int) int
-		Longitude     func(childComplexity int) int
-		Name          func(childComplexity int) int
-		OpeningHours  func(childComplexity int) int
-		Owners        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) int
-		Phone         func(childComplexity int) int
-		Region        func(childComplexity int) int
-		Staff         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
-		TimeZone      func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		VehiclesSold  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) int
-		WidgetKeys    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WidgetKeyOrder, where *ent.WidgetKeyWhereInput) int
-		WorkOrders    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) int
+		Address            func(childComplexity int) int
+		Appointments       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
+		BookingHorizonDays func(childComplexity int) int
+		Brands             func(childComplexity int) int
+		CancelCutoffHours  func(childComplexity int) int
+		Capacity           func(childComplexity int) int
+		Closures           func(childComplexity int) int
+		Code               func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		DealerGroup        func(childComplexity int) int
+		DealerGroupID      func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Latitude           func(childComplexity int) int
+		Longitude          func(childComplexity int) int
+		MinLeadMinutes     func(childComplexity int) int
+		Name               func(childComplexity int) int
+		OpeningHours       func(childComplexity int) int
+		Owners             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) int
+		PeakHours          func(childComplexity int) int
+		Phone              func(childComplexity int) int
+		PickupPriceCents   func(childComplexity int) int
+		PickupRadiusKm     func(childComplexity int) int
+		Region             func(childComplexity int) int
+		ServiceTypes       func(childComplexity int) int
+		SlotMinutes        func(childComplexity int) int
+		Staff              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
+		TimeZone           func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+		VehiclesSold       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) int
+		WidgetKeys         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WidgetKeyOrder, where *ent.WidgetKeyWhereInput) int
+		WorkOrders         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) int
 	}
 
 	DealershipConnection struct {
@@ -182,6 +209,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		BookAppointment       func(childComplexity int, input model.BookAppointmentInput) int
+		CancelAppointment     func(childComplexity int, id int, reason string) int
+		ConfirmAppointment    func(childComplexity int, id int) int
 		CreateDealerGroup     func(childComplexity int, input ent.CreateDealerGroupInput) int
 		CreateDealership      func(childComplexity int, input ent.CreateDealershipInput) int
 		CreateOwner           func(childComplexity int, input ent.CreateOwnerInput) int
@@ -190,11 +220,16 @@ type ComplexityRoot struct {
 		EraseMyAccount        func(childComplexity int, confirm bool) int
 		ExportMyData          func(childComplexity int) int
 		GrantStaffRole        func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
+		MarkNoShow            func(childComplexity int, id int) int
 		RecordOdometerReading func(childComplexity int, input model.RecordOdometerReadingInput) int
 		RegisterVehicle       func(childComplexity int, input ent.CreateVehicleInput) int
+		RequestBooking        func(childComplexity int, input model.WidgetBookingInput) int
+		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time) int
 		RevokeWidgetKey       func(childComplexity int, id int) int
 		RotateWidgetKey       func(childComplexity int, id int) int
+		SetBookingSettings    func(childComplexity int, dealershipID int, input model.BookingSettingsInput) int
 		SetOpeningHours       func(childComplexity int, dealershipID int, hours []*schematype.OpeningHours) int
+		SetServiceType        func(childComplexity int, dealershipID int, input model.ServiceTypeInput) int
 		SetWidgetKeyOrigins   func(childComplexity int, id int, allowedOrigins []string) int
 		TransferVehicle       func(childComplexity int, vehicleID int, newOwnerID int) int
 		UpdateDealerGroup     func(childComplexity int, id int, input ent.UpdateDealerGroupInput) int
@@ -234,6 +269,38 @@ type ComplexityRoot struct {
 		Weekday func(childComplexity int) int
 	}
 
+	OutboxMessage struct {
+		AppointmentID func(childComplexity int) int
+		Attempts      func(childComplexity int) int
+		Body          func(childComplexity int) int
+		Category      func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DealershipID  func(childComplexity int) int
+		DedupeKey     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		LastError     func(childComplexity int) int
+		Owner         func(childComplexity int) int
+		OwnerID       func(childComplexity int) int
+		SendAfter     func(childComplexity int) int
+		SentAt        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Title         func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		WorkOrderID   func(childComplexity int) int
+	}
+
+	OutboxMessageConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OutboxMessageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Owner struct {
 		Appointments       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
 		Birthday           func(childComplexity int) int
@@ -251,9 +318,11 @@ type ComplexityRoot struct {
 		ID                 func(childComplexity int) int
 		Locale             func(childComplexity int) int
 		Name               func(childComplexity int) int
+		OutboxMessages     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
 		Ownerships         func(childComplexity int) int
 		Phone              func(childComplexity int) int
 		PreferredChannels  func(childComplexity int) int
+		Prospect           func(childComplexity int) int
 		QuietHoursEnd      func(childComplexity int) int
 		QuietHoursStart    func(childComplexity int) int
 		Region             func(childComplexity int) int
@@ -283,19 +352,46 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	PoolCapacity struct {
+		Pool  func(childComplexity int) int
+		Units func(childComplexity int) int
+	}
+
 	Query struct {
 		Appointments    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
 		AuditEntries    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) int
+		AvailableSlots  func(childComplexity int, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) int
 		DealerGroups    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) int
 		Dealerships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) int
 		Me              func(childComplexity int) int
 		Node            func(childComplexity int, id int) int
 		Nodes           func(childComplexity int, ids []int) int
 		Owners          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) int
+		ServiceTypes    func(childComplexity int, dealershipID int) int
 		Staff           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
 		SurveyTemplates func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) int
 		Vehicles        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) int
 		WorkOrders      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) int
+	}
+
+	ServiceType struct {
+		Active          func(childComplexity int) int
+		Code            func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Dealership      func(childComplexity int) int
+		DealershipID    func(childComplexity int) int
+		DurationMinutes func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Pools           func(childComplexity int) int
+		PriceCents      func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	SlotAvailability struct {
+		Slots            func(childComplexity int) int
+		SuggestedAdvisor func(childComplexity int) int
+		Suggestions      func(childComplexity int) int
 	}
 
 	Staff struct {
@@ -584,6 +680,14 @@ type MutationResolver interface {
 	GrantStaffRole(ctx context.Context, staffID int, role staff.Role, dealershipID *int, active *bool) (*ent.Staff, error)
 	ExportMyData(ctx context.Context) (map[string]any, error)
 	EraseMyAccount(ctx context.Context, confirm bool) (bool, error)
+	BookAppointment(ctx context.Context, input model.BookAppointmentInput) (*ent.Appointment, error)
+	RescheduleAppointment(ctx context.Context, id int, startsAt time.Time) (*ent.Appointment, error)
+	CancelAppointment(ctx context.Context, id int, reason string) (*ent.Appointment, error)
+	ConfirmAppointment(ctx context.Context, id int) (*ent.Appointment, error)
+	MarkNoShow(ctx context.Context, id int) (*ent.Appointment, error)
+	RequestBooking(ctx context.Context, input model.WidgetBookingInput) (*model.BookingReceipt, error)
+	SetServiceType(ctx context.Context, dealershipID int, input model.ServiceTypeInput) (*ent.ServiceType, error)
+	SetBookingSettings(ctx context.Context, dealershipID int, input model.BookingSettingsInput) (*ent.Dealership, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -597,6 +701,8 @@ type QueryResolver interface {
 	SurveyTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) (*ent.SurveyTemplateConnection, error)
 	Vehicles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) (*ent.VehicleConnection, error)
 	WorkOrders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) (*ent.WorkOrderConnection, error)
+	ServiceTypes(ctx context.Context, dealershipID int) ([]*ent.ServiceType, error)
+	AvailableSlots(ctx context.Context, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) (*model.SlotAvailability, error)
 	Me(ctx context.Context) (*model.Viewer, error)
 }
 
@@ -750,6 +856,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Appointment.VehicleID(childComplexity), true
+	case "Appointment.vehiclePlate":
+		if e.ComplexityRoot.Appointment.VehiclePlate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.VehiclePlate(childComplexity), true
+	case "Appointment.vehicleVin":
+		if e.ComplexityRoot.Appointment.VehicleVin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appointment.VehicleVin(childComplexity), true
 	case "Appointment.workOrder":
 		if e.ComplexityRoot.Appointment.WorkOrder == nil {
 			break
@@ -882,6 +1000,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
+	case "AvailableSlot.available":
+		if e.ComplexityRoot.AvailableSlot.Available == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailableSlot.Available(childComplexity), true
+	case "AvailableSlot.endsAt":
+		if e.ComplexityRoot.AvailableSlot.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailableSlot.EndsAt(childComplexity), true
+	case "AvailableSlot.peak":
+		if e.ComplexityRoot.AvailableSlot.Peak == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailableSlot.Peak(childComplexity), true
+	case "AvailableSlot.remaining":
+		if e.ComplexityRoot.AvailableSlot.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailableSlot.Remaining(childComplexity), true
+	case "AvailableSlot.startsAt":
+		if e.ComplexityRoot.AvailableSlot.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvailableSlot.StartsAt(childComplexity), true
+
+	case "BookingReceipt.reference":
+		if e.ComplexityRoot.BookingReceipt.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReceipt.Reference(childComplexity), true
+	case "BookingReceipt.startsAt":
+		if e.ComplexityRoot.BookingReceipt.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReceipt.StartsAt(childComplexity), true
+	case "BookingReceipt.status":
+		if e.ComplexityRoot.BookingReceipt.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BookingReceipt.Status(childComplexity), true
+
 	case "DealerGroup.code":
 		if e.ComplexityRoot.DealerGroup.Code == nil {
 			break
@@ -973,12 +1141,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dealership.Appointments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AppointmentOrder), args["where"].(*ent.AppointmentWhereInput)), true
+	case "Dealership.bookingHorizonDays":
+		if e.ComplexityRoot.Dealership.BookingHorizonDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.BookingHorizonDays(childComplexity), true
 	case "Dealership.brands":
 		if e.ComplexityRoot.Dealership.Brands == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Dealership.Brands(childComplexity), true
+	case "Dealership.cancelCutoffHours":
+		if e.ComplexityRoot.Dealership.CancelCutoffHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.CancelCutoffHours(childComplexity), true
+	case "Dealership.capacity":
+		if e.ComplexityRoot.Dealership.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.Capacity(childComplexity), true
 	case "Dealership.closures":
 		if e.ComplexityRoot.Dealership.Closures == nil {
 			break
@@ -1027,6 +1213,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dealership.Longitude(childComplexity), true
+	case "Dealership.minLeadMinutes":
+		if e.ComplexityRoot.Dealership.MinLeadMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.MinLeadMinutes(childComplexity), true
 	case "Dealership.name":
 		if e.ComplexityRoot.Dealership.Name == nil {
 			break
@@ -1050,18 +1242,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dealership.Owners(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OwnerOrder), args["where"].(*ent.OwnerWhereInput)), true
+	case "Dealership.peakHours":
+		if e.ComplexityRoot.Dealership.PeakHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.PeakHours(childComplexity), true
 	case "Dealership.phone":
 		if e.ComplexityRoot.Dealership.Phone == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Dealership.Phone(childComplexity), true
+	case "Dealership.pickupPriceCents":
+		if e.ComplexityRoot.Dealership.PickupPriceCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.PickupPriceCents(childComplexity), true
+	case "Dealership.pickupRadiusKm":
+		if e.ComplexityRoot.Dealership.PickupRadiusKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.PickupRadiusKm(childComplexity), true
 	case "Dealership.region":
 		if e.ComplexityRoot.Dealership.Region == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Dealership.Region(childComplexity), true
+	case "Dealership.serviceTypes":
+		if e.ComplexityRoot.Dealership.ServiceTypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.ServiceTypes(childComplexity), true
+	case "Dealership.slotMinutes":
+		if e.ComplexityRoot.Dealership.SlotMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.SlotMinutes(childComplexity), true
 	case "Dealership.staff":
 		if e.ComplexityRoot.Dealership.Staff == nil {
 			break
@@ -1206,6 +1428,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Device.UpdatedAt(childComplexity), true
 
+	case "Mutation.bookAppointment":
+		if e.ComplexityRoot.Mutation.BookAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bookAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BookAppointment(childComplexity, args["input"].(model.BookAppointmentInput)), true
+	case "Mutation.cancelAppointment":
+		if e.ComplexityRoot.Mutation.CancelAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.confirmAppointment":
+		if e.ComplexityRoot.Mutation.ConfirmAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmAppointment(childComplexity, args["id"].(int)), true
 	case "Mutation.createDealerGroup":
 		if e.ComplexityRoot.Mutation.CreateDealerGroup == nil {
 			break
@@ -1289,6 +1544,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantStaffRole(childComplexity, args["staffID"].(int), args["role"].(staff.Role), args["dealershipID"].(*int), args["active"].(*bool)), true
+	case "Mutation.markNoShow":
+		if e.ComplexityRoot.Mutation.MarkNoShow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNoShow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNoShow(childComplexity, args["id"].(int)), true
 	case "Mutation.recordOdometerReading":
 		if e.ComplexityRoot.Mutation.RecordOdometerReading == nil {
 			break
@@ -1311,6 +1577,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterVehicle(childComplexity, args["input"].(ent.CreateVehicleInput)), true
+	case "Mutation.requestBooking":
+		if e.ComplexityRoot.Mutation.RequestBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestBooking(childComplexity, args["input"].(model.WidgetBookingInput)), true
+	case "Mutation.rescheduleAppointment":
+		if e.ComplexityRoot.Mutation.RescheduleAppointment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rescheduleAppointment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RescheduleAppointment(childComplexity, args["id"].(int), args["startsAt"].(time.Time)), true
 	case "Mutation.revokeWidgetKey":
 		if e.ComplexityRoot.Mutation.RevokeWidgetKey == nil {
 			break
@@ -1333,6 +1621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateWidgetKey(childComplexity, args["id"].(int)), true
+	case "Mutation.setBookingSettings":
+		if e.ComplexityRoot.Mutation.SetBookingSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setBookingSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetBookingSettings(childComplexity, args["dealershipID"].(int), args["input"].(model.BookingSettingsInput)), true
 	case "Mutation.setOpeningHours":
 		if e.ComplexityRoot.Mutation.SetOpeningHours == nil {
 			break
@@ -1344,6 +1643,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetOpeningHours(childComplexity, args["dealershipID"].(int), args["hours"].([]*schematype.OpeningHours)), true
+	case "Mutation.setServiceType":
+		if e.ComplexityRoot.Mutation.SetServiceType == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setServiceType_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetServiceType(childComplexity, args["dealershipID"].(int), args["input"].(model.ServiceTypeInput)), true
 	case "Mutation.setWidgetKeyOrigins":
 		if e.ComplexityRoot.Mutation.SetWidgetKeyOrigins == nil {
 			break
@@ -1534,6 +1844,147 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OpeningHours.Weekday(childComplexity), true
 
+	case "OutboxMessage.appointmentID":
+		if e.ComplexityRoot.OutboxMessage.AppointmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.AppointmentID(childComplexity), true
+	case "OutboxMessage.attempts":
+		if e.ComplexityRoot.OutboxMessage.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Attempts(childComplexity), true
+	case "OutboxMessage.body":
+		if e.ComplexityRoot.OutboxMessage.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Body(childComplexity), true
+	case "OutboxMessage.category":
+		if e.ComplexityRoot.OutboxMessage.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Category(childComplexity), true
+	case "OutboxMessage.createdAt":
+		if e.ComplexityRoot.OutboxMessage.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.CreatedAt(childComplexity), true
+	case "OutboxMessage.dealershipID":
+		if e.ComplexityRoot.OutboxMessage.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.DealershipID(childComplexity), true
+	case "OutboxMessage.dedupeKey":
+		if e.ComplexityRoot.OutboxMessage.DedupeKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.DedupeKey(childComplexity), true
+	case "OutboxMessage.id":
+		if e.ComplexityRoot.OutboxMessage.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ID(childComplexity), true
+	case "OutboxMessage.kind":
+		if e.ComplexityRoot.OutboxMessage.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Kind(childComplexity), true
+	case "OutboxMessage.lastError":
+		if e.ComplexityRoot.OutboxMessage.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.LastError(childComplexity), true
+	case "OutboxMessage.owner":
+		if e.ComplexityRoot.OutboxMessage.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Owner(childComplexity), true
+	case "OutboxMessage.ownerID":
+		if e.ComplexityRoot.OutboxMessage.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.OwnerID(childComplexity), true
+	case "OutboxMessage.sendAfter":
+		if e.ComplexityRoot.OutboxMessage.SendAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.SendAfter(childComplexity), true
+	case "OutboxMessage.sentAt":
+		if e.ComplexityRoot.OutboxMessage.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.SentAt(childComplexity), true
+	case "OutboxMessage.status":
+		if e.ComplexityRoot.OutboxMessage.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Status(childComplexity), true
+	case "OutboxMessage.title":
+		if e.ComplexityRoot.OutboxMessage.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.Title(childComplexity), true
+	case "OutboxMessage.updatedAt":
+		if e.ComplexityRoot.OutboxMessage.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.UpdatedAt(childComplexity), true
+	case "OutboxMessage.workOrderID":
+		if e.ComplexityRoot.OutboxMessage.WorkOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.WorkOrderID(childComplexity), true
+
+	case "OutboxMessageConnection.edges":
+		if e.ComplexityRoot.OutboxMessageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.Edges(childComplexity), true
+	case "OutboxMessageConnection.pageInfo":
+		if e.ComplexityRoot.OutboxMessageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.PageInfo(childComplexity), true
+	case "OutboxMessageConnection.totalCount":
+		if e.ComplexityRoot.OutboxMessageConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageConnection.TotalCount(childComplexity), true
+
+	case "OutboxMessageEdge.cursor":
+		if e.ComplexityRoot.OutboxMessageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageEdge.Cursor(childComplexity), true
+	case "OutboxMessageEdge.node":
+		if e.ComplexityRoot.OutboxMessageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessageEdge.Node(childComplexity), true
+
 	case "Owner.appointments":
 		if e.ComplexityRoot.Owner.Appointments == nil {
 			break
@@ -1635,6 +2086,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.Name(childComplexity), true
+	case "Owner.outboxMessages":
+		if e.ComplexityRoot.Owner.OutboxMessages == nil {
+			break
+		}
+
+		args, err := ec.field_Owner_outboxMessages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Owner.OutboxMessages(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OutboxMessageOrder), args["where"].(*ent.OutboxMessageWhereInput)), true
 	case "Owner.ownerships":
 		if e.ComplexityRoot.Owner.Ownerships == nil {
 			break
@@ -1653,6 +2115,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.PreferredChannels(childComplexity), true
+	case "Owner.prospect":
+		if e.ComplexityRoot.Owner.Prospect == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.Prospect(childComplexity), true
 	case "Owner.quietHoursEnd":
 		if e.ComplexityRoot.Owner.QuietHoursEnd == nil {
 			break
@@ -1775,6 +2243,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PoolCapacity.pool":
+		if e.ComplexityRoot.PoolCapacity.Pool == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoolCapacity.Pool(childComplexity), true
+	case "PoolCapacity.units":
+		if e.ComplexityRoot.PoolCapacity.Units == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PoolCapacity.Units(childComplexity), true
+
 	case "Query.appointments":
 		if e.ComplexityRoot.Query.Appointments == nil {
 			break
@@ -1797,6 +2278,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEntries(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AuditEntryOrder), args["where"].(*ent.AuditEntryWhereInput)), true
+	case "Query.availableSlots":
+		if e.ComplexityRoot.Query.AvailableSlots == nil {
+			break
+		}
+
+		args, err := ec.field_Query_availableSlots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AvailableSlots(childComplexity, args["dealershipID"].(int), args["serviceType"].(appointment.ServiceType), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.dealerGroups":
 		if e.ComplexityRoot.Query.DealerGroups == nil {
 			break
@@ -1859,6 +2351,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Owners(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OwnerOrder), args["where"].(*ent.OwnerWhereInput)), true
+	case "Query.serviceTypes":
+		if e.ComplexityRoot.Query.ServiceTypes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_serviceTypes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ServiceTypes(childComplexity, args["dealershipID"].(int)), true
 	case "Query.staff":
 		if e.ComplexityRoot.Query.Staff == nil {
 			break
@@ -1903,6 +2406,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WorkOrders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.WorkOrderOrder), args["where"].(*ent.WorkOrderWhereInput)), true
+
+	case "ServiceType.active":
+		if e.ComplexityRoot.ServiceType.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.Active(childComplexity), true
+	case "ServiceType.code":
+		if e.ComplexityRoot.ServiceType.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.Code(childComplexity), true
+	case "ServiceType.createdAt":
+		if e.ComplexityRoot.ServiceType.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.CreatedAt(childComplexity), true
+	case "ServiceType.dealership":
+		if e.ComplexityRoot.ServiceType.Dealership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.Dealership(childComplexity), true
+	case "ServiceType.dealershipID":
+		if e.ComplexityRoot.ServiceType.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.DealershipID(childComplexity), true
+	case "ServiceType.durationMinutes":
+		if e.ComplexityRoot.ServiceType.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.DurationMinutes(childComplexity), true
+	case "ServiceType.id":
+		if e.ComplexityRoot.ServiceType.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.ID(childComplexity), true
+	case "ServiceType.name":
+		if e.ComplexityRoot.ServiceType.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.Name(childComplexity), true
+	case "ServiceType.pools":
+		if e.ComplexityRoot.ServiceType.Pools == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.Pools(childComplexity), true
+	case "ServiceType.priceCents":
+		if e.ComplexityRoot.ServiceType.PriceCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.PriceCents(childComplexity), true
+	case "ServiceType.updatedAt":
+		if e.ComplexityRoot.ServiceType.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceType.UpdatedAt(childComplexity), true
+
+	case "SlotAvailability.slots":
+		if e.ComplexityRoot.SlotAvailability.Slots == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlotAvailability.Slots(childComplexity), true
+	case "SlotAvailability.suggestedAdvisor":
+		if e.ComplexityRoot.SlotAvailability.SuggestedAdvisor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlotAvailability.SuggestedAdvisor(childComplexity), true
+	case "SlotAvailability.suggestions":
+		if e.ComplexityRoot.SlotAvailability.Suggestions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SlotAvailability.Suggestions(childComplexity), true
 
 	case "Staff.active":
 		if e.ComplexityRoot.Staff.Active == nil {
@@ -3038,6 +3627,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AppointmentWhereInput", ec.unmarshalInputAppointmentWhereInput),
 			graphql.NewInputUnmarshaler("AuditEntryOrder", ec.unmarshalInputAuditEntryOrder),
 			graphql.NewInputUnmarshaler("AuditEntryWhereInput", ec.unmarshalInputAuditEntryWhereInput),
+			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
+			graphql.NewInputUnmarshaler("BookingSettingsInput", ec.unmarshalInputBookingSettingsInput),
 			graphql.NewInputUnmarshaler("CreateDealerGroupInput", ec.unmarshalInputCreateDealerGroupInput),
 			graphql.NewInputUnmarshaler("CreateDealershipInput", ec.unmarshalInputCreateDealershipInput),
 			graphql.NewInputUnmarshaler("CreateOwnerInput", ec.unmarshalInputCreateOwnerInput),
@@ -3052,9 +3643,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OdometerReadingOrder", ec.unmarshalInputOdometerReadingOrder),
 			graphql.NewInputUnmarshaler("OdometerReadingWhereInput", ec.unmarshalInputOdometerReadingWhereInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
+			graphql.NewInputUnmarshaler("OutboxMessageOrder", ec.unmarshalInputOutboxMessageOrder),
+			graphql.NewInputUnmarshaler("OutboxMessageWhereInput", ec.unmarshalInputOutboxMessageWhereInput),
 			graphql.NewInputUnmarshaler("OwnerOrder", ec.unmarshalInputOwnerOrder),
 			graphql.NewInputUnmarshaler("OwnerWhereInput", ec.unmarshalInputOwnerWhereInput),
+			graphql.NewInputUnmarshaler("PickupLocationInput", ec.unmarshalInputPickupLocationInput),
+			graphql.NewInputUnmarshaler("PoolCapacityInput", ec.unmarshalInputPoolCapacityInput),
 			graphql.NewInputUnmarshaler("RecordOdometerReadingInput", ec.unmarshalInputRecordOdometerReadingInput),
+			graphql.NewInputUnmarshaler("ServiceTypeInput", ec.unmarshalInputServiceTypeInput),
+			graphql.NewInputUnmarshaler("ServiceTypeOrder", ec.unmarshalInputServiceTypeOrder),
+			graphql.NewInputUnmarshaler("ServiceTypeWhereInput", ec.unmarshalInputServiceTypeWhereInput),
 			graphql.NewInputUnmarshaler("StaffOrder", ec.unmarshalInputStaffOrder),
 			graphql.NewInputUnmarshaler("StaffWhereInput", ec.unmarshalInputStaffWhereInput),
 			graphql.NewInputUnmarshaler("SurveyResponseOrder", ec.unmarshalInputSurveyResponseOrder),
@@ -3070,6 +3668,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("VehicleOwnershipOrder", ec.unmarshalInputVehicleOwnershipOrder),
 			graphql.NewInputUnmarshaler("VehicleOwnershipWhereInput", ec.unmarshalInputVehicleOwnershipWhereInput),
 			graphql.NewInputUnmarshaler("VehicleWhereInput", ec.unmarshalInputVehicleWhereInput),
+			graphql.NewInputUnmarshaler("WidgetBookingInput", ec.unmarshalInputWidgetBookingInput),
 			graphql.NewInputUnmarshaler("WidgetKeyOrder", ec.unmarshalInputWidgetKeyOrder),
 			graphql.NewInputUnmarshaler("WidgetKeyWhereInput", ec.unmarshalInputWidgetKeyWhereInput),
 			graphql.NewInputUnmarshaler("WorkOrderEventOrder", ec.unmarshalInputWorkOrderEventOrder),
@@ -3178,6 +3777,113 @@ extend type Mutation {
   eraseMyAccount(confirm: Boolean!): Boolean!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/booking.graphql", Input: `"A possible start for a service visit."
+type AvailableSlot {
+  startsAt: Time!
+  endsAt: Time!
+  "True when every resource the service needs has a unit left."
+  available: Boolean!
+  "The fewest units left, over the resources and steps the visit covers."
+  remaining: Int!
+  "Inside the store's busy hours."
+  peak: Boolean!
+}
+
+type SlotAvailability {
+  slots: [AvailableSlot!]!
+  "The few best slots: the store's quiet hours first, then the owner's usual times."
+  suggestions: [AvailableSlot!]!
+  "The advisor the owner saw last at this store."
+  suggestedAdvisor: Staff
+}
+
+input PickupLocationInput {
+  latitude: Float!
+  longitude: Float!
+}
+
+input BookAppointmentInput {
+  dealershipID: ID!
+  "Staff: whose booking. Owners book for themselves and may omit it."
+  ownerID: ID
+  vehicleID: ID
+  serviceType: AppointmentServiceType!
+  startsAt: Time!
+  advisorID: ID
+  "Staff only: advisor (default) or phone."
+  source: AppointmentSource
+  transport: AppointmentTransport = wait
+  pickup: PickupLocationInput
+  notes: String
+  "A unique key per booking attempt (a UUID); a retry with the same key returns the first booking."
+  idempotencyKey: String!
+}
+
+input WidgetBookingInput {
+  name: String!
+  phone: String!
+  plate: String
+  vin: String
+  serviceType: AppointmentServiceType!
+  startsAt: Time!
+  "Consent to be contacted about this booking; required."
+  consentService: Boolean!
+  consentMarketing: Boolean = false
+  idempotencyKey: String!
+}
+
+"What a widget learns of its booking request."
+type BookingReceipt {
+  reference: String!
+  status: AppointmentStatus!
+  startsAt: Time!
+}
+
+input ServiceTypeInput {
+  code: ServiceTypeCode!
+  name: String!
+  durationMinutes: Int!
+  "Capacity pools the service holds in every slot it covers, e.g. [\"bay\", \"advisor\"]."
+  pools: [String!]!
+  priceCents: Int
+  active: Boolean = true
+}
+
+input BookingSettingsInput {
+  slotMinutes: Int
+  capacity: [PoolCapacityInput!]
+  "Busy times of day, HH:MM-HH:MM."
+  peakHours: [String!]
+  bookingHorizonDays: Int
+  minLeadMinutes: Int
+  cancelCutoffHours: Int
+  pickupRadiusKm: Float
+  pickupPriceCents: Int
+  "Dates (YYYY-MM-DD) on which the store is closed."
+  closures: [String!]
+}
+
+extend type Query {
+  "A store's active service types (owners, staff and widgets)."
+  serviceTypes(dealershipID: ID!): [ServiceType!]!
+  "Free slots for a service between from and to (at most 31 days)."
+  availableSlots(dealershipID: ID!, serviceType: AppointmentServiceType!, from: Time!, to: Time!): SlotAvailability!
+}
+
+extend type Mutation {
+  bookAppointment(input: BookAppointmentInput!): Appointment!
+  rescheduleAppointment(id: ID!, startsAt: Time!): Appointment!
+  cancelAppointment(id: ID!, reason: String!): Appointment!
+  confirmAppointment(id: ID!): Appointment!
+  markNoShow(id: ID!): Appointment!
+  "A widget's booking request; it never reveals whether the phone number belongs to a customer."
+  requestBooking(input: WidgetBookingInput!): BookingReceipt!
+  "Adds or changes one of a store's service types (store managers)."
+  setServiceType(dealershipID: ID!, input: ServiceTypeInput!): ServiceType!
+  "Changes a store's booking settings (store managers)."
+  setBookingSettings(dealershipID: ID!, input: BookingSettingsInput!): Dealership!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/directives.graphql", Input: `"Personal contact data: masked for viewers who do not need it; staff reads are audited."
 directive @pii on FIELD_DEFINITION
 `, BuiltIn: false},
@@ -3205,6 +3911,11 @@ type Appointment implements Node {
   notes: String
   cancelReason: String
   cancelledAt: Time
+  """
+  As given by a widget booking before the vehicle is known.
+  """
+  vehiclePlate: String
+  vehicleVin: String
   dealership: Dealership!
   owner: Owner!
   vehicle: Vehicle
@@ -3504,6 +4215,42 @@ input AppointmentWhereInput {
   cancelledAtLTE: Time
   cancelledAtIsNil: Boolean
   cancelledAtNotNil: Boolean
+  """
+  vehicle_plate field predicates
+  """
+  vehiclePlate: String
+  vehiclePlateNEQ: String
+  vehiclePlateIn: [String!]
+  vehiclePlateNotIn: [String!]
+  vehiclePlateGT: String
+  vehiclePlateGTE: String
+  vehiclePlateLT: String
+  vehiclePlateLTE: String
+  vehiclePlateContains: String
+  vehiclePlateHasPrefix: String
+  vehiclePlateHasSuffix: String
+  vehiclePlateIsNil: Boolean
+  vehiclePlateNotNil: Boolean
+  vehiclePlateEqualFold: String
+  vehiclePlateContainsFold: String
+  """
+  vehicle_vin field predicates
+  """
+  vehicleVin: String
+  vehicleVinNEQ: String
+  vehicleVinIn: [String!]
+  vehicleVinNotIn: [String!]
+  vehicleVinGT: String
+  vehicleVinGTE: String
+  vehicleVinLT: String
+  vehicleVinLTE: String
+  vehicleVinContains: String
+  vehicleVinHasPrefix: String
+  vehicleVinHasSuffix: String
+  vehicleVinIsNil: Boolean
+  vehicleVinNotNil: Boolean
+  vehicleVinEqualFold: String
+  vehicleVinContainsFold: String
   """
   dealership edge predicates
   """
@@ -4037,6 +4784,26 @@ type Dealership implements Node {
   """
   closures: [String!]
   phone: String
+  slotMinutes: Int!
+  """
+  Units per slot of each capacity pool (bays, advisors).
+  """
+  capacity: [PoolCapacity!]
+  """
+  The store's busy times of day, HH:MM-HH:MM, avoided by slot suggestions.
+  """
+  peakHours: [String!]
+  bookingHorizonDays: Int!
+  minLeadMinutes: Int!
+  """
+  Owners may cancel or move a booking until this long before it starts.
+  """
+  cancelCutoffHours: Int!
+  """
+  Key and VIP owners get free pick-up and delivery within this distance.
+  """
+  pickupRadiusKm: Float!
+  pickupPriceCents: Int!
   dealerGroup: DealerGroup!
   staff(
     """
@@ -4193,6 +4960,7 @@ type Dealership implements Node {
     """
     where: WorkOrderWhereInput
   ): WorkOrderConnection!
+  serviceTypes: [ServiceType!]
   widgetKeys(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -4454,6 +5222,72 @@ input DealershipWhereInput {
   phoneEqualFold: String
   phoneContainsFold: String
   """
+  slot_minutes field predicates
+  """
+  slotMinutes: Int
+  slotMinutesNEQ: Int
+  slotMinutesIn: [Int!]
+  slotMinutesNotIn: [Int!]
+  slotMinutesGT: Int
+  slotMinutesGTE: Int
+  slotMinutesLT: Int
+  slotMinutesLTE: Int
+  """
+  booking_horizon_days field predicates
+  """
+  bookingHorizonDays: Int
+  bookingHorizonDaysNEQ: Int
+  bookingHorizonDaysIn: [Int!]
+  bookingHorizonDaysNotIn: [Int!]
+  bookingHorizonDaysGT: Int
+  bookingHorizonDaysGTE: Int
+  bookingHorizonDaysLT: Int
+  bookingHorizonDaysLTE: Int
+  """
+  min_lead_minutes field predicates
+  """
+  minLeadMinutes: Int
+  minLeadMinutesNEQ: Int
+  minLeadMinutesIn: [Int!]
+  minLeadMinutesNotIn: [Int!]
+  minLeadMinutesGT: Int
+  minLeadMinutesGTE: Int
+  minLeadMinutesLT: Int
+  minLeadMinutesLTE: Int
+  """
+  cancel_cutoff_hours field predicates
+  """
+  cancelCutoffHours: Int
+  cancelCutoffHoursNEQ: Int
+  cancelCutoffHoursIn: [Int!]
+  cancelCutoffHoursNotIn: [Int!]
+  cancelCutoffHoursGT: Int
+  cancelCutoffHoursGTE: Int
+  cancelCutoffHoursLT: Int
+  cancelCutoffHoursLTE: Int
+  """
+  pickup_radius_km field predicates
+  """
+  pickupRadiusKm: Float
+  pickupRadiusKmNEQ: Float
+  pickupRadiusKmIn: [Float!]
+  pickupRadiusKmNotIn: [Float!]
+  pickupRadiusKmGT: Float
+  pickupRadiusKmGTE: Float
+  pickupRadiusKmLT: Float
+  pickupRadiusKmLTE: Float
+  """
+  pickup_price_cents field predicates
+  """
+  pickupPriceCents: Int
+  pickupPriceCentsNEQ: Int
+  pickupPriceCentsIn: [Int!]
+  pickupPriceCentsNotIn: [Int!]
+  pickupPriceCentsGT: Int
+  pickupPriceCentsGTE: Int
+  pickupPriceCentsLT: Int
+  pickupPriceCentsLTE: Int
+  """
   dealer_group edge predicates
   """
   hasDealerGroup: Boolean
@@ -4483,6 +5317,11 @@ input DealershipWhereInput {
   """
   hasWorkOrders: Boolean
   hasWorkOrdersWith: [WorkOrderWhereInput!]
+  """
+  service_types edge predicates
+  """
+  hasServiceTypes: Boolean
+  hasServiceTypesWith: [ServiceTypeWhereInput!]
   """
   widget_keys edge predicates
   """
@@ -4841,6 +5680,321 @@ enum OrderDirection {
   """
   DESC
 }
+type OutboxMessage implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  ownerID: ID!
+  dealershipID: Int
+  """
+  booking_confirmed, booking_moved, booking_cancelled, booking_day_before, ...
+  """
+  kind: String!
+  dedupeKey: String!
+  category: OutboxMessageCategory!
+  title: String!
+  body: String!
+  appointmentID: Int
+  workOrderID: Int
+  sendAfter: Time!
+  status: OutboxMessageStatus!
+  attempts: Int!
+  lastError: String
+  sentAt: Time
+  owner: Owner!
+}
+"""
+OutboxMessageCategory is enum for the field category
+"""
+enum OutboxMessageCategory @goModel(model: "aftercare/ent/outboxmessage.Category") {
+  service
+  safety
+  marketing
+}
+"""
+A connection to a list of items.
+"""
+type OutboxMessageConnection {
+  """
+  A list of edges.
+  """
+  edges: [OutboxMessageEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type OutboxMessageEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: OutboxMessage
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for OutboxMessage connections
+"""
+input OutboxMessageOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order OutboxMessages.
+  """
+  field: OutboxMessageOrderField!
+}
+"""
+Properties by which OutboxMessage connections can be ordered.
+"""
+enum OutboxMessageOrderField {
+  CREATED_AT
+  UPDATED_AT
+  SEND_AFTER
+}
+"""
+OutboxMessageStatus is enum for the field status
+"""
+enum OutboxMessageStatus @goModel(model: "aftercare/ent/outboxmessage.Status") {
+  pending
+  sent
+  failed
+  cancelled
+}
+"""
+OutboxMessageWhereInput is used for filtering OutboxMessage objects.
+Input was generated by ent.
+"""
+input OutboxMessageWhereInput {
+  not: OutboxMessageWhereInput
+  and: [OutboxMessageWhereInput!]
+  or: [OutboxMessageWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  owner_id field predicates
+  """
+  ownerID: ID
+  ownerIDNEQ: ID
+  ownerIDIn: [ID!]
+  ownerIDNotIn: [ID!]
+  """
+  dealership_id field predicates
+  """
+  dealershipID: Int
+  dealershipIDNEQ: Int
+  dealershipIDIn: [Int!]
+  dealershipIDNotIn: [Int!]
+  dealershipIDGT: Int
+  dealershipIDGTE: Int
+  dealershipIDLT: Int
+  dealershipIDLTE: Int
+  dealershipIDIsNil: Boolean
+  dealershipIDNotNil: Boolean
+  """
+  kind field predicates
+  """
+  kind: String
+  kindNEQ: String
+  kindIn: [String!]
+  kindNotIn: [String!]
+  kindGT: String
+  kindGTE: String
+  kindLT: String
+  kindLTE: String
+  kindContains: String
+  kindHasPrefix: String
+  kindHasSuffix: String
+  kindEqualFold: String
+  kindContainsFold: String
+  """
+  dedupe_key field predicates
+  """
+  dedupeKey: String
+  dedupeKeyNEQ: String
+  dedupeKeyIn: [String!]
+  dedupeKeyNotIn: [String!]
+  dedupeKeyGT: String
+  dedupeKeyGTE: String
+  dedupeKeyLT: String
+  dedupeKeyLTE: String
+  dedupeKeyContains: String
+  dedupeKeyHasPrefix: String
+  dedupeKeyHasSuffix: String
+  dedupeKeyEqualFold: String
+  dedupeKeyContainsFold: String
+  """
+  category field predicates
+  """
+  category: OutboxMessageCategory
+  categoryNEQ: OutboxMessageCategory
+  categoryIn: [OutboxMessageCategory!]
+  categoryNotIn: [OutboxMessageCategory!]
+  """
+  title field predicates
+  """
+  title: String
+  titleNEQ: String
+  titleIn: [String!]
+  titleNotIn: [String!]
+  titleGT: String
+  titleGTE: String
+  titleLT: String
+  titleLTE: String
+  titleContains: String
+  titleHasPrefix: String
+  titleHasSuffix: String
+  titleEqualFold: String
+  titleContainsFold: String
+  """
+  body field predicates
+  """
+  body: String
+  bodyNEQ: String
+  bodyIn: [String!]
+  bodyNotIn: [String!]
+  bodyGT: String
+  bodyGTE: String
+  bodyLT: String
+  bodyLTE: String
+  bodyContains: String
+  bodyHasPrefix: String
+  bodyHasSuffix: String
+  bodyEqualFold: String
+  bodyContainsFold: String
+  """
+  appointment_id field predicates
+  """
+  appointmentID: Int
+  appointmentIDNEQ: Int
+  appointmentIDIn: [Int!]
+  appointmentIDNotIn: [Int!]
+  appointmentIDGT: Int
+  appointmentIDGTE: Int
+  appointmentIDLT: Int
+  appointmentIDLTE: Int
+  appointmentIDIsNil: Boolean
+  appointmentIDNotNil: Boolean
+  """
+  work_order_id field predicates
+  """
+  workOrderID: Int
+  workOrderIDNEQ: Int
+  workOrderIDIn: [Int!]
+  workOrderIDNotIn: [Int!]
+  workOrderIDGT: Int
+  workOrderIDGTE: Int
+  workOrderIDLT: Int
+  workOrderIDLTE: Int
+  workOrderIDIsNil: Boolean
+  workOrderIDNotNil: Boolean
+  """
+  send_after field predicates
+  """
+  sendAfter: Time
+  sendAfterNEQ: Time
+  sendAfterIn: [Time!]
+  sendAfterNotIn: [Time!]
+  sendAfterGT: Time
+  sendAfterGTE: Time
+  sendAfterLT: Time
+  sendAfterLTE: Time
+  """
+  status field predicates
+  """
+  status: OutboxMessageStatus
+  statusNEQ: OutboxMessageStatus
+  statusIn: [OutboxMessageStatus!]
+  statusNotIn: [OutboxMessageStatus!]
+  """
+  attempts field predicates
+  """
+  attempts: Int
+  attemptsNEQ: Int
+  attemptsIn: [Int!]
+  attemptsNotIn: [Int!]
+  attemptsGT: Int
+  attemptsGTE: Int
+  attemptsLT: Int
+  attemptsLTE: Int
+  """
+  last_error field predicates
+  """
+  lastError: String
+  lastErrorNEQ: String
+  lastErrorIn: [String!]
+  lastErrorNotIn: [String!]
+  lastErrorGT: String
+  lastErrorGTE: String
+  lastErrorLT: String
+  lastErrorLTE: String
+  lastErrorContains: String
+  lastErrorHasPrefix: String
+  lastErrorHasSuffix: String
+  lastErrorIsNil: Boolean
+  lastErrorNotNil: Boolean
+  lastErrorEqualFold: String
+  lastErrorContainsFold: String
+  """
+  sent_at field predicates
+  """
+  sentAt: Time
+  sentAtNEQ: Time
+  sentAtIn: [Time!]
+  sentAtNotIn: [Time!]
+  sentAtGT: Time
+  sentAtGTE: Time
+  sentAtLT: Time
+  sentAtLTE: Time
+  sentAtIsNil: Boolean
+  sentAtNotNil: Boolean
+  """
+  owner edge predicates
+  """
+  hasOwner: Boolean
+  hasOwnerWith: [OwnerWhereInput!]
+}
 type Owner implements Node {
   id: ID!
   createdAt: Time!
@@ -4877,6 +6031,10 @@ type Owner implements Node {
   timeZone: String
   locale: String!
   tier: OwnerTier!
+  """
+  Created by a widget booking from someone not yet known as a customer.
+  """
+  prospect: Boolean!
   """
   Set when the owner erased their account: personal fields are anonymised, history kept.
   """
@@ -4978,6 +6136,37 @@ type Owner implements Node {
     where: WorkOrderWhereInput
   ): WorkOrderConnection!
   surveyResponses: [SurveyResponse!]
+  outboxMessages(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for OutboxMessages returned from the connection.
+    """
+    orderBy: OutboxMessageOrder
+
+    """
+    Filtering options for OutboxMessages returned from the connection.
+    """
+    where: OutboxMessageWhereInput
+  ): OutboxMessageConnection!
 }
 """
 A connection to a list of items.
@@ -5293,6 +6482,11 @@ input OwnerWhereInput {
   tierIn: [OwnerTier!]
   tierNotIn: [OwnerTier!]
   """
+  prospect field predicates
+  """
+  prospect: Boolean
+  prospectNEQ: Boolean
+  """
   erased_at field predicates
   """
   erasedAt: Time
@@ -5340,6 +6534,11 @@ input OwnerWhereInput {
   """
   hasSurveyResponses: Boolean
   hasSurveyResponsesWith: [SurveyResponseWhereInput!]
+  """
+  outbox_messages edge predicates
+  """
+  hasOutboxMessages: Boolean
+  hasOutboxMessagesWith: [OutboxMessageWhereInput!]
 }
 """
 Information about pagination in a connection.
@@ -5661,6 +6860,157 @@ type Query {
     """
     where: WorkOrderWhereInput
   ): WorkOrderConnection!
+}
+type ServiceType implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  dealershipID: ID!
+  code: ServiceTypeCode!
+  name: String!
+  durationMinutes: Int!
+  pools: [String!]!
+  priceCents: Int
+  active: Boolean!
+  dealership: Dealership!
+}
+"""
+ServiceTypeCode is enum for the field code
+"""
+enum ServiceTypeCode @goModel(model: "aftercare/ent/servicetype.Code") {
+  first_service
+  periodic_service
+  repair
+  inspection
+  seasonal_check
+  insurance_claim
+  recall
+}
+"""
+Ordering options for ServiceType connections
+"""
+input ServiceTypeOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order ServiceTypes.
+  """
+  field: ServiceTypeOrderField!
+}
+"""
+Properties by which ServiceType connections can be ordered.
+"""
+enum ServiceTypeOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+ServiceTypeWhereInput is used for filtering ServiceType objects.
+Input was generated by ent.
+"""
+input ServiceTypeWhereInput {
+  not: ServiceTypeWhereInput
+  and: [ServiceTypeWhereInput!]
+  or: [ServiceTypeWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  dealership_id field predicates
+  """
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  """
+  code field predicates
+  """
+  code: ServiceTypeCode
+  codeNEQ: ServiceTypeCode
+  codeIn: [ServiceTypeCode!]
+  codeNotIn: [ServiceTypeCode!]
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  duration_minutes field predicates
+  """
+  durationMinutes: Int
+  durationMinutesNEQ: Int
+  durationMinutesIn: [Int!]
+  durationMinutesNotIn: [Int!]
+  durationMinutesGT: Int
+  durationMinutesGTE: Int
+  durationMinutesLT: Int
+  durationMinutesLTE: Int
+  """
+  price_cents field predicates
+  """
+  priceCents: Int
+  priceCentsNEQ: Int
+  priceCentsIn: [Int!]
+  priceCentsNotIn: [Int!]
+  priceCentsGT: Int
+  priceCentsGTE: Int
+  priceCentsLT: Int
+  priceCentsLTE: Int
+  priceCentsIsNil: Boolean
+  priceCentsNotNil: Boolean
+  """
+  active field predicates
+  """
+  active: Boolean
+  activeNEQ: Boolean
+  """
+  dealership edge predicates
+  """
+  hasDealership: Boolean
+  hasDealershipWith: [DealershipWhereInput!]
 }
 type Staff implements Node {
   id: ID!
@@ -7963,6 +9313,17 @@ type SurveyAnswer {
   score: Int
   text: String
 }
+
+"Units per slot of one capacity pool (service bays, advisors)."
+type PoolCapacity {
+  pool: String!
+  units: Int!
+}
+
+input PoolCapacityInput {
+  pool: String!
+  units: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8009,6 +9370,10 @@ func (ec *executionContext) childFields_Appointment(ctx context.Context, field g
 		return ec.fieldContext_Appointment_cancelReason(ctx, field)
 	case "cancelledAt":
 		return ec.fieldContext_Appointment_cancelledAt(ctx, field)
+	case "vehiclePlate":
+		return ec.fieldContext_Appointment_vehiclePlate(ctx, field)
+	case "vehicleVin":
+		return ec.fieldContext_Appointment_vehicleVin(ctx, field)
 	case "dealership":
 		return ec.fieldContext_Appointment_dealership(ctx, field)
 	case "owner":
@@ -8093,6 +9458,34 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AvailableSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "startsAt":
+		return ec.fieldContext_AvailableSlot_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_AvailableSlot_endsAt(ctx, field)
+	case "available":
+		return ec.fieldContext_AvailableSlot_available(ctx, field)
+	case "remaining":
+		return ec.fieldContext_AvailableSlot_remaining(ctx, field)
+	case "peak":
+		return ec.fieldContext_AvailableSlot_peak(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AvailableSlot", field.Name)
+}
+
+func (ec *executionContext) childFields_BookingReceipt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "reference":
+		return ec.fieldContext_BookingReceipt_reference(ctx, field)
+	case "status":
+		return ec.fieldContext_BookingReceipt_status(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_BookingReceipt_startsAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BookingReceipt", field.Name)
+}
+
 func (ec *executionContext) childFields_DealerGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8165,6 +9558,22 @@ func (ec *executionContext) childFields_Dealership(ctx context.Context, field gr
 		return ec.fieldContext_Dealership_closures(ctx, field)
 	case "phone":
 		return ec.fieldContext_Dealership_phone(ctx, field)
+	case "slotMinutes":
+		return ec.fieldContext_Dealership_slotMinutes(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Dealership_capacity(ctx, field)
+	case "peakHours":
+		return ec.fieldContext_Dealership_peakHours(ctx, field)
+	case "bookingHorizonDays":
+		return ec.fieldContext_Dealership_bookingHorizonDays(ctx, field)
+	case "minLeadMinutes":
+		return ec.fieldContext_Dealership_minLeadMinutes(ctx, field)
+	case "cancelCutoffHours":
+		return ec.fieldContext_Dealership_cancelCutoffHours(ctx, field)
+	case "pickupRadiusKm":
+		return ec.fieldContext_Dealership_pickupRadiusKm(ctx, field)
+	case "pickupPriceCents":
+		return ec.fieldContext_Dealership_pickupPriceCents(ctx, field)
 	case "dealerGroup":
 		return ec.fieldContext_Dealership_dealerGroup(ctx, field)
 	case "staff":
@@ -8177,6 +9586,8 @@ func (ec *executionContext) childFields_Dealership(ctx context.Context, field gr
 		return ec.fieldContext_Dealership_appointments(ctx, field)
 	case "workOrders":
 		return ec.fieldContext_Dealership_workOrders(ctx, field)
+	case "serviceTypes":
+		return ec.fieldContext_Dealership_serviceTypes(ctx, field)
 	case "widgetKeys":
 		return ec.fieldContext_Dealership_widgetKeys(ctx, field)
 	}
@@ -8289,6 +9700,70 @@ func (ec *executionContext) childFields_OpeningHours(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type OpeningHours", field.Name)
 }
 
+func (ec *executionContext) childFields_OutboxMessage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OutboxMessage_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_OutboxMessage_updatedAt(ctx, field)
+	case "ownerID":
+		return ec.fieldContext_OutboxMessage_ownerID(ctx, field)
+	case "dealershipID":
+		return ec.fieldContext_OutboxMessage_dealershipID(ctx, field)
+	case "kind":
+		return ec.fieldContext_OutboxMessage_kind(ctx, field)
+	case "dedupeKey":
+		return ec.fieldContext_OutboxMessage_dedupeKey(ctx, field)
+	case "category":
+		return ec.fieldContext_OutboxMessage_category(ctx, field)
+	case "title":
+		return ec.fieldContext_OutboxMessage_title(ctx, field)
+	case "body":
+		return ec.fieldContext_OutboxMessage_body(ctx, field)
+	case "appointmentID":
+		return ec.fieldContext_OutboxMessage_appointmentID(ctx, field)
+	case "workOrderID":
+		return ec.fieldContext_OutboxMessage_workOrderID(ctx, field)
+	case "sendAfter":
+		return ec.fieldContext_OutboxMessage_sendAfter(ctx, field)
+	case "status":
+		return ec.fieldContext_OutboxMessage_status(ctx, field)
+	case "attempts":
+		return ec.fieldContext_OutboxMessage_attempts(ctx, field)
+	case "lastError":
+		return ec.fieldContext_OutboxMessage_lastError(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_OutboxMessage_sentAt(ctx, field)
+	case "owner":
+		return ec.fieldContext_OutboxMessage_owner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessage", field.Name)
+}
+
+func (ec *executionContext) childFields_OutboxMessageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OutboxMessageConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OutboxMessageConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OutboxMessageConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OutboxMessageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_OutboxMessageEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_OutboxMessageEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OutboxMessageEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8331,6 +9806,8 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_locale(ctx, field)
 	case "tier":
 		return ec.fieldContext_Owner_tier(ctx, field)
+	case "prospect":
+		return ec.fieldContext_Owner_prospect(ctx, field)
 	case "erasedAt":
 		return ec.fieldContext_Owner_erasedAt(ctx, field)
 	case "homeDealership":
@@ -8347,6 +9824,8 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_workOrders(ctx, field)
 	case "surveyResponses":
 		return ec.fieldContext_Owner_surveyResponses(ctx, field)
+	case "outboxMessages":
+		return ec.fieldContext_Owner_outboxMessages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Owner", field.Name)
 }
@@ -8385,6 +9864,56 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_PoolCapacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "pool":
+		return ec.fieldContext_PoolCapacity_pool(ctx, field)
+	case "units":
+		return ec.fieldContext_PoolCapacity_units(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PoolCapacity", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ServiceType_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ServiceType_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ServiceType_updatedAt(ctx, field)
+	case "dealershipID":
+		return ec.fieldContext_ServiceType_dealershipID(ctx, field)
+	case "code":
+		return ec.fieldContext_ServiceType_code(ctx, field)
+	case "name":
+		return ec.fieldContext_ServiceType_name(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_ServiceType_durationMinutes(ctx, field)
+	case "pools":
+		return ec.fieldContext_ServiceType_pools(ctx, field)
+	case "priceCents":
+		return ec.fieldContext_ServiceType_priceCents(ctx, field)
+	case "active":
+		return ec.fieldContext_ServiceType_active(ctx, field)
+	case "dealership":
+		return ec.fieldContext_ServiceType_dealership(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceType", field.Name)
+}
+
+func (ec *executionContext) childFields_SlotAvailability(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "slots":
+		return ec.fieldContext_SlotAvailability_slots(ctx, field)
+	case "suggestions":
+		return ec.fieldContext_SlotAvailability_suggestions(ctx, field)
+	case "suggestedAdvisor":
+		return ec.fieldContext_SlotAvailability_suggestedAdvisor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SlotAvailability", field.Name)
 }
 
 func (ec *executionContext) childFields_Staff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9389,6 +10918,56 @@ func (ec *executionContext) field_Dealership_workOrders_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_bookAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BookAppointmentInput, error) {
+			return ec.unmarshalNBookAppointmentInput2aftercareᚋgraphᚋmodelᚐBookAppointmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createDealerGroup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9527,6 +11106,20 @@ func (ec *executionContext) field_Mutation_grantStaffRole_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_markNoShow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_recordOdometerReading_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9552,6 +11145,42 @@ func (ec *executionContext) field_Mutation_registerVehicle_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_requestBooking_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WidgetBookingInput, error) {
+			return ec.unmarshalNWidgetBookingInput2aftercareᚋgraphᚋmodelᚐWidgetBookingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rescheduleAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "startsAt",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["startsAt"] = arg1
 	return args, nil
 }
 
@@ -9583,6 +11212,28 @@ func (ec *executionContext) field_Mutation_rotateWidgetKey_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setBookingSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.BookingSettingsInput, error) {
+			return ec.unmarshalNBookingSettingsInput2aftercareᚋgraphᚋmodelᚐBookingSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setOpeningHours_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9602,6 +11253,28 @@ func (ec *executionContext) field_Mutation_setOpeningHours_args(ctx context.Cont
 		return nil, err
 	}
 	args["hours"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setServiceType_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ServiceTypeInput, error) {
+			return ec.unmarshalNServiceTypeInput2aftercareᚋgraphᚋmodelᚐServiceTypeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
 	return args, nil
 }
 
@@ -9805,6 +11478,60 @@ func (ec *executionContext) field_Owner_appointments_args(ctx context.Context, r
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.AppointmentWhereInput, error) {
 			return ec.unmarshalOAppointmentWhereInput2ᚖaftercareᚋentᚐAppointmentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Owner_outboxMessages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.OutboxMessageOrder, error) {
+			return ec.unmarshalOOutboxMessageOrder2ᚖaftercareᚋentᚐOutboxMessageOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
+			return ec.unmarshalOOutboxMessageWhereInput2ᚖaftercareᚋentᚐOutboxMessageWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10043,6 +11770,44 @@ func (ec *executionContext) field_Query_auditEntries_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_availableSlots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "serviceType",
+		func(ctx context.Context, v any) (appointment.ServiceType, error) {
+			return ec.unmarshalNAppointmentServiceType2aftercareᚋentᚋappointmentᚐServiceType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["serviceType"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_dealerGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10230,6 +11995,20 @@ func (ec *executionContext) field_Query_owners_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_serviceTypes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
 	return args, nil
 }
 
@@ -11153,6 +12932,52 @@ func (ec *executionContext) fieldContext_Appointment_cancelledAt(_ context.Conte
 	return graphql.NewScalarFieldContext("Appointment", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Appointment_vehiclePlate(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_vehiclePlate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VehiclePlate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_vehiclePlate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Appointment_vehicleVin(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Appointment_vehicleVin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VehicleVin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Appointment_vehicleVin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appointment", field, false, false, "String")
+}
+
 func (ec *executionContext) _Appointment_dealership(ctx context.Context, field graphql.CollectedField, obj *ent.Appointment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11827,6 +13652,190 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context
 	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _AvailableSlot_startsAt(ctx context.Context, field graphql.CollectedField, obj *model.AvailableSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailableSlot_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailableSlot_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailableSlot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AvailableSlot_endsAt(ctx context.Context, field graphql.CollectedField, obj *model.AvailableSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailableSlot_endsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailableSlot_endsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailableSlot", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AvailableSlot_available(ctx context.Context, field graphql.CollectedField, obj *model.AvailableSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailableSlot_available(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Available, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailableSlot_available(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailableSlot", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AvailableSlot_remaining(ctx context.Context, field graphql.CollectedField, obj *model.AvailableSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailableSlot_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailableSlot_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailableSlot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AvailableSlot_peak(ctx context.Context, field graphql.CollectedField, obj *model.AvailableSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvailableSlot_peak(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Peak, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvailableSlot_peak(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AvailableSlot", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BookingReceipt_reference(ctx context.Context, field graphql.CollectedField, obj *model.BookingReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReceipt_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReceipt_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReceipt", field, false, false, "String")
+}
+
+func (ec *executionContext) _BookingReceipt_status(ctx context.Context, field graphql.CollectedField, obj *model.BookingReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReceipt_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v appointment.Status) graphql.Marshaler {
+			return ec.marshalNAppointmentStatus2aftercareᚋentᚋappointmentᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReceipt_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReceipt", field, false, false, "AppointmentStatus")
+}
+
+func (ec *executionContext) _BookingReceipt_startsAt(ctx context.Context, field graphql.CollectedField, obj *model.BookingReceipt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BookingReceipt_startsAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartsAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BookingReceipt_startsAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BookingReceipt", field, false, false, "Time")
+}
+
 func (ec *executionContext) _DealerGroup_id(ctx context.Context, field graphql.CollectedField, obj *ent.DealerGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12482,6 +14491,199 @@ func (ec *executionContext) fieldContext_Dealership_phone(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Dealership", field, false, false, "String")
 }
 
+func (ec *executionContext) _Dealership_slotMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_slotMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SlotMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_slotMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dealership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dealership_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.PoolCapacity) graphql.Marshaler {
+			return ec.marshalOPoolCapacity2ᚕaftercareᚋentᚋschemaᚋschematypeᚐPoolCapacityᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dealership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PoolCapacity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dealership_peakHours(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_peakHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeakHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_peakHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dealership", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dealership_bookingHorizonDays(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_bookingHorizonDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BookingHorizonDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_bookingHorizonDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dealership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dealership_minLeadMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_minLeadMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MinLeadMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_minLeadMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dealership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dealership_cancelCutoffHours(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_cancelCutoffHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelCutoffHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_cancelCutoffHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dealership", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Dealership_pickupRadiusKm(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_pickupRadiusKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PickupRadiusKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_pickupRadiusKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dealership", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Dealership_pickupPriceCents(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_pickupPriceCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PickupPriceCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_pickupPriceCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dealership", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Dealership_dealerGroup(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12730,6 +14932,38 @@ func (ec *executionContext) fieldContext_Dealership_workOrders(ctx context.Conte
 	if fc.Args, err = ec.field_Dealership_workOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dealership_serviceTypes(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_serviceTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceTypes(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ServiceType) graphql.Marshaler {
+			return ec.marshalOServiceType2ᚕᚖaftercareᚋentᚐServiceTypeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_serviceTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dealership",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceType(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13995,6 +16229,358 @@ func (ec *executionContext) fieldContext_Mutation_eraseMyAccount(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_bookAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bookAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BookAppointment(ctx, fc.Args["input"].(model.BookAppointmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖaftercareᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bookAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bookAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rescheduleAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rescheduleAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RescheduleAppointment(ctx, fc.Args["id"].(int), fc.Args["startsAt"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖaftercareᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rescheduleAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rescheduleAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelAppointment(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖaftercareᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmAppointment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmAppointment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmAppointment(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖaftercareᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmAppointment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmAppointment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markNoShow(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markNoShow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkNoShow(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+			return ec.marshalNAppointment2ᚖaftercareᚋentᚐAppointment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markNoShow(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Appointment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markNoShow_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_requestBooking(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RequestBooking(ctx, fc.Args["input"].(model.WidgetBookingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BookingReceipt) graphql.Marshaler {
+			return ec.marshalNBookingReceipt2ᚖaftercareᚋgraphᚋmodelᚐBookingReceipt(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_requestBooking(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BookingReceipt(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_requestBooking_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setServiceType(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setServiceType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetServiceType(ctx, fc.Args["dealershipID"].(int), fc.Args["input"].(model.ServiceTypeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ServiceType) graphql.Marshaler {
+			return ec.marshalNServiceType2ᚖaftercareᚋentᚐServiceType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setServiceType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setServiceType_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setBookingSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setBookingSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetBookingSettings(ctx, fc.Args["dealershipID"].(int), fc.Args["input"].(model.BookingSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Dealership) graphql.Marshaler {
+			return ec.marshalNDealership2ᚖaftercareᚋentᚐDealership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setBookingSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dealership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setBookingSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OdometerReading_id(ctx context.Context, field graphql.CollectedField, obj *ent.OdometerReading) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14443,6 +17029,571 @@ func (ec *executionContext) _OpeningHours_closes(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_OpeningHours_closes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_id(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OutboxMessage_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OutboxMessage_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OutboxMessage_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_ownerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OutboxMessage_dealershipID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OutboxMessage_kind(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_dedupeKey(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_dedupeKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DedupeKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_dedupeKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_category(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v outboxmessage.Category) graphql.Marshaler {
+			return ec.marshalNOutboxMessageCategory2aftercareᚋentᚋoutboxmessageᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "OutboxMessageCategory")
+}
+
+func (ec *executionContext) _OutboxMessage_title(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_body(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_appointmentID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_appointmentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_appointmentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OutboxMessage_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_workOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_workOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OutboxMessage_sendAfter(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_sendAfter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SendAfter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_sendAfter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OutboxMessage_status(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v outboxmessage.Status) graphql.Marshaler {
+			return ec.marshalNOutboxMessageStatus2aftercareᚋentᚋoutboxmessageᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "OutboxMessageStatus")
+}
+
+func (ec *executionContext) _OutboxMessage_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OutboxMessage_lastError(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "String")
+}
+
+func (ec *executionContext) _OutboxMessage_sentAt(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OutboxMessage_owner(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessage",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.OutboxMessageEdge) graphql.Marshaler {
+			return ec.marshalOOutboxMessageEdge2ᚕᚖaftercareᚋentᚐOutboxMessageEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OutboxMessageEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OutboxMessage) graphql.Marshaler {
+			return ec.marshalOOutboxMessage2ᚖaftercareᚋentᚐOutboxMessage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OutboxMessageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OutboxMessageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessageEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Owner_id(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
@@ -14931,6 +18082,29 @@ func (ec *executionContext) fieldContext_Owner_tier(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Owner", field, false, false, "OwnerTier")
 }
 
+func (ec *executionContext) _Owner_prospect(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_prospect(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prospect, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_prospect(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Owner_erasedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15214,6 +18388,50 @@ func (ec *executionContext) fieldContext_Owner_surveyResponses(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Owner_outboxMessages(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_outboxMessages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.OutboxMessages(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.OutboxMessageOrder), fc.Args["where"].(*ent.OutboxMessageWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OutboxMessageConnection) graphql.Marshaler {
+			return ec.marshalNOutboxMessageConnection2ᚖaftercareᚋentᚐOutboxMessageConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_outboxMessages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OutboxMessageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Owner_outboxMessages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OwnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OwnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15446,6 +18664,52 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PoolCapacity_pool(ctx context.Context, field graphql.CollectedField, obj *schematype.PoolCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoolCapacity_pool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pool, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoolCapacity_pool(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoolCapacity", field, false, false, "String")
+}
+
+func (ec *executionContext) _PoolCapacity_units(ctx context.Context, field graphql.CollectedField, obj *schematype.PoolCapacity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PoolCapacity_units(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Units, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PoolCapacity_units(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PoolCapacity", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -15932,6 +19196,94 @@ func (ec *executionContext) fieldContext_Query_workOrders(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_serviceTypes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_serviceTypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ServiceTypes(ctx, fc.Args["dealershipID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ServiceType) graphql.Marshaler {
+			return ec.marshalNServiceType2ᚕᚖaftercareᚋentᚐServiceTypeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_serviceTypes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_serviceTypes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_availableSlots(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_availableSlots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AvailableSlots(ctx, fc.Args["dealershipID"].(int), fc.Args["serviceType"].(appointment.ServiceType), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SlotAvailability) graphql.Marshaler {
+			return ec.marshalNSlotAvailability2ᚖaftercareᚋgraphᚋmodelᚐSlotAvailability(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_availableSlots(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SlotAvailability(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_availableSlots_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16035,6 +19387,364 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ServiceType_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServiceType_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceType_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ServiceType_dealershipID(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ServiceType_code(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v servicetype.Code) graphql.Marshaler {
+			return ec.marshalNServiceTypeCode2aftercareᚋentᚋservicetypeᚐCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "ServiceTypeCode")
+}
+
+func (ec *executionContext) _ServiceType_name(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceType_durationMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_durationMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_durationMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceType_pools(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_pools(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pools, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_pools(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "String")
+}
+
+func (ec *executionContext) _ServiceType_priceCents(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_priceCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PriceCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_priceCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceType_active(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ServiceType_dealership(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceType_dealership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dealership(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Dealership) graphql.Marshaler {
+			return ec.marshalNDealership2ᚖaftercareᚋentᚐDealership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceType_dealership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ServiceType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dealership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SlotAvailability_slots(ctx context.Context, field graphql.CollectedField, obj *model.SlotAvailability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SlotAvailability_slots(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slots, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AvailableSlot) graphql.Marshaler {
+			return ec.marshalNAvailableSlot2ᚕᚖaftercareᚋgraphᚋmodelᚐAvailableSlotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SlotAvailability_slots(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SlotAvailability",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvailableSlot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SlotAvailability_suggestions(ctx context.Context, field graphql.CollectedField, obj *model.SlotAvailability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SlotAvailability_suggestions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suggestions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AvailableSlot) graphql.Marshaler {
+			return ec.marshalNAvailableSlot2ᚕᚖaftercareᚋgraphᚋmodelᚐAvailableSlotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SlotAvailability_suggestions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SlotAvailability",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvailableSlot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SlotAvailability_suggestedAdvisor(ctx context.Context, field graphql.CollectedField, obj *model.SlotAvailability) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SlotAvailability_suggestedAdvisor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuggestedAdvisor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Staff) graphql.Marshaler {
+			return ec.marshalOStaff2ᚖaftercareᚋentᚐStaff(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SlotAvailability_suggestedAdvisor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SlotAvailability",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Staff(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21818,7 +25528,7 @@ func (ec *executionContext) unmarshalInputAppointmentWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "vehicleID", "vehicleIDNEQ", "vehicleIDIn", "vehicleIDNotIn", "vehicleIDIsNil", "vehicleIDNotNil", "advisorID", "advisorIDNEQ", "advisorIDIn", "advisorIDNotIn", "advisorIDIsNil", "advisorIDNotNil", "serviceType", "serviceTypeNEQ", "serviceTypeIn", "serviceTypeNotIn", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "transport", "transportNEQ", "transportIn", "transportNotIn", "transportPriceCents", "transportPriceCentsNEQ", "transportPriceCentsIn", "transportPriceCentsNotIn", "transportPriceCentsGT", "transportPriceCentsGTE", "transportPriceCentsLT", "transportPriceCentsLTE", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasDealership", "hasDealershipWith", "hasOwner", "hasOwnerWith", "hasVehicle", "hasVehicleWith", "hasAdvisor", "hasAdvisorWith", "hasWorkOrder", "hasWorkOrderWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "reference", "referenceNEQ", "referenceIn", "referenceNotIn", "referenceGT", "referenceGTE", "referenceLT", "referenceLTE", "referenceContains", "referenceHasPrefix", "referenceHasSuffix", "referenceEqualFold", "referenceContainsFold", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "vehicleID", "vehicleIDNEQ", "vehicleIDIn", "vehicleIDNotIn", "vehicleIDIsNil", "vehicleIDNotNil", "advisorID", "advisorIDNEQ", "advisorIDIn", "advisorIDNotIn", "advisorIDIsNil", "advisorIDNotNil", "serviceType", "serviceTypeNEQ", "serviceTypeIn", "serviceTypeNotIn", "startsAt", "startsAtNEQ", "startsAtIn", "startsAtNotIn", "startsAtGT", "startsAtGTE", "startsAtLT", "startsAtLTE", "endsAt", "endsAtNEQ", "endsAtIn", "endsAtNotIn", "endsAtGT", "endsAtGTE", "endsAtLT", "endsAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "transport", "transportNEQ", "transportIn", "transportNotIn", "transportPriceCents", "transportPriceCentsNEQ", "transportPriceCentsIn", "transportPriceCentsNotIn", "transportPriceCentsGT", "transportPriceCentsGTE", "transportPriceCentsLT", "transportPriceCentsLTE", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "cancelReason", "cancelReasonNEQ", "cancelReasonIn", "cancelReasonNotIn", "cancelReasonGT", "cancelReasonGTE", "cancelReasonLT", "cancelReasonLTE", "cancelReasonContains", "cancelReasonHasPrefix", "cancelReasonHasSuffix", "cancelReasonIsNil", "cancelReasonNotNil", "cancelReasonEqualFold", "cancelReasonContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "vehiclePlate", "vehiclePlateNEQ", "vehiclePlateIn", "vehiclePlateNotIn", "vehiclePlateGT", "vehiclePlateGTE", "vehiclePlateLT", "vehiclePlateLTE", "vehiclePlateContains", "vehiclePlateHasPrefix", "vehiclePlateHasSuffix", "vehiclePlateIsNil", "vehiclePlateNotNil", "vehiclePlateEqualFold", "vehiclePlateContainsFold", "vehicleVin", "vehicleVinNEQ", "vehicleVinIn", "vehicleVinNotIn", "vehicleVinGT", "vehicleVinGTE", "vehicleVinLT", "vehicleVinLTE", "vehicleVinContains", "vehicleVinHasPrefix", "vehicleVinHasSuffix", "vehicleVinIsNil", "vehicleVinNotNil", "vehicleVinEqualFold", "vehicleVinContainsFold", "hasDealership", "hasDealershipWith", "hasOwner", "hasOwnerWith", "hasVehicle", "hasVehicleWith", "hasAdvisor", "hasAdvisorWith", "hasWorkOrder", "hasWorkOrderWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -22805,6 +26515,216 @@ func (ec *executionContext) unmarshalInputAppointmentWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.CancelledAtNotNil = data
+		case "vehiclePlate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlate"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlate = data
+		case "vehiclePlateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateNEQ = data
+		case "vehiclePlateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateIn = data
+		case "vehiclePlateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateNotIn = data
+		case "vehiclePlateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateGT = data
+		case "vehiclePlateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateGTE = data
+		case "vehiclePlateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateLT = data
+		case "vehiclePlateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateLTE = data
+		case "vehiclePlateContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateContains = data
+		case "vehiclePlateHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateHasPrefix = data
+		case "vehiclePlateHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateHasSuffix = data
+		case "vehiclePlateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateIsNil = data
+		case "vehiclePlateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateNotNil = data
+		case "vehiclePlateEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateEqualFold = data
+		case "vehiclePlateContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehiclePlateContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehiclePlateContainsFold = data
+		case "vehicleVin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVin"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVin = data
+		case "vehicleVinNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinNEQ = data
+		case "vehicleVinIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinIn = data
+		case "vehicleVinNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinNotIn = data
+		case "vehicleVinGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinGT = data
+		case "vehicleVinGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinGTE = data
+		case "vehicleVinLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinLT = data
+		case "vehicleVinLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinLTE = data
+		case "vehicleVinContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinContains = data
+		case "vehicleVinHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinHasPrefix = data
+		case "vehicleVinHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinHasSuffix = data
+		case "vehicleVinIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinIsNil = data
+		case "vehicleVinNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinNotNil = data
+		case "vehicleVinEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinEqualFold = data
+		case "vehicleVinContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleVinContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleVinContainsFold = data
 		case "hasDealership":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDealership"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -23523,6 +27443,220 @@ func (ec *executionContext) unmarshalInputAuditEntryWhereInput(ctx context.Conte
 func UnmarshalAuditEntryWhereInput(ctx context.Context, raw any) (ent.AuditEntryWhereInput, error) {
 	var out ent.AuditEntryWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEntryWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBookAppointmentInput(ctx context.Context, obj any) (model.BookAppointmentInput, error) {
+	var it model.BookAppointmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["transport"]; !present {
+		asMap["transport"] = "wait"
+	}
+
+	fieldsInOrder := [...]string{"dealershipID", "ownerID", "vehicleID", "serviceType", "startsAt", "advisorID", "source", "transport", "pickup", "notes", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "vehicleID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleID = data
+		case "serviceType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceType"))
+			data, err := ec.unmarshalNAppointmentServiceType2aftercareᚋentᚋappointmentᚐServiceType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceType = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "advisorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorID = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOAppointmentSource2ᚖaftercareᚋentᚋappointmentᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "transport":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("transport"))
+			data, err := ec.unmarshalOAppointmentTransport2ᚖaftercareᚋentᚋappointmentᚐTransport(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Transport = data
+		case "pickup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickup"))
+			data, err := ec.unmarshalOPickupLocationInput2ᚖaftercareᚋgraphᚋmodelᚐPickupLocationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pickup = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBookAppointmentInput unmarshals raw into the BookAppointmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBookAppointmentInput(ctx context.Context, raw any) (model.BookAppointmentInput, error) {
+	var out model.BookAppointmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BookAppointmentInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBookingSettingsInput(ctx context.Context, obj any) (model.BookingSettingsInput, error) {
+	var it model.BookingSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slotMinutes", "capacity", "peakHours", "bookingHorizonDays", "minLeadMinutes", "cancelCutoffHours", "pickupRadiusKm", "pickupPriceCents", "closures"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slotMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutes = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOPoolCapacityInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐPoolCapacityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "peakHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("peakHours"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeakHours = data
+		case "bookingHorizonDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDays = data
+		case "minLeadMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutes = data
+		case "cancelCutoffHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHours = data
+		case "pickupRadiusKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKm = data
+		case "pickupPriceCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCents = data
+		case "closures":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closures"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Closures = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBookingSettingsInput unmarshals raw into the BookingSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBookingSettingsInput(ctx context.Context, raw any) (model.BookingSettingsInput, error) {
+	var out model.BookingSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BookingSettingsInput", raw, &out)
 	return out, err
 }
 
@@ -24672,7 +28806,7 @@ func (ec *executionContext) unmarshalInputDealershipWhereInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "hasDealerGroup", "hasDealerGroupWith", "hasStaff", "hasStaffWith", "hasOwners", "hasOwnersWith", "hasVehiclesSold", "hasVehiclesSoldWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasWidgetKeys", "hasWidgetKeysWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "code", "codeNEQ", "codeIn", "codeNotIn", "codeGT", "codeGTE", "codeLT", "codeLTE", "codeContains", "codeHasPrefix", "codeHasSuffix", "codeEqualFold", "codeContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneEqualFold", "timeZoneContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressIsNil", "addressNotNil", "addressEqualFold", "addressContainsFold", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "latitude", "latitudeNEQ", "latitudeIn", "latitudeNotIn", "latitudeGT", "latitudeGTE", "latitudeLT", "latitudeLTE", "latitudeIsNil", "latitudeNotNil", "longitude", "longitudeNEQ", "longitudeIn", "longitudeNotIn", "longitudeGT", "longitudeGTE", "longitudeLT", "longitudeLTE", "longitudeIsNil", "longitudeNotNil", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "slotMinutes", "slotMinutesNEQ", "slotMinutesIn", "slotMinutesNotIn", "slotMinutesGT", "slotMinutesGTE", "slotMinutesLT", "slotMinutesLTE", "bookingHorizonDays", "bookingHorizonDaysNEQ", "bookingHorizonDaysIn", "bookingHorizonDaysNotIn", "bookingHorizonDaysGT", "bookingHorizonDaysGTE", "bookingHorizonDaysLT", "bookingHorizonDaysLTE", "minLeadMinutes", "minLeadMinutesNEQ", "minLeadMinutesIn", "minLeadMinutesNotIn", "minLeadMinutesGT", "minLeadMinutesGTE", "minLeadMinutesLT", "minLeadMinutesLTE", "cancelCutoffHours", "cancelCutoffHoursNEQ", "cancelCutoffHoursIn", "cancelCutoffHoursNotIn", "cancelCutoffHoursGT", "cancelCutoffHoursGTE", "cancelCutoffHoursLT", "cancelCutoffHoursLTE", "pickupRadiusKm", "pickupRadiusKmNEQ", "pickupRadiusKmIn", "pickupRadiusKmNotIn", "pickupRadiusKmGT", "pickupRadiusKmGTE", "pickupRadiusKmLT", "pickupRadiusKmLTE", "pickupPriceCents", "pickupPriceCentsNEQ", "pickupPriceCentsIn", "pickupPriceCentsNotIn", "pickupPriceCentsGT", "pickupPriceCentsGTE", "pickupPriceCentsLT", "pickupPriceCentsLTE", "hasDealerGroup", "hasDealerGroupWith", "hasStaff", "hasStaffWith", "hasOwners", "hasOwnersWith", "hasVehiclesSold", "hasVehiclesSoldWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasServiceTypes", "hasServiceTypesWith", "hasWidgetKeys", "hasWidgetKeysWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25624,6 +29758,342 @@ func (ec *executionContext) unmarshalInputDealershipWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.PhoneContainsFold = data
+		case "slotMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutes = data
+		case "slotMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutesNEQ = data
+		case "slotMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutesIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutesIn = data
+		case "slotMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutesNotIn = data
+		case "slotMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutesGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutesGT = data
+		case "slotMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutesGTE = data
+		case "slotMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutesLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutesLT = data
+		case "slotMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slotMinutesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SlotMinutesLTE = data
+		case "bookingHorizonDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDays = data
+		case "bookingHorizonDaysNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDaysNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDaysNEQ = data
+		case "bookingHorizonDaysIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDaysIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDaysIn = data
+		case "bookingHorizonDaysNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDaysNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDaysNotIn = data
+		case "bookingHorizonDaysGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDaysGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDaysGT = data
+		case "bookingHorizonDaysGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDaysGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDaysGTE = data
+		case "bookingHorizonDaysLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDaysLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDaysLT = data
+		case "bookingHorizonDaysLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bookingHorizonDaysLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BookingHorizonDaysLTE = data
+		case "minLeadMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutes = data
+		case "minLeadMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutesNEQ = data
+		case "minLeadMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutesIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutesIn = data
+		case "minLeadMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutesNotIn = data
+		case "minLeadMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutesGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutesGT = data
+		case "minLeadMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutesGTE = data
+		case "minLeadMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutesLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutesLT = data
+		case "minLeadMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLeadMinutesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLeadMinutesLTE = data
+		case "cancelCutoffHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHours"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHours = data
+		case "cancelCutoffHoursNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHoursNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHoursNEQ = data
+		case "cancelCutoffHoursIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHoursIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHoursIn = data
+		case "cancelCutoffHoursNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHoursNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHoursNotIn = data
+		case "cancelCutoffHoursGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHoursGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHoursGT = data
+		case "cancelCutoffHoursGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHoursGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHoursGTE = data
+		case "cancelCutoffHoursLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHoursLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHoursLT = data
+		case "cancelCutoffHoursLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelCutoffHoursLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelCutoffHoursLTE = data
+		case "pickupRadiusKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKm"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKm = data
+		case "pickupRadiusKmNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKmNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKmNEQ = data
+		case "pickupRadiusKmIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKmIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKmIn = data
+		case "pickupRadiusKmNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKmNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKmNotIn = data
+		case "pickupRadiusKmGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKmGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKmGT = data
+		case "pickupRadiusKmGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKmGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKmGTE = data
+		case "pickupRadiusKmLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKmLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKmLT = data
+		case "pickupRadiusKmLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupRadiusKmLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupRadiusKmLTE = data
+		case "pickupPriceCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCents"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCents = data
+		case "pickupPriceCentsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCentsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCentsNEQ = data
+		case "pickupPriceCentsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCentsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCentsIn = data
+		case "pickupPriceCentsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCentsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCentsNotIn = data
+		case "pickupPriceCentsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCentsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCentsGT = data
+		case "pickupPriceCentsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCentsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCentsGTE = data
+		case "pickupPriceCentsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCentsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCentsLT = data
+		case "pickupPriceCentsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupPriceCentsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupPriceCentsLTE = data
 		case "hasDealerGroup":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDealerGroup"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -25708,6 +30178,20 @@ func (ec *executionContext) unmarshalInputDealershipWhereInput(ctx context.Conte
 				return it, err
 			}
 			it.HasWorkOrdersWith = data
+		case "hasServiceTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasServiceTypes"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasServiceTypes = data
+		case "hasServiceTypesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasServiceTypesWith"))
+			data, err := ec.unmarshalOServiceTypeWhereInput2ᚕᚖaftercareᚋentᚐServiceTypeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasServiceTypesWith = data
 		case "hasWidgetKeys":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasWidgetKeys"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -26986,6 +31470,1242 @@ func UnmarshalOpeningHoursInput(ctx context.Context, raw any) (schematype.Openin
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOutboxMessageOrder(ctx context.Context, obj any) (ent.OutboxMessageOrder, error) {
+	var it ent.OutboxMessageOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNOutboxMessageOrderField2ᚖaftercareᚋentᚐOutboxMessageOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOutboxMessageOrder unmarshals raw into the OutboxMessageOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOutboxMessageOrder(ctx context.Context, raw any) (ent.OutboxMessageOrder, error) {
+	var out ent.OutboxMessageOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutboxMessageOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOutboxMessageWhereInput(ctx context.Context, obj any) (ent.OutboxMessageWhereInput, error) {
+	var it ent.OutboxMessageWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "dealershipIDIsNil", "dealershipIDNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "kindGT", "kindGTE", "kindLT", "kindLTE", "kindContains", "kindHasPrefix", "kindHasSuffix", "kindEqualFold", "kindContainsFold", "dedupeKey", "dedupeKeyNEQ", "dedupeKeyIn", "dedupeKeyNotIn", "dedupeKeyGT", "dedupeKeyGTE", "dedupeKeyLT", "dedupeKeyLTE", "dedupeKeyContains", "dedupeKeyHasPrefix", "dedupeKeyHasSuffix", "dedupeKeyEqualFold", "dedupeKeyContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "appointmentID", "appointmentIDNEQ", "appointmentIDIn", "appointmentIDNotIn", "appointmentIDGT", "appointmentIDGTE", "appointmentIDLT", "appointmentIDLTE", "appointmentIDIsNil", "appointmentIDNotNil", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDGT", "workOrderIDGTE", "workOrderIDLT", "workOrderIDLTE", "workOrderIDIsNil", "workOrderIDNotNil", "sendAfter", "sendAfterNEQ", "sendAfterIn", "sendAfterNotIn", "sendAfterGT", "sendAfterGTE", "sendAfterLT", "sendAfterLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "lastError", "lastErrorNEQ", "lastErrorIn", "lastErrorNotIn", "lastErrorGT", "lastErrorGTE", "lastErrorLT", "lastErrorLTE", "lastErrorContains", "lastErrorHasPrefix", "lastErrorHasSuffix", "lastErrorIsNil", "lastErrorNotNil", "lastErrorEqualFold", "lastErrorContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasOwner", "hasOwnerWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOOutboxMessageWhereInput2ᚖaftercareᚋentᚐOutboxMessageWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOOutboxMessageWhereInput2ᚕᚖaftercareᚋentᚐOutboxMessageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOOutboxMessageWhereInput2ᚕᚖaftercareᚋentᚐOutboxMessageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "ownerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNEQ = data
+		case "ownerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDIn = data
+		case "ownerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNotIn = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "dealershipIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNEQ = data
+		case "dealershipIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIn = data
+		case "dealershipIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotIn = data
+		case "dealershipIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGT = data
+		case "dealershipIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGTE = data
+		case "dealershipIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLT = data
+		case "dealershipIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLTE = data
+		case "dealershipIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIsNil = data
+		case "dealershipIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotNil = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "kindGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindGT = data
+		case "kindGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindGTE = data
+		case "kindLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindLT = data
+		case "kindLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindLTE = data
+		case "kindContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindContains = data
+		case "kindHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindHasPrefix = data
+		case "kindHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindHasSuffix = data
+		case "kindEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindEqualFold = data
+		case "kindContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindContainsFold = data
+		case "dedupeKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKey = data
+		case "dedupeKeyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyNEQ = data
+		case "dedupeKeyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyIn = data
+		case "dedupeKeyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyNotIn = data
+		case "dedupeKeyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyGT = data
+		case "dedupeKeyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyGTE = data
+		case "dedupeKeyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyLT = data
+		case "dedupeKeyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyLTE = data
+		case "dedupeKeyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyContains = data
+		case "dedupeKeyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyHasPrefix = data
+		case "dedupeKeyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyHasSuffix = data
+		case "dedupeKeyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyEqualFold = data
+		case "dedupeKeyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dedupeKeyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DedupeKeyContainsFold = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOOutboxMessageCategory2ᚖaftercareᚋentᚋoutboxmessageᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOOutboxMessageCategory2ᚖaftercareᚋentᚋoutboxmessageᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOOutboxMessageCategory2ᚕaftercareᚋentᚋoutboxmessageᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOOutboxMessageCategory2ᚕaftercareᚋentᚋoutboxmessageᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "titleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNEQ = data
+		case "titleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleIn = data
+		case "titleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleNotIn = data
+		case "titleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGT = data
+		case "titleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleGTE = data
+		case "titleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLT = data
+		case "titleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleLTE = data
+		case "titleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContains = data
+		case "titleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasPrefix = data
+		case "titleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleHasSuffix = data
+		case "titleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleEqualFold = data
+		case "titleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("titleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TitleContainsFold = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "bodyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyNEQ = data
+		case "bodyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyIn = data
+		case "bodyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyNotIn = data
+		case "bodyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyGT = data
+		case "bodyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyGTE = data
+		case "bodyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyLT = data
+		case "bodyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyLTE = data
+		case "bodyContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyContains = data
+		case "bodyHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyHasPrefix = data
+		case "bodyHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyHasSuffix = data
+		case "bodyEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyEqualFold = data
+		case "bodyContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bodyContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BodyContainsFold = data
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "appointmentIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDNEQ = data
+		case "appointmentIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDIn = data
+		case "appointmentIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDNotIn = data
+		case "appointmentIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDGT = data
+		case "appointmentIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDGTE = data
+		case "appointmentIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDLT = data
+		case "appointmentIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDLTE = data
+		case "appointmentIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDIsNil = data
+		case "appointmentIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDNotNil = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "workOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNEQ = data
+		case "workOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIn = data
+		case "workOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotIn = data
+		case "workOrderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGT = data
+		case "workOrderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGTE = data
+		case "workOrderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLT = data
+		case "workOrderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLTE = data
+		case "workOrderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIsNil = data
+		case "workOrderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotNil = data
+		case "sendAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfter"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfter = data
+		case "sendAfterNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfterNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfterNEQ = data
+		case "sendAfterIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfterIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfterIn = data
+		case "sendAfterNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfterNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfterNotIn = data
+		case "sendAfterGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfterGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfterGT = data
+		case "sendAfterGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfterGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfterGTE = data
+		case "sendAfterLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfterLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfterLT = data
+		case "sendAfterLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAfterLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAfterLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚖaftercareᚋentᚋoutboxmessageᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚖaftercareᚋentᚋoutboxmessageᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚕaftercareᚋentᚋoutboxmessageᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOOutboxMessageStatus2ᚕaftercareᚋentᚋoutboxmessageᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "attempts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attempts"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attempts = data
+		case "attemptsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNEQ = data
+		case "attemptsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsIn = data
+		case "attemptsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsNotIn = data
+		case "attemptsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGT = data
+		case "attemptsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsGTE = data
+		case "attemptsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLT = data
+		case "attemptsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attemptsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttemptsLTE = data
+		case "lastError":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastError"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastError = data
+		case "lastErrorNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorNEQ = data
+		case "lastErrorIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorIn = data
+		case "lastErrorNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorNotIn = data
+		case "lastErrorGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorGT = data
+		case "lastErrorGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorGTE = data
+		case "lastErrorLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorLT = data
+		case "lastErrorLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorLTE = data
+		case "lastErrorContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorContains = data
+		case "lastErrorHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorHasPrefix = data
+		case "lastErrorHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorHasSuffix = data
+		case "lastErrorIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorIsNil = data
+		case "lastErrorNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorNotNil = data
+		case "lastErrorEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorEqualFold = data
+		case "lastErrorContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastErrorContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LastErrorContainsFold = data
+		case "sentAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAt = data
+		case "sentAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNEQ = data
+		case "sentAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIn = data
+		case "sentAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotIn = data
+		case "sentAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGT = data
+		case "sentAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGTE = data
+		case "sentAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLT = data
+		case "sentAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLTE = data
+		case "sentAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIsNil = data
+		case "sentAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotNil = data
+		case "hasOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwner = data
+		case "hasOwnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
+			data, err := ec.unmarshalOOwnerWhereInput2ᚕᚖaftercareᚋentᚐOwnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwnerWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOutboxMessageWhereInput unmarshals raw into the OutboxMessageWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOutboxMessageWhereInput(ctx context.Context, raw any) (ent.OutboxMessageWhereInput, error) {
+	var out ent.OutboxMessageWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OutboxMessageWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOwnerOrder(ctx context.Context, obj any) (ent.OwnerOrder, error) {
 	var it ent.OwnerOrder
 	if obj == nil {
@@ -27050,7 +32770,7 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "prospect", "prospectNEQ", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith", "hasOutboxMessages", "hasOutboxMessagesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28394,6 +34114,20 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.TierNotIn = data
+		case "prospect":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prospect"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Prospect = data
+		case "prospectNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prospectNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProspectNEQ = data
 		case "erasedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -28562,6 +34296,20 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasSurveyResponsesWith = data
+		case "hasOutboxMessages":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOutboxMessages"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOutboxMessages = data
+		case "hasOutboxMessagesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOutboxMessagesWith"))
+			data, err := ec.unmarshalOOutboxMessageWhereInput2ᚕᚖaftercareᚋentᚐOutboxMessageWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOutboxMessagesWith = data
 		}
 	}
 	return it, nil
@@ -28576,6 +34324,104 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 func UnmarshalOwnerWhereInput(ctx context.Context, raw any) (ent.OwnerWhereInput, error) {
 	var out ent.OwnerWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OwnerWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPickupLocationInput(ctx context.Context, obj any) (model.PickupLocationInput, error) {
+	var it model.PickupLocationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"latitude", "longitude"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "latitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("latitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Latitude = data
+		case "longitude":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longitude"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Longitude = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPickupLocationInput unmarshals raw into the PickupLocationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPickupLocationInput(ctx context.Context, raw any) (model.PickupLocationInput, error) {
+	var out model.PickupLocationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PickupLocationInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPoolCapacityInput(ctx context.Context, obj any) (schematype.PoolCapacity, error) {
+	var it schematype.PoolCapacity
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"pool", "units"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "pool":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pool"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pool = data
+		case "units":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("units"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Units = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPoolCapacityInput unmarshals raw into the PoolCapacityInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPoolCapacityInput(ctx context.Context, raw any) (schematype.PoolCapacity, error) {
+	var out schematype.PoolCapacity
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PoolCapacityInput", raw, &out)
 	return out, err
 }
 
@@ -28657,6 +34503,665 @@ func (ec *executionContext) unmarshalInputRecordOdometerReadingInput(ctx context
 func UnmarshalRecordOdometerReadingInput(ctx context.Context, raw any) (model.RecordOdometerReadingInput, error) {
 	var out model.RecordOdometerReadingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordOdometerReadingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceTypeInput(ctx context.Context, obj any) (model.ServiceTypeInput, error) {
+	var it model.ServiceTypeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["active"]; !present {
+		asMap["active"] = true
+	}
+
+	fieldsInOrder := [...]string{"code", "name", "durationMinutes", "pools", "priceCents", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNServiceTypeCode2aftercareᚋentᚋservicetypeᚐCode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "pools":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pools"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pools = data
+		case "priceCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCents = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceTypeInput unmarshals raw into the ServiceTypeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceTypeInput(ctx context.Context, raw any) (model.ServiceTypeInput, error) {
+	var out model.ServiceTypeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceTypeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceTypeOrder(ctx context.Context, obj any) (ent.ServiceTypeOrder, error) {
+	var it ent.ServiceTypeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNServiceTypeOrderField2ᚖaftercareᚋentᚐServiceTypeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceTypeOrder unmarshals raw into the ServiceTypeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceTypeOrder(ctx context.Context, raw any) (ent.ServiceTypeOrder, error) {
+	var out ent.ServiceTypeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceTypeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputServiceTypeWhereInput(ctx context.Context, obj any) (ent.ServiceTypeWhereInput, error) {
+	var it ent.ServiceTypeWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "code", "codeNEQ", "codeIn", "codeNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "priceCents", "priceCentsNEQ", "priceCentsIn", "priceCentsNotIn", "priceCentsGT", "priceCentsGTE", "priceCentsLT", "priceCentsLTE", "priceCentsIsNil", "priceCentsNotNil", "active", "activeNEQ", "hasDealership", "hasDealershipWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOServiceTypeWhereInput2ᚖaftercareᚋentᚐServiceTypeWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOServiceTypeWhereInput2ᚕᚖaftercareᚋentᚐServiceTypeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOServiceTypeWhereInput2ᚕᚖaftercareᚋentᚐServiceTypeWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "dealershipIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNEQ = data
+		case "dealershipIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIn = data
+		case "dealershipIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotIn = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalOServiceTypeCode2ᚖaftercareᚋentᚋservicetypeᚐCode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "codeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNEQ"))
+			data, err := ec.unmarshalOServiceTypeCode2ᚖaftercareᚋentᚋservicetypeᚐCode(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNEQ = data
+		case "codeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeIn"))
+			data, err := ec.unmarshalOServiceTypeCode2ᚕaftercareᚋentᚋservicetypeᚐCodeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeIn = data
+		case "codeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("codeNotIn"))
+			data, err := ec.unmarshalOServiceTypeCode2ᚕaftercareᚋentᚋservicetypeᚐCodeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CodeNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "durationMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutes = data
+		case "durationMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesNEQ = data
+		case "durationMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesIn = data
+		case "durationMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesNotIn = data
+		case "durationMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesGT = data
+		case "durationMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesGTE = data
+		case "durationMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesLT = data
+		case "durationMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("durationMinutesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DurationMinutesLTE = data
+		case "priceCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCents"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCents = data
+		case "priceCentsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsNEQ = data
+		case "priceCentsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsIn = data
+		case "priceCentsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsNotIn = data
+		case "priceCentsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsGT = data
+		case "priceCentsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsGTE = data
+		case "priceCentsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsLT = data
+		case "priceCentsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsLTE = data
+		case "priceCentsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsIsNil = data
+		case "priceCentsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceCentsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceCentsNotNil = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "activeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveNEQ = data
+		case "hasDealership":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDealership"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDealership = data
+		case "hasDealershipWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDealershipWith"))
+			data, err := ec.unmarshalODealershipWhereInput2ᚕᚖaftercareᚋentᚐDealershipWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDealershipWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalServiceTypeWhereInput unmarshals raw into the ServiceTypeWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalServiceTypeWhereInput(ctx context.Context, raw any) (ent.ServiceTypeWhereInput, error) {
+	var out ent.ServiceTypeWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ServiceTypeWhereInput", raw, &out)
 	return out, err
 }
 
@@ -33853,6 +40358,108 @@ func UnmarshalVehicleWhereInput(ctx context.Context, raw any) (ent.VehicleWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWidgetBookingInput(ctx context.Context, obj any) (model.WidgetBookingInput, error) {
+	var it model.WidgetBookingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["consentMarketing"]; !present {
+		asMap["consentMarketing"] = false
+	}
+
+	fieldsInOrder := [...]string{"name", "phone", "plate", "vin", "serviceType", "startsAt", "consentService", "consentMarketing", "idempotencyKey"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "phone":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phone"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phone = data
+		case "plate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("plate"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Plate = data
+		case "vin":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vin"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Vin = data
+		case "serviceType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceType"))
+			data, err := ec.unmarshalNAppointmentServiceType2aftercareᚋentᚋappointmentᚐServiceType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceType = data
+		case "startsAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startsAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartsAt = data
+		case "consentService":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentService"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentService = data
+		case "consentMarketing":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentMarketing"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentMarketing = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWidgetBookingInput unmarshals raw into the WidgetBookingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWidgetBookingInput(ctx context.Context, raw any) (model.WidgetBookingInput, error) {
+	var out model.WidgetBookingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WidgetBookingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputWidgetKeyOrder(ctx context.Context, obj any) (ent.WidgetKeyOrder, error) {
 	var it ent.WidgetKeyOrder
 	if obj == nil {
@@ -36587,11 +43194,21 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Staff(ctx, sel, obj)
+	case *ent.ServiceType:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ServiceType(ctx, sel, obj)
 	case *ent.Owner:
 		if obj == nil {
 			return graphql.Null
 		}
 		return ec._Owner(ctx, sel, obj)
+	case *ent.OutboxMessage:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OutboxMessage(ctx, sel, obj)
 	case *ent.OdometerReading:
 		if obj == nil {
 			return graphql.Null
@@ -36733,6 +43350,16 @@ func (ec *executionContext) _Appointment(ctx context.Context, sel ast.SelectionS
 			}
 		case "cancelledAt":
 			out.Values[i] = ec._Appointment_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vehiclePlate":
+			out.Values[i] = ec._Appointment_vehiclePlate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vehicleVin":
+			out.Values[i] = ec._Appointment_vehicleVin(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -37023,6 +43650,102 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var availableSlotImplementors = []string{"AvailableSlot"}
+
+func (ec *executionContext) _AvailableSlot(ctx context.Context, sel ast.SelectionSet, obj *model.AvailableSlot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, availableSlotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AvailableSlot")
+		case "startsAt":
+			out.Values[i] = ec._AvailableSlot_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endsAt":
+			out.Values[i] = ec._AvailableSlot_endsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "available":
+			out.Values[i] = ec._AvailableSlot_available(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "remaining":
+			out.Values[i] = ec._AvailableSlot_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "peak":
+			out.Values[i] = ec._AvailableSlot_peak(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bookingReceiptImplementors = []string{"BookingReceipt"}
+
+func (ec *executionContext) _BookingReceipt(ctx context.Context, sel ast.SelectionSet, obj *model.BookingReceipt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bookingReceiptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BookingReceipt")
+		case "reference":
+			out.Values[i] = ec._BookingReceipt_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._BookingReceipt_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startsAt":
+			out.Values[i] = ec._BookingReceipt_startsAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dealerGroupImplementors = []string{"DealerGroup", "Node"}
 
 func (ec *executionContext) _DealerGroup(ctx context.Context, sel ast.SelectionSet, obj *ent.DealerGroup) graphql.Marshaler {
@@ -37249,6 +43972,46 @@ func (ec *executionContext) _Dealership(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "slotMinutes":
+			out.Values[i] = ec._Dealership_slotMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._Dealership_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "peakHours":
+			out.Values[i] = ec._Dealership_peakHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bookingHorizonDays":
+			out.Values[i] = ec._Dealership_bookingHorizonDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "minLeadMinutes":
+			out.Values[i] = ec._Dealership_minLeadMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelCutoffHours":
+			out.Values[i] = ec._Dealership_cancelCutoffHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pickupRadiusKm":
+			out.Values[i] = ec._Dealership_pickupRadiusKm(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pickupPriceCents":
+			out.Values[i] = ec._Dealership_pickupPriceCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dealerGroup":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -37284,6 +44047,12 @@ func (ec *executionContext) _Dealership(ctx context.Context, sel ast.SelectionSe
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Dealership_workOrders(ctx, field, obj)
+				})
+		case "serviceTypes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Dealership_serviceTypes(ctx, field, obj)
 				})
 		case "widgetKeys":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -37622,6 +44391,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "bookAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bookAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rescheduleAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rescheduleAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmAppointment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmAppointment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "markNoShow":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markNoShow(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestBooking":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_requestBooking(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setServiceType":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setServiceType(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setBookingSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setBookingSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37842,6 +44667,206 @@ func (ec *executionContext) _OpeningHours(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var outboxMessageImplementors = []string{"OutboxMessage", "Node"}
+
+func (ec *executionContext) _OutboxMessage(ctx context.Context, sel ast.SelectionSet, obj *ent.OutboxMessage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessage")
+		case "id":
+			out.Values[i] = ec._OutboxMessage_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._OutboxMessage_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._OutboxMessage_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerID":
+			out.Values[i] = ec._OutboxMessage_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealershipID":
+			out.Values[i] = ec._OutboxMessage_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._OutboxMessage_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dedupeKey":
+			out.Values[i] = ec._OutboxMessage_dedupeKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._OutboxMessage_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._OutboxMessage_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._OutboxMessage_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appointmentID":
+			out.Values[i] = ec._OutboxMessage_appointmentID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrderID":
+			out.Values[i] = ec._OutboxMessage_workOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sendAfter":
+			out.Values[i] = ec._OutboxMessage_sendAfter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._OutboxMessage_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempts":
+			out.Values[i] = ec._OutboxMessage_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastError":
+			out.Values[i] = ec._OutboxMessage_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sentAt":
+			out.Values[i] = ec._OutboxMessage_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OutboxMessage_owner(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outboxMessageConnectionImplementors = []string{"OutboxMessageConnection"}
+
+func (ec *executionContext) _OutboxMessageConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.OutboxMessageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessageConnection")
+		case "edges":
+			out.Values[i] = ec._OutboxMessageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OutboxMessageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OutboxMessageConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var outboxMessageEdgeImplementors = []string{"OutboxMessageEdge"}
+
+func (ec *executionContext) _OutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.OutboxMessageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, outboxMessageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OutboxMessageEdge")
+		case "node":
+			out.Values[i] = ec._OutboxMessageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._OutboxMessageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ownerImplementors = []string{"Owner", "Node"}
 
 func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, obj *ent.Owner) graphql.Marshaler {
@@ -37953,6 +44978,11 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "prospect":
+			out.Values[i] = ec._Owner_prospect(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "erasedAt":
 			out.Values[i] = ec._Owner_erasedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -37999,6 +45029,12 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Owner_surveyResponses(ctx, field, obj)
+				})
+		case "outboxMessages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_outboxMessages(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38146,6 +45182,44 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var poolCapacityImplementors = []string{"PoolCapacity"}
+
+func (ec *executionContext) _PoolCapacity(ctx context.Context, sel ast.SelectionSet, obj *schematype.PoolCapacity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, poolCapacityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PoolCapacity")
+		case "pool":
+			out.Values[i] = ec._PoolCapacity_pool(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "units":
+			out.Values[i] = ec._PoolCapacity_units(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -38231,6 +45305,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_workOrders(ctx, field)
 				})
+		case "serviceTypes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_serviceTypes(ctx, field)
+				})
+		case "availableSlots":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_availableSlots(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -38250,6 +45336,133 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceTypeImplementors = []string{"ServiceType", "Node"}
+
+func (ec *executionContext) _ServiceType(ctx context.Context, sel ast.SelectionSet, obj *ent.ServiceType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceType")
+		case "id":
+			out.Values[i] = ec._ServiceType_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ServiceType_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ServiceType_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealershipID":
+			out.Values[i] = ec._ServiceType_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._ServiceType_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ServiceType_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMinutes":
+			out.Values[i] = ec._ServiceType_durationMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pools":
+			out.Values[i] = ec._ServiceType_pools(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "priceCents":
+			out.Values[i] = ec._ServiceType_priceCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._ServiceType_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealership":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ServiceType_dealership(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var slotAvailabilityImplementors = []string{"SlotAvailability"}
+
+func (ec *executionContext) _SlotAvailability(ctx context.Context, sel ast.SelectionSet, obj *model.SlotAvailability) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, slotAvailabilityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SlotAvailability")
+		case "slots":
+			out.Values[i] = ec._SlotAvailability_slots(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suggestions":
+			out.Values[i] = ec._SlotAvailability_suggestions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "suggestedAdvisor":
+			out.Values[i] = ec._SlotAvailability_suggestedAdvisor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40303,6 +47516,14 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAppointment2ᚖaftercareᚋentᚐAppointment(ctx context.Context, sel ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Appointment!")
+		return graphql.Null
+	}
+	return ec._Appointment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAppointmentConnection2ᚖaftercareᚋentᚐAppointmentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AppointmentConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AppointmentConnection!")
@@ -40415,6 +47636,48 @@ func (ec *executionContext) marshalNAuditEntryOrderField2ᚖaftercareᚋentᚐAu
 func (ec *executionContext) unmarshalNAuditEntryWhereInput2ᚖaftercareᚋentᚐAuditEntryWhereInput(ctx context.Context, v any) (*ent.AuditEntryWhereInput, error) {
 	res, err := ec.unmarshalInputAuditEntryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAvailableSlot2ᚕᚖaftercareᚋgraphᚋmodelᚐAvailableSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AvailableSlot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAvailableSlot2ᚖaftercareᚋgraphᚋmodelᚐAvailableSlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAvailableSlot2ᚖaftercareᚋgraphᚋmodelᚐAvailableSlot(ctx context.Context, sel ast.SelectionSet, v *model.AvailableSlot) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AvailableSlot!")
+		return graphql.Null
+	}
+	return ec._AvailableSlot(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBookAppointmentInput2aftercareᚋgraphᚋmodelᚐBookAppointmentInput(ctx context.Context, v any) (model.BookAppointmentInput, error) {
+	res, err := ec.unmarshalInputBookAppointmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBookingReceipt2ᚖaftercareᚋgraphᚋmodelᚐBookingReceipt(ctx context.Context, sel ast.SelectionSet, v *model.BookingReceipt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BookingReceipt!")
+		return graphql.Null
+	}
+	return ec._BookingReceipt(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBookingSettingsInput2aftercareᚋgraphᚋmodelᚐBookingSettingsInput(ctx context.Context, v any) (model.BookingSettingsInput, error) {
+	res, err := ec.unmarshalInputBookingSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -40778,6 +48041,53 @@ func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgql
 	return v
 }
 
+func (ec *executionContext) unmarshalNOutboxMessageCategory2aftercareᚋentᚋoutboxmessageᚐCategory(ctx context.Context, v any) (outboxmessage.Category, error) {
+	var res outboxmessage.Category
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxMessageCategory2aftercareᚋentᚋoutboxmessageᚐCategory(ctx context.Context, sel ast.SelectionSet, v outboxmessage.Category) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOutboxMessageConnection2ᚖaftercareᚋentᚐOutboxMessageConnection(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessageConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutboxMessageConnection!")
+		return graphql.Null
+	}
+	return ec._OutboxMessageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOutboxMessageOrderField2ᚖaftercareᚋentᚐOutboxMessageOrderField(ctx context.Context, v any) (*ent.OutboxMessageOrderField, error) {
+	var res = new(ent.OutboxMessageOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxMessageOrderField2ᚖaftercareᚋentᚐOutboxMessageOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessageOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OutboxMessageOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNOutboxMessageStatus2aftercareᚋentᚋoutboxmessageᚐStatus(ctx context.Context, v any) (outboxmessage.Status, error) {
+	var res outboxmessage.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOutboxMessageStatus2aftercareᚋentᚋoutboxmessageᚐStatus(ctx context.Context, sel ast.SelectionSet, v outboxmessage.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNOutboxMessageWhereInput2ᚖaftercareᚋentᚐOutboxMessageWhereInput(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
+	res, err := ec.unmarshalInputOutboxMessageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx context.Context, sel ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Owner!")
@@ -40827,9 +48137,84 @@ func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPag
 	return ec._PageInfo(ctx, sel, &v)
 }
 
+func (ec *executionContext) marshalNPoolCapacity2aftercareᚋentᚋschemaᚋschematypeᚐPoolCapacity(ctx context.Context, sel ast.SelectionSet, v schematype.PoolCapacity) graphql.Marshaler {
+	return ec._PoolCapacity(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPoolCapacityInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐPoolCapacity(ctx context.Context, v any) (*schematype.PoolCapacity, error) {
+	res, err := ec.unmarshalInputPoolCapacityInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordOdometerReadingInput2aftercareᚋgraphᚋmodelᚐRecordOdometerReadingInput(ctx context.Context, v any) (model.RecordOdometerReadingInput, error) {
 	res, err := ec.unmarshalInputRecordOdometerReadingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceType2ᚕᚖaftercareᚋentᚐServiceTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceType2ᚖaftercareᚋentᚐServiceType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNServiceType2ᚖaftercareᚋentᚐServiceType(ctx context.Context, sel ast.SelectionSet, v *ent.ServiceType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceType!")
+		return graphql.Null
+	}
+	return ec._ServiceType(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNServiceTypeCode2aftercareᚋentᚋservicetypeᚐCode(ctx context.Context, v any) (servicetype.Code, error) {
+	var res servicetype.Code
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceTypeCode2aftercareᚋentᚋservicetypeᚐCode(ctx context.Context, sel ast.SelectionSet, v servicetype.Code) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNServiceTypeInput2aftercareᚋgraphᚋmodelᚐServiceTypeInput(ctx context.Context, v any) (model.ServiceTypeInput, error) {
+	res, err := ec.unmarshalInputServiceTypeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNServiceTypeOrderField2ᚖaftercareᚋentᚐServiceTypeOrderField(ctx context.Context, v any) (*ent.ServiceTypeOrderField, error) {
+	var res = new(ent.ServiceTypeOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceTypeOrderField2ᚖaftercareᚋentᚐServiceTypeOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ServiceTypeOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ServiceTypeOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNServiceTypeWhereInput2ᚖaftercareᚋentᚐServiceTypeWhereInput(ctx context.Context, v any) (*ent.ServiceTypeWhereInput, error) {
+	res, err := ec.unmarshalInputServiceTypeWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSlotAvailability2ᚖaftercareᚋgraphᚋmodelᚐSlotAvailability(ctx context.Context, sel ast.SelectionSet, v *model.SlotAvailability) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SlotAvailability!")
+		return graphql.Null
+	}
+	return ec._SlotAvailability(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStaff2ᚖaftercareᚋentᚐStaff(ctx context.Context, sel ast.SelectionSet, v *ent.Staff) graphql.Marshaler {
@@ -41169,6 +48554,11 @@ func (ec *executionContext) marshalNViewer2ᚖaftercareᚋgraphᚋmodelᚐViewer
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNWidgetBookingInput2aftercareᚋgraphᚋmodelᚐWidgetBookingInput(ctx context.Context, v any) (model.WidgetBookingInput, error) {
+	res, err := ec.unmarshalInputWidgetBookingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNWidgetKey2ᚖaftercareᚋentᚐWidgetKey(ctx context.Context, sel ast.SelectionSet, v *ent.WidgetKey) graphql.Marshaler {
@@ -42554,6 +49944,170 @@ func (ec *executionContext) marshalOOpeningHours2ᚕaftercareᚋentᚋschemaᚋs
 	return ret
 }
 
+func (ec *executionContext) marshalOOutboxMessage2ᚖaftercareᚋentᚐOutboxMessage(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OutboxMessage(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageCategory2ᚕaftercareᚋentᚋoutboxmessageᚐCategoryᚄ(ctx context.Context, v any) ([]outboxmessage.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]outboxmessage.Category, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutboxMessageCategory2aftercareᚋentᚋoutboxmessageᚐCategory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOutboxMessageCategory2ᚕaftercareᚋentᚋoutboxmessageᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []outboxmessage.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutboxMessageCategory2aftercareᚋentᚋoutboxmessageᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageCategory2ᚖaftercareᚋentᚋoutboxmessageᚐCategory(ctx context.Context, v any) (*outboxmessage.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(outboxmessage.Category)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutboxMessageCategory2ᚖaftercareᚋentᚋoutboxmessageᚐCategory(ctx context.Context, sel ast.SelectionSet, v *outboxmessage.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOOutboxMessageEdge2ᚕᚖaftercareᚋentᚐOutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.OutboxMessageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOOutboxMessageEdge2ᚖaftercareᚋentᚐOutboxMessageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOOutboxMessageEdge2ᚖaftercareᚋentᚐOutboxMessageEdge(ctx context.Context, sel ast.SelectionSet, v *ent.OutboxMessageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OutboxMessageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageOrder2ᚖaftercareᚋentᚐOutboxMessageOrder(ctx context.Context, v any) (*ent.OutboxMessageOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOutboxMessageOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageStatus2ᚕaftercareᚋentᚋoutboxmessageᚐStatusᚄ(ctx context.Context, v any) ([]outboxmessage.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]outboxmessage.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutboxMessageStatus2aftercareᚋentᚋoutboxmessageᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOOutboxMessageStatus2ᚕaftercareᚋentᚋoutboxmessageᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []outboxmessage.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOutboxMessageStatus2aftercareᚋentᚋoutboxmessageᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageStatus2ᚖaftercareᚋentᚋoutboxmessageᚐStatus(ctx context.Context, v any) (*outboxmessage.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(outboxmessage.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOOutboxMessageStatus2ᚖaftercareᚋentᚋoutboxmessageᚐStatus(ctx context.Context, sel ast.SelectionSet, v *outboxmessage.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageWhereInput2ᚕᚖaftercareᚋentᚐOutboxMessageWhereInputᚄ(ctx context.Context, v any) ([]*ent.OutboxMessageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.OutboxMessageWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNOutboxMessageWhereInput2ᚖaftercareᚋentᚐOutboxMessageWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOOutboxMessageWhereInput2ᚖaftercareᚋentᚐOutboxMessageWhereInput(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOutboxMessageWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOOwner2ᚖaftercareᚋentᚐOwner(ctx context.Context, sel ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -42663,6 +50217,146 @@ func (ec *executionContext) unmarshalOOwnerWhereInput2ᚖaftercareᚋentᚐOwner
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputOwnerWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPickupLocationInput2ᚖaftercareᚋgraphᚋmodelᚐPickupLocationInput(ctx context.Context, v any) (*model.PickupLocationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPickupLocationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPoolCapacity2ᚕaftercareᚋentᚋschemaᚋschematypeᚐPoolCapacityᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.PoolCapacity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPoolCapacity2aftercareᚋentᚋschemaᚋschematypeᚐPoolCapacity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPoolCapacityInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐPoolCapacityᚄ(ctx context.Context, v any) ([]*schematype.PoolCapacity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*schematype.PoolCapacity, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPoolCapacityInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐPoolCapacity(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOServiceType2ᚕᚖaftercareᚋentᚐServiceTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceType2ᚖaftercareᚋentᚐServiceType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOServiceTypeCode2ᚕaftercareᚋentᚋservicetypeᚐCodeᚄ(ctx context.Context, v any) ([]servicetype.Code, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]servicetype.Code, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNServiceTypeCode2aftercareᚋentᚋservicetypeᚐCode(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOServiceTypeCode2ᚕaftercareᚋentᚋservicetypeᚐCodeᚄ(ctx context.Context, sel ast.SelectionSet, v []servicetype.Code) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNServiceTypeCode2aftercareᚋentᚋservicetypeᚐCode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOServiceTypeCode2ᚖaftercareᚋentᚋservicetypeᚐCode(ctx context.Context, v any) (*servicetype.Code, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(servicetype.Code)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOServiceTypeCode2ᚖaftercareᚋentᚋservicetypeᚐCode(ctx context.Context, sel ast.SelectionSet, v *servicetype.Code) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOServiceTypeWhereInput2ᚕᚖaftercareᚋentᚐServiceTypeWhereInputᚄ(ctx context.Context, v any) ([]*ent.ServiceTypeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ServiceTypeWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNServiceTypeWhereInput2ᚖaftercareᚋentᚐServiceTypeWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOServiceTypeWhereInput2ᚖaftercareᚋentᚐServiceTypeWhereInput(ctx context.Context, v any) (*ent.ServiceTypeWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputServiceTypeWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

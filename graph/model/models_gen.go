@@ -4,10 +4,68 @@ package model
 
 import (
 	"aftercare/ent"
+	"aftercare/ent/appointment"
 	"aftercare/ent/odometerreading"
+	"aftercare/ent/schema/schematype"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"time"
 )
+
+// A possible start for a service visit.
+type AvailableSlot struct {
+	StartsAt time.Time `json:"startsAt"`
+	EndsAt   time.Time `json:"endsAt"`
+	// True when every resource the service needs has a unit left.
+	Available bool `json:"available"`
+	// The fewest units left, over the resources and steps the visit covers.
+	Remaining int `json:"remaining"`
+	// Inside the store's busy hours.
+	Peak bool `json:"peak"`
+}
+
+type BookAppointmentInput struct {
+	DealershipID int `json:"dealershipID"`
+	// Staff: whose booking. Owners book for themselves and may omit it.
+	OwnerID     *int                    `json:"ownerID,omitempty"`
+	VehicleID   *int                    `json:"vehicleID,omitempty"`
+	ServiceType appointment.ServiceType `json:"serviceType"`
+	StartsAt    time.Time               `json:"startsAt"`
+	AdvisorID   *int                    `json:"advisorID,omitempty"`
+	// Staff only: advisor (default) or phone.
+	Source    *appointment.Source    `json:"source,omitempty"`
+	Transport *appointment.Transport `json:"transport,omitempty"`
+	Pickup    *PickupLocationInput   `json:"pickup,omitempty"`
+	Notes     *string                `json:"notes,omitempty"`
+	// A unique key per booking attempt (a UUID); a retry with the same key returns the first booking.
+	IdempotencyKey string `json:"idempotencyKey"`
+}
+
+// What a widget learns of its booking request.
+type BookingReceipt struct {
+	Reference string             `json:"reference"`
+	Status    appointment.Status `json:"status"`
+	StartsAt  time.Time          `json:"startsAt"`
+}
+
+type BookingSettingsInput struct {
+	SlotMinutes *int                       `json:"slotMinutes,omitempty"`
+	Capacity    []*schematype.PoolCapacity `json:"capacity,omitempty"`
+	// Busy times of day, HH:MM-HH:MM.
+	PeakHours          []string `json:"peakHours,omitempty"`
+	BookingHorizonDays *int     `json:"bookingHorizonDays,omitempty"`
+	MinLeadMinutes     *int     `json:"minLeadMinutes,omitempty"`
+	CancelCutoffHours  *int     `json:"cancelCutoffHours,omitempty"`
+	PickupRadiusKm     *float64 `json:"pickupRadiusKm,omitempty"`
+	PickupPriceCents   *int     `json:"pickupPriceCents,omitempty"`
+	// Dates (YYYY-MM-DD) on which the store is closed.
+	Closures []string `json:"closures,omitempty"`
+}
+
+type PickupLocationInput struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
 
 type RecordOdometerReadingInput struct {
 	VehicleID int                    `json:"vehicleID"`
@@ -18,6 +76,24 @@ type RecordOdometerReadingInput struct {
 	// A correction may be lower than the previous reading; a note is then required.
 	Correction *bool   `json:"correction,omitempty"`
 	Note       *string `json:"note,omitempty"`
+}
+
+type ServiceTypeInput struct {
+	Code            servicetype.Code `json:"code"`
+	Name            string           `json:"name"`
+	DurationMinutes int              `json:"durationMinutes"`
+	// Capacity pools the service holds in every slot it covers, e.g. ["bay", "advisor"].
+	Pools      []string `json:"pools"`
+	PriceCents *int     `json:"priceCents,omitempty"`
+	Active     *bool    `json:"active,omitempty"`
+}
+
+type SlotAvailability struct {
+	Slots []*AvailableSlot `json:"slots"`
+	// The few best slots: the store's quiet hours first, then the owner's usual times.
+	Suggestions []*AvailableSlot `json:"suggestions"`
+	// The advisor the owner saw last at this store.
+	SuggestedAdvisor *ent.Staff `json:"suggestedAdvisor,omitempty"`
 }
 
 // Who is calling: an owner, a staff member, a widget key, or nobody.
@@ -32,6 +108,19 @@ type Viewer struct {
 	Staff *ent.Staff `json:"staff,omitempty"`
 	// The viewer's store (staff and widget keys).
 	Dealership *ent.Dealership `json:"dealership,omitempty"`
+}
+
+type WidgetBookingInput struct {
+	Name        string                  `json:"name"`
+	Phone       string                  `json:"phone"`
+	Plate       *string                 `json:"plate,omitempty"`
+	Vin         *string                 `json:"vin,omitempty"`
+	ServiceType appointment.ServiceType `json:"serviceType"`
+	StartsAt    time.Time               `json:"startsAt"`
+	// Consent to be contacted about this booking; required.
+	ConsentService   bool   `json:"consentService"`
+	ConsentMarketing *bool  `json:"consentMarketing,omitempty"`
+	IdempotencyKey   string `json:"idempotencyKey"`
 }
 
 // A widget key as created or rotated: the key itself is shown only this once.

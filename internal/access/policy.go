@@ -114,6 +114,8 @@ var writers = map[string]struct {
 	tSurveyTemplates: {roles: []auth.Role{auth.RoleCareManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}},
 	tSurveyResponses: {owner: ownerCreates},
 	tWidgetKeys:      {roles: managers},
+	tServiceTypes:    {roles: managers},
+	// Outbox messages are written by the domain in the system's name.
 	// Audit entries are written by the system only.
 }
 

@@ -28,6 +28,8 @@ const (
 	tSurveyResponses = "survey_responses"
 	tWidgetKeys      = "widget_keys"
 	tAuditEntries    = "audit_entries"
+	tServiceTypes    = "service_types"
+	tOutbox          = "outbox_messages"
 )
 
 // nothing matches no row.
@@ -45,8 +47,11 @@ func scope(v *auth.Viewer, table string) (p entql.P, ok bool) {
 		}
 		return storeScope(v, table)
 	case auth.KindWidget:
-		if table == tDealerships {
+		switch table {
+		case tDealerships:
 			return entql.FieldEQ("id", v.DealershipID), true
+		case tServiceTypes:
+			return entql.FieldEQ("dealership_id", v.DealershipID), true
 		}
 	}
 	return nil, false
@@ -70,8 +75,10 @@ func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 	switch table {
 	case tOwners:
 		return entql.FieldEQ("id", v.OwnerID), true
-	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses:
+	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses, tOutbox:
 		return mine, true
+	case tServiceTypes:
+		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
 	case tOdometer:
 		return entql.HasEdgeWith("vehicle", mine), true
 	case tAuditEntries:
@@ -97,8 +104,10 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return entql.FieldEQ("id", v.DealerGroupID), true
 	case tDealerships:
 		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
-	case tStaff, tAppointments, tWorkOrders, tSurveyResponses:
+	case tStaff, tAppointments, tWorkOrders, tSurveyResponses, tOutbox:
 		return store, true
+	case tServiceTypes:
+		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
 	case tOwners:
 		return storeOwners(v.DealershipID), true
 	case tVehicles:
@@ -153,8 +162,10 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return entql.Or(entql.HasEdgeWith("owner", inGroup), entql.HasEdgeWith("selling_dealership", inGroup)), true
 	case tOwnerships, tOdometer:
 		return entql.HasEdgeWith("vehicle", entql.Or(entql.HasEdgeWith("owner", inGroup), entql.HasEdgeWith("selling_dealership", inGroup))), true
-	case tAppointments, tWorkOrders:
+	case tAppointments, tWorkOrders, tServiceTypes:
 		return atStoreOfGroup, true
+	case tOutbox:
+		return entql.HasEdgeWith("owner", inGroup), true
 	case tWorkOrderEvents:
 		return entql.HasEdgeWith("work_order", atStoreOfGroup), true
 	case tSurveyResponses:

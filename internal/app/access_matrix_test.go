@@ -7,7 +7,9 @@ import (
 	"sort"
 	"strconv"
 	"testing"
+	"time"
 
+	"aftercare/ent/appointment"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/graph"
@@ -176,6 +178,58 @@ var matrix = map[string]matrixCase{
 	"revokeWidgetKey": {doc: `mutation($id: ID!) { revokeWidgetKey(id: $id) { id } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.freshKey())} },
 		allowed: []string{mgr1, gadm}},
+	"serviceTypes": {doc: `query($s: ID!) { serviceTypes(dealershipID: $s) { code } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		allowed: append([]string{ownA, ownB, wdg1}, staffAll...),
+		check: func(d map[string]any) bool {
+			l, _ := d["serviceTypes"].([]any)
+			return len(l) > 0
+		}},
+	"availableSlots": {doc: `query($s: ID!, $from: Time!, $to: Time!) { availableSlots(dealershipID: $s, serviceType: inspection, from: $from, to: $to) { slots { startsAt } } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			from := time.Now().Add(48 * time.Hour)
+			return map[string]any{"s": id(f.store1), "from": from, "to": from.Add(72 * time.Hour)}
+		},
+		allowed: append([]string{ownA, ownB, wdg1}, staffAll...),
+		check: func(d map[string]any) bool {
+			a, _ := d["availableSlots"].(map[string]any)
+			l, _ := a["slots"].([]any)
+			return len(l) > 0
+		}},
+	"bookAppointment": {doc: `mutation($in: BookAppointmentInput!) { bookAppointment(input: $in) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"in": map[string]any{"dealershipID": id(f.store1), "ownerID": id(f.ownerA),
+				"vehicleID": id(f.vehicleA), "serviceType": "inspection", "startsAt": f.slot(),
+				"idempotencyKey": fmt.Sprintf("matrix-booking-%d", f.next())}}
+		},
+		allowed: []string{ownA, adv1, care, mgr1, gadm}},
+	"rescheduleAppointment": {doc: `mutation($id: ID!, $at: Time!) { rescheduleAppointment(id: $id, startsAt: $at) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.appointment(false)), "at": f.slot()}
+		},
+		allowed: []string{ownA, adv1, care, mgr1, gadm}},
+	"cancelAppointment": {doc: `mutation($id: ID!) { cancelAppointment(id: $id, reason: "car sold") { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.appointment(false))} },
+		allowed: []string{ownA, adv1, care, mgr1, gadm}},
+	"confirmAppointment": {doc: `mutation($id: ID!) { confirmAppointment(id: $id) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.appointment(false))} },
+		allowed: []string{adv1, care, mgr1, gadm}},
+	"markNoShow": {doc: `mutation($id: ID!) { markNoShow(id: $id) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.appointment(true))} },
+		allowed: []string{adv1, care, mgr1, gadm}},
+	"requestBooking": {doc: `mutation($in: WidgetBookingInput!) { requestBooking(input: $in) { reference } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"in": map[string]any{"name": "Zhang San", "phone": "+8613700000001", "plate": "沪C11111",
+				"serviceType": "inspection", "startsAt": f.slot(), "consentService": true,
+				"idempotencyKey": fmt.Sprintf("matrix-widget-%d", f.next())}}
+		},
+		allowed: []string{wdg1}},
+	"setServiceType": {doc: `mutation($s: ID!) { setServiceType(dealershipID: $s, input: {code: recall, name: "Recall", durationMinutes: 60, pools: ["bay", "advisor"]}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		allowed: []string{mgr1, gadm}},
+	"setBookingSettings": {doc: `mutation($s: ID!) { setBookingSettings(dealershipID: $s, input: {cancelCutoffHours: 2}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		allowed: []string{mgr1, gadm}},
 	"exportMyData": {doc: `mutation { exportMyData }`, allowed: []string{ownA, ownB}},
 	"eraseMyAccount": {doc: `mutation { eraseMyAccount(confirm: true) }`, allowed: []string{ownA, ownB},
 		check: func(d map[string]any) bool { return d["eraseMyAccount"] == true }},
@@ -192,6 +246,33 @@ func matrixVIN(n int) string {
 	d, _ := validate.VINCheckDigit(string(b))
 	b[8] = d
 	return string(b)
+}
+
+// slot returns a distinct bookable start at store 1: 30-minute steps of a
+// working day (Monday to Saturday, 08:30-18:00 Shanghai time), from the
+// third day on, so that no two matrix bookings compete for capacity.
+func (f *fixture) slot() time.Time {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	n := f.next()
+	day := time.Now().In(loc).AddDate(0, 0, 3+n/18)
+	if day.Weekday() == time.Sunday {
+		day = day.AddDate(0, 0, 1)
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), 8, 30, 0, 0, loc).Add(time.Duration(n%18) * 30 * time.Minute)
+}
+
+// appointment creates a requested booking of owner A at store 1, in the
+// future or (for no-shows) in the past.
+func (f *fixture) appointment(past bool) int {
+	start := f.slot()
+	if past {
+		start = time.Now().Add(-48 * time.Hour)
+	}
+	a := f.api.Client.Appointment.Create().SetReference(fmt.Sprintf("MX-%d", f.next())).SetDealershipID(f.store1).
+		SetOwnerID(f.ownerA).SetVehicleID(f.vehicleA).SetServiceType(appointment.ServiceTypeInspection).
+		SetStartsAt(start).SetEndsAt(start.Add(30 * time.Minute)).SetPools([]string{"bay", "advisor"}).
+		SetSource(appointment.SourceApp).SaveX(apitest.SystemCtx())
+	return a.ID
 }
 
 // freshKey creates a store-1 key as the system, for rotate and revoke.

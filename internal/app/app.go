@@ -23,6 +23,7 @@ import (
 	"aftercare/internal/access"
 	"aftercare/internal/audit"
 	"aftercare/internal/auth"
+	"aftercare/internal/booking"
 	"aftercare/internal/config"
 	"aftercare/internal/httpserver"
 	"aftercare/internal/ratelimit"
@@ -110,7 +111,8 @@ func (a *App) setUpAuth(ctx context.Context) error {
 
 func (a *App) newHandler() http.Handler {
 	dir := access.Directory{Client: a.DB.Client}
-	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims}
+	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims,
+		Booking: &booking.Service{Dialect: a.DB.Dialect}}
 	var proxies []netip.Prefix
 	for _, p := range a.Config.TrustedProxies {
 		proxies = append(proxies, netip.MustParsePrefix(p)) // validated by config.Load

@@ -90,6 +90,7 @@ func TestWidgetCORSInRealBrowser(t *testing.T) {
 			t.Fatalf("me = %+v, errors %+v; want kind widget at %q", body.Data.Me, body.Errors, store.Name)
 		}
 		got := calls.since(mark)
+		t.Logf("server saw: %v", got)
 		pre := find(got, http.MethodOptions, liveKey, originA)
 		if len(pre) != 1 || pre[0].AllowOrigin != originA {
 			t.Fatalf("want one preflight answered with Access-Control-Allow-Origin %s; server saw %v", originA, got)
@@ -129,6 +130,7 @@ func TestWidgetCORSInRealBrowser(t *testing.T) {
 			t.Fatalf("page on a foreign origin: want BLOCKED: TypeError, got %s: %s", out.Status, out.Text)
 		}
 		got := calls.since(mark)
+		t.Logf("server saw: %v", got)
 		pre := find(got, http.MethodOptions, liveKey, originB)
 		if len(pre) != 1 || pre[0].AllowOrigin != "" {
 			t.Fatalf("want one preflight from %s answered without CORS headers; server saw %v", originB, got)
@@ -148,6 +150,7 @@ func TestWidgetCORSInRealBrowser(t *testing.T) {
 			t.Fatalf("simple request from a foreign origin: want BLOCKED: TypeError, got %s: %s", out.Status, out.Text)
 		}
 		got := calls.since(mark)
+		t.Logf("server saw: %v", got)
 		if pre := find(got, http.MethodOptions, liveKey, originB); len(pre) != 0 {
 			t.Fatalf("a simple request should have no preflight; server saw %v", got)
 		}
@@ -177,6 +180,7 @@ func TestWidgetCORSInRealBrowser(t *testing.T) {
 			t.Fatalf("revoked key (preflighted): want BLOCKED: TypeError, got %s: %s", out.Status, out.Text)
 		}
 		got := calls.since(mark)
+		t.Logf("server saw: %v", got)
 		pre := find(got, http.MethodOptions, revokedKey, originA)
 		if len(pre) != 1 || pre[0].AllowOrigin != "" {
 			t.Fatalf("want the revoked key's preflight answered without CORS headers; server saw %v", got)
@@ -191,6 +195,7 @@ func TestWidgetCORSInRealBrowser(t *testing.T) {
 			t.Fatalf("revoked key (simple request): want BLOCKED: TypeError, got %s: %s", out.Status, out.Text)
 		}
 		got = calls.since(mark)
+		t.Logf("server saw: %v", got)
 		post := find(got, http.MethodPost, revokedKey, originA)
 		if len(post) != 1 || post[0].Status != http.StatusUnauthorized || post[0].AllowOrigin != "" {
 			t.Fatalf("want the revoked key's POST answered 401 without CORS headers; server saw %v", got)

@@ -14,10 +14,13 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/schema/schematype"
+	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
 	"aftercare/internal/auth"
+	"aftercare/internal/booking"
+	"aftercare/internal/booking/slots"
 )
 
 // Demo is what the demo seed created, for printing sign-in hints.
@@ -97,19 +100,38 @@ func (g *generator) stores(ctx context.Context) (*ent.DealerGroup, []*ent.Dealer
 		week = append(week, schematype.OpeningHours{Weekday: wd, Opens: "08:30", Closes: "18:00"})
 	}
 	var out []*ent.Dealership
-	for _, s := range []struct{ name, code, region, phone string }{
-		{"Harbour Motors Pudong", "SH-PD", "Shanghai", "+862150501234"},
-		{"Harbour Motors Hangzhou", "HZ-XH", "Hangzhou", "+8657188881234"},
+	for _, s := range []struct {
+		name, code, region, phone string
+		lat, lng                  float64
+	}{
+		{"Harbour Motors Pudong", "SH-PD", "Shanghai", "+862150501234", 31.2215, 121.5440},
+		{"Harbour Motors Hangzhou", "HZ-XH", "Hangzhou", "+8657188881234", 30.2741, 120.1551},
 	} {
 		d, err := g.c.Dealership.Create().SetDealerGroupID(grp.ID).SetName(s.name).SetCode(s.code + g.tag()).
 			SetRegion(s.region).SetTimeZone("Asia/Shanghai").SetBrands([]string{"Volkswagen", "Audi"}).
-			SetOpeningHours(week).SetPhone(s.phone).Save(ctx)
+			SetOpeningHours(week).SetPhone(s.phone).SetLatitude(s.lat).SetLongitude(s.lng).
+			SetCapacity(booking.DefaultCapacity()).SetPeakHours([]string{"08:30-10:00", "17:00-18:00"}).Save(ctx)
 		if err != nil {
+			return nil, nil, err
+		}
+		if err := g.serviceTypes(ctx, d.ID); err != nil {
 			return nil, nil, err
 		}
 		out = append(out, d)
 	}
 	return grp, out, nil
+}
+
+// serviceTypes gives a store the industry's default services.
+func (g *generator) serviceTypes(ctx context.Context, store int) error {
+	for _, st := range slots.DefaultServiceTypes() {
+		if err := g.c.ServiceType.Create().SetDealershipID(store).SetCode(servicetype.Code(st.Code)).
+			SetName(serviceNames[st.Code]).SetDurationMinutes(int(st.Duration.Minutes())).SetPools(st.Pools).
+			Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // staffRoles are created in each store; the group admin once.
@@ -264,7 +286,7 @@ func (g *generator) visits(ctx context.Context, stores []*ent.Dealership, team [
 		appt, err := g.c.Appointment.Create().SetReference(fmt.Sprintf("BK%d%06d", g.run, i+1)).
 			SetDealershipID(store).SetOwnerID(*v.OwnerID).SetVehicleID(v.ID).SetAdvisorID(advisor).
 			SetServiceType(appointment.ServiceTypePeriodicService).SetStartsAt(start).
-			SetEndsAt(start.Add(time.Hour)).SetStatus(apptStatus).SetSource(appointment.SourceApp).Save(ctx)
+			SetEndsAt(start.Add(time.Hour)).SetPools([]string{slots.PoolBay, slots.PoolAdvisor}).SetStatus(apptStatus).SetSource(appointment.SourceApp).Save(ctx)
 		if err != nil {
 			return 0, err
 		}

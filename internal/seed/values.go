@@ -72,3 +72,10 @@ func SalesSurveyAspects() []schematype.SurveyAspect {
 		{Key: "delivery", Title: "Delivery", Weight: 22.50, Indicators: one("delivery_process", "Delivery process")},
 	}
 }
+
+// serviceNames are the service types' display names.
+var serviceNames = map[string]string{
+	"first_service": "First service", "periodic_service": "Periodic service", "repair": "Repair and diagnosis",
+	"inspection": "Annual inspection", "seasonal_check": "Tyre, A/C and seasonal check",
+	"insurance_claim": "Insurance claim", "recall": "Recall",
+}

@@ -33,3 +33,10 @@ type SurveyAnswer struct {
 	Score *int   `json:"score,omitempty"`
 	Text  string `json:"text,omitempty"`
 }
+
+// PoolCapacity is how many units of a capacity pool (service bays,
+// advisors) a store has in each slot.
+type PoolCapacity struct {
+	Pool  string `json:"pool"`
+	Units int    `json:"units"`
+}

@@ -1,5 +1,5 @@
 -- Create "appointments" table
-CREATE TABLE `appointments` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `reference` text NOT NULL, `service_type` text NOT NULL, `starts_at` datetime NOT NULL, `ends_at` datetime NOT NULL, `status` text NOT NULL DEFAULT ('requested'), `source` text NOT NULL, `transport` text NOT NULL DEFAULT ('wait'), `transport_price_cents` integer NOT NULL DEFAULT (0), `notes` text NULL, `cancel_reason` text NULL, `cancelled_at` datetime NULL, `idempotency_key` text NULL, `advisor_id` integer NULL, `dealership_id` integer NOT NULL, `owner_id` integer NOT NULL, `vehicle_id` integer NULL, CONSTRAINT `appointments_staffs_advisor` FOREIGN KEY (`advisor_id`) REFERENCES `staffs` (`id`) ON DELETE SET NULL, CONSTRAINT `appointments_dealerships_appointments` FOREIGN KEY (`dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE NO ACTION, CONSTRAINT `appointments_owners_appointments` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION, CONSTRAINT `appointments_vehicles_appointments` FOREIGN KEY (`vehicle_id`) REFERENCES `vehicles` (`id`) ON DELETE SET NULL);
+CREATE TABLE `appointments` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `reference` text NOT NULL, `service_type` text NOT NULL, `starts_at` datetime NOT NULL, `ends_at` datetime NOT NULL, `status` text NOT NULL DEFAULT ('requested'), `source` text NOT NULL, `transport` text NOT NULL DEFAULT ('wait'), `transport_price_cents` integer NOT NULL DEFAULT (0), `notes` text NULL, `cancel_reason` text NULL, `cancelled_at` datetime NULL, `pools` json NULL, `vehicle_plate` text NULL, `vehicle_vin` text NULL, `widget_key_id` integer NULL, `idempotency_key` text NULL, `advisor_id` integer NULL, `dealership_id` integer NOT NULL, `owner_id` integer NOT NULL, `vehicle_id` integer NULL, CONSTRAINT `appointments_staffs_advisor` FOREIGN KEY (`advisor_id`) REFERENCES `staffs` (`id`) ON DELETE SET NULL, CONSTRAINT `appointments_dealerships_appointments` FOREIGN KEY (`dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE NO ACTION, CONSTRAINT `appointments_owners_appointments` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION, CONSTRAINT `appointments_vehicles_appointments` FOREIGN KEY (`vehicle_id`) REFERENCES `vehicles` (`id`) ON DELETE SET NULL);
 -- Create index "appointments_reference_key" to table: "appointments"
 CREATE UNIQUE INDEX `appointments_reference_key` ON `appointments` (`reference`);
 -- Create index "appointment_dealership_id_starts_at" to table: "appointments"
@@ -10,6 +10,8 @@ CREATE INDEX `appointment_owner_id_starts_at` ON `appointments` (`owner_id`, `st
 CREATE INDEX `appointment_vehicle_id` ON `appointments` (`vehicle_id`);
 -- Create index "appointment_dealership_id_idempotency_key" to table: "appointments"
 CREATE UNIQUE INDEX `appointment_dealership_id_idempotency_key` ON `appointments` (`dealership_id`, `idempotency_key`);
+-- Create index "appointment_dealership_id_status_starts_at" to table: "appointments"
+CREATE INDEX `appointment_dealership_id_status_starts_at` ON `appointments` (`dealership_id`, `status`, `starts_at`);
 -- Create "audit_entries" table
 CREATE TABLE `audit_entries` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `at` datetime NOT NULL, `actor_kind` text NOT NULL, `actor_staff_id` integer NULL, `dealer_group_id` integer NOT NULL, `dealership_id` integer NULL, `owner_id` integer NOT NULL, `action` text NOT NULL, `fields` json NULL, `request_id` text NULL);
 -- Set sequence for "audit_entries" table
@@ -25,7 +27,7 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ("dealer_groups", 4294967296);
 -- Create index "dealer_groups_code_key" to table: "dealer_groups"
 CREATE UNIQUE INDEX `dealer_groups_code_key` ON `dealer_groups` (`code`);
 -- Create "dealerships" table
-CREATE TABLE `dealerships` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `name` text NOT NULL, `code` text NOT NULL, `brands` json NULL, `time_zone` text NOT NULL DEFAULT ('Asia/Shanghai'), `address` text NULL, `region` text NULL, `latitude` real NULL, `longitude` real NULL, `opening_hours` json NULL, `closures` json NULL, `phone` text NULL, `dealer_group_id` integer NOT NULL, CONSTRAINT `dealerships_dealer_groups_dealerships` FOREIGN KEY (`dealer_group_id`) REFERENCES `dealer_groups` (`id`) ON DELETE NO ACTION);
+CREATE TABLE `dealerships` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `name` text NOT NULL, `code` text NOT NULL, `brands` json NULL, `time_zone` text NOT NULL DEFAULT ('Asia/Shanghai'), `address` text NULL, `region` text NULL, `latitude` real NULL, `longitude` real NULL, `opening_hours` json NULL, `closures` json NULL, `phone` text NULL, `slot_minutes` integer NOT NULL DEFAULT (30), `capacity` json NULL, `peak_hours` json NULL, `booking_horizon_days` integer NOT NULL DEFAULT (60), `min_lead_minutes` integer NOT NULL DEFAULT (60), `cancel_cutoff_hours` integer NOT NULL DEFAULT (2), `pickup_radius_km` real NOT NULL DEFAULT (3), `pickup_price_cents` integer NOT NULL DEFAULT (5000), `dealer_group_id` integer NOT NULL, CONSTRAINT `dealerships_dealer_groups_dealerships` FOREIGN KEY (`dealer_group_id`) REFERENCES `dealer_groups` (`id`) ON DELETE NO ACTION);
 -- Set sequence for "dealerships" table
 INSERT INTO sqlite_sequence (name, seq) VALUES ("dealerships", 8589934592);
 -- Create index "dealerships_code_key" to table: "dealerships"
@@ -44,8 +46,18 @@ CREATE TABLE `odometer_readings` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMEN
 INSERT INTO sqlite_sequence (name, seq) VALUES ("odometer_readings", 17179869184);
 -- Create index "odometerreading_vehicle_id_recorded_at" to table: "odometer_readings"
 CREATE INDEX `odometerreading_vehicle_id_recorded_at` ON `odometer_readings` (`vehicle_id`, `recorded_at`);
+-- Create "outbox_messages" table
+CREATE TABLE `outbox_messages` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealership_id` integer NULL, `kind` text NOT NULL, `dedupe_key` text NOT NULL, `category` text NOT NULL DEFAULT ('service'), `title` text NOT NULL, `body` text NOT NULL, `data` json NULL, `appointment_id` integer NULL, `work_order_id` integer NULL, `send_after` datetime NOT NULL, `status` text NOT NULL DEFAULT ('pending'), `attempts` integer NOT NULL DEFAULT (0), `last_error` text NULL, `sent_at` datetime NULL, `owner_id` integer NOT NULL, CONSTRAINT `outbox_messages_owners_outbox_messages` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION);
+-- Set sequence for "outbox_messages" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("outbox_messages", 64424509440);
+-- Create index "outbox_messages_dedupe_key_key" to table: "outbox_messages"
+CREATE UNIQUE INDEX `outbox_messages_dedupe_key_key` ON `outbox_messages` (`dedupe_key`);
+-- Create index "outboxmessage_status_send_after" to table: "outbox_messages"
+CREATE INDEX `outboxmessage_status_send_after` ON `outbox_messages` (`status`, `send_after`);
+-- Create index "outboxmessage_owner_id_created_at" to table: "outbox_messages"
+CREATE INDEX `outboxmessage_owner_id_created_at` ON `outbox_messages` (`owner_id`, `created_at`);
 -- Create "owners" table
-CREATE TABLE `owners` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealer_group_id` integer NOT NULL, `name` text NOT NULL, `phone` text NULL, `email` text NULL, `birthday` date NULL, `region` text NULL, `preferred_channels` json NULL, `consent_service` bool NOT NULL DEFAULT (true), `consent_service_at` datetime NULL, `consent_marketing` bool NOT NULL DEFAULT (false), `consent_marketing_at` datetime NULL, `quiet_hours_start` text NOT NULL DEFAULT ('21:00'), `quiet_hours_end` text NOT NULL DEFAULT ('09:00'), `time_zone` text NULL, `locale` text NOT NULL DEFAULT ('zh-CN'), `tier` text NOT NULL DEFAULT ('basic'), `auth_uid` text NULL, `erased_at` datetime NULL, `home_dealership_id` integer NULL, CONSTRAINT `owners_dealerships_owners` FOREIGN KEY (`home_dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE SET NULL);
+CREATE TABLE `owners` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealer_group_id` integer NOT NULL, `name` text NOT NULL, `phone` text NULL, `email` text NULL, `birthday` date NULL, `region` text NULL, `preferred_channels` json NULL, `consent_service` bool NOT NULL DEFAULT (true), `consent_service_at` datetime NULL, `consent_marketing` bool NOT NULL DEFAULT (false), `consent_marketing_at` datetime NULL, `quiet_hours_start` text NOT NULL DEFAULT ('21:00'), `quiet_hours_end` text NOT NULL DEFAULT ('09:00'), `time_zone` text NULL, `locale` text NOT NULL DEFAULT ('zh-CN'), `tier` text NOT NULL DEFAULT ('basic'), `auth_uid` text NULL, `prospect` bool NOT NULL DEFAULT (false), `erased_at` datetime NULL, `home_dealership_id` integer NULL, CONSTRAINT `owners_dealerships_owners` FOREIGN KEY (`home_dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE SET NULL);
 -- Set sequence for "owners" table
 INSERT INTO sqlite_sequence (name, seq) VALUES ("owners", 21474836480);
 -- Create index "owners_auth_uid_key" to table: "owners"
@@ -54,6 +66,12 @@ CREATE UNIQUE INDEX `owners_auth_uid_key` ON `owners` (`auth_uid`);
 CREATE UNIQUE INDEX `owner_dealer_group_id_phone` ON `owners` (`dealer_group_id`, `phone`);
 -- Create index "owner_home_dealership_id" to table: "owners"
 CREATE INDEX `owner_home_dealership_id` ON `owners` (`home_dealership_id`);
+-- Create "service_types" table
+CREATE TABLE `service_types` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `code` text NOT NULL, `name` text NOT NULL, `duration_minutes` integer NOT NULL, `pools` json NOT NULL, `price_cents` integer NULL, `active` bool NOT NULL DEFAULT (true), `dealership_id` integer NOT NULL, CONSTRAINT `service_types_dealerships_service_types` FOREIGN KEY (`dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE NO ACTION);
+-- Set sequence for "service_types" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("service_types", 68719476736);
+-- Create index "servicetype_dealership_id_code" to table: "service_types"
+CREATE UNIQUE INDEX `servicetype_dealership_id_code` ON `service_types` (`dealership_id`, `code`);
 -- Create "staffs" table
 CREATE TABLE `staffs` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealer_group_id` integer NOT NULL, `name` text NOT NULL, `email` text NOT NULL, `phone` text NULL, `role` text NOT NULL, `active` bool NOT NULL DEFAULT (true), `auth_uid` text NULL, `dealership_id` integer NULL, CONSTRAINT `staffs_dealerships_staff` FOREIGN KEY (`dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE SET NULL);
 -- Set sequence for "staffs" table
