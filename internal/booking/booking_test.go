@@ -314,7 +314,9 @@ func TestSlotsFollowTheStoreTimeZone(t *testing.T) {
 	for _, day := range []time.Time{change.AddDate(0, 0, -1), change.AddDate(0, 0, 6)} {
 		from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, berlin)
 		var out struct {
-			AvailableSlots struct{ Slots []struct{ StartsAt time.Time } }
+			AvailableSlots struct {
+				Slots []struct{ StartsAt time.Time }
+			}
 		}
 		api.Do(mgr, `query($s: ID!, $f: Time!, $t: Time!) { availableSlots(dealershipID: $s, serviceType: inspection, from: $f, to: $t) { slots { startsAt } } }`,
 			map[string]any{"s": store, "f": from, "t": from.Add(24 * time.Hour)}).Decode(t, &out)
