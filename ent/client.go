@@ -16,9 +16,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -52,12 +54,16 @@ type Client struct {
 	Dealership *DealershipClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// InspectionItem is the client for interacting with the InspectionItem builders.
+	InspectionItem *InspectionItemClient
 	// OdometerReading is the client for interacting with the OdometerReading builders.
 	OdometerReading *OdometerReadingClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
 	OutboxMessage *OutboxMessageClient
 	// Owner is the client for interacting with the Owner builders.
 	Owner *OwnerClient
+	// Photo is the client for interacting with the Photo builders.
+	Photo *PhotoClient
 	// ServiceType is the client for interacting with the ServiceType builders.
 	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
@@ -92,9 +98,11 @@ func (c *Client) init() {
 	c.DealerGroup = NewDealerGroupClient(c.config)
 	c.Dealership = NewDealershipClient(c.config)
 	c.Device = NewDeviceClient(c.config)
+	c.InspectionItem = NewInspectionItemClient(c.config)
 	c.OdometerReading = NewOdometerReadingClient(c.config)
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Owner = NewOwnerClient(c.config)
+	c.Photo = NewPhotoClient(c.config)
 	c.ServiceType = NewServiceTypeClient(c.config)
 	c.Staff = NewStaffClient(c.config)
 	c.SurveyResponse = NewSurveyResponseClient(c.config)
@@ -201,9 +209,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
+		InspectionItem:   NewInspectionItemClient(cfg),
 		OdometerReading:  NewOdometerReadingClient(cfg),
 		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
+		Photo:            NewPhotoClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
@@ -237,9 +247,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
+		InspectionItem:   NewInspectionItemClient(cfg),
 		OdometerReading:  NewOdometerReadingClient(cfg),
 		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
+		Photo:            NewPhotoClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
@@ -279,9 +291,9 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
-		c.OdometerReading, c.OutboxMessage, c.Owner, c.ServiceType, c.Staff,
-		c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey,
-		c.WorkOrder, c.WorkOrderEvent,
+		c.InspectionItem, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo,
+		c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle,
+		c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -292,9 +304,9 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
-		c.OdometerReading, c.OutboxMessage, c.Owner, c.ServiceType, c.Staff,
-		c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey,
-		c.WorkOrder, c.WorkOrderEvent,
+		c.InspectionItem, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo,
+		c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle,
+		c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -313,12 +325,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Dealership.mutate(ctx, m)
 	case *DeviceMutation:
 		return c.Device.mutate(ctx, m)
+	case *InspectionItemMutation:
+		return c.InspectionItem.mutate(ctx, m)
 	case *OdometerReadingMutation:
 		return c.OdometerReading.mutate(ctx, m)
 	case *OutboxMessageMutation:
 		return c.OutboxMessage.mutate(ctx, m)
 	case *OwnerMutation:
 		return c.Owner.mutate(ctx, m)
+	case *PhotoMutation:
+		return c.Photo.mutate(ctx, m)
 	case *ServiceTypeMutation:
 		return c.ServiceType.mutate(ctx, m)
 	case *StaffMutation:
@@ -1252,6 +1268,172 @@ func (c *DeviceClient) mutate(ctx context.Context, m *DeviceMutation) (Value, er
 	}
 }
 
+// InspectionItemClient is a client for the InspectionItem schema.
+type InspectionItemClient struct {
+	config
+}
+
+// NewInspectionItemClient returns a client for the InspectionItem from the given config.
+func NewInspectionItemClient(c config) *InspectionItemClient {
+	return &InspectionItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `inspectionitem.Hooks(f(g(h())))`.
+func (c *InspectionItemClient) Use(hooks ...Hook) {
+	c.hooks.InspectionItem = append(c.hooks.InspectionItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `inspectionitem.Intercept(f(g(h())))`.
+func (c *InspectionItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.InspectionItem = append(c.inters.InspectionItem, interceptors...)
+}
+
+// Create returns a builder for creating a InspectionItem entity.
+func (c *InspectionItemClient) Create() *InspectionItemCreate {
+	mutation := newInspectionItemMutation(c.config, OpCreate)
+	return &InspectionItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of InspectionItem entities.
+func (c *InspectionItemClient) CreateBulk(builders ...*InspectionItemCreate) *InspectionItemCreateBulk {
+	return &InspectionItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InspectionItemClient) MapCreateBulk(slice any, setFunc func(*InspectionItemCreate, int)) *InspectionItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InspectionItemCreateBulk{err: fmt.Errorf("calling to InspectionItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InspectionItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InspectionItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for InspectionItem.
+func (c *InspectionItemClient) Update() *InspectionItemUpdate {
+	mutation := newInspectionItemMutation(c.config, OpUpdate)
+	return &InspectionItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InspectionItemClient) UpdateOne(_m *InspectionItem) *InspectionItemUpdateOne {
+	mutation := newInspectionItemMutation(c.config, OpUpdateOne, withInspectionItem(_m))
+	return &InspectionItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InspectionItemClient) UpdateOneID(id int) *InspectionItemUpdateOne {
+	mutation := newInspectionItemMutation(c.config, OpUpdateOne, withInspectionItemID(id))
+	return &InspectionItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for InspectionItem.
+func (c *InspectionItemClient) Delete() *InspectionItemDelete {
+	mutation := newInspectionItemMutation(c.config, OpDelete)
+	return &InspectionItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InspectionItemClient) DeleteOne(_m *InspectionItem) *InspectionItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InspectionItemClient) DeleteOneID(id int) *InspectionItemDeleteOne {
+	builder := c.Delete().Where(inspectionitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InspectionItemDeleteOne{builder}
+}
+
+// Query returns a query builder for InspectionItem.
+func (c *InspectionItemClient) Query() *InspectionItemQuery {
+	return &InspectionItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInspectionItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a InspectionItem entity by its id.
+func (c *InspectionItemClient) Get(ctx context.Context, id int) (*InspectionItem, error) {
+	return c.Query().Where(inspectionitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InspectionItemClient) GetX(ctx context.Context, id int) *InspectionItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkOrder queries the work_order edge of a InspectionItem.
+func (c *InspectionItemClient) QueryWorkOrder(_m *InspectionItem) *WorkOrderQuery {
+	query := (&WorkOrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspectionitem.Table, inspectionitem.FieldID, id),
+			sqlgraph.To(workorder.Table, workorder.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, inspectionitem.WorkOrderTable, inspectionitem.WorkOrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPhotos queries the photos edge of a InspectionItem.
+func (c *InspectionItemClient) QueryPhotos(_m *InspectionItem) *PhotoQuery {
+	query := (&PhotoClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(inspectionitem.Table, inspectionitem.FieldID, id),
+			sqlgraph.To(photo.Table, photo.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, inspectionitem.PhotosTable, inspectionitem.PhotosColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InspectionItemClient) Hooks() []Hook {
+	hooks := c.hooks.InspectionItem
+	return append(hooks[:len(hooks):len(hooks)], inspectionitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InspectionItemClient) Interceptors() []Interceptor {
+	return c.inters.InspectionItem
+}
+
+func (c *InspectionItemClient) mutate(ctx context.Context, m *InspectionItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InspectionItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InspectionItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InspectionItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InspectionItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown InspectionItem mutation op: %q", m.Op())
+	}
+}
+
 // OdometerReadingClient is a client for the OdometerReading schema.
 type OdometerReadingClient struct {
 	config
@@ -1811,6 +1993,172 @@ func (c *OwnerClient) mutate(ctx context.Context, m *OwnerMutation) (Value, erro
 		return (&OwnerDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Owner mutation op: %q", m.Op())
+	}
+}
+
+// PhotoClient is a client for the Photo schema.
+type PhotoClient struct {
+	config
+}
+
+// NewPhotoClient returns a client for the Photo from the given config.
+func NewPhotoClient(c config) *PhotoClient {
+	return &PhotoClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `photo.Hooks(f(g(h())))`.
+func (c *PhotoClient) Use(hooks ...Hook) {
+	c.hooks.Photo = append(c.hooks.Photo, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `photo.Intercept(f(g(h())))`.
+func (c *PhotoClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Photo = append(c.inters.Photo, interceptors...)
+}
+
+// Create returns a builder for creating a Photo entity.
+func (c *PhotoClient) Create() *PhotoCreate {
+	mutation := newPhotoMutation(c.config, OpCreate)
+	return &PhotoCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Photo entities.
+func (c *PhotoClient) CreateBulk(builders ...*PhotoCreate) *PhotoCreateBulk {
+	return &PhotoCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PhotoClient) MapCreateBulk(slice any, setFunc func(*PhotoCreate, int)) *PhotoCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PhotoCreateBulk{err: fmt.Errorf("calling to PhotoClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PhotoCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PhotoCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Photo.
+func (c *PhotoClient) Update() *PhotoUpdate {
+	mutation := newPhotoMutation(c.config, OpUpdate)
+	return &PhotoUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PhotoClient) UpdateOne(_m *Photo) *PhotoUpdateOne {
+	mutation := newPhotoMutation(c.config, OpUpdateOne, withPhoto(_m))
+	return &PhotoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PhotoClient) UpdateOneID(id int) *PhotoUpdateOne {
+	mutation := newPhotoMutation(c.config, OpUpdateOne, withPhotoID(id))
+	return &PhotoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Photo.
+func (c *PhotoClient) Delete() *PhotoDelete {
+	mutation := newPhotoMutation(c.config, OpDelete)
+	return &PhotoDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PhotoClient) DeleteOne(_m *Photo) *PhotoDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PhotoClient) DeleteOneID(id int) *PhotoDeleteOne {
+	builder := c.Delete().Where(photo.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PhotoDeleteOne{builder}
+}
+
+// Query returns a query builder for Photo.
+func (c *PhotoClient) Query() *PhotoQuery {
+	return &PhotoQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePhoto},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Photo entity by its id.
+func (c *PhotoClient) Get(ctx context.Context, id int) (*Photo, error) {
+	return c.Query().Where(photo.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PhotoClient) GetX(ctx context.Context, id int) *Photo {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryWorkOrder queries the work_order edge of a Photo.
+func (c *PhotoClient) QueryWorkOrder(_m *Photo) *WorkOrderQuery {
+	query := (&WorkOrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(photo.Table, photo.FieldID, id),
+			sqlgraph.To(workorder.Table, workorder.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, photo.WorkOrderTable, photo.WorkOrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryInspectionItem queries the inspection_item edge of a Photo.
+func (c *PhotoClient) QueryInspectionItem(_m *Photo) *InspectionItemQuery {
+	query := (&InspectionItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(photo.Table, photo.FieldID, id),
+			sqlgraph.To(inspectionitem.Table, inspectionitem.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, photo.InspectionItemTable, photo.InspectionItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PhotoClient) Hooks() []Hook {
+	hooks := c.hooks.Photo
+	return append(hooks[:len(hooks):len(hooks)], photo.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PhotoClient) Interceptors() []Interceptor {
+	return c.inters.Photo
+}
+
+func (c *PhotoClient) mutate(ctx context.Context, m *PhotoMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PhotoCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PhotoUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PhotoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PhotoDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Photo mutation op: %q", m.Op())
 	}
 }
 
@@ -3196,6 +3544,38 @@ func (c *WorkOrderClient) QueryEvents(_m *WorkOrder) *WorkOrderEventQuery {
 	return query
 }
 
+// QueryInspectionItems queries the inspection_items edge of a WorkOrder.
+func (c *WorkOrderClient) QueryInspectionItems(_m *WorkOrder) *InspectionItemQuery {
+	query := (&InspectionItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(workorder.Table, workorder.FieldID, id),
+			sqlgraph.To(inspectionitem.Table, inspectionitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, workorder.InspectionItemsTable, workorder.InspectionItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPhotos queries the photos edge of a WorkOrder.
+func (c *WorkOrderClient) QueryPhotos(_m *WorkOrder) *PhotoQuery {
+	query := (&PhotoClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(workorder.Table, workorder.FieldID, id),
+			sqlgraph.To(photo.Table, photo.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, workorder.PhotosTable, workorder.PhotosColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QuerySurveyResponses queries the survey_responses edge of a WorkOrder.
 func (c *WorkOrderClient) QuerySurveyResponses(_m *WorkOrder) *SurveyResponseQuery {
 	query := (&SurveyResponseClient{config: c.config}).Query()
@@ -3391,15 +3771,16 @@ func (c *WorkOrderEventClient) mutate(ctx context.Context, m *WorkOrderEventMuta
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Appointment, AuditEntry, DealerGroup, Dealership, Device, OdometerReading,
-		OutboxMessage, Owner, ServiceType, Staff, SurveyResponse, SurveyTemplate,
-		Vehicle, VehicleOwnership, WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
+		Appointment, AuditEntry, DealerGroup, Dealership, Device, InspectionItem,
+		OdometerReading, OutboxMessage, Owner, Photo, ServiceType, Staff,
+		SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership, WidgetKey,
+		WorkOrder, WorkOrderEvent []ent.Hook
 	}
 	inters struct {
-		Appointment, AuditEntry, DealerGroup, Dealership, Device, OdometerReading,
-		OutboxMessage, Owner, ServiceType, Staff, SurveyResponse, SurveyTemplate,
-		Vehicle, VehicleOwnership, WidgetKey, WorkOrder,
-		WorkOrderEvent []ent.Interceptor
+		Appointment, AuditEntry, DealerGroup, Dealership, Device, InspectionItem,
+		OdometerReading, OutboxMessage, Owner, Photo, ServiceType, Staff,
+		SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership, WidgetKey,
+		WorkOrder, WorkOrderEvent []ent.Interceptor
 	}
 )
 

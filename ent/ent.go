@@ -8,9 +8,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -94,9 +96,11 @@ func checkColumn(t, c string) error {
 			dealergroup.Table:      dealergroup.ValidColumn,
 			dealership.Table:       dealership.ValidColumn,
 			device.Table:           device.ValidColumn,
+			inspectionitem.Table:   inspectionitem.ValidColumn,
 			odometerreading.Table:  odometerreading.ValidColumn,
 			outboxmessage.Table:    outboxmessage.ValidColumn,
 			owner.Table:            owner.ValidColumn,
+			photo.Table:            photo.ValidColumn,
 			servicetype.Table:      servicetype.ValidColumn,
 			staff.Table:            staff.ValidColumn,
 			surveyresponse.Table:   surveyresponse.ValidColumn,

@@ -8,9 +8,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -30,7 +32,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -163,6 +165,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   inspectionitem.Table,
+			Columns: inspectionitem.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: inspectionitem.FieldID,
+			},
+		},
+		Type: "InspectionItem",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			inspectionitem.FieldCreatedAt:        {Type: field.TypeTime, Column: inspectionitem.FieldCreatedAt},
+			inspectionitem.FieldUpdatedAt:        {Type: field.TypeTime, Column: inspectionitem.FieldUpdatedAt},
+			inspectionitem.FieldWorkOrderID:      {Type: field.TypeInt, Column: inspectionitem.FieldWorkOrderID},
+			inspectionitem.FieldName:             {Type: field.TypeString, Column: inspectionitem.FieldName},
+			inspectionitem.FieldRating:           {Type: field.TypeEnum, Column: inspectionitem.FieldRating},
+			inspectionitem.FieldNote:             {Type: field.TypeString, Column: inspectionitem.FieldNote},
+			inspectionitem.FieldLabourCents:      {Type: field.TypeInt64, Column: inspectionitem.FieldLabourCents},
+			inspectionitem.FieldPartsCents:       {Type: field.TypeInt64, Column: inspectionitem.FieldPartsCents},
+			inspectionitem.FieldDecision:         {Type: field.TypeEnum, Column: inspectionitem.FieldDecision},
+			inspectionitem.FieldDecidedAt:        {Type: field.TypeTime, Column: inspectionitem.FieldDecidedAt},
+			inspectionitem.FieldDecidedBy:        {Type: field.TypeEnum, Column: inspectionitem.FieldDecidedBy},
+			inspectionitem.FieldDecidedByStaffID: {Type: field.TypeInt, Column: inspectionitem.FieldDecidedByStaffID},
+			inspectionitem.FieldDecisionNote:     {Type: field.TypeString, Column: inspectionitem.FieldDecisionNote},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   odometerreading.Table,
 			Columns: odometerreading.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -182,7 +210,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			odometerreading.FieldNote:       {Type: field.TypeString, Column: odometerreading.FieldNote},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -212,7 +240,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldSentAt:        {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   owner.Table,
 			Columns: owner.Columns,
@@ -247,7 +275,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldErasedAt:           {Type: field.TypeTime, Column: owner.FieldErasedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   photo.Table,
+			Columns: photo.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: photo.FieldID,
+			},
+		},
+		Type: "Photo",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			photo.FieldCreatedAt:        {Type: field.TypeTime, Column: photo.FieldCreatedAt},
+			photo.FieldUpdatedAt:        {Type: field.TypeTime, Column: photo.FieldUpdatedAt},
+			photo.FieldWorkOrderID:      {Type: field.TypeInt, Column: photo.FieldWorkOrderID},
+			photo.FieldInspectionItemID: {Type: field.TypeInt, Column: photo.FieldInspectionItemID},
+			photo.FieldKind:             {Type: field.TypeEnum, Column: photo.FieldKind},
+			photo.FieldContentType:      {Type: field.TypeString, Column: photo.FieldContentType},
+			photo.FieldSizeBytes:        {Type: field.TypeInt64, Column: photo.FieldSizeBytes},
+			photo.FieldBlobKey:          {Type: field.TypeString, Column: photo.FieldBlobKey},
+			photo.FieldTakenByStaffID:   {Type: field.TypeInt, Column: photo.FieldTakenByStaffID},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicetype.Table,
 			Columns: servicetype.Columns,
@@ -269,7 +319,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicetype.FieldActive:          {Type: field.TypeBool, Column: servicetype.FieldActive},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staff.Table,
 			Columns: staff.Columns,
@@ -292,7 +342,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staff.FieldAuthUID:       {Type: field.TypeString, Column: staff.FieldAuthUID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -314,7 +364,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSubmittedAt:  {Type: field.TypeTime, Column: surveyresponse.FieldSubmittedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveytemplate.Table,
 			Columns: surveytemplate.Columns,
@@ -338,7 +388,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveytemplate.FieldActive:            {Type: field.TypeBool, Column: surveytemplate.FieldActive},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicle.Table,
 			Columns: vehicle.Columns,
@@ -376,7 +426,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicle.FieldOwnerID:               {Type: field.TypeInt, Column: vehicle.FieldOwnerID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicleownership.Table,
 			Columns: vehicleownership.Columns,
@@ -395,7 +445,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicleownership.FieldEndedAt:   {Type: field.TypeTime, Column: vehicleownership.FieldEndedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   widgetkey.Table,
 			Columns: widgetkey.Columns,
@@ -418,7 +468,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			widgetkey.FieldLastUsedAt:     {Type: field.TypeTime, Column: widgetkey.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorder.Table,
 			Columns: workorder.Columns,
@@ -447,10 +497,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			workorder.FieldLabourCents:      {Type: field.TypeInt64, Column: workorder.FieldLabourCents},
 			workorder.FieldPartsCents:       {Type: field.TypeInt64, Column: workorder.FieldPartsCents},
 			workorder.FieldTotalCents:       {Type: field.TypeInt64, Column: workorder.FieldTotalCents},
+			workorder.FieldCheckIn:          {Type: field.TypeJSON, Column: workorder.FieldCheckIn},
+			workorder.FieldEstimateCents:    {Type: field.TypeInt64, Column: workorder.FieldEstimateCents},
 			workorder.FieldLastEventSeq:     {Type: field.TypeInt, Column: workorder.FieldLastEventSeq},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorderevent.Table,
 			Columns: workorderevent.Columns,
@@ -653,6 +705,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Owner",
 	)
 	graph.MustAddE(
+		"work_order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   inspectionitem.WorkOrderTable,
+			Columns: []string{inspectionitem.WorkOrderColumn},
+			Bidi:    false,
+		},
+		"InspectionItem",
+		"WorkOrder",
+	)
+	graph.MustAddE(
+		"photos",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   inspectionitem.PhotosTable,
+			Columns: []string{inspectionitem.PhotosColumn},
+			Bidi:    false,
+		},
+		"InspectionItem",
+		"Photo",
+	)
+	graph.MustAddE(
 		"vehicle",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -771,6 +847,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Owner",
 		"OutboxMessage",
+	)
+	graph.MustAddE(
+		"work_order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   photo.WorkOrderTable,
+			Columns: []string{photo.WorkOrderColumn},
+			Bidi:    false,
+		},
+		"Photo",
+		"WorkOrder",
+	)
+	graph.MustAddE(
+		"inspection_item",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   photo.InspectionItemTable,
+			Columns: []string{photo.InspectionItemColumn},
+			Bidi:    false,
+		},
+		"Photo",
+		"InspectionItem",
 	)
 	graph.MustAddE(
 		"dealership",
@@ -1023,6 +1123,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"WorkOrder",
 		"WorkOrderEvent",
+	)
+	graph.MustAddE(
+		"inspection_items",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+		},
+		"WorkOrder",
+		"InspectionItem",
+	)
+	graph.MustAddE(
+		"photos",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+		},
+		"WorkOrder",
+		"Photo",
 	)
 	graph.MustAddE(
 		"survey_responses",
@@ -1793,6 +1917,139 @@ func (f *DeviceFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *InspectionItemQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InspectionItemQuery builder.
+func (_q *InspectionItemQuery) Filter() *InspectionItemFilter {
+	return &InspectionItemFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InspectionItemMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InspectionItemMutation builder.
+func (m *InspectionItemMutation) Filter() *InspectionItemFilter {
+	return &InspectionItemFilter{config: m.config, predicateAdder: m}
+}
+
+// InspectionItemFilter provides a generic filtering capability at runtime for InspectionItemQuery.
+type InspectionItemFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InspectionItemFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *InspectionItemFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(inspectionitem.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *InspectionItemFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(inspectionitem.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *InspectionItemFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(inspectionitem.FieldUpdatedAt))
+}
+
+// WhereWorkOrderID applies the entql int predicate on the work_order_id field.
+func (f *InspectionItemFilter) WhereWorkOrderID(p entql.IntP) {
+	f.Where(p.Field(inspectionitem.FieldWorkOrderID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *InspectionItemFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(inspectionitem.FieldName))
+}
+
+// WhereRating applies the entql string predicate on the rating field.
+func (f *InspectionItemFilter) WhereRating(p entql.StringP) {
+	f.Where(p.Field(inspectionitem.FieldRating))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *InspectionItemFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(inspectionitem.FieldNote))
+}
+
+// WhereLabourCents applies the entql int64 predicate on the labour_cents field.
+func (f *InspectionItemFilter) WhereLabourCents(p entql.Int64P) {
+	f.Where(p.Field(inspectionitem.FieldLabourCents))
+}
+
+// WherePartsCents applies the entql int64 predicate on the parts_cents field.
+func (f *InspectionItemFilter) WherePartsCents(p entql.Int64P) {
+	f.Where(p.Field(inspectionitem.FieldPartsCents))
+}
+
+// WhereDecision applies the entql string predicate on the decision field.
+func (f *InspectionItemFilter) WhereDecision(p entql.StringP) {
+	f.Where(p.Field(inspectionitem.FieldDecision))
+}
+
+// WhereDecidedAt applies the entql time.Time predicate on the decided_at field.
+func (f *InspectionItemFilter) WhereDecidedAt(p entql.TimeP) {
+	f.Where(p.Field(inspectionitem.FieldDecidedAt))
+}
+
+// WhereDecidedBy applies the entql string predicate on the decided_by field.
+func (f *InspectionItemFilter) WhereDecidedBy(p entql.StringP) {
+	f.Where(p.Field(inspectionitem.FieldDecidedBy))
+}
+
+// WhereDecidedByStaffID applies the entql int predicate on the decided_by_staff_id field.
+func (f *InspectionItemFilter) WhereDecidedByStaffID(p entql.IntP) {
+	f.Where(p.Field(inspectionitem.FieldDecidedByStaffID))
+}
+
+// WhereDecisionNote applies the entql string predicate on the decision_note field.
+func (f *InspectionItemFilter) WhereDecisionNote(p entql.StringP) {
+	f.Where(p.Field(inspectionitem.FieldDecisionNote))
+}
+
+// WhereHasWorkOrder applies a predicate to check if query has an edge work_order.
+func (f *InspectionItemFilter) WhereHasWorkOrder() {
+	f.Where(entql.HasEdge("work_order"))
+}
+
+// WhereHasWorkOrderWith applies a predicate to check if query has an edge work_order with a given conditions (other predicates).
+func (f *InspectionItemFilter) WhereHasWorkOrderWith(preds ...predicate.WorkOrder) {
+	f.Where(entql.HasEdgeWith("work_order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPhotos applies a predicate to check if query has an edge photos.
+func (f *InspectionItemFilter) WhereHasPhotos() {
+	f.Where(entql.HasEdge("photos"))
+}
+
+// WhereHasPhotosWith applies a predicate to check if query has an edge photos with a given conditions (other predicates).
+func (f *InspectionItemFilter) WhereHasPhotosWith(preds ...predicate.Photo) {
+	f.Where(entql.HasEdgeWith("photos", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OdometerReadingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1821,7 +2078,7 @@ type OdometerReadingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OdometerReadingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1915,7 +2172,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2054,7 +2311,7 @@ type OwnerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OwnerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2288,6 +2545,119 @@ func (f *OwnerFilter) WhereHasOutboxMessagesWith(preds ...predicate.OutboxMessag
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PhotoQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PhotoQuery builder.
+func (_q *PhotoQuery) Filter() *PhotoFilter {
+	return &PhotoFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PhotoMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PhotoMutation builder.
+func (m *PhotoMutation) Filter() *PhotoFilter {
+	return &PhotoFilter{config: m.config, predicateAdder: m}
+}
+
+// PhotoFilter provides a generic filtering capability at runtime for PhotoQuery.
+type PhotoFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PhotoFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PhotoFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(photo.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PhotoFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(photo.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PhotoFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(photo.FieldUpdatedAt))
+}
+
+// WhereWorkOrderID applies the entql int predicate on the work_order_id field.
+func (f *PhotoFilter) WhereWorkOrderID(p entql.IntP) {
+	f.Where(p.Field(photo.FieldWorkOrderID))
+}
+
+// WhereInspectionItemID applies the entql int predicate on the inspection_item_id field.
+func (f *PhotoFilter) WhereInspectionItemID(p entql.IntP) {
+	f.Where(p.Field(photo.FieldInspectionItemID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *PhotoFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(photo.FieldKind))
+}
+
+// WhereContentType applies the entql string predicate on the content_type field.
+func (f *PhotoFilter) WhereContentType(p entql.StringP) {
+	f.Where(p.Field(photo.FieldContentType))
+}
+
+// WhereSizeBytes applies the entql int64 predicate on the size_bytes field.
+func (f *PhotoFilter) WhereSizeBytes(p entql.Int64P) {
+	f.Where(p.Field(photo.FieldSizeBytes))
+}
+
+// WhereBlobKey applies the entql string predicate on the blob_key field.
+func (f *PhotoFilter) WhereBlobKey(p entql.StringP) {
+	f.Where(p.Field(photo.FieldBlobKey))
+}
+
+// WhereTakenByStaffID applies the entql int predicate on the taken_by_staff_id field.
+func (f *PhotoFilter) WhereTakenByStaffID(p entql.IntP) {
+	f.Where(p.Field(photo.FieldTakenByStaffID))
+}
+
+// WhereHasWorkOrder applies a predicate to check if query has an edge work_order.
+func (f *PhotoFilter) WhereHasWorkOrder() {
+	f.Where(entql.HasEdge("work_order"))
+}
+
+// WhereHasWorkOrderWith applies a predicate to check if query has an edge work_order with a given conditions (other predicates).
+func (f *PhotoFilter) WhereHasWorkOrderWith(preds ...predicate.WorkOrder) {
+	f.Where(entql.HasEdgeWith("work_order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasInspectionItem applies a predicate to check if query has an edge inspection_item.
+func (f *PhotoFilter) WhereHasInspectionItem() {
+	f.Where(entql.HasEdge("inspection_item"))
+}
+
+// WhereHasInspectionItemWith applies a predicate to check if query has an edge inspection_item with a given conditions (other predicates).
+func (f *PhotoFilter) WhereHasInspectionItemWith(preds ...predicate.InspectionItem) {
+	f.Where(entql.HasEdgeWith("inspection_item", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ServiceTypeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2316,7 +2686,7 @@ type ServiceTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2415,7 +2785,7 @@ type StaffFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2519,7 +2889,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2646,7 +3016,7 @@ type SurveyTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2755,7 +3125,7 @@ type VehicleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3004,7 +3374,7 @@ type VehicleOwnershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleOwnershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3102,7 +3472,7 @@ type WidgetKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WidgetKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3206,7 +3576,7 @@ type WorkOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3307,6 +3677,16 @@ func (f *WorkOrderFilter) WhereTotalCents(p entql.Int64P) {
 	f.Where(p.Field(workorder.FieldTotalCents))
 }
 
+// WhereCheckIn applies the entql json.RawMessage predicate on the check_in field.
+func (f *WorkOrderFilter) WhereCheckIn(p entql.BytesP) {
+	f.Where(p.Field(workorder.FieldCheckIn))
+}
+
+// WhereEstimateCents applies the entql int64 predicate on the estimate_cents field.
+func (f *WorkOrderFilter) WhereEstimateCents(p entql.Int64P) {
+	f.Where(p.Field(workorder.FieldEstimateCents))
+}
+
 // WhereLastEventSeq applies the entql int predicate on the last_event_seq field.
 func (f *WorkOrderFilter) WhereLastEventSeq(p entql.IntP) {
 	f.Where(p.Field(workorder.FieldLastEventSeq))
@@ -3396,6 +3776,34 @@ func (f *WorkOrderFilter) WhereHasEventsWith(preds ...predicate.WorkOrderEvent) 
 	})))
 }
 
+// WhereHasInspectionItems applies a predicate to check if query has an edge inspection_items.
+func (f *WorkOrderFilter) WhereHasInspectionItems() {
+	f.Where(entql.HasEdge("inspection_items"))
+}
+
+// WhereHasInspectionItemsWith applies a predicate to check if query has an edge inspection_items with a given conditions (other predicates).
+func (f *WorkOrderFilter) WhereHasInspectionItemsWith(preds ...predicate.InspectionItem) {
+	f.Where(entql.HasEdgeWith("inspection_items", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPhotos applies a predicate to check if query has an edge photos.
+func (f *WorkOrderFilter) WhereHasPhotos() {
+	f.Where(entql.HasEdge("photos"))
+}
+
+// WhereHasPhotosWith applies a predicate to check if query has an edge photos with a given conditions (other predicates).
+func (f *WorkOrderFilter) WhereHasPhotosWith(preds ...predicate.Photo) {
+	f.Where(entql.HasEdgeWith("photos", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasSurveyResponses applies a predicate to check if query has an edge survey_responses.
 func (f *WorkOrderFilter) WhereHasSurveyResponses() {
 	f.Where(entql.HasEdge("survey_responses"))
@@ -3439,7 +3847,7 @@ type WorkOrderEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

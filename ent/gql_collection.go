@@ -8,9 +8,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -1492,6 +1494,183 @@ func newDevicePaginateArgs(rv map[string]any) *devicePaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *InspectionItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*InspectionItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *InspectionItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(inspectionitem.Columns))
+		selectedFields = []string{inspectionitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "workOrder":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&WorkOrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, workorderImplementors)...); err != nil {
+				return err
+			}
+			_q.withWorkOrder = query
+			if _, ok := fieldSeen[inspectionitem.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldWorkOrderID)
+				fieldSeen[inspectionitem.FieldWorkOrderID] = struct{}{}
+			}
+
+		case "photos":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PhotoClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, photoImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPhotos(alias, func(wq *PhotoQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[inspectionitem.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldCreatedAt)
+				fieldSeen[inspectionitem.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[inspectionitem.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldUpdatedAt)
+				fieldSeen[inspectionitem.FieldUpdatedAt] = struct{}{}
+			}
+		case "workOrderID":
+			if _, ok := fieldSeen[inspectionitem.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldWorkOrderID)
+				fieldSeen[inspectionitem.FieldWorkOrderID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[inspectionitem.FieldName]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldName)
+				fieldSeen[inspectionitem.FieldName] = struct{}{}
+			}
+		case "rating":
+			if _, ok := fieldSeen[inspectionitem.FieldRating]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldRating)
+				fieldSeen[inspectionitem.FieldRating] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[inspectionitem.FieldNote]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldNote)
+				fieldSeen[inspectionitem.FieldNote] = struct{}{}
+			}
+		case "labourCents":
+			if _, ok := fieldSeen[inspectionitem.FieldLabourCents]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldLabourCents)
+				fieldSeen[inspectionitem.FieldLabourCents] = struct{}{}
+			}
+		case "partsCents":
+			if _, ok := fieldSeen[inspectionitem.FieldPartsCents]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldPartsCents)
+				fieldSeen[inspectionitem.FieldPartsCents] = struct{}{}
+			}
+		case "decision":
+			if _, ok := fieldSeen[inspectionitem.FieldDecision]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldDecision)
+				fieldSeen[inspectionitem.FieldDecision] = struct{}{}
+			}
+		case "decidedAt":
+			if _, ok := fieldSeen[inspectionitem.FieldDecidedAt]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldDecidedAt)
+				fieldSeen[inspectionitem.FieldDecidedAt] = struct{}{}
+			}
+		case "decidedBy":
+			if _, ok := fieldSeen[inspectionitem.FieldDecidedBy]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldDecidedBy)
+				fieldSeen[inspectionitem.FieldDecidedBy] = struct{}{}
+			}
+		case "decidedByStaffID":
+			if _, ok := fieldSeen[inspectionitem.FieldDecidedByStaffID]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldDecidedByStaffID)
+				fieldSeen[inspectionitem.FieldDecidedByStaffID] = struct{}{}
+			}
+		case "decisionNote":
+			if _, ok := fieldSeen[inspectionitem.FieldDecisionNote]; !ok {
+				selectedFields = append(selectedFields, inspectionitem.FieldDecisionNote)
+				fieldSeen[inspectionitem.FieldDecisionNote] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type inspectionitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []InspectionItemPaginateOption
+}
+
+func newInspectionItemPaginateArgs(rv map[string]any) *inspectionitemPaginateArgs {
+	args := &inspectionitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &InspectionItemOrder{Field: &InspectionItemOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithInspectionItemOrder(order))
+			}
+		case *InspectionItemOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithInspectionItemOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*InspectionItemWhereInput); ok {
+		args.opts = append(args.opts, WithInspectionItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *OdometerReadingQuery) CollectFields(ctx context.Context, satisfies ...string) (*OdometerReadingQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2404,6 +2583,160 @@ func newOwnerPaginateArgs(rv map[string]any) *ownerPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*OwnerWhereInput); ok {
 		args.opts = append(args.opts, WithOwnerFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PhotoQuery) CollectFields(ctx context.Context, satisfies ...string) (*PhotoQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PhotoQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(photo.Columns))
+		selectedFields = []string{photo.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "workOrder":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&WorkOrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, workorderImplementors)...); err != nil {
+				return err
+			}
+			_q.withWorkOrder = query
+			if _, ok := fieldSeen[photo.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, photo.FieldWorkOrderID)
+				fieldSeen[photo.FieldWorkOrderID] = struct{}{}
+			}
+
+		case "inspectionItem":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, inspectionitemImplementors)...); err != nil {
+				return err
+			}
+			_q.withInspectionItem = query
+			if _, ok := fieldSeen[photo.FieldInspectionItemID]; !ok {
+				selectedFields = append(selectedFields, photo.FieldInspectionItemID)
+				fieldSeen[photo.FieldInspectionItemID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[photo.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, photo.FieldCreatedAt)
+				fieldSeen[photo.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[photo.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, photo.FieldUpdatedAt)
+				fieldSeen[photo.FieldUpdatedAt] = struct{}{}
+			}
+		case "workOrderID":
+			if _, ok := fieldSeen[photo.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, photo.FieldWorkOrderID)
+				fieldSeen[photo.FieldWorkOrderID] = struct{}{}
+			}
+		case "inspectionItemID":
+			if _, ok := fieldSeen[photo.FieldInspectionItemID]; !ok {
+				selectedFields = append(selectedFields, photo.FieldInspectionItemID)
+				fieldSeen[photo.FieldInspectionItemID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[photo.FieldKind]; !ok {
+				selectedFields = append(selectedFields, photo.FieldKind)
+				fieldSeen[photo.FieldKind] = struct{}{}
+			}
+		case "contentType":
+			if _, ok := fieldSeen[photo.FieldContentType]; !ok {
+				selectedFields = append(selectedFields, photo.FieldContentType)
+				fieldSeen[photo.FieldContentType] = struct{}{}
+			}
+		case "sizeBytes":
+			if _, ok := fieldSeen[photo.FieldSizeBytes]; !ok {
+				selectedFields = append(selectedFields, photo.FieldSizeBytes)
+				fieldSeen[photo.FieldSizeBytes] = struct{}{}
+			}
+		case "takenByStaffID":
+			if _, ok := fieldSeen[photo.FieldTakenByStaffID]; !ok {
+				selectedFields = append(selectedFields, photo.FieldTakenByStaffID)
+				fieldSeen[photo.FieldTakenByStaffID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type photoPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PhotoPaginateOption
+}
+
+func newPhotoPaginateArgs(rv map[string]any) *photoPaginateArgs {
+	args := &photoPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PhotoOrder{Field: &PhotoOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPhotoOrder(order))
+			}
+		case *PhotoOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPhotoOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PhotoWhereInput); ok {
+		args.opts = append(args.opts, WithPhotoFilter(v.Filter))
 	}
 	return args
 }
@@ -4015,6 +4348,32 @@ func (_q *WorkOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				*wq = *query
 			})
 
+		case "inspectionItems":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&InspectionItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, inspectionitemImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedInspectionItems(alias, func(wq *InspectionItemQuery) {
+				*wq = *query
+			})
+
+		case "photos":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PhotoClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, photoImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPhotos(alias, func(wq *PhotoQuery) {
+				*wq = *query
+			})
+
 		case "surveyResponses":
 			var (
 				alias = field.Alias
@@ -4116,6 +4475,16 @@ func (_q *WorkOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 			if _, ok := fieldSeen[workorder.FieldTotalCents]; !ok {
 				selectedFields = append(selectedFields, workorder.FieldTotalCents)
 				fieldSeen[workorder.FieldTotalCents] = struct{}{}
+			}
+		case "checkIn":
+			if _, ok := fieldSeen[workorder.FieldCheckIn]; !ok {
+				selectedFields = append(selectedFields, workorder.FieldCheckIn)
+				fieldSeen[workorder.FieldCheckIn] = struct{}{}
+			}
+		case "estimateCents":
+			if _, ok := fieldSeen[workorder.FieldEstimateCents]; !ok {
+				selectedFields = append(selectedFields, workorder.FieldEstimateCents)
+				fieldSeen[workorder.FieldEstimateCents] = struct{}{}
 			}
 		case "lastEventSeq":
 			if _, ok := fieldSeen[workorder.FieldLastEventSeq]; !ok {

@@ -223,6 +223,26 @@ func (_m *Device) Owner(ctx context.Context) (*Owner, error) {
 	return result, err
 }
 
+func (_m *InspectionItem) WorkOrder(ctx context.Context) (*WorkOrder, error) {
+	result, err := _m.Edges.WorkOrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryWorkOrder().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *InspectionItem) Photos(ctx context.Context) (result []*Photo, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedPhotos(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.PhotosOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPhotos().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *OdometerReading) Vehicle(ctx context.Context) (*Vehicle, error) {
 	result, err := _m.Edges.VehicleOrErr()
 	if IsNotLoaded(err) {
@@ -365,6 +385,22 @@ func (_m *Owner) OutboxMessages(
 		return conn, nil
 	}
 	return _m.QueryOutboxMessages().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Photo) WorkOrder(ctx context.Context) (*WorkOrder, error) {
+	result, err := _m.Edges.WorkOrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryWorkOrder().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Photo) InspectionItem(ctx context.Context) (*InspectionItem, error) {
+	result, err := _m.Edges.InspectionItemOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInspectionItem().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *ServiceType) Dealership(ctx context.Context) (*Dealership, error) {
@@ -593,6 +629,30 @@ func (_m *WorkOrder) Events(
 		return conn, nil
 	}
 	return _m.QueryEvents().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *WorkOrder) InspectionItems(ctx context.Context) (result []*InspectionItem, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedInspectionItems(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.InspectionItemsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryInspectionItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *WorkOrder) Photos(ctx context.Context) (result []*Photo, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedPhotos(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.PhotosOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPhotos().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *WorkOrder) SurveyResponses(ctx context.Context) (result []*SurveyResponse, err error) {

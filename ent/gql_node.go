@@ -8,10 +8,12 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/internal"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -60,6 +62,11 @@ var deviceImplementors = []string{"Device", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Device) IsNode() {}
 
+var inspectionitemImplementors = []string{"InspectionItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*InspectionItem) IsNode() {}
+
 var odometerreadingImplementors = []string{"OdometerReading", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -74,6 +81,11 @@ var ownerImplementors = []string{"Owner", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Owner) IsNode() {}
+
+var photoImplementors = []string{"Photo", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Photo) IsNode() {}
 
 var servicetypeImplementors = []string{"ServiceType", "Node"}
 
@@ -242,6 +254,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case inspectionitem.Table:
+		query := c.InspectionItem.Query().
+			Where(inspectionitem.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, inspectionitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case odometerreading.Table:
 		query := c.OdometerReading.Query().
 			Where(odometerreading.ID(id))
@@ -265,6 +286,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(owner.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, ownerImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case photo.Table:
+		query := c.Photo.Query().
+			Where(photo.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, photoImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -503,6 +533,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case inspectionitem.Table:
+		query := c.InspectionItem.Query().
+			Where(inspectionitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, inspectionitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case odometerreading.Table:
 		query := c.OdometerReading.Query().
 			Where(odometerreading.IDIn(ids...))
@@ -539,6 +585,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Owner.Query().
 			Where(owner.IDIn(ids...))
 		query, err := query.CollectFields(ctx, ownerImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case photo.Table:
+		query := c.Photo.Query().
+			Where(photo.IDIn(ids...))
+		query, err := query.CollectFields(ctx, photoImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -8,9 +8,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -1792,6 +1794,320 @@ func (_m *Device) ToEdge(order *DeviceOrder) *DeviceEdge {
 	}
 }
 
+// InspectionItemEdge is the edge representation of InspectionItem.
+type InspectionItemEdge struct {
+	Node   *InspectionItem `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// InspectionItemConnection is the connection containing edges to InspectionItem.
+type InspectionItemConnection struct {
+	Edges      []*InspectionItemEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *InspectionItemConnection) build(nodes []*InspectionItem, pager *inspectionitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *InspectionItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *InspectionItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *InspectionItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*InspectionItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &InspectionItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// InspectionItemPaginateOption enables pagination customization.
+type InspectionItemPaginateOption func(*inspectionitemPager) error
+
+// WithInspectionItemOrder configures pagination ordering.
+func WithInspectionItemOrder(order *InspectionItemOrder) InspectionItemPaginateOption {
+	if order == nil {
+		order = DefaultInspectionItemOrder
+	}
+	o := *order
+	return func(pager *inspectionitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultInspectionItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithInspectionItemFilter configures pagination filter.
+func WithInspectionItemFilter(filter func(*InspectionItemQuery) (*InspectionItemQuery, error)) InspectionItemPaginateOption {
+	return func(pager *inspectionitemPager) error {
+		if filter == nil {
+			return errors.New("InspectionItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type inspectionitemPager struct {
+	reverse bool
+	order   *InspectionItemOrder
+	filter  func(*InspectionItemQuery) (*InspectionItemQuery, error)
+}
+
+func newInspectionItemPager(opts []InspectionItemPaginateOption, reverse bool) (*inspectionitemPager, error) {
+	pager := &inspectionitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultInspectionItemOrder
+	}
+	return pager, nil
+}
+
+func (p *inspectionitemPager) applyFilter(query *InspectionItemQuery) (*InspectionItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *inspectionitemPager) toCursor(_m *InspectionItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *inspectionitemPager) applyCursors(query *InspectionItemQuery, after, before *Cursor) (*InspectionItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultInspectionItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *inspectionitemPager) applyOrder(query *InspectionItemQuery) *InspectionItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultInspectionItemOrder.Field {
+		query = query.Order(DefaultInspectionItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *inspectionitemPager) orderExpr(query *InspectionItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultInspectionItemOrder.Field {
+			b.Comma().Ident(DefaultInspectionItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to InspectionItem.
+func (_m *InspectionItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...InspectionItemPaginateOption,
+) (*InspectionItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newInspectionItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &InspectionItemConnection{Edges: []*InspectionItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// InspectionItemOrderFieldCreatedAt orders InspectionItem by created_at.
+	InspectionItemOrderFieldCreatedAt = &InspectionItemOrderField{
+		Value: func(_m *InspectionItem) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: inspectionitem.FieldCreatedAt,
+		toTerm: inspectionitem.ByCreatedAt,
+		toCursor: func(_m *InspectionItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// InspectionItemOrderFieldUpdatedAt orders InspectionItem by updated_at.
+	InspectionItemOrderFieldUpdatedAt = &InspectionItemOrderField{
+		Value: func(_m *InspectionItem) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: inspectionitem.FieldUpdatedAt,
+		toTerm: inspectionitem.ByUpdatedAt,
+		toCursor: func(_m *InspectionItem) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f InspectionItemOrderField) String() string {
+	var str string
+	switch f.column {
+	case InspectionItemOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case InspectionItemOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f InspectionItemOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *InspectionItemOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("InspectionItemOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *InspectionItemOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *InspectionItemOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid InspectionItemOrderField", str)
+	}
+	return nil
+}
+
+// InspectionItemOrderField defines the ordering field of InspectionItem.
+type InspectionItemOrderField struct {
+	// Value extracts the ordering value from the given InspectionItem.
+	Value    func(*InspectionItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) inspectionitem.OrderOption
+	toCursor func(*InspectionItem) Cursor
+}
+
+// InspectionItemOrder defines the ordering of InspectionItem.
+type InspectionItemOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *InspectionItemOrderField `json:"field"`
+}
+
+// DefaultInspectionItemOrder is the default ordering of InspectionItem.
+var DefaultInspectionItemOrder = &InspectionItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &InspectionItemOrderField{
+		Value: func(_m *InspectionItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: inspectionitem.FieldID,
+		toTerm: inspectionitem.ByID,
+		toCursor: func(_m *InspectionItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts InspectionItem into InspectionItemEdge.
+func (_m *InspectionItem) ToEdge(order *InspectionItemOrder) *InspectionItemEdge {
+	if order == nil {
+		order = DefaultInspectionItemOrder
+	}
+	return &InspectionItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // OdometerReadingEdge is the edge representation of OdometerReading.
 type OdometerReadingEdge struct {
 	Node   *OdometerReading `json:"node"`
@@ -2819,6 +3135,320 @@ func (_m *Owner) ToEdge(order *OwnerOrder) *OwnerEdge {
 		order = DefaultOwnerOrder
 	}
 	return &OwnerEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// PhotoEdge is the edge representation of Photo.
+type PhotoEdge struct {
+	Node   *Photo `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// PhotoConnection is the connection containing edges to Photo.
+type PhotoConnection struct {
+	Edges      []*PhotoEdge `json:"edges"`
+	PageInfo   PageInfo     `json:"pageInfo"`
+	TotalCount int          `json:"totalCount"`
+}
+
+func (c *PhotoConnection) build(nodes []*Photo, pager *photoPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Photo
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Photo {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Photo {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*PhotoEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &PhotoEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// PhotoPaginateOption enables pagination customization.
+type PhotoPaginateOption func(*photoPager) error
+
+// WithPhotoOrder configures pagination ordering.
+func WithPhotoOrder(order *PhotoOrder) PhotoPaginateOption {
+	if order == nil {
+		order = DefaultPhotoOrder
+	}
+	o := *order
+	return func(pager *photoPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultPhotoOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithPhotoFilter configures pagination filter.
+func WithPhotoFilter(filter func(*PhotoQuery) (*PhotoQuery, error)) PhotoPaginateOption {
+	return func(pager *photoPager) error {
+		if filter == nil {
+			return errors.New("PhotoQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type photoPager struct {
+	reverse bool
+	order   *PhotoOrder
+	filter  func(*PhotoQuery) (*PhotoQuery, error)
+}
+
+func newPhotoPager(opts []PhotoPaginateOption, reverse bool) (*photoPager, error) {
+	pager := &photoPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultPhotoOrder
+	}
+	return pager, nil
+}
+
+func (p *photoPager) applyFilter(query *PhotoQuery) (*PhotoQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *photoPager) toCursor(_m *Photo) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *photoPager) applyCursors(query *PhotoQuery, after, before *Cursor) (*PhotoQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPhotoOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *photoPager) applyOrder(query *PhotoQuery) *PhotoQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultPhotoOrder.Field {
+		query = query.Order(DefaultPhotoOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *photoPager) orderExpr(query *PhotoQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultPhotoOrder.Field {
+			b.Comma().Ident(DefaultPhotoOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Photo.
+func (_m *PhotoQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...PhotoPaginateOption,
+) (*PhotoConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newPhotoPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &PhotoConnection{Edges: []*PhotoEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// PhotoOrderFieldCreatedAt orders Photo by created_at.
+	PhotoOrderFieldCreatedAt = &PhotoOrderField{
+		Value: func(_m *Photo) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: photo.FieldCreatedAt,
+		toTerm: photo.ByCreatedAt,
+		toCursor: func(_m *Photo) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PhotoOrderFieldUpdatedAt orders Photo by updated_at.
+	PhotoOrderFieldUpdatedAt = &PhotoOrderField{
+		Value: func(_m *Photo) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: photo.FieldUpdatedAt,
+		toTerm: photo.ByUpdatedAt,
+		toCursor: func(_m *Photo) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PhotoOrderField) String() string {
+	var str string
+	switch f.column {
+	case PhotoOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PhotoOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PhotoOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PhotoOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PhotoOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PhotoOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PhotoOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid PhotoOrderField", str)
+	}
+	return nil
+}
+
+// PhotoOrderField defines the ordering field of Photo.
+type PhotoOrderField struct {
+	// Value extracts the ordering value from the given Photo.
+	Value    func(*Photo) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) photo.OrderOption
+	toCursor func(*Photo) Cursor
+}
+
+// PhotoOrder defines the ordering of Photo.
+type PhotoOrder struct {
+	Direction OrderDirection   `json:"direction"`
+	Field     *PhotoOrderField `json:"field"`
+}
+
+// DefaultPhotoOrder is the default ordering of Photo.
+var DefaultPhotoOrder = &PhotoOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &PhotoOrderField{
+		Value: func(_m *Photo) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: photo.FieldID,
+		toTerm: photo.ByID,
+		toCursor: func(_m *Photo) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Photo into PhotoEdge.
+func (_m *Photo) ToEdge(order *PhotoOrder) *PhotoEdge {
+	if order == nil {
+		order = DefaultPhotoOrder
+	}
+	return &PhotoEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -8,9 +8,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -3094,6 +3096,652 @@ func (i *DeviceWhereInput) P() (predicate.Device, error) {
 	}
 }
 
+// InspectionItemWhereInput represents a where input for filtering InspectionItem queries.
+type InspectionItemWhereInput struct {
+	Predicates []predicate.InspectionItem  `json:"-"`
+	Not        *InspectionItemWhereInput   `json:"not,omitempty"`
+	Or         []*InspectionItemWhereInput `json:"or,omitempty"`
+	And        []*InspectionItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "work_order_id" field predicates.
+	WorkOrderID      *int  `json:"workOrderID,omitempty"`
+	WorkOrderIDNEQ   *int  `json:"workOrderIDNEQ,omitempty"`
+	WorkOrderIDIn    []int `json:"workOrderIDIn,omitempty"`
+	WorkOrderIDNotIn []int `json:"workOrderIDNotIn,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "rating" field predicates.
+	Rating      *inspectionitem.Rating  `json:"rating,omitempty"`
+	RatingNEQ   *inspectionitem.Rating  `json:"ratingNEQ,omitempty"`
+	RatingIn    []inspectionitem.Rating `json:"ratingIn,omitempty"`
+	RatingNotIn []inspectionitem.Rating `json:"ratingNotIn,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "labour_cents" field predicates.
+	LabourCents      *int64  `json:"labourCents,omitempty"`
+	LabourCentsNEQ   *int64  `json:"labourCentsNEQ,omitempty"`
+	LabourCentsIn    []int64 `json:"labourCentsIn,omitempty"`
+	LabourCentsNotIn []int64 `json:"labourCentsNotIn,omitempty"`
+	LabourCentsGT    *int64  `json:"labourCentsGT,omitempty"`
+	LabourCentsGTE   *int64  `json:"labourCentsGTE,omitempty"`
+	LabourCentsLT    *int64  `json:"labourCentsLT,omitempty"`
+	LabourCentsLTE   *int64  `json:"labourCentsLTE,omitempty"`
+
+	// "parts_cents" field predicates.
+	PartsCents      *int64  `json:"partsCents,omitempty"`
+	PartsCentsNEQ   *int64  `json:"partsCentsNEQ,omitempty"`
+	PartsCentsIn    []int64 `json:"partsCentsIn,omitempty"`
+	PartsCentsNotIn []int64 `json:"partsCentsNotIn,omitempty"`
+	PartsCentsGT    *int64  `json:"partsCentsGT,omitempty"`
+	PartsCentsGTE   *int64  `json:"partsCentsGTE,omitempty"`
+	PartsCentsLT    *int64  `json:"partsCentsLT,omitempty"`
+	PartsCentsLTE   *int64  `json:"partsCentsLTE,omitempty"`
+
+	// "decision" field predicates.
+	Decision      *inspectionitem.Decision  `json:"decision,omitempty"`
+	DecisionNEQ   *inspectionitem.Decision  `json:"decisionNEQ,omitempty"`
+	DecisionIn    []inspectionitem.Decision `json:"decisionIn,omitempty"`
+	DecisionNotIn []inspectionitem.Decision `json:"decisionNotIn,omitempty"`
+
+	// "decided_at" field predicates.
+	DecidedAt       *time.Time  `json:"decidedAt,omitempty"`
+	DecidedAtNEQ    *time.Time  `json:"decidedAtNEQ,omitempty"`
+	DecidedAtIn     []time.Time `json:"decidedAtIn,omitempty"`
+	DecidedAtNotIn  []time.Time `json:"decidedAtNotIn,omitempty"`
+	DecidedAtGT     *time.Time  `json:"decidedAtGT,omitempty"`
+	DecidedAtGTE    *time.Time  `json:"decidedAtGTE,omitempty"`
+	DecidedAtLT     *time.Time  `json:"decidedAtLT,omitempty"`
+	DecidedAtLTE    *time.Time  `json:"decidedAtLTE,omitempty"`
+	DecidedAtIsNil  bool        `json:"decidedAtIsNil,omitempty"`
+	DecidedAtNotNil bool        `json:"decidedAtNotNil,omitempty"`
+
+	// "decided_by" field predicates.
+	DecidedBy       *inspectionitem.DecidedBy  `json:"decidedBy,omitempty"`
+	DecidedByNEQ    *inspectionitem.DecidedBy  `json:"decidedByNEQ,omitempty"`
+	DecidedByIn     []inspectionitem.DecidedBy `json:"decidedByIn,omitempty"`
+	DecidedByNotIn  []inspectionitem.DecidedBy `json:"decidedByNotIn,omitempty"`
+	DecidedByIsNil  bool                       `json:"decidedByIsNil,omitempty"`
+	DecidedByNotNil bool                       `json:"decidedByNotNil,omitempty"`
+
+	// "decided_by_staff_id" field predicates.
+	DecidedByStaffID       *int  `json:"decidedByStaffID,omitempty"`
+	DecidedByStaffIDNEQ    *int  `json:"decidedByStaffIDNEQ,omitempty"`
+	DecidedByStaffIDIn     []int `json:"decidedByStaffIDIn,omitempty"`
+	DecidedByStaffIDNotIn  []int `json:"decidedByStaffIDNotIn,omitempty"`
+	DecidedByStaffIDGT     *int  `json:"decidedByStaffIDGT,omitempty"`
+	DecidedByStaffIDGTE    *int  `json:"decidedByStaffIDGTE,omitempty"`
+	DecidedByStaffIDLT     *int  `json:"decidedByStaffIDLT,omitempty"`
+	DecidedByStaffIDLTE    *int  `json:"decidedByStaffIDLTE,omitempty"`
+	DecidedByStaffIDIsNil  bool  `json:"decidedByStaffIDIsNil,omitempty"`
+	DecidedByStaffIDNotNil bool  `json:"decidedByStaffIDNotNil,omitempty"`
+
+	// "decision_note" field predicates.
+	DecisionNote             *string  `json:"decisionNote,omitempty"`
+	DecisionNoteNEQ          *string  `json:"decisionNoteNEQ,omitempty"`
+	DecisionNoteIn           []string `json:"decisionNoteIn,omitempty"`
+	DecisionNoteNotIn        []string `json:"decisionNoteNotIn,omitempty"`
+	DecisionNoteGT           *string  `json:"decisionNoteGT,omitempty"`
+	DecisionNoteGTE          *string  `json:"decisionNoteGTE,omitempty"`
+	DecisionNoteLT           *string  `json:"decisionNoteLT,omitempty"`
+	DecisionNoteLTE          *string  `json:"decisionNoteLTE,omitempty"`
+	DecisionNoteContains     *string  `json:"decisionNoteContains,omitempty"`
+	DecisionNoteHasPrefix    *string  `json:"decisionNoteHasPrefix,omitempty"`
+	DecisionNoteHasSuffix    *string  `json:"decisionNoteHasSuffix,omitempty"`
+	DecisionNoteIsNil        bool     `json:"decisionNoteIsNil,omitempty"`
+	DecisionNoteNotNil       bool     `json:"decisionNoteNotNil,omitempty"`
+	DecisionNoteEqualFold    *string  `json:"decisionNoteEqualFold,omitempty"`
+	DecisionNoteContainsFold *string  `json:"decisionNoteContainsFold,omitempty"`
+
+	// "work_order" edge predicates.
+	HasWorkOrder     *bool                  `json:"hasWorkOrder,omitempty"`
+	HasWorkOrderWith []*WorkOrderWhereInput `json:"hasWorkOrderWith,omitempty"`
+
+	// "photos" edge predicates.
+	HasPhotos     *bool              `json:"hasPhotos,omitempty"`
+	HasPhotosWith []*PhotoWhereInput `json:"hasPhotosWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *InspectionItemWhereInput) AddPredicates(predicates ...predicate.InspectionItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the InspectionItemWhereInput filter on the InspectionItemQuery builder.
+func (i *InspectionItemWhereInput) Filter(q *InspectionItemQuery) (*InspectionItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyInspectionItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyInspectionItemWhereInput is returned in case the InspectionItemWhereInput is empty.
+var ErrEmptyInspectionItemWhereInput = errors.New("ent: empty predicate InspectionItemWhereInput")
+
+// P returns a predicate for filtering inspectionitems.
+// An error is returned if the input is empty or invalid.
+func (i *InspectionItemWhereInput) P() (predicate.InspectionItem, error) {
+	var predicates []predicate.InspectionItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, inspectionitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.InspectionItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, inspectionitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.InspectionItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, inspectionitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, inspectionitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, inspectionitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, inspectionitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, inspectionitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, inspectionitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, inspectionitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, inspectionitem.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, inspectionitem.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, inspectionitem.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, inspectionitem.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, inspectionitem.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, inspectionitem.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, inspectionitem.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, inspectionitem.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, inspectionitem.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, inspectionitem.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, inspectionitem.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, inspectionitem.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, inspectionitem.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, inspectionitem.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, inspectionitem.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.WorkOrderID != nil {
+		predicates = append(predicates, inspectionitem.WorkOrderIDEQ(*i.WorkOrderID))
+	}
+	if i.WorkOrderIDNEQ != nil {
+		predicates = append(predicates, inspectionitem.WorkOrderIDNEQ(*i.WorkOrderIDNEQ))
+	}
+	if len(i.WorkOrderIDIn) > 0 {
+		predicates = append(predicates, inspectionitem.WorkOrderIDIn(i.WorkOrderIDIn...))
+	}
+	if len(i.WorkOrderIDNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.WorkOrderIDNotIn(i.WorkOrderIDNotIn...))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, inspectionitem.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, inspectionitem.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, inspectionitem.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, inspectionitem.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, inspectionitem.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, inspectionitem.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, inspectionitem.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, inspectionitem.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, inspectionitem.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, inspectionitem.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, inspectionitem.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, inspectionitem.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Rating != nil {
+		predicates = append(predicates, inspectionitem.RatingEQ(*i.Rating))
+	}
+	if i.RatingNEQ != nil {
+		predicates = append(predicates, inspectionitem.RatingNEQ(*i.RatingNEQ))
+	}
+	if len(i.RatingIn) > 0 {
+		predicates = append(predicates, inspectionitem.RatingIn(i.RatingIn...))
+	}
+	if len(i.RatingNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.RatingNotIn(i.RatingNotIn...))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, inspectionitem.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, inspectionitem.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, inspectionitem.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, inspectionitem.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, inspectionitem.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, inspectionitem.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, inspectionitem.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, inspectionitem.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, inspectionitem.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, inspectionitem.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, inspectionitem.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, inspectionitem.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, inspectionitem.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, inspectionitem.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.LabourCents != nil {
+		predicates = append(predicates, inspectionitem.LabourCentsEQ(*i.LabourCents))
+	}
+	if i.LabourCentsNEQ != nil {
+		predicates = append(predicates, inspectionitem.LabourCentsNEQ(*i.LabourCentsNEQ))
+	}
+	if len(i.LabourCentsIn) > 0 {
+		predicates = append(predicates, inspectionitem.LabourCentsIn(i.LabourCentsIn...))
+	}
+	if len(i.LabourCentsNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.LabourCentsNotIn(i.LabourCentsNotIn...))
+	}
+	if i.LabourCentsGT != nil {
+		predicates = append(predicates, inspectionitem.LabourCentsGT(*i.LabourCentsGT))
+	}
+	if i.LabourCentsGTE != nil {
+		predicates = append(predicates, inspectionitem.LabourCentsGTE(*i.LabourCentsGTE))
+	}
+	if i.LabourCentsLT != nil {
+		predicates = append(predicates, inspectionitem.LabourCentsLT(*i.LabourCentsLT))
+	}
+	if i.LabourCentsLTE != nil {
+		predicates = append(predicates, inspectionitem.LabourCentsLTE(*i.LabourCentsLTE))
+	}
+	if i.PartsCents != nil {
+		predicates = append(predicates, inspectionitem.PartsCentsEQ(*i.PartsCents))
+	}
+	if i.PartsCentsNEQ != nil {
+		predicates = append(predicates, inspectionitem.PartsCentsNEQ(*i.PartsCentsNEQ))
+	}
+	if len(i.PartsCentsIn) > 0 {
+		predicates = append(predicates, inspectionitem.PartsCentsIn(i.PartsCentsIn...))
+	}
+	if len(i.PartsCentsNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.PartsCentsNotIn(i.PartsCentsNotIn...))
+	}
+	if i.PartsCentsGT != nil {
+		predicates = append(predicates, inspectionitem.PartsCentsGT(*i.PartsCentsGT))
+	}
+	if i.PartsCentsGTE != nil {
+		predicates = append(predicates, inspectionitem.PartsCentsGTE(*i.PartsCentsGTE))
+	}
+	if i.PartsCentsLT != nil {
+		predicates = append(predicates, inspectionitem.PartsCentsLT(*i.PartsCentsLT))
+	}
+	if i.PartsCentsLTE != nil {
+		predicates = append(predicates, inspectionitem.PartsCentsLTE(*i.PartsCentsLTE))
+	}
+	if i.Decision != nil {
+		predicates = append(predicates, inspectionitem.DecisionEQ(*i.Decision))
+	}
+	if i.DecisionNEQ != nil {
+		predicates = append(predicates, inspectionitem.DecisionNEQ(*i.DecisionNEQ))
+	}
+	if len(i.DecisionIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecisionIn(i.DecisionIn...))
+	}
+	if len(i.DecisionNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecisionNotIn(i.DecisionNotIn...))
+	}
+	if i.DecidedAt != nil {
+		predicates = append(predicates, inspectionitem.DecidedAtEQ(*i.DecidedAt))
+	}
+	if i.DecidedAtNEQ != nil {
+		predicates = append(predicates, inspectionitem.DecidedAtNEQ(*i.DecidedAtNEQ))
+	}
+	if len(i.DecidedAtIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecidedAtIn(i.DecidedAtIn...))
+	}
+	if len(i.DecidedAtNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecidedAtNotIn(i.DecidedAtNotIn...))
+	}
+	if i.DecidedAtGT != nil {
+		predicates = append(predicates, inspectionitem.DecidedAtGT(*i.DecidedAtGT))
+	}
+	if i.DecidedAtGTE != nil {
+		predicates = append(predicates, inspectionitem.DecidedAtGTE(*i.DecidedAtGTE))
+	}
+	if i.DecidedAtLT != nil {
+		predicates = append(predicates, inspectionitem.DecidedAtLT(*i.DecidedAtLT))
+	}
+	if i.DecidedAtLTE != nil {
+		predicates = append(predicates, inspectionitem.DecidedAtLTE(*i.DecidedAtLTE))
+	}
+	if i.DecidedAtIsNil {
+		predicates = append(predicates, inspectionitem.DecidedAtIsNil())
+	}
+	if i.DecidedAtNotNil {
+		predicates = append(predicates, inspectionitem.DecidedAtNotNil())
+	}
+	if i.DecidedBy != nil {
+		predicates = append(predicates, inspectionitem.DecidedByEQ(*i.DecidedBy))
+	}
+	if i.DecidedByNEQ != nil {
+		predicates = append(predicates, inspectionitem.DecidedByNEQ(*i.DecidedByNEQ))
+	}
+	if len(i.DecidedByIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecidedByIn(i.DecidedByIn...))
+	}
+	if len(i.DecidedByNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecidedByNotIn(i.DecidedByNotIn...))
+	}
+	if i.DecidedByIsNil {
+		predicates = append(predicates, inspectionitem.DecidedByIsNil())
+	}
+	if i.DecidedByNotNil {
+		predicates = append(predicates, inspectionitem.DecidedByNotNil())
+	}
+	if i.DecidedByStaffID != nil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDEQ(*i.DecidedByStaffID))
+	}
+	if i.DecidedByStaffIDNEQ != nil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDNEQ(*i.DecidedByStaffIDNEQ))
+	}
+	if len(i.DecidedByStaffIDIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDIn(i.DecidedByStaffIDIn...))
+	}
+	if len(i.DecidedByStaffIDNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDNotIn(i.DecidedByStaffIDNotIn...))
+	}
+	if i.DecidedByStaffIDGT != nil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDGT(*i.DecidedByStaffIDGT))
+	}
+	if i.DecidedByStaffIDGTE != nil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDGTE(*i.DecidedByStaffIDGTE))
+	}
+	if i.DecidedByStaffIDLT != nil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDLT(*i.DecidedByStaffIDLT))
+	}
+	if i.DecidedByStaffIDLTE != nil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDLTE(*i.DecidedByStaffIDLTE))
+	}
+	if i.DecidedByStaffIDIsNil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDIsNil())
+	}
+	if i.DecidedByStaffIDNotNil {
+		predicates = append(predicates, inspectionitem.DecidedByStaffIDNotNil())
+	}
+	if i.DecisionNote != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteEQ(*i.DecisionNote))
+	}
+	if i.DecisionNoteNEQ != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteNEQ(*i.DecisionNoteNEQ))
+	}
+	if len(i.DecisionNoteIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecisionNoteIn(i.DecisionNoteIn...))
+	}
+	if len(i.DecisionNoteNotIn) > 0 {
+		predicates = append(predicates, inspectionitem.DecisionNoteNotIn(i.DecisionNoteNotIn...))
+	}
+	if i.DecisionNoteGT != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteGT(*i.DecisionNoteGT))
+	}
+	if i.DecisionNoteGTE != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteGTE(*i.DecisionNoteGTE))
+	}
+	if i.DecisionNoteLT != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteLT(*i.DecisionNoteLT))
+	}
+	if i.DecisionNoteLTE != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteLTE(*i.DecisionNoteLTE))
+	}
+	if i.DecisionNoteContains != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteContains(*i.DecisionNoteContains))
+	}
+	if i.DecisionNoteHasPrefix != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteHasPrefix(*i.DecisionNoteHasPrefix))
+	}
+	if i.DecisionNoteHasSuffix != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteHasSuffix(*i.DecisionNoteHasSuffix))
+	}
+	if i.DecisionNoteIsNil {
+		predicates = append(predicates, inspectionitem.DecisionNoteIsNil())
+	}
+	if i.DecisionNoteNotNil {
+		predicates = append(predicates, inspectionitem.DecisionNoteNotNil())
+	}
+	if i.DecisionNoteEqualFold != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteEqualFold(*i.DecisionNoteEqualFold))
+	}
+	if i.DecisionNoteContainsFold != nil {
+		predicates = append(predicates, inspectionitem.DecisionNoteContainsFold(*i.DecisionNoteContainsFold))
+	}
+
+	if i.HasWorkOrder != nil {
+		p := inspectionitem.HasWorkOrder()
+		if !*i.HasWorkOrder {
+			p = inspectionitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasWorkOrderWith) > 0 {
+		with := make([]predicate.WorkOrder, 0, len(i.HasWorkOrderWith))
+		for _, w := range i.HasWorkOrderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasWorkOrderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, inspectionitem.HasWorkOrderWith(with...))
+	}
+	if i.HasPhotos != nil {
+		p := inspectionitem.HasPhotos()
+		if !*i.HasPhotos {
+			p = inspectionitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPhotosWith) > 0 {
+		with := make([]predicate.Photo, 0, len(i.HasPhotosWith))
+		for _, w := range i.HasPhotosWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPhotosWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, inspectionitem.HasPhotosWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyInspectionItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return inspectionitem.And(predicates...), nil
+	}
+}
+
 // OdometerReadingWhereInput represents a where input for filtering OdometerReading queries.
 type OdometerReadingWhereInput struct {
 	Predicates []predicate.OdometerReading  `json:"-"`
@@ -5371,6 +6019,434 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 		return predicates[0], nil
 	default:
 		return owner.And(predicates...), nil
+	}
+}
+
+// PhotoWhereInput represents a where input for filtering Photo queries.
+type PhotoWhereInput struct {
+	Predicates []predicate.Photo  `json:"-"`
+	Not        *PhotoWhereInput   `json:"not,omitempty"`
+	Or         []*PhotoWhereInput `json:"or,omitempty"`
+	And        []*PhotoWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "work_order_id" field predicates.
+	WorkOrderID      *int  `json:"workOrderID,omitempty"`
+	WorkOrderIDNEQ   *int  `json:"workOrderIDNEQ,omitempty"`
+	WorkOrderIDIn    []int `json:"workOrderIDIn,omitempty"`
+	WorkOrderIDNotIn []int `json:"workOrderIDNotIn,omitempty"`
+
+	// "inspection_item_id" field predicates.
+	InspectionItemID       *int  `json:"inspectionItemID,omitempty"`
+	InspectionItemIDNEQ    *int  `json:"inspectionItemIDNEQ,omitempty"`
+	InspectionItemIDIn     []int `json:"inspectionItemIDIn,omitempty"`
+	InspectionItemIDNotIn  []int `json:"inspectionItemIDNotIn,omitempty"`
+	InspectionItemIDIsNil  bool  `json:"inspectionItemIDIsNil,omitempty"`
+	InspectionItemIDNotNil bool  `json:"inspectionItemIDNotNil,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *photo.Kind  `json:"kind,omitempty"`
+	KindNEQ   *photo.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []photo.Kind `json:"kindIn,omitempty"`
+	KindNotIn []photo.Kind `json:"kindNotIn,omitempty"`
+
+	// "content_type" field predicates.
+	ContentType             *string  `json:"contentType,omitempty"`
+	ContentTypeNEQ          *string  `json:"contentTypeNEQ,omitempty"`
+	ContentTypeIn           []string `json:"contentTypeIn,omitempty"`
+	ContentTypeNotIn        []string `json:"contentTypeNotIn,omitempty"`
+	ContentTypeGT           *string  `json:"contentTypeGT,omitempty"`
+	ContentTypeGTE          *string  `json:"contentTypeGTE,omitempty"`
+	ContentTypeLT           *string  `json:"contentTypeLT,omitempty"`
+	ContentTypeLTE          *string  `json:"contentTypeLTE,omitempty"`
+	ContentTypeContains     *string  `json:"contentTypeContains,omitempty"`
+	ContentTypeHasPrefix    *string  `json:"contentTypeHasPrefix,omitempty"`
+	ContentTypeHasSuffix    *string  `json:"contentTypeHasSuffix,omitempty"`
+	ContentTypeEqualFold    *string  `json:"contentTypeEqualFold,omitempty"`
+	ContentTypeContainsFold *string  `json:"contentTypeContainsFold,omitempty"`
+
+	// "size_bytes" field predicates.
+	SizeBytes      *int64  `json:"sizeBytes,omitempty"`
+	SizeBytesNEQ   *int64  `json:"sizeBytesNEQ,omitempty"`
+	SizeBytesIn    []int64 `json:"sizeBytesIn,omitempty"`
+	SizeBytesNotIn []int64 `json:"sizeBytesNotIn,omitempty"`
+	SizeBytesGT    *int64  `json:"sizeBytesGT,omitempty"`
+	SizeBytesGTE   *int64  `json:"sizeBytesGTE,omitempty"`
+	SizeBytesLT    *int64  `json:"sizeBytesLT,omitempty"`
+	SizeBytesLTE   *int64  `json:"sizeBytesLTE,omitempty"`
+
+	// "taken_by_staff_id" field predicates.
+	TakenByStaffID       *int  `json:"takenByStaffID,omitempty"`
+	TakenByStaffIDNEQ    *int  `json:"takenByStaffIDNEQ,omitempty"`
+	TakenByStaffIDIn     []int `json:"takenByStaffIDIn,omitempty"`
+	TakenByStaffIDNotIn  []int `json:"takenByStaffIDNotIn,omitempty"`
+	TakenByStaffIDGT     *int  `json:"takenByStaffIDGT,omitempty"`
+	TakenByStaffIDGTE    *int  `json:"takenByStaffIDGTE,omitempty"`
+	TakenByStaffIDLT     *int  `json:"takenByStaffIDLT,omitempty"`
+	TakenByStaffIDLTE    *int  `json:"takenByStaffIDLTE,omitempty"`
+	TakenByStaffIDIsNil  bool  `json:"takenByStaffIDIsNil,omitempty"`
+	TakenByStaffIDNotNil bool  `json:"takenByStaffIDNotNil,omitempty"`
+
+	// "work_order" edge predicates.
+	HasWorkOrder     *bool                  `json:"hasWorkOrder,omitempty"`
+	HasWorkOrderWith []*WorkOrderWhereInput `json:"hasWorkOrderWith,omitempty"`
+
+	// "inspection_item" edge predicates.
+	HasInspectionItem     *bool                       `json:"hasInspectionItem,omitempty"`
+	HasInspectionItemWith []*InspectionItemWhereInput `json:"hasInspectionItemWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PhotoWhereInput) AddPredicates(predicates ...predicate.Photo) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PhotoWhereInput filter on the PhotoQuery builder.
+func (i *PhotoWhereInput) Filter(q *PhotoQuery) (*PhotoQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPhotoWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPhotoWhereInput is returned in case the PhotoWhereInput is empty.
+var ErrEmptyPhotoWhereInput = errors.New("ent: empty predicate PhotoWhereInput")
+
+// P returns a predicate for filtering photos.
+// An error is returned if the input is empty or invalid.
+func (i *PhotoWhereInput) P() (predicate.Photo, error) {
+	var predicates []predicate.Photo
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, photo.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Photo, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, photo.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Photo, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, photo.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, photo.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, photo.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, photo.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, photo.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, photo.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, photo.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, photo.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, photo.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, photo.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, photo.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, photo.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, photo.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, photo.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, photo.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, photo.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, photo.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, photo.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, photo.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, photo.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, photo.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, photo.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, photo.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, photo.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, photo.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.WorkOrderID != nil {
+		predicates = append(predicates, photo.WorkOrderIDEQ(*i.WorkOrderID))
+	}
+	if i.WorkOrderIDNEQ != nil {
+		predicates = append(predicates, photo.WorkOrderIDNEQ(*i.WorkOrderIDNEQ))
+	}
+	if len(i.WorkOrderIDIn) > 0 {
+		predicates = append(predicates, photo.WorkOrderIDIn(i.WorkOrderIDIn...))
+	}
+	if len(i.WorkOrderIDNotIn) > 0 {
+		predicates = append(predicates, photo.WorkOrderIDNotIn(i.WorkOrderIDNotIn...))
+	}
+	if i.InspectionItemID != nil {
+		predicates = append(predicates, photo.InspectionItemIDEQ(*i.InspectionItemID))
+	}
+	if i.InspectionItemIDNEQ != nil {
+		predicates = append(predicates, photo.InspectionItemIDNEQ(*i.InspectionItemIDNEQ))
+	}
+	if len(i.InspectionItemIDIn) > 0 {
+		predicates = append(predicates, photo.InspectionItemIDIn(i.InspectionItemIDIn...))
+	}
+	if len(i.InspectionItemIDNotIn) > 0 {
+		predicates = append(predicates, photo.InspectionItemIDNotIn(i.InspectionItemIDNotIn...))
+	}
+	if i.InspectionItemIDIsNil {
+		predicates = append(predicates, photo.InspectionItemIDIsNil())
+	}
+	if i.InspectionItemIDNotNil {
+		predicates = append(predicates, photo.InspectionItemIDNotNil())
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, photo.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, photo.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, photo.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, photo.KindNotIn(i.KindNotIn...))
+	}
+	if i.ContentType != nil {
+		predicates = append(predicates, photo.ContentTypeEQ(*i.ContentType))
+	}
+	if i.ContentTypeNEQ != nil {
+		predicates = append(predicates, photo.ContentTypeNEQ(*i.ContentTypeNEQ))
+	}
+	if len(i.ContentTypeIn) > 0 {
+		predicates = append(predicates, photo.ContentTypeIn(i.ContentTypeIn...))
+	}
+	if len(i.ContentTypeNotIn) > 0 {
+		predicates = append(predicates, photo.ContentTypeNotIn(i.ContentTypeNotIn...))
+	}
+	if i.ContentTypeGT != nil {
+		predicates = append(predicates, photo.ContentTypeGT(*i.ContentTypeGT))
+	}
+	if i.ContentTypeGTE != nil {
+		predicates = append(predicates, photo.ContentTypeGTE(*i.ContentTypeGTE))
+	}
+	if i.ContentTypeLT != nil {
+		predicates = append(predicates, photo.ContentTypeLT(*i.ContentTypeLT))
+	}
+	if i.ContentTypeLTE != nil {
+		predicates = append(predicates, photo.ContentTypeLTE(*i.ContentTypeLTE))
+	}
+	if i.ContentTypeContains != nil {
+		predicates = append(predicates, photo.ContentTypeContains(*i.ContentTypeContains))
+	}
+	if i.ContentTypeHasPrefix != nil {
+		predicates = append(predicates, photo.ContentTypeHasPrefix(*i.ContentTypeHasPrefix))
+	}
+	if i.ContentTypeHasSuffix != nil {
+		predicates = append(predicates, photo.ContentTypeHasSuffix(*i.ContentTypeHasSuffix))
+	}
+	if i.ContentTypeEqualFold != nil {
+		predicates = append(predicates, photo.ContentTypeEqualFold(*i.ContentTypeEqualFold))
+	}
+	if i.ContentTypeContainsFold != nil {
+		predicates = append(predicates, photo.ContentTypeContainsFold(*i.ContentTypeContainsFold))
+	}
+	if i.SizeBytes != nil {
+		predicates = append(predicates, photo.SizeBytesEQ(*i.SizeBytes))
+	}
+	if i.SizeBytesNEQ != nil {
+		predicates = append(predicates, photo.SizeBytesNEQ(*i.SizeBytesNEQ))
+	}
+	if len(i.SizeBytesIn) > 0 {
+		predicates = append(predicates, photo.SizeBytesIn(i.SizeBytesIn...))
+	}
+	if len(i.SizeBytesNotIn) > 0 {
+		predicates = append(predicates, photo.SizeBytesNotIn(i.SizeBytesNotIn...))
+	}
+	if i.SizeBytesGT != nil {
+		predicates = append(predicates, photo.SizeBytesGT(*i.SizeBytesGT))
+	}
+	if i.SizeBytesGTE != nil {
+		predicates = append(predicates, photo.SizeBytesGTE(*i.SizeBytesGTE))
+	}
+	if i.SizeBytesLT != nil {
+		predicates = append(predicates, photo.SizeBytesLT(*i.SizeBytesLT))
+	}
+	if i.SizeBytesLTE != nil {
+		predicates = append(predicates, photo.SizeBytesLTE(*i.SizeBytesLTE))
+	}
+	if i.TakenByStaffID != nil {
+		predicates = append(predicates, photo.TakenByStaffIDEQ(*i.TakenByStaffID))
+	}
+	if i.TakenByStaffIDNEQ != nil {
+		predicates = append(predicates, photo.TakenByStaffIDNEQ(*i.TakenByStaffIDNEQ))
+	}
+	if len(i.TakenByStaffIDIn) > 0 {
+		predicates = append(predicates, photo.TakenByStaffIDIn(i.TakenByStaffIDIn...))
+	}
+	if len(i.TakenByStaffIDNotIn) > 0 {
+		predicates = append(predicates, photo.TakenByStaffIDNotIn(i.TakenByStaffIDNotIn...))
+	}
+	if i.TakenByStaffIDGT != nil {
+		predicates = append(predicates, photo.TakenByStaffIDGT(*i.TakenByStaffIDGT))
+	}
+	if i.TakenByStaffIDGTE != nil {
+		predicates = append(predicates, photo.TakenByStaffIDGTE(*i.TakenByStaffIDGTE))
+	}
+	if i.TakenByStaffIDLT != nil {
+		predicates = append(predicates, photo.TakenByStaffIDLT(*i.TakenByStaffIDLT))
+	}
+	if i.TakenByStaffIDLTE != nil {
+		predicates = append(predicates, photo.TakenByStaffIDLTE(*i.TakenByStaffIDLTE))
+	}
+	if i.TakenByStaffIDIsNil {
+		predicates = append(predicates, photo.TakenByStaffIDIsNil())
+	}
+	if i.TakenByStaffIDNotNil {
+		predicates = append(predicates, photo.TakenByStaffIDNotNil())
+	}
+
+	if i.HasWorkOrder != nil {
+		p := photo.HasWorkOrder()
+		if !*i.HasWorkOrder {
+			p = photo.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasWorkOrderWith) > 0 {
+		with := make([]predicate.WorkOrder, 0, len(i.HasWorkOrderWith))
+		for _, w := range i.HasWorkOrderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasWorkOrderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, photo.HasWorkOrderWith(with...))
+	}
+	if i.HasInspectionItem != nil {
+		p := photo.HasInspectionItem()
+		if !*i.HasInspectionItem {
+			p = photo.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInspectionItemWith) > 0 {
+		with := make([]predicate.InspectionItem, 0, len(i.HasInspectionItemWith))
+		for _, w := range i.HasInspectionItemWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInspectionItemWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, photo.HasInspectionItemWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPhotoWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return photo.And(predicates...), nil
 	}
 }
 
@@ -9357,6 +10433,16 @@ type WorkOrderWhereInput struct {
 	TotalCentsLT    *int64  `json:"totalCentsLT,omitempty"`
 	TotalCentsLTE   *int64  `json:"totalCentsLTE,omitempty"`
 
+	// "estimate_cents" field predicates.
+	EstimateCents      *int64  `json:"estimateCents,omitempty"`
+	EstimateCentsNEQ   *int64  `json:"estimateCentsNEQ,omitempty"`
+	EstimateCentsIn    []int64 `json:"estimateCentsIn,omitempty"`
+	EstimateCentsNotIn []int64 `json:"estimateCentsNotIn,omitempty"`
+	EstimateCentsGT    *int64  `json:"estimateCentsGT,omitempty"`
+	EstimateCentsGTE   *int64  `json:"estimateCentsGTE,omitempty"`
+	EstimateCentsLT    *int64  `json:"estimateCentsLT,omitempty"`
+	EstimateCentsLTE   *int64  `json:"estimateCentsLTE,omitempty"`
+
 	// "last_event_seq" field predicates.
 	LastEventSeq      *int  `json:"lastEventSeq,omitempty"`
 	LastEventSeqNEQ   *int  `json:"lastEventSeqNEQ,omitempty"`
@@ -9390,6 +10476,14 @@ type WorkOrderWhereInput struct {
 	// "events" edge predicates.
 	HasEvents     *bool                       `json:"hasEvents,omitempty"`
 	HasEventsWith []*WorkOrderEventWhereInput `json:"hasEventsWith,omitempty"`
+
+	// "inspection_items" edge predicates.
+	HasInspectionItems     *bool                       `json:"hasInspectionItems,omitempty"`
+	HasInspectionItemsWith []*InspectionItemWhereInput `json:"hasInspectionItemsWith,omitempty"`
+
+	// "photos" edge predicates.
+	HasPhotos     *bool              `json:"hasPhotos,omitempty"`
+	HasPhotosWith []*PhotoWhereInput `json:"hasPhotosWith,omitempty"`
 
 	// "survey_responses" edge predicates.
 	HasSurveyResponses     *bool                       `json:"hasSurveyResponses,omitempty"`
@@ -9917,6 +11011,30 @@ func (i *WorkOrderWhereInput) P() (predicate.WorkOrder, error) {
 	if i.TotalCentsLTE != nil {
 		predicates = append(predicates, workorder.TotalCentsLTE(*i.TotalCentsLTE))
 	}
+	if i.EstimateCents != nil {
+		predicates = append(predicates, workorder.EstimateCentsEQ(*i.EstimateCents))
+	}
+	if i.EstimateCentsNEQ != nil {
+		predicates = append(predicates, workorder.EstimateCentsNEQ(*i.EstimateCentsNEQ))
+	}
+	if len(i.EstimateCentsIn) > 0 {
+		predicates = append(predicates, workorder.EstimateCentsIn(i.EstimateCentsIn...))
+	}
+	if len(i.EstimateCentsNotIn) > 0 {
+		predicates = append(predicates, workorder.EstimateCentsNotIn(i.EstimateCentsNotIn...))
+	}
+	if i.EstimateCentsGT != nil {
+		predicates = append(predicates, workorder.EstimateCentsGT(*i.EstimateCentsGT))
+	}
+	if i.EstimateCentsGTE != nil {
+		predicates = append(predicates, workorder.EstimateCentsGTE(*i.EstimateCentsGTE))
+	}
+	if i.EstimateCentsLT != nil {
+		predicates = append(predicates, workorder.EstimateCentsLT(*i.EstimateCentsLT))
+	}
+	if i.EstimateCentsLTE != nil {
+		predicates = append(predicates, workorder.EstimateCentsLTE(*i.EstimateCentsLTE))
+	}
 	if i.LastEventSeq != nil {
 		predicates = append(predicates, workorder.LastEventSeqEQ(*i.LastEventSeq))
 	}
@@ -10049,6 +11167,42 @@ func (i *WorkOrderWhereInput) P() (predicate.WorkOrder, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, workorder.HasEventsWith(with...))
+	}
+	if i.HasInspectionItems != nil {
+		p := workorder.HasInspectionItems()
+		if !*i.HasInspectionItems {
+			p = workorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasInspectionItemsWith) > 0 {
+		with := make([]predicate.InspectionItem, 0, len(i.HasInspectionItemsWith))
+		for _, w := range i.HasInspectionItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasInspectionItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, workorder.HasInspectionItemsWith(with...))
+	}
+	if i.HasPhotos != nil {
+		p := workorder.HasPhotos()
+		if !*i.HasPhotos {
+			p = workorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPhotosWith) > 0 {
+		with := make([]predicate.Photo, 0, len(i.HasPhotosWith))
+		for _, w := range i.HasPhotosWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPhotosWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, workorder.HasPhotosWith(with...))
 	}
 	if i.HasSurveyResponses != nil {
 		p := workorder.HasSurveyResponses()

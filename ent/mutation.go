@@ -8,9 +8,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
@@ -46,9 +48,11 @@ const (
 	TypeDealerGroup      = "DealerGroup"
 	TypeDealership       = "Dealership"
 	TypeDevice           = "Device"
+	TypeInspectionItem   = "InspectionItem"
 	TypeOdometerReading  = "OdometerReading"
 	TypeOutboxMessage    = "OutboxMessage"
 	TypeOwner            = "Owner"
+	TypePhoto            = "Photo"
 	TypeServiceType      = "ServiceType"
 	TypeStaff            = "Staff"
 	TypeSurveyResponse   = "SurveyResponse"
@@ -7069,6 +7073,1320 @@ func (m *DeviceMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Device edge %s", name)
 }
 
+// InspectionItemMutation represents an operation that mutates the InspectionItem nodes in the graph.
+type InspectionItemMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	name                   *string
+	rating                 *inspectionitem.Rating
+	note                   *string
+	labour_cents           *int64
+	addlabour_cents        *int64
+	parts_cents            *int64
+	addparts_cents         *int64
+	decision               *inspectionitem.Decision
+	decided_at             *time.Time
+	decided_by             *inspectionitem.DecidedBy
+	decided_by_staff_id    *int
+	adddecided_by_staff_id *int
+	decision_note          *string
+	clearedFields          map[string]struct{}
+	work_order             *int
+	clearedwork_order      bool
+	photos                 map[int]struct{}
+	removedphotos          map[int]struct{}
+	clearedphotos          bool
+	done                   bool
+	oldValue               func(context.Context) (*InspectionItem, error)
+	predicates             []predicate.InspectionItem
+}
+
+var _ ent.Mutation = (*InspectionItemMutation)(nil)
+
+// inspectionitemOption allows management of the mutation configuration using functional options.
+type inspectionitemOption func(*InspectionItemMutation)
+
+// newInspectionItemMutation creates new mutation for the InspectionItem entity.
+func newInspectionItemMutation(c config, op Op, opts ...inspectionitemOption) *InspectionItemMutation {
+	m := &InspectionItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInspectionItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInspectionItemID sets the ID field of the mutation.
+func withInspectionItemID(id int) inspectionitemOption {
+	return func(m *InspectionItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *InspectionItem
+		)
+		m.oldValue = func(ctx context.Context) (*InspectionItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().InspectionItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInspectionItem sets the old InspectionItem of the mutation.
+func withInspectionItem(node *InspectionItem) inspectionitemOption {
+	return func(m *InspectionItemMutation) {
+		m.oldValue = func(context.Context) (*InspectionItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InspectionItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InspectionItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InspectionItemMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InspectionItemMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().InspectionItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *InspectionItemMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *InspectionItemMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *InspectionItemMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *InspectionItemMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *InspectionItemMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *InspectionItemMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetWorkOrderID sets the "work_order_id" field.
+func (m *InspectionItemMutation) SetWorkOrderID(i int) {
+	m.work_order = &i
+}
+
+// WorkOrderID returns the value of the "work_order_id" field in the mutation.
+func (m *InspectionItemMutation) WorkOrderID() (r int, exists bool) {
+	v := m.work_order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkOrderID returns the old "work_order_id" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldWorkOrderID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkOrderID: %w", err)
+	}
+	return oldValue.WorkOrderID, nil
+}
+
+// ResetWorkOrderID resets all changes to the "work_order_id" field.
+func (m *InspectionItemMutation) ResetWorkOrderID() {
+	m.work_order = nil
+}
+
+// SetName sets the "name" field.
+func (m *InspectionItemMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *InspectionItemMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *InspectionItemMutation) ResetName() {
+	m.name = nil
+}
+
+// SetRating sets the "rating" field.
+func (m *InspectionItemMutation) SetRating(i inspectionitem.Rating) {
+	m.rating = &i
+}
+
+// Rating returns the value of the "rating" field in the mutation.
+func (m *InspectionItemMutation) Rating() (r inspectionitem.Rating, exists bool) {
+	v := m.rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRating returns the old "rating" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldRating(ctx context.Context) (v inspectionitem.Rating, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRating: %w", err)
+	}
+	return oldValue.Rating, nil
+}
+
+// ResetRating resets all changes to the "rating" field.
+func (m *InspectionItemMutation) ResetRating() {
+	m.rating = nil
+}
+
+// SetNote sets the "note" field.
+func (m *InspectionItemMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *InspectionItemMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *InspectionItemMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[inspectionitem.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *InspectionItemMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[inspectionitem.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *InspectionItemMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, inspectionitem.FieldNote)
+}
+
+// SetLabourCents sets the "labour_cents" field.
+func (m *InspectionItemMutation) SetLabourCents(i int64) {
+	m.labour_cents = &i
+	m.addlabour_cents = nil
+}
+
+// LabourCents returns the value of the "labour_cents" field in the mutation.
+func (m *InspectionItemMutation) LabourCents() (r int64, exists bool) {
+	v := m.labour_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLabourCents returns the old "labour_cents" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldLabourCents(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLabourCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLabourCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLabourCents: %w", err)
+	}
+	return oldValue.LabourCents, nil
+}
+
+// AddLabourCents adds i to the "labour_cents" field.
+func (m *InspectionItemMutation) AddLabourCents(i int64) {
+	if m.addlabour_cents != nil {
+		*m.addlabour_cents += i
+	} else {
+		m.addlabour_cents = &i
+	}
+}
+
+// AddedLabourCents returns the value that was added to the "labour_cents" field in this mutation.
+func (m *InspectionItemMutation) AddedLabourCents() (r int64, exists bool) {
+	v := m.addlabour_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLabourCents resets all changes to the "labour_cents" field.
+func (m *InspectionItemMutation) ResetLabourCents() {
+	m.labour_cents = nil
+	m.addlabour_cents = nil
+}
+
+// SetPartsCents sets the "parts_cents" field.
+func (m *InspectionItemMutation) SetPartsCents(i int64) {
+	m.parts_cents = &i
+	m.addparts_cents = nil
+}
+
+// PartsCents returns the value of the "parts_cents" field in the mutation.
+func (m *InspectionItemMutation) PartsCents() (r int64, exists bool) {
+	v := m.parts_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPartsCents returns the old "parts_cents" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldPartsCents(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPartsCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPartsCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPartsCents: %w", err)
+	}
+	return oldValue.PartsCents, nil
+}
+
+// AddPartsCents adds i to the "parts_cents" field.
+func (m *InspectionItemMutation) AddPartsCents(i int64) {
+	if m.addparts_cents != nil {
+		*m.addparts_cents += i
+	} else {
+		m.addparts_cents = &i
+	}
+}
+
+// AddedPartsCents returns the value that was added to the "parts_cents" field in this mutation.
+func (m *InspectionItemMutation) AddedPartsCents() (r int64, exists bool) {
+	v := m.addparts_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPartsCents resets all changes to the "parts_cents" field.
+func (m *InspectionItemMutation) ResetPartsCents() {
+	m.parts_cents = nil
+	m.addparts_cents = nil
+}
+
+// SetDecision sets the "decision" field.
+func (m *InspectionItemMutation) SetDecision(i inspectionitem.Decision) {
+	m.decision = &i
+}
+
+// Decision returns the value of the "decision" field in the mutation.
+func (m *InspectionItemMutation) Decision() (r inspectionitem.Decision, exists bool) {
+	v := m.decision
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecision returns the old "decision" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldDecision(ctx context.Context) (v inspectionitem.Decision, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecision is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecision requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecision: %w", err)
+	}
+	return oldValue.Decision, nil
+}
+
+// ResetDecision resets all changes to the "decision" field.
+func (m *InspectionItemMutation) ResetDecision() {
+	m.decision = nil
+}
+
+// SetDecidedAt sets the "decided_at" field.
+func (m *InspectionItemMutation) SetDecidedAt(t time.Time) {
+	m.decided_at = &t
+}
+
+// DecidedAt returns the value of the "decided_at" field in the mutation.
+func (m *InspectionItemMutation) DecidedAt() (r time.Time, exists bool) {
+	v := m.decided_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedAt returns the old "decided_at" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldDecidedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedAt: %w", err)
+	}
+	return oldValue.DecidedAt, nil
+}
+
+// ClearDecidedAt clears the value of the "decided_at" field.
+func (m *InspectionItemMutation) ClearDecidedAt() {
+	m.decided_at = nil
+	m.clearedFields[inspectionitem.FieldDecidedAt] = struct{}{}
+}
+
+// DecidedAtCleared returns if the "decided_at" field was cleared in this mutation.
+func (m *InspectionItemMutation) DecidedAtCleared() bool {
+	_, ok := m.clearedFields[inspectionitem.FieldDecidedAt]
+	return ok
+}
+
+// ResetDecidedAt resets all changes to the "decided_at" field.
+func (m *InspectionItemMutation) ResetDecidedAt() {
+	m.decided_at = nil
+	delete(m.clearedFields, inspectionitem.FieldDecidedAt)
+}
+
+// SetDecidedBy sets the "decided_by" field.
+func (m *InspectionItemMutation) SetDecidedBy(ib inspectionitem.DecidedBy) {
+	m.decided_by = &ib
+}
+
+// DecidedBy returns the value of the "decided_by" field in the mutation.
+func (m *InspectionItemMutation) DecidedBy() (r inspectionitem.DecidedBy, exists bool) {
+	v := m.decided_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedBy returns the old "decided_by" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldDecidedBy(ctx context.Context) (v *inspectionitem.DecidedBy, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedBy: %w", err)
+	}
+	return oldValue.DecidedBy, nil
+}
+
+// ClearDecidedBy clears the value of the "decided_by" field.
+func (m *InspectionItemMutation) ClearDecidedBy() {
+	m.decided_by = nil
+	m.clearedFields[inspectionitem.FieldDecidedBy] = struct{}{}
+}
+
+// DecidedByCleared returns if the "decided_by" field was cleared in this mutation.
+func (m *InspectionItemMutation) DecidedByCleared() bool {
+	_, ok := m.clearedFields[inspectionitem.FieldDecidedBy]
+	return ok
+}
+
+// ResetDecidedBy resets all changes to the "decided_by" field.
+func (m *InspectionItemMutation) ResetDecidedBy() {
+	m.decided_by = nil
+	delete(m.clearedFields, inspectionitem.FieldDecidedBy)
+}
+
+// SetDecidedByStaffID sets the "decided_by_staff_id" field.
+func (m *InspectionItemMutation) SetDecidedByStaffID(i int) {
+	m.decided_by_staff_id = &i
+	m.adddecided_by_staff_id = nil
+}
+
+// DecidedByStaffID returns the value of the "decided_by_staff_id" field in the mutation.
+func (m *InspectionItemMutation) DecidedByStaffID() (r int, exists bool) {
+	v := m.decided_by_staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecidedByStaffID returns the old "decided_by_staff_id" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldDecidedByStaffID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecidedByStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecidedByStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecidedByStaffID: %w", err)
+	}
+	return oldValue.DecidedByStaffID, nil
+}
+
+// AddDecidedByStaffID adds i to the "decided_by_staff_id" field.
+func (m *InspectionItemMutation) AddDecidedByStaffID(i int) {
+	if m.adddecided_by_staff_id != nil {
+		*m.adddecided_by_staff_id += i
+	} else {
+		m.adddecided_by_staff_id = &i
+	}
+}
+
+// AddedDecidedByStaffID returns the value that was added to the "decided_by_staff_id" field in this mutation.
+func (m *InspectionItemMutation) AddedDecidedByStaffID() (r int, exists bool) {
+	v := m.adddecided_by_staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDecidedByStaffID clears the value of the "decided_by_staff_id" field.
+func (m *InspectionItemMutation) ClearDecidedByStaffID() {
+	m.decided_by_staff_id = nil
+	m.adddecided_by_staff_id = nil
+	m.clearedFields[inspectionitem.FieldDecidedByStaffID] = struct{}{}
+}
+
+// DecidedByStaffIDCleared returns if the "decided_by_staff_id" field was cleared in this mutation.
+func (m *InspectionItemMutation) DecidedByStaffIDCleared() bool {
+	_, ok := m.clearedFields[inspectionitem.FieldDecidedByStaffID]
+	return ok
+}
+
+// ResetDecidedByStaffID resets all changes to the "decided_by_staff_id" field.
+func (m *InspectionItemMutation) ResetDecidedByStaffID() {
+	m.decided_by_staff_id = nil
+	m.adddecided_by_staff_id = nil
+	delete(m.clearedFields, inspectionitem.FieldDecidedByStaffID)
+}
+
+// SetDecisionNote sets the "decision_note" field.
+func (m *InspectionItemMutation) SetDecisionNote(s string) {
+	m.decision_note = &s
+}
+
+// DecisionNote returns the value of the "decision_note" field in the mutation.
+func (m *InspectionItemMutation) DecisionNote() (r string, exists bool) {
+	v := m.decision_note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDecisionNote returns the old "decision_note" field's value of the InspectionItem entity.
+// If the InspectionItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InspectionItemMutation) OldDecisionNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDecisionNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDecisionNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDecisionNote: %w", err)
+	}
+	return oldValue.DecisionNote, nil
+}
+
+// ClearDecisionNote clears the value of the "decision_note" field.
+func (m *InspectionItemMutation) ClearDecisionNote() {
+	m.decision_note = nil
+	m.clearedFields[inspectionitem.FieldDecisionNote] = struct{}{}
+}
+
+// DecisionNoteCleared returns if the "decision_note" field was cleared in this mutation.
+func (m *InspectionItemMutation) DecisionNoteCleared() bool {
+	_, ok := m.clearedFields[inspectionitem.FieldDecisionNote]
+	return ok
+}
+
+// ResetDecisionNote resets all changes to the "decision_note" field.
+func (m *InspectionItemMutation) ResetDecisionNote() {
+	m.decision_note = nil
+	delete(m.clearedFields, inspectionitem.FieldDecisionNote)
+}
+
+// ClearWorkOrder clears the "work_order" edge to the WorkOrder entity.
+func (m *InspectionItemMutation) ClearWorkOrder() {
+	m.clearedwork_order = true
+	m.clearedFields[inspectionitem.FieldWorkOrderID] = struct{}{}
+}
+
+// WorkOrderCleared reports if the "work_order" edge to the WorkOrder entity was cleared.
+func (m *InspectionItemMutation) WorkOrderCleared() bool {
+	return m.clearedwork_order
+}
+
+// WorkOrderIDs returns the "work_order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkOrderID instead. It exists only for internal usage by the builders.
+func (m *InspectionItemMutation) WorkOrderIDs() (ids []int) {
+	if id := m.work_order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkOrder resets all changes to the "work_order" edge.
+func (m *InspectionItemMutation) ResetWorkOrder() {
+	m.work_order = nil
+	m.clearedwork_order = false
+}
+
+// AddPhotoIDs adds the "photos" edge to the Photo entity by ids.
+func (m *InspectionItemMutation) AddPhotoIDs(ids ...int) {
+	if m.photos == nil {
+		m.photos = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.photos[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPhotos clears the "photos" edge to the Photo entity.
+func (m *InspectionItemMutation) ClearPhotos() {
+	m.clearedphotos = true
+}
+
+// PhotosCleared reports if the "photos" edge to the Photo entity was cleared.
+func (m *InspectionItemMutation) PhotosCleared() bool {
+	return m.clearedphotos
+}
+
+// RemovePhotoIDs removes the "photos" edge to the Photo entity by IDs.
+func (m *InspectionItemMutation) RemovePhotoIDs(ids ...int) {
+	if m.removedphotos == nil {
+		m.removedphotos = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.photos, ids[i])
+		m.removedphotos[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPhotos returns the removed IDs of the "photos" edge to the Photo entity.
+func (m *InspectionItemMutation) RemovedPhotosIDs() (ids []int) {
+	for id := range m.removedphotos {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PhotosIDs returns the "photos" edge IDs in the mutation.
+func (m *InspectionItemMutation) PhotosIDs() (ids []int) {
+	for id := range m.photos {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPhotos resets all changes to the "photos" edge.
+func (m *InspectionItemMutation) ResetPhotos() {
+	m.photos = nil
+	m.clearedphotos = false
+	m.removedphotos = nil
+}
+
+// Where appends a list predicates to the InspectionItemMutation builder.
+func (m *InspectionItemMutation) Where(ps ...predicate.InspectionItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InspectionItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InspectionItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.InspectionItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InspectionItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InspectionItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (InspectionItem).
+func (m *InspectionItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InspectionItemMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.created_at != nil {
+		fields = append(fields, inspectionitem.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, inspectionitem.FieldUpdatedAt)
+	}
+	if m.work_order != nil {
+		fields = append(fields, inspectionitem.FieldWorkOrderID)
+	}
+	if m.name != nil {
+		fields = append(fields, inspectionitem.FieldName)
+	}
+	if m.rating != nil {
+		fields = append(fields, inspectionitem.FieldRating)
+	}
+	if m.note != nil {
+		fields = append(fields, inspectionitem.FieldNote)
+	}
+	if m.labour_cents != nil {
+		fields = append(fields, inspectionitem.FieldLabourCents)
+	}
+	if m.parts_cents != nil {
+		fields = append(fields, inspectionitem.FieldPartsCents)
+	}
+	if m.decision != nil {
+		fields = append(fields, inspectionitem.FieldDecision)
+	}
+	if m.decided_at != nil {
+		fields = append(fields, inspectionitem.FieldDecidedAt)
+	}
+	if m.decided_by != nil {
+		fields = append(fields, inspectionitem.FieldDecidedBy)
+	}
+	if m.decided_by_staff_id != nil {
+		fields = append(fields, inspectionitem.FieldDecidedByStaffID)
+	}
+	if m.decision_note != nil {
+		fields = append(fields, inspectionitem.FieldDecisionNote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InspectionItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case inspectionitem.FieldCreatedAt:
+		return m.CreatedAt()
+	case inspectionitem.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case inspectionitem.FieldWorkOrderID:
+		return m.WorkOrderID()
+	case inspectionitem.FieldName:
+		return m.Name()
+	case inspectionitem.FieldRating:
+		return m.Rating()
+	case inspectionitem.FieldNote:
+		return m.Note()
+	case inspectionitem.FieldLabourCents:
+		return m.LabourCents()
+	case inspectionitem.FieldPartsCents:
+		return m.PartsCents()
+	case inspectionitem.FieldDecision:
+		return m.Decision()
+	case inspectionitem.FieldDecidedAt:
+		return m.DecidedAt()
+	case inspectionitem.FieldDecidedBy:
+		return m.DecidedBy()
+	case inspectionitem.FieldDecidedByStaffID:
+		return m.DecidedByStaffID()
+	case inspectionitem.FieldDecisionNote:
+		return m.DecisionNote()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InspectionItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case inspectionitem.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case inspectionitem.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case inspectionitem.FieldWorkOrderID:
+		return m.OldWorkOrderID(ctx)
+	case inspectionitem.FieldName:
+		return m.OldName(ctx)
+	case inspectionitem.FieldRating:
+		return m.OldRating(ctx)
+	case inspectionitem.FieldNote:
+		return m.OldNote(ctx)
+	case inspectionitem.FieldLabourCents:
+		return m.OldLabourCents(ctx)
+	case inspectionitem.FieldPartsCents:
+		return m.OldPartsCents(ctx)
+	case inspectionitem.FieldDecision:
+		return m.OldDecision(ctx)
+	case inspectionitem.FieldDecidedAt:
+		return m.OldDecidedAt(ctx)
+	case inspectionitem.FieldDecidedBy:
+		return m.OldDecidedBy(ctx)
+	case inspectionitem.FieldDecidedByStaffID:
+		return m.OldDecidedByStaffID(ctx)
+	case inspectionitem.FieldDecisionNote:
+		return m.OldDecisionNote(ctx)
+	}
+	return nil, fmt.Errorf("unknown InspectionItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InspectionItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case inspectionitem.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case inspectionitem.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case inspectionitem.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkOrderID(v)
+		return nil
+	case inspectionitem.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case inspectionitem.FieldRating:
+		v, ok := value.(inspectionitem.Rating)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRating(v)
+		return nil
+	case inspectionitem.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case inspectionitem.FieldLabourCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLabourCents(v)
+		return nil
+	case inspectionitem.FieldPartsCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPartsCents(v)
+		return nil
+	case inspectionitem.FieldDecision:
+		v, ok := value.(inspectionitem.Decision)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecision(v)
+		return nil
+	case inspectionitem.FieldDecidedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedAt(v)
+		return nil
+	case inspectionitem.FieldDecidedBy:
+		v, ok := value.(inspectionitem.DecidedBy)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedBy(v)
+		return nil
+	case inspectionitem.FieldDecidedByStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecidedByStaffID(v)
+		return nil
+	case inspectionitem.FieldDecisionNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDecisionNote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown InspectionItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InspectionItemMutation) AddedFields() []string {
+	var fields []string
+	if m.addlabour_cents != nil {
+		fields = append(fields, inspectionitem.FieldLabourCents)
+	}
+	if m.addparts_cents != nil {
+		fields = append(fields, inspectionitem.FieldPartsCents)
+	}
+	if m.adddecided_by_staff_id != nil {
+		fields = append(fields, inspectionitem.FieldDecidedByStaffID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InspectionItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case inspectionitem.FieldLabourCents:
+		return m.AddedLabourCents()
+	case inspectionitem.FieldPartsCents:
+		return m.AddedPartsCents()
+	case inspectionitem.FieldDecidedByStaffID:
+		return m.AddedDecidedByStaffID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InspectionItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case inspectionitem.FieldLabourCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLabourCents(v)
+		return nil
+	case inspectionitem.FieldPartsCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPartsCents(v)
+		return nil
+	case inspectionitem.FieldDecidedByStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDecidedByStaffID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown InspectionItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InspectionItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(inspectionitem.FieldNote) {
+		fields = append(fields, inspectionitem.FieldNote)
+	}
+	if m.FieldCleared(inspectionitem.FieldDecidedAt) {
+		fields = append(fields, inspectionitem.FieldDecidedAt)
+	}
+	if m.FieldCleared(inspectionitem.FieldDecidedBy) {
+		fields = append(fields, inspectionitem.FieldDecidedBy)
+	}
+	if m.FieldCleared(inspectionitem.FieldDecidedByStaffID) {
+		fields = append(fields, inspectionitem.FieldDecidedByStaffID)
+	}
+	if m.FieldCleared(inspectionitem.FieldDecisionNote) {
+		fields = append(fields, inspectionitem.FieldDecisionNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InspectionItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InspectionItemMutation) ClearField(name string) error {
+	switch name {
+	case inspectionitem.FieldNote:
+		m.ClearNote()
+		return nil
+	case inspectionitem.FieldDecidedAt:
+		m.ClearDecidedAt()
+		return nil
+	case inspectionitem.FieldDecidedBy:
+		m.ClearDecidedBy()
+		return nil
+	case inspectionitem.FieldDecidedByStaffID:
+		m.ClearDecidedByStaffID()
+		return nil
+	case inspectionitem.FieldDecisionNote:
+		m.ClearDecisionNote()
+		return nil
+	}
+	return fmt.Errorf("unknown InspectionItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InspectionItemMutation) ResetField(name string) error {
+	switch name {
+	case inspectionitem.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case inspectionitem.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case inspectionitem.FieldWorkOrderID:
+		m.ResetWorkOrderID()
+		return nil
+	case inspectionitem.FieldName:
+		m.ResetName()
+		return nil
+	case inspectionitem.FieldRating:
+		m.ResetRating()
+		return nil
+	case inspectionitem.FieldNote:
+		m.ResetNote()
+		return nil
+	case inspectionitem.FieldLabourCents:
+		m.ResetLabourCents()
+		return nil
+	case inspectionitem.FieldPartsCents:
+		m.ResetPartsCents()
+		return nil
+	case inspectionitem.FieldDecision:
+		m.ResetDecision()
+		return nil
+	case inspectionitem.FieldDecidedAt:
+		m.ResetDecidedAt()
+		return nil
+	case inspectionitem.FieldDecidedBy:
+		m.ResetDecidedBy()
+		return nil
+	case inspectionitem.FieldDecidedByStaffID:
+		m.ResetDecidedByStaffID()
+		return nil
+	case inspectionitem.FieldDecisionNote:
+		m.ResetDecisionNote()
+		return nil
+	}
+	return fmt.Errorf("unknown InspectionItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InspectionItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.work_order != nil {
+		edges = append(edges, inspectionitem.EdgeWorkOrder)
+	}
+	if m.photos != nil {
+		edges = append(edges, inspectionitem.EdgePhotos)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InspectionItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case inspectionitem.EdgeWorkOrder:
+		if id := m.work_order; id != nil {
+			return []ent.Value{*id}
+		}
+	case inspectionitem.EdgePhotos:
+		ids := make([]ent.Value, 0, len(m.photos))
+		for id := range m.photos {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InspectionItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedphotos != nil {
+		edges = append(edges, inspectionitem.EdgePhotos)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InspectionItemMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case inspectionitem.EdgePhotos:
+		ids := make([]ent.Value, 0, len(m.removedphotos))
+		for id := range m.removedphotos {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InspectionItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedwork_order {
+		edges = append(edges, inspectionitem.EdgeWorkOrder)
+	}
+	if m.clearedphotos {
+		edges = append(edges, inspectionitem.EdgePhotos)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InspectionItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case inspectionitem.EdgeWorkOrder:
+		return m.clearedwork_order
+	case inspectionitem.EdgePhotos:
+		return m.clearedphotos
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InspectionItemMutation) ClearEdge(name string) error {
+	switch name {
+	case inspectionitem.EdgeWorkOrder:
+		m.ClearWorkOrder()
+		return nil
+	}
+	return fmt.Errorf("unknown InspectionItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InspectionItemMutation) ResetEdge(name string) error {
+	switch name {
+	case inspectionitem.EdgeWorkOrder:
+		m.ResetWorkOrder()
+		return nil
+	case inspectionitem.EdgePhotos:
+		m.ResetPhotos()
+		return nil
+	}
+	return fmt.Errorf("unknown InspectionItem edge %s", name)
+}
+
 // OdometerReadingMutation represents an operation that mutates the OdometerReading nodes in the graph.
 type OdometerReadingMutation struct {
 	config
@@ -11744,6 +13062,975 @@ func (m *OwnerMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Owner edge %s", name)
+}
+
+// PhotoMutation represents an operation that mutates the Photo nodes in the graph.
+type PhotoMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	kind                   *photo.Kind
+	content_type           *string
+	size_bytes             *int64
+	addsize_bytes          *int64
+	blob_key               *string
+	taken_by_staff_id      *int
+	addtaken_by_staff_id   *int
+	clearedFields          map[string]struct{}
+	work_order             *int
+	clearedwork_order      bool
+	inspection_item        *int
+	clearedinspection_item bool
+	done                   bool
+	oldValue               func(context.Context) (*Photo, error)
+	predicates             []predicate.Photo
+}
+
+var _ ent.Mutation = (*PhotoMutation)(nil)
+
+// photoOption allows management of the mutation configuration using functional options.
+type photoOption func(*PhotoMutation)
+
+// newPhotoMutation creates new mutation for the Photo entity.
+func newPhotoMutation(c config, op Op, opts ...photoOption) *PhotoMutation {
+	m := &PhotoMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePhoto,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPhotoID sets the ID field of the mutation.
+func withPhotoID(id int) photoOption {
+	return func(m *PhotoMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Photo
+		)
+		m.oldValue = func(ctx context.Context) (*Photo, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Photo.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPhoto sets the old Photo of the mutation.
+func withPhoto(node *Photo) photoOption {
+	return func(m *PhotoMutation) {
+		m.oldValue = func(context.Context) (*Photo, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PhotoMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PhotoMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PhotoMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PhotoMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Photo.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PhotoMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PhotoMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PhotoMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *PhotoMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *PhotoMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *PhotoMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetWorkOrderID sets the "work_order_id" field.
+func (m *PhotoMutation) SetWorkOrderID(i int) {
+	m.work_order = &i
+}
+
+// WorkOrderID returns the value of the "work_order_id" field in the mutation.
+func (m *PhotoMutation) WorkOrderID() (r int, exists bool) {
+	v := m.work_order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkOrderID returns the old "work_order_id" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldWorkOrderID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkOrderID: %w", err)
+	}
+	return oldValue.WorkOrderID, nil
+}
+
+// ResetWorkOrderID resets all changes to the "work_order_id" field.
+func (m *PhotoMutation) ResetWorkOrderID() {
+	m.work_order = nil
+}
+
+// SetInspectionItemID sets the "inspection_item_id" field.
+func (m *PhotoMutation) SetInspectionItemID(i int) {
+	m.inspection_item = &i
+}
+
+// InspectionItemID returns the value of the "inspection_item_id" field in the mutation.
+func (m *PhotoMutation) InspectionItemID() (r int, exists bool) {
+	v := m.inspection_item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInspectionItemID returns the old "inspection_item_id" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldInspectionItemID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInspectionItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInspectionItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInspectionItemID: %w", err)
+	}
+	return oldValue.InspectionItemID, nil
+}
+
+// ClearInspectionItemID clears the value of the "inspection_item_id" field.
+func (m *PhotoMutation) ClearInspectionItemID() {
+	m.inspection_item = nil
+	m.clearedFields[photo.FieldInspectionItemID] = struct{}{}
+}
+
+// InspectionItemIDCleared returns if the "inspection_item_id" field was cleared in this mutation.
+func (m *PhotoMutation) InspectionItemIDCleared() bool {
+	_, ok := m.clearedFields[photo.FieldInspectionItemID]
+	return ok
+}
+
+// ResetInspectionItemID resets all changes to the "inspection_item_id" field.
+func (m *PhotoMutation) ResetInspectionItemID() {
+	m.inspection_item = nil
+	delete(m.clearedFields, photo.FieldInspectionItemID)
+}
+
+// SetKind sets the "kind" field.
+func (m *PhotoMutation) SetKind(ph photo.Kind) {
+	m.kind = &ph
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *PhotoMutation) Kind() (r photo.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldKind(ctx context.Context) (v photo.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *PhotoMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetContentType sets the "content_type" field.
+func (m *PhotoMutation) SetContentType(s string) {
+	m.content_type = &s
+}
+
+// ContentType returns the value of the "content_type" field in the mutation.
+func (m *PhotoMutation) ContentType() (r string, exists bool) {
+	v := m.content_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContentType returns the old "content_type" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldContentType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContentType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContentType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContentType: %w", err)
+	}
+	return oldValue.ContentType, nil
+}
+
+// ResetContentType resets all changes to the "content_type" field.
+func (m *PhotoMutation) ResetContentType() {
+	m.content_type = nil
+}
+
+// SetSizeBytes sets the "size_bytes" field.
+func (m *PhotoMutation) SetSizeBytes(i int64) {
+	m.size_bytes = &i
+	m.addsize_bytes = nil
+}
+
+// SizeBytes returns the value of the "size_bytes" field in the mutation.
+func (m *PhotoMutation) SizeBytes() (r int64, exists bool) {
+	v := m.size_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSizeBytes returns the old "size_bytes" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldSizeBytes(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSizeBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSizeBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSizeBytes: %w", err)
+	}
+	return oldValue.SizeBytes, nil
+}
+
+// AddSizeBytes adds i to the "size_bytes" field.
+func (m *PhotoMutation) AddSizeBytes(i int64) {
+	if m.addsize_bytes != nil {
+		*m.addsize_bytes += i
+	} else {
+		m.addsize_bytes = &i
+	}
+}
+
+// AddedSizeBytes returns the value that was added to the "size_bytes" field in this mutation.
+func (m *PhotoMutation) AddedSizeBytes() (r int64, exists bool) {
+	v := m.addsize_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSizeBytes resets all changes to the "size_bytes" field.
+func (m *PhotoMutation) ResetSizeBytes() {
+	m.size_bytes = nil
+	m.addsize_bytes = nil
+}
+
+// SetBlobKey sets the "blob_key" field.
+func (m *PhotoMutation) SetBlobKey(s string) {
+	m.blob_key = &s
+}
+
+// BlobKey returns the value of the "blob_key" field in the mutation.
+func (m *PhotoMutation) BlobKey() (r string, exists bool) {
+	v := m.blob_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBlobKey returns the old "blob_key" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldBlobKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBlobKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBlobKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBlobKey: %w", err)
+	}
+	return oldValue.BlobKey, nil
+}
+
+// ResetBlobKey resets all changes to the "blob_key" field.
+func (m *PhotoMutation) ResetBlobKey() {
+	m.blob_key = nil
+}
+
+// SetTakenByStaffID sets the "taken_by_staff_id" field.
+func (m *PhotoMutation) SetTakenByStaffID(i int) {
+	m.taken_by_staff_id = &i
+	m.addtaken_by_staff_id = nil
+}
+
+// TakenByStaffID returns the value of the "taken_by_staff_id" field in the mutation.
+func (m *PhotoMutation) TakenByStaffID() (r int, exists bool) {
+	v := m.taken_by_staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTakenByStaffID returns the old "taken_by_staff_id" field's value of the Photo entity.
+// If the Photo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PhotoMutation) OldTakenByStaffID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTakenByStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTakenByStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTakenByStaffID: %w", err)
+	}
+	return oldValue.TakenByStaffID, nil
+}
+
+// AddTakenByStaffID adds i to the "taken_by_staff_id" field.
+func (m *PhotoMutation) AddTakenByStaffID(i int) {
+	if m.addtaken_by_staff_id != nil {
+		*m.addtaken_by_staff_id += i
+	} else {
+		m.addtaken_by_staff_id = &i
+	}
+}
+
+// AddedTakenByStaffID returns the value that was added to the "taken_by_staff_id" field in this mutation.
+func (m *PhotoMutation) AddedTakenByStaffID() (r int, exists bool) {
+	v := m.addtaken_by_staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTakenByStaffID clears the value of the "taken_by_staff_id" field.
+func (m *PhotoMutation) ClearTakenByStaffID() {
+	m.taken_by_staff_id = nil
+	m.addtaken_by_staff_id = nil
+	m.clearedFields[photo.FieldTakenByStaffID] = struct{}{}
+}
+
+// TakenByStaffIDCleared returns if the "taken_by_staff_id" field was cleared in this mutation.
+func (m *PhotoMutation) TakenByStaffIDCleared() bool {
+	_, ok := m.clearedFields[photo.FieldTakenByStaffID]
+	return ok
+}
+
+// ResetTakenByStaffID resets all changes to the "taken_by_staff_id" field.
+func (m *PhotoMutation) ResetTakenByStaffID() {
+	m.taken_by_staff_id = nil
+	m.addtaken_by_staff_id = nil
+	delete(m.clearedFields, photo.FieldTakenByStaffID)
+}
+
+// ClearWorkOrder clears the "work_order" edge to the WorkOrder entity.
+func (m *PhotoMutation) ClearWorkOrder() {
+	m.clearedwork_order = true
+	m.clearedFields[photo.FieldWorkOrderID] = struct{}{}
+}
+
+// WorkOrderCleared reports if the "work_order" edge to the WorkOrder entity was cleared.
+func (m *PhotoMutation) WorkOrderCleared() bool {
+	return m.clearedwork_order
+}
+
+// WorkOrderIDs returns the "work_order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// WorkOrderID instead. It exists only for internal usage by the builders.
+func (m *PhotoMutation) WorkOrderIDs() (ids []int) {
+	if id := m.work_order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetWorkOrder resets all changes to the "work_order" edge.
+func (m *PhotoMutation) ResetWorkOrder() {
+	m.work_order = nil
+	m.clearedwork_order = false
+}
+
+// ClearInspectionItem clears the "inspection_item" edge to the InspectionItem entity.
+func (m *PhotoMutation) ClearInspectionItem() {
+	m.clearedinspection_item = true
+	m.clearedFields[photo.FieldInspectionItemID] = struct{}{}
+}
+
+// InspectionItemCleared reports if the "inspection_item" edge to the InspectionItem entity was cleared.
+func (m *PhotoMutation) InspectionItemCleared() bool {
+	return m.InspectionItemIDCleared() || m.clearedinspection_item
+}
+
+// InspectionItemIDs returns the "inspection_item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// InspectionItemID instead. It exists only for internal usage by the builders.
+func (m *PhotoMutation) InspectionItemIDs() (ids []int) {
+	if id := m.inspection_item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetInspectionItem resets all changes to the "inspection_item" edge.
+func (m *PhotoMutation) ResetInspectionItem() {
+	m.inspection_item = nil
+	m.clearedinspection_item = false
+}
+
+// Where appends a list predicates to the PhotoMutation builder.
+func (m *PhotoMutation) Where(ps ...predicate.Photo) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PhotoMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PhotoMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Photo, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PhotoMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PhotoMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Photo).
+func (m *PhotoMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PhotoMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, photo.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, photo.FieldUpdatedAt)
+	}
+	if m.work_order != nil {
+		fields = append(fields, photo.FieldWorkOrderID)
+	}
+	if m.inspection_item != nil {
+		fields = append(fields, photo.FieldInspectionItemID)
+	}
+	if m.kind != nil {
+		fields = append(fields, photo.FieldKind)
+	}
+	if m.content_type != nil {
+		fields = append(fields, photo.FieldContentType)
+	}
+	if m.size_bytes != nil {
+		fields = append(fields, photo.FieldSizeBytes)
+	}
+	if m.blob_key != nil {
+		fields = append(fields, photo.FieldBlobKey)
+	}
+	if m.taken_by_staff_id != nil {
+		fields = append(fields, photo.FieldTakenByStaffID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PhotoMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case photo.FieldCreatedAt:
+		return m.CreatedAt()
+	case photo.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case photo.FieldWorkOrderID:
+		return m.WorkOrderID()
+	case photo.FieldInspectionItemID:
+		return m.InspectionItemID()
+	case photo.FieldKind:
+		return m.Kind()
+	case photo.FieldContentType:
+		return m.ContentType()
+	case photo.FieldSizeBytes:
+		return m.SizeBytes()
+	case photo.FieldBlobKey:
+		return m.BlobKey()
+	case photo.FieldTakenByStaffID:
+		return m.TakenByStaffID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PhotoMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case photo.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case photo.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case photo.FieldWorkOrderID:
+		return m.OldWorkOrderID(ctx)
+	case photo.FieldInspectionItemID:
+		return m.OldInspectionItemID(ctx)
+	case photo.FieldKind:
+		return m.OldKind(ctx)
+	case photo.FieldContentType:
+		return m.OldContentType(ctx)
+	case photo.FieldSizeBytes:
+		return m.OldSizeBytes(ctx)
+	case photo.FieldBlobKey:
+		return m.OldBlobKey(ctx)
+	case photo.FieldTakenByStaffID:
+		return m.OldTakenByStaffID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Photo field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PhotoMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case photo.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case photo.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case photo.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkOrderID(v)
+		return nil
+	case photo.FieldInspectionItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInspectionItemID(v)
+		return nil
+	case photo.FieldKind:
+		v, ok := value.(photo.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case photo.FieldContentType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContentType(v)
+		return nil
+	case photo.FieldSizeBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSizeBytes(v)
+		return nil
+	case photo.FieldBlobKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBlobKey(v)
+		return nil
+	case photo.FieldTakenByStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTakenByStaffID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Photo field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PhotoMutation) AddedFields() []string {
+	var fields []string
+	if m.addsize_bytes != nil {
+		fields = append(fields, photo.FieldSizeBytes)
+	}
+	if m.addtaken_by_staff_id != nil {
+		fields = append(fields, photo.FieldTakenByStaffID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PhotoMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case photo.FieldSizeBytes:
+		return m.AddedSizeBytes()
+	case photo.FieldTakenByStaffID:
+		return m.AddedTakenByStaffID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PhotoMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case photo.FieldSizeBytes:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSizeBytes(v)
+		return nil
+	case photo.FieldTakenByStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTakenByStaffID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Photo numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PhotoMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(photo.FieldInspectionItemID) {
+		fields = append(fields, photo.FieldInspectionItemID)
+	}
+	if m.FieldCleared(photo.FieldTakenByStaffID) {
+		fields = append(fields, photo.FieldTakenByStaffID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PhotoMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PhotoMutation) ClearField(name string) error {
+	switch name {
+	case photo.FieldInspectionItemID:
+		m.ClearInspectionItemID()
+		return nil
+	case photo.FieldTakenByStaffID:
+		m.ClearTakenByStaffID()
+		return nil
+	}
+	return fmt.Errorf("unknown Photo nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PhotoMutation) ResetField(name string) error {
+	switch name {
+	case photo.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case photo.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case photo.FieldWorkOrderID:
+		m.ResetWorkOrderID()
+		return nil
+	case photo.FieldInspectionItemID:
+		m.ResetInspectionItemID()
+		return nil
+	case photo.FieldKind:
+		m.ResetKind()
+		return nil
+	case photo.FieldContentType:
+		m.ResetContentType()
+		return nil
+	case photo.FieldSizeBytes:
+		m.ResetSizeBytes()
+		return nil
+	case photo.FieldBlobKey:
+		m.ResetBlobKey()
+		return nil
+	case photo.FieldTakenByStaffID:
+		m.ResetTakenByStaffID()
+		return nil
+	}
+	return fmt.Errorf("unknown Photo field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PhotoMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.work_order != nil {
+		edges = append(edges, photo.EdgeWorkOrder)
+	}
+	if m.inspection_item != nil {
+		edges = append(edges, photo.EdgeInspectionItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PhotoMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case photo.EdgeWorkOrder:
+		if id := m.work_order; id != nil {
+			return []ent.Value{*id}
+		}
+	case photo.EdgeInspectionItem:
+		if id := m.inspection_item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PhotoMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PhotoMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PhotoMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedwork_order {
+		edges = append(edges, photo.EdgeWorkOrder)
+	}
+	if m.clearedinspection_item {
+		edges = append(edges, photo.EdgeInspectionItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PhotoMutation) EdgeCleared(name string) bool {
+	switch name {
+	case photo.EdgeWorkOrder:
+		return m.clearedwork_order
+	case photo.EdgeInspectionItem:
+		return m.clearedinspection_item
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PhotoMutation) ClearEdge(name string) error {
+	switch name {
+	case photo.EdgeWorkOrder:
+		m.ClearWorkOrder()
+		return nil
+	case photo.EdgeInspectionItem:
+		m.ClearInspectionItem()
+		return nil
+	}
+	return fmt.Errorf("unknown Photo unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PhotoMutation) ResetEdge(name string) error {
+	switch name {
+	case photo.EdgeWorkOrder:
+		m.ResetWorkOrder()
+		return nil
+	case photo.EdgeInspectionItem:
+		m.ResetInspectionItem()
+		return nil
+	}
+	return fmt.Errorf("unknown Photo edge %s", name)
 }
 
 // ServiceTypeMutation represents an operation that mutates the ServiceType nodes in the graph.
@@ -20155,6 +22442,9 @@ type WorkOrderMutation struct {
 	addparts_cents          *int64
 	total_cents             *int64
 	addtotal_cents          *int64
+	check_in                *schematype.CheckIn
+	estimate_cents          *int64
+	addestimate_cents       *int64
 	last_event_seq          *int
 	addlast_event_seq       *int
 	clearedFields           map[string]struct{}
@@ -20171,6 +22461,12 @@ type WorkOrderMutation struct {
 	events                  map[int]struct{}
 	removedevents           map[int]struct{}
 	clearedevents           bool
+	inspection_items        map[int]struct{}
+	removedinspection_items map[int]struct{}
+	clearedinspection_items bool
+	photos                  map[int]struct{}
+	removedphotos           map[int]struct{}
+	clearedphotos           bool
 	survey_responses        map[int]struct{}
 	removedsurvey_responses map[int]struct{}
 	clearedsurvey_responses bool
@@ -21104,6 +23400,111 @@ func (m *WorkOrderMutation) ResetTotalCents() {
 	m.addtotal_cents = nil
 }
 
+// SetCheckIn sets the "check_in" field.
+func (m *WorkOrderMutation) SetCheckIn(si schematype.CheckIn) {
+	m.check_in = &si
+}
+
+// CheckIn returns the value of the "check_in" field in the mutation.
+func (m *WorkOrderMutation) CheckIn() (r schematype.CheckIn, exists bool) {
+	v := m.check_in
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckIn returns the old "check_in" field's value of the WorkOrder entity.
+// If the WorkOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WorkOrderMutation) OldCheckIn(ctx context.Context) (v schematype.CheckIn, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckIn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckIn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckIn: %w", err)
+	}
+	return oldValue.CheckIn, nil
+}
+
+// ClearCheckIn clears the value of the "check_in" field.
+func (m *WorkOrderMutation) ClearCheckIn() {
+	m.check_in = nil
+	m.clearedFields[workorder.FieldCheckIn] = struct{}{}
+}
+
+// CheckInCleared returns if the "check_in" field was cleared in this mutation.
+func (m *WorkOrderMutation) CheckInCleared() bool {
+	_, ok := m.clearedFields[workorder.FieldCheckIn]
+	return ok
+}
+
+// ResetCheckIn resets all changes to the "check_in" field.
+func (m *WorkOrderMutation) ResetCheckIn() {
+	m.check_in = nil
+	delete(m.clearedFields, workorder.FieldCheckIn)
+}
+
+// SetEstimateCents sets the "estimate_cents" field.
+func (m *WorkOrderMutation) SetEstimateCents(i int64) {
+	m.estimate_cents = &i
+	m.addestimate_cents = nil
+}
+
+// EstimateCents returns the value of the "estimate_cents" field in the mutation.
+func (m *WorkOrderMutation) EstimateCents() (r int64, exists bool) {
+	v := m.estimate_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEstimateCents returns the old "estimate_cents" field's value of the WorkOrder entity.
+// If the WorkOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *WorkOrderMutation) OldEstimateCents(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEstimateCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEstimateCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEstimateCents: %w", err)
+	}
+	return oldValue.EstimateCents, nil
+}
+
+// AddEstimateCents adds i to the "estimate_cents" field.
+func (m *WorkOrderMutation) AddEstimateCents(i int64) {
+	if m.addestimate_cents != nil {
+		*m.addestimate_cents += i
+	} else {
+		m.addestimate_cents = &i
+	}
+}
+
+// AddedEstimateCents returns the value that was added to the "estimate_cents" field in this mutation.
+func (m *WorkOrderMutation) AddedEstimateCents() (r int64, exists bool) {
+	v := m.addestimate_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEstimateCents resets all changes to the "estimate_cents" field.
+func (m *WorkOrderMutation) ResetEstimateCents() {
+	m.estimate_cents = nil
+	m.addestimate_cents = nil
+}
+
 // SetLastEventSeq sets the "last_event_seq" field.
 func (m *WorkOrderMutation) SetLastEventSeq(i int) {
 	m.last_event_seq = &i
@@ -21349,6 +23750,114 @@ func (m *WorkOrderMutation) ResetEvents() {
 	m.removedevents = nil
 }
 
+// AddInspectionItemIDs adds the "inspection_items" edge to the InspectionItem entity by ids.
+func (m *WorkOrderMutation) AddInspectionItemIDs(ids ...int) {
+	if m.inspection_items == nil {
+		m.inspection_items = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.inspection_items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearInspectionItems clears the "inspection_items" edge to the InspectionItem entity.
+func (m *WorkOrderMutation) ClearInspectionItems() {
+	m.clearedinspection_items = true
+}
+
+// InspectionItemsCleared reports if the "inspection_items" edge to the InspectionItem entity was cleared.
+func (m *WorkOrderMutation) InspectionItemsCleared() bool {
+	return m.clearedinspection_items
+}
+
+// RemoveInspectionItemIDs removes the "inspection_items" edge to the InspectionItem entity by IDs.
+func (m *WorkOrderMutation) RemoveInspectionItemIDs(ids ...int) {
+	if m.removedinspection_items == nil {
+		m.removedinspection_items = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.inspection_items, ids[i])
+		m.removedinspection_items[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedInspectionItems returns the removed IDs of the "inspection_items" edge to the InspectionItem entity.
+func (m *WorkOrderMutation) RemovedInspectionItemsIDs() (ids []int) {
+	for id := range m.removedinspection_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// InspectionItemsIDs returns the "inspection_items" edge IDs in the mutation.
+func (m *WorkOrderMutation) InspectionItemsIDs() (ids []int) {
+	for id := range m.inspection_items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetInspectionItems resets all changes to the "inspection_items" edge.
+func (m *WorkOrderMutation) ResetInspectionItems() {
+	m.inspection_items = nil
+	m.clearedinspection_items = false
+	m.removedinspection_items = nil
+}
+
+// AddPhotoIDs adds the "photos" edge to the Photo entity by ids.
+func (m *WorkOrderMutation) AddPhotoIDs(ids ...int) {
+	if m.photos == nil {
+		m.photos = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.photos[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPhotos clears the "photos" edge to the Photo entity.
+func (m *WorkOrderMutation) ClearPhotos() {
+	m.clearedphotos = true
+}
+
+// PhotosCleared reports if the "photos" edge to the Photo entity was cleared.
+func (m *WorkOrderMutation) PhotosCleared() bool {
+	return m.clearedphotos
+}
+
+// RemovePhotoIDs removes the "photos" edge to the Photo entity by IDs.
+func (m *WorkOrderMutation) RemovePhotoIDs(ids ...int) {
+	if m.removedphotos == nil {
+		m.removedphotos = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.photos, ids[i])
+		m.removedphotos[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPhotos returns the removed IDs of the "photos" edge to the Photo entity.
+func (m *WorkOrderMutation) RemovedPhotosIDs() (ids []int) {
+	for id := range m.removedphotos {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PhotosIDs returns the "photos" edge IDs in the mutation.
+func (m *WorkOrderMutation) PhotosIDs() (ids []int) {
+	for id := range m.photos {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPhotos resets all changes to the "photos" edge.
+func (m *WorkOrderMutation) ResetPhotos() {
+	m.photos = nil
+	m.clearedphotos = false
+	m.removedphotos = nil
+}
+
 // AddSurveyResponseIDs adds the "survey_responses" edge to the SurveyResponse entity by ids.
 func (m *WorkOrderMutation) AddSurveyResponseIDs(ids ...int) {
 	if m.survey_responses == nil {
@@ -21437,7 +23946,7 @@ func (m *WorkOrderMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *WorkOrderMutation) Fields() []string {
-	fields := make([]string, 0, 19)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, workorder.FieldCreatedAt)
 	}
@@ -21492,6 +24001,12 @@ func (m *WorkOrderMutation) Fields() []string {
 	if m.total_cents != nil {
 		fields = append(fields, workorder.FieldTotalCents)
 	}
+	if m.check_in != nil {
+		fields = append(fields, workorder.FieldCheckIn)
+	}
+	if m.estimate_cents != nil {
+		fields = append(fields, workorder.FieldEstimateCents)
+	}
 	if m.last_event_seq != nil {
 		fields = append(fields, workorder.FieldLastEventSeq)
 	}
@@ -21539,6 +24054,10 @@ func (m *WorkOrderMutation) Field(name string) (ent.Value, bool) {
 		return m.PartsCents()
 	case workorder.FieldTotalCents:
 		return m.TotalCents()
+	case workorder.FieldCheckIn:
+		return m.CheckIn()
+	case workorder.FieldEstimateCents:
+		return m.EstimateCents()
 	case workorder.FieldLastEventSeq:
 		return m.LastEventSeq()
 	}
@@ -21586,6 +24105,10 @@ func (m *WorkOrderMutation) OldField(ctx context.Context, name string) (ent.Valu
 		return m.OldPartsCents(ctx)
 	case workorder.FieldTotalCents:
 		return m.OldTotalCents(ctx)
+	case workorder.FieldCheckIn:
+		return m.OldCheckIn(ctx)
+	case workorder.FieldEstimateCents:
+		return m.OldEstimateCents(ctx)
 	case workorder.FieldLastEventSeq:
 		return m.OldLastEventSeq(ctx)
 	}
@@ -21723,6 +24246,20 @@ func (m *WorkOrderMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetTotalCents(v)
 		return nil
+	case workorder.FieldCheckIn:
+		v, ok := value.(schematype.CheckIn)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckIn(v)
+		return nil
+	case workorder.FieldEstimateCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEstimateCents(v)
+		return nil
 	case workorder.FieldLastEventSeq:
 		v, ok := value.(int)
 		if !ok {
@@ -21753,6 +24290,9 @@ func (m *WorkOrderMutation) AddedFields() []string {
 	if m.addtotal_cents != nil {
 		fields = append(fields, workorder.FieldTotalCents)
 	}
+	if m.addestimate_cents != nil {
+		fields = append(fields, workorder.FieldEstimateCents)
+	}
 	if m.addlast_event_seq != nil {
 		fields = append(fields, workorder.FieldLastEventSeq)
 	}
@@ -21774,6 +24314,8 @@ func (m *WorkOrderMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedPartsCents()
 	case workorder.FieldTotalCents:
 		return m.AddedTotalCents()
+	case workorder.FieldEstimateCents:
+		return m.AddedEstimateCents()
 	case workorder.FieldLastEventSeq:
 		return m.AddedLastEventSeq()
 	}
@@ -21820,6 +24362,13 @@ func (m *WorkOrderMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddTotalCents(v)
 		return nil
+	case workorder.FieldEstimateCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEstimateCents(v)
+		return nil
 	case workorder.FieldLastEventSeq:
 		v, ok := value.(int)
 		if !ok {
@@ -21853,6 +24402,9 @@ func (m *WorkOrderMutation) ClearedFields() []string {
 	if m.FieldCleared(workorder.FieldDeliveredAt) {
 		fields = append(fields, workorder.FieldDeliveredAt)
 	}
+	if m.FieldCleared(workorder.FieldCheckIn) {
+		fields = append(fields, workorder.FieldCheckIn)
+	}
 	return fields
 }
 
@@ -21884,6 +24436,9 @@ func (m *WorkOrderMutation) ClearField(name string) error {
 		return nil
 	case workorder.FieldDeliveredAt:
 		m.ClearDeliveredAt()
+		return nil
+	case workorder.FieldCheckIn:
+		m.ClearCheckIn()
 		return nil
 	}
 	return fmt.Errorf("unknown WorkOrder nullable field %s", name)
@@ -21947,6 +24502,12 @@ func (m *WorkOrderMutation) ResetField(name string) error {
 	case workorder.FieldTotalCents:
 		m.ResetTotalCents()
 		return nil
+	case workorder.FieldCheckIn:
+		m.ResetCheckIn()
+		return nil
+	case workorder.FieldEstimateCents:
+		m.ResetEstimateCents()
+		return nil
 	case workorder.FieldLastEventSeq:
 		m.ResetLastEventSeq()
 		return nil
@@ -21956,7 +24517,7 @@ func (m *WorkOrderMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *WorkOrderMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.dealership != nil {
 		edges = append(edges, workorder.EdgeDealership)
 	}
@@ -21974,6 +24535,12 @@ func (m *WorkOrderMutation) AddedEdges() []string {
 	}
 	if m.events != nil {
 		edges = append(edges, workorder.EdgeEvents)
+	}
+	if m.inspection_items != nil {
+		edges = append(edges, workorder.EdgeInspectionItems)
+	}
+	if m.photos != nil {
+		edges = append(edges, workorder.EdgePhotos)
 	}
 	if m.survey_responses != nil {
 		edges = append(edges, workorder.EdgeSurveyResponses)
@@ -22011,6 +24578,18 @@ func (m *WorkOrderMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case workorder.EdgeInspectionItems:
+		ids := make([]ent.Value, 0, len(m.inspection_items))
+		for id := range m.inspection_items {
+			ids = append(ids, id)
+		}
+		return ids
+	case workorder.EdgePhotos:
+		ids := make([]ent.Value, 0, len(m.photos))
+		for id := range m.photos {
+			ids = append(ids, id)
+		}
+		return ids
 	case workorder.EdgeSurveyResponses:
 		ids := make([]ent.Value, 0, len(m.survey_responses))
 		for id := range m.survey_responses {
@@ -22023,9 +24602,15 @@ func (m *WorkOrderMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *WorkOrderMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.removedevents != nil {
 		edges = append(edges, workorder.EdgeEvents)
+	}
+	if m.removedinspection_items != nil {
+		edges = append(edges, workorder.EdgeInspectionItems)
+	}
+	if m.removedphotos != nil {
+		edges = append(edges, workorder.EdgePhotos)
 	}
 	if m.removedsurvey_responses != nil {
 		edges = append(edges, workorder.EdgeSurveyResponses)
@@ -22043,6 +24628,18 @@ func (m *WorkOrderMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case workorder.EdgeInspectionItems:
+		ids := make([]ent.Value, 0, len(m.removedinspection_items))
+		for id := range m.removedinspection_items {
+			ids = append(ids, id)
+		}
+		return ids
+	case workorder.EdgePhotos:
+		ids := make([]ent.Value, 0, len(m.removedphotos))
+		for id := range m.removedphotos {
+			ids = append(ids, id)
+		}
+		return ids
 	case workorder.EdgeSurveyResponses:
 		ids := make([]ent.Value, 0, len(m.removedsurvey_responses))
 		for id := range m.removedsurvey_responses {
@@ -22055,7 +24652,7 @@ func (m *WorkOrderMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *WorkOrderMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 9)
 	if m.cleareddealership {
 		edges = append(edges, workorder.EdgeDealership)
 	}
@@ -22073,6 +24670,12 @@ func (m *WorkOrderMutation) ClearedEdges() []string {
 	}
 	if m.clearedevents {
 		edges = append(edges, workorder.EdgeEvents)
+	}
+	if m.clearedinspection_items {
+		edges = append(edges, workorder.EdgeInspectionItems)
+	}
+	if m.clearedphotos {
+		edges = append(edges, workorder.EdgePhotos)
 	}
 	if m.clearedsurvey_responses {
 		edges = append(edges, workorder.EdgeSurveyResponses)
@@ -22096,6 +24699,10 @@ func (m *WorkOrderMutation) EdgeCleared(name string) bool {
 		return m.clearedadvisor
 	case workorder.EdgeEvents:
 		return m.clearedevents
+	case workorder.EdgeInspectionItems:
+		return m.clearedinspection_items
+	case workorder.EdgePhotos:
+		return m.clearedphotos
 	case workorder.EdgeSurveyResponses:
 		return m.clearedsurvey_responses
 	}
@@ -22146,6 +24753,12 @@ func (m *WorkOrderMutation) ResetEdge(name string) error {
 		return nil
 	case workorder.EdgeEvents:
 		m.ResetEvents()
+		return nil
+	case workorder.EdgeInspectionItems:
+		m.ResetInspectionItems()
+		return nil
+	case workorder.EdgePhotos:
+		m.ResetPhotos()
 		return nil
 	case workorder.EdgeSurveyResponses:
 		m.ResetSurveyResponses()

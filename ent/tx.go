@@ -24,12 +24,16 @@ type Tx struct {
 	Dealership *DealershipClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// InspectionItem is the client for interacting with the InspectionItem builders.
+	InspectionItem *InspectionItemClient
 	// OdometerReading is the client for interacting with the OdometerReading builders.
 	OdometerReading *OdometerReadingClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
 	OutboxMessage *OutboxMessageClient
 	// Owner is the client for interacting with the Owner builders.
 	Owner *OwnerClient
+	// Photo is the client for interacting with the Photo builders.
+	Photo *PhotoClient
 	// ServiceType is the client for interacting with the ServiceType builders.
 	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
@@ -184,9 +188,11 @@ func (tx *Tx) init() {
 	tx.DealerGroup = NewDealerGroupClient(tx.config)
 	tx.Dealership = NewDealershipClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
+	tx.InspectionItem = NewInspectionItemClient(tx.config)
 	tx.OdometerReading = NewOdometerReadingClient(tx.config)
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Owner = NewOwnerClient(tx.config)
+	tx.Photo = NewPhotoClient(tx.config)
 	tx.ServiceType = NewServiceTypeClient(tx.config)
 	tx.Staff = NewStaffClient(tx.config)
 	tx.SurveyResponse = NewSurveyResponseClient(tx.config)

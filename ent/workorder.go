@@ -6,9 +6,11 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/dealership"
 	"aftercare/ent/owner"
+	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -58,6 +60,10 @@ type WorkOrder struct {
 	PartsCents int64 `json:"parts_cents,omitempty"`
 	// TotalCents holds the value of the "total_cents" field.
 	TotalCents int64 `json:"total_cents,omitempty"`
+	// CheckIn holds the value of the "check_in" field.
+	CheckIn schematype.CheckIn `json:"check_in,omitempty"`
+	// The estimate confirmed with the owner at check-in.
+	EstimateCents int64 `json:"estimate_cents,omitempty"`
 	// Sequence number of the latest WorkOrderEvent; events are numbered 1, 2, 3 per order.
 	LastEventSeq int `json:"last_event_seq,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -80,15 +86,21 @@ type WorkOrderEdges struct {
 	Advisor *Staff `json:"advisor,omitempty"`
 	// Events holds the value of the events edge.
 	Events []*WorkOrderEvent `json:"events,omitempty"`
+	// InspectionItems holds the value of the inspection_items edge.
+	InspectionItems []*InspectionItem `json:"inspection_items,omitempty"`
+	// Photos holds the value of the photos edge.
+	Photos []*Photo `json:"photos,omitempty"`
 	// SurveyResponses holds the value of the survey_responses edge.
 	SurveyResponses []*SurveyResponse `json:"survey_responses,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [9]map[string]int
 
 	namedEvents          map[string][]*WorkOrderEvent
+	namedInspectionItems map[string][]*InspectionItem
+	namedPhotos          map[string][]*Photo
 	namedSurveyResponses map[string][]*SurveyResponse
 }
 
@@ -156,10 +168,28 @@ func (e WorkOrderEdges) EventsOrErr() ([]*WorkOrderEvent, error) {
 	return nil, &NotLoadedError{edge: "events"}
 }
 
+// InspectionItemsOrErr returns the InspectionItems value or an error if the edge
+// was not loaded in eager-loading.
+func (e WorkOrderEdges) InspectionItemsOrErr() ([]*InspectionItem, error) {
+	if e.loadedTypes[6] {
+		return e.InspectionItems, nil
+	}
+	return nil, &NotLoadedError{edge: "inspection_items"}
+}
+
+// PhotosOrErr returns the Photos value or an error if the edge
+// was not loaded in eager-loading.
+func (e WorkOrderEdges) PhotosOrErr() ([]*Photo, error) {
+	if e.loadedTypes[7] {
+		return e.Photos, nil
+	}
+	return nil, &NotLoadedError{edge: "photos"}
+}
+
 // SurveyResponsesOrErr returns the SurveyResponses value or an error if the edge
 // was not loaded in eager-loading.
 func (e WorkOrderEdges) SurveyResponsesOrErr() ([]*SurveyResponse, error) {
-	if e.loadedTypes[6] {
+	if e.loadedTypes[8] {
 		return e.SurveyResponses, nil
 	}
 	return nil, &NotLoadedError{edge: "survey_responses"}
@@ -170,7 +200,9 @@ func (*WorkOrder) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case workorder.FieldID, workorder.FieldDealershipID, workorder.FieldVehicleID, workorder.FieldOwnerID, workorder.FieldAppointmentID, workorder.FieldAdvisorID, workorder.FieldOdometerInKm, workorder.FieldOdometerOutKm, workorder.FieldLabourCents, workorder.FieldPartsCents, workorder.FieldTotalCents, workorder.FieldLastEventSeq:
+		case workorder.FieldCheckIn:
+			values[i] = new([]byte)
+		case workorder.FieldID, workorder.FieldDealershipID, workorder.FieldVehicleID, workorder.FieldOwnerID, workorder.FieldAppointmentID, workorder.FieldAdvisorID, workorder.FieldOdometerInKm, workorder.FieldOdometerOutKm, workorder.FieldLabourCents, workorder.FieldPartsCents, workorder.FieldTotalCents, workorder.FieldEstimateCents, workorder.FieldLastEventSeq:
 			values[i] = new(sql.NullInt64)
 		case workorder.FieldNumber, workorder.FieldStatus, workorder.FieldFaultDescription:
 			values[i] = new(sql.NullString)
@@ -310,6 +342,20 @@ func (_m *WorkOrder) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.TotalCents = value.Int64
 			}
+		case workorder.FieldCheckIn:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field check_in", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.CheckIn); err != nil {
+					return fmt.Errorf("unmarshal field check_in: %w", err)
+				}
+			}
+		case workorder.FieldEstimateCents:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field estimate_cents", values[i])
+			} else if value.Valid {
+				_m.EstimateCents = value.Int64
+			}
 		case workorder.FieldLastEventSeq:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field last_event_seq", values[i])
@@ -357,6 +403,16 @@ func (_m *WorkOrder) QueryAdvisor() *StaffQuery {
 // QueryEvents queries the "events" edge of the WorkOrder entity.
 func (_m *WorkOrder) QueryEvents() *WorkOrderEventQuery {
 	return NewWorkOrderClient(_m.config).QueryEvents(_m)
+}
+
+// QueryInspectionItems queries the "inspection_items" edge of the WorkOrder entity.
+func (_m *WorkOrder) QueryInspectionItems() *InspectionItemQuery {
+	return NewWorkOrderClient(_m.config).QueryInspectionItems(_m)
+}
+
+// QueryPhotos queries the "photos" edge of the WorkOrder entity.
+func (_m *WorkOrder) QueryPhotos() *PhotoQuery {
+	return NewWorkOrderClient(_m.config).QueryPhotos(_m)
 }
 
 // QuerySurveyResponses queries the "survey_responses" edge of the WorkOrder entity.
@@ -451,6 +507,12 @@ func (_m *WorkOrder) String() string {
 	builder.WriteString("total_cents=")
 	builder.WriteString(fmt.Sprintf("%v", _m.TotalCents))
 	builder.WriteString(", ")
+	builder.WriteString("check_in=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CheckIn))
+	builder.WriteString(", ")
+	builder.WriteString("estimate_cents=")
+	builder.WriteString(fmt.Sprintf("%v", _m.EstimateCents))
+	builder.WriteString(", ")
 	builder.WriteString("last_event_seq=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LastEventSeq))
 	builder.WriteByte(')')
@@ -478,6 +540,54 @@ func (_m *WorkOrder) appendNamedEvents(name string, edges ...*WorkOrderEvent) {
 		_m.Edges.namedEvents[name] = []*WorkOrderEvent{}
 	} else {
 		_m.Edges.namedEvents[name] = append(_m.Edges.namedEvents[name], edges...)
+	}
+}
+
+// NamedInspectionItems returns the InspectionItems named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *WorkOrder) NamedInspectionItems(name string) ([]*InspectionItem, error) {
+	if _m.Edges.namedInspectionItems == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedInspectionItems[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *WorkOrder) appendNamedInspectionItems(name string, edges ...*InspectionItem) {
+	if _m.Edges.namedInspectionItems == nil {
+		_m.Edges.namedInspectionItems = make(map[string][]*InspectionItem)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedInspectionItems[name] = []*InspectionItem{}
+	} else {
+		_m.Edges.namedInspectionItems[name] = append(_m.Edges.namedInspectionItems[name], edges...)
+	}
+}
+
+// NamedPhotos returns the Photos named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *WorkOrder) NamedPhotos(name string) ([]*Photo, error) {
+	if _m.Edges.namedPhotos == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPhotos[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *WorkOrder) appendNamedPhotos(name string, edges ...*Photo) {
+	if _m.Edges.namedPhotos == nil {
+		_m.Edges.namedPhotos = make(map[string][]*Photo)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPhotos[name] = []*Photo{}
+	} else {
+		_m.Edges.namedPhotos[name] = append(_m.Edges.namedPhotos[name], edges...)
 	}
 }
 

@@ -5,7 +5,10 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/dealership"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
+	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/vehicle"
@@ -241,6 +244,34 @@ func (_c *WorkOrderCreate) SetNillableTotalCents(v *int64) *WorkOrderCreate {
 	return _c
 }
 
+// SetCheckIn sets the "check_in" field.
+func (_c *WorkOrderCreate) SetCheckIn(v schematype.CheckIn) *WorkOrderCreate {
+	_c.mutation.SetCheckIn(v)
+	return _c
+}
+
+// SetNillableCheckIn sets the "check_in" field if the given value is not nil.
+func (_c *WorkOrderCreate) SetNillableCheckIn(v *schematype.CheckIn) *WorkOrderCreate {
+	if v != nil {
+		_c.SetCheckIn(*v)
+	}
+	return _c
+}
+
+// SetEstimateCents sets the "estimate_cents" field.
+func (_c *WorkOrderCreate) SetEstimateCents(v int64) *WorkOrderCreate {
+	_c.mutation.SetEstimateCents(v)
+	return _c
+}
+
+// SetNillableEstimateCents sets the "estimate_cents" field if the given value is not nil.
+func (_c *WorkOrderCreate) SetNillableEstimateCents(v *int64) *WorkOrderCreate {
+	if v != nil {
+		_c.SetEstimateCents(*v)
+	}
+	return _c
+}
+
 // SetLastEventSeq sets the "last_event_seq" field.
 func (_c *WorkOrderCreate) SetLastEventSeq(v int) *WorkOrderCreate {
 	_c.mutation.SetLastEventSeq(v)
@@ -293,6 +324,36 @@ func (_c *WorkOrderCreate) AddEvents(v ...*WorkOrderEvent) *WorkOrderCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddEventIDs(ids...)
+}
+
+// AddInspectionItemIDs adds the "inspection_items" edge to the InspectionItem entity by IDs.
+func (_c *WorkOrderCreate) AddInspectionItemIDs(ids ...int) *WorkOrderCreate {
+	_c.mutation.AddInspectionItemIDs(ids...)
+	return _c
+}
+
+// AddInspectionItems adds the "inspection_items" edges to the InspectionItem entity.
+func (_c *WorkOrderCreate) AddInspectionItems(v ...*InspectionItem) *WorkOrderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddInspectionItemIDs(ids...)
+}
+
+// AddPhotoIDs adds the "photos" edge to the Photo entity by IDs.
+func (_c *WorkOrderCreate) AddPhotoIDs(ids ...int) *WorkOrderCreate {
+	_c.mutation.AddPhotoIDs(ids...)
+	return _c
+}
+
+// AddPhotos adds the "photos" edges to the Photo entity.
+func (_c *WorkOrderCreate) AddPhotos(v ...*Photo) *WorkOrderCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPhotoIDs(ids...)
 }
 
 // AddSurveyResponseIDs adds the "survey_responses" edge to the SurveyResponse entity by IDs.
@@ -384,6 +445,10 @@ func (_c *WorkOrderCreate) defaults() error {
 		v := workorder.DefaultTotalCents
 		_c.mutation.SetTotalCents(v)
 	}
+	if _, ok := _c.mutation.EstimateCents(); !ok {
+		v := workorder.DefaultEstimateCents
+		_c.mutation.SetEstimateCents(v)
+	}
 	if _, ok := _c.mutation.LastEventSeq(); !ok {
 		v := workorder.DefaultLastEventSeq
 		_c.mutation.SetLastEventSeq(v)
@@ -462,6 +527,14 @@ func (_c *WorkOrderCreate) check() error {
 	if v, ok := _c.mutation.TotalCents(); ok {
 		if err := workorder.TotalCentsValidator(v); err != nil {
 			return &ValidationError{Name: "total_cents", err: fmt.Errorf(`ent: validator failed for field "WorkOrder.total_cents": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.EstimateCents(); !ok {
+		return &ValidationError{Name: "estimate_cents", err: errors.New(`ent: missing required field "WorkOrder.estimate_cents"`)}
+	}
+	if v, ok := _c.mutation.EstimateCents(); ok {
+		if err := workorder.EstimateCentsValidator(v); err != nil {
+			return &ValidationError{Name: "estimate_cents", err: fmt.Errorf(`ent: validator failed for field "WorkOrder.estimate_cents": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.LastEventSeq(); !ok {
@@ -554,6 +627,14 @@ func (_c *WorkOrderCreate) createSpec() (*WorkOrder, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.TotalCents(); ok {
 		_spec.SetField(workorder.FieldTotalCents, field.TypeInt64, value)
 		_node.TotalCents = value
+	}
+	if value, ok := _c.mutation.CheckIn(); ok {
+		_spec.SetField(workorder.FieldCheckIn, field.TypeJSON, value)
+		_node.CheckIn = value
+	}
+	if value, ok := _c.mutation.EstimateCents(); ok {
+		_spec.SetField(workorder.FieldEstimateCents, field.TypeInt64, value)
+		_node.EstimateCents = value
 	}
 	if value, ok := _c.mutation.LastEventSeq(); ok {
 		_spec.SetField(workorder.FieldLastEventSeq, field.TypeInt, value)
@@ -653,6 +734,38 @@ func (_c *WorkOrderCreate) createSpec() (*WorkOrder, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorderevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.InspectionItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(inspectionitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.PhotosIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(photo.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -917,6 +1030,42 @@ func (u *WorkOrderUpsert) UpdateTotalCents() *WorkOrderUpsert {
 // AddTotalCents adds v to the "total_cents" field.
 func (u *WorkOrderUpsert) AddTotalCents(v int64) *WorkOrderUpsert {
 	u.Add(workorder.FieldTotalCents, v)
+	return u
+}
+
+// SetCheckIn sets the "check_in" field.
+func (u *WorkOrderUpsert) SetCheckIn(v schematype.CheckIn) *WorkOrderUpsert {
+	u.Set(workorder.FieldCheckIn, v)
+	return u
+}
+
+// UpdateCheckIn sets the "check_in" field to the value that was provided on create.
+func (u *WorkOrderUpsert) UpdateCheckIn() *WorkOrderUpsert {
+	u.SetExcluded(workorder.FieldCheckIn)
+	return u
+}
+
+// ClearCheckIn clears the value of the "check_in" field.
+func (u *WorkOrderUpsert) ClearCheckIn() *WorkOrderUpsert {
+	u.SetNull(workorder.FieldCheckIn)
+	return u
+}
+
+// SetEstimateCents sets the "estimate_cents" field.
+func (u *WorkOrderUpsert) SetEstimateCents(v int64) *WorkOrderUpsert {
+	u.Set(workorder.FieldEstimateCents, v)
+	return u
+}
+
+// UpdateEstimateCents sets the "estimate_cents" field to the value that was provided on create.
+func (u *WorkOrderUpsert) UpdateEstimateCents() *WorkOrderUpsert {
+	u.SetExcluded(workorder.FieldEstimateCents)
+	return u
+}
+
+// AddEstimateCents adds v to the "estimate_cents" field.
+func (u *WorkOrderUpsert) AddEstimateCents(v int64) *WorkOrderUpsert {
+	u.Add(workorder.FieldEstimateCents, v)
 	return u
 }
 
@@ -1222,6 +1371,48 @@ func (u *WorkOrderUpsertOne) AddTotalCents(v int64) *WorkOrderUpsertOne {
 func (u *WorkOrderUpsertOne) UpdateTotalCents() *WorkOrderUpsertOne {
 	return u.Update(func(s *WorkOrderUpsert) {
 		s.UpdateTotalCents()
+	})
+}
+
+// SetCheckIn sets the "check_in" field.
+func (u *WorkOrderUpsertOne) SetCheckIn(v schematype.CheckIn) *WorkOrderUpsertOne {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.SetCheckIn(v)
+	})
+}
+
+// UpdateCheckIn sets the "check_in" field to the value that was provided on create.
+func (u *WorkOrderUpsertOne) UpdateCheckIn() *WorkOrderUpsertOne {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.UpdateCheckIn()
+	})
+}
+
+// ClearCheckIn clears the value of the "check_in" field.
+func (u *WorkOrderUpsertOne) ClearCheckIn() *WorkOrderUpsertOne {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.ClearCheckIn()
+	})
+}
+
+// SetEstimateCents sets the "estimate_cents" field.
+func (u *WorkOrderUpsertOne) SetEstimateCents(v int64) *WorkOrderUpsertOne {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.SetEstimateCents(v)
+	})
+}
+
+// AddEstimateCents adds v to the "estimate_cents" field.
+func (u *WorkOrderUpsertOne) AddEstimateCents(v int64) *WorkOrderUpsertOne {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.AddEstimateCents(v)
+	})
+}
+
+// UpdateEstimateCents sets the "estimate_cents" field to the value that was provided on create.
+func (u *WorkOrderUpsertOne) UpdateEstimateCents() *WorkOrderUpsertOne {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.UpdateEstimateCents()
 	})
 }
 
@@ -1696,6 +1887,48 @@ func (u *WorkOrderUpsertBulk) AddTotalCents(v int64) *WorkOrderUpsertBulk {
 func (u *WorkOrderUpsertBulk) UpdateTotalCents() *WorkOrderUpsertBulk {
 	return u.Update(func(s *WorkOrderUpsert) {
 		s.UpdateTotalCents()
+	})
+}
+
+// SetCheckIn sets the "check_in" field.
+func (u *WorkOrderUpsertBulk) SetCheckIn(v schematype.CheckIn) *WorkOrderUpsertBulk {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.SetCheckIn(v)
+	})
+}
+
+// UpdateCheckIn sets the "check_in" field to the value that was provided on create.
+func (u *WorkOrderUpsertBulk) UpdateCheckIn() *WorkOrderUpsertBulk {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.UpdateCheckIn()
+	})
+}
+
+// ClearCheckIn clears the value of the "check_in" field.
+func (u *WorkOrderUpsertBulk) ClearCheckIn() *WorkOrderUpsertBulk {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.ClearCheckIn()
+	})
+}
+
+// SetEstimateCents sets the "estimate_cents" field.
+func (u *WorkOrderUpsertBulk) SetEstimateCents(v int64) *WorkOrderUpsertBulk {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.SetEstimateCents(v)
+	})
+}
+
+// AddEstimateCents adds v to the "estimate_cents" field.
+func (u *WorkOrderUpsertBulk) AddEstimateCents(v int64) *WorkOrderUpsertBulk {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.AddEstimateCents(v)
+	})
+}
+
+// UpdateEstimateCents sets the "estimate_cents" field to the value that was provided on create.
+func (u *WorkOrderUpsertBulk) UpdateEstimateCents() *WorkOrderUpsertBulk {
+	return u.Update(func(s *WorkOrderUpsert) {
+		s.UpdateEstimateCents()
 	})
 }
 

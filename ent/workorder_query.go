@@ -5,7 +5,9 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/dealership"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -38,10 +40,14 @@ type WorkOrderQuery struct {
 	withAppointment          *AppointmentQuery
 	withAdvisor              *StaffQuery
 	withEvents               *WorkOrderEventQuery
+	withInspectionItems      *InspectionItemQuery
+	withPhotos               *PhotoQuery
 	withSurveyResponses      *SurveyResponseQuery
 	loadTotal                []func(context.Context, []*WorkOrder) error
 	modifiers                []func(*sql.Selector)
 	withNamedEvents          map[string]*WorkOrderEventQuery
+	withNamedInspectionItems map[string]*InspectionItemQuery
+	withNamedPhotos          map[string]*PhotoQuery
 	withNamedSurveyResponses map[string]*SurveyResponseQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -204,6 +210,50 @@ func (_q *WorkOrderQuery) QueryEvents() *WorkOrderEventQuery {
 			sqlgraph.From(workorder.Table, workorder.FieldID, selector),
 			sqlgraph.To(workorderevent.Table, workorderevent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, workorder.EventsTable, workorder.EventsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryInspectionItems chains the current query on the "inspection_items" edge.
+func (_q *WorkOrderQuery) QueryInspectionItems() *InspectionItemQuery {
+	query := (&InspectionItemClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(workorder.Table, workorder.FieldID, selector),
+			sqlgraph.To(inspectionitem.Table, inspectionitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, workorder.InspectionItemsTable, workorder.InspectionItemsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPhotos chains the current query on the "photos" edge.
+func (_q *WorkOrderQuery) QueryPhotos() *PhotoQuery {
+	query := (&PhotoClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(workorder.Table, workorder.FieldID, selector),
+			sqlgraph.To(photo.Table, photo.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, workorder.PhotosTable, workorder.PhotosColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -431,6 +481,8 @@ func (_q *WorkOrderQuery) Clone() *WorkOrderQuery {
 		withAppointment:     _q.withAppointment.Clone(),
 		withAdvisor:         _q.withAdvisor.Clone(),
 		withEvents:          _q.withEvents.Clone(),
+		withInspectionItems: _q.withInspectionItems.Clone(),
+		withPhotos:          _q.withPhotos.Clone(),
 		withSurveyResponses: _q.withSurveyResponses.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -502,6 +554,28 @@ func (_q *WorkOrderQuery) WithEvents(opts ...func(*WorkOrderEventQuery)) *WorkOr
 		opt(query)
 	}
 	_q.withEvents = query
+	return _q
+}
+
+// WithInspectionItems tells the query-builder to eager-load the nodes that are connected to
+// the "inspection_items" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *WorkOrderQuery) WithInspectionItems(opts ...func(*InspectionItemQuery)) *WorkOrderQuery {
+	query := (&InspectionItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withInspectionItems = query
+	return _q
+}
+
+// WithPhotos tells the query-builder to eager-load the nodes that are connected to
+// the "photos" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *WorkOrderQuery) WithPhotos(opts ...func(*PhotoQuery)) *WorkOrderQuery {
+	query := (&PhotoClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPhotos = query
 	return _q
 }
 
@@ -600,13 +674,15 @@ func (_q *WorkOrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Wo
 	var (
 		nodes       = []*WorkOrder{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [9]bool{
 			_q.withDealership != nil,
 			_q.withVehicle != nil,
 			_q.withOwner != nil,
 			_q.withAppointment != nil,
 			_q.withAdvisor != nil,
 			_q.withEvents != nil,
+			_q.withInspectionItems != nil,
+			_q.withPhotos != nil,
 			_q.withSurveyResponses != nil,
 		}
 	)
@@ -668,6 +744,20 @@ func (_q *WorkOrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Wo
 			return nil, err
 		}
 	}
+	if query := _q.withInspectionItems; query != nil {
+		if err := _q.loadInspectionItems(ctx, query, nodes,
+			func(n *WorkOrder) { n.Edges.InspectionItems = []*InspectionItem{} },
+			func(n *WorkOrder, e *InspectionItem) { n.Edges.InspectionItems = append(n.Edges.InspectionItems, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withPhotos; query != nil {
+		if err := _q.loadPhotos(ctx, query, nodes,
+			func(n *WorkOrder) { n.Edges.Photos = []*Photo{} },
+			func(n *WorkOrder, e *Photo) { n.Edges.Photos = append(n.Edges.Photos, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withSurveyResponses; query != nil {
 		if err := _q.loadSurveyResponses(ctx, query, nodes,
 			func(n *WorkOrder) { n.Edges.SurveyResponses = []*SurveyResponse{} },
@@ -679,6 +769,20 @@ func (_q *WorkOrderQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Wo
 		if err := _q.loadEvents(ctx, query, nodes,
 			func(n *WorkOrder) { n.appendNamedEvents(name) },
 			func(n *WorkOrder, e *WorkOrderEvent) { n.appendNamedEvents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedInspectionItems {
+		if err := _q.loadInspectionItems(ctx, query, nodes,
+			func(n *WorkOrder) { n.appendNamedInspectionItems(name) },
+			func(n *WorkOrder, e *InspectionItem) { n.appendNamedInspectionItems(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPhotos {
+		if err := _q.loadPhotos(ctx, query, nodes,
+			func(n *WorkOrder) { n.appendNamedPhotos(name) },
+			func(n *WorkOrder, e *Photo) { n.appendNamedPhotos(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -878,6 +982,66 @@ func (_q *WorkOrderQuery) loadEvents(ctx context.Context, query *WorkOrderEventQ
 	}
 	return nil
 }
+func (_q *WorkOrderQuery) loadInspectionItems(ctx context.Context, query *InspectionItemQuery, nodes []*WorkOrder, init func(*WorkOrder), assign func(*WorkOrder, *InspectionItem)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*WorkOrder)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(inspectionitem.FieldWorkOrderID)
+	}
+	query.Where(predicate.InspectionItem(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(workorder.InspectionItemsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.WorkOrderID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "work_order_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *WorkOrderQuery) loadPhotos(ctx context.Context, query *PhotoQuery, nodes []*WorkOrder, init func(*WorkOrder), assign func(*WorkOrder, *Photo)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*WorkOrder)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(photo.FieldWorkOrderID)
+	}
+	query.Where(predicate.Photo(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(workorder.PhotosColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.WorkOrderID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "work_order_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *WorkOrderQuery) loadSurveyResponses(ctx context.Context, query *SurveyResponseQuery, nodes []*WorkOrder, init func(*WorkOrder), assign func(*WorkOrder, *SurveyResponse)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*WorkOrder)
@@ -1057,6 +1221,34 @@ func (_q *WorkOrderQuery) WithNamedEvents(name string, opts ...func(*WorkOrderEv
 		_q.withNamedEvents = make(map[string]*WorkOrderEventQuery)
 	}
 	_q.withNamedEvents[name] = query
+	return _q
+}
+
+// WithNamedInspectionItems tells the query-builder to eager-load the nodes that are connected to the "inspection_items"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *WorkOrderQuery) WithNamedInspectionItems(name string, opts ...func(*InspectionItemQuery)) *WorkOrderQuery {
+	query := (&InspectionItemClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedInspectionItems == nil {
+		_q.withNamedInspectionItems = make(map[string]*InspectionItemQuery)
+	}
+	_q.withNamedInspectionItems[name] = query
+	return _q
+}
+
+// WithNamedPhotos tells the query-builder to eager-load the nodes that are connected to the "photos"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *WorkOrderQuery) WithNamedPhotos(name string, opts ...func(*PhotoQuery)) *WorkOrderQuery {
+	query := (&PhotoClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPhotos == nil {
+		_q.withNamedPhotos = make(map[string]*PhotoQuery)
+	}
+	_q.withNamedPhotos[name] = query
 	return _q
 }
 

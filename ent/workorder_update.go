@@ -3,7 +3,10 @@
 package ent
 
 import (
+	"aftercare/ent/inspectionitem"
+	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
+	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/workorder"
@@ -243,6 +246,47 @@ func (_u *WorkOrderUpdate) AddTotalCents(v int64) *WorkOrderUpdate {
 	return _u
 }
 
+// SetCheckIn sets the "check_in" field.
+func (_u *WorkOrderUpdate) SetCheckIn(v schematype.CheckIn) *WorkOrderUpdate {
+	_u.mutation.SetCheckIn(v)
+	return _u
+}
+
+// SetNillableCheckIn sets the "check_in" field if the given value is not nil.
+func (_u *WorkOrderUpdate) SetNillableCheckIn(v *schematype.CheckIn) *WorkOrderUpdate {
+	if v != nil {
+		_u.SetCheckIn(*v)
+	}
+	return _u
+}
+
+// ClearCheckIn clears the value of the "check_in" field.
+func (_u *WorkOrderUpdate) ClearCheckIn() *WorkOrderUpdate {
+	_u.mutation.ClearCheckIn()
+	return _u
+}
+
+// SetEstimateCents sets the "estimate_cents" field.
+func (_u *WorkOrderUpdate) SetEstimateCents(v int64) *WorkOrderUpdate {
+	_u.mutation.ResetEstimateCents()
+	_u.mutation.SetEstimateCents(v)
+	return _u
+}
+
+// SetNillableEstimateCents sets the "estimate_cents" field if the given value is not nil.
+func (_u *WorkOrderUpdate) SetNillableEstimateCents(v *int64) *WorkOrderUpdate {
+	if v != nil {
+		_u.SetEstimateCents(*v)
+	}
+	return _u
+}
+
+// AddEstimateCents adds value to the "estimate_cents" field.
+func (_u *WorkOrderUpdate) AddEstimateCents(v int64) *WorkOrderUpdate {
+	_u.mutation.AddEstimateCents(v)
+	return _u
+}
+
 // SetLastEventSeq sets the "last_event_seq" field.
 func (_u *WorkOrderUpdate) SetLastEventSeq(v int) *WorkOrderUpdate {
 	_u.mutation.ResetLastEventSeq()
@@ -282,6 +326,36 @@ func (_u *WorkOrderUpdate) AddEvents(v ...*WorkOrderEvent) *WorkOrderUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddEventIDs(ids...)
+}
+
+// AddInspectionItemIDs adds the "inspection_items" edge to the InspectionItem entity by IDs.
+func (_u *WorkOrderUpdate) AddInspectionItemIDs(ids ...int) *WorkOrderUpdate {
+	_u.mutation.AddInspectionItemIDs(ids...)
+	return _u
+}
+
+// AddInspectionItems adds the "inspection_items" edges to the InspectionItem entity.
+func (_u *WorkOrderUpdate) AddInspectionItems(v ...*InspectionItem) *WorkOrderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInspectionItemIDs(ids...)
+}
+
+// AddPhotoIDs adds the "photos" edge to the Photo entity by IDs.
+func (_u *WorkOrderUpdate) AddPhotoIDs(ids ...int) *WorkOrderUpdate {
+	_u.mutation.AddPhotoIDs(ids...)
+	return _u
+}
+
+// AddPhotos adds the "photos" edges to the Photo entity.
+func (_u *WorkOrderUpdate) AddPhotos(v ...*Photo) *WorkOrderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPhotoIDs(ids...)
 }
 
 // AddSurveyResponseIDs adds the "survey_responses" edge to the SurveyResponse entity by IDs.
@@ -329,6 +403,48 @@ func (_u *WorkOrderUpdate) RemoveEvents(v ...*WorkOrderEvent) *WorkOrderUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveEventIDs(ids...)
+}
+
+// ClearInspectionItems clears all "inspection_items" edges to the InspectionItem entity.
+func (_u *WorkOrderUpdate) ClearInspectionItems() *WorkOrderUpdate {
+	_u.mutation.ClearInspectionItems()
+	return _u
+}
+
+// RemoveInspectionItemIDs removes the "inspection_items" edge to InspectionItem entities by IDs.
+func (_u *WorkOrderUpdate) RemoveInspectionItemIDs(ids ...int) *WorkOrderUpdate {
+	_u.mutation.RemoveInspectionItemIDs(ids...)
+	return _u
+}
+
+// RemoveInspectionItems removes "inspection_items" edges to InspectionItem entities.
+func (_u *WorkOrderUpdate) RemoveInspectionItems(v ...*InspectionItem) *WorkOrderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInspectionItemIDs(ids...)
+}
+
+// ClearPhotos clears all "photos" edges to the Photo entity.
+func (_u *WorkOrderUpdate) ClearPhotos() *WorkOrderUpdate {
+	_u.mutation.ClearPhotos()
+	return _u
+}
+
+// RemovePhotoIDs removes the "photos" edge to Photo entities by IDs.
+func (_u *WorkOrderUpdate) RemovePhotoIDs(ids ...int) *WorkOrderUpdate {
+	_u.mutation.RemovePhotoIDs(ids...)
+	return _u
+}
+
+// RemovePhotos removes "photos" edges to Photo entities.
+func (_u *WorkOrderUpdate) RemovePhotos(v ...*Photo) *WorkOrderUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePhotoIDs(ids...)
 }
 
 // ClearSurveyResponses clears all "survey_responses" edges to the SurveyResponse entity.
@@ -426,6 +542,11 @@ func (_u *WorkOrderUpdate) check() error {
 			return &ValidationError{Name: "total_cents", err: fmt.Errorf(`ent: validator failed for field "WorkOrder.total_cents": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EstimateCents(); ok {
+		if err := workorder.EstimateCentsValidator(v); err != nil {
+			return &ValidationError{Name: "estimate_cents", err: fmt.Errorf(`ent: validator failed for field "WorkOrder.estimate_cents": %w`, err)}
+		}
+	}
 	if _u.mutation.DealershipCleared() && len(_u.mutation.DealershipIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "WorkOrder.dealership"`)
 	}
@@ -513,6 +634,18 @@ func (_u *WorkOrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedTotalCents(); ok {
 		_spec.AddField(workorder.FieldTotalCents, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.CheckIn(); ok {
+		_spec.SetField(workorder.FieldCheckIn, field.TypeJSON, value)
+	}
+	if _u.mutation.CheckInCleared() {
+		_spec.ClearField(workorder.FieldCheckIn, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.EstimateCents(); ok {
+		_spec.SetField(workorder.FieldEstimateCents, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedEstimateCents(); ok {
+		_spec.AddField(workorder.FieldEstimateCents, field.TypeInt64, value)
+	}
 	if value, ok := _u.mutation.LastEventSeq(); ok {
 		_spec.SetField(workorder.FieldLastEventSeq, field.TypeInt, value)
 	}
@@ -586,6 +719,96 @@ func (_u *WorkOrderUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorderevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InspectionItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(inspectionitem.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInspectionItemsIDs(); len(nodes) > 0 && !_u.mutation.InspectionItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(inspectionitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InspectionItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(inspectionitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PhotosCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(photo.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPhotosIDs(); len(nodes) > 0 && !_u.mutation.PhotosCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(photo.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PhotosIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(photo.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -871,6 +1094,47 @@ func (_u *WorkOrderUpdateOne) AddTotalCents(v int64) *WorkOrderUpdateOne {
 	return _u
 }
 
+// SetCheckIn sets the "check_in" field.
+func (_u *WorkOrderUpdateOne) SetCheckIn(v schematype.CheckIn) *WorkOrderUpdateOne {
+	_u.mutation.SetCheckIn(v)
+	return _u
+}
+
+// SetNillableCheckIn sets the "check_in" field if the given value is not nil.
+func (_u *WorkOrderUpdateOne) SetNillableCheckIn(v *schematype.CheckIn) *WorkOrderUpdateOne {
+	if v != nil {
+		_u.SetCheckIn(*v)
+	}
+	return _u
+}
+
+// ClearCheckIn clears the value of the "check_in" field.
+func (_u *WorkOrderUpdateOne) ClearCheckIn() *WorkOrderUpdateOne {
+	_u.mutation.ClearCheckIn()
+	return _u
+}
+
+// SetEstimateCents sets the "estimate_cents" field.
+func (_u *WorkOrderUpdateOne) SetEstimateCents(v int64) *WorkOrderUpdateOne {
+	_u.mutation.ResetEstimateCents()
+	_u.mutation.SetEstimateCents(v)
+	return _u
+}
+
+// SetNillableEstimateCents sets the "estimate_cents" field if the given value is not nil.
+func (_u *WorkOrderUpdateOne) SetNillableEstimateCents(v *int64) *WorkOrderUpdateOne {
+	if v != nil {
+		_u.SetEstimateCents(*v)
+	}
+	return _u
+}
+
+// AddEstimateCents adds value to the "estimate_cents" field.
+func (_u *WorkOrderUpdateOne) AddEstimateCents(v int64) *WorkOrderUpdateOne {
+	_u.mutation.AddEstimateCents(v)
+	return _u
+}
+
 // SetLastEventSeq sets the "last_event_seq" field.
 func (_u *WorkOrderUpdateOne) SetLastEventSeq(v int) *WorkOrderUpdateOne {
 	_u.mutation.ResetLastEventSeq()
@@ -910,6 +1174,36 @@ func (_u *WorkOrderUpdateOne) AddEvents(v ...*WorkOrderEvent) *WorkOrderUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.AddEventIDs(ids...)
+}
+
+// AddInspectionItemIDs adds the "inspection_items" edge to the InspectionItem entity by IDs.
+func (_u *WorkOrderUpdateOne) AddInspectionItemIDs(ids ...int) *WorkOrderUpdateOne {
+	_u.mutation.AddInspectionItemIDs(ids...)
+	return _u
+}
+
+// AddInspectionItems adds the "inspection_items" edges to the InspectionItem entity.
+func (_u *WorkOrderUpdateOne) AddInspectionItems(v ...*InspectionItem) *WorkOrderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddInspectionItemIDs(ids...)
+}
+
+// AddPhotoIDs adds the "photos" edge to the Photo entity by IDs.
+func (_u *WorkOrderUpdateOne) AddPhotoIDs(ids ...int) *WorkOrderUpdateOne {
+	_u.mutation.AddPhotoIDs(ids...)
+	return _u
+}
+
+// AddPhotos adds the "photos" edges to the Photo entity.
+func (_u *WorkOrderUpdateOne) AddPhotos(v ...*Photo) *WorkOrderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPhotoIDs(ids...)
 }
 
 // AddSurveyResponseIDs adds the "survey_responses" edge to the SurveyResponse entity by IDs.
@@ -957,6 +1251,48 @@ func (_u *WorkOrderUpdateOne) RemoveEvents(v ...*WorkOrderEvent) *WorkOrderUpdat
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveEventIDs(ids...)
+}
+
+// ClearInspectionItems clears all "inspection_items" edges to the InspectionItem entity.
+func (_u *WorkOrderUpdateOne) ClearInspectionItems() *WorkOrderUpdateOne {
+	_u.mutation.ClearInspectionItems()
+	return _u
+}
+
+// RemoveInspectionItemIDs removes the "inspection_items" edge to InspectionItem entities by IDs.
+func (_u *WorkOrderUpdateOne) RemoveInspectionItemIDs(ids ...int) *WorkOrderUpdateOne {
+	_u.mutation.RemoveInspectionItemIDs(ids...)
+	return _u
+}
+
+// RemoveInspectionItems removes "inspection_items" edges to InspectionItem entities.
+func (_u *WorkOrderUpdateOne) RemoveInspectionItems(v ...*InspectionItem) *WorkOrderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveInspectionItemIDs(ids...)
+}
+
+// ClearPhotos clears all "photos" edges to the Photo entity.
+func (_u *WorkOrderUpdateOne) ClearPhotos() *WorkOrderUpdateOne {
+	_u.mutation.ClearPhotos()
+	return _u
+}
+
+// RemovePhotoIDs removes the "photos" edge to Photo entities by IDs.
+func (_u *WorkOrderUpdateOne) RemovePhotoIDs(ids ...int) *WorkOrderUpdateOne {
+	_u.mutation.RemovePhotoIDs(ids...)
+	return _u
+}
+
+// RemovePhotos removes "photos" edges to Photo entities.
+func (_u *WorkOrderUpdateOne) RemovePhotos(v ...*Photo) *WorkOrderUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePhotoIDs(ids...)
 }
 
 // ClearSurveyResponses clears all "survey_responses" edges to the SurveyResponse entity.
@@ -1067,6 +1403,11 @@ func (_u *WorkOrderUpdateOne) check() error {
 			return &ValidationError{Name: "total_cents", err: fmt.Errorf(`ent: validator failed for field "WorkOrder.total_cents": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.EstimateCents(); ok {
+		if err := workorder.EstimateCentsValidator(v); err != nil {
+			return &ValidationError{Name: "estimate_cents", err: fmt.Errorf(`ent: validator failed for field "WorkOrder.estimate_cents": %w`, err)}
+		}
+	}
 	if _u.mutation.DealershipCleared() && len(_u.mutation.DealershipIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "WorkOrder.dealership"`)
 	}
@@ -1171,6 +1512,18 @@ func (_u *WorkOrderUpdateOne) sqlSave(ctx context.Context) (_node *WorkOrder, er
 	if value, ok := _u.mutation.AddedTotalCents(); ok {
 		_spec.AddField(workorder.FieldTotalCents, field.TypeInt64, value)
 	}
+	if value, ok := _u.mutation.CheckIn(); ok {
+		_spec.SetField(workorder.FieldCheckIn, field.TypeJSON, value)
+	}
+	if _u.mutation.CheckInCleared() {
+		_spec.ClearField(workorder.FieldCheckIn, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.EstimateCents(); ok {
+		_spec.SetField(workorder.FieldEstimateCents, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedEstimateCents(); ok {
+		_spec.AddField(workorder.FieldEstimateCents, field.TypeInt64, value)
+	}
 	if value, ok := _u.mutation.LastEventSeq(); ok {
 		_spec.SetField(workorder.FieldLastEventSeq, field.TypeInt, value)
 	}
@@ -1244,6 +1597,96 @@ func (_u *WorkOrderUpdateOne) sqlSave(ctx context.Context) (_node *WorkOrder, er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(workorderevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.InspectionItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(inspectionitem.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedInspectionItemsIDs(); len(nodes) > 0 && !_u.mutation.InspectionItemsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(inspectionitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.InspectionItemsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.InspectionItemsTable,
+			Columns: []string{workorder.InspectionItemsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(inspectionitem.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PhotosCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(photo.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPhotosIDs(); len(nodes) > 0 && !_u.mutation.PhotosCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(photo.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PhotosIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   workorder.PhotosTable,
+			Columns: []string{workorder.PhotosColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(photo.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -77,7 +77,13 @@ func (r *queryResolver) WorkOrders(ctx context.Context, after *entgql.Cursor[int
 		ent.WithWorkOrderOrder(orderBy), ent.WithWorkOrderFilter(where.Filter))
 }
 
+// Photo returns generated.PhotoResolver implementation.
+func (r *Resolver) Photo() generated.PhotoResolver { return &photoResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	photoResolver struct{ *Resolver }
+	queryResolver struct{ *Resolver }
+)

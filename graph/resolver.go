@@ -11,6 +11,9 @@ import (
 	"aftercare/ent"
 	"aftercare/internal/auth"
 	"aftercare/internal/booking"
+	"aftercare/internal/photos"
+	"aftercare/internal/progress"
+	"aftercare/internal/workorder"
 )
 
 // Resolver carries the dependencies of every resolver.
@@ -24,6 +27,11 @@ type Resolver struct {
 	PhoneRegion string
 	// Booking books appointments.
 	Booking *booking.Service
+	// WorkOrders runs repair visits; Hub carries their live progress.
+	WorkOrders *workorder.Service
+	Hub        *progress.Hub
+	// Photos keeps work-order photos.
+	Photos *photos.Service
 	// Claims updates sign-in accounts on role grants; nil without Firebase.
 	Claims auth.ClaimsSetter
 }

@@ -68,6 +68,18 @@ func (f DeviceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceMutation", m)
 }
 
+// The InspectionItemFunc type is an adapter to allow the use of ordinary
+// function as InspectionItem mutator.
+type InspectionItemFunc func(context.Context, *ent.InspectionItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f InspectionItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.InspectionItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InspectionItemMutation", m)
+}
+
 // The OdometerReadingFunc type is an adapter to allow the use of ordinary
 // function as OdometerReading mutator.
 type OdometerReadingFunc func(context.Context, *ent.OdometerReadingMutation) (ent.Value, error)
@@ -102,6 +114,18 @@ func (f OwnerFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OwnerMutation", m)
+}
+
+// The PhotoFunc type is an adapter to allow the use of ordinary
+// function as Photo mutator.
+type PhotoFunc func(context.Context, *ent.PhotoMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PhotoFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PhotoMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PhotoMutation", m)
 }
 
 // The ServiceTypeFunc type is an adapter to allow the use of ordinary

@@ -12,9 +12,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -220,6 +222,33 @@ func (f TraverseDevice) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.DeviceQuery", q)
 }
 
+// The InspectionItemFunc type is an adapter to allow the use of ordinary function as a Querier.
+type InspectionItemFunc func(context.Context, *ent.InspectionItemQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f InspectionItemFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.InspectionItemQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.InspectionItemQuery", q)
+}
+
+// The TraverseInspectionItem type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseInspectionItem func(context.Context, *ent.InspectionItemQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseInspectionItem) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseInspectionItem) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InspectionItemQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.InspectionItemQuery", q)
+}
+
 // The OdometerReadingFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OdometerReadingFunc func(context.Context, *ent.OdometerReadingQuery) (ent.Value, error)
 
@@ -299,6 +328,33 @@ func (f TraverseOwner) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.OwnerQuery", q)
+}
+
+// The PhotoFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PhotoFunc func(context.Context, *ent.PhotoQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PhotoFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PhotoQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PhotoQuery", q)
+}
+
+// The TraversePhoto type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePhoto func(context.Context, *ent.PhotoQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePhoto) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePhoto) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PhotoQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PhotoQuery", q)
 }
 
 // The ServiceTypeFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -557,12 +613,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DealershipQuery, predicate.Dealership, dealership.OrderOption]{typ: ent.TypeDealership, tq: q}, nil
 	case *ent.DeviceQuery:
 		return &query[*ent.DeviceQuery, predicate.Device, device.OrderOption]{typ: ent.TypeDevice, tq: q}, nil
+	case *ent.InspectionItemQuery:
+		return &query[*ent.InspectionItemQuery, predicate.InspectionItem, inspectionitem.OrderOption]{typ: ent.TypeInspectionItem, tq: q}, nil
 	case *ent.OdometerReadingQuery:
 		return &query[*ent.OdometerReadingQuery, predicate.OdometerReading, odometerreading.OrderOption]{typ: ent.TypeOdometerReading, tq: q}, nil
 	case *ent.OutboxMessageQuery:
 		return &query[*ent.OutboxMessageQuery, predicate.OutboxMessage, outboxmessage.OrderOption]{typ: ent.TypeOutboxMessage, tq: q}, nil
 	case *ent.OwnerQuery:
 		return &query[*ent.OwnerQuery, predicate.Owner, owner.OrderOption]{typ: ent.TypeOwner, tq: q}, nil
+	case *ent.PhotoQuery:
+		return &query[*ent.PhotoQuery, predicate.Photo, photo.OrderOption]{typ: ent.TypePhoto, tq: q}, nil
 	case *ent.ServiceTypeQuery:
 		return &query[*ent.ServiceTypeQuery, predicate.ServiceType, servicetype.OrderOption]{typ: ent.TypeServiceType, tq: q}, nil
 	case *ent.StaffQuery:

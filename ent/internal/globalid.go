@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"appointments\":0,\"audit_entries\":55834574848,\"dealer_groups\":4294967296,\"dealerships\":8589934592,\"devices\":12884901888,\"odometer_readings\":17179869184,\"outbox_messages\":64424509440,\"owners\":21474836480,\"service_types\":68719476736,\"staffs\":25769803776,\"survey_responses\":30064771072,\"survey_templates\":34359738368,\"vehicle_ownerships\":42949672960,\"vehicles\":38654705664,\"widget_keys\":60129542144,\"work_order_events\":51539607552,\"work_orders\":47244640256}"
+const IncrementStarts = "{\"appointments\":0,\"audit_entries\":55834574848,\"dealer_groups\":4294967296,\"dealerships\":8589934592,\"devices\":12884901888,\"inspection_items\":73014444032,\"odometer_readings\":17179869184,\"outbox_messages\":64424509440,\"owners\":21474836480,\"photos\":77309411328,\"service_types\":68719476736,\"staffs\":25769803776,\"survey_responses\":30064771072,\"survey_templates\":34359738368,\"vehicle_ownerships\":42949672960,\"vehicles\":38654705664,\"widget_keys\":60129542144,\"work_order_events\":51539607552,\"work_orders\":47244640256}"

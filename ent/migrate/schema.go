@@ -212,6 +212,37 @@ var (
 			},
 		},
 	}
+	// InspectionItemsColumns holds the columns for the "inspection_items" table.
+	InspectionItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "rating", Type: field.TypeEnum, Enums: []string{"fix_now", "within_3_months", "ok"}},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "labour_cents", Type: field.TypeInt64, Default: 0},
+		{Name: "parts_cents", Type: field.TypeInt64, Default: 0},
+		{Name: "decision", Type: field.TypeEnum, Enums: []string{"pending", "approved", "declined", "not_needed"}, Default: "pending"},
+		{Name: "decided_at", Type: field.TypeTime, Nullable: true},
+		{Name: "decided_by", Type: field.TypeEnum, Nullable: true, Enums: []string{"owner", "staff"}},
+		{Name: "decided_by_staff_id", Type: field.TypeInt, Nullable: true},
+		{Name: "decision_note", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "work_order_id", Type: field.TypeInt},
+	}
+	// InspectionItemsTable holds the schema information for the "inspection_items" table.
+	InspectionItemsTable = &schema.Table{
+		Name:       "inspection_items",
+		Columns:    InspectionItemsColumns,
+		PrimaryKey: []*schema.Column{InspectionItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "inspection_items_work_orders_inspection_items",
+				Columns:    []*schema.Column{InspectionItemsColumns[13]},
+				RefColumns: []*schema.Column{WorkOrdersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// OdometerReadingsColumns holds the columns for the "odometer_readings" table.
 	OdometerReadingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -341,6 +372,39 @@ var (
 				Name:    "owner_home_dealership_id",
 				Unique:  false,
 				Columns: []*schema.Column{OwnersColumns[22]},
+			},
+		},
+	}
+	// PhotosColumns holds the columns for the "photos" table.
+	PhotosColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"check_in", "inspection", "repair", "delivery"}},
+		{Name: "content_type", Type: field.TypeString, Size: 100},
+		{Name: "size_bytes", Type: field.TypeInt64},
+		{Name: "blob_key", Type: field.TypeString, Unique: true, Size: 200},
+		{Name: "taken_by_staff_id", Type: field.TypeInt, Nullable: true},
+		{Name: "inspection_item_id", Type: field.TypeInt, Nullable: true},
+		{Name: "work_order_id", Type: field.TypeInt},
+	}
+	// PhotosTable holds the schema information for the "photos" table.
+	PhotosTable = &schema.Table{
+		Name:       "photos",
+		Columns:    PhotosColumns,
+		PrimaryKey: []*schema.Column{PhotosColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "photos_inspection_items_photos",
+				Columns:    []*schema.Column{PhotosColumns[8]},
+				RefColumns: []*schema.Column{InspectionItemsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "photos_work_orders_photos",
+				Columns:    []*schema.Column{PhotosColumns[9]},
+				RefColumns: []*schema.Column{WorkOrdersColumns[0]},
+				OnDelete:   schema.NoAction,
 			},
 		},
 	}
@@ -644,6 +708,8 @@ var (
 		{Name: "labour_cents", Type: field.TypeInt64, Default: 0},
 		{Name: "parts_cents", Type: field.TypeInt64, Default: 0},
 		{Name: "total_cents", Type: field.TypeInt64, Default: 0},
+		{Name: "check_in", Type: field.TypeJSON, Nullable: true},
+		{Name: "estimate_cents", Type: field.TypeInt64, Default: 0},
 		{Name: "last_event_seq", Type: field.TypeInt, Default: 0},
 		{Name: "appointment_id", Type: field.TypeInt, Unique: true, Nullable: true},
 		{Name: "dealership_id", Type: field.TypeInt},
@@ -659,31 +725,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "work_orders_appointments_work_order",
-				Columns:    []*schema.Column{WorkOrdersColumns[15]},
+				Columns:    []*schema.Column{WorkOrdersColumns[17]},
 				RefColumns: []*schema.Column{AppointmentsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "work_orders_dealerships_work_orders",
-				Columns:    []*schema.Column{WorkOrdersColumns[16]},
+				Columns:    []*schema.Column{WorkOrdersColumns[18]},
 				RefColumns: []*schema.Column{DealershipsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "work_orders_owners_work_orders",
-				Columns:    []*schema.Column{WorkOrdersColumns[17]},
+				Columns:    []*schema.Column{WorkOrdersColumns[19]},
 				RefColumns: []*schema.Column{OwnersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "work_orders_vehicles_work_orders",
-				Columns:    []*schema.Column{WorkOrdersColumns[18]},
+				Columns:    []*schema.Column{WorkOrdersColumns[20]},
 				RefColumns: []*schema.Column{VehiclesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "work_orders_staffs_advisor",
-				Columns:    []*schema.Column{WorkOrdersColumns[19]},
+				Columns:    []*schema.Column{WorkOrdersColumns[21]},
 				RefColumns: []*schema.Column{StaffsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -692,22 +758,22 @@ var (
 			{
 				Name:    "workorder_dealership_id_number",
 				Unique:  true,
-				Columns: []*schema.Column{WorkOrdersColumns[16], WorkOrdersColumns[3]},
+				Columns: []*schema.Column{WorkOrdersColumns[18], WorkOrdersColumns[3]},
 			},
 			{
 				Name:    "workorder_dealership_id_status",
 				Unique:  false,
-				Columns: []*schema.Column{WorkOrdersColumns[16], WorkOrdersColumns[4]},
+				Columns: []*schema.Column{WorkOrdersColumns[18], WorkOrdersColumns[4]},
 			},
 			{
 				Name:    "workorder_vehicle_id_opened_at",
 				Unique:  false,
-				Columns: []*schema.Column{WorkOrdersColumns[18], WorkOrdersColumns[9]},
+				Columns: []*schema.Column{WorkOrdersColumns[20], WorkOrdersColumns[9]},
 			},
 			{
 				Name:    "workorder_owner_id_opened_at",
 				Unique:  false,
-				Columns: []*schema.Column{WorkOrdersColumns[17], WorkOrdersColumns[9]},
+				Columns: []*schema.Column{WorkOrdersColumns[19], WorkOrdersColumns[9]},
 			},
 		},
 	}
@@ -752,9 +818,11 @@ var (
 		DealerGroupsTable,
 		DealershipsTable,
 		DevicesTable,
+		InspectionItemsTable,
 		OdometerReadingsTable,
 		OutboxMessagesTable,
 		OwnersTable,
+		PhotosTable,
 		ServiceTypesTable,
 		StaffsTable,
 		SurveyResponsesTable,
@@ -789,6 +857,10 @@ func init() {
 	DevicesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
 	}
+	InspectionItemsTable.ForeignKeys[0].RefTable = WorkOrdersTable
+	InspectionItemsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
 	OdometerReadingsTable.ForeignKeys[0].RefTable = VehiclesTable
 	OdometerReadingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
@@ -800,6 +872,11 @@ func init() {
 	OwnersTable.ForeignKeys[0].RefTable = DealershipsTable
 	OwnersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
+	}
+	PhotosTable.ForeignKeys[0].RefTable = InspectionItemsTable
+	PhotosTable.ForeignKeys[1].RefTable = WorkOrdersTable
+	PhotosTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
 	ServiceTypesTable.ForeignKeys[0].RefTable = DealershipsTable
 	ServiceTypesTable.Annotation = &entsql.Annotation{

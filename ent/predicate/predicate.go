@@ -21,6 +21,9 @@ type Dealership func(*sql.Selector)
 // Device is the predicate function for device builders.
 type Device func(*sql.Selector)
 
+// InspectionItem is the predicate function for inspectionitem builders.
+type InspectionItem func(*sql.Selector)
+
 // OdometerReading is the predicate function for odometerreading builders.
 type OdometerReading func(*sql.Selector)
 
@@ -29,6 +32,9 @@ type OutboxMessage func(*sql.Selector)
 
 // Owner is the predicate function for owner builders.
 type Owner func(*sql.Selector)
+
+// Photo is the predicate function for photo builders.
+type Photo func(*sql.Selector)
 
 // ServiceType is the predicate function for servicetype builders.
 type ServiceType func(*sql.Selector)

@@ -231,6 +231,30 @@ func (f DeviceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceMutation", m)
 }
 
+// The InspectionItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InspectionItemQueryRuleFunc func(context.Context, *ent.InspectionItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InspectionItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InspectionItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InspectionItemQuery", q)
+}
+
+// The InspectionItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InspectionItemMutationRuleFunc func(context.Context, *ent.InspectionItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InspectionItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InspectionItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InspectionItemMutation", m)
+}
+
 // The OdometerReadingQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OdometerReadingQueryRuleFunc func(context.Context, *ent.OdometerReadingQuery) error
@@ -301,6 +325,30 @@ func (f OwnerMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OwnerMutation", m)
+}
+
+// The PhotoQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PhotoQueryRuleFunc func(context.Context, *ent.PhotoQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PhotoQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PhotoQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PhotoQuery", q)
+}
+
+// The PhotoMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PhotoMutationRuleFunc func(context.Context, *ent.PhotoMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PhotoMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PhotoMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PhotoMutation", m)
 }
 
 // The ServiceTypeQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -564,11 +612,15 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DeviceQuery:
 		return q.Filter(), nil
+	case *ent.InspectionItemQuery:
+		return q.Filter(), nil
 	case *ent.OdometerReadingQuery:
 		return q.Filter(), nil
 	case *ent.OutboxMessageQuery:
 		return q.Filter(), nil
 	case *ent.OwnerQuery:
+		return q.Filter(), nil
+	case *ent.PhotoQuery:
 		return q.Filter(), nil
 	case *ent.ServiceTypeQuery:
 		return q.Filter(), nil
@@ -605,11 +657,15 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.DeviceMutation:
 		return m.Filter(), nil
+	case *ent.InspectionItemMutation:
+		return m.Filter(), nil
 	case *ent.OdometerReadingMutation:
 		return m.Filter(), nil
 	case *ent.OutboxMessageMutation:
 		return m.Filter(), nil
 	case *ent.OwnerMutation:
+		return m.Filter(), nil
+	case *ent.PhotoMutation:
 		return m.Filter(), nil
 	case *ent.ServiceTypeMutation:
 		return m.Filter(), nil

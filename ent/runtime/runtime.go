@@ -8,9 +8,11 @@ import (
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/schema"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -396,6 +398,71 @@ func init() {
 	deviceDescLastSeenAt := deviceFields[5].Descriptor()
 	// device.DefaultLastSeenAt holds the default value on creation for the last_seen_at field.
 	device.DefaultLastSeenAt = deviceDescLastSeenAt.Default.(func() time.Time)
+	inspectionitemMixin := schema.InspectionItem{}.Mixin()
+	inspectionitem.Policy = privacy.NewPolicies(schema.InspectionItem{})
+	inspectionitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := inspectionitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	inspectionitemMixinHooks1 := inspectionitemMixin[1].Hooks()
+
+	inspectionitem.Hooks[1] = inspectionitemMixinHooks1[0]
+	inspectionitemMixinFields0 := inspectionitemMixin[0].Fields()
+	_ = inspectionitemMixinFields0
+	inspectionitemFields := schema.InspectionItem{}.Fields()
+	_ = inspectionitemFields
+	// inspectionitemDescCreatedAt is the schema descriptor for created_at field.
+	inspectionitemDescCreatedAt := inspectionitemMixinFields0[0].Descriptor()
+	// inspectionitem.DefaultCreatedAt holds the default value on creation for the created_at field.
+	inspectionitem.DefaultCreatedAt = inspectionitemDescCreatedAt.Default.(func() time.Time)
+	// inspectionitemDescUpdatedAt is the schema descriptor for updated_at field.
+	inspectionitemDescUpdatedAt := inspectionitemMixinFields0[1].Descriptor()
+	// inspectionitem.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	inspectionitem.DefaultUpdatedAt = inspectionitemDescUpdatedAt.Default.(func() time.Time)
+	// inspectionitem.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	inspectionitem.UpdateDefaultUpdatedAt = inspectionitemDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// inspectionitemDescName is the schema descriptor for name field.
+	inspectionitemDescName := inspectionitemFields[1].Descriptor()
+	// inspectionitem.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	inspectionitem.NameValidator = func() func(string) error {
+		validators := inspectionitemDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// inspectionitemDescNote is the schema descriptor for note field.
+	inspectionitemDescNote := inspectionitemFields[3].Descriptor()
+	// inspectionitem.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	inspectionitem.NoteValidator = inspectionitemDescNote.Validators[0].(func(string) error)
+	// inspectionitemDescLabourCents is the schema descriptor for labour_cents field.
+	inspectionitemDescLabourCents := inspectionitemFields[4].Descriptor()
+	// inspectionitem.DefaultLabourCents holds the default value on creation for the labour_cents field.
+	inspectionitem.DefaultLabourCents = inspectionitemDescLabourCents.Default.(int64)
+	// inspectionitem.LabourCentsValidator is a validator for the "labour_cents" field. It is called by the builders before save.
+	inspectionitem.LabourCentsValidator = inspectionitemDescLabourCents.Validators[0].(func(int64) error)
+	// inspectionitemDescPartsCents is the schema descriptor for parts_cents field.
+	inspectionitemDescPartsCents := inspectionitemFields[5].Descriptor()
+	// inspectionitem.DefaultPartsCents holds the default value on creation for the parts_cents field.
+	inspectionitem.DefaultPartsCents = inspectionitemDescPartsCents.Default.(int64)
+	// inspectionitem.PartsCentsValidator is a validator for the "parts_cents" field. It is called by the builders before save.
+	inspectionitem.PartsCentsValidator = inspectionitemDescPartsCents.Validators[0].(func(int64) error)
+	// inspectionitemDescDecisionNote is the schema descriptor for decision_note field.
+	inspectionitemDescDecisionNote := inspectionitemFields[10].Descriptor()
+	// inspectionitem.DecisionNoteValidator is a validator for the "decision_note" field. It is called by the builders before save.
+	inspectionitem.DecisionNoteValidator = inspectionitemDescDecisionNote.Validators[0].(func(string) error)
 	odometerreadingMixin := schema.OdometerReading{}.Mixin()
 	odometerreading.Policy = privacy.NewPolicies(schema.OdometerReading{})
 	odometerreading.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -613,6 +680,73 @@ func init() {
 	ownerDescProspect := ownerFields[18].Descriptor()
 	// owner.DefaultProspect holds the default value on creation for the prospect field.
 	owner.DefaultProspect = ownerDescProspect.Default.(bool)
+	photoMixin := schema.Photo{}.Mixin()
+	photo.Policy = privacy.NewPolicies(schema.Photo{})
+	photo.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := photo.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	photoMixinHooks1 := photoMixin[1].Hooks()
+
+	photo.Hooks[1] = photoMixinHooks1[0]
+	photoMixinFields0 := photoMixin[0].Fields()
+	_ = photoMixinFields0
+	photoFields := schema.Photo{}.Fields()
+	_ = photoFields
+	// photoDescCreatedAt is the schema descriptor for created_at field.
+	photoDescCreatedAt := photoMixinFields0[0].Descriptor()
+	// photo.DefaultCreatedAt holds the default value on creation for the created_at field.
+	photo.DefaultCreatedAt = photoDescCreatedAt.Default.(func() time.Time)
+	// photoDescUpdatedAt is the schema descriptor for updated_at field.
+	photoDescUpdatedAt := photoMixinFields0[1].Descriptor()
+	// photo.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	photo.DefaultUpdatedAt = photoDescUpdatedAt.Default.(func() time.Time)
+	// photo.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	photo.UpdateDefaultUpdatedAt = photoDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// photoDescContentType is the schema descriptor for content_type field.
+	photoDescContentType := photoFields[3].Descriptor()
+	// photo.ContentTypeValidator is a validator for the "content_type" field. It is called by the builders before save.
+	photo.ContentTypeValidator = func() func(string) error {
+		validators := photoDescContentType.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(content_type string) error {
+			for _, fn := range fns {
+				if err := fn(content_type); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// photoDescSizeBytes is the schema descriptor for size_bytes field.
+	photoDescSizeBytes := photoFields[4].Descriptor()
+	// photo.SizeBytesValidator is a validator for the "size_bytes" field. It is called by the builders before save.
+	photo.SizeBytesValidator = photoDescSizeBytes.Validators[0].(func(int64) error)
+	// photoDescBlobKey is the schema descriptor for blob_key field.
+	photoDescBlobKey := photoFields[5].Descriptor()
+	// photo.BlobKeyValidator is a validator for the "blob_key" field. It is called by the builders before save.
+	photo.BlobKeyValidator = func() func(string) error {
+		validators := photoDescBlobKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(blob_key string) error {
+			for _, fn := range fns {
+				if err := fn(blob_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	servicetypeMixin := schema.ServiceType{}.Mixin()
 	servicetype.Policy = privacy.NewPolicies(schema.ServiceType{})
 	servicetype.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1119,8 +1253,14 @@ func init() {
 	workorder.DefaultTotalCents = workorderDescTotalCents.Default.(int64)
 	// workorder.TotalCentsValidator is a validator for the "total_cents" field. It is called by the builders before save.
 	workorder.TotalCentsValidator = workorderDescTotalCents.Validators[0].(func(int64) error)
+	// workorderDescEstimateCents is the schema descriptor for estimate_cents field.
+	workorderDescEstimateCents := workorderFields[17].Descriptor()
+	// workorder.DefaultEstimateCents holds the default value on creation for the estimate_cents field.
+	workorder.DefaultEstimateCents = workorderDescEstimateCents.Default.(int64)
+	// workorder.EstimateCentsValidator is a validator for the "estimate_cents" field. It is called by the builders before save.
+	workorder.EstimateCentsValidator = workorderDescEstimateCents.Validators[0].(func(int64) error)
 	// workorderDescLastEventSeq is the schema descriptor for last_event_seq field.
-	workorderDescLastEventSeq := workorderFields[16].Descriptor()
+	workorderDescLastEventSeq := workorderFields[18].Descriptor()
 	// workorder.DefaultLastEventSeq holds the default value on creation for the last_event_seq field.
 	workorder.DefaultLastEventSeq = workorderDescLastEventSeq.Default.(int)
 	workordereventMixin := schema.WorkOrderEvent{}.Mixin()

@@ -5,6 +5,8 @@ import (
 
 	"time"
 
+	"aftercare/ent/schema/schematype"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
@@ -117,6 +119,10 @@ func (WorkOrder) Fields() []ent.Field {
 		field.Int64("labour_cents").Default(0).NonNegative(),
 		field.Int64("parts_cents").Default(0).NonNegative(),
 		field.Int64("total_cents").Default(0).NonNegative(),
+		field.JSON("check_in", schematype.CheckIn{}).Optional().
+			Annotations(entgql.Type("CheckIn"), systemSet()),
+		field.Int64("estimate_cents").Default(0).NonNegative().
+			Comment("The estimate confirmed with the owner at check-in."),
 		field.Int("last_event_seq").Default(0).
 			Comment("Sequence number of the latest WorkOrderEvent; events are numbered 1, 2, 3 per order."),
 	}
@@ -131,6 +137,8 @@ func (WorkOrder) Edges() []ent.Edge {
 		edge.From("appointment", Appointment.Type).Ref("work_order").Field("appointment_id").Unique().Immutable(),
 		edge.To("advisor", Staff.Type).Field("advisor_id").Unique(),
 		edge.To("events", WorkOrderEvent.Type).Annotations(entgql.RelayConnection()),
+		edge.To("inspection_items", InspectionItem.Type),
+		edge.To("photos", Photo.Type),
 		edge.To("survey_responses", SurveyResponse.Type),
 	}
 }
@@ -289,3 +297,74 @@ func (OutboxMessage) Annotations() []schema.Annotation {
 
 // Policy of OutboxMessage: see internal/access.
 func (OutboxMessage) Policy() ent.Policy { return access.Policy("outbox_messages") }
+
+// InspectionItem is one finding of the digital health check, with its
+// estimate and the owner's decision.
+type InspectionItem struct {
+	ent.Schema
+}
+
+// Mixin of InspectionItem.
+func (InspectionItem) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{}} }
+
+// Fields of InspectionItem.
+func (InspectionItem) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("work_order_id").Immutable(),
+		field.String("name").NotEmpty().MaxLen(200),
+		field.Enum("rating").Values("fix_now", "within_3_months", "ok"),
+		field.String("note").Optional().MaxLen(2000),
+		field.Int64("labour_cents").Default(0).NonNegative(),
+		field.Int64("parts_cents").Default(0).NonNegative(),
+		field.Enum("decision").Values("pending", "approved", "declined", "not_needed").Default("pending").
+			Annotations(systemSet()),
+		field.Time("decided_at").Optional().Nillable().Annotations(systemSet()),
+		field.Enum("decided_by").Values("owner", "staff").Optional().Nillable().Annotations(systemSet()),
+		field.Int("decided_by_staff_id").Optional().Nillable().Annotations(systemSet()),
+		field.String("decision_note").Optional().MaxLen(500).Annotations(systemSet()),
+	}
+}
+
+// Edges of InspectionItem.
+func (InspectionItem) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("work_order", WorkOrder.Type).Ref("inspection_items").Field("work_order_id").Unique().Required().Immutable(),
+		edge.To("photos", Photo.Type),
+	}
+}
+
+// Policy of InspectionItem: see internal/access.
+func (InspectionItem) Policy() ent.Policy { return access.Policy("inspection_items") }
+
+// Photo is an image taken during a visit (damage at check-in, an
+// inspection finding), kept in the blob store.
+type Photo struct {
+	ent.Schema
+}
+
+// Mixin of Photo.
+func (Photo) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{}} }
+
+// Fields of Photo.
+func (Photo) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("work_order_id").Immutable(),
+		field.Int("inspection_item_id").Optional().Nillable().Immutable(),
+		field.Enum("kind").Values("check_in", "inspection", "repair", "delivery").Immutable(),
+		field.String("content_type").NotEmpty().MaxLen(100).Immutable(),
+		field.Int64("size_bytes").Positive().Immutable(),
+		field.String("blob_key").NotEmpty().MaxLen(200).Unique().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("taken_by_staff_id").Optional().Nillable().Immutable(),
+	}
+}
+
+// Edges of Photo.
+func (Photo) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("work_order", WorkOrder.Type).Ref("photos").Field("work_order_id").Unique().Required().Immutable(),
+		edge.From("inspection_item", InspectionItem.Type).Ref("photos").Field("inspection_item_id").Unique().Immutable(),
+	}
+}
+
+// Policy of Photo: see internal/access.
+func (Photo) Policy() ent.Policy { return access.Policy("photos") }

@@ -140,6 +140,11 @@ func TotalCents(v int64) predicate.WorkOrder {
 	return predicate.WorkOrder(sql.FieldEQ(FieldTotalCents, v))
 }
 
+// EstimateCents applies equality check predicate on the "estimate_cents" field. It's identical to EstimateCentsEQ.
+func EstimateCents(v int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldEQ(FieldEstimateCents, v))
+}
+
 // LastEventSeq applies equality check predicate on the "last_event_seq" field. It's identical to LastEventSeqEQ.
 func LastEventSeq(v int) predicate.WorkOrder {
 	return predicate.WorkOrder(sql.FieldEQ(FieldLastEventSeq, v))
@@ -855,6 +860,56 @@ func TotalCentsLTE(v int64) predicate.WorkOrder {
 	return predicate.WorkOrder(sql.FieldLTE(FieldTotalCents, v))
 }
 
+// CheckInIsNil applies the IsNil predicate on the "check_in" field.
+func CheckInIsNil() predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldIsNull(FieldCheckIn))
+}
+
+// CheckInNotNil applies the NotNil predicate on the "check_in" field.
+func CheckInNotNil() predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldNotNull(FieldCheckIn))
+}
+
+// EstimateCentsEQ applies the EQ predicate on the "estimate_cents" field.
+func EstimateCentsEQ(v int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldEQ(FieldEstimateCents, v))
+}
+
+// EstimateCentsNEQ applies the NEQ predicate on the "estimate_cents" field.
+func EstimateCentsNEQ(v int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldNEQ(FieldEstimateCents, v))
+}
+
+// EstimateCentsIn applies the In predicate on the "estimate_cents" field.
+func EstimateCentsIn(vs ...int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldIn(FieldEstimateCents, vs...))
+}
+
+// EstimateCentsNotIn applies the NotIn predicate on the "estimate_cents" field.
+func EstimateCentsNotIn(vs ...int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldNotIn(FieldEstimateCents, vs...))
+}
+
+// EstimateCentsGT applies the GT predicate on the "estimate_cents" field.
+func EstimateCentsGT(v int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldGT(FieldEstimateCents, v))
+}
+
+// EstimateCentsGTE applies the GTE predicate on the "estimate_cents" field.
+func EstimateCentsGTE(v int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldGTE(FieldEstimateCents, v))
+}
+
+// EstimateCentsLT applies the LT predicate on the "estimate_cents" field.
+func EstimateCentsLT(v int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldLT(FieldEstimateCents, v))
+}
+
+// EstimateCentsLTE applies the LTE predicate on the "estimate_cents" field.
+func EstimateCentsLTE(v int64) predicate.WorkOrder {
+	return predicate.WorkOrder(sql.FieldLTE(FieldEstimateCents, v))
+}
+
 // LastEventSeqEQ applies the EQ predicate on the "last_event_seq" field.
 func LastEventSeqEQ(v int) predicate.WorkOrder {
 	return predicate.WorkOrder(sql.FieldEQ(FieldLastEventSeq, v))
@@ -1025,6 +1080,52 @@ func HasEvents() predicate.WorkOrder {
 func HasEventsWith(preds ...predicate.WorkOrderEvent) predicate.WorkOrder {
 	return predicate.WorkOrder(func(s *sql.Selector) {
 		step := newEventsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasInspectionItems applies the HasEdge predicate on the "inspection_items" edge.
+func HasInspectionItems() predicate.WorkOrder {
+	return predicate.WorkOrder(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, InspectionItemsTable, InspectionItemsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasInspectionItemsWith applies the HasEdge predicate on the "inspection_items" edge with a given conditions (other predicates).
+func HasInspectionItemsWith(preds ...predicate.InspectionItem) predicate.WorkOrder {
+	return predicate.WorkOrder(func(s *sql.Selector) {
+		step := newInspectionItemsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPhotos applies the HasEdge predicate on the "photos" edge.
+func HasPhotos() predicate.WorkOrder {
+	return predicate.WorkOrder(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, PhotosTable, PhotosColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPhotosWith applies the HasEdge predicate on the "photos" edge with a given conditions (other predicates).
+func HasPhotosWith(preds ...predicate.Photo) predicate.WorkOrder {
+	return predicate.WorkOrder(func(s *sql.Selector) {
+		step := newPhotosStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -54,6 +54,10 @@ const (
 	FieldPartsCents = "parts_cents"
 	// FieldTotalCents holds the string denoting the total_cents field in the database.
 	FieldTotalCents = "total_cents"
+	// FieldCheckIn holds the string denoting the check_in field in the database.
+	FieldCheckIn = "check_in"
+	// FieldEstimateCents holds the string denoting the estimate_cents field in the database.
+	FieldEstimateCents = "estimate_cents"
 	// FieldLastEventSeq holds the string denoting the last_event_seq field in the database.
 	FieldLastEventSeq = "last_event_seq"
 	// EdgeDealership holds the string denoting the dealership edge name in mutations.
@@ -68,6 +72,10 @@ const (
 	EdgeAdvisor = "advisor"
 	// EdgeEvents holds the string denoting the events edge name in mutations.
 	EdgeEvents = "events"
+	// EdgeInspectionItems holds the string denoting the inspection_items edge name in mutations.
+	EdgeInspectionItems = "inspection_items"
+	// EdgePhotos holds the string denoting the photos edge name in mutations.
+	EdgePhotos = "photos"
 	// EdgeSurveyResponses holds the string denoting the survey_responses edge name in mutations.
 	EdgeSurveyResponses = "survey_responses"
 	// Table holds the table name of the workorder in the database.
@@ -114,6 +122,20 @@ const (
 	EventsInverseTable = "work_order_events"
 	// EventsColumn is the table column denoting the events relation/edge.
 	EventsColumn = "work_order_id"
+	// InspectionItemsTable is the table that holds the inspection_items relation/edge.
+	InspectionItemsTable = "inspection_items"
+	// InspectionItemsInverseTable is the table name for the InspectionItem entity.
+	// It exists in this package in order to avoid circular dependency with the "inspectionitem" package.
+	InspectionItemsInverseTable = "inspection_items"
+	// InspectionItemsColumn is the table column denoting the inspection_items relation/edge.
+	InspectionItemsColumn = "work_order_id"
+	// PhotosTable is the table that holds the photos relation/edge.
+	PhotosTable = "photos"
+	// PhotosInverseTable is the table name for the Photo entity.
+	// It exists in this package in order to avoid circular dependency with the "photo" package.
+	PhotosInverseTable = "photos"
+	// PhotosColumn is the table column denoting the photos relation/edge.
+	PhotosColumn = "work_order_id"
 	// SurveyResponsesTable is the table that holds the survey_responses relation/edge.
 	SurveyResponsesTable = "survey_responses"
 	// SurveyResponsesInverseTable is the table name for the SurveyResponse entity.
@@ -144,6 +166,8 @@ var Columns = []string{
 	FieldLabourCents,
 	FieldPartsCents,
 	FieldTotalCents,
+	FieldCheckIn,
+	FieldEstimateCents,
 	FieldLastEventSeq,
 }
 
@@ -191,6 +215,10 @@ var (
 	DefaultTotalCents int64
 	// TotalCentsValidator is a validator for the "total_cents" field. It is called by the builders before save.
 	TotalCentsValidator func(int64) error
+	// DefaultEstimateCents holds the default value on creation for the "estimate_cents" field.
+	DefaultEstimateCents int64
+	// EstimateCentsValidator is a validator for the "estimate_cents" field. It is called by the builders before save.
+	EstimateCentsValidator func(int64) error
 	// DefaultLastEventSeq holds the default value on creation for the "last_event_seq" field.
 	DefaultLastEventSeq int
 )
@@ -326,6 +354,11 @@ func ByTotalCents(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldTotalCents, opts...).ToFunc()
 }
 
+// ByEstimateCents orders the results by the estimate_cents field.
+func ByEstimateCents(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEstimateCents, opts...).ToFunc()
+}
+
 // ByLastEventSeq orders the results by the last_event_seq field.
 func ByLastEventSeq(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastEventSeq, opts...).ToFunc()
@@ -377,6 +410,34 @@ func ByEventsCount(opts ...sql.OrderTermOption) OrderOption {
 func ByEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByInspectionItemsCount orders the results by inspection_items count.
+func ByInspectionItemsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newInspectionItemsStep(), opts...)
+	}
+}
+
+// ByInspectionItems orders the results by inspection_items terms.
+func ByInspectionItems(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newInspectionItemsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByPhotosCount orders the results by photos count.
+func ByPhotosCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newPhotosStep(), opts...)
+	}
+}
+
+// ByPhotos orders the results by photos terms.
+func ByPhotos(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPhotosStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -433,6 +494,20 @@ func newEventsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(EventsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, EventsTable, EventsColumn),
+	)
+}
+func newInspectionItemsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(InspectionItemsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, InspectionItemsTable, InspectionItemsColumn),
+	)
+}
+func newPhotosStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PhotosInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, PhotosTable, PhotosColumn),
 	)
 }
 func newSurveyResponsesStep() *sqlgraph.Step {

@@ -7,9 +7,11 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/device"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/photo"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -46,7 +48,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Mutation() MutationResolver
+	Photo() PhotoResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -131,6 +135,27 @@ type ComplexityRoot struct {
 		Status    func(childComplexity int) int
 	}
 
+	Check struct {
+		Item func(childComplexity int) int
+		Note func(childComplexity int) int
+		OK   func(childComplexity int) int
+	}
+
+	CheckIn struct {
+		Exterior              func(childComplexity int) int
+		FaultConfirmed        func(childComplexity int) int
+		Functions             func(childComplexity int) int
+		Interior              func(childComplexity int) int
+		PromisedTimeConfirmed func(childComplexity int) int
+		WorkConfirmed         func(childComplexity int) int
+	}
+
+	DamageNote struct {
+		Note     func(childComplexity int) int
+		PhotoIDs func(childComplexity int) int
+		Position func(childComplexity int) int
+	}
+
 	DealerGroup struct {
 		Code        func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -208,15 +233,47 @@ type ComplexityRoot struct {
 		UpdatedAt  func(childComplexity int) int
 	}
 
+	InspectionItem struct {
+		CreatedAt        func(childComplexity int) int
+		DecidedAt        func(childComplexity int) int
+		DecidedBy        func(childComplexity int) int
+		DecidedByStaffID func(childComplexity int) int
+		Decision         func(childComplexity int) int
+		DecisionNote     func(childComplexity int) int
+		ID               func(childComplexity int) int
+		LabourCents      func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Note             func(childComplexity int) int
+		PartsCents       func(childComplexity int) int
+		Photos           func(childComplexity int) int
+		Rating           func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		WorkOrder        func(childComplexity int) int
+		WorkOrderID      func(childComplexity int) int
+	}
+
+	InteriorCheck struct {
+		CoversFitted  func(childComplexity int) int
+		HandedOver    func(childComplexity int) int
+		PersonalItems func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AddInspectionFinding  func(childComplexity int, input model.InspectionFindingInput) int
+		AdvanceWorkOrder      func(childComplexity int, input model.AdvanceWorkOrderInput) int
 		BookAppointment       func(childComplexity int, input model.BookAppointmentInput) int
 		CancelAppointment     func(childComplexity int, id int, reason string) int
+		CancelWorkOrder       func(childComplexity int, workOrderID int, reason string) int
+		CheckIn               func(childComplexity int, input model.CheckInVehicleInput) int
 		ConfirmAppointment    func(childComplexity int, id int) int
+		ConfirmCheckIn        func(childComplexity int, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) int
 		CreateDealerGroup     func(childComplexity int, input ent.CreateDealerGroupInput) int
 		CreateDealership      func(childComplexity int, input ent.CreateDealershipInput) int
 		CreateOwner           func(childComplexity int, input ent.CreateOwnerInput) int
 		CreateStaff           func(childComplexity int, input ent.CreateStaffInput) int
 		CreateWidgetKey       func(childComplexity int, dealershipID int, name string, allowedOrigins []string) int
+		DecideInspectionItem  func(childComplexity int, itemID int, approve bool, note *string) int
+		DeliverWorkOrder      func(childComplexity int, input model.DeliverWorkOrderInput) int
 		EraseMyAccount        func(childComplexity int, confirm bool) int
 		ExportMyData          func(childComplexity int) int
 		GrantStaffRole        func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
@@ -237,6 +294,7 @@ type ComplexityRoot struct {
 		UpdateOwner           func(childComplexity int, id int, input ent.UpdateOwnerInput) int
 		UpdateStaff           func(childComplexity int, id int, input ent.UpdateStaffInput) int
 		UpdateVehicle         func(childComplexity int, id int, input ent.UpdateVehicleInput) int
+		UploadPhoto           func(childComplexity int, workOrderID int, inspectionItemID *int, kind photo.Kind, file graphql.Upload) int
 	}
 
 	OdometerReading struct {
@@ -352,6 +410,21 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Photo struct {
+		ContentType      func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		ID               func(childComplexity int) int
+		InspectionItem   func(childComplexity int) int
+		InspectionItemID func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		SizeBytes        func(childComplexity int) int
+		TakenByStaffID   func(childComplexity int) int
+		URL              func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		WorkOrder        func(childComplexity int) int
+		WorkOrderID      func(childComplexity int) int
+	}
+
 	PoolCapacity struct {
 		Pool  func(childComplexity int) int
 		Units func(childComplexity int) int
@@ -417,6 +490,11 @@ type ComplexityRoot struct {
 	StaffEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		StoreBoard        func(childComplexity int, dealershipID int) int
+		WorkOrderProgress func(childComplexity int, workOrderID int, after *int) int
 	}
 
 	SurveyAnswer struct {
@@ -593,13 +671,16 @@ type ComplexityRoot struct {
 		AdvisorID        func(childComplexity int) int
 		Appointment      func(childComplexity int) int
 		AppointmentID    func(childComplexity int) int
+		CheckIn          func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
 		Dealership       func(childComplexity int) int
 		DealershipID     func(childComplexity int) int
 		DeliveredAt      func(childComplexity int) int
+		EstimateCents    func(childComplexity int) int
 		Events           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderEventOrder, where *ent.WorkOrderEventWhereInput) int
 		FaultDescription func(childComplexity int) int
 		ID               func(childComplexity int) int
+		InspectionItems  func(childComplexity int) int
 		LabourCents      func(childComplexity int) int
 		LastEventSeq     func(childComplexity int) int
 		Number           func(childComplexity int) int
@@ -609,6 +690,7 @@ type ComplexityRoot struct {
 		Owner            func(childComplexity int) int
 		OwnerID          func(childComplexity int) int
 		PartsCents       func(childComplexity int) int
+		Photos           func(childComplexity int) int
 		PromisedAt       func(childComplexity int) int
 		Status           func(childComplexity int) int
 		SurveyResponses  func(childComplexity int) int
@@ -688,6 +770,17 @@ type MutationResolver interface {
 	RequestBooking(ctx context.Context, input model.WidgetBookingInput) (*model.BookingReceipt, error)
 	SetServiceType(ctx context.Context, dealershipID int, input model.ServiceTypeInput) (*ent.ServiceType, error)
 	SetBookingSettings(ctx context.Context, dealershipID int, input model.BookingSettingsInput) (*ent.Dealership, error)
+	CheckIn(ctx context.Context, input model.CheckInVehicleInput) (*ent.WorkOrder, error)
+	ConfirmCheckIn(ctx context.Context, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) (*ent.WorkOrder, error)
+	AdvanceWorkOrder(ctx context.Context, input model.AdvanceWorkOrderInput) (*ent.WorkOrder, error)
+	AddInspectionFinding(ctx context.Context, input model.InspectionFindingInput) (*ent.InspectionItem, error)
+	DecideInspectionItem(ctx context.Context, itemID int, approve bool, note *string) (*ent.InspectionItem, error)
+	DeliverWorkOrder(ctx context.Context, input model.DeliverWorkOrderInput) (*ent.WorkOrder, error)
+	CancelWorkOrder(ctx context.Context, workOrderID int, reason string) (*ent.WorkOrder, error)
+	UploadPhoto(ctx context.Context, workOrderID int, inspectionItemID *int, kind photo.Kind, file graphql.Upload) (*ent.Photo, error)
+}
+type PhotoResolver interface {
+	URL(ctx context.Context, obj *ent.Photo) (string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -704,6 +797,10 @@ type QueryResolver interface {
 	ServiceTypes(ctx context.Context, dealershipID int) ([]*ent.ServiceType, error)
 	AvailableSlots(ctx context.Context, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) (*model.SlotAvailability, error)
 	Me(ctx context.Context) (*model.Viewer, error)
+}
+type SubscriptionResolver interface {
+	WorkOrderProgress(ctx context.Context, workOrderID int, after *int) (<-chan *ent.WorkOrderEvent, error)
+	StoreBoard(ctx context.Context, dealershipID int) (<-chan *ent.WorkOrder, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1049,6 +1146,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BookingReceipt.Status(childComplexity), true
+
+	case "Check.item":
+		if e.ComplexityRoot.Check.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Check.Item(childComplexity), true
+	case "Check.note":
+		if e.ComplexityRoot.Check.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Check.Note(childComplexity), true
+	case "Check.ok":
+		if e.ComplexityRoot.Check.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Check.OK(childComplexity), true
+
+	case "CheckIn.exterior":
+		if e.ComplexityRoot.CheckIn.Exterior == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Exterior(childComplexity), true
+	case "CheckIn.faultConfirmed":
+		if e.ComplexityRoot.CheckIn.FaultConfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.FaultConfirmed(childComplexity), true
+	case "CheckIn.functions":
+		if e.ComplexityRoot.CheckIn.Functions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Functions(childComplexity), true
+	case "CheckIn.interior":
+		if e.ComplexityRoot.CheckIn.Interior == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.Interior(childComplexity), true
+	case "CheckIn.promisedTimeConfirmed":
+		if e.ComplexityRoot.CheckIn.PromisedTimeConfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.PromisedTimeConfirmed(childComplexity), true
+	case "CheckIn.workConfirmed":
+		if e.ComplexityRoot.CheckIn.WorkConfirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckIn.WorkConfirmed(childComplexity), true
+
+	case "DamageNote.note":
+		if e.ComplexityRoot.DamageNote.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamageNote.Note(childComplexity), true
+	case "DamageNote.photoIDs":
+		if e.ComplexityRoot.DamageNote.PhotoIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamageNote.PhotoIDs(childComplexity), true
+	case "DamageNote.position":
+		if e.ComplexityRoot.DamageNote.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DamageNote.Position(childComplexity), true
 
 	case "DealerGroup.code":
 		if e.ComplexityRoot.DealerGroup.Code == nil {
@@ -1428,6 +1600,144 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Device.UpdatedAt(childComplexity), true
 
+	case "InspectionItem.createdAt":
+		if e.ComplexityRoot.InspectionItem.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.CreatedAt(childComplexity), true
+	case "InspectionItem.decidedAt":
+		if e.ComplexityRoot.InspectionItem.DecidedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.DecidedAt(childComplexity), true
+	case "InspectionItem.decidedBy":
+		if e.ComplexityRoot.InspectionItem.DecidedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.DecidedBy(childComplexity), true
+	case "InspectionItem.decidedByStaffID":
+		if e.ComplexityRoot.InspectionItem.DecidedByStaffID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.DecidedByStaffID(childComplexity), true
+	case "InspectionItem.decision":
+		if e.ComplexityRoot.InspectionItem.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Decision(childComplexity), true
+	case "InspectionItem.decisionNote":
+		if e.ComplexityRoot.InspectionItem.DecisionNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.DecisionNote(childComplexity), true
+	case "InspectionItem.id":
+		if e.ComplexityRoot.InspectionItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.ID(childComplexity), true
+	case "InspectionItem.labourCents":
+		if e.ComplexityRoot.InspectionItem.LabourCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.LabourCents(childComplexity), true
+	case "InspectionItem.name":
+		if e.ComplexityRoot.InspectionItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Name(childComplexity), true
+	case "InspectionItem.note":
+		if e.ComplexityRoot.InspectionItem.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Note(childComplexity), true
+	case "InspectionItem.partsCents":
+		if e.ComplexityRoot.InspectionItem.PartsCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.PartsCents(childComplexity), true
+	case "InspectionItem.photos":
+		if e.ComplexityRoot.InspectionItem.Photos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Photos(childComplexity), true
+	case "InspectionItem.rating":
+		if e.ComplexityRoot.InspectionItem.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.Rating(childComplexity), true
+	case "InspectionItem.updatedAt":
+		if e.ComplexityRoot.InspectionItem.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.UpdatedAt(childComplexity), true
+	case "InspectionItem.workOrder":
+		if e.ComplexityRoot.InspectionItem.WorkOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.WorkOrder(childComplexity), true
+	case "InspectionItem.workOrderID":
+		if e.ComplexityRoot.InspectionItem.WorkOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InspectionItem.WorkOrderID(childComplexity), true
+
+	case "InteriorCheck.coversFitted":
+		if e.ComplexityRoot.InteriorCheck.CoversFitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteriorCheck.CoversFitted(childComplexity), true
+	case "InteriorCheck.handedOver":
+		if e.ComplexityRoot.InteriorCheck.HandedOver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteriorCheck.HandedOver(childComplexity), true
+	case "InteriorCheck.personalItems":
+		if e.ComplexityRoot.InteriorCheck.PersonalItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InteriorCheck.PersonalItems(childComplexity), true
+
+	case "Mutation.addInspectionFinding":
+		if e.ComplexityRoot.Mutation.AddInspectionFinding == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addInspectionFinding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddInspectionFinding(childComplexity, args["input"].(model.InspectionFindingInput)), true
+	case "Mutation.advanceWorkOrder":
+		if e.ComplexityRoot.Mutation.AdvanceWorkOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceWorkOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceWorkOrder(childComplexity, args["input"].(model.AdvanceWorkOrderInput)), true
 	case "Mutation.bookAppointment":
 		if e.ComplexityRoot.Mutation.BookAppointment == nil {
 			break
@@ -1450,6 +1760,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelAppointment(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.cancelWorkOrder":
+		if e.ComplexityRoot.Mutation.CancelWorkOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelWorkOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelWorkOrder(childComplexity, args["workOrderID"].(int), args["reason"].(string)), true
+	case "Mutation.checkIn":
+		if e.ComplexityRoot.Mutation.CheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckIn(childComplexity, args["input"].(model.CheckInVehicleInput)), true
 	case "Mutation.confirmAppointment":
 		if e.ComplexityRoot.Mutation.ConfirmAppointment == nil {
 			break
@@ -1461,6 +1793,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmAppointment(childComplexity, args["id"].(int)), true
+	case "Mutation.confirmCheckIn":
+		if e.ComplexityRoot.Mutation.ConfirmCheckIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmCheckIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmCheckIn(childComplexity, args["workOrderID"].(int), args["faultConfirmed"].(bool), args["workConfirmed"].(bool), args["promisedTimeConfirmed"].(bool)), true
 	case "Mutation.createDealerGroup":
 		if e.ComplexityRoot.Mutation.CreateDealerGroup == nil {
 			break
@@ -1516,6 +1859,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateWidgetKey(childComplexity, args["dealershipID"].(int), args["name"].(string), args["allowedOrigins"].([]string)), true
+	case "Mutation.decideInspectionItem":
+		if e.ComplexityRoot.Mutation.DecideInspectionItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_decideInspectionItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DecideInspectionItem(childComplexity, args["itemID"].(int), args["approve"].(bool), args["note"].(*string)), true
+	case "Mutation.deliverWorkOrder":
+		if e.ComplexityRoot.Mutation.DeliverWorkOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deliverWorkOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeliverWorkOrder(childComplexity, args["input"].(model.DeliverWorkOrderInput)), true
 	case "Mutation.eraseMyAccount":
 		if e.ComplexityRoot.Mutation.EraseMyAccount == nil {
 			break
@@ -1731,6 +2096,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateVehicle(childComplexity, args["id"].(int), args["input"].(ent.UpdateVehicleInput)), true
+	case "Mutation.uploadPhoto":
+		if e.ComplexityRoot.Mutation.UploadPhoto == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadPhoto_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadPhoto(childComplexity, args["workOrderID"].(int), args["inspectionItemID"].(*int), args["kind"].(photo.Kind), args["file"].(graphql.Upload)), true
 
 	case "OdometerReading.correction":
 		if e.ComplexityRoot.OdometerReading.Correction == nil {
@@ -2243,6 +2619,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Photo.contentType":
+		if e.ComplexityRoot.Photo.ContentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.ContentType(childComplexity), true
+	case "Photo.createdAt":
+		if e.ComplexityRoot.Photo.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.CreatedAt(childComplexity), true
+	case "Photo.id":
+		if e.ComplexityRoot.Photo.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.ID(childComplexity), true
+	case "Photo.inspectionItem":
+		if e.ComplexityRoot.Photo.InspectionItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.InspectionItem(childComplexity), true
+	case "Photo.inspectionItemID":
+		if e.ComplexityRoot.Photo.InspectionItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.InspectionItemID(childComplexity), true
+	case "Photo.kind":
+		if e.ComplexityRoot.Photo.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.Kind(childComplexity), true
+	case "Photo.sizeBytes":
+		if e.ComplexityRoot.Photo.SizeBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.SizeBytes(childComplexity), true
+	case "Photo.takenByStaffID":
+		if e.ComplexityRoot.Photo.TakenByStaffID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.TakenByStaffID(childComplexity), true
+	case "Photo.url":
+		if e.ComplexityRoot.Photo.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.URL(childComplexity), true
+	case "Photo.updatedAt":
+		if e.ComplexityRoot.Photo.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.UpdatedAt(childComplexity), true
+	case "Photo.workOrder":
+		if e.ComplexityRoot.Photo.WorkOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.WorkOrder(childComplexity), true
+	case "Photo.workOrderID":
+		if e.ComplexityRoot.Photo.WorkOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Photo.WorkOrderID(childComplexity), true
+
 	case "PoolCapacity.pool":
 		if e.ComplexityRoot.PoolCapacity.Pool == nil {
 			break
@@ -2591,6 +3040,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StaffEdge.Node(childComplexity), true
+
+	case "Subscription.storeBoard":
+		if e.ComplexityRoot.Subscription.StoreBoard == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_storeBoard_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.StoreBoard(childComplexity, args["dealershipID"].(int)), true
+	case "Subscription.workOrderProgress":
+		if e.ComplexityRoot.Subscription.WorkOrderProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_workOrderProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.WorkOrderProgress(childComplexity, args["workOrderID"].(int), args["after"].(*int)), true
 
 	case "SurveyAnswer.key":
 		if e.ComplexityRoot.SurveyAnswer.Key == nil {
@@ -3339,6 +3811,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkOrder.AppointmentID(childComplexity), true
+	case "WorkOrder.checkIn":
+		if e.ComplexityRoot.WorkOrder.CheckIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkOrder.CheckIn(childComplexity), true
 	case "WorkOrder.createdAt":
 		if e.ComplexityRoot.WorkOrder.CreatedAt == nil {
 			break
@@ -3363,6 +3841,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkOrder.DeliveredAt(childComplexity), true
+	case "WorkOrder.estimateCents":
+		if e.ComplexityRoot.WorkOrder.EstimateCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkOrder.EstimateCents(childComplexity), true
 	case "WorkOrder.events":
 		if e.ComplexityRoot.WorkOrder.Events == nil {
 			break
@@ -3386,6 +3870,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkOrder.ID(childComplexity), true
+	case "WorkOrder.inspectionItems":
+		if e.ComplexityRoot.WorkOrder.InspectionItems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkOrder.InspectionItems(childComplexity), true
 	case "WorkOrder.labourCents":
 		if e.ComplexityRoot.WorkOrder.LabourCents == nil {
 			break
@@ -3440,6 +3930,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WorkOrder.PartsCents(childComplexity), true
+	case "WorkOrder.photos":
+		if e.ComplexityRoot.WorkOrder.Photos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WorkOrder.Photos(childComplexity), true
 	case "WorkOrder.promisedAt":
 		if e.ComplexityRoot.WorkOrder.PromisedAt == nil {
 			break
@@ -3623,23 +4119,33 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AdvanceWorkOrderInput", ec.unmarshalInputAdvanceWorkOrderInput),
 			graphql.NewInputUnmarshaler("AppointmentOrder", ec.unmarshalInputAppointmentOrder),
 			graphql.NewInputUnmarshaler("AppointmentWhereInput", ec.unmarshalInputAppointmentWhereInput),
 			graphql.NewInputUnmarshaler("AuditEntryOrder", ec.unmarshalInputAuditEntryOrder),
 			graphql.NewInputUnmarshaler("AuditEntryWhereInput", ec.unmarshalInputAuditEntryWhereInput),
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("BookingSettingsInput", ec.unmarshalInputBookingSettingsInput),
+			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
+			graphql.NewInputUnmarshaler("CheckInVehicleInput", ec.unmarshalInputCheckInVehicleInput),
+			graphql.NewInputUnmarshaler("CheckInput", ec.unmarshalInputCheckInput),
 			graphql.NewInputUnmarshaler("CreateDealerGroupInput", ec.unmarshalInputCreateDealerGroupInput),
 			graphql.NewInputUnmarshaler("CreateDealershipInput", ec.unmarshalInputCreateDealershipInput),
 			graphql.NewInputUnmarshaler("CreateOwnerInput", ec.unmarshalInputCreateOwnerInput),
 			graphql.NewInputUnmarshaler("CreateStaffInput", ec.unmarshalInputCreateStaffInput),
 			graphql.NewInputUnmarshaler("CreateVehicleInput", ec.unmarshalInputCreateVehicleInput),
+			graphql.NewInputUnmarshaler("DamageNoteInput", ec.unmarshalInputDamageNoteInput),
 			graphql.NewInputUnmarshaler("DealerGroupOrder", ec.unmarshalInputDealerGroupOrder),
 			graphql.NewInputUnmarshaler("DealerGroupWhereInput", ec.unmarshalInputDealerGroupWhereInput),
 			graphql.NewInputUnmarshaler("DealershipOrder", ec.unmarshalInputDealershipOrder),
 			graphql.NewInputUnmarshaler("DealershipWhereInput", ec.unmarshalInputDealershipWhereInput),
+			graphql.NewInputUnmarshaler("DeliverWorkOrderInput", ec.unmarshalInputDeliverWorkOrderInput),
 			graphql.NewInputUnmarshaler("DeviceOrder", ec.unmarshalInputDeviceOrder),
 			graphql.NewInputUnmarshaler("DeviceWhereInput", ec.unmarshalInputDeviceWhereInput),
+			graphql.NewInputUnmarshaler("InspectionFindingInput", ec.unmarshalInputInspectionFindingInput),
+			graphql.NewInputUnmarshaler("InspectionItemOrder", ec.unmarshalInputInspectionItemOrder),
+			graphql.NewInputUnmarshaler("InspectionItemWhereInput", ec.unmarshalInputInspectionItemWhereInput),
+			graphql.NewInputUnmarshaler("InteriorCheckInput", ec.unmarshalInputInteriorCheckInput),
 			graphql.NewInputUnmarshaler("OdometerReadingOrder", ec.unmarshalInputOdometerReadingOrder),
 			graphql.NewInputUnmarshaler("OdometerReadingWhereInput", ec.unmarshalInputOdometerReadingWhereInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
@@ -3647,6 +4153,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OutboxMessageWhereInput", ec.unmarshalInputOutboxMessageWhereInput),
 			graphql.NewInputUnmarshaler("OwnerOrder", ec.unmarshalInputOwnerOrder),
 			graphql.NewInputUnmarshaler("OwnerWhereInput", ec.unmarshalInputOwnerWhereInput),
+			graphql.NewInputUnmarshaler("PhotoOrder", ec.unmarshalInputPhotoOrder),
+			graphql.NewInputUnmarshaler("PhotoWhereInput", ec.unmarshalInputPhotoWhereInput),
 			graphql.NewInputUnmarshaler("PickupLocationInput", ec.unmarshalInputPickupLocationInput),
 			graphql.NewInputUnmarshaler("PoolCapacityInput", ec.unmarshalInputPoolCapacityInput),
 			graphql.NewInputUnmarshaler("RecordOdometerReadingInput", ec.unmarshalInputRecordOdometerReadingInput),
@@ -3719,6 +4227,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -5475,6 +6000,250 @@ input DeviceWhereInput {
   hasOwner: Boolean
   hasOwnerWith: [OwnerWhereInput!]
 }
+type InspectionItem implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  workOrderID: ID!
+  name: String!
+  rating: InspectionItemRating!
+  note: String
+  labourCents: Int!
+  partsCents: Int!
+  decision: InspectionItemDecision!
+  decidedAt: Time
+  decidedBy: InspectionItemDecidedBy
+  decidedByStaffID: Int
+  decisionNote: String
+  workOrder: WorkOrder!
+  photos: [Photo!]
+}
+"""
+InspectionItemDecidedBy is enum for the field decided_by
+"""
+enum InspectionItemDecidedBy @goModel(model: "aftercare/ent/inspectionitem.DecidedBy") {
+  owner
+  staff
+}
+"""
+InspectionItemDecision is enum for the field decision
+"""
+enum InspectionItemDecision @goModel(model: "aftercare/ent/inspectionitem.Decision") {
+  pending
+  approved
+  declined
+  not_needed
+}
+"""
+Ordering options for InspectionItem connections
+"""
+input InspectionItemOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order InspectionItems.
+  """
+  field: InspectionItemOrderField!
+}
+"""
+Properties by which InspectionItem connections can be ordered.
+"""
+enum InspectionItemOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+InspectionItemRating is enum for the field rating
+"""
+enum InspectionItemRating @goModel(model: "aftercare/ent/inspectionitem.Rating") {
+  fix_now
+  within_3_months
+  ok
+}
+"""
+InspectionItemWhereInput is used for filtering InspectionItem objects.
+Input was generated by ent.
+"""
+input InspectionItemWhereInput {
+  not: InspectionItemWhereInput
+  and: [InspectionItemWhereInput!]
+  or: [InspectionItemWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  work_order_id field predicates
+  """
+  workOrderID: ID
+  workOrderIDNEQ: ID
+  workOrderIDIn: [ID!]
+  workOrderIDNotIn: [ID!]
+  """
+  name field predicates
+  """
+  name: String
+  nameNEQ: String
+  nameIn: [String!]
+  nameNotIn: [String!]
+  nameGT: String
+  nameGTE: String
+  nameLT: String
+  nameLTE: String
+  nameContains: String
+  nameHasPrefix: String
+  nameHasSuffix: String
+  nameEqualFold: String
+  nameContainsFold: String
+  """
+  rating field predicates
+  """
+  rating: InspectionItemRating
+  ratingNEQ: InspectionItemRating
+  ratingIn: [InspectionItemRating!]
+  ratingNotIn: [InspectionItemRating!]
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteIsNil: Boolean
+  noteNotNil: Boolean
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  labour_cents field predicates
+  """
+  labourCents: Int
+  labourCentsNEQ: Int
+  labourCentsIn: [Int!]
+  labourCentsNotIn: [Int!]
+  labourCentsGT: Int
+  labourCentsGTE: Int
+  labourCentsLT: Int
+  labourCentsLTE: Int
+  """
+  parts_cents field predicates
+  """
+  partsCents: Int
+  partsCentsNEQ: Int
+  partsCentsIn: [Int!]
+  partsCentsNotIn: [Int!]
+  partsCentsGT: Int
+  partsCentsGTE: Int
+  partsCentsLT: Int
+  partsCentsLTE: Int
+  """
+  decision field predicates
+  """
+  decision: InspectionItemDecision
+  decisionNEQ: InspectionItemDecision
+  decisionIn: [InspectionItemDecision!]
+  decisionNotIn: [InspectionItemDecision!]
+  """
+  decided_at field predicates
+  """
+  decidedAt: Time
+  decidedAtNEQ: Time
+  decidedAtIn: [Time!]
+  decidedAtNotIn: [Time!]
+  decidedAtGT: Time
+  decidedAtGTE: Time
+  decidedAtLT: Time
+  decidedAtLTE: Time
+  decidedAtIsNil: Boolean
+  decidedAtNotNil: Boolean
+  """
+  decided_by field predicates
+  """
+  decidedBy: InspectionItemDecidedBy
+  decidedByNEQ: InspectionItemDecidedBy
+  decidedByIn: [InspectionItemDecidedBy!]
+  decidedByNotIn: [InspectionItemDecidedBy!]
+  decidedByIsNil: Boolean
+  decidedByNotNil: Boolean
+  """
+  decided_by_staff_id field predicates
+  """
+  decidedByStaffID: Int
+  decidedByStaffIDNEQ: Int
+  decidedByStaffIDIn: [Int!]
+  decidedByStaffIDNotIn: [Int!]
+  decidedByStaffIDGT: Int
+  decidedByStaffIDGTE: Int
+  decidedByStaffIDLT: Int
+  decidedByStaffIDLTE: Int
+  decidedByStaffIDIsNil: Boolean
+  decidedByStaffIDNotNil: Boolean
+  """
+  decision_note field predicates
+  """
+  decisionNote: String
+  decisionNoteNEQ: String
+  decisionNoteIn: [String!]
+  decisionNoteNotIn: [String!]
+  decisionNoteGT: String
+  decisionNoteGTE: String
+  decisionNoteLT: String
+  decisionNoteLTE: String
+  decisionNoteContains: String
+  decisionNoteHasPrefix: String
+  decisionNoteHasSuffix: String
+  decisionNoteIsNil: Boolean
+  decisionNoteNotNil: Boolean
+  decisionNoteEqualFold: String
+  decisionNoteContainsFold: String
+  """
+  work_order edge predicates
+  """
+  hasWorkOrder: Boolean
+  hasWorkOrderWith: [WorkOrderWhereInput!]
+  """
+  photos edge predicates
+  """
+  hasPhotos: Boolean
+  hasPhotosWith: [PhotoWhereInput!]
+}
 """
 An object with an ID.
 Follows the [Relay Global Object Identification Specification](https://relay.dev/graphql/objectidentification.htm)
@@ -6561,6 +7330,163 @@ type PageInfo {
   When paginating forwards, the cursor to continue.
   """
   endCursor: Cursor
+}
+type Photo implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  workOrderID: ID!
+  inspectionItemID: ID
+  kind: PhotoKind!
+  contentType: String!
+  sizeBytes: Int!
+  takenByStaffID: Int
+  workOrder: WorkOrder!
+  inspectionItem: InspectionItem
+}
+"""
+PhotoKind is enum for the field kind
+"""
+enum PhotoKind @goModel(model: "aftercare/ent/photo.Kind") {
+  check_in
+  inspection
+  repair
+  delivery
+}
+"""
+Ordering options for Photo connections
+"""
+input PhotoOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Photos.
+  """
+  field: PhotoOrderField!
+}
+"""
+Properties by which Photo connections can be ordered.
+"""
+enum PhotoOrderField {
+  CREATED_AT
+  UPDATED_AT
+}
+"""
+PhotoWhereInput is used for filtering Photo objects.
+Input was generated by ent.
+"""
+input PhotoWhereInput {
+  not: PhotoWhereInput
+  and: [PhotoWhereInput!]
+  or: [PhotoWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  work_order_id field predicates
+  """
+  workOrderID: ID
+  workOrderIDNEQ: ID
+  workOrderIDIn: [ID!]
+  workOrderIDNotIn: [ID!]
+  """
+  inspection_item_id field predicates
+  """
+  inspectionItemID: ID
+  inspectionItemIDNEQ: ID
+  inspectionItemIDIn: [ID!]
+  inspectionItemIDNotIn: [ID!]
+  inspectionItemIDIsNil: Boolean
+  inspectionItemIDNotNil: Boolean
+  """
+  kind field predicates
+  """
+  kind: PhotoKind
+  kindNEQ: PhotoKind
+  kindIn: [PhotoKind!]
+  kindNotIn: [PhotoKind!]
+  """
+  content_type field predicates
+  """
+  contentType: String
+  contentTypeNEQ: String
+  contentTypeIn: [String!]
+  contentTypeNotIn: [String!]
+  contentTypeGT: String
+  contentTypeGTE: String
+  contentTypeLT: String
+  contentTypeLTE: String
+  contentTypeContains: String
+  contentTypeHasPrefix: String
+  contentTypeHasSuffix: String
+  contentTypeEqualFold: String
+  contentTypeContainsFold: String
+  """
+  size_bytes field predicates
+  """
+  sizeBytes: Int
+  sizeBytesNEQ: Int
+  sizeBytesIn: [Int!]
+  sizeBytesNotIn: [Int!]
+  sizeBytesGT: Int
+  sizeBytesGTE: Int
+  sizeBytesLT: Int
+  sizeBytesLTE: Int
+  """
+  taken_by_staff_id field predicates
+  """
+  takenByStaffID: Int
+  takenByStaffIDNEQ: Int
+  takenByStaffIDIn: [Int!]
+  takenByStaffIDNotIn: [Int!]
+  takenByStaffIDGT: Int
+  takenByStaffIDGTE: Int
+  takenByStaffIDLT: Int
+  takenByStaffIDLTE: Int
+  takenByStaffIDIsNil: Boolean
+  takenByStaffIDNotNil: Boolean
+  """
+  work_order edge predicates
+  """
+  hasWorkOrder: Boolean
+  hasWorkOrderWith: [WorkOrderWhereInput!]
+  """
+  inspection_item edge predicates
+  """
+  hasInspectionItem: Boolean
+  hasInspectionItemWith: [InspectionItemWhereInput!]
 }
 type Query {
   """
@@ -8632,6 +9558,11 @@ type WorkOrder implements Node {
   labourCents: Int!
   partsCents: Int!
   totalCents: Int!
+  checkIn: CheckIn
+  """
+  The estimate confirmed with the owner at check-in.
+  """
+  estimateCents: Int!
   """
   Sequence number of the latest WorkOrderEvent; events are numbered 1, 2, 3 per order.
   """
@@ -8672,6 +9603,8 @@ type WorkOrder implements Node {
     """
     where: WorkOrderEventWhereInput
   ): WorkOrderEventConnection!
+  inspectionItems: [InspectionItem!]
+  photos: [Photo!]
   surveyResponses: [SurveyResponse!]
 }
 """
@@ -9177,6 +10110,17 @@ input WorkOrderWhereInput {
   totalCentsLT: Int
   totalCentsLTE: Int
   """
+  estimate_cents field predicates
+  """
+  estimateCents: Int
+  estimateCentsNEQ: Int
+  estimateCentsIn: [Int!]
+  estimateCentsNotIn: [Int!]
+  estimateCentsGT: Int
+  estimateCentsGTE: Int
+  estimateCentsLT: Int
+  estimateCentsLTE: Int
+  """
   last_event_seq field predicates
   """
   lastEventSeq: Int
@@ -9217,6 +10161,16 @@ input WorkOrderWhereInput {
   """
   hasEvents: Boolean
   hasEventsWith: [WorkOrderEventWhereInput!]
+  """
+  inspection_items edge predicates
+  """
+  hasInspectionItems: Boolean
+  hasInspectionItemsWith: [InspectionItemWhereInput!]
+  """
+  photos edge predicates
+  """
+  hasPhotos: Boolean
+  hasPhotosWith: [PhotoWhereInput!]
   """
   survey_responses edge predicates
   """
@@ -9324,6 +10278,137 @@ input PoolCapacityInput {
   pool: String!
   units: Int!
 }
+
+"Three checks and three confirmations taken when a car arrives."
+type CheckIn {
+  exterior: [DamageNote!]!
+  interior: InteriorCheck!
+  functions: [Check!]!
+  faultConfirmed: Boolean!
+  workConfirmed: Boolean!
+  promisedTimeConfirmed: Boolean!
+}
+
+type DamageNote {
+  position: String!
+  note: String!
+  photoIDs: [String!]
+}
+
+type InteriorCheck {
+  coversFitted: Boolean!
+  personalItems: String!
+  handedOver: Boolean!
+}
+
+type Check {
+  item: String!
+  ok: Boolean!
+  note: String
+}
+
+input CheckInInput {
+  exterior: [DamageNoteInput!]!
+  interior: InteriorCheckInput!
+  functions: [CheckInput!]!
+  faultConfirmed: Boolean!
+  workConfirmed: Boolean!
+  promisedTimeConfirmed: Boolean!
+}
+
+input DamageNoteInput {
+  position: String!
+  note: String!
+  photoIDs: [String!]
+}
+
+input InteriorCheckInput {
+  coversFitted: Boolean!
+  personalItems: String!
+  handedOver: Boolean!
+}
+
+input CheckInput {
+  item: String!
+  ok: Boolean!
+  note: String
+}
+`, BuiltIn: false},
+	{Name: "../../schema/workorder.graphql", Input: `input CheckInVehicleInput {
+  "The booking being checked in; omit for a walk-in."
+  appointmentID: ID
+  "Required for a walk-in, or when the booking names no vehicle."
+  vehicleID: ID
+  odometerKm: Int!
+  "The fault in the owner's words, restated and confirmed."
+  faultDescription: String!
+  checks: CheckInInput!
+  "The estimate confirmed with the owner, in cents."
+  estimateCents: Int!
+  promisedAt: Time
+  advisorID: ID
+}
+
+input AdvanceWorkOrderInput {
+  workOrderID: ID!
+  to: WorkOrderStatus!
+  "Shown to the owner; a standard message is used when empty."
+  message: String
+  "The new promised time, when it slips."
+  promisedAt: Time
+}
+
+input InspectionFindingInput {
+  workOrderID: ID!
+  name: String!
+  rating: InspectionItemRating!
+  note: String
+  labourCents: Int!
+  partsCents: Int!
+}
+
+input DeliverWorkOrderInput {
+  workOrderID: ID!
+  odometerKm: Int!
+  labourCents: Int!
+  partsCents: Int!
+  message: String
+}
+
+extend type Photo {
+  "A short-lived signed link to the image."
+  url: String!
+}
+
+extend type Mutation {
+  "Opens a work order: three checks, three confirmations, odometer (advisors)."
+  checkIn(input: CheckInVehicleInput!): WorkOrder!
+  "Records confirmations given after check-in."
+  confirmCheckIn(workOrderID: ID!, faultConfirmed: Boolean!, workConfirmed: Boolean!, promisedTimeConfirmed: Boolean!): WorkOrder!
+  "Moves a work order along its state machine; an illegal move is a CONFLICT."
+  advanceWorkOrder(input: AdvanceWorkOrderInput!): WorkOrder!
+  addInspectionFinding(input: InspectionFindingInput!): InspectionItem!
+  "The owner's approval or refusal of a recommended item; staff record one given by phone with a note."
+  decideInspectionItem(itemID: ID!, approve: Boolean!, note: String): InspectionItem!
+  deliverWorkOrder(input: DeliverWorkOrderInput!): WorkOrder!
+  cancelWorkOrder(workOrderID: ID!, reason: String!): WorkOrder!
+  "Attaches a photo (GraphQL multipart request) to a work order or one of its findings."
+  uploadPhoto(workOrderID: ID!, inspectionItemID: ID, kind: PhotoKind!, file: Upload!): Photo!
+}
+
+type Subscription {
+  """
+  Every event of one work order as it happens. ` + "`" + `after` + "`" + ` is the last event
+  number the client saw: a reconnecting app first receives what it missed,
+  then live events, with no gap and no duplicate. Omit it to receive the
+  whole history first. The vehicle's owner and the store's staff only.
+  """
+  workOrderProgress(workOrderID: ID!, after: Int): WorkOrderEvent!
+  "Every work-order change in a store, for the advisor tablet's board (the store's staff)."
+  storeBoard(dealershipID: ID!): WorkOrder!
+}
+
+scalar Upload
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -9486,6 +10571,48 @@ func (ec *executionContext) childFields_BookingReceipt(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BookingReceipt", field.Name)
 }
 
+func (ec *executionContext) childFields_Check(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_Check_item(ctx, field)
+	case "ok":
+		return ec.fieldContext_Check_ok(ctx, field)
+	case "note":
+		return ec.fieldContext_Check_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Check", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exterior":
+		return ec.fieldContext_CheckIn_exterior(ctx, field)
+	case "interior":
+		return ec.fieldContext_CheckIn_interior(ctx, field)
+	case "functions":
+		return ec.fieldContext_CheckIn_functions(ctx, field)
+	case "faultConfirmed":
+		return ec.fieldContext_CheckIn_faultConfirmed(ctx, field)
+	case "workConfirmed":
+		return ec.fieldContext_CheckIn_workConfirmed(ctx, field)
+	case "promisedTimeConfirmed":
+		return ec.fieldContext_CheckIn_promisedTimeConfirmed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckIn", field.Name)
+}
+
+func (ec *executionContext) childFields_DamageNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "position":
+		return ec.fieldContext_DamageNote_position(ctx, field)
+	case "note":
+		return ec.fieldContext_DamageNote_note(ctx, field)
+	case "photoIDs":
+		return ec.fieldContext_DamageNote_photoIDs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DamageNote", field.Name)
+}
+
 func (ec *executionContext) childFields_DealerGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9638,6 +10765,56 @@ func (ec *executionContext) childFields_Device(ctx context.Context, field graphq
 		return ec.fieldContext_Device_owner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Device", field.Name)
+}
+
+func (ec *executionContext) childFields_InspectionItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_InspectionItem_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_InspectionItem_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_InspectionItem_updatedAt(ctx, field)
+	case "workOrderID":
+		return ec.fieldContext_InspectionItem_workOrderID(ctx, field)
+	case "name":
+		return ec.fieldContext_InspectionItem_name(ctx, field)
+	case "rating":
+		return ec.fieldContext_InspectionItem_rating(ctx, field)
+	case "note":
+		return ec.fieldContext_InspectionItem_note(ctx, field)
+	case "labourCents":
+		return ec.fieldContext_InspectionItem_labourCents(ctx, field)
+	case "partsCents":
+		return ec.fieldContext_InspectionItem_partsCents(ctx, field)
+	case "decision":
+		return ec.fieldContext_InspectionItem_decision(ctx, field)
+	case "decidedAt":
+		return ec.fieldContext_InspectionItem_decidedAt(ctx, field)
+	case "decidedBy":
+		return ec.fieldContext_InspectionItem_decidedBy(ctx, field)
+	case "decidedByStaffID":
+		return ec.fieldContext_InspectionItem_decidedByStaffID(ctx, field)
+	case "decisionNote":
+		return ec.fieldContext_InspectionItem_decisionNote(ctx, field)
+	case "workOrder":
+		return ec.fieldContext_InspectionItem_workOrder(ctx, field)
+	case "photos":
+		return ec.fieldContext_InspectionItem_photos(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InspectionItem", field.Name)
+}
+
+func (ec *executionContext) childFields_InteriorCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "coversFitted":
+		return ec.fieldContext_InteriorCheck_coversFitted(ctx, field)
+	case "personalItems":
+		return ec.fieldContext_InteriorCheck_personalItems(ctx, field)
+	case "handedOver":
+		return ec.fieldContext_InteriorCheck_handedOver(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InteriorCheck", field.Name)
 }
 
 func (ec *executionContext) childFields_OdometerReading(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9864,6 +11041,36 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_Photo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Photo_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Photo_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Photo_updatedAt(ctx, field)
+	case "workOrderID":
+		return ec.fieldContext_Photo_workOrderID(ctx, field)
+	case "inspectionItemID":
+		return ec.fieldContext_Photo_inspectionItemID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Photo_kind(ctx, field)
+	case "contentType":
+		return ec.fieldContext_Photo_contentType(ctx, field)
+	case "sizeBytes":
+		return ec.fieldContext_Photo_sizeBytes(ctx, field)
+	case "takenByStaffID":
+		return ec.fieldContext_Photo_takenByStaffID(ctx, field)
+	case "workOrder":
+		return ec.fieldContext_Photo_workOrder(ctx, field)
+	case "inspectionItem":
+		return ec.fieldContext_Photo_inspectionItem(ctx, field)
+	case "url":
+		return ec.fieldContext_Photo_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Photo", field.Name)
 }
 
 func (ec *executionContext) childFields_PoolCapacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10332,6 +11539,10 @@ func (ec *executionContext) childFields_WorkOrder(ctx context.Context, field gra
 		return ec.fieldContext_WorkOrder_partsCents(ctx, field)
 	case "totalCents":
 		return ec.fieldContext_WorkOrder_totalCents(ctx, field)
+	case "checkIn":
+		return ec.fieldContext_WorkOrder_checkIn(ctx, field)
+	case "estimateCents":
+		return ec.fieldContext_WorkOrder_estimateCents(ctx, field)
 	case "lastEventSeq":
 		return ec.fieldContext_WorkOrder_lastEventSeq(ctx, field)
 	case "dealership":
@@ -10346,6 +11557,10 @@ func (ec *executionContext) childFields_WorkOrder(ctx context.Context, field gra
 		return ec.fieldContext_WorkOrder_advisor(ctx, field)
 	case "events":
 		return ec.fieldContext_WorkOrder_events(ctx, field)
+	case "inspectionItems":
+		return ec.fieldContext_WorkOrder_inspectionItems(ctx, field)
+	case "photos":
+		return ec.fieldContext_WorkOrder_photos(ctx, field)
 	case "surveyResponses":
 		return ec.fieldContext_WorkOrder_surveyResponses(ctx, field)
 	}
@@ -10918,6 +12133,34 @@ func (ec *executionContext) field_Dealership_workOrders_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addInspectionFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.InspectionFindingInput, error) {
+			return ec.unmarshalNInspectionFindingInput2aftercareᚋgraphᚋmodelᚐInspectionFindingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_advanceWorkOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AdvanceWorkOrderInput, error) {
+			return ec.unmarshalNAdvanceWorkOrderInput2aftercareᚋgraphᚋmodelᚐAdvanceWorkOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_bookAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10954,6 +12197,42 @@ func (ec *executionContext) field_Mutation_cancelAppointment_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelWorkOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workOrderID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workOrderID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CheckInVehicleInput, error) {
+			return ec.unmarshalNCheckInVehicleInput2aftercareᚋgraphᚋmodelᚐCheckInVehicleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_confirmAppointment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10965,6 +12244,44 @@ func (ec *executionContext) field_Mutation_confirmAppointment_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmCheckIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workOrderID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workOrderID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "faultConfirmed",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["faultConfirmed"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "workConfirmed",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workConfirmed"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "promisedTimeConfirmed",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["promisedTimeConfirmed"] = arg3
 	return args, nil
 }
 
@@ -11051,6 +12368,50 @@ func (ec *executionContext) field_Mutation_createWidgetKey_args(ctx context.Cont
 		return nil, err
 	}
 	args["allowedOrigins"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_decideInspectionItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "itemID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["itemID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "approve",
+		func(ctx context.Context, v any) (bool, error) {
+			return ec.unmarshalNBoolean2bool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["approve"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deliverWorkOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeliverWorkOrderInput, error) {
+			return ec.unmarshalNDeliverWorkOrderInput2aftercareᚋgraphᚋmodelᚐDeliverWorkOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -11429,6 +12790,44 @@ func (ec *executionContext) field_Mutation_updateVehicle_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_uploadPhoto_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workOrderID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workOrderID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "inspectionItemID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["inspectionItemID"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (photo.Kind, error) {
+			return ec.unmarshalNPhotoKind2aftercareᚋentᚋphotoᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg3
 	return args, nil
 }
 
@@ -12225,6 +13624,42 @@ func (ec *executionContext) field_Query_workOrders_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_storeBoard_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_workOrderProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "workOrderID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["workOrderID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -13836,6 +15271,309 @@ func (ec *executionContext) fieldContext_BookingReceipt_startsAt(_ context.Conte
 	return graphql.NewScalarFieldContext("BookingReceipt", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Check_item(ctx context.Context, field graphql.CollectedField, obj *schematype.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Check_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Check_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Check", field, false, false, "String")
+}
+
+func (ec *executionContext) _Check_ok(ctx context.Context, field graphql.CollectedField, obj *schematype.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Check_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Check_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Check", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Check_note(ctx context.Context, field graphql.CollectedField, obj *schematype.Check) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Check_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Check_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Check", field, false, false, "String")
+}
+
+func (ec *executionContext) _CheckIn_exterior(ctx context.Context, field graphql.CollectedField, obj *schematype.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_exterior(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exterior, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.DamageNote) graphql.Marshaler {
+			return ec.marshalNDamageNote2ᚕaftercareᚋentᚋschemaᚋschematypeᚐDamageNoteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_exterior(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DamageNote(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_interior(ctx context.Context, field graphql.CollectedField, obj *schematype.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_interior(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Interior, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schematype.InteriorCheck) graphql.Marshaler {
+			return ec.marshalNInteriorCheck2aftercareᚋentᚋschemaᚋschematypeᚐInteriorCheck(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_interior(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InteriorCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_functions(ctx context.Context, field graphql.CollectedField, obj *schematype.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_functions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Functions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.Check) graphql.Marshaler {
+			return ec.marshalNCheck2ᚕaftercareᚋentᚋschemaᚋschematypeᚐCheckᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_functions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckIn",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Check(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckIn_faultConfirmed(ctx context.Context, field graphql.CollectedField, obj *schematype.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_faultConfirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FaultConfirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_faultConfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CheckIn_workConfirmed(ctx context.Context, field graphql.CollectedField, obj *schematype.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_workConfirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkConfirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_workConfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CheckIn_promisedTimeConfirmed(ctx context.Context, field graphql.CollectedField, obj *schematype.CheckIn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckIn_promisedTimeConfirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PromisedTimeConfirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckIn_promisedTimeConfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DamageNote_position(ctx context.Context, field graphql.CollectedField, obj *schematype.DamageNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamageNote_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamageNote_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamageNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _DamageNote_note(ctx context.Context, field graphql.CollectedField, obj *schematype.DamageNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamageNote_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DamageNote_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamageNote", field, false, false, "String")
+}
+
+func (ec *executionContext) _DamageNote_photoIDs(ctx context.Context, field graphql.CollectedField, obj *schematype.DamageNote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DamageNote_photoIDs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PhotoIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DamageNote_photoIDs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DamageNote", field, false, false, "String")
+}
+
 func (ec *executionContext) _DealerGroup_id(ctx context.Context, field graphql.CollectedField, obj *ent.DealerGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15370,6 +17108,461 @@ func (ec *executionContext) fieldContext_Device_owner(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _InspectionItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionItem_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionItem_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionItem_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_workOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_workOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _InspectionItem_name(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionItem_rating(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v inspectionitem.Rating) graphql.Marshaler {
+			return ec.marshalNInspectionItemRating2aftercareᚋentᚋinspectionitemᚐRating(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "InspectionItemRating")
+}
+
+func (ec *executionContext) _InspectionItem_note(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionItem_labourCents(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_labourCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LabourCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_labourCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionItem_partsCents(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_partsCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PartsCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_partsCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionItem_decision(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v inspectionitem.Decision) graphql.Marshaler {
+			return ec.marshalNInspectionItemDecision2aftercareᚋentᚋinspectionitemᚐDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "InspectionItemDecision")
+}
+
+func (ec *executionContext) _InspectionItem_decidedAt(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_decidedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_decidedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _InspectionItem_decidedBy(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_decidedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *inspectionitem.DecidedBy) graphql.Marshaler {
+			return ec.marshalOInspectionItemDecidedBy2ᚖaftercareᚋentᚋinspectionitemᚐDecidedBy(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_decidedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "InspectionItemDecidedBy")
+}
+
+func (ec *executionContext) _InspectionItem_decidedByStaffID(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_decidedByStaffID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecidedByStaffID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_decidedByStaffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _InspectionItem_decisionNote(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_decisionNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DecisionNote, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_decisionNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _InspectionItem_workOrder(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_workOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrder(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_workOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InspectionItem_photos(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InspectionItem_photos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Photos(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Photo) graphql.Marshaler {
+			return ec.marshalOPhoto2ᚕᚖaftercareᚋentᚐPhotoᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InspectionItem_photos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InspectionItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Photo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _InteriorCheck_coversFitted(ctx context.Context, field graphql.CollectedField, obj *schematype.InteriorCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteriorCheck_coversFitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoversFitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InteriorCheck_coversFitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InteriorCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _InteriorCheck_personalItems(ctx context.Context, field graphql.CollectedField, obj *schematype.InteriorCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteriorCheck_personalItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PersonalItems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InteriorCheck_personalItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InteriorCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _InteriorCheck_handedOver(ctx context.Context, field graphql.CollectedField, obj *schematype.InteriorCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InteriorCheck_handedOver(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HandedOver, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_InteriorCheck_handedOver(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("InteriorCheck", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Mutation_createDealerGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16575,6 +18768,358 @@ func (ec *executionContext) fieldContext_Mutation_setBookingSettings(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setBookingSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckIn(ctx, fc.Args["input"].(model.CheckInVehicleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmCheckIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmCheckIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmCheckIn(ctx, fc.Args["workOrderID"].(int), fc.Args["faultConfirmed"].(bool), fc.Args["workConfirmed"].(bool), fc.Args["promisedTimeConfirmed"].(bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmCheckIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmCheckIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceWorkOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceWorkOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceWorkOrder(ctx, fc.Args["input"].(model.AdvanceWorkOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceWorkOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceWorkOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addInspectionFinding(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addInspectionFinding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddInspectionFinding(ctx, fc.Args["input"].(model.InspectionFindingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.InspectionItem) graphql.Marshaler {
+			return ec.marshalNInspectionItem2ᚖaftercareᚋentᚐInspectionItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addInspectionFinding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addInspectionFinding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_decideInspectionItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_decideInspectionItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DecideInspectionItem(ctx, fc.Args["itemID"].(int), fc.Args["approve"].(bool), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.InspectionItem) graphql.Marshaler {
+			return ec.marshalNInspectionItem2ᚖaftercareᚋentᚐInspectionItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_decideInspectionItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_decideInspectionItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deliverWorkOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deliverWorkOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeliverWorkOrder(ctx, fc.Args["input"].(model.DeliverWorkOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deliverWorkOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deliverWorkOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelWorkOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelWorkOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelWorkOrder(ctx, fc.Args["workOrderID"].(int), fc.Args["reason"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelWorkOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelWorkOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadPhoto(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadPhoto(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadPhoto(ctx, fc.Args["workOrderID"].(int), fc.Args["inspectionItemID"].(*int), fc.Args["kind"].(photo.Kind), fc.Args["file"].(graphql.Upload))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Photo) graphql.Marshaler {
+			return ec.marshalNPhoto2ᚖaftercareᚋentᚐPhoto(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadPhoto(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Photo(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadPhoto_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18666,6 +21211,300 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _Photo_id(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Photo_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Photo_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Photo_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_workOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_workOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Photo_inspectionItemID(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_inspectionItemID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InspectionItemID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_inspectionItemID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Photo_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v photo.Kind) graphql.Marshaler {
+			return ec.marshalNPhotoKind2aftercareᚋentᚋphotoᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "PhotoKind")
+}
+
+func (ec *executionContext) _Photo_contentType(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_contentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_contentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Photo_sizeBytes(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_sizeBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SizeBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_sizeBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Photo_takenByStaffID(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_takenByStaffID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenByStaffID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_takenByStaffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Photo_workOrder(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_workOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrder(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_workOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Photo",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Photo_inspectionItem(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_inspectionItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InspectionItem(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.InspectionItem) graphql.Marshaler {
+			return ec.marshalOInspectionItem2ᚖaftercareᚋentᚐInspectionItem(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_inspectionItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Photo",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Photo_url(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Photo_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Photo().URL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Photo_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Photo", field, true, true, "String")
+}
+
 func (ec *executionContext) _PoolCapacity_pool(ctx context.Context, field graphql.CollectedField, obj *schematype.PoolCapacity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20178,6 +23017,94 @@ func (ec *executionContext) _StaffEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_StaffEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StaffEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Subscription_workOrderProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_workOrderProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().WorkOrderProgress(ctx, fc.Args["workOrderID"].(int), fc.Args["after"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrderEvent) graphql.Marshaler {
+			return ec.marshalNWorkOrderEvent2ᚖaftercareᚋentᚐWorkOrderEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_workOrderProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrderEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_workOrderProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_storeBoard(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_storeBoard(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().StoreBoard(ctx, fc.Args["dealershipID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrder) graphql.Marshaler {
+			return ec.marshalNWorkOrder2ᚖaftercareᚋentᚐWorkOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_storeBoard(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_storeBoard_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SurveyAnswer_key(ctx context.Context, field graphql.CollectedField, obj *schematype.SurveyAnswer) (ret graphql.Marshaler) {
@@ -23586,6 +26513,61 @@ func (ec *executionContext) fieldContext_WorkOrder_totalCents(_ context.Context,
 	return graphql.NewScalarFieldContext("WorkOrder", field, false, false, "Int")
 }
 
+func (ec *executionContext) _WorkOrder_checkIn(ctx context.Context, field graphql.CollectedField, obj *ent.WorkOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkOrder_checkIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schematype.CheckIn) graphql.Marshaler {
+			return ec.marshalOCheckIn2aftercareᚋentᚋschemaᚋschematypeᚐCheckIn(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkOrder_checkIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkOrder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckIn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkOrder_estimateCents(ctx context.Context, field graphql.CollectedField, obj *ent.WorkOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkOrder_estimateCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstimateCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WorkOrder_estimateCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WorkOrder", field, false, false, "Int")
+}
+
 func (ec *executionContext) _WorkOrder_lastEventSeq(ctx context.Context, field graphql.CollectedField, obj *ent.WorkOrder) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23809,6 +26791,70 @@ func (ec *executionContext) fieldContext_WorkOrder_events(ctx context.Context, f
 	if fc.Args, err = ec.field_WorkOrder_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkOrder_inspectionItems(ctx context.Context, field graphql.CollectedField, obj *ent.WorkOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkOrder_inspectionItems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InspectionItems(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.InspectionItem) graphql.Marshaler {
+			return ec.marshalOInspectionItem2ᚕᚖaftercareᚋentᚐInspectionItemᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkOrder_inspectionItems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InspectionItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WorkOrder_photos(ctx context.Context, field graphql.CollectedField, obj *ent.WorkOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WorkOrder_photos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Photos(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Photo) graphql.Marshaler {
+			return ec.marshalOPhoto2ᚕᚖaftercareᚋentᚐPhotoᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WorkOrder_photos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WorkOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Photo(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -25463,6 +28509,69 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 // endregion **************************** field.gotpl *****************************
 
 // region    **************************** input.gotpl *****************************
+
+func (ec *executionContext) unmarshalInputAdvanceWorkOrderInput(ctx context.Context, obj any) (model.AdvanceWorkOrderInput, error) {
+	var it model.AdvanceWorkOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workOrderID", "to", "message", "promisedAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNWorkOrderStatus2aftercareᚋentᚋworkorderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		case "promisedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAdvanceWorkOrderInput unmarshals raw into the AdvanceWorkOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAdvanceWorkOrderInput(ctx context.Context, raw any) (model.AdvanceWorkOrderInput, error) {
+	var out model.AdvanceWorkOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AdvanceWorkOrderInput", raw, &out)
+	return out, err
+}
 
 func (ec *executionContext) unmarshalInputAppointmentOrder(ctx context.Context, obj any) (ent.AppointmentOrder, error) {
 	var it ent.AppointmentOrder
@@ -27660,6 +30769,230 @@ func UnmarshalBookingSettingsInput(ctx context.Context, raw any) (model.BookingS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (schematype.CheckIn, error) {
+	var it schematype.CheckIn
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"exterior", "interior", "functions", "faultConfirmed", "workConfirmed", "promisedTimeConfirmed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "exterior":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("exterior"))
+			data, err := ec.unmarshalNDamageNoteInput2ᚕaftercareᚋentᚋschemaᚋschematypeᚐDamageNoteᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Exterior = data
+		case "interior":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("interior"))
+			data, err := ec.unmarshalNInteriorCheckInput2aftercareᚋentᚋschemaᚋschematypeᚐInteriorCheck(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Interior = data
+		case "functions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("functions"))
+			data, err := ec.unmarshalNCheckInput2ᚕaftercareᚋentᚋschemaᚋschematypeᚐCheckᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Functions = data
+		case "faultConfirmed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faultConfirmed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FaultConfirmed = data
+		case "workConfirmed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workConfirmed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkConfirmed = data
+		case "promisedTimeConfirmed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedTimeConfirmed"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedTimeConfirmed = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckInInput unmarshals raw into the CheckInInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckInInput(ctx context.Context, raw any) (schematype.CheckIn, error) {
+	var out schematype.CheckIn
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckInInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCheckInVehicleInput(ctx context.Context, obj any) (model.CheckInVehicleInput, error) {
+	var it model.CheckInVehicleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"appointmentID", "vehicleID", "odometerKm", "faultDescription", "checks", "estimateCents", "promisedAt", "advisorID"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "vehicleID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleID = data
+		case "odometerKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("odometerKm"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OdometerKm = data
+		case "faultDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("faultDescription"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FaultDescription = data
+		case "checks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checks"))
+			data, err := ec.unmarshalNCheckInInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐCheckIn(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Checks = data
+		case "estimateCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCents"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCents = data
+		case "promisedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("promisedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PromisedAt = data
+		case "advisorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckInVehicleInput unmarshals raw into the CheckInVehicleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckInVehicleInput(ctx context.Context, raw any) (model.CheckInVehicleInput, error) {
+	var out model.CheckInVehicleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckInVehicleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCheckInput(ctx context.Context, obj any) (schematype.Check, error) {
+	var it schematype.Check
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"item", "ok", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "item":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("item"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Item = data
+		case "ok":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ok"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OK = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckInput unmarshals raw into the CheckInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckInput(ctx context.Context, raw any) (schematype.Check, error) {
+	var out schematype.Check
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateDealerGroupInput(ctx context.Context, obj any) (ent.CreateDealerGroupInput, error) {
 	var it ent.CreateDealerGroupInput
 	if obj == nil {
@@ -28266,6 +31599,62 @@ func (ec *executionContext) unmarshalInputCreateVehicleInput(ctx context.Context
 func UnmarshalCreateVehicleInput(ctx context.Context, raw any) (ent.CreateVehicleInput, error) {
 	var out ent.CreateVehicleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVehicleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDamageNoteInput(ctx context.Context, obj any) (schematype.DamageNote, error) {
+	var it schematype.DamageNote
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"position", "note", "photoIDs"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "photoIDs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("photoIDs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhotoIDs = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDamageNoteInput unmarshals raw into the DamageNoteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDamageNoteInput(ctx context.Context, raw any) (schematype.DamageNote, error) {
+	var out schematype.DamageNote
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DamageNoteInput", raw, &out)
 	return out, err
 }
 
@@ -30223,6 +33612,76 @@ func UnmarshalDealershipWhereInput(ctx context.Context, raw any) (ent.Dealership
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeliverWorkOrderInput(ctx context.Context, obj any) (model.DeliverWorkOrderInput, error) {
+	var it model.DeliverWorkOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workOrderID", "odometerKm", "labourCents", "partsCents", "message"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "odometerKm":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("odometerKm"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OdometerKm = data
+		case "labourCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCents"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCents = data
+		case "partsCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCents"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCents = data
+		case "message":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("message"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Message = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeliverWorkOrderInput unmarshals raw into the DeliverWorkOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeliverWorkOrderInput(ctx context.Context, raw any) (model.DeliverWorkOrderInput, error) {
+	var out model.DeliverWorkOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeliverWorkOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeviceOrder(ctx context.Context, obj any) (ent.DeviceOrder, error) {
 	var it ent.DeviceOrder
 	if obj == nil {
@@ -30833,6 +34292,1123 @@ func (ec *executionContext) unmarshalInputDeviceWhereInput(ctx context.Context, 
 func UnmarshalDeviceWhereInput(ctx context.Context, raw any) (ent.DeviceWhereInput, error) {
 	var out ent.DeviceWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeviceWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInspectionFindingInput(ctx context.Context, obj any) (model.InspectionFindingInput, error) {
+	var it model.InspectionFindingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workOrderID", "name", "rating", "note", "labourCents", "partsCents"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalNInspectionItemRating2aftercareᚋentᚋinspectionitemᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "labourCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCents"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCents = data
+		case "partsCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCents"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCents = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionFindingInput unmarshals raw into the InspectionFindingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionFindingInput(ctx context.Context, raw any) (model.InspectionFindingInput, error) {
+	var out model.InspectionFindingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionFindingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInspectionItemOrder(ctx context.Context, obj any) (ent.InspectionItemOrder, error) {
+	var it ent.InspectionItemOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNInspectionItemOrderField2ᚖaftercareᚋentᚐInspectionItemOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionItemOrder unmarshals raw into the InspectionItemOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionItemOrder(ctx context.Context, raw any) (ent.InspectionItemOrder, error) {
+	var out ent.InspectionItemOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionItemOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInspectionItemWhereInput(ctx context.Context, obj any) (ent.InspectionItemWhereInput, error) {
+	var it ent.InspectionItemWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "rating", "ratingNEQ", "ratingIn", "ratingNotIn", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "labourCents", "labourCentsNEQ", "labourCentsIn", "labourCentsNotIn", "labourCentsGT", "labourCentsGTE", "labourCentsLT", "labourCentsLTE", "partsCents", "partsCentsNEQ", "partsCentsIn", "partsCentsNotIn", "partsCentsGT", "partsCentsGTE", "partsCentsLT", "partsCentsLTE", "decision", "decisionNEQ", "decisionIn", "decisionNotIn", "decidedAt", "decidedAtNEQ", "decidedAtIn", "decidedAtNotIn", "decidedAtGT", "decidedAtGTE", "decidedAtLT", "decidedAtLTE", "decidedAtIsNil", "decidedAtNotNil", "decidedBy", "decidedByNEQ", "decidedByIn", "decidedByNotIn", "decidedByIsNil", "decidedByNotNil", "decidedByStaffID", "decidedByStaffIDNEQ", "decidedByStaffIDIn", "decidedByStaffIDNotIn", "decidedByStaffIDGT", "decidedByStaffIDGTE", "decidedByStaffIDLT", "decidedByStaffIDLTE", "decidedByStaffIDIsNil", "decidedByStaffIDNotNil", "decisionNote", "decisionNoteNEQ", "decisionNoteIn", "decisionNoteNotIn", "decisionNoteGT", "decisionNoteGTE", "decisionNoteLT", "decisionNoteLTE", "decisionNoteContains", "decisionNoteHasPrefix", "decisionNoteHasSuffix", "decisionNoteIsNil", "decisionNoteNotNil", "decisionNoteEqualFold", "decisionNoteContainsFold", "hasWorkOrder", "hasWorkOrderWith", "hasPhotos", "hasPhotosWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOInspectionItemWhereInput2ᚖaftercareᚋentᚐInspectionItemWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOInspectionItemWhereInput2ᚕᚖaftercareᚋentᚐInspectionItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOInspectionItemWhereInput2ᚕᚖaftercareᚋentᚐInspectionItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "workOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNEQ = data
+		case "workOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIn = data
+		case "workOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotIn = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "rating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rating"))
+			data, err := ec.unmarshalOInspectionItemRating2ᚖaftercareᚋentᚋinspectionitemᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rating = data
+		case "ratingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingNEQ"))
+			data, err := ec.unmarshalOInspectionItemRating2ᚖaftercareᚋentᚋinspectionitemᚐRating(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingNEQ = data
+		case "ratingIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingIn"))
+			data, err := ec.unmarshalOInspectionItemRating2ᚕaftercareᚋentᚋinspectionitemᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingIn = data
+		case "ratingNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ratingNotIn"))
+			data, err := ec.unmarshalOInspectionItemRating2ᚕaftercareᚋentᚋinspectionitemᚐRatingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RatingNotIn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIsNil = data
+		case "noteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotNil = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "labourCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCents"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCents = data
+		case "labourCentsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCentsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCentsNEQ = data
+		case "labourCentsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCentsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCentsIn = data
+		case "labourCentsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCentsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCentsNotIn = data
+		case "labourCentsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCentsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCentsGT = data
+		case "labourCentsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCentsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCentsGTE = data
+		case "labourCentsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCentsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCentsLT = data
+		case "labourCentsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labourCentsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LabourCentsLTE = data
+		case "partsCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCents"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCents = data
+		case "partsCentsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCentsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCentsNEQ = data
+		case "partsCentsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCentsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCentsIn = data
+		case "partsCentsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCentsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCentsNotIn = data
+		case "partsCentsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCentsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCentsGT = data
+		case "partsCentsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCentsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCentsGTE = data
+		case "partsCentsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCentsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCentsLT = data
+		case "partsCentsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partsCentsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PartsCentsLTE = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalOInspectionItemDecision2ᚖaftercareᚋentᚋinspectionitemᚐDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "decisionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNEQ"))
+			data, err := ec.unmarshalOInspectionItemDecision2ᚖaftercareᚋentᚋinspectionitemᚐDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNEQ = data
+		case "decisionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionIn"))
+			data, err := ec.unmarshalOInspectionItemDecision2ᚕaftercareᚋentᚋinspectionitemᚐDecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionIn = data
+		case "decisionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNotIn"))
+			data, err := ec.unmarshalOInspectionItemDecision2ᚕaftercareᚋentᚋinspectionitemᚐDecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNotIn = data
+		case "decidedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAt = data
+		case "decidedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNEQ = data
+		case "decidedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIn = data
+		case "decidedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotIn = data
+		case "decidedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGT = data
+		case "decidedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtGTE = data
+		case "decidedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLT = data
+		case "decidedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtLTE = data
+		case "decidedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtIsNil = data
+		case "decidedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedAtNotNil = data
+		case "decidedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedBy"))
+			data, err := ec.unmarshalOInspectionItemDecidedBy2ᚖaftercareᚋentᚋinspectionitemᚐDecidedBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedBy = data
+		case "decidedByNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByNEQ"))
+			data, err := ec.unmarshalOInspectionItemDecidedBy2ᚖaftercareᚋentᚋinspectionitemᚐDecidedBy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByNEQ = data
+		case "decidedByIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIn"))
+			data, err := ec.unmarshalOInspectionItemDecidedBy2ᚕaftercareᚋentᚋinspectionitemᚐDecidedByᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIn = data
+		case "decidedByNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByNotIn"))
+			data, err := ec.unmarshalOInspectionItemDecidedBy2ᚕaftercareᚋentᚋinspectionitemᚐDecidedByᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByNotIn = data
+		case "decidedByIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByIsNil = data
+		case "decidedByNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByNotNil = data
+		case "decidedByStaffID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffID = data
+		case "decidedByStaffIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDNEQ = data
+		case "decidedByStaffIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDIn = data
+		case "decidedByStaffIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDNotIn = data
+		case "decidedByStaffIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDGT = data
+		case "decidedByStaffIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDGTE = data
+		case "decidedByStaffIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDLT = data
+		case "decidedByStaffIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDLTE = data
+		case "decidedByStaffIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDIsNil = data
+		case "decidedByStaffIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecidedByStaffIDNotNil = data
+		case "decisionNote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNote = data
+		case "decisionNoteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteNEQ = data
+		case "decisionNoteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteIn = data
+		case "decisionNoteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteNotIn = data
+		case "decisionNoteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteGT = data
+		case "decisionNoteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteGTE = data
+		case "decisionNoteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteLT = data
+		case "decisionNoteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteLTE = data
+		case "decisionNoteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteContains = data
+		case "decisionNoteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteHasPrefix = data
+		case "decisionNoteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteHasSuffix = data
+		case "decisionNoteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteIsNil = data
+		case "decisionNoteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteNotNil = data
+		case "decisionNoteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteEqualFold = data
+		case "decisionNoteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisionNoteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DecisionNoteContainsFold = data
+		case "hasWorkOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasWorkOrder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasWorkOrder = data
+		case "hasWorkOrderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasWorkOrderWith"))
+			data, err := ec.unmarshalOWorkOrderWhereInput2ᚕᚖaftercareᚋentᚐWorkOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasWorkOrderWith = data
+		case "hasPhotos":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhotos"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPhotos = data
+		case "hasPhotosWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhotosWith"))
+			data, err := ec.unmarshalOPhotoWhereInput2ᚕᚖaftercareᚋentᚐPhotoWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPhotosWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInspectionItemWhereInput unmarshals raw into the InspectionItemWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInspectionItemWhereInput(ctx context.Context, raw any) (ent.InspectionItemWhereInput, error) {
+	var out ent.InspectionItemWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InspectionItemWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputInteriorCheckInput(ctx context.Context, obj any) (schematype.InteriorCheck, error) {
+	var it schematype.InteriorCheck
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"coversFitted", "personalItems", "handedOver"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "coversFitted":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coversFitted"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CoversFitted = data
+		case "personalItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personalItems"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonalItems = data
+		case "handedOver":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handedOver"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HandedOver = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalInteriorCheckInput unmarshals raw into the InteriorCheckInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalInteriorCheckInput(ctx context.Context, raw any) (schematype.InteriorCheck, error) {
+	var out schematype.InteriorCheck
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteriorCheckInput", raw, &out)
 	return out, err
 }
 
@@ -34324,6 +38900,626 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 func UnmarshalOwnerWhereInput(ctx context.Context, raw any) (ent.OwnerWhereInput, error) {
 	var out ent.OwnerWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OwnerWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPhotoOrder(ctx context.Context, obj any) (ent.PhotoOrder, error) {
+	var it ent.PhotoOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNPhotoOrderField2ᚖaftercareᚋentᚐPhotoOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPhotoOrder unmarshals raw into the PhotoOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPhotoOrder(ctx context.Context, raw any) (ent.PhotoOrder, error) {
+	var out ent.PhotoOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PhotoOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPhotoWhereInput(ctx context.Context, obj any) (ent.PhotoWhereInput, error) {
+	var it ent.PhotoWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "inspectionItemID", "inspectionItemIDNEQ", "inspectionItemIDIn", "inspectionItemIDNotIn", "inspectionItemIDIsNil", "inspectionItemIDNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "contentType", "contentTypeNEQ", "contentTypeIn", "contentTypeNotIn", "contentTypeGT", "contentTypeGTE", "contentTypeLT", "contentTypeLTE", "contentTypeContains", "contentTypeHasPrefix", "contentTypeHasSuffix", "contentTypeEqualFold", "contentTypeContainsFold", "sizeBytes", "sizeBytesNEQ", "sizeBytesIn", "sizeBytesNotIn", "sizeBytesGT", "sizeBytesGTE", "sizeBytesLT", "sizeBytesLTE", "takenByStaffID", "takenByStaffIDNEQ", "takenByStaffIDIn", "takenByStaffIDNotIn", "takenByStaffIDGT", "takenByStaffIDGTE", "takenByStaffIDLT", "takenByStaffIDLTE", "takenByStaffIDIsNil", "takenByStaffIDNotNil", "hasWorkOrder", "hasWorkOrderWith", "hasInspectionItem", "hasInspectionItemWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOPhotoWhereInput2ᚖaftercareᚋentᚐPhotoWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOPhotoWhereInput2ᚕᚖaftercareᚋentᚐPhotoWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOPhotoWhereInput2ᚕᚖaftercareᚋentᚐPhotoWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "workOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNEQ = data
+		case "workOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIn = data
+		case "workOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotIn = data
+		case "inspectionItemID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionItemID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionItemID = data
+		case "inspectionItemIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionItemIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionItemIDNEQ = data
+		case "inspectionItemIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionItemIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionItemIDIn = data
+		case "inspectionItemIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionItemIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionItemIDNotIn = data
+		case "inspectionItemIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionItemIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionItemIDIsNil = data
+		case "inspectionItemIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionItemIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionItemIDNotNil = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPhotoKind2ᚖaftercareᚋentᚋphotoᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOPhotoKind2ᚖaftercareᚋentᚋphotoᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOPhotoKind2ᚕaftercareᚋentᚋphotoᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOPhotoKind2ᚕaftercareᚋentᚋphotoᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "contentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentType = data
+		case "contentTypeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeNEQ = data
+		case "contentTypeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeIn = data
+		case "contentTypeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeNotIn = data
+		case "contentTypeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeGT = data
+		case "contentTypeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeGTE = data
+		case "contentTypeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeLT = data
+		case "contentTypeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeLTE = data
+		case "contentTypeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeContains = data
+		case "contentTypeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeHasPrefix = data
+		case "contentTypeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeHasSuffix = data
+		case "contentTypeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeEqualFold = data
+		case "contentTypeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contentTypeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContentTypeContainsFold = data
+		case "sizeBytes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytes"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytes = data
+		case "sizeBytesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytesNEQ = data
+		case "sizeBytesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytesIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytesIn = data
+		case "sizeBytesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytesNotIn = data
+		case "sizeBytesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytesGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytesGT = data
+		case "sizeBytesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytesGTE = data
+		case "sizeBytesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytesLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytesLT = data
+		case "sizeBytesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeBytesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeBytesLTE = data
+		case "takenByStaffID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffID = data
+		case "takenByStaffIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDNEQ = data
+		case "takenByStaffIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDIn = data
+		case "takenByStaffIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDNotIn = data
+		case "takenByStaffIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDGT = data
+		case "takenByStaffIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDGTE = data
+		case "takenByStaffIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDLT = data
+		case "takenByStaffIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDLTE = data
+		case "takenByStaffIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDIsNil = data
+		case "takenByStaffIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TakenByStaffIDNotNil = data
+		case "hasWorkOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasWorkOrder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasWorkOrder = data
+		case "hasWorkOrderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasWorkOrderWith"))
+			data, err := ec.unmarshalOWorkOrderWhereInput2ᚕᚖaftercareᚋentᚐWorkOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasWorkOrderWith = data
+		case "hasInspectionItem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInspectionItem"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInspectionItem = data
+		case "hasInspectionItemWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInspectionItemWith"))
+			data, err := ec.unmarshalOInspectionItemWhereInput2ᚕᚖaftercareᚋentᚐInspectionItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInspectionItemWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPhotoWhereInput unmarshals raw into the PhotoWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPhotoWhereInput(ctx context.Context, raw any) (ent.PhotoWhereInput, error) {
+	var out ent.PhotoWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PhotoWhereInput", raw, &out)
 	return out, err
 }
 
@@ -41897,7 +47093,7 @@ func (ec *executionContext) unmarshalInputWorkOrderWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "vehicleID", "vehicleIDNEQ", "vehicleIDIn", "vehicleIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "appointmentID", "appointmentIDNEQ", "appointmentIDIn", "appointmentIDNotIn", "appointmentIDIsNil", "appointmentIDNotNil", "advisorID", "advisorIDNEQ", "advisorIDIn", "advisorIDNotIn", "advisorIDIsNil", "advisorIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "faultDescription", "faultDescriptionNEQ", "faultDescriptionIn", "faultDescriptionNotIn", "faultDescriptionGT", "faultDescriptionGTE", "faultDescriptionLT", "faultDescriptionLTE", "faultDescriptionContains", "faultDescriptionHasPrefix", "faultDescriptionHasSuffix", "faultDescriptionIsNil", "faultDescriptionNotNil", "faultDescriptionEqualFold", "faultDescriptionContainsFold", "promisedAt", "promisedAtNEQ", "promisedAtIn", "promisedAtNotIn", "promisedAtGT", "promisedAtGTE", "promisedAtLT", "promisedAtLTE", "promisedAtIsNil", "promisedAtNotNil", "odometerInKm", "odometerInKmNEQ", "odometerInKmIn", "odometerInKmNotIn", "odometerInKmGT", "odometerInKmGTE", "odometerInKmLT", "odometerInKmLTE", "odometerOutKm", "odometerOutKmNEQ", "odometerOutKmIn", "odometerOutKmNotIn", "odometerOutKmGT", "odometerOutKmGTE", "odometerOutKmLT", "odometerOutKmLTE", "odometerOutKmIsNil", "odometerOutKmNotNil", "openedAt", "openedAtNEQ", "openedAtIn", "openedAtNotIn", "openedAtGT", "openedAtGTE", "openedAtLT", "openedAtLTE", "deliveredAt", "deliveredAtNEQ", "deliveredAtIn", "deliveredAtNotIn", "deliveredAtGT", "deliveredAtGTE", "deliveredAtLT", "deliveredAtLTE", "deliveredAtIsNil", "deliveredAtNotNil", "labourCents", "labourCentsNEQ", "labourCentsIn", "labourCentsNotIn", "labourCentsGT", "labourCentsGTE", "labourCentsLT", "labourCentsLTE", "partsCents", "partsCentsNEQ", "partsCentsIn", "partsCentsNotIn", "partsCentsGT", "partsCentsGTE", "partsCentsLT", "partsCentsLTE", "totalCents", "totalCentsNEQ", "totalCentsIn", "totalCentsNotIn", "totalCentsGT", "totalCentsGTE", "totalCentsLT", "totalCentsLTE", "lastEventSeq", "lastEventSeqNEQ", "lastEventSeqIn", "lastEventSeqNotIn", "lastEventSeqGT", "lastEventSeqGTE", "lastEventSeqLT", "lastEventSeqLTE", "hasDealership", "hasDealershipWith", "hasVehicle", "hasVehicleWith", "hasOwner", "hasOwnerWith", "hasAppointment", "hasAppointmentWith", "hasAdvisor", "hasAdvisorWith", "hasEvents", "hasEventsWith", "hasSurveyResponses", "hasSurveyResponsesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "number", "numberNEQ", "numberIn", "numberNotIn", "numberGT", "numberGTE", "numberLT", "numberLTE", "numberContains", "numberHasPrefix", "numberHasSuffix", "numberEqualFold", "numberContainsFold", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "vehicleID", "vehicleIDNEQ", "vehicleIDIn", "vehicleIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "appointmentID", "appointmentIDNEQ", "appointmentIDIn", "appointmentIDNotIn", "appointmentIDIsNil", "appointmentIDNotNil", "advisorID", "advisorIDNEQ", "advisorIDIn", "advisorIDNotIn", "advisorIDIsNil", "advisorIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "faultDescription", "faultDescriptionNEQ", "faultDescriptionIn", "faultDescriptionNotIn", "faultDescriptionGT", "faultDescriptionGTE", "faultDescriptionLT", "faultDescriptionLTE", "faultDescriptionContains", "faultDescriptionHasPrefix", "faultDescriptionHasSuffix", "faultDescriptionIsNil", "faultDescriptionNotNil", "faultDescriptionEqualFold", "faultDescriptionContainsFold", "promisedAt", "promisedAtNEQ", "promisedAtIn", "promisedAtNotIn", "promisedAtGT", "promisedAtGTE", "promisedAtLT", "promisedAtLTE", "promisedAtIsNil", "promisedAtNotNil", "odometerInKm", "odometerInKmNEQ", "odometerInKmIn", "odometerInKmNotIn", "odometerInKmGT", "odometerInKmGTE", "odometerInKmLT", "odometerInKmLTE", "odometerOutKm", "odometerOutKmNEQ", "odometerOutKmIn", "odometerOutKmNotIn", "odometerOutKmGT", "odometerOutKmGTE", "odometerOutKmLT", "odometerOutKmLTE", "odometerOutKmIsNil", "odometerOutKmNotNil", "openedAt", "openedAtNEQ", "openedAtIn", "openedAtNotIn", "openedAtGT", "openedAtGTE", "openedAtLT", "openedAtLTE", "deliveredAt", "deliveredAtNEQ", "deliveredAtIn", "deliveredAtNotIn", "deliveredAtGT", "deliveredAtGTE", "deliveredAtLT", "deliveredAtLTE", "deliveredAtIsNil", "deliveredAtNotNil", "labourCents", "labourCentsNEQ", "labourCentsIn", "labourCentsNotIn", "labourCentsGT", "labourCentsGTE", "labourCentsLT", "labourCentsLTE", "partsCents", "partsCentsNEQ", "partsCentsIn", "partsCentsNotIn", "partsCentsGT", "partsCentsGTE", "partsCentsLT", "partsCentsLTE", "totalCents", "totalCentsNEQ", "totalCentsIn", "totalCentsNotIn", "totalCentsGT", "totalCentsGTE", "totalCentsLT", "totalCentsLTE", "estimateCents", "estimateCentsNEQ", "estimateCentsIn", "estimateCentsNotIn", "estimateCentsGT", "estimateCentsGTE", "estimateCentsLT", "estimateCentsLTE", "lastEventSeq", "lastEventSeqNEQ", "lastEventSeqIn", "lastEventSeqNotIn", "lastEventSeqGT", "lastEventSeqGTE", "lastEventSeqLT", "lastEventSeqLTE", "hasDealership", "hasDealershipWith", "hasVehicle", "hasVehicleWith", "hasOwner", "hasOwnerWith", "hasAppointment", "hasAppointmentWith", "hasAdvisor", "hasAdvisorWith", "hasEvents", "hasEventsWith", "hasInspectionItems", "hasInspectionItemsWith", "hasPhotos", "hasPhotosWith", "hasSurveyResponses", "hasSurveyResponsesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -42975,6 +48171,62 @@ func (ec *executionContext) unmarshalInputWorkOrderWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.TotalCentsLTE = data
+		case "estimateCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCents"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCents = data
+		case "estimateCentsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCentsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCentsNEQ = data
+		case "estimateCentsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCentsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCentsIn = data
+		case "estimateCentsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCentsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCentsNotIn = data
+		case "estimateCentsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCentsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCentsGT = data
+		case "estimateCentsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCentsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCentsGTE = data
+		case "estimateCentsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCentsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCentsLT = data
+		case "estimateCentsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("estimateCentsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EstimateCentsLTE = data
 		case "lastEventSeq":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lastEventSeq"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -43115,6 +48367,34 @@ func (ec *executionContext) unmarshalInputWorkOrderWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.HasEventsWith = data
+		case "hasInspectionItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInspectionItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInspectionItems = data
+		case "hasInspectionItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasInspectionItemsWith"))
+			data, err := ec.unmarshalOInspectionItemWhereInput2ᚕᚖaftercareᚋentᚐInspectionItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasInspectionItemsWith = data
+		case "hasPhotos":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhotos"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPhotos = data
+		case "hasPhotosWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPhotosWith"))
+			data, err := ec.unmarshalOPhotoWhereInput2ᚕᚖaftercareᚋentᚐPhotoWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPhotosWith = data
 		case "hasSurveyResponses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSurveyResponses"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -43199,6 +48479,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ServiceType(ctx, sel, obj)
+	case *ent.Photo:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Photo(ctx, sel, obj)
 	case *ent.Owner:
 		if obj == nil {
 			return graphql.Null
@@ -43214,6 +48499,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._OdometerReading(ctx, sel, obj)
+	case *ent.InspectionItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._InspectionItem(ctx, sel, obj)
 	case *ent.Device:
 		if obj == nil {
 			return graphql.Null
@@ -43746,6 +49036,150 @@ func (ec *executionContext) _BookingReceipt(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var checkImplementors = []string{"Check"}
+
+func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, obj *schematype.Check) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Check")
+		case "item":
+			out.Values[i] = ec._Check_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ok":
+			out.Values[i] = ec._Check_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._Check_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkInImplementors = []string{"CheckIn"}
+
+func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, obj *schematype.CheckIn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkInImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckIn")
+		case "exterior":
+			out.Values[i] = ec._CheckIn_exterior(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "interior":
+			out.Values[i] = ec._CheckIn_interior(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "functions":
+			out.Values[i] = ec._CheckIn_functions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "faultConfirmed":
+			out.Values[i] = ec._CheckIn_faultConfirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "workConfirmed":
+			out.Values[i] = ec._CheckIn_workConfirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promisedTimeConfirmed":
+			out.Values[i] = ec._CheckIn_promisedTimeConfirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var damageNoteImplementors = []string{"DamageNote"}
+
+func (ec *executionContext) _DamageNote(ctx context.Context, sel ast.SelectionSet, obj *schematype.DamageNote) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, damageNoteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DamageNote")
+		case "position":
+			out.Values[i] = ec._DamageNote_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._DamageNote_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "photoIDs":
+			out.Values[i] = ec._DamageNote_photoIDs(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var dealerGroupImplementors = []string{"DealerGroup", "Node"}
 
 func (ec *executionContext) _DealerGroup(ctx context.Context, sel ast.SelectionSet, obj *ent.DealerGroup) graphql.Marshaler {
@@ -44232,6 +49666,159 @@ func (ec *executionContext) _Device(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var inspectionItemImplementors = []string{"InspectionItem", "Node"}
+
+func (ec *executionContext) _InspectionItem(ctx context.Context, sel ast.SelectionSet, obj *ent.InspectionItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, inspectionItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InspectionItem")
+		case "id":
+			out.Values[i] = ec._InspectionItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._InspectionItem_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._InspectionItem_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrderID":
+			out.Values[i] = ec._InspectionItem_workOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._InspectionItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rating":
+			out.Values[i] = ec._InspectionItem_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._InspectionItem_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "labourCents":
+			out.Values[i] = ec._InspectionItem_labourCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "partsCents":
+			out.Values[i] = ec._InspectionItem_partsCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._InspectionItem_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedAt":
+			out.Values[i] = ec._InspectionItem_decidedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedBy":
+			out.Values[i] = ec._InspectionItem_decidedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decidedByStaffID":
+			out.Values[i] = ec._InspectionItem_decidedByStaffID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decisionNote":
+			out.Values[i] = ec._InspectionItem_decisionNote(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionItem_workOrder(ctx, field, obj)
+				})
+		case "photos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._InspectionItem_photos(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var interiorCheckImplementors = []string{"InteriorCheck"}
+
+func (ec *executionContext) _InteriorCheck(ctx context.Context, sel ast.SelectionSet, obj *schematype.InteriorCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, interiorCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InteriorCheck")
+		case "coversFitted":
+			out.Values[i] = ec._InteriorCheck_coversFitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "personalItems":
+			out.Values[i] = ec._InteriorCheck_personalItems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "handedOver":
+			out.Values[i] = ec._InteriorCheck_handedOver(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -44443,6 +50030,62 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setBookingSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setBookingSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmCheckIn":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmCheckIn(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceWorkOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceWorkOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addInspectionFinding":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addInspectionFinding(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "decideInspectionItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_decideInspectionItem(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deliverWorkOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deliverWorkOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelWorkOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelWorkOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadPhoto":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadPhoto(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -45182,6 +50825,97 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var photoImplementors = []string{"Photo", "Node"}
+
+func (ec *executionContext) _Photo(ctx context.Context, sel ast.SelectionSet, obj *ent.Photo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, photoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Photo")
+		case "id":
+			out.Values[i] = ec._Photo_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Photo_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Photo_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrderID":
+			out.Values[i] = ec._Photo_workOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inspectionItemID":
+			out.Values[i] = ec._Photo_inspectionItemID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Photo_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contentType":
+			out.Values[i] = ec._Photo_contentType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sizeBytes":
+			out.Values[i] = ec._Photo_sizeBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "takenByStaffID":
+			out.Values[i] = ec._Photo_takenByStaffID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Photo_workOrder(ctx, field, obj)
+				})
+		case "inspectionItem":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Photo_inspectionItem(ctx, field, obj)
+				})
+		case "url":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Photo_url(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var poolCapacityImplementors = []string{"PoolCapacity"}
 
 func (ec *executionContext) _PoolCapacity(ctx context.Context, sel ast.SelectionSet, obj *schematype.PoolCapacity) graphql.Marshaler {
@@ -45644,6 +51378,28 @@ func (ec *executionContext) _StaffEdge(ctx context.Context, sel ast.SelectionSet
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "workOrderProgress":
+		return ec._Subscription_workOrderProgress(ctx, fields[0])
+	case "storeBoard":
+		return ec._Subscription_storeBoard(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var surveyAnswerImplementors = []string{"SurveyAnswer"}
@@ -46844,6 +52600,16 @@ func (ec *executionContext) _WorkOrder(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "checkIn":
+			out.Values[i] = ec._WorkOrder_checkIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "estimateCents":
+			out.Values[i] = ec._WorkOrder_estimateCents(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "lastEventSeq":
 			out.Values[i] = ec._WorkOrder_lastEventSeq(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -46884,6 +52650,18 @@ func (ec *executionContext) _WorkOrder(ctx context.Context, sel ast.SelectionSet
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._WorkOrder_events(ctx, field, obj)
+				})
+		case "inspectionItems":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkOrder_inspectionItems(ctx, field, obj)
+				})
+		case "photos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WorkOrder_photos(ctx, field, obj)
 				})
 		case "surveyResponses":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -47516,6 +53294,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAdvanceWorkOrderInput2aftercareᚋgraphᚋmodelᚐAdvanceWorkOrderInput(ctx context.Context, v any) (model.AdvanceWorkOrderInput, error) {
+	res, err := ec.unmarshalInputAdvanceWorkOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAppointment2ᚖaftercareᚋentᚐAppointment(ctx context.Context, sel ast.SelectionSet, v *ent.Appointment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Appointment!")
@@ -47694,6 +53477,55 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCheck2aftercareᚋentᚋschemaᚋschematypeᚐCheck(ctx context.Context, sel ast.SelectionSet, v schematype.Check) graphql.Marshaler {
+	return ec._Check(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCheck2ᚕaftercareᚋentᚋschemaᚋschematypeᚐCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Check) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCheck2aftercareᚋentᚋschemaᚋschematypeᚐCheck(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCheckInInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐCheckIn(ctx context.Context, v any) (*schematype.CheckIn, error) {
+	res, err := ec.unmarshalInputCheckInInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCheckInVehicleInput2aftercareᚋgraphᚋmodelᚐCheckInVehicleInput(ctx context.Context, v any) (model.CheckInVehicleInput, error) {
+	res, err := ec.unmarshalInputCheckInVehicleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCheckInput2aftercareᚋentᚋschemaᚋschematypeᚐCheck(ctx context.Context, v any) (schematype.Check, error) {
+	res, err := ec.unmarshalInputCheckInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCheckInput2ᚕaftercareᚋentᚋschemaᚋschematypeᚐCheckᚄ(ctx context.Context, v any) ([]schematype.Check, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.Check, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCheckInput2aftercareᚋentᚋschemaᚋschematypeᚐCheck(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalNCreateDealerGroupInput2aftercareᚋentᚐCreateDealerGroupInput(ctx context.Context, v any) (ent.CreateDealerGroupInput, error) {
 	res, err := ec.unmarshalInputCreateDealerGroupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47727,6 +53559,45 @@ func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCur
 
 func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, sel ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNDamageNote2aftercareᚋentᚋschemaᚋschematypeᚐDamageNote(ctx context.Context, sel ast.SelectionSet, v schematype.DamageNote) graphql.Marshaler {
+	return ec._DamageNote(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDamageNote2ᚕaftercareᚋentᚋschemaᚋschematypeᚐDamageNoteᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.DamageNote) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDamageNote2aftercareᚋentᚋschemaᚋschematypeᚐDamageNote(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDamageNoteInput2aftercareᚋentᚋschemaᚋschematypeᚐDamageNote(ctx context.Context, v any) (schematype.DamageNote, error) {
+	res, err := ec.unmarshalInputDamageNoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDamageNoteInput2ᚕaftercareᚋentᚋschemaᚋschematypeᚐDamageNoteᚄ(ctx context.Context, v any) ([]schematype.DamageNote, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.DamageNote, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDamageNoteInput2aftercareᚋentᚋschemaᚋschematypeᚐDamageNote(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -47811,6 +53682,11 @@ func (ec *executionContext) marshalNDealershipOrderField2ᚖaftercareᚋentᚐDe
 func (ec *executionContext) unmarshalNDealershipWhereInput2ᚖaftercareᚋentᚐDealershipWhereInput(ctx context.Context, v any) (*ent.DealershipWhereInput, error) {
 	res, err := ec.unmarshalInputDealershipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeliverWorkOrderInput2aftercareᚋgraphᚋmodelᚐDeliverWorkOrderInput(ctx context.Context, v any) (model.DeliverWorkOrderInput, error) {
+	res, err := ec.unmarshalInputDeliverWorkOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNDevice2ᚖaftercareᚋentᚐDevice(ctx context.Context, sel ast.SelectionSet, v *ent.Device) graphql.Marshaler {
@@ -47907,6 +53783,68 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) unmarshalNInspectionFindingInput2aftercareᚋgraphᚋmodelᚐInspectionFindingInput(ctx context.Context, v any) (model.InspectionFindingInput, error) {
+	res, err := ec.unmarshalInputInspectionFindingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionItem2ᚖaftercareᚋentᚐInspectionItem(ctx context.Context, sel ast.SelectionSet, v *ent.InspectionItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionItem!")
+		return graphql.Null
+	}
+	return ec._InspectionItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInspectionItemDecidedBy2aftercareᚋentᚋinspectionitemᚐDecidedBy(ctx context.Context, v any) (inspectionitem.DecidedBy, error) {
+	var res inspectionitem.DecidedBy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionItemDecidedBy2aftercareᚋentᚋinspectionitemᚐDecidedBy(ctx context.Context, sel ast.SelectionSet, v inspectionitem.DecidedBy) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInspectionItemDecision2aftercareᚋentᚋinspectionitemᚐDecision(ctx context.Context, v any) (inspectionitem.Decision, error) {
+	var res inspectionitem.Decision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionItemDecision2aftercareᚋentᚋinspectionitemᚐDecision(ctx context.Context, sel ast.SelectionSet, v inspectionitem.Decision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInspectionItemOrderField2ᚖaftercareᚋentᚐInspectionItemOrderField(ctx context.Context, v any) (*ent.InspectionItemOrderField, error) {
+	var res = new(ent.InspectionItemOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionItemOrderField2ᚖaftercareᚋentᚐInspectionItemOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.InspectionItemOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "InspectionItemOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNInspectionItemRating2aftercareᚋentᚋinspectionitemᚐRating(ctx context.Context, v any) (inspectionitem.Rating, error) {
+	var res inspectionitem.Rating
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInspectionItemRating2aftercareᚋentᚋinspectionitemᚐRating(ctx context.Context, sel ast.SelectionSet, v inspectionitem.Rating) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNInspectionItemWhereInput2ᚖaftercareᚋentᚐInspectionItemWhereInput(ctx context.Context, v any) (*ent.InspectionItemWhereInput, error) {
+	res, err := ec.unmarshalInputInspectionItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -47933,6 +53871,15 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInteriorCheck2aftercareᚋentᚋschemaᚋschematypeᚐInteriorCheck(ctx context.Context, sel ast.SelectionSet, v schematype.InteriorCheck) graphql.Marshaler {
+	return ec._InteriorCheck(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNInteriorCheckInput2aftercareᚋentᚋschemaᚋschematypeᚐInteriorCheck(ctx context.Context, v any) (schematype.InteriorCheck, error) {
+	res, err := ec.unmarshalInputInteriorCheckInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
@@ -48135,6 +54082,43 @@ func (ec *executionContext) unmarshalNOwnerWhereInput2ᚖaftercareᚋentᚐOwner
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPhoto2ᚖaftercareᚋentᚐPhoto(ctx context.Context, sel ast.SelectionSet, v *ent.Photo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Photo!")
+		return graphql.Null
+	}
+	return ec._Photo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPhotoKind2aftercareᚋentᚋphotoᚐKind(ctx context.Context, v any) (photo.Kind, error) {
+	var res photo.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPhotoKind2aftercareᚋentᚋphotoᚐKind(ctx context.Context, sel ast.SelectionSet, v photo.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPhotoOrderField2ᚖaftercareᚋentᚐPhotoOrderField(ctx context.Context, v any) (*ent.PhotoOrderField, error) {
+	var res = new(ent.PhotoOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPhotoOrderField2ᚖaftercareᚋentᚐPhotoOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.PhotoOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PhotoOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNPhotoWhereInput2ᚖaftercareᚋentᚐPhotoWhereInput(ctx context.Context, v any) (*ent.PhotoWhereInput, error) {
+	res, err := ec.unmarshalInputPhotoWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPoolCapacity2aftercareᚋentᚋschemaᚋschematypeᚐPoolCapacity(ctx context.Context, sel ast.SelectionSet, v schematype.PoolCapacity) graphql.Marshaler {
@@ -48476,6 +54460,20 @@ func (ec *executionContext) unmarshalNUpdateVehicleInput2aftercareᚋentᚐUpdat
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNVehicle2ᚖaftercareᚋentᚐVehicle(ctx context.Context, sel ast.SelectionSet, v *ent.Vehicle) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Vehicle!")
@@ -48618,6 +54616,14 @@ func (ec *executionContext) marshalNWorkOrderConnection2ᚖaftercareᚋentᚐWor
 		return graphql.Null
 	}
 	return ec._WorkOrderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWorkOrderEvent2ᚖaftercareᚋentᚐWorkOrderEvent(ctx context.Context, sel ast.SelectionSet, v *ent.WorkOrderEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WorkOrderEvent!")
+		return graphql.Null
+	}
+	return ec._WorkOrderEvent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNWorkOrderEventActorKind2aftercareᚋentᚋworkordereventᚐActorKind(ctx context.Context, v any) (workorderevent.ActorKind, error) {
@@ -49310,6 +55316,10 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCheckIn2aftercareᚋentᚋschemaᚋschematypeᚐCheckIn(ctx context.Context, sel ast.SelectionSet, v schematype.CheckIn) graphql.Marshaler {
+	return ec._CheckIn(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {
 	if v == nil {
 		return nil, nil
@@ -49698,6 +55708,213 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	_ = ctx
 	res := graphql.MarshalIntID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOInspectionItem2ᚕᚖaftercareᚋentᚐInspectionItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.InspectionItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionItem2ᚖaftercareᚋentᚐInspectionItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOInspectionItem2ᚖaftercareᚋentᚐInspectionItem(ctx context.Context, sel ast.SelectionSet, v *ent.InspectionItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InspectionItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInspectionItemDecidedBy2ᚕaftercareᚋentᚋinspectionitemᚐDecidedByᚄ(ctx context.Context, v any) ([]inspectionitem.DecidedBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]inspectionitem.DecidedBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInspectionItemDecidedBy2aftercareᚋentᚋinspectionitemᚐDecidedBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInspectionItemDecidedBy2ᚕaftercareᚋentᚋinspectionitemᚐDecidedByᚄ(ctx context.Context, sel ast.SelectionSet, v []inspectionitem.DecidedBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionItemDecidedBy2aftercareᚋentᚋinspectionitemᚐDecidedBy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOInspectionItemDecidedBy2ᚖaftercareᚋentᚋinspectionitemᚐDecidedBy(ctx context.Context, v any) (*inspectionitem.DecidedBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(inspectionitem.DecidedBy)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInspectionItemDecidedBy2ᚖaftercareᚋentᚋinspectionitemᚐDecidedBy(ctx context.Context, sel ast.SelectionSet, v *inspectionitem.DecidedBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOInspectionItemDecision2ᚕaftercareᚋentᚋinspectionitemᚐDecisionᚄ(ctx context.Context, v any) ([]inspectionitem.Decision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]inspectionitem.Decision, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInspectionItemDecision2aftercareᚋentᚋinspectionitemᚐDecision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInspectionItemDecision2ᚕaftercareᚋentᚋinspectionitemᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []inspectionitem.Decision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionItemDecision2aftercareᚋentᚋinspectionitemᚐDecision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOInspectionItemDecision2ᚖaftercareᚋentᚋinspectionitemᚐDecision(ctx context.Context, v any) (*inspectionitem.Decision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(inspectionitem.Decision)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInspectionItemDecision2ᚖaftercareᚋentᚋinspectionitemᚐDecision(ctx context.Context, sel ast.SelectionSet, v *inspectionitem.Decision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOInspectionItemRating2ᚕaftercareᚋentᚋinspectionitemᚐRatingᚄ(ctx context.Context, v any) ([]inspectionitem.Rating, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]inspectionitem.Rating, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInspectionItemRating2aftercareᚋentᚋinspectionitemᚐRating(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInspectionItemRating2ᚕaftercareᚋentᚋinspectionitemᚐRatingᚄ(ctx context.Context, sel ast.SelectionSet, v []inspectionitem.Rating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInspectionItemRating2aftercareᚋentᚋinspectionitemᚐRating(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOInspectionItemRating2ᚖaftercareᚋentᚋinspectionitemᚐRating(ctx context.Context, v any) (*inspectionitem.Rating, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(inspectionitem.Rating)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInspectionItemRating2ᚖaftercareᚋentᚋinspectionitemᚐRating(ctx context.Context, sel ast.SelectionSet, v *inspectionitem.Rating) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOInspectionItemWhereInput2ᚕᚖaftercareᚋentᚐInspectionItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.InspectionItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.InspectionItemWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInspectionItemWhereInput2ᚖaftercareᚋentᚐInspectionItemWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOInspectionItemWhereInput2ᚖaftercareᚋentᚐInspectionItemWhereInput(ctx context.Context, v any) (*ent.InspectionItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputInspectionItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚕint64ᚄ(ctx context.Context, v any) ([]int64, error) {
@@ -50217,6 +56434,102 @@ func (ec *executionContext) unmarshalOOwnerWhereInput2ᚖaftercareᚋentᚐOwner
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputOwnerWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPhoto2ᚕᚖaftercareᚋentᚐPhotoᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Photo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPhoto2ᚖaftercareᚋentᚐPhoto(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPhotoKind2ᚕaftercareᚋentᚋphotoᚐKindᚄ(ctx context.Context, v any) ([]photo.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]photo.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPhotoKind2aftercareᚋentᚋphotoᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPhotoKind2ᚕaftercareᚋentᚋphotoᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []photo.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPhotoKind2aftercareᚋentᚋphotoᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPhotoKind2ᚖaftercareᚋentᚋphotoᚐKind(ctx context.Context, v any) (*photo.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(photo.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPhotoKind2ᚖaftercareᚋentᚋphotoᚐKind(ctx context.Context, sel ast.SelectionSet, v *photo.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPhotoWhereInput2ᚕᚖaftercareᚋentᚐPhotoWhereInputᚄ(ctx context.Context, v any) ([]*ent.PhotoWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PhotoWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPhotoWhereInput2ᚖaftercareᚋentᚐPhotoWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPhotoWhereInput2ᚖaftercareᚋentᚐPhotoWhereInput(ctx context.Context, v any) (*ent.PhotoWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPhotoWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

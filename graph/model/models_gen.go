@@ -5,12 +5,23 @@ package model
 import (
 	"aftercare/ent"
 	"aftercare/ent/appointment"
+	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/workorder"
 	"time"
 )
+
+type AdvanceWorkOrderInput struct {
+	WorkOrderID int              `json:"workOrderID"`
+	To          workorder.Status `json:"to"`
+	// Shown to the owner; a standard message is used when empty.
+	Message *string `json:"message,omitempty"`
+	// The new promised time, when it slips.
+	PromisedAt *time.Time `json:"promisedAt,omitempty"`
+}
 
 // A possible start for a service visit.
 type AvailableSlot struct {
@@ -62,6 +73,38 @@ type BookingSettingsInput struct {
 	Closures []string `json:"closures,omitempty"`
 }
 
+type CheckInVehicleInput struct {
+	// The booking being checked in; omit for a walk-in.
+	AppointmentID *int `json:"appointmentID,omitempty"`
+	// Required for a walk-in, or when the booking names no vehicle.
+	VehicleID  *int `json:"vehicleID,omitempty"`
+	OdometerKm int  `json:"odometerKm"`
+	// The fault in the owner's words, restated and confirmed.
+	FaultDescription string              `json:"faultDescription"`
+	Checks           *schematype.CheckIn `json:"checks"`
+	// The estimate confirmed with the owner, in cents.
+	EstimateCents int        `json:"estimateCents"`
+	PromisedAt    *time.Time `json:"promisedAt,omitempty"`
+	AdvisorID     *int       `json:"advisorID,omitempty"`
+}
+
+type DeliverWorkOrderInput struct {
+	WorkOrderID int     `json:"workOrderID"`
+	OdometerKm  int     `json:"odometerKm"`
+	LabourCents int     `json:"labourCents"`
+	PartsCents  int     `json:"partsCents"`
+	Message     *string `json:"message,omitempty"`
+}
+
+type InspectionFindingInput struct {
+	WorkOrderID int                   `json:"workOrderID"`
+	Name        string                `json:"name"`
+	Rating      inspectionitem.Rating `json:"rating"`
+	Note        *string               `json:"note,omitempty"`
+	LabourCents int                   `json:"labourCents"`
+	PartsCents  int                   `json:"partsCents"`
+}
+
 type PickupLocationInput struct {
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
@@ -94,6 +137,9 @@ type SlotAvailability struct {
 	Suggestions []*AvailableSlot `json:"suggestions"`
 	// The advisor the owner saw last at this store.
 	SuggestedAdvisor *ent.Staff `json:"suggestedAdvisor,omitempty"`
+}
+
+type Subscription struct {
 }
 
 // Who is calling: an owner, a staff member, a widget key, or nobody.

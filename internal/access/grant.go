@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"aftercare/ent"
+	"aftercare/ent/dealership"
 	"aftercare/ent/staff"
 	"aftercare/internal/apperr"
 	"aftercare/internal/auth"
@@ -54,4 +55,19 @@ func GrantStaffRole(ctx context.Context, c *ent.Client, claims auth.ClaimsSetter
 		return nil, &apperr.Error{Code: apperr.Unavailable, Message: "could not update the sign-in account; try again", Err: err}
 	}
 	return s, nil
+}
+
+// CanWatchStore checks that the viewer works at the store (or is an admin
+// of its group), for the store board. Anyone else is told it does not exist.
+func CanWatchStore(ctx context.Context, c *ent.Client, dealershipID int) error {
+	v := auth.FromContext(ctx)
+	switch {
+	case v.IsStaff() && v.Role != auth.RoleGroupAdmin && v.DealershipID == dealershipID:
+		return nil
+	case v.HasRole(auth.RoleGroupAdmin):
+		if ok, err := c.Dealership.Query().Where(dealership.ID(dealershipID)).Exist(ctx); err != nil || ok {
+			return err
+		}
+	}
+	return apperr.NotFoundf("dealership not found")
 }

@@ -115,6 +115,8 @@ var writers = map[string]struct {
 	tSurveyResponses: {owner: ownerCreates},
 	tWidgetKeys:      {roles: managers},
 	tServiceTypes:    {roles: managers},
+	tInspection:      {owner: ownerUpdates, roles: workshop},
+	tPhotos:          {roles: workshop},
 	// Outbox messages are written by the domain in the system's name.
 	// Audit entries are written by the system only.
 }
@@ -146,7 +148,8 @@ func writeRoles(table string) privacy.MutationRule {
 var ownerEditable = map[string][]string{
 	tOwners: {"name", "email", "birthday", "preferred_channels", "consent_service", "consent_service_at",
 		"consent_marketing", "consent_marketing_at", "quiet_hours_start", "quiet_hours_end", "time_zone", "locale"},
-	tVehicles: {"plate", "colour", "insurance_expiry", "insurer", "next_inspection_date"},
+	tVehicles:   {"plate", "colour", "insurance_expiry", "insurer", "next_inspection_date"},
+	tInspection: {"decision", "decided_at", "decided_by", "decision_note"},
 }
 
 func ownerFieldLimit(table string) privacy.MutationRule {

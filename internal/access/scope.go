@@ -30,6 +30,8 @@ const (
 	tAuditEntries    = "audit_entries"
 	tServiceTypes    = "service_types"
 	tOutbox          = "outbox_messages"
+	tInspection      = "inspection_items"
+	tPhotos          = "photos"
 )
 
 // nothing matches no row.
@@ -83,7 +85,7 @@ func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("vehicle", mine), true
 	case tAuditEntries:
 		return mine, true // who read my data: the owner's right to know
-	case tWorkOrderEvents:
+	case tWorkOrderEvents, tInspection, tPhotos:
 		return entql.HasEdgeWith("work_order", mine), true
 	case tDealerGroups:
 		return entql.FieldEQ("id", v.DealerGroupID), true
@@ -114,7 +116,7 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return storeVehicles(v.DealershipID), true
 	case tOwnerships, tOdometer:
 		return entql.HasEdgeWith("vehicle", storeVehicles(v.DealershipID)), true
-	case tWorkOrderEvents:
+	case tWorkOrderEvents, tInspection, tPhotos:
 		return entql.HasEdgeWith("work_order", store), true
 	case tSurveyTemplates:
 		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
@@ -166,7 +168,7 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return atStoreOfGroup, true
 	case tOutbox:
 		return entql.HasEdgeWith("owner", inGroup), true
-	case tWorkOrderEvents:
+	case tWorkOrderEvents, tInspection, tPhotos:
 		return entql.HasEdgeWith("work_order", atStoreOfGroup), true
 	case tSurveyResponses:
 		return entql.HasEdgeWith("owner", inGroup), true

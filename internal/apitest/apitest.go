@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -38,6 +39,9 @@ type API struct {
 	// and checking state directly.
 	Client *ent.Client
 	stmts  *statements
+
+	dialect testenv.Dialect
+	opts    Options
 }
 
 // Options tune Start.
@@ -52,6 +56,38 @@ func Start(t testing.TB, d testenv.Dialect, opts Options) *API {
 	if opts.Owners == 0 {
 		opts.Owners = 20
 	}
+	a, st := newApp(t, d, opts)
+	demo, err := seed.Run(context.Background(), a.DB.Client, seed.Options{Owners: opts.Owners, Now: time.Now()})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	api := serve(t, a, st, demo)
+	api.dialect, api.opts = d, opts
+	return api
+}
+
+// Peer runs a second API instance on the same database, as a second
+// server behind the load balancer would. It shares the demo data and the
+// token secret; nothing else.
+func (a *API) Peer(t testing.TB) *API {
+	t.Helper()
+	app, st := newApp(t, a.dialect, a.opts)
+	p := serve(t, app, st, a.Demo)
+	p.dialect, p.opts = a.dialect, a.opts
+	return p
+}
+
+func serve(t testing.TB, a *app.App, st *statements, demo *seed.Demo) *API {
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(func() {
+		srv.Close()
+		a.Close()
+	})
+	return &API{t: t, URL: srv.URL, App: a, Demo: demo, Server: srv, Client: a.DB.Client, stmts: st}
+}
+
+func newApp(t testing.TB, d testenv.Dialect, opts Options) (*app.App, *statements) {
+	t.Helper()
 	cfg, err := config.Load(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -79,16 +115,7 @@ func Start(t testing.TB, d testenv.Dialect, opts Options) *API {
 	if err != nil {
 		t.Fatalf("start app on %s: %v", d.Name, err)
 	}
-	demo, err := seed.Run(ctx, a.DB.Client, seed.Options{Owners: opts.Owners, Now: time.Now()})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(func() {
-		srv.Close()
-		a.Close()
-	})
-	return &API{t: t, URL: srv.URL, App: a, Demo: demo, Server: srv, Client: a.DB.Client, stmts: st}
+	return a, st
 }
 
 // SystemCtx is a context with the system viewer, for direct ent calls.
@@ -234,4 +261,38 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// Upload posts a GraphQL multipart request (the spec the apps' upload
+// libraries follow) with one file in variable fileVar.
+func (a *API) Upload(token, query string, vars map[string]any, fileVar, filename string, content []byte) *Response {
+	a.t.Helper()
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	vars[fileVar] = nil
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("operations", string(ops))
+	_ = w.WriteField("map", `{"0": ["variables.`+fileVar+`"]}`)
+	part, _ := w.CreateFormFile("0", filename)
+	_, _ = part.Write(content)
+	_ = w.Close()
+	req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("POST /graphql (multipart): %v", err)
+	}
+	defer res.Body.Close()
+	out := &Response{Status: res.StatusCode, RequestID: res.Header.Get("X-Request-Id")}
+	raw, _ := io.ReadAll(res.Body)
+	if err := json.Unmarshal(raw, out); err != nil {
+		a.t.Fatalf("response is not JSON (%d): %s", res.StatusCode, raw)
+	}
+	return out
 }

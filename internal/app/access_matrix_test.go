@@ -10,10 +10,15 @@ import (
 	"time"
 
 	"aftercare/ent/appointment"
+	"aftercare/ent/inspectionitem"
+	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
+	"aftercare/ent/workorder"
+	"aftercare/ent/workorderevent"
 	"aftercare/graph"
 	"aftercare/internal/apitest"
+	"aftercare/internal/progress"
 	"aftercare/internal/testenv"
 	"aftercare/internal/validate"
 	"aftercare/internal/widgetkeys"
@@ -61,6 +66,11 @@ type matrixCase struct {
 	// check says whether the response shows the field worked; the default
 	// is "no errors and a non-null, non-empty result".
 	check func(data map[string]any) bool
+	// subscription fields run over a websocket; poke makes the first event.
+	subscription bool
+	poke         func(f *fixture)
+	// upload sends the operation as a GraphQL multipart request.
+	upload bool
 }
 
 var staffAll = []string{adv1, adv2, tech, care, mgr1, gadm}
@@ -161,7 +171,8 @@ var matrix = map[string]matrixCase{
 		allowed: []string{adv1, care, mgr1, gadm}},
 	"recordOdometerReading": {doc: recordReading,
 		vars: func(f *fixture, _ string) map[string]any {
-			return map[string]any{"in": map[string]any{"vehicleID": id(f.vehicleA), "km": 900000 + f.next()*10, "source": "advisor"}}
+			km := f.api.Client.Vehicle.GetX(apitest.SystemCtx(), f.vehicleA).OdometerKm + 10
+			return map[string]any{"in": map[string]any{"vehicleID": id(f.vehicleA), "km": km, "source": "advisor"}}
 		},
 		allowed: []string{ownA, adv1, tech, mgr1, gadm}},
 	"createWidgetKey": {doc: `mutation($s: ID!) { createWidgetKey(dealershipID: $s, name: "Brand site", allowedOrigins: ["https://brand.example"]) { key } }`,
@@ -230,6 +241,62 @@ var matrix = map[string]matrixCase{
 	"setBookingSettings": {doc: `mutation($s: ID!) { setBookingSettings(dealershipID: $s, input: {cancelCutoffHours: 2}) { id } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
 		allowed: []string{mgr1, gadm}},
+	"checkIn": {doc: `mutation($in: CheckInVehicleInput!) { checkIn(input: $in) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			km := f.api.Client.Vehicle.GetX(apitest.SystemCtx(), f.vehicleA).OdometerKm + 10
+			return map[string]any{"in": map[string]any{"appointmentID": id(f.appointment(false)), "odometerKm": km,
+				"faultDescription": "noise", "estimateCents": 1000, "checks": map[string]any{
+					"exterior": []any{}, "interior": map[string]any{"coversFitted": true, "personalItems": "", "handedOver": true},
+					"functions": []any{}, "faultConfirmed": true, "workConfirmed": true, "promisedTimeConfirmed": true}}}
+		},
+		allowed: []string{adv1, mgr1, gadm}},
+	"confirmCheckIn": {doc: `mutation($id: ID!) { confirmCheckIn(workOrderID: $id, faultConfirmed: true, workConfirmed: true, promisedTimeConfirmed: true) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.workOrder(workorder.StatusCheckedIn))}
+		},
+		allowed: []string{adv1, mgr1, gadm}},
+	"advanceWorkOrder": {doc: `mutation($id: ID!) { advanceWorkOrder(input: {workOrderID: $id, to: diagnosing}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.workOrder(workorder.StatusCheckedIn))}
+		},
+		allowed: []string{adv1, tech, mgr1, gadm}},
+	"addInspectionFinding": {doc: `mutation($id: ID!) { addInspectionFinding(input: {workOrderID: $id, name: "Tyres", rating: fix_now, labourCents: 0, partsCents: 100}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.workOrder(workorder.StatusDiagnosing))}
+		},
+		allowed: []string{adv1, tech, mgr1, gadm}},
+	"decideInspectionItem": {doc: `mutation($id: ID!) { decideInspectionItem(itemID: $id, approve: true, note: "by phone") { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.finding())} },
+		allowed: []string{ownA, adv1, mgr1, gadm}},
+	"deliverWorkOrder": {doc: `mutation($id: ID!) { deliverWorkOrder(input: {workOrderID: $id, odometerKm: 999999, labourCents: 0, partsCents: 0}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.workOrder(workorder.StatusReadyForPickup))}
+		},
+		allowed: []string{adv1, mgr1, gadm}},
+	"cancelWorkOrder": {doc: `mutation($id: ID!) { cancelWorkOrder(workOrderID: $id, reason: "owner left") { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.workOrder(workorder.StatusDiagnosing))}
+		},
+		allowed: []string{adv1, mgr1, gadm}},
+	"uploadPhoto": {doc: `mutation($id: ID!, $file: Upload!) { uploadPhoto(workOrderID: $id, kind: check_in, file: $file) { id url } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.workOrder(workorder.StatusCheckedIn))}
+		},
+		upload:  true,
+		allowed: []string{adv1, tech, mgr1, gadm}},
+	"workOrderProgress": {doc: `subscription($id: ID!) { workOrderProgress(workOrderID: $id) { seq } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.workOrder(workorder.StatusDiagnosing))}
+		},
+		subscription: true,
+		allowed:      append([]string{ownA}, store1Staff...)},
+	"storeBoard": {doc: `subscription($s: ID!) { storeBoard(dealershipID: $s) { id } }`,
+		vars:         func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		subscription: true,
+		poke: func(f *fixture) {
+			f.api.App.Hub.Dispatch(progress.Event{WorkOrderID: f.workOrder(workorder.StatusDiagnosing), DealershipID: f.store1})
+		},
+		allowed: store1Staff},
 	"exportMyData": {doc: `mutation { exportMyData }`, allowed: []string{ownA, ownB}},
 	"eraseMyAccount": {doc: `mutation { eraseMyAccount(confirm: true) }`, allowed: []string{ownA, ownB},
 		check: func(d map[string]any) bool { return d["eraseMyAccount"] == true }},
@@ -273,6 +340,25 @@ func (f *fixture) appointment(past bool) int {
 		SetStartsAt(start).SetEndsAt(start.Add(30 * time.Minute)).SetPools([]string{"bay", "advisor"}).
 		SetSource(appointment.SourceApp).SaveX(apitest.SystemCtx())
 	return a.ID
+}
+
+// workOrder creates owner A's work order at store 1 in a given status, with
+// the check-in confirmed and one event.
+func (f *fixture) workOrder(status workorder.Status) int {
+	ctx := apitest.SystemCtx()
+	wo := f.api.Client.WorkOrder.Create().SetNumber(fmt.Sprintf("WO-MX-%d", f.next())).SetDealershipID(f.store1).
+		SetVehicleID(f.vehicleA).SetOwnerID(f.ownerA).SetStatus(status).SetOdometerInKm(10).SetLastEventSeq(1).
+		SetCheckIn(schematype.CheckIn{FaultConfirmed: true, WorkConfirmed: true, PromisedTimeConfirmed: true}).SaveX(ctx)
+	f.api.Client.WorkOrderEvent.Create().SetWorkOrderID(wo.ID).SetSeq(1).SetToStatus(workorderevent.ToStatus(status)).
+		SetActorKind(workorderevent.ActorKindSystem).ExecX(ctx)
+	return wo.ID
+}
+
+// finding is a pending "fix now" item on a work order awaiting approval.
+func (f *fixture) finding() int {
+	wo := f.workOrder(workorder.StatusAwaitingApproval)
+	return f.api.Client.InspectionItem.Create().SetWorkOrderID(wo).SetName("Brake pads").
+		SetRating(inspectionitem.RatingFixNow).SaveX(apitest.SystemCtx()).ID
 }
 
 // freshKey creates a store-1 key as the system, for rotate and revoke.
@@ -322,7 +408,7 @@ func TestAccessMatrix(t *testing.T) {
 					if c.vars != nil {
 						vars = c.vars(f, viewer)
 					}
-					res := f.do(viewer, c.doc, vars)
+					res := f.run(t, c, viewer, vars)
 					worked := res.Errors == nil && works(name, c, res)
 					want := slices.Contains(c.allowed, viewer)
 					if worked != want {
@@ -386,6 +472,39 @@ func (f *fixture) token(viewer string) string {
 	}
 	return ""
 }
+
+func (f *fixture) run(t *testing.T, c matrixCase, viewer string, vars map[string]any) *apitest.Response {
+	switch {
+	case c.subscription:
+		return f.subscribe(t, c, viewer, vars)
+	case c.upload:
+		return f.api.Upload(f.token(viewer), c.doc, vars, "file", "photo.png", pngBytes)
+	}
+	return f.do(viewer, c.doc, vars)
+}
+
+// subscribe runs a subscription over a real websocket and returns its first
+// message (or errors) as a response. Widgets have no websocket endpoint:
+// they try as anonymous.
+func (f *fixture) subscribe(t *testing.T, c matrixCase, viewer string, vars map[string]any) *apitest.Response {
+	s, err := apitest.Subscribe(t, f.api.URL, apitest.TransportWS, f.token(viewer), c.doc, vars)
+	if err != nil {
+		return &apitest.Response{Errors: []apitest.Error{{Message: err.Error()}}}
+	}
+	defer s.Close()
+	if c.poke != nil {
+		time.Sleep(50 * time.Millisecond) // let the subscription register
+		c.poke(f)
+	}
+	data, errs, err := s.Next(3 * time.Second)
+	if err != nil && errs == nil {
+		errs = []apitest.Error{{Message: err.Error()}}
+	}
+	return &apitest.Response{Data: data, Errors: errs}
+}
+
+// pngBytes is a 1x1 PNG.
+var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 func (f *fixture) do(viewer, doc string, vars map[string]any) *apitest.Response {
 	if viewer == wdg1 {

@@ -23,12 +23,16 @@ import (
 	"aftercare/internal/access"
 	"aftercare/internal/audit"
 	"aftercare/internal/auth"
+	"aftercare/internal/blob"
 	"aftercare/internal/booking"
 	"aftercare/internal/config"
 	"aftercare/internal/httpserver"
+	"aftercare/internal/photos"
+	"aftercare/internal/progress"
 	"aftercare/internal/ratelimit"
 	"aftercare/internal/store"
 	"aftercare/internal/widgetkeys"
+	"aftercare/internal/workorder"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 )
@@ -43,6 +47,10 @@ type App struct {
 	Logger    *slog.Logger
 	verifiers []auth.Verifier
 	claims    auth.ClaimsSetter
+	// Hub carries live repair progress; on PostgreSQL a listener feeds it
+	// the events of every instance.
+	Hub        *progress.Hub
+	stopListen context.CancelFunc
 }
 
 // Option adjusts an App for tests.
@@ -77,12 +85,53 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		db.Close()
 		return nil, err
 	}
-	a.Handler = a.newHandler()
+	a.Hub = progress.NewHub()
+	if err := a.startListener(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	handler, err := a.newHandler()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.Handler = handler
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// startListener relays other instances' progress events on PostgreSQL and
+// waits until it listens, so no event committed after start-up is missed.
+func (a *App) startListener(ctx context.Context) error {
+	if a.DB.Pool == nil {
+		return nil
+	}
+	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopListen = cancel
+	ready := make(chan struct{})
+	go progress.Listen(lctx, a.DB.Pool, a.Hub, a.Logger, ready)
+	select {
+	case <-ready:
+		return nil
+	case <-time.After(10 * time.Second):
+		cancel()
+		return fmt.Errorf("progress listener did not start")
+	}
+}
+
+func (a *App) publisher() progress.Publisher {
+	if a.DB.Pool != nil {
+		return progress.PostgresPublisher{}
+	}
+	return progress.LocalPublisher{Hub: a.Hub}
+}
+
+// Close stops the listener and releases the database.
+func (a *App) Close() error {
+	if a.stopListen != nil {
+		a.stopListen()
+	}
+	return a.DB.Close()
+}
 
 func (a *App) setUpAuth(ctx context.Context) error {
 	if a.Config.FirebaseProjectID != "" {
@@ -99,20 +148,30 @@ func (a *App) setUpAuth(ctx context.Context) error {
 		a.claims = fv
 	}
 	if auth.CheckLocalAllowed(a.Config.AppEnv) == nil {
-		secret, err := localSecret(a.Config)
+		key, err := secret(a.Config.AuthLocalSecret, a.Config.DataDir, "local-signer.key")
 		if err != nil {
 			return err
 		}
-		a.Signer = auth.NewLocalSigner(secret, "aftercare-dev")
+		a.Signer = auth.NewLocalSigner(key, "aftercare-dev")
 		a.verifiers = append(a.verifiers, a.Signer)
 	}
 	return nil
 }
 
-func (a *App) newHandler() http.Handler {
+func (a *App) newHandler() (http.Handler, error) {
 	dir := access.Directory{Client: a.DB.Client}
+	blobSecret, err := secret(a.Config.BlobURLSecret, a.Config.DataDir, "blob-url.key")
+	if err != nil {
+		return nil, err
+	}
+	signer := blob.Signer{Secret: blobSecret, TTL: 15 * time.Minute, Now: time.Now}
+	blobs := blob.Dir{Root: a.Config.BlobDir}
 	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims,
-		Booking: &booking.Service{Dialect: a.DB.Dialect}}
+		Booking:    &booking.Service{Dialect: a.DB.Dialect},
+		WorkOrders: &workorder.Service{Publisher: a.publisher()},
+		Hub:        a.Hub,
+		Photos:     &photos.Service{Store: blobs, Signer: signer},
+	}
 	var proxies []netip.Prefix
 	for _, p := range a.Config.TrustedProxies {
 		proxies = append(proxies, netip.MustParsePrefix(p)) // validated by config.Load
@@ -135,7 +194,8 @@ func (a *App) newHandler() http.Handler {
 		WebsocketInit: websocketInit(a.verifiers, dir),
 		Widgets:       &widgetkeys.Authenticator{Client: a.DB.Client, Now: time.Now},
 		Limiter:       ratelimit.New(ratelimit.Options{}),
-	})
+		Files:         blob.Handler(blobs, signer),
+	}), nil
 }
 
 func websocketInit(verifiers []auth.Verifier, dir auth.Resolver) transport.WebsocketInitFunc {
@@ -148,13 +208,14 @@ func websocketInit(verifiers []auth.Verifier, dir auth.Resolver) transport.Webso
 	}
 }
 
-// localSecret is AUTH_LOCAL_SECRET, or a random secret kept in the data
-// directory so that printed development tokens survive a restart.
-func localSecret(cfg config.Config) ([]byte, error) {
-	if cfg.AuthLocalSecret != "" {
-		return []byte(cfg.AuthLocalSecret), nil
+// secret is the configured secret, or a random one kept in the data
+// directory (development), so that printed tokens and signed links survive
+// a restart. Production configures it: instances must share it.
+func secret(configured, dataDir, file string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
 	}
-	path := filepath.Join(cfg.DataDir, "local-signer.key")
+	path := filepath.Join(dataDir, file)
 	if b, err := os.ReadFile(path); err == nil {
 		return []byte(strings.TrimSpace(string(b))), nil
 	} else if !errors.Is(err, os.ErrNotExist) {
@@ -165,7 +226,7 @@ func localSecret(cfg config.Config) ([]byte, error) {
 		return nil, err
 	}
 	secret := hex.EncodeToString(b[:])
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -37,6 +38,8 @@ type Config struct {
 	// and per widget key.
 	RatePerIP, BurstPerIP               float64
 	RatePerWidgetKey, BurstPerWidgetKey float64
+	// BlobDir holds uploaded photos; BlobURLSecret signs their links.
+	BlobDir, BlobURLSecret string
 	// TrustedProxies are the CIDRs of load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string
 }
@@ -67,6 +70,7 @@ func Load(args []string) (Config, error) {
 		RatePerWidgetKey:  envFloat("RATE_LIMIT_WIDGET_RPS", 20),
 		BurstPerWidgetKey: envFloat("RATE_LIMIT_WIDGET_BURST", 40),
 		TrustedProxies:    envList("TRUSTED_PROXIES"),
+		BlobURLSecret:     os.Getenv("BLOB_URL_SECRET"),
 	}
 	fs := flag.NewFlagSet("aftercare", flag.ContinueOnError)
 	fs.IntVar(&c.Port, "port", c.Port, "HTTP port (PORT)")
@@ -76,6 +80,7 @@ func Load(args []string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	c.BlobDir = envStr("BLOB_DIR", filepath.Join(c.DataDir, "blobs"))
 	return c, c.validate()
 }
 
@@ -94,6 +99,9 @@ func (c Config) validate() error {
 	}
 	if c.Production() && c.DatabaseURL == "" {
 		errs = append(errs, errors.New("APP_ENV=production needs DATABASE_URL (PostgreSQL)"))
+	}
+	if c.Production() && (c.BlobURLSecret == "" || c.AuthLocalSecret != "") {
+		errs = append(errs, errors.New("APP_ENV=production needs BLOB_URL_SECRET (shared by all instances) and no AUTH_LOCAL_SECRET"))
 	}
 	if c.Production() && c.FirebaseProjectID == "" {
 		errs = append(errs, errors.New("APP_ENV=production needs FIREBASE_PROJECT_ID: the local token signer is for development only"))

@@ -19,6 +19,7 @@ import (
 	"aftercare/internal/ratelimit"
 	"aftercare/internal/reqctx"
 	"aftercare/internal/store"
+	"aftercare/internal/widgetjs"
 	"aftercare/internal/widgetkeys"
 
 	"entgo.io/contrib/entgql"
@@ -61,6 +62,8 @@ type Deps struct {
 	Widgets *widgetkeys.Authenticator
 	// Limiter holds the rate-limit buckets.
 	Limiter *ratelimit.Limiter
+	// Files serves signed links to uploaded photos.
+	Files http.Handler
 }
 
 // New returns the HTTP handler of the whole API.
@@ -79,6 +82,9 @@ func New(cfg Config, d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limit(corsFor(cfg.AllowedOrigins).Handler(d.Authenticate(gql))))
 	mux.Handle("/widget/{key}/graphql", limit(widgetEndpoint(d.Widgets, gql)))
+	mux.Handle("GET /widget/{key}/embed.js", limit(widgetjs.Handler(d.Widgets)))
+	mux.Handle("GET /widget/{key}/demo", limit(widgetjs.DemoHandler(d.Widgets)))
+	mux.Handle("GET /files/{key...}", d.Files)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

@@ -40,3 +40,36 @@ type PoolCapacity struct {
 	Pool  string `json:"pool"`
 	Units int    `json:"units"`
 }
+
+// CheckIn is the record of "three checks, three confirmations" taken when
+// a car arrives.
+type CheckIn struct {
+	Exterior  []DamageNote  `json:"exterior"`
+	Interior  InteriorCheck `json:"interior"`
+	Functions []Check       `json:"functions"`
+	// The three confirmations, given by the owner at the counter.
+	FaultConfirmed        bool `json:"faultConfirmed"`
+	WorkConfirmed         bool `json:"workConfirmed"`
+	PromisedTimeConfirmed bool `json:"promisedTimeConfirmed"`
+}
+
+// DamageNote is an existing scratch or dent found at check-in.
+type DamageNote struct {
+	Position string   `json:"position"`
+	Note     string   `json:"note"`
+	PhotoIDs []string `json:"photoIDs,omitempty"`
+}
+
+// InteriorCheck records seat and floor covers and the owner's belongings.
+type InteriorCheck struct {
+	CoversFitted  bool   `json:"coversFitted"`
+	PersonalItems string `json:"personalItems"`
+	HandedOver    bool   `json:"handedOver"`
+}
+
+// Check is one function check (lights, wipers, audio, warning lamps).
+type Check struct {
+	Item string `json:"item"`
+	OK   bool   `json:"ok"`
+	Note string `json:"note,omitempty"`
+}
