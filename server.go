@@ -88,6 +88,9 @@ func serve(ctx context.Context, args []string) error {
 	if err := seedIfNew(ctx, a); err != nil {
 		return err
 	}
+	if err := a.RunBackground(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(a.Config.Port))
 	if err != nil {
 		return err

@@ -238,6 +238,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldAttempts:      {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
 			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 			outboxmessage.FieldSentAt:        {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
+			outboxmessage.FieldClaimedUntil:  {Type: field.TypeTime, Column: outboxmessage.FieldClaimedUntil},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
@@ -2266,6 +2267,11 @@ func (f *OutboxMessageFilter) WhereLastError(p entql.StringP) {
 // WhereSentAt applies the entql time.Time predicate on the sent_at field.
 func (f *OutboxMessageFilter) WhereSentAt(p entql.TimeP) {
 	f.Where(p.Field(outboxmessage.FieldSentAt))
+}
+
+// WhereClaimedUntil applies the entql time.Time predicate on the claimed_until field.
+func (f *OutboxMessageFilter) WhereClaimedUntil(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldClaimedUntil))
 }
 
 // WhereHasOwner applies a predicate to check if query has an edge owner.

@@ -9229,6 +9229,7 @@ type OutboxMessageMutation struct {
 	addattempts       *int
 	last_error        *string
 	sent_at           *time.Time
+	claimed_until     *time.Time
 	clearedFields     map[string]struct{}
 	owner             *int
 	clearedowner      bool
@@ -10108,6 +10109,55 @@ func (m *OutboxMessageMutation) ResetSentAt() {
 	delete(m.clearedFields, outboxmessage.FieldSentAt)
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (m *OutboxMessageMutation) SetClaimedUntil(t time.Time) {
+	m.claimed_until = &t
+}
+
+// ClaimedUntil returns the value of the "claimed_until" field in the mutation.
+func (m *OutboxMessageMutation) ClaimedUntil() (r time.Time, exists bool) {
+	v := m.claimed_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimedUntil returns the old "claimed_until" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldClaimedUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimedUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimedUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimedUntil: %w", err)
+	}
+	return oldValue.ClaimedUntil, nil
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (m *OutboxMessageMutation) ClearClaimedUntil() {
+	m.claimed_until = nil
+	m.clearedFields[outboxmessage.FieldClaimedUntil] = struct{}{}
+}
+
+// ClaimedUntilCleared returns if the "claimed_until" field was cleared in this mutation.
+func (m *OutboxMessageMutation) ClaimedUntilCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldClaimedUntil]
+	return ok
+}
+
+// ResetClaimedUntil resets all changes to the "claimed_until" field.
+func (m *OutboxMessageMutation) ResetClaimedUntil() {
+	m.claimed_until = nil
+	delete(m.clearedFields, outboxmessage.FieldClaimedUntil)
+}
+
 // ClearOwner clears the "owner" edge to the Owner entity.
 func (m *OutboxMessageMutation) ClearOwner() {
 	m.clearedowner = true
@@ -10169,7 +10219,7 @@ func (m *OutboxMessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OutboxMessageMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, outboxmessage.FieldCreatedAt)
 	}
@@ -10221,6 +10271,9 @@ func (m *OutboxMessageMutation) Fields() []string {
 	if m.sent_at != nil {
 		fields = append(fields, outboxmessage.FieldSentAt)
 	}
+	if m.claimed_until != nil {
+		fields = append(fields, outboxmessage.FieldClaimedUntil)
+	}
 	return fields
 }
 
@@ -10263,6 +10316,8 @@ func (m *OutboxMessageMutation) Field(name string) (ent.Value, bool) {
 		return m.LastError()
 	case outboxmessage.FieldSentAt:
 		return m.SentAt()
+	case outboxmessage.FieldClaimedUntil:
+		return m.ClaimedUntil()
 	}
 	return nil, false
 }
@@ -10306,6 +10361,8 @@ func (m *OutboxMessageMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldLastError(ctx)
 	case outboxmessage.FieldSentAt:
 		return m.OldSentAt(ctx)
+	case outboxmessage.FieldClaimedUntil:
+		return m.OldClaimedUntil(ctx)
 	}
 	return nil, fmt.Errorf("unknown OutboxMessage field %s", name)
 }
@@ -10434,6 +10491,13 @@ func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSentAt(v)
 		return nil
+	case outboxmessage.FieldClaimedUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimedUntil(v)
+		return nil
 	}
 	return fmt.Errorf("unknown OutboxMessage field %s", name)
 }
@@ -10533,6 +10597,9 @@ func (m *OutboxMessageMutation) ClearedFields() []string {
 	if m.FieldCleared(outboxmessage.FieldSentAt) {
 		fields = append(fields, outboxmessage.FieldSentAt)
 	}
+	if m.FieldCleared(outboxmessage.FieldClaimedUntil) {
+		fields = append(fields, outboxmessage.FieldClaimedUntil)
+	}
 	return fields
 }
 
@@ -10564,6 +10631,9 @@ func (m *OutboxMessageMutation) ClearField(name string) error {
 		return nil
 	case outboxmessage.FieldSentAt:
 		m.ClearSentAt()
+		return nil
+	case outboxmessage.FieldClaimedUntil:
+		m.ClearClaimedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown OutboxMessage nullable field %s", name)
@@ -10623,6 +10693,9 @@ func (m *OutboxMessageMutation) ResetField(name string) error {
 		return nil
 	case outboxmessage.FieldSentAt:
 		m.ResetSentAt()
+		return nil
+	case outboxmessage.FieldClaimedUntil:
+		m.ResetClaimedUntil()
 		return nil
 	}
 	return fmt.Errorf("unknown OutboxMessage field %s", name)

@@ -53,6 +53,8 @@ type OutboxMessage struct {
 	LastError string `json:"last_error,omitempty"`
 	// SentAt holds the value of the "sent_at" field.
 	SentAt *time.Time `json:"sent_at,omitempty"`
+	// A dispatcher's lease: another instance takes the message over once it lapses.
+	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OutboxMessageQuery when eager-loading is set.
 	Edges        OutboxMessageEdges `json:"edges"`
@@ -92,7 +94,7 @@ func (*OutboxMessage) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case outboxmessage.FieldKind, outboxmessage.FieldDedupeKey, outboxmessage.FieldCategory, outboxmessage.FieldTitle, outboxmessage.FieldBody, outboxmessage.FieldStatus, outboxmessage.FieldLastError:
 			values[i] = new(sql.NullString)
-		case outboxmessage.FieldCreatedAt, outboxmessage.FieldUpdatedAt, outboxmessage.FieldSendAfter, outboxmessage.FieldSentAt:
+		case outboxmessage.FieldCreatedAt, outboxmessage.FieldUpdatedAt, outboxmessage.FieldSendAfter, outboxmessage.FieldSentAt, outboxmessage.FieldClaimedUntil:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -223,6 +225,13 @@ func (_m *OutboxMessage) assignValues(columns []string, values []any) error {
 				_m.SentAt = new(time.Time)
 				*_m.SentAt = value.Time
 			}
+		case outboxmessage.FieldClaimedUntil:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field claimed_until", values[i])
+			} else if value.Valid {
+				_m.ClaimedUntil = new(time.Time)
+				*_m.ClaimedUntil = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -320,6 +329,11 @@ func (_m *OutboxMessage) String() string {
 	builder.WriteString(", ")
 	if v := _m.SentAt; v != nil {
 		builder.WriteString("sent_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ClaimedUntil; v != nil {
+		builder.WriteString("claimed_until=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteByte(')')

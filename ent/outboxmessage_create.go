@@ -205,6 +205,20 @@ func (_c *OutboxMessageCreate) SetNillableSentAt(v *time.Time) *OutboxMessageCre
 	return _c
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (_c *OutboxMessageCreate) SetClaimedUntil(v time.Time) *OutboxMessageCreate {
+	_c.mutation.SetClaimedUntil(v)
+	return _c
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_c *OutboxMessageCreate) SetNillableClaimedUntil(v *time.Time) *OutboxMessageCreate {
+	if v != nil {
+		_c.SetClaimedUntil(*v)
+	}
+	return _c
+}
+
 // SetOwner sets the "owner" edge to the Owner entity.
 func (_c *OutboxMessageCreate) SetOwner(v *Owner) *OutboxMessageCreate {
 	return _c.SetOwnerID(v.ID)
@@ -440,6 +454,10 @@ func (_c *OutboxMessageCreate) createSpec() (*OutboxMessage, *sqlgraph.CreateSpe
 		_spec.SetField(outboxmessage.FieldSentAt, field.TypeTime, value)
 		_node.SentAt = &value
 	}
+	if value, ok := _c.mutation.ClaimedUntil(); ok {
+		_spec.SetField(outboxmessage.FieldClaimedUntil, field.TypeTime, value)
+		_node.ClaimedUntil = &value
+	}
 	if nodes := _c.mutation.OwnerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -638,6 +656,24 @@ func (u *OutboxMessageUpsert) UpdateSentAt() *OutboxMessageUpsert {
 // ClearSentAt clears the value of the "sent_at" field.
 func (u *OutboxMessageUpsert) ClearSentAt() *OutboxMessageUpsert {
 	u.SetNull(outboxmessage.FieldSentAt)
+	return u
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *OutboxMessageUpsert) SetClaimedUntil(v time.Time) *OutboxMessageUpsert {
+	u.Set(outboxmessage.FieldClaimedUntil, v)
+	return u
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *OutboxMessageUpsert) UpdateClaimedUntil() *OutboxMessageUpsert {
+	u.SetExcluded(outboxmessage.FieldClaimedUntil)
+	return u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *OutboxMessageUpsert) ClearClaimedUntil() *OutboxMessageUpsert {
+	u.SetNull(outboxmessage.FieldClaimedUntil)
 	return u
 }
 
@@ -858,6 +894,27 @@ func (u *OutboxMessageUpsertOne) UpdateSentAt() *OutboxMessageUpsertOne {
 func (u *OutboxMessageUpsertOne) ClearSentAt() *OutboxMessageUpsertOne {
 	return u.Update(func(s *OutboxMessageUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *OutboxMessageUpsertOne) SetClaimedUntil(v time.Time) *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.SetClaimedUntil(v)
+	})
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *OutboxMessageUpsertOne) UpdateClaimedUntil() *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.UpdateClaimedUntil()
+	})
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *OutboxMessageUpsertOne) ClearClaimedUntil() *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.ClearClaimedUntil()
 	})
 }
 
@@ -1244,6 +1301,27 @@ func (u *OutboxMessageUpsertBulk) UpdateSentAt() *OutboxMessageUpsertBulk {
 func (u *OutboxMessageUpsertBulk) ClearSentAt() *OutboxMessageUpsertBulk {
 	return u.Update(func(s *OutboxMessageUpsert) {
 		s.ClearSentAt()
+	})
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (u *OutboxMessageUpsertBulk) SetClaimedUntil(v time.Time) *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.SetClaimedUntil(v)
+	})
+}
+
+// UpdateClaimedUntil sets the "claimed_until" field to the value that was provided on create.
+func (u *OutboxMessageUpsertBulk) UpdateClaimedUntil() *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.UpdateClaimedUntil()
+	})
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (u *OutboxMessageUpsertBulk) ClearClaimedUntil() *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.ClearClaimedUntil()
 	})
 }
 

@@ -164,6 +164,26 @@ func (_u *OutboxMessageUpdate) ClearSentAt() *OutboxMessageUpdate {
 	return _u
 }
 
+// SetClaimedUntil sets the "claimed_until" field.
+func (_u *OutboxMessageUpdate) SetClaimedUntil(v time.Time) *OutboxMessageUpdate {
+	_u.mutation.SetClaimedUntil(v)
+	return _u
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_u *OutboxMessageUpdate) SetNillableClaimedUntil(v *time.Time) *OutboxMessageUpdate {
+	if v != nil {
+		_u.SetClaimedUntil(*v)
+	}
+	return _u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (_u *OutboxMessageUpdate) ClearClaimedUntil() *OutboxMessageUpdate {
+	_u.mutation.ClearClaimedUntil()
+	return _u
+}
+
 // Mutation returns the OutboxMessageMutation object of the builder.
 func (_u *OutboxMessageUpdate) Mutation() *OutboxMessageMutation {
 	return _u.mutation
@@ -304,6 +324,12 @@ func (_u *OutboxMessageUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(outboxmessage.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClaimedUntil(); ok {
+		_spec.SetField(outboxmessage.FieldClaimedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.ClaimedUntilCleared() {
+		_spec.ClearField(outboxmessage.FieldClaimedUntil, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -459,6 +485,26 @@ func (_u *OutboxMessageUpdateOne) SetNillableSentAt(v *time.Time) *OutboxMessage
 // ClearSentAt clears the value of the "sent_at" field.
 func (_u *OutboxMessageUpdateOne) ClearSentAt() *OutboxMessageUpdateOne {
 	_u.mutation.ClearSentAt()
+	return _u
+}
+
+// SetClaimedUntil sets the "claimed_until" field.
+func (_u *OutboxMessageUpdateOne) SetClaimedUntil(v time.Time) *OutboxMessageUpdateOne {
+	_u.mutation.SetClaimedUntil(v)
+	return _u
+}
+
+// SetNillableClaimedUntil sets the "claimed_until" field if the given value is not nil.
+func (_u *OutboxMessageUpdateOne) SetNillableClaimedUntil(v *time.Time) *OutboxMessageUpdateOne {
+	if v != nil {
+		_u.SetClaimedUntil(*v)
+	}
+	return _u
+}
+
+// ClearClaimedUntil clears the value of the "claimed_until" field.
+func (_u *OutboxMessageUpdateOne) ClearClaimedUntil() *OutboxMessageUpdateOne {
+	_u.mutation.ClearClaimedUntil()
 	return _u
 }
 
@@ -632,6 +678,12 @@ func (_u *OutboxMessageUpdateOne) sqlSave(ctx context.Context) (_node *OutboxMes
 	}
 	if _u.mutation.SentAtCleared() {
 		_spec.ClearField(outboxmessage.FieldSentAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ClaimedUntil(); ok {
+		_spec.SetField(outboxmessage.FieldClaimedUntil, field.TypeTime, value)
+	}
+	if _u.mutation.ClaimedUntilCleared() {
+		_spec.ClearField(outboxmessage.FieldClaimedUntil, field.TypeTime)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &OutboxMessage{config: _u.config}

@@ -295,6 +295,7 @@ var (
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
 		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "claimed_until", Type: field.TypeTime, Nullable: true},
 		{Name: "owner_id", Type: field.TypeInt},
 	}
 	// OutboxMessagesTable holds the schema information for the "outbox_messages" table.
@@ -305,7 +306,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "outbox_messages_owners_outbox_messages",
-				Columns:    []*schema.Column{OutboxMessagesColumns[17]},
+				Columns:    []*schema.Column{OutboxMessagesColumns[18]},
 				RefColumns: []*schema.Column{OwnersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -319,7 +320,12 @@ var (
 			{
 				Name:    "outboxmessage_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OutboxMessagesColumns[17], OutboxMessagesColumns[1]},
+				Columns: []*schema.Column{OutboxMessagesColumns[18], OutboxMessagesColumns[1]},
+			},
+			{
+				Name:    "outboxmessage_owner_id_status_sent_at",
+				Unique:  false,
+				Columns: []*schema.Column{OutboxMessagesColumns[18], OutboxMessagesColumns[13], OutboxMessagesColumns[16]},
 			},
 		},
 	}

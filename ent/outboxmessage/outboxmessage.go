@@ -52,6 +52,8 @@ const (
 	FieldLastError = "last_error"
 	// FieldSentAt holds the string denoting the sent_at field in the database.
 	FieldSentAt = "sent_at"
+	// FieldClaimedUntil holds the string denoting the claimed_until field in the database.
+	FieldClaimedUntil = "claimed_until"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
 	EdgeOwner = "owner"
 	// Table holds the table name of the outboxmessage in the database.
@@ -85,6 +87,7 @@ var Columns = []string{
 	FieldAttempts,
 	FieldLastError,
 	FieldSentAt,
+	FieldClaimedUntil,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -266,6 +269,11 @@ func ByLastError(opts ...sql.OrderTermOption) OrderOption {
 // BySentAt orders the results by the sent_at field.
 func BySentAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSentAt, opts...).ToFunc()
+}
+
+// ByClaimedUntil orders the results by the claimed_until field.
+func ByClaimedUntil(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClaimedUntil, opts...).ToFunc()
 }
 
 // ByOwnerField orders the results by owner field.

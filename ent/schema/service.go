@@ -275,6 +275,8 @@ func (OutboxMessage) Fields() []ent.Field {
 		field.Int("attempts").Default(0),
 		field.String("last_error").Optional().MaxLen(500),
 		field.Time("sent_at").Optional().Nillable(),
+		field.Time("claimed_until").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("A dispatcher's lease: another instance takes the message over once it lapses."),
 	}
 }
 
@@ -287,7 +289,7 @@ func (OutboxMessage) Edges() []ent.Edge {
 
 // Indexes of OutboxMessage.
 func (OutboxMessage) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("status", "send_after"), index.Fields("owner_id", "created_at")}
+	return []ent.Index{index.Fields("status", "send_after"), index.Fields("owner_id", "created_at"), index.Fields("owner_id", "status", "sent_at")}
 }
 
 // Annotations of OutboxMessage.

@@ -279,6 +279,7 @@ type ComplexityRoot struct {
 		GrantStaffRole        func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
 		MarkNoShow            func(childComplexity int, id int) int
 		RecordOdometerReading func(childComplexity int, input model.RecordOdometerReadingInput) int
+		RegisterDevice        func(childComplexity int, token string, platform device.Platform, appVersion *string, locale *string) int
 		RegisterVehicle       func(childComplexity int, input ent.CreateVehicleInput) int
 		RequestBooking        func(childComplexity int, input model.WidgetBookingInput) int
 		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time) int
@@ -289,6 +290,7 @@ type ComplexityRoot struct {
 		SetServiceType        func(childComplexity int, dealershipID int, input model.ServiceTypeInput) int
 		SetWidgetKeyOrigins   func(childComplexity int, id int, allowedOrigins []string) int
 		TransferVehicle       func(childComplexity int, vehicleID int, newOwnerID int) int
+		UnregisterDevice      func(childComplexity int, token string) int
 		UpdateDealerGroup     func(childComplexity int, id int, input ent.UpdateDealerGroupInput) int
 		UpdateDealership      func(childComplexity int, id int, input ent.UpdateDealershipInput) int
 		UpdateOwner           func(childComplexity int, id int, input ent.UpdateOwnerInput) int
@@ -770,6 +772,8 @@ type MutationResolver interface {
 	RequestBooking(ctx context.Context, input model.WidgetBookingInput) (*model.BookingReceipt, error)
 	SetServiceType(ctx context.Context, dealershipID int, input model.ServiceTypeInput) (*ent.ServiceType, error)
 	SetBookingSettings(ctx context.Context, dealershipID int, input model.BookingSettingsInput) (*ent.Dealership, error)
+	RegisterDevice(ctx context.Context, token string, platform device.Platform, appVersion *string, locale *string) (*ent.Device, error)
+	UnregisterDevice(ctx context.Context, token string) (bool, error)
 	CheckIn(ctx context.Context, input model.CheckInVehicleInput) (*ent.WorkOrder, error)
 	ConfirmCheckIn(ctx context.Context, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) (*ent.WorkOrder, error)
 	AdvanceWorkOrder(ctx context.Context, input model.AdvanceWorkOrderInput) (*ent.WorkOrder, error)
@@ -1931,6 +1935,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordOdometerReading(childComplexity, args["input"].(model.RecordOdometerReadingInput)), true
+	case "Mutation.registerDevice":
+		if e.ComplexityRoot.Mutation.RegisterDevice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerDevice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["token"].(string), args["platform"].(device.Platform), args["appVersion"].(*string), args["locale"].(*string)), true
 	case "Mutation.registerVehicle":
 		if e.ComplexityRoot.Mutation.RegisterVehicle == nil {
 			break
@@ -2041,6 +2056,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferVehicle(childComplexity, args["vehicleID"].(int), args["newOwnerID"].(int)), true
+	case "Mutation.unregisterDevice":
+		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unregisterDevice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnregisterDevice(childComplexity, args["token"].(string)), true
 	case "Mutation.updateDealerGroup":
 		if e.ComplexityRoot.Mutation.UpdateDealerGroup == nil {
 			break
@@ -4407,6 +4433,13 @@ extend type Mutation {
   setServiceType(dealershipID: ID!, input: ServiceTypeInput!): ServiceType!
   "Changes a store's booking settings (store managers)."
   setBookingSettings(dealershipID: ID!, input: BookingSettingsInput!): Dealership!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/devices.graphql", Input: `extend type Mutation {
+  "Registers this app installation for push messages; a token registered by another owner moves to the caller (owners)."
+  registerDevice(token: String!, platform: DevicePlatform!, appVersion: String, locale: String): Device!
+  "Stops push messages to this installation (sign-out)."
+  unregisterDevice(token: String!): Boolean!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/directives.graphql", Input: `"Personal contact data: masked for viewers who do not need it; staff reads are audited."
@@ -12495,6 +12528,44 @@ func (ec *executionContext) field_Mutation_recordOdometerReading_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_registerDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "platform",
+		func(ctx context.Context, v any) (device.Platform, error) {
+			return ec.unmarshalNDevicePlatform2aftercareᚋentᚋdeviceᚐPlatform(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["platform"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "appVersion",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["appVersion"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerVehicle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12680,6 +12751,20 @@ func (ec *executionContext) field_Mutation_transferVehicle_args(ctx context.Cont
 		return nil, err
 	}
 	args["newOwnerID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unregisterDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
 	return args, nil
 }
 
@@ -18768,6 +18853,94 @@ func (ec *executionContext) fieldContext_Mutation_setBookingSettings(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setBookingSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_registerDevice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_registerDevice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegisterDevice(ctx, fc.Args["token"].(string), fc.Args["platform"].(device.Platform), fc.Args["appVersion"].(*string), fc.Args["locale"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Device) graphql.Marshaler {
+			return ec.marshalNDevice2ᚖaftercareᚋentᚐDevice(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_registerDevice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Device(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_registerDevice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unregisterDevice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unregisterDevice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnregisterDevice(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unregisterDevice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unregisterDevice_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -50030,6 +50203,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setBookingSettings":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setBookingSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "registerDevice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_registerDevice(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unregisterDevice":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unregisterDevice(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -297,6 +297,15 @@ var matrix = map[string]matrixCase{
 			f.api.App.Hub.Dispatch(progress.Event{WorkOrderID: f.workOrder(workorder.StatusDiagnosing), DealershipID: f.store1})
 		},
 		allowed: store1Staff},
+	"registerDevice": {doc: `mutation($t: String!) { registerDevice(token: $t, platform: ios) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"t": fmt.Sprintf("matrix-device-token-%06d", f.next())}
+		},
+		allowed: []string{ownA, ownB}},
+	"unregisterDevice": {doc: `mutation($t: String!) { unregisterDevice(token: $t) }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"t": "matrix-device-token-gone"} },
+		allowed: []string{ownA, ownB},
+		check:   func(d map[string]any) bool { return d["unregisterDevice"] == true }},
 	"exportMyData": {doc: `mutation { exportMyData }`, allowed: []string{ownA, ownB}},
 	"eraseMyAccount": {doc: `mutation { eraseMyAccount(confirm: true) }`, allowed: []string{ownA, ownB},
 		check: func(d map[string]any) bool { return d["eraseMyAccount"] == true }},

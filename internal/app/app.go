@@ -26,7 +26,9 @@ import (
 	"aftercare/internal/blob"
 	"aftercare/internal/booking"
 	"aftercare/internal/config"
+	"aftercare/internal/dispatch"
 	"aftercare/internal/httpserver"
+	"aftercare/internal/notify"
 	"aftercare/internal/photos"
 	"aftercare/internal/progress"
 	"aftercare/internal/ratelimit"
@@ -125,6 +127,19 @@ func (a *App) publisher() progress.Publisher {
 	return progress.LocalPublisher{Hub: a.Hub}
 }
 
+// RunBackground runs the instance's background work until ctx ends: the
+// outbox dispatcher that pushes owners' messages (every instance takes
+// part; claims are leased).
+func (a *App) RunBackground(ctx context.Context) error {
+	sender, err := notify.NewSenderFromEnv(ctx, a.Logger)
+	if err != nil {
+		return fmt.Errorf("push sender: %w", err)
+	}
+	d := &dispatch.Dispatcher{Client: a.DB.Client, Sender: sender, Dialect: a.DB.Dialect, Logger: a.Logger}
+	go d.Run(ctx, 2*time.Second)
+	return nil
+}
+
 // Close stops the listener and releases the database.
 func (a *App) Close() error {
 	if a.stopListen != nil {
@@ -165,7 +180,11 @@ func (a *App) newHandler() (http.Handler, error) {
 		return nil, err
 	}
 	signer := blob.Signer{Secret: blobSecret, TTL: 15 * time.Minute, Now: time.Now}
-	blobs := blob.Dir{Root: a.Config.BlobDir}
+	blobDir := a.Config.BlobDir
+	if blobDir == "" {
+		blobDir = filepath.Join(a.Config.DataDir, "blobs")
+	}
+	blobs := blob.Dir{Root: blobDir}
 	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims,
 		Booking:    &booking.Service{Dialect: a.DB.Dialect},
 		WorkOrders: &workorder.Service{Publisher: a.publisher()},

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -38,7 +37,8 @@ type Config struct {
 	// and per widget key.
 	RatePerIP, BurstPerIP               float64
 	RatePerWidgetKey, BurstPerWidgetKey float64
-	// BlobDir holds uploaded photos; BlobURLSecret signs their links.
+	// BlobDir holds uploaded photos (empty: DataDir/blobs); BlobURLSecret
+	// signs their links.
 	BlobDir, BlobURLSecret string
 	// TrustedProxies are the CIDRs of load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string
@@ -71,6 +71,7 @@ func Load(args []string) (Config, error) {
 		BurstPerWidgetKey: envFloat("RATE_LIMIT_WIDGET_BURST", 40),
 		TrustedProxies:    envList("TRUSTED_PROXIES"),
 		BlobURLSecret:     os.Getenv("BLOB_URL_SECRET"),
+		BlobDir:           os.Getenv("BLOB_DIR"),
 	}
 	fs := flag.NewFlagSet("aftercare", flag.ContinueOnError)
 	fs.IntVar(&c.Port, "port", c.Port, "HTTP port (PORT)")
@@ -80,7 +81,7 @@ func Load(args []string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	c.BlobDir = envStr("BLOB_DIR", filepath.Join(c.DataDir, "blobs"))
+
 	return c, c.validate()
 }
 

@@ -200,3 +200,33 @@ func TestShutdownClosesSocketsCleanly(t *testing.T) {
 		t.Fatal("the server still accepts connections after shutdown")
 	}
 }
+
+// The instance's LISTEN connection dies (failover, idle timeout) while a
+// change is committed: the listener reconnects and subscribers catch up
+// from the database, losing nothing.
+func TestProgressSurvivesADroppedListener(t *testing.T) {
+	d, ok := testenv.Postgres(t)
+	if !ok {
+		t.Skip("needs PostgreSQL")
+	}
+	api := apitest.Start(t, d, apitest.Options{})
+	v := newVisit(t, api)
+	v.checkIn(true)
+	s, err := apitest.Subscribe(t, api.URL, apitest.TransportWS, v.owner, progressSub, map[string]any{"id": v.workOrderID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectSeqs(t, s, 1)
+	res, err := api.App.DB.SQL.ExecContext(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("terminated %d listener connections, want 1", n)
+	}
+	v.mustAdvance(v.technician, "diagnosing") // committed while nobody listens
+	v.mustAdvance(v.advisor, "in_repair")
+	expectSeqs(t, s, 2, 3)
+	expectNothing(t, s)
+}

@@ -1,8 +1,12 @@
 package workorder_test
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,9 +70,9 @@ func (v *visit) checkIn(confirmed bool) {
 		"faultDescription": "Squeak from the front left wheel when braking, since last week.",
 		"estimateCents":    48000, "promisedAt": time.Now().Add(4 * time.Hour),
 		"checks": map[string]any{
-			"exterior":  []any{map[string]any{"position": "rear bumper", "note": "10 cm scratch"}},
-			"interior":  map[string]any{"coversFitted": true, "personalItems": "umbrella", "handedOver": false},
-			"functions": []any{map[string]any{"item": "lights", "ok": true}, map[string]any{"item": "wipers", "ok": false, "note": "streaks"}},
+			"exterior":       []any{map[string]any{"position": "rear bumper", "note": "10 cm scratch"}},
+			"interior":       map[string]any{"coversFitted": true, "personalItems": "umbrella", "handedOver": false},
+			"functions":      []any{map[string]any{"item": "lights", "ok": true}, map[string]any{"item": "wipers", "ok": false, "note": "streaks"}},
 			"faultConfirmed": confirmed, "workConfirmed": confirmed, "promisedTimeConfirmed": confirmed,
 		},
 	}})
@@ -167,7 +171,14 @@ func TestRepairVisitFromCheckInToDelivery(t *testing.T) {
 		// The owner sees the whole story, numbered without gaps.
 		var story struct {
 			Node struct {
-				Events struct{ Edges []struct{ Node struct{ Seq int; ToStatus, Message string } } }
+				Events struct {
+					Edges []struct {
+						Node struct {
+							Seq               int
+							ToStatus, Message string
+						}
+					}
+				}
 			}
 		}
 		v.do(v.owner, `query($id: ID!) { node(id: $id) { ... on WorkOrder { events(first: 50, orderBy: {field: SEQ}) { edges { node { seq toStatus message } } } } } }`,
@@ -201,3 +212,84 @@ func TestOtherOwnersAndStoresCannotTouchTheVisit(t *testing.T) {
 	})
 }
 
+// pngBytes is a 1x1 PNG.
+var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+func TestPhotosAreStoredAndServedBySignedLinks(t *testing.T) {
+	forEachStore(t, func(t *testing.T, api *apitest.API) {
+		v := newVisit(t, api)
+		v.checkIn(true)
+		upload := `mutation($id: ID!, $file: Upload!) { uploadPhoto(workOrderID: $id, kind: check_in, file: $file) { id contentType sizeBytes url } }`
+		res := api.Upload(v.technician, upload, map[string]any{"id": v.workOrderID}, "file", "scratch.png", pngBytes)
+		var out struct {
+			UploadPhoto struct {
+				ContentType string
+				SizeBytes   int
+				URL         string
+			}
+		}
+		res.Decode(t, &out)
+		p := out.UploadPhoto
+		if p.ContentType != "image/png" || p.SizeBytes != len(pngBytes) {
+			t.Fatalf("photo %+v", p)
+		}
+		got, err := http.Get(api.URL + p.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(got.Body)
+		got.Body.Close()
+		if got.StatusCode != 200 || !bytes.Equal(body, pngBytes) {
+			t.Fatalf("GET signed link: %d, %d bytes", got.StatusCode, len(body))
+		}
+		tampered, _ := http.Get(api.URL + strings.Replace(p.URL, "sig=", "sig=0", 1))
+		tampered.Body.Close()
+		if tampered.StatusCode != 403 {
+			t.Fatalf("tampered link: %d", tampered.StatusCode)
+		}
+		notImage := api.Upload(v.technician, upload, map[string]any{"id": v.workOrderID}, "file", "x.png", []byte("#!/bin/sh\necho hi\n"))
+		if notImage.Code() != "BAD_USER_INPUT" {
+			t.Fatalf("a script as a photo: %+v", notImage.Errors)
+		}
+		// The owner sees the photo on their work order; another owner does not.
+		q := `query($id: ID!) { node(id: $id) { ... on WorkOrder { photos { url } } } }`
+		var mine struct {
+			Node struct{ Photos []struct{ URL string } }
+		}
+		api.Do(v.owner, q, map[string]any{"id": v.workOrderID}).Decode(t, &mine)
+		if len(mine.Node.Photos) != 1 {
+			t.Fatalf("owner sees %d photos", len(mine.Node.Photos))
+		}
+		if r := api.Do(api.OwnerToken(1), q, map[string]any{"id": v.workOrderID}); r.Code() != "NOT_FOUND" {
+			t.Fatalf("another owner: %s %+v", r.Data, r.Errors)
+		}
+	})
+}
+
+func TestWalkInCheckIn(t *testing.T) {
+	forEachStore(t, func(t *testing.T, api *apitest.API) {
+		ctx := apitest.SystemCtx()
+		veh := api.Client.Vehicle.Query().Where(vehicle.OwnerID(api.Demo.Owners[2].ID)).FirstX(ctx)
+		in := func(km int) map[string]any {
+			return map[string]any{"in": map[string]any{"vehicleID": strconv.Itoa(veh.ID), "odometerKm": km,
+				"faultDescription": "warning lamp on", "estimateCents": 0, "checks": map[string]any{
+					"exterior": []any{}, "interior": map[string]any{"coversFitted": true, "personalItems": "", "handedOver": true},
+					"functions": []any{}, "faultConfirmed": true, "workConfirmed": true, "promisedTimeConfirmed": true}}}
+		}
+		advisor := api.StaffToken(staff.RoleAdvisor, 0)
+		if res := api.Do(advisor, checkIn, in(veh.OdometerKm-50)); res.Code() != "BAD_USER_INPUT" || res.Errors[0].Extensions["field"] != "odometerKm" {
+			t.Fatalf("walk-in with the odometer going backwards: %+v", res.Errors)
+		}
+		if n := api.Client.WorkOrder.Query().CountX(ctx); n != 18 {
+			t.Fatalf("a refused check-in left a work order (%d, want the 18 seeded)", n)
+		}
+		var out struct{ CheckIn struct{ Status string } }
+		api.Do(advisor, checkIn, in(veh.OdometerKm+5)).Decode(t, &out)
+		if out.CheckIn.Status != "checked_in" {
+			t.Fatalf("walk-in %+v", out)
+		}
+		if res := api.Do(api.StaffToken(staff.RoleTechnician, 0), checkIn, in(veh.OdometerKm+6)); res.Code() != "FORBIDDEN" {
+			t.Fatalf("a technician checking a car in: %+v", res.Errors)
+		}
+	})
+}

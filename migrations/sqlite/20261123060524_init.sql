@@ -51,7 +51,7 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ("odometer_readings", 17179869184
 -- Create index "odometerreading_vehicle_id_recorded_at" to table: "odometer_readings"
 CREATE INDEX `odometerreading_vehicle_id_recorded_at` ON `odometer_readings` (`vehicle_id`, `recorded_at`);
 -- Create "outbox_messages" table
-CREATE TABLE `outbox_messages` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealership_id` integer NULL, `kind` text NOT NULL, `dedupe_key` text NOT NULL, `category` text NOT NULL DEFAULT ('service'), `title` text NOT NULL, `body` text NOT NULL, `data` json NULL, `appointment_id` integer NULL, `work_order_id` integer NULL, `send_after` datetime NOT NULL, `status` text NOT NULL DEFAULT ('pending'), `attempts` integer NOT NULL DEFAULT (0), `last_error` text NULL, `sent_at` datetime NULL, `owner_id` integer NOT NULL, CONSTRAINT `outbox_messages_owners_outbox_messages` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION);
+CREATE TABLE `outbox_messages` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealership_id` integer NULL, `kind` text NOT NULL, `dedupe_key` text NOT NULL, `category` text NOT NULL DEFAULT ('service'), `title` text NOT NULL, `body` text NOT NULL, `data` json NULL, `appointment_id` integer NULL, `work_order_id` integer NULL, `send_after` datetime NOT NULL, `status` text NOT NULL DEFAULT ('pending'), `attempts` integer NOT NULL DEFAULT (0), `last_error` text NULL, `sent_at` datetime NULL, `claimed_until` datetime NULL, `owner_id` integer NOT NULL, CONSTRAINT `outbox_messages_owners_outbox_messages` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION);
 -- Set sequence for "outbox_messages" table
 INSERT INTO sqlite_sequence (name, seq) VALUES ("outbox_messages", 64424509440);
 -- Create index "outbox_messages_dedupe_key_key" to table: "outbox_messages"
@@ -60,6 +60,8 @@ CREATE UNIQUE INDEX `outbox_messages_dedupe_key_key` ON `outbox_messages` (`dedu
 CREATE INDEX `outboxmessage_status_send_after` ON `outbox_messages` (`status`, `send_after`);
 -- Create index "outboxmessage_owner_id_created_at" to table: "outbox_messages"
 CREATE INDEX `outboxmessage_owner_id_created_at` ON `outbox_messages` (`owner_id`, `created_at`);
+-- Create index "outboxmessage_owner_id_status_sent_at" to table: "outbox_messages"
+CREATE INDEX `outboxmessage_owner_id_status_sent_at` ON `outbox_messages` (`owner_id`, `status`, `sent_at`);
 -- Create "owners" table
 CREATE TABLE `owners` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealer_group_id` integer NOT NULL, `name` text NOT NULL, `phone` text NULL, `email` text NULL, `birthday` date NULL, `region` text NULL, `preferred_channels` json NULL, `consent_service` bool NOT NULL DEFAULT (true), `consent_service_at` datetime NULL, `consent_marketing` bool NOT NULL DEFAULT (false), `consent_marketing_at` datetime NULL, `quiet_hours_start` text NOT NULL DEFAULT ('21:00'), `quiet_hours_end` text NOT NULL DEFAULT ('09:00'), `time_zone` text NULL, `locale` text NOT NULL DEFAULT ('zh-CN'), `tier` text NOT NULL DEFAULT ('basic'), `auth_uid` text NULL, `prospect` bool NOT NULL DEFAULT (false), `erased_at` datetime NULL, `home_dealership_id` integer NULL, CONSTRAINT `owners_dealerships_owners` FOREIGN KEY (`home_dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE SET NULL);
 -- Set sequence for "owners" table
