@@ -207,12 +207,18 @@ func (a *API) DoAt(path, token, query string, vars map[string]any) *Response {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, a.URL+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	return a.send(req, token)
+}
+
+// send posts req as the holder of token and decodes the GraphQL response.
+func (a *API) send(req *http.Request, token string) *Response {
+	a.t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		a.t.Fatalf("POST /graphql: %v", err)
+		a.t.Fatalf("POST %s: %v", req.URL.Path, err)
 	}
 	defer res.Body.Close()
 	out := &Response{Status: res.StatusCode, RequestID: res.Header.Get("X-Request-Id")}
@@ -281,18 +287,8 @@ func (a *API) Upload(token, query string, vars map[string]any, fileVar, filename
 	_ = w.Close()
 	req, _ := http.NewRequest(http.MethodPost, a.URL+"/graphql", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("POST /graphql (multipart): %v", err)
-	}
-	defer res.Body.Close()
-	out := &Response{Status: res.StatusCode, RequestID: res.Header.Get("X-Request-Id")}
-	raw, _ := io.ReadAll(res.Body)
-	if err := json.Unmarshal(raw, out); err != nil {
-		a.t.Fatalf("response is not JSON (%d): %s", res.StatusCode, raw)
-	}
-	return out
+	return a.send(req, token)
 }
+
+// PNG is a valid 1x1 PNG image, for upload tests.
+var PNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")

@@ -487,7 +487,7 @@ func (f *fixture) run(t *testing.T, c matrixCase, viewer string, vars map[string
 	case c.subscription:
 		return f.subscribe(t, c, viewer, vars)
 	case c.upload:
-		return f.api.Upload(f.token(viewer), c.doc, vars, "file", "photo.png", pngBytes)
+		return f.api.Upload(f.token(viewer), c.doc, vars, "file", "photo.png", apitest.PNG)
 	}
 	return f.do(viewer, c.doc, vars)
 }
@@ -511,9 +511,6 @@ func (f *fixture) subscribe(t *testing.T, c matrixCase, viewer string, vars map[
 	}
 	return &apitest.Response{Data: data, Errors: errs}
 }
-
-// pngBytes is a 1x1 PNG.
-var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
 func (f *fixture) do(viewer, doc string, vars map[string]any) *apitest.Response {
 	if viewer == wdg1 {

@@ -82,4 +82,3 @@ func WatchStore(ctx context.Context, hub *Hub, c *ent.Client, dealershipID int) 
 	}()
 	return out
 }
-

@@ -212,15 +212,12 @@ func TestOtherOwnersAndStoresCannotTouchTheVisit(t *testing.T) {
 	})
 }
 
-// pngBytes is a 1x1 PNG.
-var pngBytes = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-
 func TestPhotosAreStoredAndServedBySignedLinks(t *testing.T) {
 	forEachStore(t, func(t *testing.T, api *apitest.API) {
 		v := newVisit(t, api)
 		v.checkIn(true)
 		upload := `mutation($id: ID!, $file: Upload!) { uploadPhoto(workOrderID: $id, kind: check_in, file: $file) { id contentType sizeBytes url } }`
-		res := api.Upload(v.technician, upload, map[string]any{"id": v.workOrderID}, "file", "scratch.png", pngBytes)
+		res := api.Upload(v.technician, upload, map[string]any{"id": v.workOrderID}, "file", "scratch.png", apitest.PNG)
 		var out struct {
 			UploadPhoto struct {
 				ContentType string
@@ -230,7 +227,7 @@ func TestPhotosAreStoredAndServedBySignedLinks(t *testing.T) {
 		}
 		res.Decode(t, &out)
 		p := out.UploadPhoto
-		if p.ContentType != "image/png" || p.SizeBytes != len(pngBytes) {
+		if p.ContentType != "image/png" || p.SizeBytes != len(apitest.PNG) {
 			t.Fatalf("photo %+v", p)
 		}
 		got, err := http.Get(api.URL + p.URL)
@@ -239,7 +236,7 @@ func TestPhotosAreStoredAndServedBySignedLinks(t *testing.T) {
 		}
 		body, _ := io.ReadAll(got.Body)
 		got.Body.Close()
-		if got.StatusCode != 200 || !bytes.Equal(body, pngBytes) {
+		if got.StatusCode != 200 || !bytes.Equal(body, apitest.PNG) {
 			t.Fatalf("GET signed link: %d, %d bytes", got.StatusCode, len(body))
 		}
 		tampered, _ := http.Get(api.URL + strings.Replace(p.URL, "sig=", "sig=0", 1))
