@@ -342,3 +342,35 @@ func nextDSTChange(loc *time.Location, from time.Time) time.Time {
 	}
 	return d
 }
+
+// Pick-up and delivery is free for key and VIP owners within 3 km of the
+// store and priced otherwise.
+func TestPickupPricing(t *testing.T) {
+	api := apitest.Start(t, testenv.SQLite(t), apitest.Options{})
+	advisor := api.StaffToken(staff.RoleAdvisor, 1) // store 2, Hangzhou (30.2741, 120.1551)
+	near := map[string]any{"latitude": 30.2800, "longitude": 120.1600}
+	far := map[string]any{"latitude": 30.3500, "longitude": 120.1551}
+	cases := []struct {
+		name  string
+		owner int // demo owner 9 is VIP, owner 1 basic; both customers of store 2
+		where map[string]any
+		price float64
+	}{
+		{"VIP nearby", 9, near, 0},
+		{"VIP 8 km away", 9, far, 5000},
+		{"basic owner nearby", 1, near, 5000},
+	}
+	for i, c := range cases {
+		in := map[string]any{
+			"dealershipID": strconv.Itoa(api.Demo.Stores[1].ID), "ownerID": strconv.Itoa(api.Demo.Owners[c.owner].ID),
+			"serviceType": "inspection", "startsAt": workingDay(6, 9+i, 0), "transport": "pickup_delivery",
+			"pickup": c.where, "idempotencyKey": fmt.Sprintf("pickup-case-%d", i),
+		}
+		var out struct{ BookAppointment struct{ TransportPriceCents float64 } }
+		api.Do(advisor, `mutation($in: BookAppointmentInput!) { bookAppointment(input: $in) { transportPriceCents } }`,
+			map[string]any{"in": in}).Decode(t, &out)
+		if out.BookAppointment.TransportPriceCents != c.price {
+			t.Errorf("%s: price %v, want %v", c.name, out.BookAppointment.TransportPriceCents, c.price)
+		}
+	}
+}
