@@ -161,6 +161,9 @@ func seedCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if a.Config.Production() {
+		return errors.New("seed writes demo data: refused with APP_ENV=production")
+	}
 	start := time.Now()
 	d, err := seed.Run(ctx, a.DB.Client, seed.Options{Owners: *owners})
 	if err != nil {

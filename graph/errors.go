@@ -71,6 +71,9 @@ func classify(err error) (code apperr.Code, field, msg string) {
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
 		return apperr.BadUserInput, "", gqlErr.Message
 	}
+	if strings.HasSuffix(err.Error(), "introspection disabled") { // gqlgen's own, a plain error
+		return apperr.Forbidden, "", "introspection is disabled"
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return apperr.Unavailable, "", "the request was cancelled or took too long"
 	}

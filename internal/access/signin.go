@@ -12,8 +12,13 @@ import (
 )
 
 // ErrNoStaffRecord is returned when a token claims a staff role that no
-// active staff record backs.
-var ErrNoStaffRecord = errors.New("no active staff record for this sign-in")
+// active staff record backs (a deactivated account): the sign-in is
+// refused like an invalid token (401), not as a server error.
+var ErrNoStaffRecord = fmt.Errorf("%w: no active staff record for this sign-in", auth.ErrInvalidToken)
+
+// ErrStaffDeactivated is returned for the sign-in of a deactivated staff
+// account, whatever its token's claims say.
+var ErrStaffDeactivated = fmt.Errorf("%w: the staff account is deactivated", auth.ErrInvalidToken)
 
 // Directory turns a verified identity into a viewer by finding (and on first
 // sign-in, linking) the person's record. The records, not the token's
@@ -31,11 +36,18 @@ func (d Directory) Resolve(ctx context.Context, id *auth.Identity) (*auth.Viewer
 	if id.IsStaff() {
 		return d.staffViewer(sys, id)
 	}
+	// A staff member's first sign-in carries no role claim yet (claims are
+	// written once the account is linked), so a known staff account is
+	// recognised by its uid or verified e-mail before trying owners.
+	v, err := d.staffViewer(sys, id)
+	if err == nil || !errors.Is(err, ErrNoStaffRecord) {
+		return v, err
+	}
 	return d.ownerViewer(sys, id)
 }
 
 func (d Directory) staffViewer(ctx context.Context, id *auth.Identity) (*auth.Viewer, error) {
-	s, err := d.Client.Staff.Query().Where(staff.AuthUID(id.UID), staff.Active(true)).Only(ctx)
+	s, err := d.Client.Staff.Query().Where(staff.AuthUID(id.UID)).Only(ctx)
 	if ent.IsNotFound(err) && id.Email != "" {
 		// First sign-in: link by the verified e-mail the group admin entered.
 		s, err = d.Client.Staff.Query().Where(staff.Email(id.Email), staff.AuthUIDIsNil(), staff.Active(true)).Only(ctx)
@@ -49,7 +61,11 @@ func (d Directory) staffViewer(ctx context.Context, id *auth.Identity) (*auth.Vi
 	if err != nil {
 		return nil, fmt.Errorf("look up staff: %w", err)
 	}
+	if !s.Active {
+		return nil, ErrStaffDeactivated
+	}
 	v := auth.NewViewer(id)
+	v.Kind = auth.KindStaff // also for a first sign-in without a role claim
 	v.StaffID = s.ID
 	v.Role = auth.Role(s.Role)
 	v.DealerGroupID = s.DealerGroupID

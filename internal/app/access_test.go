@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"aftercare/ent/auditentry"
 	"aftercare/ent/owner"
 	"aftercare/ent/staff"
 	"aftercare/internal/apitest"
+	"aftercare/internal/auth"
 	"aftercare/internal/config"
 	"aftercare/internal/testenv"
 )
@@ -204,8 +206,8 @@ func TestProductionTurnsOffDeveloperSurfaces(t *testing.T) {
 	if res.StatusCode != 404 {
 		t.Fatalf("GraphiQL answered %d in production", res.StatusCode)
 	}
-	if r := api.Do("", `{ __schema { types { name } } }`, nil); r.Errors == nil {
-		t.Fatalf("introspection answered in production: %.100s", r.Data)
+	if r := api.Do("", `{ __schema { types { name } } }`, nil); r.Errors == nil || r.Code() == "INTERNAL" {
+		t.Fatalf("introspection in production: %.100s %+v, want a refusal that is not INTERNAL", r.Data, r.Errors)
 	}
 }
 
@@ -215,4 +217,30 @@ func mustAtoi(t *testing.T, s string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A new staff member's first sign-in has no role claim yet: the verified
+// e-mail the group admin entered links the account. Deactivation then
+// refuses the sign-in at once (the record rules, not the token's claims).
+func TestStaffFirstSignInAndDeactivation(t *testing.T) {
+	api := apitest.Start(t, testenv.SQLite(t), apitest.Options{})
+	ctx := apitest.SystemCtx()
+	s := api.Client.Staff.Create().SetDealerGroupID(api.Demo.Group.ID).SetDealershipID(api.Demo.Stores[0].ID).
+		SetName("New Advisor").SetEmail("new.advisor@pudong.hmg.example").SetRole(staff.RoleAdvisor).SaveX(ctx)
+	tok, err := api.App.Signer.Sign(auth.Identity{UID: "firebase-uid-new-advisor", Email: s.Email, Provider: auth.ProviderLocal}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var me struct{ Me struct{ Kind, Role string } }
+	api.Do(tok, `{ me { kind role } }`, nil).Decode(t, &me)
+	if me.Me.Kind != "staff" || me.Me.Role != "advisor" {
+		t.Fatalf("first sign-in: %+v, want the advisor", me.Me)
+	}
+	if uid := api.Client.Staff.GetX(ctx, s.ID).AuthUID; uid == nil || *uid != "firebase-uid-new-advisor" {
+		t.Fatalf("account not linked: %v", uid)
+	}
+	api.Client.Staff.UpdateOneID(s.ID).SetActive(false).ExecX(ctx)
+	if res := api.Do(tok, `{ me { kind } }`, nil); res.Status != 401 || res.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("deactivated staff: %d %+v, want 401 UNAUTHENTICATED", res.Status, res.Errors)
+	}
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"aftercare/graph"
@@ -37,6 +38,7 @@ import (
 	"aftercare/internal/workorder"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"google.golang.org/api/option"
 )
 
 // App is an assembled API.
@@ -53,6 +55,7 @@ type App struct {
 	// the events of every instance.
 	Hub        *progress.Hub
 	stopListen context.CancelFunc
+	draining   atomic.Bool
 }
 
 // Option adjusts an App for tests.
@@ -150,7 +153,13 @@ func (a *App) Close() error {
 
 func (a *App) setUpAuth(ctx context.Context) error {
 	if a.Config.FirebaseProjectID != "" {
-		fv, err := auth.NewFirebaseVerifier(ctx, a.Config.FirebaseProjectID)
+		// Verifying tokens needs no credentials; setting staff claims
+		// (grantStaffRole) needs the service account, when configured.
+		var opts []option.ClientOption
+		if path := os.Getenv("GOOGLE_APPLICATION_CREDENTIALS"); path != "" {
+			opts = append(opts, option.WithCredentialsFile(path))
+		}
+		fv, err := auth.NewFirebaseVerifier(ctx, a.Config.FirebaseProjectID, opts...)
 		if err != nil {
 			return fmt.Errorf("firebase auth: %w", err)
 		}
@@ -214,6 +223,7 @@ func (a *App) newHandler() (http.Handler, error) {
 		Widgets:       &widgetkeys.Authenticator{Client: a.DB.Client, Now: time.Now},
 		Limiter:       ratelimit.New(ratelimit.Options{}),
 		Files:         blob.Handler(blobs, signer),
+		Draining:      &a.draining,
 	}), nil
 }
 
@@ -221,7 +231,8 @@ func websocketInit(verifiers []auth.Verifier, dir auth.Resolver) transport.Webso
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		v, err := auth.ViewerFromInitPayload(ctx, payload, verifiers, dir)
 		if err != nil {
-			return ctx, nil, err
+			// 4403: graphql-ws gives up instead of reconnecting in a loop.
+			return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
 		}
 		return auth.NewContext(ctx, v), nil, nil
 	}
@@ -277,6 +288,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, drain time.Duration) e
 	a.Logger.Info("shutting down", "drain", drain)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
+	a.draining.Store(true)
 	closeSockets()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

@@ -265,6 +265,8 @@ func TestErrorsCarryCodesAndNoInternals(t *testing.T) {
 			{"syntax", `{ owners(first: 1) { `, "GRAPHQL_PARSE_FAILED"},
 			{"unknown field", `{ owners(first: 1) { shoeSize } }`, "GRAPHQL_VALIDATION_FAILED"},
 			{"bad date", `mutation { updateOwner(id: "1", input: {birthday: "31/12/1990"}) { id } }`, "BAD_USER_INPUT"},
+			{"malformed id", `{ node(id: "abc") { id } }`, "BAD_USER_INPUT"},
+			{"page too large", `{ owners(first: 5000) { totalCount } }`, "BAD_USER_INPUT"},
 			{"too deep", `{ owners(first:1) { edges { node { vehicles { edges { node { owner { vehicles { edges { node { owner { vehicles { edges { node { vin } } } } } } } } } } } } } } }`, "BAD_USER_INPUT"},
 		}
 		for _, c := range cases {

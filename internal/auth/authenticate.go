@@ -108,7 +108,7 @@ func newFailure(err error) *Failure {
 	case errors.Is(err, errUnavailable):
 		return &Failure{Status: http.StatusServiceUnavailable, Code: "UNAVAILABLE", Message: "authentication is temporarily unavailable", Cause: err}
 	case errors.Is(err, errResolve):
-		return &Failure{Status: http.StatusInternalServerError, Code: "INTERNAL_SERVER_ERROR", Message: "internal server error", Cause: err}
+		return &Failure{Status: http.StatusInternalServerError, Code: "INTERNAL", Message: "internal error", Cause: err}
 	default:
 		return &Failure{Status: http.StatusUnauthorized, Code: "UNAUTHENTICATED", Message: "invalid or expired token", Cause: err}
 	}

@@ -240,12 +240,12 @@ func TestMiddlewareResolverOutcomes(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"database down", func(*Identity) (*Viewer, error) { return nil, errors.New("db: connection reset") }, 500, "INTERNAL_SERVER_ERROR"},
+		{"database down", func(*Identity) (*Viewer, error) { return nil, errors.New("db: connection reset") }, 500, "INTERNAL"},
 		{"staff disabled", func(*Identity) (*Viewer, error) { return nil, fmt.Errorf("%w: staff disabled", ErrInvalidToken) }, 401, "UNAUTHENTICATED"},
-		{"nil viewer", func(*Identity) (*Viewer, error) { return nil, nil }, 500, "INTERNAL_SERVER_ERROR"},
-		{"system viewer", func(*Identity) (*Viewer, error) { return &Viewer{Kind: KindSystem}, nil }, 500, "INTERNAL_SERVER_ERROR"},
-		{"widget viewer", func(*Identity) (*Viewer, error) { return &Viewer{Kind: KindWidget}, nil }, 500, "INTERNAL_SERVER_ERROR"},
-		{"anonymous viewer", func(*Identity) (*Viewer, error) { return &Viewer{}, nil }, 500, "INTERNAL_SERVER_ERROR"},
+		{"nil viewer", func(*Identity) (*Viewer, error) { return nil, nil }, 500, "INTERNAL"},
+		{"system viewer", func(*Identity) (*Viewer, error) { return &Viewer{Kind: KindSystem}, nil }, 500, "INTERNAL"},
+		{"widget viewer", func(*Identity) (*Viewer, error) { return &Viewer{Kind: KindWidget}, nil }, 500, "INTERNAL"},
+		{"anonymous viewer", func(*Identity) (*Viewer, error) { return &Viewer{}, nil }, 500, "INTERNAL"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -366,7 +366,9 @@ func TestPickupPricing(t *testing.T) {
 			"serviceType": "inspection", "startsAt": workingDay(6, 9+i, 0), "transport": "pickup_delivery",
 			"pickup": c.where, "idempotencyKey": fmt.Sprintf("pickup-case-%d", i),
 		}
-		var out struct{ BookAppointment struct{ TransportPriceCents float64 } }
+		var out struct {
+			BookAppointment struct{ TransportPriceCents float64 }
+		}
 		api.Do(advisor, `mutation($in: BookAppointmentInput!) { bookAppointment(input: $in) { transportPriceCents } }`,
 			map[string]any{"in": in}).Decode(t, &out)
 		if out.BookAppointment.TransportPriceCents != c.price {

@@ -47,8 +47,15 @@ type Config struct {
 // Production reports whether the server runs with production safeguards.
 func (c Config) Production() bool { return strings.EqualFold(c.AppEnv, "production") }
 
-// Load reads the environment, then flags from args.
+// Load reads the environment, then flags from args. A variable that is set
+// but cannot be read (PORT=abc) is an error, not a silent default.
 func Load(args []string) (Config, error) {
+	var bad []error
+	envInt := func(k string, def int) int { return parseEnv(k, def, strconv.Atoi, &bad) }
+	envFloat := func(k string, def float64) float64 {
+		return parseEnv(k, def, func(s string) (float64, error) { return strconv.ParseFloat(s, 64) }, &bad)
+	}
+	envBool := func(k string, def bool) bool { return parseEnv(k, def, strconv.ParseBool, &bad) }
 	c := Config{
 		Port:              envInt("PORT", 8080),
 		DatabaseURL:       os.Getenv("DATABASE_URL"),
@@ -81,6 +88,9 @@ func Load(args []string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	if len(bad) > 0 {
+		return c, errors.Join(bad...)
+	}
 
 	return c, c.validate()
 }
@@ -104,6 +114,9 @@ func (c Config) validate() error {
 	if c.Production() && (c.BlobURLSecret == "" || c.AuthLocalSecret != "") {
 		errs = append(errs, errors.New("APP_ENV=production needs BLOB_URL_SECRET (shared by all instances) and no AUTH_LOCAL_SECRET"))
 	}
+	if c.AuthLocalSecret != "" && len(c.AuthLocalSecret) < 32 {
+		errs = append(errs, errors.New("AUTH_LOCAL_SECRET must be at least 32 characters"))
+	}
 	if c.Production() && c.FirebaseProjectID == "" {
 		errs = append(errs, errors.New("APP_ENV=production needs FIREBASE_PROJECT_ID: the local token signer is for development only"))
 	}
@@ -117,27 +130,6 @@ func envStr(k, def string) string {
 	return def
 }
 
-func envInt(k string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(k)); err == nil {
-		return v
-	}
-	return def
-}
-
-func envFloat(k string, def float64) float64 {
-	if v, err := strconv.ParseFloat(os.Getenv(k), 64); err == nil {
-		return v
-	}
-	return def
-}
-
-func envBool(k string, def bool) bool {
-	if v, err := strconv.ParseBool(os.Getenv(k)); err == nil {
-		return v
-	}
-	return def
-}
-
 func envList(k string) []string {
 	var out []string
 	for _, s := range strings.Split(os.Getenv(k), ",") {
@@ -146,4 +138,19 @@ func envList(k string) []string {
 		}
 	}
 	return out
+}
+
+// parseEnv reads variable k with parse; unset gives def, unreadable adds
+// an error to bad.
+func parseEnv[T any](k string, def T, parse func(string) (T, error), bad *[]error) T {
+	raw, ok := os.LookupEnv(k)
+	if !ok || raw == "" {
+		return def
+	}
+	v, err := parse(raw)
+	if err != nil {
+		*bad = append(*bad, fmt.Errorf("%s=%q cannot be read", k, raw))
+		return def
+	}
+	return v
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"aftercare/internal/reqctx"
@@ -46,7 +47,7 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 		logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
 			slog.String("request_id", reqctx.RequestID(r.Context())),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", redactPath(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
 		)
@@ -74,3 +75,17 @@ func (s *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // Flush passes streamed responses through.
 func (s *statusRecorder) Flush() { _ = http.NewResponseController(s.ResponseWriter).Flush() }
+
+// redactPath keeps widget keys out of logs: /widget/wk_abcdef…/graphql
+// becomes /widget/wk_abc…/graphql (the prefix staff see in the key list).
+func redactPath(p string) string {
+	const prefix = "/widget/"
+	if !strings.HasPrefix(p, prefix) {
+		return p
+	}
+	key, rest, _ := strings.Cut(p[len(prefix):], "/")
+	if len(key) > 9 {
+		key = key[:9] + "…"
+	}
+	return prefix + key + "/" + rest
+}

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"aftercare/ent"
@@ -64,6 +66,9 @@ type Deps struct {
 	Limiter *ratelimit.Limiter
 	// Files serves signed links to uploaded photos.
 	Files http.Handler
+	// Draining is set when the server shuts down; websockets then close
+	// with "service restart" so clients reconnect elsewhere with backoff.
+	Draining *atomic.Bool
 }
 
 // New returns the HTTP handler of the whole API.
@@ -80,7 +85,7 @@ func New(cfg Config, d Deps) http.Handler {
 		},
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limit(corsFor(cfg.AllowedOrigins).Handler(d.Authenticate(gql))))
+	mux.Handle("/graphql", limit(corsFor(cfg.AllowedOrigins, cfg.Development).Handler(d.Authenticate(gql))))
 	mux.Handle("/widget/{key}/graphql", limit(widgetEndpoint(d.Widgets, gql)))
 	mux.Handle("GET /widget/{key}/embed.js", limit(widgetjs.Handler(d.Widgets)))
 	mux.Handle("GET /widget/{key}/demo", limit(widgetjs.DemoHandler(d.Widgets)))
@@ -98,8 +103,8 @@ func New(cfg Config, d Deps) http.Handler {
 func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv := handler.New(graph.NewExecutableSchema(d.Resolver))
 	srv.AddTransport(transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
-			OriginPatterns: cfg.AllowedOrigins,
+		Implementation: restartAware{draining: d.Draining, inner: transport.CoderWebsocketImplementation{
+			AcceptOptions: coderws.AcceptOptions{OriginPatterns: cfg.AllowedOrigins},
 		}},
 		InitFunc:              d.WebsocketInit,
 		InitTimeout:           10 * time.Second,
@@ -108,7 +113,7 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: 20 << 20, MaxMemory: 8 << 20})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if cfg.Development || cfg.Introspection {
 		srv.Use(extension.Introspection{})
@@ -116,6 +121,7 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
+	srv.AroundFields(pageLimits)
 	srv.Use(entgql.Transactioner{TxOpener: d.DB.Client})
 	srv.AroundRootFields(restrictWidgets)
 	srv.SetErrorPresenter(graph.ErrorPresenter(d.Logger))
@@ -123,13 +129,24 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	return srv
 }
 
-func corsFor(origins []string) *cors.Cors {
+// corsFor lets browser apps on the configured origins call /graphql. With
+// none configured, development allows any origin (GraphiQL, local apps)
+// and production none: the mobile apps send no Origin and need no CORS.
+func corsFor(origins []string, development bool) *cors.Cors {
+	allow := func(*http.Request, string) bool { return development }
+	if len(origins) > 0 {
+		allowed := map[string]bool{}
+		for _, o := range origins {
+			allowed[strings.ToLower(o)] = true
+		}
+		allow = func(_ *http.Request, origin string) bool { return allowed[strings.ToLower(origin)] }
+	}
 	return cors.New(cors.Options{
-		AllowedOrigins: origins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key", "X-Widget-Key", "X-Request-Id"},
-		ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
-		MaxAge:         600,
+		AllowOriginRequestFunc: allow,
+		AllowedMethods:         []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:         []string{"Authorization", "Content-Type", "X-Request-Id"},
+		ExposedHeaders:         []string{"X-Request-Id", "Retry-After"},
+		MaxAge:                 600,
 	})
 }
 
@@ -145,8 +162,17 @@ func auditReads(c *ent.Client, next http.Handler) http.Handler {
 	})
 }
 
+// maxUploadBytes bounds a multipart request (photos; the photos package
+// limits each file to 10 MB).
+const maxUploadBytes = 21 << 20
+
+// limitBody caps request bodies: max for GraphQL documents, more for
+// multipart uploads.
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			max = maxUploadBytes
+		}
 		if r.ContentLength > max {
 			writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrorBody("request body too large", "BAD_USER_INPUT"))
 			return

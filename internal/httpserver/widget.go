@@ -41,7 +41,7 @@ func widgetEndpoint(keys *widgetkeys.Authenticator, gql http.Handler) http.Handl
 			return k != nil && k.AllowsOrigin(origin)
 		},
 		AllowedMethods: []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders: []string{"Content-Type", "Idempotency-Key"},
+		AllowedHeaders: []string{"Content-Type", "X-Request-Id"},
 		ExposedHeaders: []string{"X-Request-Id", "Retry-After"},
 		MaxAge:         600,
 	})

@@ -47,9 +47,9 @@ func Create(ctx context.Context, c *ent.Client, dealershipID int, name string, o
 }
 
 // Rotate revokes a key and creates its replacement with the same name and
-// origins. The old key stops working at once (and within CacheTTL on
-// instances that cached it): deploy the new key before rotating if the
-// widget must not blink.
+// origins, for a key that leaked. The old key stops working at once (and
+// within CacheTTL on instances that cached it). For a planned change
+// without a gap, create a second key, deploy it, then revoke the old one.
 func Rotate(ctx context.Context, c *ent.Client, id int, now time.Time, rotatedBy int) (string, *ent.WidgetKey, error) {
 	old, err := Revoke(ctx, c, id, now)
 	if err != nil {

@@ -22,6 +22,7 @@ const progressSub = `subscription($id: ID!, $after: Int) { workOrderProgress(wor
 type event struct {
 	Seq      int
 	ToStatus string
+	Message  string
 }
 
 func nextEvent(t *testing.T, s *apitest.Subscription) event {
@@ -65,7 +66,9 @@ func TestProgressResumesWithoutGapsOrDuplicates(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				expectSeqs(t, s, 1) // the history: check-in
+				if first := nextEvent(t, s); first.Seq != 1 || first.Message == "" {
+					t.Fatalf("first event %+v, want the check-in with its message", first)
+				}
 				v.mustAdvance(v.technician, "diagnosing")
 				v.mustAdvance(v.advisor, "in_repair")
 				expectSeqs(t, s, 2, 3)
@@ -161,8 +164,8 @@ func TestProgressCrossesInstances(t *testing.T) {
 	expectSeqs(t, s, 2)
 }
 
-// SIGTERM: the server stops accepting, tells websocket clients it is going
-// away and drains.
+// SIGTERM: the server stops accepting, tells websocket clients it is
+// restarting (so they reconnect elsewhere with backoff) and drains.
 func TestShutdownClosesSocketsCleanly(t *testing.T) {
 	api := apitest.Start(t, testenv.SQLite(t), apitest.Options{})
 	v := newVisit(t, api)
@@ -190,8 +193,8 @@ func TestShutdownClosesSocketsCleanly(t *testing.T) {
 	if status == -1 {
 		status = websocket.CloseStatus(err)
 	}
-	if status != websocket.StatusNormalClosure && status != websocket.StatusGoingAway {
-		t.Fatalf("socket ended with %v (status %d), want a close frame", err, status)
+	if status != websocket.StatusServiceRestart {
+		t.Fatalf("socket ended with %v (status %d), want 1012 service restart so clients back off", err, status)
 	}
 	if time.Since(start) > 4*time.Second {
 		t.Fatalf("shutdown took %s", time.Since(start))

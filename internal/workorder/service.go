@@ -115,7 +115,7 @@ func (s *Service) record(ctx context.Context, c *ent.Client, wo *ent.WorkOrder, 
 	sys := auth.SystemContext(ctx)
 	seq := wo.LastEventSeq + 1
 	msg := m.Message
-	if msg == "" && m.To != wo.Status {
+	if msg == "" && (m.To != wo.Status || seq == 1) {
 		msg = defaultMessages[m.To]
 	}
 	ev := c.WorkOrderEvent.Create().SetWorkOrderID(wo.ID).SetSeq(seq).SetToStatus(workorderevent.ToStatus(m.To)).
