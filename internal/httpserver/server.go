@@ -108,7 +108,10 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 		}},
 		InitFunc:              d.WebsocketInit,
 		InitTimeout:           10 * time.Second,
-		KeepAlivePingInterval: 15 * time.Second,
+		KeepAlivePingInterval: 15 * time.Second, // legacy graphql-ws "ka"
+		// graphql-transport-ws: ping every 25 s so load balancers' idle
+		// timeouts do not cut quiet subscriptions; clients answer with pong.
+		PingPongInterval: 25 * time.Second,
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
