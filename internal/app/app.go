@@ -231,8 +231,15 @@ func websocketInit(verifiers []auth.Verifier, dir auth.Resolver) transport.Webso
 	return func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		v, err := auth.ViewerFromInitPayload(ctx, payload, verifiers, dir)
 		if err != nil {
-			// 4403: graphql-ws gives up instead of reconnecting in a loop.
-			return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+			// 4401 makes graphql-ws give up instead of reconnecting in a
+			// loop; 1013 (try again later) when the token could not be
+			// checked at all, so the client retries.
+			code := 4401
+			var f *auth.Failure
+			if errors.As(err, &f) && f.Status >= 500 {
+				code = 1013
+			}
+			return transport.WithWebsocketCloseCode(ctx, code), nil, err
 		}
 		return auth.NewContext(ctx, v), nil, nil
 	}

@@ -173,14 +173,15 @@ const maxUploadBytes = 21 << 20
 // multipart uploads.
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := max
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
-			max = maxUploadBytes
+			limit = maxUploadBytes
 		}
-		if r.ContentLength > max {
+		if r.ContentLength > limit {
 			writeJSON(w, http.StatusRequestEntityTooLarge, gqlErrorBody("request body too large", "BAD_USER_INPUT"))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
