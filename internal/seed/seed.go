@@ -276,7 +276,7 @@ func (g *generator) visits(ctx context.Context, stores []*ent.Dealership, team [
 	for i, v := range vs {
 		store := *v.SellingDealershipID
 		advisor := advisorOf(team, store)
-		start := g.now.Truncate(time.Hour).Add(time.Duration(i-len(vs)/2) * 3 * time.Hour)
+		start := visitSlot(g.now, i)
 		// The first vehicles of each store get a work order in every state.
 		withOrder := i < 2*len(statuses)
 		apptStatus := appointment.StatusConfirmed
@@ -286,7 +286,7 @@ func (g *generator) visits(ctx context.Context, stores []*ent.Dealership, team [
 		appt, err := g.c.Appointment.Create().SetReference(fmt.Sprintf("BK%d%06d", g.run, i+1)).
 			SetDealershipID(store).SetOwnerID(*v.OwnerID).SetVehicleID(v.ID).SetAdvisorID(advisor).
 			SetServiceType(appointment.ServiceTypePeriodicService).SetStartsAt(start).
-			SetEndsAt(start.Add(time.Hour)).SetPools([]string{slots.PoolBay, slots.PoolAdvisor}).SetStatus(apptStatus).SetSource(appointment.SourceApp).Save(ctx)
+			SetEndsAt(start.Add(90 * time.Minute)).SetPools([]string{slots.PoolBay, slots.PoolAdvisor}).SetStatus(apptStatus).SetSource(appointment.SourceApp).Save(ctx)
 		if err != nil {
 			return 0, err
 		}
@@ -323,4 +323,22 @@ func advisorOf(team []*ent.Staff, store int) int {
 		}
 	}
 	return team[0].ID
+}
+
+// visitSlot spreads demo visits over opening hours (09:00-16:30 Shanghai
+// time, Monday to Saturday): the ones with work orders today, the rest on
+// the following working days.
+func visitSlot(now time.Time, i int) time.Time {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	day := now.In(loc)
+	for n := i / 16; n > 0 || day.Weekday() == time.Sunday; {
+		day = day.AddDate(0, 0, 1)
+		if day.Weekday() != time.Sunday {
+			n--
+		}
+	}
+	return time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, loc).Add(time.Duration(i%16) * 30 * time.Minute)
 }
