@@ -204,6 +204,18 @@ func (a *Authenticator) load(ctx context.Context, hash string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.touch(ctx, wk)
 	return &Key{ID: wk.ID, DealershipID: wk.DealershipID, DealerGroupID: wk.Edges.Dealership.DealerGroupID,
 		AllowedOrigins: wk.AllowedOrigins}, nil
+}
+
+// touch records that a key is in use, at most hourly per key, so managers
+// can tell unused keys apart. It runs on cache misses only; a failure is
+// not the caller's problem.
+func (a *Authenticator) touch(ctx context.Context, wk *ent.WidgetKey) {
+	now := a.Now()
+	if wk.LastUsedAt != nil && now.Sub(*wk.LastUsedAt) < time.Hour {
+		return
+	}
+	_ = a.Client.WidgetKey.UpdateOneID(wk.ID).SetLastUsedAt(now).Exec(auth.SystemContext(ctx))
 }
