@@ -27,14 +27,14 @@ func (WidgetKey) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMi
 // Fields of WidgetKey.
 func (WidgetKey) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("dealership_id").Immutable(),
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.String("name").NotEmpty().MaxLen(100),
 		field.String("prefix").NotEmpty().MaxLen(16).Immutable().
 			Comment("The key's first characters, shown so staff can tell keys apart."),
 		field.String("key_hash").NotEmpty().Unique().Immutable().Sensitive().
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Strings("allowed_origins"),
-		field.Int("created_by_id").Optional().Nillable().Immutable(),
+		field.Int("created_by_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 		field.Time("revoked_at").Optional().Nillable(),
 		field.Time("last_used_at").Optional().Nillable(),
 	}
@@ -70,10 +70,10 @@ func (AuditEntry) Fields() []ent.Field {
 	return []ent.Field{
 		field.Time("at").Default(time.Now).Immutable().Annotations(entgql.OrderField("AT")),
 		field.Enum("actor_kind").Values("staff", "owner", "system").Immutable(),
-		field.Int("actor_staff_id").Optional().Nillable().Immutable(),
+		field.Int("actor_staff_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 		field.Int("dealer_group_id").Immutable().Annotations(entgql.Type("ID")),
-		field.Int("dealership_id").Optional().Nillable().Immutable(),
-		field.Int("owner_id").Immutable().Comment("Whose personal data."),
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
+		field.Int("owner_id").Annotations(entgql.Type("ID")).Immutable().Comment("Whose personal data."),
 		field.Enum("action").Values("read_contact", "update", "export", "erase").Immutable(),
 		field.Strings("fields").Optional().Immutable(),
 		field.String("request_id").Optional().MaxLen(64).Immutable(),

@@ -32,7 +32,7 @@ func (Appointment) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("reference").NotEmpty().MaxLen(16).Unique().Immutable().
 			Comment("Short booking reference told to the customer."),
-		field.Int("dealership_id").Immutable(),
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.Int("owner_id"),
 		field.Int("vehicle_id").Optional().Nillable(),
 		field.Int("advisor_id").Optional().Nillable(),
@@ -102,10 +102,10 @@ func (WorkOrder) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMi
 func (WorkOrder) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("number").NotEmpty().MaxLen(32).Immutable().Annotations(entgql.OrderField("NUMBER")),
-		field.Int("dealership_id").Immutable(),
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.Int("vehicle_id").Immutable(),
 		field.Int("owner_id").Immutable(),
-		field.Int("appointment_id").Optional().Nillable().Immutable(),
+		field.Int("appointment_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 		field.Int("advisor_id").Optional().Nillable(),
 		field.Enum("status").Values(workOrderStatuses...).Default("checked_in").
 			Annotations(entgql.OrderField("STATUS")),
@@ -169,11 +169,11 @@ func (WorkOrderEvent) Mixin() []ent.Mixin { return []ent.Mixin{HistoryMixin{}} }
 // Fields of WorkOrderEvent.
 func (WorkOrderEvent) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("work_order_id").Immutable(),
+		field.Int("work_order_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.Int("seq").Positive().Immutable().Annotations(entgql.OrderField("SEQ")),
 		field.Enum("from_status").Values(workOrderStatuses...).Optional().Nillable().Immutable(),
 		field.Enum("to_status").Values(workOrderStatuses...).Immutable(),
-		field.Int("actor_staff_id").Optional().Nillable().Immutable(),
+		field.Int("actor_staff_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 		field.Enum("actor_kind").Values("staff", "owner", "system").Immutable(),
 		field.String("message").Optional().MaxLen(2000).Immutable(),
 		field.Time("promised_at").Optional().Nillable().Immutable(),
@@ -219,7 +219,7 @@ func (ServiceType) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, History
 // Fields of ServiceType.
 func (ServiceType) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("dealership_id").Immutable(),
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.Enum("code").Values(serviceTypes...).Immutable(),
 		field.String("name").NotEmpty().MaxLen(100),
 		field.Int("duration_minutes").Range(5, 8*60),
@@ -259,7 +259,7 @@ func (OutboxMessage) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, Histo
 func (OutboxMessage) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("owner_id").Immutable(),
-		field.Int("dealership_id").Optional().Nillable().Immutable(),
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 		field.String("kind").NotEmpty().MaxLen(64).Immutable().
 			Comment("booking_confirmed, booking_moved, booking_cancelled, booking_day_before, ..."),
 		field.String("dedupe_key").NotEmpty().MaxLen(200).Unique().Immutable(),
@@ -268,8 +268,8 @@ func (OutboxMessage) Fields() []ent.Field {
 		field.String("body").MaxLen(2000),
 		field.JSON("data", map[string]string{}).Optional().Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("Push data payload: deep link and ids."),
-		field.Int("appointment_id").Optional().Nillable().Immutable(),
-		field.Int("work_order_id").Optional().Nillable().Immutable(),
+		field.Int("appointment_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
+		field.Int("work_order_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 		field.Time("send_after").Annotations(entgql.OrderField("SEND_AFTER")),
 		field.Enum("status").Values("pending", "sent", "failed", "cancelled").Default("pending"),
 		field.Int("attempts").Default(0),
@@ -312,7 +312,7 @@ func (InspectionItem) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, Hist
 // Fields of InspectionItem.
 func (InspectionItem) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("work_order_id").Immutable(),
+		field.Int("work_order_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.String("name").NotEmpty().MaxLen(200),
 		field.Enum("rating").Values("fix_now", "within_3_months", "ok"),
 		field.String("note").Optional().MaxLen(2000),
@@ -322,7 +322,7 @@ func (InspectionItem) Fields() []ent.Field {
 			Annotations(systemSet()),
 		field.Time("decided_at").Optional().Nillable().Annotations(systemSet()),
 		field.Enum("decided_by").Values("owner", "staff").Optional().Nillable().Annotations(systemSet()),
-		field.Int("decided_by_staff_id").Optional().Nillable().Annotations(systemSet()),
+		field.Int("decided_by_staff_id").Annotations(entgql.Type("ID")).Optional().Nillable().Annotations(systemSet()),
 		field.String("decision_note").Optional().MaxLen(500).Annotations(systemSet()),
 	}
 }
@@ -350,13 +350,13 @@ func (Photo) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{
 // Fields of Photo.
 func (Photo) Fields() []ent.Field {
 	return []ent.Field{
-		field.Int("work_order_id").Immutable(),
+		field.Int("work_order_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.Int("inspection_item_id").Optional().Nillable().Immutable(),
 		field.Enum("kind").Values("check_in", "inspection", "repair", "delivery").Immutable(),
 		field.String("content_type").NotEmpty().MaxLen(100).Immutable(),
 		field.Int64("size_bytes").Positive().Immutable(),
 		field.String("blob_key").NotEmpty().MaxLen(200).Unique().Immutable().Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Int("taken_by_staff_id").Optional().Nillable().Immutable(),
+		field.Int("taken_by_staff_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 	}
 }
 

@@ -28,7 +28,7 @@ func (SurveyTemplate) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, Hist
 func (SurveyTemplate) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("dealer_group_id").Immutable().Annotations(entgql.Type("ID")),
-		field.Int("dealership_id").Optional().Nillable().Immutable().
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable().
 			Comment("Empty for a group-wide template."),
 		field.String("name").NotEmpty().MaxLen(200),
 		field.Enum("kind").Values("sales", "service").Immutable(),
@@ -69,9 +69,9 @@ func (SurveyResponse) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("template_id").Immutable(),
 		field.Int("owner_id").Immutable(),
-		field.Int("dealership_id").Immutable(),
+		field.Int("dealership_id").Annotations(entgql.Type("ID")).Immutable(),
 		field.Int("work_order_id").Optional().Nillable().Immutable(),
-		field.Int("advisor_id").Optional().Nillable().Immutable(),
+		field.Int("advisor_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
 		field.JSON("answers", []schematype.SurveyAnswer{}).Immutable().
 			Annotations(entgql.Type("[SurveyAnswer!]")),
 		field.Float("index_score").Immutable().Annotations(entgql.OrderField("INDEX_SCORE")),

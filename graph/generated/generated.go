@@ -4839,13 +4839,13 @@ type AuditEntry implements Node {
   id: ID!
   at: Time!
   actorKind: AuditEntryActorKind!
-  actorStaffID: Int
+  actorStaffID: ID
   dealerGroupID: ID!
-  dealershipID: Int
+  dealershipID: ID
   """
   Whose personal data.
   """
-  ownerID: Int!
+  ownerID: ID!
   action: AuditEntryAction!
   fields: [String!]
   requestID: String
@@ -4956,14 +4956,14 @@ input AuditEntryWhereInput {
   """
   actor_staff_id field predicates
   """
-  actorStaffID: Int
-  actorStaffIDNEQ: Int
-  actorStaffIDIn: [Int!]
-  actorStaffIDNotIn: [Int!]
-  actorStaffIDGT: Int
-  actorStaffIDGTE: Int
-  actorStaffIDLT: Int
-  actorStaffIDLTE: Int
+  actorStaffID: ID
+  actorStaffIDNEQ: ID
+  actorStaffIDIn: [ID!]
+  actorStaffIDNotIn: [ID!]
+  actorStaffIDGT: ID
+  actorStaffIDGTE: ID
+  actorStaffIDLT: ID
+  actorStaffIDLTE: ID
   actorStaffIDIsNil: Boolean
   actorStaffIDNotNil: Boolean
   """
@@ -4980,27 +4980,27 @@ input AuditEntryWhereInput {
   """
   dealership_id field predicates
   """
-  dealershipID: Int
-  dealershipIDNEQ: Int
-  dealershipIDIn: [Int!]
-  dealershipIDNotIn: [Int!]
-  dealershipIDGT: Int
-  dealershipIDGTE: Int
-  dealershipIDLT: Int
-  dealershipIDLTE: Int
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
   dealershipIDIsNil: Boolean
   dealershipIDNotNil: Boolean
   """
   owner_id field predicates
   """
-  ownerID: Int
-  ownerIDNEQ: Int
-  ownerIDIn: [Int!]
-  ownerIDNotIn: [Int!]
-  ownerIDGT: Int
-  ownerIDGTE: Int
-  ownerIDLT: Int
-  ownerIDLTE: Int
+  ownerID: ID
+  ownerIDNEQ: ID
+  ownerIDIn: [ID!]
+  ownerIDNotIn: [ID!]
+  ownerIDGT: ID
+  ownerIDGTE: ID
+  ownerIDLT: ID
+  ownerIDLTE: ID
   """
   action field predicates
   """
@@ -6046,7 +6046,7 @@ type InspectionItem implements Node {
   decision: InspectionItemDecision!
   decidedAt: Time
   decidedBy: InspectionItemDecidedBy
-  decidedByStaffID: Int
+  decidedByStaffID: ID
   decisionNote: String
   workOrder: WorkOrder!
   photos: [Photo!]
@@ -6238,14 +6238,14 @@ input InspectionItemWhereInput {
   """
   decided_by_staff_id field predicates
   """
-  decidedByStaffID: Int
-  decidedByStaffIDNEQ: Int
-  decidedByStaffIDIn: [Int!]
-  decidedByStaffIDNotIn: [Int!]
-  decidedByStaffIDGT: Int
-  decidedByStaffIDGTE: Int
-  decidedByStaffIDLT: Int
-  decidedByStaffIDLTE: Int
+  decidedByStaffID: ID
+  decidedByStaffIDNEQ: ID
+  decidedByStaffIDIn: [ID!]
+  decidedByStaffIDNotIn: [ID!]
+  decidedByStaffIDGT: ID
+  decidedByStaffIDGTE: ID
+  decidedByStaffIDLT: ID
+  decidedByStaffIDLTE: ID
   decidedByStaffIDIsNil: Boolean
   decidedByStaffIDNotNil: Boolean
   """
@@ -6487,7 +6487,7 @@ type OutboxMessage implements Node {
   createdAt: Time!
   updatedAt: Time!
   ownerID: ID!
-  dealershipID: Int
+  dealershipID: ID
   """
   booking_confirmed, booking_moved, booking_cancelled, booking_day_before, ...
   """
@@ -6496,8 +6496,8 @@ type OutboxMessage implements Node {
   category: OutboxMessageCategory!
   title: String!
   body: String!
-  appointmentID: Int
-  workOrderID: Int
+  appointmentID: ID
+  workOrderID: ID
   sendAfter: Time!
   status: OutboxMessageStatus!
   attempts: Int!
@@ -6624,14 +6624,14 @@ input OutboxMessageWhereInput {
   """
   dealership_id field predicates
   """
-  dealershipID: Int
-  dealershipIDNEQ: Int
-  dealershipIDIn: [Int!]
-  dealershipIDNotIn: [Int!]
-  dealershipIDGT: Int
-  dealershipIDGTE: Int
-  dealershipIDLT: Int
-  dealershipIDLTE: Int
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
   dealershipIDIsNil: Boolean
   dealershipIDNotNil: Boolean
   """
@@ -6708,27 +6708,27 @@ input OutboxMessageWhereInput {
   """
   appointment_id field predicates
   """
-  appointmentID: Int
-  appointmentIDNEQ: Int
-  appointmentIDIn: [Int!]
-  appointmentIDNotIn: [Int!]
-  appointmentIDGT: Int
-  appointmentIDGTE: Int
-  appointmentIDLT: Int
-  appointmentIDLTE: Int
+  appointmentID: ID
+  appointmentIDNEQ: ID
+  appointmentIDIn: [ID!]
+  appointmentIDNotIn: [ID!]
+  appointmentIDGT: ID
+  appointmentIDGTE: ID
+  appointmentIDLT: ID
+  appointmentIDLTE: ID
   appointmentIDIsNil: Boolean
   appointmentIDNotNil: Boolean
   """
   work_order_id field predicates
   """
-  workOrderID: Int
-  workOrderIDNEQ: Int
-  workOrderIDIn: [Int!]
-  workOrderIDNotIn: [Int!]
-  workOrderIDGT: Int
-  workOrderIDGTE: Int
-  workOrderIDLT: Int
-  workOrderIDLTE: Int
+  workOrderID: ID
+  workOrderIDNEQ: ID
+  workOrderIDIn: [ID!]
+  workOrderIDNotIn: [ID!]
+  workOrderIDGT: ID
+  workOrderIDGTE: ID
+  workOrderIDLT: ID
+  workOrderIDLTE: ID
   workOrderIDIsNil: Boolean
   workOrderIDNotNil: Boolean
   """
@@ -7373,7 +7373,7 @@ type Photo implements Node {
   kind: PhotoKind!
   contentType: String!
   sizeBytes: Int!
-  takenByStaffID: Int
+  takenByStaffID: ID
   workOrder: WorkOrder!
   inspectionItem: InspectionItem
 }
@@ -7500,14 +7500,14 @@ input PhotoWhereInput {
   """
   taken_by_staff_id field predicates
   """
-  takenByStaffID: Int
-  takenByStaffIDNEQ: Int
-  takenByStaffIDIn: [Int!]
-  takenByStaffIDNotIn: [Int!]
-  takenByStaffIDGT: Int
-  takenByStaffIDGTE: Int
-  takenByStaffIDLT: Int
-  takenByStaffIDLTE: Int
+  takenByStaffID: ID
+  takenByStaffIDNEQ: ID
+  takenByStaffIDIn: [ID!]
+  takenByStaffIDNotIn: [ID!]
+  takenByStaffIDGT: ID
+  takenByStaffIDGTE: ID
+  takenByStaffIDLT: ID
+  takenByStaffIDLTE: ID
   takenByStaffIDIsNil: Boolean
   takenByStaffIDNotNil: Boolean
   """
@@ -8184,9 +8184,9 @@ type SurveyResponse implements Node {
   id: ID!
   templateID: ID!
   ownerID: ID!
-  dealershipID: Int!
+  dealershipID: ID!
   workOrderID: ID
-  advisorID: Int
+  advisorID: ID
   answers: [SurveyAnswer!]!
   indexScore: Float!
   """
@@ -8284,14 +8284,14 @@ input SurveyResponseWhereInput {
   """
   dealership_id field predicates
   """
-  dealershipID: Int
-  dealershipIDNEQ: Int
-  dealershipIDIn: [Int!]
-  dealershipIDNotIn: [Int!]
-  dealershipIDGT: Int
-  dealershipIDGTE: Int
-  dealershipIDLT: Int
-  dealershipIDLTE: Int
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
   """
   work_order_id field predicates
   """
@@ -8304,14 +8304,14 @@ input SurveyResponseWhereInput {
   """
   advisor_id field predicates
   """
-  advisorID: Int
-  advisorIDNEQ: Int
-  advisorIDIn: [Int!]
-  advisorIDNotIn: [Int!]
-  advisorIDGT: Int
-  advisorIDGTE: Int
-  advisorIDLT: Int
-  advisorIDLTE: Int
+  advisorID: ID
+  advisorIDNEQ: ID
+  advisorIDIn: [ID!]
+  advisorIDNotIn: [ID!]
+  advisorIDGT: ID
+  advisorIDGTE: ID
+  advisorIDLT: ID
+  advisorIDLTE: ID
   advisorIDIsNil: Boolean
   advisorIDNotNil: Boolean
   """
@@ -8365,7 +8365,7 @@ type SurveyTemplate implements Node {
   """
   Empty for a group-wide template.
   """
-  dealershipID: Int
+  dealershipID: ID
   name: String!
   kind: SurveyTemplateKind!
   version: Int!
@@ -8487,14 +8487,14 @@ input SurveyTemplateWhereInput {
   """
   dealership_id field predicates
   """
-  dealershipID: Int
-  dealershipIDNEQ: Int
-  dealershipIDIn: [Int!]
-  dealershipIDNotIn: [Int!]
-  dealershipIDGT: Int
-  dealershipIDGTE: Int
-  dealershipIDLT: Int
-  dealershipIDLTE: Int
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
   dealershipIDIsNil: Boolean
   dealershipIDNotNil: Boolean
   """
@@ -9388,7 +9388,7 @@ type WidgetKey implements Node {
   """
   prefix: String!
   allowedOrigins: [String!]!
-  createdByID: Int
+  createdByID: ID
   revokedAt: Time
   lastUsedAt: Time
   dealership: Dealership!
@@ -9526,14 +9526,14 @@ input WidgetKeyWhereInput {
   """
   created_by_id field predicates
   """
-  createdByID: Int
-  createdByIDNEQ: Int
-  createdByIDIn: [Int!]
-  createdByIDNotIn: [Int!]
-  createdByIDGT: Int
-  createdByIDGTE: Int
-  createdByIDLT: Int
-  createdByIDLTE: Int
+  createdByID: ID
+  createdByIDNEQ: ID
+  createdByIDIn: [ID!]
+  createdByIDNotIn: [ID!]
+  createdByIDGT: ID
+  createdByIDGTE: ID
+  createdByIDLT: ID
+  createdByIDLTE: ID
   createdByIDIsNil: Boolean
   createdByIDNotNil: Boolean
   """
@@ -9676,7 +9676,7 @@ type WorkOrderEvent implements Node {
   seq: Int!
   fromStatus: WorkOrderEventFromStatus
   toStatus: WorkOrderEventToStatus!
-  actorStaffID: Int
+  actorStaffID: ID
   actorKind: WorkOrderEventActorKind!
   message: String
   promisedAt: Time
@@ -9825,14 +9825,14 @@ input WorkOrderEventWhereInput {
   """
   actor_staff_id field predicates
   """
-  actorStaffID: Int
-  actorStaffIDNEQ: Int
-  actorStaffIDIn: [Int!]
-  actorStaffIDNotIn: [Int!]
-  actorStaffIDGT: Int
-  actorStaffIDGTE: Int
-  actorStaffIDLT: Int
-  actorStaffIDLTE: Int
+  actorStaffID: ID
+  actorStaffIDNEQ: ID
+  actorStaffIDIn: [ID!]
+  actorStaffIDNotIn: [ID!]
+  actorStaffIDGT: ID
+  actorStaffIDGTE: ID
+  actorStaffIDLT: ID
+  actorStaffIDLTE: ID
   actorStaffIDIsNil: Boolean
   actorStaffIDNotNil: Boolean
   """
@@ -14882,14 +14882,14 @@ func (ec *executionContext) _AuditEntry_actorStaffID(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_actorStaffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEntry_dealerGroupID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEntry) (ret graphql.Marshaler) {
@@ -14928,14 +14928,14 @@ func (ec *executionContext) _AuditEntry_dealershipID(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEntry_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEntry) (ret graphql.Marshaler) {
@@ -14951,14 +14951,14 @@ func (ec *executionContext) _AuditEntry_ownerID(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalNID2int(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "ID")
 }
 
 func (ec *executionContext) _AuditEntry_action(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEntry) (ret graphql.Marshaler) {
@@ -17482,14 +17482,14 @@ func (ec *executionContext) _InspectionItem_decidedByStaffID(ctx context.Context
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_InspectionItem_decidedByStaffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("InspectionItem", field, false, false, "ID")
 }
 
 func (ec *executionContext) _InspectionItem_decisionNote(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
@@ -19854,14 +19854,14 @@ func (ec *executionContext) _OutboxMessage_dealershipID(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_OutboxMessage_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "ID")
 }
 
 func (ec *executionContext) _OutboxMessage_kind(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
@@ -19992,14 +19992,14 @@ func (ec *executionContext) _OutboxMessage_appointmentID(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_OutboxMessage_appointmentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "ID")
 }
 
 func (ec *executionContext) _OutboxMessage_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
@@ -20015,14 +20015,14 @@ func (ec *executionContext) _OutboxMessage_workOrderID(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_OutboxMessage_workOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "ID")
 }
 
 func (ec *executionContext) _OutboxMessage_sendAfter(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
@@ -21581,14 +21581,14 @@ func (ec *executionContext) _Photo_takenByStaffID(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Photo_takenByStaffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Photo", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("Photo", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Photo_workOrder(ctx context.Context, field graphql.CollectedField, obj *ent.Photo) (ret graphql.Marshaler) {
@@ -23601,14 +23601,14 @@ func (ec *executionContext) _SurveyResponse_dealershipID(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+			return ec.marshalNID2int(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_SurveyResponse_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SurveyResponse", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SurveyResponse", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SurveyResponse_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyResponse) (ret graphql.Marshaler) {
@@ -23647,14 +23647,14 @@ func (ec *executionContext) _SurveyResponse_advisorID(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_SurveyResponse_advisorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SurveyResponse", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SurveyResponse", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SurveyResponse_answers(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyResponse) (ret graphql.Marshaler) {
@@ -24101,14 +24101,14 @@ func (ec *executionContext) _SurveyTemplate_dealershipID(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_SurveyTemplate_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SurveyTemplate", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SurveyTemplate", field, false, false, "ID")
 }
 
 func (ec *executionContext) _SurveyTemplate_name(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyTemplate) (ret graphql.Marshaler) {
@@ -25964,14 +25964,14 @@ func (ec *executionContext) _WidgetKey_createdByID(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_WidgetKey_createdByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WidgetKey", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("WidgetKey", field, false, false, "ID")
 }
 
 func (ec *executionContext) _WidgetKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.WidgetKey) (ret graphql.Marshaler) {
@@ -27334,14 +27334,14 @@ func (ec *executionContext) _WorkOrderEvent_actorStaffID(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
+			return ec.marshalOID2ᚖint(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_WorkOrderEvent_actorStaffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WorkOrderEvent", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("WorkOrderEvent", field, false, false, "ID")
 }
 
 func (ec *executionContext) _WorkOrderEvent_actorKind(ctx context.Context, field graphql.CollectedField, obj *ent.WorkOrderEvent) (ret graphql.Marshaler) {
@@ -30328,56 +30328,56 @@ func (ec *executionContext) unmarshalInputAuditEntryWhereInput(ctx context.Conte
 			it.ActorKindNotIn = data
 		case "actorStaffID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffID = data
 		case "actorStaffIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDNEQ = data
 		case "actorStaffIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDIn = data
 		case "actorStaffIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDNotIn = data
 		case "actorStaffIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDGT = data
 		case "actorStaffIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDGTE = data
 		case "actorStaffIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDLT = data
 		case "actorStaffIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30454,56 +30454,56 @@ func (ec *executionContext) unmarshalInputAuditEntryWhereInput(ctx context.Conte
 			it.DealerGroupIDLTE = data
 		case "dealershipID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipID = data
 		case "dealershipIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNEQ = data
 		case "dealershipIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDIn = data
 		case "dealershipIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNotIn = data
 		case "dealershipIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGT = data
 		case "dealershipIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGTE = data
 		case "dealershipIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDLT = data
 		case "dealershipIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -30524,56 +30524,56 @@ func (ec *executionContext) unmarshalInputAuditEntryWhereInput(ctx context.Conte
 			it.DealershipIDNotNil = data
 		case "ownerID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OwnerID = data
 		case "ownerIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OwnerIDNEQ = data
 		case "ownerIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OwnerIDIn = data
 		case "ownerIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OwnerIDNotIn = data
 		case "ownerIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OwnerIDGT = data
 		case "ownerIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OwnerIDGTE = data
 		case "ownerIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.OwnerIDLT = data
 		case "ownerIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -35311,56 +35311,56 @@ func (ec *executionContext) unmarshalInputInspectionItemWhereInput(ctx context.C
 			it.DecidedByNotNil = data
 		case "decidedByStaffID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedByStaffID = data
 		case "decidedByStaffIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedByStaffIDNEQ = data
 		case "decidedByStaffIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedByStaffIDIn = data
 		case "decidedByStaffIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedByStaffIDNotIn = data
 		case "decidedByStaffIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedByStaffIDGT = data
 		case "decidedByStaffIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedByStaffIDGTE = data
 		case "decidedByStaffIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DecidedByStaffIDLT = data
 		case "decidedByStaffIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decidedByStaffIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -36509,56 +36509,56 @@ func (ec *executionContext) unmarshalInputOutboxMessageWhereInput(ctx context.Co
 			it.OwnerIDNotIn = data
 		case "dealershipID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipID = data
 		case "dealershipIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNEQ = data
 		case "dealershipIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDIn = data
 		case "dealershipIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNotIn = data
 		case "dealershipIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGT = data
 		case "dealershipIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGTE = data
 		case "dealershipIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDLT = data
 		case "dealershipIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -36971,56 +36971,56 @@ func (ec *executionContext) unmarshalInputOutboxMessageWhereInput(ctx context.Co
 			it.BodyContainsFold = data
 		case "appointmentID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppointmentID = data
 		case "appointmentIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppointmentIDNEQ = data
 		case "appointmentIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppointmentIDIn = data
 		case "appointmentIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppointmentIDNotIn = data
 		case "appointmentIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppointmentIDGT = data
 		case "appointmentIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppointmentIDGTE = data
 		case "appointmentIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AppointmentIDLT = data
 		case "appointmentIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -37041,56 +37041,56 @@ func (ec *executionContext) unmarshalInputOutboxMessageWhereInput(ctx context.Co
 			it.AppointmentIDNotNil = data
 		case "workOrderID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WorkOrderID = data
 		case "workOrderIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WorkOrderIDNEQ = data
 		case "workOrderIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WorkOrderIDIn = data
 		case "workOrderIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WorkOrderIDNotIn = data
 		case "workOrderIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WorkOrderIDGT = data
 		case "workOrderIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WorkOrderIDGTE = data
 		case "workOrderIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.WorkOrderIDLT = data
 		case "workOrderIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -39583,56 +39583,56 @@ func (ec *executionContext) unmarshalInputPhotoWhereInput(ctx context.Context, o
 			it.SizeBytesLTE = data
 		case "takenByStaffID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TakenByStaffID = data
 		case "takenByStaffIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TakenByStaffIDNEQ = data
 		case "takenByStaffIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TakenByStaffIDIn = data
 		case "takenByStaffIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TakenByStaffIDNotIn = data
 		case "takenByStaffIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TakenByStaffIDGT = data
 		case "takenByStaffIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TakenByStaffIDGTE = data
 		case "takenByStaffIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.TakenByStaffIDLT = data
 		case "takenByStaffIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("takenByStaffIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41458,56 +41458,56 @@ func (ec *executionContext) unmarshalInputSurveyResponseWhereInput(ctx context.C
 			it.OwnerIDNotIn = data
 		case "dealershipID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipID = data
 		case "dealershipIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNEQ = data
 		case "dealershipIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDIn = data
 		case "dealershipIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNotIn = data
 		case "dealershipIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGT = data
 		case "dealershipIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGTE = data
 		case "dealershipIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDLT = data
 		case "dealershipIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -41556,56 +41556,56 @@ func (ec *executionContext) unmarshalInputSurveyResponseWhereInput(ctx context.C
 			it.WorkOrderIDNotNil = data
 		case "advisorID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AdvisorID = data
 		case "advisorIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AdvisorIDNEQ = data
 		case "advisorIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AdvisorIDIn = data
 		case "advisorIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AdvisorIDNotIn = data
 		case "advisorIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AdvisorIDGT = data
 		case "advisorIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AdvisorIDGTE = data
 		case "advisorIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.AdvisorIDLT = data
 		case "advisorIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -42127,56 +42127,56 @@ func (ec *executionContext) unmarshalInputSurveyTemplateWhereInput(ctx context.C
 			it.DealerGroupIDLTE = data
 		case "dealershipID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipID = data
 		case "dealershipIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNEQ = data
 		case "dealershipIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDIn = data
 		case "dealershipIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDNotIn = data
 		case "dealershipIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGT = data
 		case "dealershipIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDGTE = data
 		case "dealershipIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.DealershipIDLT = data
 		case "dealershipIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -46301,56 +46301,56 @@ func (ec *executionContext) unmarshalInputWidgetKeyWhereInput(ctx context.Contex
 			it.PrefixContainsFold = data
 		case "createdByID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedByID = data
 		case "createdByIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedByIDNEQ = data
 		case "createdByIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedByIDIn = data
 		case "createdByIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedByIDNotIn = data
 		case "createdByIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedByIDGT = data
 		case "createdByIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedByIDGTE = data
 		case "createdByIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.CreatedByIDLT = data
 		case "createdByIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdByIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -46844,56 +46844,56 @@ func (ec *executionContext) unmarshalInputWorkOrderEventWhereInput(ctx context.C
 			it.ToStatusNotIn = data
 		case "actorStaffID":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffID"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffID = data
 		case "actorStaffIDNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDNEQ = data
 		case "actorStaffIDIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDIn = data
 		case "actorStaffIDNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDNotIn = data
 		case "actorStaffIDGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDGT = data
 		case "actorStaffIDGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDGTE = data
 		case "actorStaffIDLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ActorStaffIDLT = data
 		case "actorStaffIDLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorStaffIDLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
