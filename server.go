@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+	_ "time/tzdata" // stores' time zones must load on images without zone files
 
 	"aftercare/internal/app"
 	"aftercare/internal/auth"

@@ -24,6 +24,8 @@ func ownerZone(o *ent.Owner) *time.Location {
 	if loc, err := time.LoadLocation(o.TimeZone); err == nil && o.TimeZone != "" {
 		return loc
 	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
-	return loc
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
 }
