@@ -30,6 +30,7 @@ import (
 	"aftercare/internal/dispatch"
 	"aftercare/internal/httpserver"
 	"aftercare/internal/notify"
+	"aftercare/internal/observe"
 	"aftercare/internal/photos"
 	"aftercare/internal/progress"
 	"aftercare/internal/ratelimit"
@@ -38,6 +39,7 @@ import (
 	"aftercare/internal/workorder"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"google.golang.org/api/option"
 )
 
@@ -56,45 +58,70 @@ type App struct {
 	Hub        *progress.Hub
 	stopListen context.CancelFunc
 	draining   atomic.Bool
+	// Observe holds the app's metrics registry and tracer.
+	Observe *observe.Observer
 }
 
 // Option adjusts an App for tests.
-type Option func(*store.Config)
+type Option func(*options)
+
+type options struct {
+	store store.Config
+	spans sdktrace.SpanExporter
+}
 
 // WithSQLObserver reports every SQL statement to observe.
 func WithSQLObserver(observe func(ctx context.Context, stmt string)) Option {
-	return func(c *store.Config) { c.Observe = observe }
+	return func(o *options) { o.store.Observe = observe }
+}
+
+// WithSpanExporter turns tracing on and hands every span to exp as it ends.
+func WithSpanExporter(exp sdktrace.SpanExporter) Option {
+	return func(o *options) { o.spans = exp }
 }
 
 // New opens and migrates the database and builds the HTTP handler.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Option) (*App, error) {
-	sc := store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)}
-	for _, o := range opts {
-		o(&sc)
+	o := options{store: store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)}}
+	for _, opt := range opts {
+		opt(&o)
 	}
-	db, err := store.Open(ctx, sc)
+	obs, err := observe.New(ctx, observe.Options{MetricsToken: cfg.MetricsToken, OTLP: cfg.Tracing, SpanExporter: o.spans, Logger: logger})
 	if err != nil {
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
+	if cfg.MetricsToken == "" && cfg.Production() {
+		logger.Warn("METRICS_TOKEN is unset: /metrics is open on the main port; keep it off the public internet")
+	}
+	if obs.Tracing() {
+		o.store.WrapDriver = obs.SQLDriver
+	}
+	db, err := store.Open(ctx, o.store)
+	if err != nil {
+		obs.Shutdown(ctx)
 		return nil, err
 	}
+	a := &App{Config: cfg, DB: db, Logger: logger, Observe: obs}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
-		db.Close()
+		a.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	if len(applied) > 0 {
 		logger.Info("applied migrations", "versions", applied)
 	}
 	db.Client.Owner.Use(audit.OwnerChanges())
-	a := &App{Config: cfg, DB: db, Logger: logger}
 	if err := a.setUpAuth(ctx); err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
 	a.Hub = progress.NewHub()
 	if err := a.startListener(ctx); err != nil {
-		db.Close()
+		a.Close()
 		return nil, err
 	}
+	obs.WatchDB(db)
+	obs.WatchSubscriptions(a.Hub.Count)
 	handler, err := a.newHandler()
 	if err != nil {
 		a.Close()
@@ -138,17 +165,20 @@ func (a *App) RunBackground(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("push sender: %w", err)
 	}
-	d := &dispatch.Dispatcher{Client: a.DB.Client, Sender: sender, Dialect: a.DB.Dialect, Logger: a.Logger}
+	d := &dispatch.Dispatcher{Client: a.DB.Client, Sender: sender, Dialect: a.DB.Dialect, Logger: a.Logger, Metrics: a.Observe}
 	go d.Run(ctx, 2*time.Second)
 	return nil
 }
 
-// Close stops the listener and releases the database.
+// Close stops the listener, releases the database and flushes traces.
 func (a *App) Close() error {
 	if a.stopListen != nil {
 		a.stopListen()
 	}
-	return a.DB.Close()
+	err := a.DB.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return errors.Join(err, a.Observe.Shutdown(ctx))
 }
 
 func (a *App) setUpAuth(ctx context.Context) error {
@@ -224,6 +254,7 @@ func (a *App) newHandler() (http.Handler, error) {
 		Limiter:       ratelimit.New(ratelimit.Options{}),
 		Files:         blob.Handler(blobs, signer),
 		Draining:      &a.draining,
+		Observe:       a.Observe,
 	}), nil
 }
 

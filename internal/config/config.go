@@ -42,6 +42,14 @@ type Config struct {
 	BlobDir, BlobURLSecret string
 	// TrustedProxies are the CIDRs of load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string
+	// MetricsToken, when set, is required as "Authorization: Bearer
+	// <token>" on /metrics; unset, /metrics is open on the main port.
+	MetricsToken string
+	// Tracing exports OpenTelemetry traces over OTLP/HTTP. It is on when
+	// OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+	// is set, unless OTEL_SDK_DISABLED=true; the exporter reads the other
+	// standard OTEL_* variables itself.
+	Tracing bool
 }
 
 // Production reports whether the server runs with production safeguards.
@@ -79,6 +87,9 @@ func Load(args []string) (Config, error) {
 		TrustedProxies:    envList("TRUSTED_PROXIES"),
 		BlobURLSecret:     os.Getenv("BLOB_URL_SECRET"),
 		BlobDir:           os.Getenv("BLOB_DIR"),
+		MetricsToken:      os.Getenv("METRICS_TOKEN"),
+		Tracing: (os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") &&
+			!envBool("OTEL_SDK_DISABLED", false),
 	}
 	fs := flag.NewFlagSet("aftercare", flag.ContinueOnError)
 	fs.IntVar(&c.Port, "port", c.Port, "HTTP port (PORT)")
@@ -113,6 +124,9 @@ func (c Config) validate() error {
 	}
 	if c.Production() && (c.BlobURLSecret == "" || c.AuthLocalSecret != "") {
 		errs = append(errs, errors.New("APP_ENV=production needs BLOB_URL_SECRET (shared by all instances) and no AUTH_LOCAL_SECRET"))
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		errs = append(errs, errors.New("METRICS_TOKEN must be at least 16 characters"))
 	}
 	if c.AuthLocalSecret != "" && len(c.AuthLocalSecret) < 32 {
 		errs = append(errs, errors.New("AUTH_LOCAL_SECRET must be at least 32 characters"))

@@ -40,7 +40,26 @@ type Dispatcher struct {
 	Cap notify.Cap
 	// MaxAttempts before a message is recorded as failed.
 	MaxAttempts int
+	// Metrics hears of rounds and pushes (internal/observe); nil: nobody.
+	Metrics Metrics
 }
+
+// Metrics is told what the dispatcher does, for metrics and traces.
+type Metrics interface {
+	// Round is called when a round that started at start claimed n
+	// messages; it returns the context to handle them in and a func to
+	// call with the round's outcome.
+	Round(ctx context.Context, start time.Time, n int) (context.Context, func(error))
+	// Pushed counts one push to one device.
+	Pushed(notify.Outcome)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Round(ctx context.Context, _ time.Time, _ int) (context.Context, func(error)) {
+	return ctx, func(error) {}
+}
+func (noMetrics) Pushed(notify.Outcome) {}
 
 func (d *Dispatcher) defaults() {
 	if d.Batch == 0 {
@@ -57,6 +76,9 @@ func (d *Dispatcher) defaults() {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Metrics == nil {
+		d.Metrics = noMetrics{}
 	}
 }
 
@@ -81,15 +103,20 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	d.defaults()
 	ctx = auth.SystemContext(ctx)
+	start := time.Now()
 	msgs, err := d.claim(ctx)
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
+	ctx, done := d.Metrics.Round(ctx, start, len(msgs))
 	for _, m := range msgs {
 		if err := d.handle(ctx, m); err != nil {
-			return 0, fmt.Errorf("message %d: %w", m.ID, err)
+			err = fmt.Errorf("message %d: %w", m.ID, err)
+			done(err)
+			return 0, err
 		}
 	}
+	done(nil)
 	return len(msgs), nil
 }
 
@@ -183,10 +210,14 @@ func (d *Dispatcher) send(ctx context.Context, m *ent.OutboxMessage, devs []*ent
 	defer cancel()
 	results, err := d.Sender.Send(sendCtx, msgs)
 	if err != nil && results == nil {
+		for range msgs {
+			d.Metrics.Pushed(notify.Retryable)
+		}
 		return d.retry(ctx, m, 0, err.Error())
 	}
 	delivered, retry := false, time.Duration(-1)
 	for i, r := range results {
+		d.Metrics.Pushed(r.Outcome)
 		switch r.Outcome {
 		case notify.Delivered:
 			delivered = true

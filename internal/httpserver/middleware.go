@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"aftercare/internal/observe"
 	"aftercare/internal/reqctx"
 )
 
@@ -37,20 +38,26 @@ func saneID(id string) bool {
 }
 
 // accessLog writes one line per request: method, path, status, duration
-// and request id. Never the body, the query string or headers: they can
-// hold personal data and tokens.
-func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
+// and request id, plus what inner layers noted (observe.RequestInfo): the
+// GraphQL operation name, the viewer's kind and the trace id. Never the
+// body, the query string, headers or whose request it was: they can hold
+// personal data and tokens. It also counts the request, as it alone knows
+// the final status.
+func accessLog(logger *slog.Logger, obs *observe.Observer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		ctx, info := observe.WithRequestInfo(r.Context())
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		logger.LogAttrs(r.Context(), slog.LevelInfo, "http request",
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		attrs := append([]slog.Attr{
 			slog.String("request_id", reqctx.RequestID(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", redactPath(r.URL.Path)),
 			slog.Int("status", rec.status),
 			slog.Duration("duration", time.Since(start)),
-		)
+		}, info.LogAttrs()...)
+		logger.LogAttrs(r.Context(), slog.LevelInfo, "http request", attrs...)
+		obs.CountHTTP(info, rec.status)
 	})
 }
 

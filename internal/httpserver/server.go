@@ -18,6 +18,7 @@ import (
 	"aftercare/ent"
 	"aftercare/graph"
 	"aftercare/internal/audit"
+	"aftercare/internal/observe"
 	"aftercare/internal/ratelimit"
 	"aftercare/internal/reqctx"
 	"aftercare/internal/store"
@@ -69,6 +70,8 @@ type Deps struct {
 	// Draining is set when the server shuts down; websockets then close
 	// with "service restart" so clients reconnect elsewhere with backoff.
 	Draining *atomic.Bool
+	// Observe holds the metrics and tracing.
+	Observe *observe.Observer
 }
 
 // New returns the HTTP handler of the whole API.
@@ -94,10 +97,13 @@ func New(cfg Config, d Deps) http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", readiness(d.DB))
+	// On the main port for simplicity: keep it off the public internet at
+	// the load balancer, or set METRICS_TOKEN.
+	mux.Handle("GET /metrics", d.Observe.MetricsHandler())
 	if cfg.Development {
 		mux.Handle("GET /{$}", playground.Handler("aftercare GraphiQL", "/graphql"))
 	}
-	return withRequestID(accessLog(d.Logger, mux))
+	return withRequestID(accessLog(d.Logger, d.Observe, d.Observe.HTTP(mux)))
 }
 
 func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
@@ -118,6 +124,11 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// First, so it is outermost: it sees every response, refusals by the
+	// extensions below included, and its span encloses theirs.
+	for _, ext := range d.Observe.GraphQL() {
+		srv.Use(ext)
+	}
 	if cfg.Development || cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}

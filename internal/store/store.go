@@ -36,6 +36,9 @@ type Config struct {
 	// statements per request with it). It costs a string format per
 	// statement, so production leaves it nil.
 	Observe func(ctx context.Context, msg string)
+	// WrapDriver, when set, wraps the driver under the ent client (the
+	// app's SQL tracing).
+	WrapDriver func(dialect.Driver) dialect.Driver
 }
 
 // DB is an open database with its ent client.
@@ -53,13 +56,19 @@ type DB struct {
 // Open connects to the configured database. It does not migrate: call Migrate.
 func Open(ctx context.Context, cfg Config) (*DB, error) {
 	db, err := open(ctx, cfg)
-	if err != nil || cfg.Observe == nil {
+	if err != nil || (cfg.Observe == nil && cfg.WrapDriver == nil) {
 		return db, err
 	}
-	observed := dialect.DebugWithContext(db.Driver, func(ctx context.Context, args ...any) {
-		cfg.Observe(ctx, fmt.Sprint(args...))
-	})
-	db.Client = ent.NewClient(ent.Driver(observed))
+	var drv dialect.Driver = db.Driver
+	if cfg.Observe != nil {
+		drv = dialect.DebugWithContext(drv, func(ctx context.Context, args ...any) {
+			cfg.Observe(ctx, fmt.Sprint(args...))
+		})
+	}
+	if cfg.WrapDriver != nil {
+		drv = cfg.WrapDriver(drv)
+	}
+	db.Client = ent.NewClient(ent.Driver(drv))
 	return db, nil
 }
 
