@@ -104,7 +104,7 @@ func newApp(t testing.TB, d testenv.Dialect, opts Options) (*app.App, *statement
 	}
 	ctx := context.Background()
 	st := &statements{byRequest: map[string]int{}}
-	logs := &logBuffer{}
+	logs := &testenv.SyncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -249,24 +249,6 @@ func (s *statements) observe(ctx context.Context, msg string) {
 	s.mu.Lock()
 	s.byRequest[id]++
 	s.mu.Unlock()
-}
-
-// logBuffer keeps the server's log, shown only when a test fails.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // Upload posts a GraphQL multipart request (the spec the apps' upload

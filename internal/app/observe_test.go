@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -153,7 +152,7 @@ func scrape(t *testing.T, base, auth string) (int, map[string]float64) {
 func TestTracesAndAccessLog(t *testing.T) {
 	ctx := context.Background()
 	exp := tracetest.NewInMemoryExporter()
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	a, srv, demo := startTraced(t, exp, logs)
 	var email string
 	for _, s := range demo.Staff {
@@ -380,21 +379,4 @@ func names(spans tracetest.SpanStubs) []string {
 		out = append(out, s.Name)
 	}
 	return out
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

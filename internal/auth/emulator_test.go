@@ -3,6 +3,8 @@
 package auth
 
 import (
+	"aftercare/internal/testenv"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,7 +16,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -195,7 +196,7 @@ func startAuthEmulator(t *testing.T) *authEmulator {
 		"FIREBASE_AUTH_EMULATOR_HOST=",    // the CLI itself must not chase an outer emulator
 		"GOOGLE_APPLICATION_CREDENTIALS=", // nor real credentials
 	)
-	var out syncBuffer
+	var out testenv.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so cleanup can stop its children too
 	if err := cmd.Start(); err != nil {
@@ -341,22 +342,4 @@ func (e *authEmulator) signInWithPhone(t *testing.T, phone string) (uid, idToken
 	e.call(t, http.MethodPost, toolkit+"accounts:signInWithPhoneNumber",
 		map[string]any{"sessionInfo": sent.SessionInfo, "code": code}, &r)
 	return r.LocalID, r.IDToken
-}
-
-// syncBuffer collects the emulator's output from its writer goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

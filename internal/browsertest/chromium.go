@@ -11,10 +11,10 @@
 package browsertest
 
 import (
-	"bytes"
+	"aftercare/internal/testenv"
+
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,7 +63,7 @@ func Browser(t testing.TB) context.Context {
 	path := RequireChromium(t)
 	profile := t.TempDir() // registered first, so removed after the browser is gone
 
-	output := &syncBuffer{}
+	output := &testenv.SyncBuffer{}
 	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(profile),
@@ -145,22 +145,4 @@ func Run[T any](ctx context.Context, timeout time.Duration, action chromedp.Acti
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return chromedp.Run(tctx, action)
-}
-
-// syncBuffer collects Chromium's output, written from chromedp's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,13 +1,14 @@
 package httpserver
 
 import (
+	"aftercare/internal/gqldepth"
+
 	"context"
 	"fmt"
 
 	"aftercare/internal/apperr"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -40,37 +41,10 @@ func (d DepthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	if oc.Operation == nil {
 		return nil
 	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, map[string]bool{}); depth > d.Max {
+	if depth := gqldepth.Of(oc.Operation.SelectionSet); depth > d.Max {
 		err := gqlerror.Errorf("the operation is nested %d levels deep; the limit is %d", depth, d.Max)
 		err.Extensions = map[string]any{"code": string(apperr.BadUserInput)}
 		return err
 	}
 	return nil
-}
-
-// selectionDepth walks fields, inline fragments and fragment spreads. The
-// visiting set guards against fragment cycles even though validation
-// should already have refused them.
-func selectionDepth(set ast.SelectionSet, visiting map[string]bool) int {
-	deepest := 0
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			d = 1 + selectionDepth(s.SelectionSet, visiting)
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, visiting)
-		case *ast.FragmentSpread:
-			if s.Definition == nil || visiting[s.Name] {
-				continue
-			}
-			visiting[s.Name] = true
-			d = selectionDepth(s.Definition.SelectionSet, visiting)
-			delete(visiting, s.Name)
-		}
-		if d > deepest {
-			deepest = d
-		}
-	}
-	return deepest
 }

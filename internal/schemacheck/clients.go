@@ -1,6 +1,8 @@
 package schemacheck
 
 import (
+	"aftercare/internal/gqldepth"
+
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -192,7 +194,7 @@ func loadKit(schema *ast.Schema, clientsDir, client string) (Kit, []error) {
 			}
 			continue
 		}
-		depth := selectionDepth(o.def.SelectionSet, map[string]bool{})
+		depth := gqldepth.Of(o.def.SelectionSet)
 		if depth > MaxDepth {
 			fail(at, "%s is nested %d fields deep; the server's default limit is %d", o.def.Name, depth, MaxDepth)
 		}
@@ -236,31 +238,6 @@ func spreads(set ast.SelectionSet, fragments map[string]*ast.FragmentDefinition,
 			}
 		}
 	}
-}
-
-// selectionDepth counts nested fields the way internal/httpserver's
-// DepthLimit does (fragments add no level of their own). The fragments
-// are resolved on the validated document.
-func selectionDepth(set ast.SelectionSet, visiting map[string]bool) int {
-	deepest := 0
-	for _, sel := range set {
-		var d int
-		switch s := sel.(type) {
-		case *ast.Field:
-			d = 1 + selectionDepth(s.SelectionSet, visiting)
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, visiting)
-		case *ast.FragmentSpread:
-			if s.Definition == nil || visiting[s.Name] {
-				continue
-			}
-			visiting[s.Name] = true
-			d = selectionDepth(s.Definition.SelectionSet, visiting)
-			delete(visiting, s.Name)
-		}
-		deepest = max(deepest, d)
-	}
-	return deepest
 }
 
 func fieldCount(set ast.SelectionSet, visiting map[string]bool) int {

@@ -25,7 +25,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -524,7 +523,7 @@ func atoi(s string) int {
 type subscription struct {
 	cmd    *exec.Cmd
 	lines  chan string // stdout, one JSON value a line; closed at EOF
-	stderr *syncBuffer
+	stderr *testenv.SyncBuffer
 	done   chan struct{} // closed when the process has exited; err is then set
 	err    error
 }
@@ -548,7 +547,7 @@ func (c *nodeClient) subscribe(t *testing.T, s *server, token, workOrderID strin
 		cancel()
 		t.Fatal(err)
 	}
-	sub := &subscription{cmd: cmd, lines: make(chan string, 64), stderr: &syncBuffer{}, done: make(chan struct{})}
+	sub := &subscription{cmd: cmd, lines: make(chan string, 64), stderr: &testenv.SyncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = sub.stderr
 	if err := cmd.Start(); err != nil {
 		cancel()
@@ -694,22 +693,4 @@ func (s *subscription) wait() error {
 	case <-time.After(nodeTimeout):
 		return errors.New("still running")
 	}
-}
-
-// syncBuffer collects a child's stderr, written from exec's goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
