@@ -8,6 +8,8 @@ package progress
 
 import (
 	"sync"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Event says that a work order changed: its newest event number and store.
@@ -22,6 +24,8 @@ type Hub struct {
 	mu      sync.Mutex
 	byOrder map[int]map[*Sub]struct{}
 	byStore map[int]map[*Sub]struct{}
+	// boardReads lets the board subscribers of a store share one read.
+	boardReads singleflight.Group
 }
 
 // NewHub returns an empty hub.

@@ -2,11 +2,13 @@ package progress
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"aftercare/ent"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
+	"aftercare/internal/auth"
 )
 
 // WatchOrder streams a work order's events numbered above after: first
@@ -47,7 +49,9 @@ func WatchOrder(ctx context.Context, hub *Hub, c *ent.Client, workOrderID, after
 }
 
 // WatchStore streams every work order of a store that changes, re-read
-// after each change.
+// after each change. All board subscribers of a store are woken by the
+// same event with the same changed ids, so they share one read (see
+// readBoard) instead of each querying the database.
 func WatchStore(ctx context.Context, hub *Hub, c *ent.Client, dealershipID int) <-chan *ent.WorkOrder {
 	sub := hub.SubscribeStore(dealershipID)
 	out := make(chan *ent.WorkOrder, 16)
@@ -60,14 +64,7 @@ func WatchStore(ctx context.Context, hub *Hub, c *ent.Client, dealershipID int) 
 				return
 			case <-sub.Wake:
 			}
-			ids := sub.Changed()
-			q := c.WorkOrder.Query().Where(workorder.DealershipID(dealershipID))
-			if !slices.Contains(ids, 0) { // 0: the listener reconnected, send the open board
-				q = q.Where(workorder.IDIn(ids...))
-			} else {
-				q = q.Where(workorder.StatusNotIn(workorder.StatusDelivered, workorder.StatusCancelled))
-			}
-			orders, err := q.All(ctx)
+			orders, err := hub.readBoard(ctx, c, dealershipID, sub.Changed())
 			if err != nil {
 				return
 			}
@@ -81,4 +78,28 @@ func WatchStore(ctx context.Context, hub *Hub, c *ent.Client, dealershipID int) 
 		}
 	}()
 	return out
+}
+
+// readBoard loads the changed work orders of a store (ids; 0 means "the
+// listener reconnected: the whole open board"). Concurrent calls for the
+// same store and ids share one query. The read runs as the system and
+// outlives any one caller: every board subscriber was authorised for the
+// store when it subscribed, and their own viewer still applies to every
+// field they select below the work order. The rows are shared read-only.
+func (h *Hub) readBoard(ctx context.Context, c *ent.Client, dealershipID int, ids []int) ([]*ent.WorkOrder, error) {
+	slices.Sort(ids)
+	key := fmt.Sprint(dealershipID, ids)
+	rows, err, _ := h.boardReads.Do(key, func() (any, error) {
+		q := c.WorkOrder.Query().Where(workorder.DealershipID(dealershipID))
+		if slices.Contains(ids, 0) {
+			q = q.Where(workorder.StatusNotIn(workorder.StatusDelivered, workorder.StatusCancelled))
+		} else {
+			q = q.Where(workorder.IDIn(ids...))
+		}
+		return q.All(auth.SystemContext(context.WithoutCancel(ctx)))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rows.([]*ent.WorkOrder), nil
 }
