@@ -13,6 +13,8 @@ import (
 
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -48,6 +50,10 @@ type Client struct {
 	Appointment *AppointmentClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
+	// CareTask is the client for interacting with the CareTask builders.
+	CareTask *CareTaskClient
+	// ContactAttempt is the client for interacting with the ContactAttempt builders.
+	ContactAttempt *ContactAttemptClient
 	// DealerGroup is the client for interacting with the DealerGroup builders.
 	DealerGroup *DealerGroupClient
 	// Dealership is the client for interacting with the Dealership builders.
@@ -95,6 +101,8 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Appointment = NewAppointmentClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
+	c.CareTask = NewCareTaskClient(c.config)
+	c.ContactAttempt = NewContactAttemptClient(c.config)
 	c.DealerGroup = NewDealerGroupClient(c.config)
 	c.Dealership = NewDealershipClient(c.config)
 	c.Device = NewDeviceClient(c.config)
@@ -206,6 +214,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:           cfg,
 		Appointment:      NewAppointmentClient(cfg),
 		AuditEntry:       NewAuditEntryClient(cfg),
+		CareTask:         NewCareTaskClient(cfg),
+		ContactAttempt:   NewContactAttemptClient(cfg),
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
@@ -244,6 +254,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:           cfg,
 		Appointment:      NewAppointmentClient(cfg),
 		AuditEntry:       NewAuditEntryClient(cfg),
+		CareTask:         NewCareTaskClient(cfg),
+		ContactAttempt:   NewContactAttemptClient(cfg),
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
@@ -290,10 +302,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
-		c.InspectionItem, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo,
-		c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle,
-		c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.Appointment, c.AuditEntry, c.CareTask, c.ContactAttempt, c.DealerGroup,
+		c.Dealership, c.Device, c.InspectionItem, c.OdometerReading, c.OutboxMessage,
+		c.Owner, c.Photo, c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate,
+		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -303,10 +315,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Appointment, c.AuditEntry, c.DealerGroup, c.Dealership, c.Device,
-		c.InspectionItem, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo,
-		c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle,
-		c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.Appointment, c.AuditEntry, c.CareTask, c.ContactAttempt, c.DealerGroup,
+		c.Dealership, c.Device, c.InspectionItem, c.OdometerReading, c.OutboxMessage,
+		c.Owner, c.Photo, c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate,
+		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -319,6 +331,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Appointment.mutate(ctx, m)
 	case *AuditEntryMutation:
 		return c.AuditEntry.mutate(ctx, m)
+	case *CareTaskMutation:
+		return c.CareTask.mutate(ctx, m)
+	case *ContactAttemptMutation:
+		return c.ContactAttempt.mutate(ctx, m)
 	case *DealerGroupMutation:
 		return c.DealerGroup.mutate(ctx, m)
 	case *DealershipMutation:
@@ -703,6 +719,322 @@ func (c *AuditEntryClient) mutate(ctx context.Context, m *AuditEntryMutation) (V
 		return (&AuditEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEntry mutation op: %q", m.Op())
+	}
+}
+
+// CareTaskClient is a client for the CareTask schema.
+type CareTaskClient struct {
+	config
+}
+
+// NewCareTaskClient returns a client for the CareTask from the given config.
+func NewCareTaskClient(c config) *CareTaskClient {
+	return &CareTaskClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `caretask.Hooks(f(g(h())))`.
+func (c *CareTaskClient) Use(hooks ...Hook) {
+	c.hooks.CareTask = append(c.hooks.CareTask, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `caretask.Intercept(f(g(h())))`.
+func (c *CareTaskClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareTask = append(c.inters.CareTask, interceptors...)
+}
+
+// Create returns a builder for creating a CareTask entity.
+func (c *CareTaskClient) Create() *CareTaskCreate {
+	mutation := newCareTaskMutation(c.config, OpCreate)
+	return &CareTaskCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareTask entities.
+func (c *CareTaskClient) CreateBulk(builders ...*CareTaskCreate) *CareTaskCreateBulk {
+	return &CareTaskCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareTaskClient) MapCreateBulk(slice any, setFunc func(*CareTaskCreate, int)) *CareTaskCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareTaskCreateBulk{err: fmt.Errorf("calling to CareTaskClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareTaskCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareTaskCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareTask.
+func (c *CareTaskClient) Update() *CareTaskUpdate {
+	mutation := newCareTaskMutation(c.config, OpUpdate)
+	return &CareTaskUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareTaskClient) UpdateOne(_m *CareTask) *CareTaskUpdateOne {
+	mutation := newCareTaskMutation(c.config, OpUpdateOne, withCareTask(_m))
+	return &CareTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareTaskClient) UpdateOneID(id int) *CareTaskUpdateOne {
+	mutation := newCareTaskMutation(c.config, OpUpdateOne, withCareTaskID(id))
+	return &CareTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareTask.
+func (c *CareTaskClient) Delete() *CareTaskDelete {
+	mutation := newCareTaskMutation(c.config, OpDelete)
+	return &CareTaskDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareTaskClient) DeleteOne(_m *CareTask) *CareTaskDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareTaskClient) DeleteOneID(id int) *CareTaskDeleteOne {
+	builder := c.Delete().Where(caretask.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareTaskDeleteOne{builder}
+}
+
+// Query returns a query builder for CareTask.
+func (c *CareTaskClient) Query() *CareTaskQuery {
+	return &CareTaskQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareTask},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareTask entity by its id.
+func (c *CareTaskClient) Get(ctx context.Context, id int) (*CareTask, error) {
+	return c.Query().Where(caretask.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareTaskClient) GetX(ctx context.Context, id int) *CareTask {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOwner queries the owner edge of a CareTask.
+func (c *CareTaskClient) QueryOwner(_m *CareTask) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(caretask.Table, caretask.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, caretask.OwnerTable, caretask.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAttempts queries the attempts edge of a CareTask.
+func (c *CareTaskClient) QueryAttempts(_m *CareTask) *ContactAttemptQuery {
+	query := (&ContactAttemptClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(caretask.Table, caretask.FieldID, id),
+			sqlgraph.To(contactattempt.Table, contactattempt.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, caretask.AttemptsTable, caretask.AttemptsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareTaskClient) Hooks() []Hook {
+	hooks := c.hooks.CareTask
+	return append(hooks[:len(hooks):len(hooks)], caretask.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareTaskClient) Interceptors() []Interceptor {
+	return c.inters.CareTask
+}
+
+func (c *CareTaskClient) mutate(ctx context.Context, m *CareTaskMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareTaskCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareTaskUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareTaskDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareTask mutation op: %q", m.Op())
+	}
+}
+
+// ContactAttemptClient is a client for the ContactAttempt schema.
+type ContactAttemptClient struct {
+	config
+}
+
+// NewContactAttemptClient returns a client for the ContactAttempt from the given config.
+func NewContactAttemptClient(c config) *ContactAttemptClient {
+	return &ContactAttemptClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `contactattempt.Hooks(f(g(h())))`.
+func (c *ContactAttemptClient) Use(hooks ...Hook) {
+	c.hooks.ContactAttempt = append(c.hooks.ContactAttempt, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `contactattempt.Intercept(f(g(h())))`.
+func (c *ContactAttemptClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ContactAttempt = append(c.inters.ContactAttempt, interceptors...)
+}
+
+// Create returns a builder for creating a ContactAttempt entity.
+func (c *ContactAttemptClient) Create() *ContactAttemptCreate {
+	mutation := newContactAttemptMutation(c.config, OpCreate)
+	return &ContactAttemptCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ContactAttempt entities.
+func (c *ContactAttemptClient) CreateBulk(builders ...*ContactAttemptCreate) *ContactAttemptCreateBulk {
+	return &ContactAttemptCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContactAttemptClient) MapCreateBulk(slice any, setFunc func(*ContactAttemptCreate, int)) *ContactAttemptCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContactAttemptCreateBulk{err: fmt.Errorf("calling to ContactAttemptClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContactAttemptCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContactAttemptCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ContactAttempt.
+func (c *ContactAttemptClient) Update() *ContactAttemptUpdate {
+	mutation := newContactAttemptMutation(c.config, OpUpdate)
+	return &ContactAttemptUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContactAttemptClient) UpdateOne(_m *ContactAttempt) *ContactAttemptUpdateOne {
+	mutation := newContactAttemptMutation(c.config, OpUpdateOne, withContactAttempt(_m))
+	return &ContactAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContactAttemptClient) UpdateOneID(id int) *ContactAttemptUpdateOne {
+	mutation := newContactAttemptMutation(c.config, OpUpdateOne, withContactAttemptID(id))
+	return &ContactAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ContactAttempt.
+func (c *ContactAttemptClient) Delete() *ContactAttemptDelete {
+	mutation := newContactAttemptMutation(c.config, OpDelete)
+	return &ContactAttemptDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContactAttemptClient) DeleteOne(_m *ContactAttempt) *ContactAttemptDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContactAttemptClient) DeleteOneID(id int) *ContactAttemptDeleteOne {
+	builder := c.Delete().Where(contactattempt.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContactAttemptDeleteOne{builder}
+}
+
+// Query returns a query builder for ContactAttempt.
+func (c *ContactAttemptClient) Query() *ContactAttemptQuery {
+	return &ContactAttemptQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContactAttempt},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ContactAttempt entity by its id.
+func (c *ContactAttemptClient) Get(ctx context.Context, id int) (*ContactAttempt, error) {
+	return c.Query().Where(contactattempt.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContactAttemptClient) GetX(ctx context.Context, id int) *ContactAttempt {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCareTask queries the care_task edge of a ContactAttempt.
+func (c *ContactAttemptClient) QueryCareTask(_m *ContactAttempt) *CareTaskQuery {
+	query := (&CareTaskClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactattempt.Table, contactattempt.FieldID, id),
+			sqlgraph.To(caretask.Table, caretask.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, contactattempt.CareTaskTable, contactattempt.CareTaskColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ContactAttemptClient) Hooks() []Hook {
+	hooks := c.hooks.ContactAttempt
+	return append(hooks[:len(hooks):len(hooks)], contactattempt.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContactAttemptClient) Interceptors() []Interceptor {
+	return c.inters.ContactAttempt
+}
+
+func (c *ContactAttemptClient) mutate(ctx context.Context, m *ContactAttemptMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContactAttemptCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContactAttemptUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContactAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContactAttemptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ContactAttempt mutation op: %q", m.Op())
 	}
 }
 
@@ -1947,6 +2279,22 @@ func (c *OwnerClient) QuerySurveyResponses(_m *Owner) *SurveyResponseQuery {
 			sqlgraph.From(owner.Table, owner.FieldID, id),
 			sqlgraph.To(surveyresponse.Table, surveyresponse.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, owner.SurveyResponsesTable, owner.SurveyResponsesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCareTasks queries the care_tasks edge of a Owner.
+func (c *OwnerClient) QueryCareTasks(_m *Owner) *CareTaskQuery {
+	query := (&CareTaskClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, id),
+			sqlgraph.To(caretask.Table, caretask.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.CareTasksTable, owner.CareTasksColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3771,16 +4119,16 @@ func (c *WorkOrderEventClient) mutate(ctx context.Context, m *WorkOrderEventMuta
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Appointment, AuditEntry, DealerGroup, Dealership, Device, InspectionItem,
-		OdometerReading, OutboxMessage, Owner, Photo, ServiceType, Staff,
-		SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership, WidgetKey,
-		WorkOrder, WorkOrderEvent []ent.Hook
+		Appointment, AuditEntry, CareTask, ContactAttempt, DealerGroup, Dealership,
+		Device, InspectionItem, OdometerReading, OutboxMessage, Owner, Photo,
+		ServiceType, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
+		WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
 	}
 	inters struct {
-		Appointment, AuditEntry, DealerGroup, Dealership, Device, InspectionItem,
-		OdometerReading, OutboxMessage, Owner, Photo, ServiceType, Staff,
-		SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership, WidgetKey,
-		WorkOrder, WorkOrderEvent []ent.Interceptor
+		Appointment, AuditEntry, CareTask, ContactAttempt, DealerGroup, Dealership,
+		Device, InspectionItem, OdometerReading, OutboxMessage, Owner, Photo,
+		ServiceType, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
+		WidgetKey, WorkOrder, WorkOrderEvent []ent.Interceptor
 	}
 )
 

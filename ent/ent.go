@@ -5,6 +5,8 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -93,6 +95,8 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			appointment.Table:      appointment.ValidColumn,
 			auditentry.Table:       auditentry.ValidColumn,
+			caretask.Table:         caretask.ValidColumn,
+			contactattempt.Table:   contactattempt.ValidColumn,
 			dealergroup.Table:      dealergroup.ValidColumn,
 			dealership.Table:       dealership.ValidColumn,
 			device.Table:           device.ValidColumn,

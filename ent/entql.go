@@ -5,6 +5,8 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -32,7 +34,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -92,6 +94,47 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   caretask.Table,
+			Columns: caretask.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: caretask.FieldID,
+			},
+		},
+		Type: "CareTask",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			caretask.FieldCreatedAt:       {Type: field.TypeTime, Column: caretask.FieldCreatedAt},
+			caretask.FieldUpdatedAt:       {Type: field.TypeTime, Column: caretask.FieldUpdatedAt},
+			caretask.FieldOwnerID:         {Type: field.TypeInt, Column: caretask.FieldOwnerID},
+			caretask.FieldDealershipID:    {Type: field.TypeInt, Column: caretask.FieldDealershipID},
+			caretask.FieldChannel:         {Type: field.TypeEnum, Column: caretask.FieldChannel},
+			caretask.FieldReason:          {Type: field.TypeString, Column: caretask.FieldReason},
+			caretask.FieldOutboxMessageID: {Type: field.TypeInt, Column: caretask.FieldOutboxMessageID},
+			caretask.FieldStatus:          {Type: field.TypeEnum, Column: caretask.FieldStatus},
+			caretask.FieldDueAt:           {Type: field.TypeTime, Column: caretask.FieldDueAt},
+			caretask.FieldFailureReason:   {Type: field.TypeString, Column: caretask.FieldFailureReason},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   contactattempt.Table,
+			Columns: contactattempt.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: contactattempt.FieldID,
+			},
+		},
+		Type: "ContactAttempt",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			contactattempt.FieldCareTaskID: {Type: field.TypeInt, Column: contactattempt.FieldCareTaskID},
+			contactattempt.FieldStaffID:    {Type: field.TypeInt, Column: contactattempt.FieldStaffID},
+			contactattempt.FieldAt:         {Type: field.TypeTime, Column: contactattempt.FieldAt},
+			contactattempt.FieldOutcome:    {Type: field.TypeEnum, Column: contactattempt.FieldOutcome},
+			contactattempt.FieldNote:       {Type: field.TypeString, Column: contactattempt.FieldNote},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dealergroup.Table,
 			Columns: dealergroup.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -107,7 +150,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealergroup.FieldCode:      {Type: field.TypeString, Column: dealergroup.FieldCode},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dealership.Table,
 			Columns: dealership.Columns,
@@ -142,7 +185,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealership.FieldPickupPriceCents:   {Type: field.TypeInt64, Column: dealership.FieldPickupPriceCents},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -163,7 +206,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldLastSeenAt: {Type: field.TypeTime, Column: device.FieldLastSeenAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspectionitem.Table,
 			Columns: inspectionitem.Columns,
@@ -189,7 +232,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspectionitem.FieldDecisionNote:     {Type: field.TypeString, Column: inspectionitem.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   odometerreading.Table,
 			Columns: odometerreading.Columns,
@@ -210,7 +253,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			odometerreading.FieldNote:       {Type: field.TypeString, Column: odometerreading.FieldNote},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -241,7 +284,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldClaimedUntil:  {Type: field.TypeTime, Column: outboxmessage.FieldClaimedUntil},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   owner.Table,
 			Columns: owner.Columns,
@@ -272,11 +315,12 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldLocale:             {Type: field.TypeString, Column: owner.FieldLocale},
 			owner.FieldTier:               {Type: field.TypeEnum, Column: owner.FieldTier},
 			owner.FieldAuthUID:            {Type: field.TypeString, Column: owner.FieldAuthUID},
+			owner.FieldPhoneInvalid:       {Type: field.TypeBool, Column: owner.FieldPhoneInvalid},
 			owner.FieldProspect:           {Type: field.TypeBool, Column: owner.FieldProspect},
 			owner.FieldErasedAt:           {Type: field.TypeTime, Column: owner.FieldErasedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   photo.Table,
 			Columns: photo.Columns,
@@ -298,7 +342,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			photo.FieldTakenByStaffID:   {Type: field.TypeInt, Column: photo.FieldTakenByStaffID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicetype.Table,
 			Columns: servicetype.Columns,
@@ -320,7 +364,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicetype.FieldActive:          {Type: field.TypeBool, Column: servicetype.FieldActive},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staff.Table,
 			Columns: staff.Columns,
@@ -343,7 +387,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staff.FieldAuthUID:       {Type: field.TypeString, Column: staff.FieldAuthUID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -365,7 +409,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSubmittedAt:  {Type: field.TypeTime, Column: surveyresponse.FieldSubmittedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveytemplate.Table,
 			Columns: surveytemplate.Columns,
@@ -389,7 +433,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveytemplate.FieldActive:            {Type: field.TypeBool, Column: surveytemplate.FieldActive},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicle.Table,
 			Columns: vehicle.Columns,
@@ -427,7 +471,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicle.FieldOwnerID:               {Type: field.TypeInt, Column: vehicle.FieldOwnerID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicleownership.Table,
 			Columns: vehicleownership.Columns,
@@ -446,7 +490,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicleownership.FieldEndedAt:   {Type: field.TypeTime, Column: vehicleownership.FieldEndedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   widgetkey.Table,
 			Columns: widgetkey.Columns,
@@ -469,7 +513,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			widgetkey.FieldLastUsedAt:     {Type: field.TypeTime, Column: widgetkey.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorder.Table,
 			Columns: workorder.Columns,
@@ -503,7 +547,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			workorder.FieldLastEventSeq:     {Type: field.TypeInt, Column: workorder.FieldLastEventSeq},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorderevent.Table,
 			Columns: workorderevent.Columns,
@@ -584,6 +628,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Appointment",
 		"WorkOrder",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   caretask.OwnerTable,
+			Columns: []string{caretask.OwnerColumn},
+			Bidi:    false,
+		},
+		"CareTask",
+		"Owner",
+	)
+	graph.MustAddE(
+		"attempts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   caretask.AttemptsTable,
+			Columns: []string{caretask.AttemptsColumn},
+			Bidi:    false,
+		},
+		"CareTask",
+		"ContactAttempt",
+	)
+	graph.MustAddE(
+		"care_task",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   contactattempt.CareTaskTable,
+			Columns: []string{contactattempt.CareTaskColumn},
+			Bidi:    false,
+		},
+		"ContactAttempt",
+		"CareTask",
 	)
 	graph.MustAddE(
 		"dealerships",
@@ -836,6 +916,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Owner",
 		"SurveyResponse",
+	)
+	graph.MustAddE(
+		"care_tasks",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+		},
+		"Owner",
+		"CareTask",
 	)
 	graph.MustAddE(
 		"outbox_messages",
@@ -1488,6 +1580,203 @@ func (f *AuditEntryFilter) WhereRequestID(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CareTaskQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareTaskQuery builder.
+func (_q *CareTaskQuery) Filter() *CareTaskFilter {
+	return &CareTaskFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareTaskMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareTaskMutation builder.
+func (m *CareTaskMutation) Filter() *CareTaskFilter {
+	return &CareTaskFilter{config: m.config, predicateAdder: m}
+}
+
+// CareTaskFilter provides a generic filtering capability at runtime for CareTaskQuery.
+type CareTaskFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareTaskFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareTaskFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(caretask.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CareTaskFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(caretask.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CareTaskFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(caretask.FieldUpdatedAt))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *CareTaskFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(caretask.FieldOwnerID))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *CareTaskFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(caretask.FieldDealershipID))
+}
+
+// WhereChannel applies the entql string predicate on the channel field.
+func (f *CareTaskFilter) WhereChannel(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldChannel))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *CareTaskFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldReason))
+}
+
+// WhereOutboxMessageID applies the entql int predicate on the outbox_message_id field.
+func (f *CareTaskFilter) WhereOutboxMessageID(p entql.IntP) {
+	f.Where(p.Field(caretask.FieldOutboxMessageID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CareTaskFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldStatus))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *CareTaskFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(caretask.FieldDueAt))
+}
+
+// WhereFailureReason applies the entql string predicate on the failure_reason field.
+func (f *CareTaskFilter) WhereFailureReason(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldFailureReason))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *CareTaskFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *CareTaskFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAttempts applies a predicate to check if query has an edge attempts.
+func (f *CareTaskFilter) WhereHasAttempts() {
+	f.Where(entql.HasEdge("attempts"))
+}
+
+// WhereHasAttemptsWith applies a predicate to check if query has an edge attempts with a given conditions (other predicates).
+func (f *CareTaskFilter) WhereHasAttemptsWith(preds ...predicate.ContactAttempt) {
+	f.Where(entql.HasEdgeWith("attempts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ContactAttemptQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ContactAttemptQuery builder.
+func (_q *ContactAttemptQuery) Filter() *ContactAttemptFilter {
+	return &ContactAttemptFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ContactAttemptMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ContactAttemptMutation builder.
+func (m *ContactAttemptMutation) Filter() *ContactAttemptFilter {
+	return &ContactAttemptFilter{config: m.config, predicateAdder: m}
+}
+
+// ContactAttemptFilter provides a generic filtering capability at runtime for ContactAttemptQuery.
+type ContactAttemptFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ContactAttemptFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ContactAttemptFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(contactattempt.FieldID))
+}
+
+// WhereCareTaskID applies the entql int predicate on the care_task_id field.
+func (f *ContactAttemptFilter) WhereCareTaskID(p entql.IntP) {
+	f.Where(p.Field(contactattempt.FieldCareTaskID))
+}
+
+// WhereStaffID applies the entql int predicate on the staff_id field.
+func (f *ContactAttemptFilter) WhereStaffID(p entql.IntP) {
+	f.Where(p.Field(contactattempt.FieldStaffID))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *ContactAttemptFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(contactattempt.FieldAt))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *ContactAttemptFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(contactattempt.FieldOutcome))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *ContactAttemptFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(contactattempt.FieldNote))
+}
+
+// WhereHasCareTask applies a predicate to check if query has an edge care_task.
+func (f *ContactAttemptFilter) WhereHasCareTask() {
+	f.Where(entql.HasEdge("care_task"))
+}
+
+// WhereHasCareTaskWith applies a predicate to check if query has an edge care_task with a given conditions (other predicates).
+func (f *ContactAttemptFilter) WhereHasCareTaskWith(preds ...predicate.CareTask) {
+	f.Where(entql.HasEdgeWith("care_task", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DealerGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1516,7 +1805,7 @@ type DealerGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DealerGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1590,7 +1879,7 @@ type DealershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DealershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1852,7 +2141,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1946,7 +2235,7 @@ type InspectionItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2079,7 +2368,7 @@ type OdometerReadingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OdometerReadingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2173,7 +2462,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2317,7 +2606,7 @@ type OwnerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OwnerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2428,6 +2717,11 @@ func (f *OwnerFilter) WhereAuthUID(p entql.StringP) {
 	f.Where(p.Field(owner.FieldAuthUID))
 }
 
+// WherePhoneInvalid applies the entql bool predicate on the phone_invalid field.
+func (f *OwnerFilter) WherePhoneInvalid(p entql.BoolP) {
+	f.Where(p.Field(owner.FieldPhoneInvalid))
+}
+
 // WhereProspect applies the entql bool predicate on the prospect field.
 func (f *OwnerFilter) WhereProspect(p entql.BoolP) {
 	f.Where(p.Field(owner.FieldProspect))
@@ -2536,6 +2830,20 @@ func (f *OwnerFilter) WhereHasSurveyResponsesWith(preds ...predicate.SurveyRespo
 	})))
 }
 
+// WhereHasCareTasks applies a predicate to check if query has an edge care_tasks.
+func (f *OwnerFilter) WhereHasCareTasks() {
+	f.Where(entql.HasEdge("care_tasks"))
+}
+
+// WhereHasCareTasksWith applies a predicate to check if query has an edge care_tasks with a given conditions (other predicates).
+func (f *OwnerFilter) WhereHasCareTasksWith(preds ...predicate.CareTask) {
+	f.Where(entql.HasEdgeWith("care_tasks", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasOutboxMessages applies a predicate to check if query has an edge outbox_messages.
 func (f *OwnerFilter) WhereHasOutboxMessages() {
 	f.Where(entql.HasEdge("outbox_messages"))
@@ -2579,7 +2887,7 @@ type PhotoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PhotoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2692,7 +3000,7 @@ type ServiceTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2791,7 +3099,7 @@ type StaffFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2895,7 +3203,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3022,7 +3330,7 @@ type SurveyTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3131,7 +3439,7 @@ type VehicleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3380,7 +3688,7 @@ type VehicleOwnershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleOwnershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3478,7 +3786,7 @@ type WidgetKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WidgetKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3582,7 +3890,7 @@ type WorkOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3853,7 +4161,7 @@ type WorkOrderEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

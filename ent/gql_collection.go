@@ -5,6 +5,8 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -406,6 +408,270 @@ func newAuditEntryPaginateArgs(rv map[string]any) *auditentryPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*AuditEntryWhereInput); ok {
 		args.opts = append(args.opts, WithAuditEntryFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareTaskQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareTaskQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareTaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(caretask.Columns))
+		selectedFields = []string{caretask.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OwnerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ownerImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[caretask.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldOwnerID)
+				fieldSeen[caretask.FieldOwnerID] = struct{}{}
+			}
+
+		case "attempts":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactAttemptClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, contactattemptImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAttempts(alias, func(wq *ContactAttemptQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[caretask.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldCreatedAt)
+				fieldSeen[caretask.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[caretask.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldUpdatedAt)
+				fieldSeen[caretask.FieldUpdatedAt] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[caretask.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldOwnerID)
+				fieldSeen[caretask.FieldOwnerID] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[caretask.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldDealershipID)
+				fieldSeen[caretask.FieldDealershipID] = struct{}{}
+			}
+		case "channel":
+			if _, ok := fieldSeen[caretask.FieldChannel]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldChannel)
+				fieldSeen[caretask.FieldChannel] = struct{}{}
+			}
+		case "reason":
+			if _, ok := fieldSeen[caretask.FieldReason]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldReason)
+				fieldSeen[caretask.FieldReason] = struct{}{}
+			}
+		case "outboxMessageID":
+			if _, ok := fieldSeen[caretask.FieldOutboxMessageID]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldOutboxMessageID)
+				fieldSeen[caretask.FieldOutboxMessageID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[caretask.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldStatus)
+				fieldSeen[caretask.FieldStatus] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[caretask.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldDueAt)
+				fieldSeen[caretask.FieldDueAt] = struct{}{}
+			}
+		case "failureReason":
+			if _, ok := fieldSeen[caretask.FieldFailureReason]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldFailureReason)
+				fieldSeen[caretask.FieldFailureReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type caretaskPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareTaskPaginateOption
+}
+
+func newCareTaskPaginateArgs(rv map[string]any) *caretaskPaginateArgs {
+	args := &caretaskPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CareTaskOrder{Field: &CareTaskOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCareTaskOrder(order))
+			}
+		case *CareTaskOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCareTaskOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CareTaskWhereInput); ok {
+		args.opts = append(args.opts, WithCareTaskFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ContactAttemptQuery) CollectFields(ctx context.Context, satisfies ...string) (*ContactAttemptQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ContactAttemptQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(contactattempt.Columns))
+		selectedFields = []string{contactattempt.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "careTask":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareTaskClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, caretaskImplementors)...); err != nil {
+				return err
+			}
+			_q.withCareTask = query
+			if _, ok := fieldSeen[contactattempt.FieldCareTaskID]; !ok {
+				selectedFields = append(selectedFields, contactattempt.FieldCareTaskID)
+				fieldSeen[contactattempt.FieldCareTaskID] = struct{}{}
+			}
+		case "careTaskID":
+			if _, ok := fieldSeen[contactattempt.FieldCareTaskID]; !ok {
+				selectedFields = append(selectedFields, contactattempt.FieldCareTaskID)
+				fieldSeen[contactattempt.FieldCareTaskID] = struct{}{}
+			}
+		case "staffID":
+			if _, ok := fieldSeen[contactattempt.FieldStaffID]; !ok {
+				selectedFields = append(selectedFields, contactattempt.FieldStaffID)
+				fieldSeen[contactattempt.FieldStaffID] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[contactattempt.FieldAt]; !ok {
+				selectedFields = append(selectedFields, contactattempt.FieldAt)
+				fieldSeen[contactattempt.FieldAt] = struct{}{}
+			}
+		case "outcome":
+			if _, ok := fieldSeen[contactattempt.FieldOutcome]; !ok {
+				selectedFields = append(selectedFields, contactattempt.FieldOutcome)
+				fieldSeen[contactattempt.FieldOutcome] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[contactattempt.FieldNote]; !ok {
+				selectedFields = append(selectedFields, contactattempt.FieldNote)
+				fieldSeen[contactattempt.FieldNote] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type contactattemptPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ContactAttemptPaginateOption
+}
+
+func newContactAttemptPaginateArgs(rv map[string]any) *contactattemptPaginateArgs {
+	args := &contactattemptPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ContactAttemptWhereInput); ok {
+		args.opts = append(args.opts, WithContactAttemptFilter(v.Filter))
 	}
 	return args
 }
@@ -2331,6 +2597,19 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				*wq = *query
 			})
 
+		case "careTasks":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareTaskClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, caretaskImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedCareTasks(alias, func(wq *CareTaskQuery) {
+				*wq = *query
+			})
+
 		case "outboxMessages":
 			var (
 				alias = field.Alias
@@ -2374,10 +2653,10 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -2385,10 +2664,10 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Owner) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.OutboxMessages)
-							if nodes[i].Edges.totalCount[7] == nil {
-								nodes[i].Edges.totalCount[7] = make(map[string]int)
+							if nodes[i].Edges.totalCount[8] == nil {
+								nodes[i].Edges.totalCount[8] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[7][alias] = n
+							nodes[i].Edges.totalCount[8][alias] = n
 						}
 						return nil
 					})
@@ -2513,6 +2792,11 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[owner.FieldTier]; !ok {
 				selectedFields = append(selectedFields, owner.FieldTier)
 				fieldSeen[owner.FieldTier] = struct{}{}
+			}
+		case "phoneInvalid":
+			if _, ok := fieldSeen[owner.FieldPhoneInvalid]; !ok {
+				selectedFields = append(selectedFields, owner.FieldPhoneInvalid)
+				fieldSeen[owner.FieldPhoneInvalid] = struct{}{}
 			}
 		case "prospect":
 			if _, ok := fieldSeen[owner.FieldProspect]; !ok {

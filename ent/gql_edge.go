@@ -48,6 +48,34 @@ func (_m *Appointment) WorkOrder(ctx context.Context) (*WorkOrder, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *CareTask) Owner(ctx context.Context) (*Owner, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareTask) Attempts(ctx context.Context) (result []*ContactAttempt, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAttempts(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AttemptsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAttempts().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ContactAttempt) CareTask(ctx context.Context) (*CareTask, error) {
+	result, err := _m.Edges.CareTaskOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCareTask().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *DealerGroup) Dealerships(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *DealershipOrder, where *DealershipWhereInput,
 ) (*DealershipConnection, error) {
@@ -366,6 +394,18 @@ func (_m *Owner) SurveyResponses(ctx context.Context) (result []*SurveyResponse,
 	return result, err
 }
 
+func (_m *Owner) CareTasks(ctx context.Context) (result []*CareTask, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedCareTasks(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.CareTasksOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCareTasks().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Owner) OutboxMessages(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *OutboxMessageOrder, where *OutboxMessageWhereInput,
 ) (*OutboxMessageConnection, error) {
@@ -374,7 +414,7 @@ func (_m *Owner) OutboxMessages(
 		WithOutboxMessageFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[7][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[8][alias]
 	if nodes, err := _m.NamedOutboxMessages(alias); err == nil || hasTotalCount {
 		pager, err := newOutboxMessagePager(opts, last != nil)
 		if err != nil {

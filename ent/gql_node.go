@@ -5,6 +5,8 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -46,6 +48,16 @@ var auditentryImplementors = []string{"AuditEntry", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*AuditEntry) IsNode() {}
+
+var caretaskImplementors = []string{"CareTask", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareTask) IsNode() {}
+
+var contactattemptImplementors = []string{"ContactAttempt", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ContactAttempt) IsNode() {}
 
 var dealergroupImplementors = []string{"DealerGroup", "Node"}
 
@@ -223,6 +235,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(auditentry.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, auditentryImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case caretask.Table:
+		query := c.CareTask.Query().
+			Where(caretask.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, caretaskImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case contactattempt.Table:
+		query := c.ContactAttempt.Query().
+			Where(contactattempt.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, contactattemptImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -473,6 +503,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.AuditEntry.Query().
 			Where(auditentry.IDIn(ids...))
 		query, err := query.CollectFields(ctx, auditentryImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case caretask.Table:
+		query := c.CareTask.Query().
+			Where(caretask.IDIn(ids...))
+		query, err := query.CollectFields(ctx, caretaskImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case contactattempt.Table:
+		query := c.ContactAttempt.Query().
+			Where(contactattempt.IDIn(ids...))
+		query, err := query.CollectFields(ctx, contactattemptImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,8 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -775,6 +777,605 @@ func (_m *AuditEntry) ToEdge(order *AuditEntryOrder) *AuditEntryEdge {
 		order = DefaultAuditEntryOrder
 	}
 	return &AuditEntryEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareTaskEdge is the edge representation of CareTask.
+type CareTaskEdge struct {
+	Node   *CareTask `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// CareTaskConnection is the connection containing edges to CareTask.
+type CareTaskConnection struct {
+	Edges      []*CareTaskEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *CareTaskConnection) build(nodes []*CareTask, pager *caretaskPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareTask
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareTask {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareTask {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareTaskEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareTaskEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareTaskPaginateOption enables pagination customization.
+type CareTaskPaginateOption func(*caretaskPager) error
+
+// WithCareTaskOrder configures pagination ordering.
+func WithCareTaskOrder(order *CareTaskOrder) CareTaskPaginateOption {
+	if order == nil {
+		order = DefaultCareTaskOrder
+	}
+	o := *order
+	return func(pager *caretaskPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareTaskOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareTaskFilter configures pagination filter.
+func WithCareTaskFilter(filter func(*CareTaskQuery) (*CareTaskQuery, error)) CareTaskPaginateOption {
+	return func(pager *caretaskPager) error {
+		if filter == nil {
+			return errors.New("CareTaskQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type caretaskPager struct {
+	reverse bool
+	order   *CareTaskOrder
+	filter  func(*CareTaskQuery) (*CareTaskQuery, error)
+}
+
+func newCareTaskPager(opts []CareTaskPaginateOption, reverse bool) (*caretaskPager, error) {
+	pager := &caretaskPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareTaskOrder
+	}
+	return pager, nil
+}
+
+func (p *caretaskPager) applyFilter(query *CareTaskQuery) (*CareTaskQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *caretaskPager) toCursor(_m *CareTask) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *caretaskPager) applyCursors(query *CareTaskQuery, after, before *Cursor) (*CareTaskQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareTaskOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *caretaskPager) applyOrder(query *CareTaskQuery) *CareTaskQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareTaskOrder.Field {
+		query = query.Order(DefaultCareTaskOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *caretaskPager) orderExpr(query *CareTaskQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareTaskOrder.Field {
+			b.Comma().Ident(DefaultCareTaskOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareTask.
+func (_m *CareTaskQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareTaskPaginateOption,
+) (*CareTaskConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareTaskPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareTaskConnection{Edges: []*CareTaskEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CareTaskOrderFieldCreatedAt orders CareTask by created_at.
+	CareTaskOrderFieldCreatedAt = &CareTaskOrderField{
+		Value: func(_m *CareTask) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: caretask.FieldCreatedAt,
+		toTerm: caretask.ByCreatedAt,
+		toCursor: func(_m *CareTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CareTaskOrderFieldUpdatedAt orders CareTask by updated_at.
+	CareTaskOrderFieldUpdatedAt = &CareTaskOrderField{
+		Value: func(_m *CareTask) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: caretask.FieldUpdatedAt,
+		toTerm: caretask.ByUpdatedAt,
+		toCursor: func(_m *CareTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CareTaskOrderFieldStatus orders CareTask by status.
+	CareTaskOrderFieldStatus = &CareTaskOrderField{
+		Value: func(_m *CareTask) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: caretask.FieldStatus,
+		toTerm: caretask.ByStatus,
+		toCursor: func(_m *CareTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// CareTaskOrderFieldDueAt orders CareTask by due_at.
+	CareTaskOrderFieldDueAt = &CareTaskOrderField{
+		Value: func(_m *CareTask) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: caretask.FieldDueAt,
+		toTerm: caretask.ByDueAt,
+		toCursor: func(_m *CareTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CareTaskOrderField) String() string {
+	var str string
+	switch f.column {
+	case CareTaskOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CareTaskOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CareTaskOrderFieldStatus.column:
+		str = "STATUS"
+	case CareTaskOrderFieldDueAt.column:
+		str = "DUE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CareTaskOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CareTaskOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CareTaskOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CareTaskOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CareTaskOrderFieldUpdatedAt
+	case "STATUS":
+		*f = *CareTaskOrderFieldStatus
+	case "DUE_AT":
+		*f = *CareTaskOrderFieldDueAt
+	default:
+		return fmt.Errorf("%s is not a valid CareTaskOrderField", str)
+	}
+	return nil
+}
+
+// CareTaskOrderField defines the ordering field of CareTask.
+type CareTaskOrderField struct {
+	// Value extracts the ordering value from the given CareTask.
+	Value    func(*CareTask) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) caretask.OrderOption
+	toCursor func(*CareTask) Cursor
+}
+
+// CareTaskOrder defines the ordering of CareTask.
+type CareTaskOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *CareTaskOrderField `json:"field"`
+}
+
+// DefaultCareTaskOrder is the default ordering of CareTask.
+var DefaultCareTaskOrder = &CareTaskOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareTaskOrderField{
+		Value: func(_m *CareTask) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: caretask.FieldID,
+		toTerm: caretask.ByID,
+		toCursor: func(_m *CareTask) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareTask into CareTaskEdge.
+func (_m *CareTask) ToEdge(order *CareTaskOrder) *CareTaskEdge {
+	if order == nil {
+		order = DefaultCareTaskOrder
+	}
+	return &CareTaskEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ContactAttemptEdge is the edge representation of ContactAttempt.
+type ContactAttemptEdge struct {
+	Node   *ContactAttempt `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// ContactAttemptConnection is the connection containing edges to ContactAttempt.
+type ContactAttemptConnection struct {
+	Edges      []*ContactAttemptEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *ContactAttemptConnection) build(nodes []*ContactAttempt, pager *contactattemptPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ContactAttempt
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ContactAttempt {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ContactAttempt {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ContactAttemptEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ContactAttemptEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ContactAttemptPaginateOption enables pagination customization.
+type ContactAttemptPaginateOption func(*contactattemptPager) error
+
+// WithContactAttemptOrder configures pagination ordering.
+func WithContactAttemptOrder(order *ContactAttemptOrder) ContactAttemptPaginateOption {
+	if order == nil {
+		order = DefaultContactAttemptOrder
+	}
+	o := *order
+	return func(pager *contactattemptPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultContactAttemptOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithContactAttemptFilter configures pagination filter.
+func WithContactAttemptFilter(filter func(*ContactAttemptQuery) (*ContactAttemptQuery, error)) ContactAttemptPaginateOption {
+	return func(pager *contactattemptPager) error {
+		if filter == nil {
+			return errors.New("ContactAttemptQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type contactattemptPager struct {
+	reverse bool
+	order   *ContactAttemptOrder
+	filter  func(*ContactAttemptQuery) (*ContactAttemptQuery, error)
+}
+
+func newContactAttemptPager(opts []ContactAttemptPaginateOption, reverse bool) (*contactattemptPager, error) {
+	pager := &contactattemptPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultContactAttemptOrder
+	}
+	return pager, nil
+}
+
+func (p *contactattemptPager) applyFilter(query *ContactAttemptQuery) (*ContactAttemptQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *contactattemptPager) toCursor(_m *ContactAttempt) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *contactattemptPager) applyCursors(query *ContactAttemptQuery, after, before *Cursor) (*ContactAttemptQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultContactAttemptOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *contactattemptPager) applyOrder(query *ContactAttemptQuery) *ContactAttemptQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultContactAttemptOrder.Field {
+		query = query.Order(DefaultContactAttemptOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *contactattemptPager) orderExpr(query *ContactAttemptQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultContactAttemptOrder.Field {
+			b.Comma().Ident(DefaultContactAttemptOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ContactAttempt.
+func (_m *ContactAttemptQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ContactAttemptPaginateOption,
+) (*ContactAttemptConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newContactAttemptPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ContactAttemptConnection{Edges: []*ContactAttemptEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ContactAttemptOrderField defines the ordering field of ContactAttempt.
+type ContactAttemptOrderField struct {
+	// Value extracts the ordering value from the given ContactAttempt.
+	Value    func(*ContactAttempt) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) contactattempt.OrderOption
+	toCursor func(*ContactAttempt) Cursor
+}
+
+// ContactAttemptOrder defines the ordering of ContactAttempt.
+type ContactAttemptOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *ContactAttemptOrderField `json:"field"`
+}
+
+// DefaultContactAttemptOrder is the default ordering of ContactAttempt.
+var DefaultContactAttemptOrder = &ContactAttemptOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ContactAttemptOrderField{
+		Value: func(_m *ContactAttempt) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: contactattempt.FieldID,
+		toTerm: contactattempt.ByID,
+		toCursor: func(_m *ContactAttempt) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ContactAttempt into ContactAttemptEdge.
+func (_m *ContactAttempt) ToEdge(order *ContactAttemptOrder) *ContactAttemptEdge {
+	if order == nil {
+		order = DefaultContactAttemptOrder
+	}
+	return &ContactAttemptEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

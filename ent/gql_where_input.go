@@ -5,6 +5,8 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -1341,6 +1343,842 @@ func (i *AuditEntryWhereInput) P() (predicate.AuditEntry, error) {
 		return predicates[0], nil
 	default:
 		return auditentry.And(predicates...), nil
+	}
+}
+
+// CareTaskWhereInput represents a where input for filtering CareTask queries.
+type CareTaskWhereInput struct {
+	Predicates []predicate.CareTask  `json:"-"`
+	Not        *CareTaskWhereInput   `json:"not,omitempty"`
+	Or         []*CareTaskWhereInput `json:"or,omitempty"`
+	And        []*CareTaskWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "owner_id" field predicates.
+	OwnerID      *int  `json:"ownerID,omitempty"`
+	OwnerIDNEQ   *int  `json:"ownerIDNEQ,omitempty"`
+	OwnerIDIn    []int `json:"ownerIDIn,omitempty"`
+	OwnerIDNotIn []int `json:"ownerIDNotIn,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID      *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ   *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn    []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn []int `json:"dealershipIDNotIn,omitempty"`
+	DealershipIDGT    *int  `json:"dealershipIDGT,omitempty"`
+	DealershipIDGTE   *int  `json:"dealershipIDGTE,omitempty"`
+	DealershipIDLT    *int  `json:"dealershipIDLT,omitempty"`
+	DealershipIDLTE   *int  `json:"dealershipIDLTE,omitempty"`
+
+	// "channel" field predicates.
+	Channel      *caretask.Channel  `json:"channel,omitempty"`
+	ChannelNEQ   *caretask.Channel  `json:"channelNEQ,omitempty"`
+	ChannelIn    []caretask.Channel `json:"channelIn,omitempty"`
+	ChannelNotIn []caretask.Channel `json:"channelNotIn,omitempty"`
+
+	// "reason" field predicates.
+	Reason             *string  `json:"reason,omitempty"`
+	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
+	ReasonIn           []string `json:"reasonIn,omitempty"`
+	ReasonNotIn        []string `json:"reasonNotIn,omitempty"`
+	ReasonGT           *string  `json:"reasonGT,omitempty"`
+	ReasonGTE          *string  `json:"reasonGTE,omitempty"`
+	ReasonLT           *string  `json:"reasonLT,omitempty"`
+	ReasonLTE          *string  `json:"reasonLTE,omitempty"`
+	ReasonContains     *string  `json:"reasonContains,omitempty"`
+	ReasonHasPrefix    *string  `json:"reasonHasPrefix,omitempty"`
+	ReasonHasSuffix    *string  `json:"reasonHasSuffix,omitempty"`
+	ReasonEqualFold    *string  `json:"reasonEqualFold,omitempty"`
+	ReasonContainsFold *string  `json:"reasonContainsFold,omitempty"`
+
+	// "outbox_message_id" field predicates.
+	OutboxMessageID       *int  `json:"outboxMessageID,omitempty"`
+	OutboxMessageIDNEQ    *int  `json:"outboxMessageIDNEQ,omitempty"`
+	OutboxMessageIDIn     []int `json:"outboxMessageIDIn,omitempty"`
+	OutboxMessageIDNotIn  []int `json:"outboxMessageIDNotIn,omitempty"`
+	OutboxMessageIDGT     *int  `json:"outboxMessageIDGT,omitempty"`
+	OutboxMessageIDGTE    *int  `json:"outboxMessageIDGTE,omitempty"`
+	OutboxMessageIDLT     *int  `json:"outboxMessageIDLT,omitempty"`
+	OutboxMessageIDLTE    *int  `json:"outboxMessageIDLTE,omitempty"`
+	OutboxMessageIDIsNil  bool  `json:"outboxMessageIDIsNil,omitempty"`
+	OutboxMessageIDNotNil bool  `json:"outboxMessageIDNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *caretask.Status  `json:"status,omitempty"`
+	StatusNEQ   *caretask.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []caretask.Status `json:"statusIn,omitempty"`
+	StatusNotIn []caretask.Status `json:"statusNotIn,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt      *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ   *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn    []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT    *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE   *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT    *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE   *time.Time  `json:"dueAtLTE,omitempty"`
+
+	// "failure_reason" field predicates.
+	FailureReason             *string  `json:"failureReason,omitempty"`
+	FailureReasonNEQ          *string  `json:"failureReasonNEQ,omitempty"`
+	FailureReasonIn           []string `json:"failureReasonIn,omitempty"`
+	FailureReasonNotIn        []string `json:"failureReasonNotIn,omitempty"`
+	FailureReasonGT           *string  `json:"failureReasonGT,omitempty"`
+	FailureReasonGTE          *string  `json:"failureReasonGTE,omitempty"`
+	FailureReasonLT           *string  `json:"failureReasonLT,omitempty"`
+	FailureReasonLTE          *string  `json:"failureReasonLTE,omitempty"`
+	FailureReasonContains     *string  `json:"failureReasonContains,omitempty"`
+	FailureReasonHasPrefix    *string  `json:"failureReasonHasPrefix,omitempty"`
+	FailureReasonHasSuffix    *string  `json:"failureReasonHasSuffix,omitempty"`
+	FailureReasonIsNil        bool     `json:"failureReasonIsNil,omitempty"`
+	FailureReasonNotNil       bool     `json:"failureReasonNotNil,omitempty"`
+	FailureReasonEqualFold    *string  `json:"failureReasonEqualFold,omitempty"`
+	FailureReasonContainsFold *string  `json:"failureReasonContainsFold,omitempty"`
+
+	// "owner" edge predicates.
+	HasOwner     *bool              `json:"hasOwner,omitempty"`
+	HasOwnerWith []*OwnerWhereInput `json:"hasOwnerWith,omitempty"`
+
+	// "attempts" edge predicates.
+	HasAttempts     *bool                       `json:"hasAttempts,omitempty"`
+	HasAttemptsWith []*ContactAttemptWhereInput `json:"hasAttemptsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareTaskWhereInput) AddPredicates(predicates ...predicate.CareTask) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareTaskWhereInput filter on the CareTaskQuery builder.
+func (i *CareTaskWhereInput) Filter(q *CareTaskQuery) (*CareTaskQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareTaskWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareTaskWhereInput is returned in case the CareTaskWhereInput is empty.
+var ErrEmptyCareTaskWhereInput = errors.New("ent: empty predicate CareTaskWhereInput")
+
+// P returns a predicate for filtering caretasks.
+// An error is returned if the input is empty or invalid.
+func (i *CareTaskWhereInput) P() (predicate.CareTask, error) {
+	var predicates []predicate.CareTask
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, caretask.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareTask, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, caretask.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareTask, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, caretask.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, caretask.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, caretask.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, caretask.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, caretask.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, caretask.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, caretask.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, caretask.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, caretask.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, caretask.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, caretask.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, caretask.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, caretask.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, caretask.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, caretask.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, caretask.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, caretask.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, caretask.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, caretask.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, caretask.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, caretask.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, caretask.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, caretask.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, caretask.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, caretask.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OwnerID != nil {
+		predicates = append(predicates, caretask.OwnerIDEQ(*i.OwnerID))
+	}
+	if i.OwnerIDNEQ != nil {
+		predicates = append(predicates, caretask.OwnerIDNEQ(*i.OwnerIDNEQ))
+	}
+	if len(i.OwnerIDIn) > 0 {
+		predicates = append(predicates, caretask.OwnerIDIn(i.OwnerIDIn...))
+	}
+	if len(i.OwnerIDNotIn) > 0 {
+		predicates = append(predicates, caretask.OwnerIDNotIn(i.OwnerIDNotIn...))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, caretask.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, caretask.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, caretask.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, caretask.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.DealershipIDGT != nil {
+		predicates = append(predicates, caretask.DealershipIDGT(*i.DealershipIDGT))
+	}
+	if i.DealershipIDGTE != nil {
+		predicates = append(predicates, caretask.DealershipIDGTE(*i.DealershipIDGTE))
+	}
+	if i.DealershipIDLT != nil {
+		predicates = append(predicates, caretask.DealershipIDLT(*i.DealershipIDLT))
+	}
+	if i.DealershipIDLTE != nil {
+		predicates = append(predicates, caretask.DealershipIDLTE(*i.DealershipIDLTE))
+	}
+	if i.Channel != nil {
+		predicates = append(predicates, caretask.ChannelEQ(*i.Channel))
+	}
+	if i.ChannelNEQ != nil {
+		predicates = append(predicates, caretask.ChannelNEQ(*i.ChannelNEQ))
+	}
+	if len(i.ChannelIn) > 0 {
+		predicates = append(predicates, caretask.ChannelIn(i.ChannelIn...))
+	}
+	if len(i.ChannelNotIn) > 0 {
+		predicates = append(predicates, caretask.ChannelNotIn(i.ChannelNotIn...))
+	}
+	if i.Reason != nil {
+		predicates = append(predicates, caretask.ReasonEQ(*i.Reason))
+	}
+	if i.ReasonNEQ != nil {
+		predicates = append(predicates, caretask.ReasonNEQ(*i.ReasonNEQ))
+	}
+	if len(i.ReasonIn) > 0 {
+		predicates = append(predicates, caretask.ReasonIn(i.ReasonIn...))
+	}
+	if len(i.ReasonNotIn) > 0 {
+		predicates = append(predicates, caretask.ReasonNotIn(i.ReasonNotIn...))
+	}
+	if i.ReasonGT != nil {
+		predicates = append(predicates, caretask.ReasonGT(*i.ReasonGT))
+	}
+	if i.ReasonGTE != nil {
+		predicates = append(predicates, caretask.ReasonGTE(*i.ReasonGTE))
+	}
+	if i.ReasonLT != nil {
+		predicates = append(predicates, caretask.ReasonLT(*i.ReasonLT))
+	}
+	if i.ReasonLTE != nil {
+		predicates = append(predicates, caretask.ReasonLTE(*i.ReasonLTE))
+	}
+	if i.ReasonContains != nil {
+		predicates = append(predicates, caretask.ReasonContains(*i.ReasonContains))
+	}
+	if i.ReasonHasPrefix != nil {
+		predicates = append(predicates, caretask.ReasonHasPrefix(*i.ReasonHasPrefix))
+	}
+	if i.ReasonHasSuffix != nil {
+		predicates = append(predicates, caretask.ReasonHasSuffix(*i.ReasonHasSuffix))
+	}
+	if i.ReasonEqualFold != nil {
+		predicates = append(predicates, caretask.ReasonEqualFold(*i.ReasonEqualFold))
+	}
+	if i.ReasonContainsFold != nil {
+		predicates = append(predicates, caretask.ReasonContainsFold(*i.ReasonContainsFold))
+	}
+	if i.OutboxMessageID != nil {
+		predicates = append(predicates, caretask.OutboxMessageIDEQ(*i.OutboxMessageID))
+	}
+	if i.OutboxMessageIDNEQ != nil {
+		predicates = append(predicates, caretask.OutboxMessageIDNEQ(*i.OutboxMessageIDNEQ))
+	}
+	if len(i.OutboxMessageIDIn) > 0 {
+		predicates = append(predicates, caretask.OutboxMessageIDIn(i.OutboxMessageIDIn...))
+	}
+	if len(i.OutboxMessageIDNotIn) > 0 {
+		predicates = append(predicates, caretask.OutboxMessageIDNotIn(i.OutboxMessageIDNotIn...))
+	}
+	if i.OutboxMessageIDGT != nil {
+		predicates = append(predicates, caretask.OutboxMessageIDGT(*i.OutboxMessageIDGT))
+	}
+	if i.OutboxMessageIDGTE != nil {
+		predicates = append(predicates, caretask.OutboxMessageIDGTE(*i.OutboxMessageIDGTE))
+	}
+	if i.OutboxMessageIDLT != nil {
+		predicates = append(predicates, caretask.OutboxMessageIDLT(*i.OutboxMessageIDLT))
+	}
+	if i.OutboxMessageIDLTE != nil {
+		predicates = append(predicates, caretask.OutboxMessageIDLTE(*i.OutboxMessageIDLTE))
+	}
+	if i.OutboxMessageIDIsNil {
+		predicates = append(predicates, caretask.OutboxMessageIDIsNil())
+	}
+	if i.OutboxMessageIDNotNil {
+		predicates = append(predicates, caretask.OutboxMessageIDNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, caretask.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, caretask.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, caretask.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, caretask.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, caretask.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, caretask.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, caretask.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, caretask.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, caretask.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, caretask.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, caretask.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, caretask.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.FailureReason != nil {
+		predicates = append(predicates, caretask.FailureReasonEQ(*i.FailureReason))
+	}
+	if i.FailureReasonNEQ != nil {
+		predicates = append(predicates, caretask.FailureReasonNEQ(*i.FailureReasonNEQ))
+	}
+	if len(i.FailureReasonIn) > 0 {
+		predicates = append(predicates, caretask.FailureReasonIn(i.FailureReasonIn...))
+	}
+	if len(i.FailureReasonNotIn) > 0 {
+		predicates = append(predicates, caretask.FailureReasonNotIn(i.FailureReasonNotIn...))
+	}
+	if i.FailureReasonGT != nil {
+		predicates = append(predicates, caretask.FailureReasonGT(*i.FailureReasonGT))
+	}
+	if i.FailureReasonGTE != nil {
+		predicates = append(predicates, caretask.FailureReasonGTE(*i.FailureReasonGTE))
+	}
+	if i.FailureReasonLT != nil {
+		predicates = append(predicates, caretask.FailureReasonLT(*i.FailureReasonLT))
+	}
+	if i.FailureReasonLTE != nil {
+		predicates = append(predicates, caretask.FailureReasonLTE(*i.FailureReasonLTE))
+	}
+	if i.FailureReasonContains != nil {
+		predicates = append(predicates, caretask.FailureReasonContains(*i.FailureReasonContains))
+	}
+	if i.FailureReasonHasPrefix != nil {
+		predicates = append(predicates, caretask.FailureReasonHasPrefix(*i.FailureReasonHasPrefix))
+	}
+	if i.FailureReasonHasSuffix != nil {
+		predicates = append(predicates, caretask.FailureReasonHasSuffix(*i.FailureReasonHasSuffix))
+	}
+	if i.FailureReasonIsNil {
+		predicates = append(predicates, caretask.FailureReasonIsNil())
+	}
+	if i.FailureReasonNotNil {
+		predicates = append(predicates, caretask.FailureReasonNotNil())
+	}
+	if i.FailureReasonEqualFold != nil {
+		predicates = append(predicates, caretask.FailureReasonEqualFold(*i.FailureReasonEqualFold))
+	}
+	if i.FailureReasonContainsFold != nil {
+		predicates = append(predicates, caretask.FailureReasonContainsFold(*i.FailureReasonContainsFold))
+	}
+
+	if i.HasOwner != nil {
+		p := caretask.HasOwner()
+		if !*i.HasOwner {
+			p = caretask.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOwnerWith) > 0 {
+		with := make([]predicate.Owner, 0, len(i.HasOwnerWith))
+		for _, w := range i.HasOwnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOwnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, caretask.HasOwnerWith(with...))
+	}
+	if i.HasAttempts != nil {
+		p := caretask.HasAttempts()
+		if !*i.HasAttempts {
+			p = caretask.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAttemptsWith) > 0 {
+		with := make([]predicate.ContactAttempt, 0, len(i.HasAttemptsWith))
+		for _, w := range i.HasAttemptsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAttemptsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, caretask.HasAttemptsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareTaskWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return caretask.And(predicates...), nil
+	}
+}
+
+// ContactAttemptWhereInput represents a where input for filtering ContactAttempt queries.
+type ContactAttemptWhereInput struct {
+	Predicates []predicate.ContactAttempt  `json:"-"`
+	Not        *ContactAttemptWhereInput   `json:"not,omitempty"`
+	Or         []*ContactAttemptWhereInput `json:"or,omitempty"`
+	And        []*ContactAttemptWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "care_task_id" field predicates.
+	CareTaskID      *int  `json:"careTaskID,omitempty"`
+	CareTaskIDNEQ   *int  `json:"careTaskIDNEQ,omitempty"`
+	CareTaskIDIn    []int `json:"careTaskIDIn,omitempty"`
+	CareTaskIDNotIn []int `json:"careTaskIDNotIn,omitempty"`
+
+	// "staff_id" field predicates.
+	StaffID       *int  `json:"staffID,omitempty"`
+	StaffIDNEQ    *int  `json:"staffIDNEQ,omitempty"`
+	StaffIDIn     []int `json:"staffIDIn,omitempty"`
+	StaffIDNotIn  []int `json:"staffIDNotIn,omitempty"`
+	StaffIDGT     *int  `json:"staffIDGT,omitempty"`
+	StaffIDGTE    *int  `json:"staffIDGTE,omitempty"`
+	StaffIDLT     *int  `json:"staffIDLT,omitempty"`
+	StaffIDLTE    *int  `json:"staffIDLTE,omitempty"`
+	StaffIDIsNil  bool  `json:"staffIDIsNil,omitempty"`
+	StaffIDNotNil bool  `json:"staffIDNotNil,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "outcome" field predicates.
+	Outcome      *contactattempt.Outcome  `json:"outcome,omitempty"`
+	OutcomeNEQ   *contactattempt.Outcome  `json:"outcomeNEQ,omitempty"`
+	OutcomeIn    []contactattempt.Outcome `json:"outcomeIn,omitempty"`
+	OutcomeNotIn []contactattempt.Outcome `json:"outcomeNotIn,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "care_task" edge predicates.
+	HasCareTask     *bool                 `json:"hasCareTask,omitempty"`
+	HasCareTaskWith []*CareTaskWhereInput `json:"hasCareTaskWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ContactAttemptWhereInput) AddPredicates(predicates ...predicate.ContactAttempt) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ContactAttemptWhereInput filter on the ContactAttemptQuery builder.
+func (i *ContactAttemptWhereInput) Filter(q *ContactAttemptQuery) (*ContactAttemptQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyContactAttemptWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyContactAttemptWhereInput is returned in case the ContactAttemptWhereInput is empty.
+var ErrEmptyContactAttemptWhereInput = errors.New("ent: empty predicate ContactAttemptWhereInput")
+
+// P returns a predicate for filtering contactattempts.
+// An error is returned if the input is empty or invalid.
+func (i *ContactAttemptWhereInput) P() (predicate.ContactAttempt, error) {
+	var predicates []predicate.ContactAttempt
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, contactattempt.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ContactAttempt, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, contactattempt.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ContactAttempt, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, contactattempt.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, contactattempt.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, contactattempt.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, contactattempt.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, contactattempt.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, contactattempt.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, contactattempt.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, contactattempt.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, contactattempt.IDLTE(*i.IDLTE))
+	}
+	if i.CareTaskID != nil {
+		predicates = append(predicates, contactattempt.CareTaskIDEQ(*i.CareTaskID))
+	}
+	if i.CareTaskIDNEQ != nil {
+		predicates = append(predicates, contactattempt.CareTaskIDNEQ(*i.CareTaskIDNEQ))
+	}
+	if len(i.CareTaskIDIn) > 0 {
+		predicates = append(predicates, contactattempt.CareTaskIDIn(i.CareTaskIDIn...))
+	}
+	if len(i.CareTaskIDNotIn) > 0 {
+		predicates = append(predicates, contactattempt.CareTaskIDNotIn(i.CareTaskIDNotIn...))
+	}
+	if i.StaffID != nil {
+		predicates = append(predicates, contactattempt.StaffIDEQ(*i.StaffID))
+	}
+	if i.StaffIDNEQ != nil {
+		predicates = append(predicates, contactattempt.StaffIDNEQ(*i.StaffIDNEQ))
+	}
+	if len(i.StaffIDIn) > 0 {
+		predicates = append(predicates, contactattempt.StaffIDIn(i.StaffIDIn...))
+	}
+	if len(i.StaffIDNotIn) > 0 {
+		predicates = append(predicates, contactattempt.StaffIDNotIn(i.StaffIDNotIn...))
+	}
+	if i.StaffIDGT != nil {
+		predicates = append(predicates, contactattempt.StaffIDGT(*i.StaffIDGT))
+	}
+	if i.StaffIDGTE != nil {
+		predicates = append(predicates, contactattempt.StaffIDGTE(*i.StaffIDGTE))
+	}
+	if i.StaffIDLT != nil {
+		predicates = append(predicates, contactattempt.StaffIDLT(*i.StaffIDLT))
+	}
+	if i.StaffIDLTE != nil {
+		predicates = append(predicates, contactattempt.StaffIDLTE(*i.StaffIDLTE))
+	}
+	if i.StaffIDIsNil {
+		predicates = append(predicates, contactattempt.StaffIDIsNil())
+	}
+	if i.StaffIDNotNil {
+		predicates = append(predicates, contactattempt.StaffIDNotNil())
+	}
+	if i.At != nil {
+		predicates = append(predicates, contactattempt.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, contactattempt.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, contactattempt.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, contactattempt.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, contactattempt.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, contactattempt.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, contactattempt.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, contactattempt.AtLTE(*i.AtLTE))
+	}
+	if i.Outcome != nil {
+		predicates = append(predicates, contactattempt.OutcomeEQ(*i.Outcome))
+	}
+	if i.OutcomeNEQ != nil {
+		predicates = append(predicates, contactattempt.OutcomeNEQ(*i.OutcomeNEQ))
+	}
+	if len(i.OutcomeIn) > 0 {
+		predicates = append(predicates, contactattempt.OutcomeIn(i.OutcomeIn...))
+	}
+	if len(i.OutcomeNotIn) > 0 {
+		predicates = append(predicates, contactattempt.OutcomeNotIn(i.OutcomeNotIn...))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, contactattempt.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, contactattempt.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, contactattempt.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, contactattempt.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, contactattempt.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, contactattempt.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, contactattempt.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, contactattempt.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, contactattempt.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, contactattempt.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, contactattempt.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, contactattempt.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, contactattempt.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, contactattempt.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, contactattempt.NoteContainsFold(*i.NoteContainsFold))
+	}
+
+	if i.HasCareTask != nil {
+		p := contactattempt.HasCareTask()
+		if !*i.HasCareTask {
+			p = contactattempt.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCareTaskWith) > 0 {
+		with := make([]predicate.CareTask, 0, len(i.HasCareTaskWith))
+		for _, w := range i.HasCareTaskWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCareTaskWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, contactattempt.HasCareTaskWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyContactAttemptWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return contactattempt.And(predicates...), nil
 	}
 }
 
@@ -5147,6 +5985,10 @@ type OwnerWhereInput struct {
 	TierIn    []owner.Tier `json:"tierIn,omitempty"`
 	TierNotIn []owner.Tier `json:"tierNotIn,omitempty"`
 
+	// "phone_invalid" field predicates.
+	PhoneInvalid    *bool `json:"phoneInvalid,omitempty"`
+	PhoneInvalidNEQ *bool `json:"phoneInvalidNEQ,omitempty"`
+
 	// "prospect" field predicates.
 	Prospect    *bool `json:"prospect,omitempty"`
 	ProspectNEQ *bool `json:"prospectNEQ,omitempty"`
@@ -5190,6 +6032,10 @@ type OwnerWhereInput struct {
 	// "survey_responses" edge predicates.
 	HasSurveyResponses     *bool                       `json:"hasSurveyResponses,omitempty"`
 	HasSurveyResponsesWith []*SurveyResponseWhereInput `json:"hasSurveyResponsesWith,omitempty"`
+
+	// "care_tasks" edge predicates.
+	HasCareTasks     *bool                 `json:"hasCareTasks,omitempty"`
+	HasCareTasksWith []*CareTaskWhereInput `json:"hasCareTasksWith,omitempty"`
 
 	// "outbox_messages" edge predicates.
 	HasOutboxMessages     *bool                      `json:"hasOutboxMessages,omitempty"`
@@ -5831,6 +6677,12 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 	if len(i.TierNotIn) > 0 {
 		predicates = append(predicates, owner.TierNotIn(i.TierNotIn...))
 	}
+	if i.PhoneInvalid != nil {
+		predicates = append(predicates, owner.PhoneInvalidEQ(*i.PhoneInvalid))
+	}
+	if i.PhoneInvalidNEQ != nil {
+		predicates = append(predicates, owner.PhoneInvalidNEQ(*i.PhoneInvalidNEQ))
+	}
 	if i.Prospect != nil {
 		predicates = append(predicates, owner.ProspectEQ(*i.Prospect))
 	}
@@ -5993,6 +6845,24 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, owner.HasSurveyResponsesWith(with...))
+	}
+	if i.HasCareTasks != nil {
+		p := owner.HasCareTasks()
+		if !*i.HasCareTasks {
+			p = owner.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCareTasksWith) > 0 {
+		with := make([]predicate.CareTask, 0, len(i.HasCareTasksWith))
+		for _, w := range i.HasCareTasksWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCareTasksWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, owner.HasCareTasksWith(with...))
 	}
 	if i.HasOutboxMessages != nil {
 		p := owner.HasOutboxMessages()

@@ -5,6 +5,8 @@ package ent
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -45,6 +47,8 @@ const (
 	// Node types.
 	TypeAppointment      = "Appointment"
 	TypeAuditEntry       = "AuditEntry"
+	TypeCareTask         = "CareTask"
+	TypeContactAttempt   = "ContactAttempt"
 	TypeDealerGroup      = "DealerGroup"
 	TypeDealership       = "Dealership"
 	TypeDevice           = "Device"
@@ -3044,6 +3048,1742 @@ func (m *AuditEntryMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *AuditEntryMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AuditEntry edge %s", name)
+}
+
+// CareTaskMutation represents an operation that mutates the CareTask nodes in the graph.
+type CareTaskMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	dealership_id        *int
+	adddealership_id     *int
+	channel              *caretask.Channel
+	reason               *string
+	outbox_message_id    *int
+	addoutbox_message_id *int
+	status               *caretask.Status
+	due_at               *time.Time
+	failure_reason       *string
+	clearedFields        map[string]struct{}
+	owner                *int
+	clearedowner         bool
+	attempts             map[int]struct{}
+	removedattempts      map[int]struct{}
+	clearedattempts      bool
+	done                 bool
+	oldValue             func(context.Context) (*CareTask, error)
+	predicates           []predicate.CareTask
+}
+
+var _ ent.Mutation = (*CareTaskMutation)(nil)
+
+// caretaskOption allows management of the mutation configuration using functional options.
+type caretaskOption func(*CareTaskMutation)
+
+// newCareTaskMutation creates new mutation for the CareTask entity.
+func newCareTaskMutation(c config, op Op, opts ...caretaskOption) *CareTaskMutation {
+	m := &CareTaskMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareTask,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareTaskID sets the ID field of the mutation.
+func withCareTaskID(id int) caretaskOption {
+	return func(m *CareTaskMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareTask
+		)
+		m.oldValue = func(ctx context.Context) (*CareTask, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareTask.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareTask sets the old CareTask of the mutation.
+func withCareTask(node *CareTask) caretaskOption {
+	return func(m *CareTaskMutation) {
+		m.oldValue = func(context.Context) (*CareTask, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareTaskMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareTaskMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareTaskMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareTaskMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareTask.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CareTaskMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CareTaskMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CareTaskMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CareTaskMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CareTaskMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CareTaskMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *CareTaskMutation) SetOwnerID(i int) {
+	m.owner = &i
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *CareTaskMutation) OwnerID() (r int, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *CareTaskMutation) ResetOwnerID() {
+	m.owner = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *CareTaskMutation) SetDealershipID(i int) {
+	m.dealership_id = &i
+	m.adddealership_id = nil
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *CareTaskMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldDealershipID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// AddDealershipID adds i to the "dealership_id" field.
+func (m *CareTaskMutation) AddDealershipID(i int) {
+	if m.adddealership_id != nil {
+		*m.adddealership_id += i
+	} else {
+		m.adddealership_id = &i
+	}
+}
+
+// AddedDealershipID returns the value that was added to the "dealership_id" field in this mutation.
+func (m *CareTaskMutation) AddedDealershipID() (r int, exists bool) {
+	v := m.adddealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *CareTaskMutation) ResetDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+}
+
+// SetChannel sets the "channel" field.
+func (m *CareTaskMutation) SetChannel(c caretask.Channel) {
+	m.channel = &c
+}
+
+// Channel returns the value of the "channel" field in the mutation.
+func (m *CareTaskMutation) Channel() (r caretask.Channel, exists bool) {
+	v := m.channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChannel returns the old "channel" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldChannel(ctx context.Context) (v caretask.Channel, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChannel: %w", err)
+	}
+	return oldValue.Channel, nil
+}
+
+// ResetChannel resets all changes to the "channel" field.
+func (m *CareTaskMutation) ResetChannel() {
+	m.channel = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *CareTaskMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *CareTaskMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *CareTaskMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetOutboxMessageID sets the "outbox_message_id" field.
+func (m *CareTaskMutation) SetOutboxMessageID(i int) {
+	m.outbox_message_id = &i
+	m.addoutbox_message_id = nil
+}
+
+// OutboxMessageID returns the value of the "outbox_message_id" field in the mutation.
+func (m *CareTaskMutation) OutboxMessageID() (r int, exists bool) {
+	v := m.outbox_message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutboxMessageID returns the old "outbox_message_id" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldOutboxMessageID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutboxMessageID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutboxMessageID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutboxMessageID: %w", err)
+	}
+	return oldValue.OutboxMessageID, nil
+}
+
+// AddOutboxMessageID adds i to the "outbox_message_id" field.
+func (m *CareTaskMutation) AddOutboxMessageID(i int) {
+	if m.addoutbox_message_id != nil {
+		*m.addoutbox_message_id += i
+	} else {
+		m.addoutbox_message_id = &i
+	}
+}
+
+// AddedOutboxMessageID returns the value that was added to the "outbox_message_id" field in this mutation.
+func (m *CareTaskMutation) AddedOutboxMessageID() (r int, exists bool) {
+	v := m.addoutbox_message_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOutboxMessageID clears the value of the "outbox_message_id" field.
+func (m *CareTaskMutation) ClearOutboxMessageID() {
+	m.outbox_message_id = nil
+	m.addoutbox_message_id = nil
+	m.clearedFields[caretask.FieldOutboxMessageID] = struct{}{}
+}
+
+// OutboxMessageIDCleared returns if the "outbox_message_id" field was cleared in this mutation.
+func (m *CareTaskMutation) OutboxMessageIDCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldOutboxMessageID]
+	return ok
+}
+
+// ResetOutboxMessageID resets all changes to the "outbox_message_id" field.
+func (m *CareTaskMutation) ResetOutboxMessageID() {
+	m.outbox_message_id = nil
+	m.addoutbox_message_id = nil
+	delete(m.clearedFields, caretask.FieldOutboxMessageID)
+}
+
+// SetStatus sets the "status" field.
+func (m *CareTaskMutation) SetStatus(c caretask.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CareTaskMutation) Status() (r caretask.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldStatus(ctx context.Context) (v caretask.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CareTaskMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *CareTaskMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *CareTaskMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *CareTaskMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// SetFailureReason sets the "failure_reason" field.
+func (m *CareTaskMutation) SetFailureReason(s string) {
+	m.failure_reason = &s
+}
+
+// FailureReason returns the value of the "failure_reason" field in the mutation.
+func (m *CareTaskMutation) FailureReason() (r string, exists bool) {
+	v := m.failure_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailureReason returns the old "failure_reason" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldFailureReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailureReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailureReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailureReason: %w", err)
+	}
+	return oldValue.FailureReason, nil
+}
+
+// ClearFailureReason clears the value of the "failure_reason" field.
+func (m *CareTaskMutation) ClearFailureReason() {
+	m.failure_reason = nil
+	m.clearedFields[caretask.FieldFailureReason] = struct{}{}
+}
+
+// FailureReasonCleared returns if the "failure_reason" field was cleared in this mutation.
+func (m *CareTaskMutation) FailureReasonCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldFailureReason]
+	return ok
+}
+
+// ResetFailureReason resets all changes to the "failure_reason" field.
+func (m *CareTaskMutation) ResetFailureReason() {
+	m.failure_reason = nil
+	delete(m.clearedFields, caretask.FieldFailureReason)
+}
+
+// ClearOwner clears the "owner" edge to the Owner entity.
+func (m *CareTaskMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[caretask.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the Owner entity was cleared.
+func (m *CareTaskMutation) OwnerCleared() bool {
+	return m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *CareTaskMutation) OwnerIDs() (ids []int) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *CareTaskMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// AddAttemptIDs adds the "attempts" edge to the ContactAttempt entity by ids.
+func (m *CareTaskMutation) AddAttemptIDs(ids ...int) {
+	if m.attempts == nil {
+		m.attempts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.attempts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAttempts clears the "attempts" edge to the ContactAttempt entity.
+func (m *CareTaskMutation) ClearAttempts() {
+	m.clearedattempts = true
+}
+
+// AttemptsCleared reports if the "attempts" edge to the ContactAttempt entity was cleared.
+func (m *CareTaskMutation) AttemptsCleared() bool {
+	return m.clearedattempts
+}
+
+// RemoveAttemptIDs removes the "attempts" edge to the ContactAttempt entity by IDs.
+func (m *CareTaskMutation) RemoveAttemptIDs(ids ...int) {
+	if m.removedattempts == nil {
+		m.removedattempts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.attempts, ids[i])
+		m.removedattempts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAttempts returns the removed IDs of the "attempts" edge to the ContactAttempt entity.
+func (m *CareTaskMutation) RemovedAttemptsIDs() (ids []int) {
+	for id := range m.removedattempts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AttemptsIDs returns the "attempts" edge IDs in the mutation.
+func (m *CareTaskMutation) AttemptsIDs() (ids []int) {
+	for id := range m.attempts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAttempts resets all changes to the "attempts" edge.
+func (m *CareTaskMutation) ResetAttempts() {
+	m.attempts = nil
+	m.clearedattempts = false
+	m.removedattempts = nil
+}
+
+// Where appends a list predicates to the CareTaskMutation builder.
+func (m *CareTaskMutation) Where(ps ...predicate.CareTask) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareTaskMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareTaskMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareTask, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareTaskMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareTaskMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareTask).
+func (m *CareTaskMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareTaskMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, caretask.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, caretask.FieldUpdatedAt)
+	}
+	if m.owner != nil {
+		fields = append(fields, caretask.FieldOwnerID)
+	}
+	if m.dealership_id != nil {
+		fields = append(fields, caretask.FieldDealershipID)
+	}
+	if m.channel != nil {
+		fields = append(fields, caretask.FieldChannel)
+	}
+	if m.reason != nil {
+		fields = append(fields, caretask.FieldReason)
+	}
+	if m.outbox_message_id != nil {
+		fields = append(fields, caretask.FieldOutboxMessageID)
+	}
+	if m.status != nil {
+		fields = append(fields, caretask.FieldStatus)
+	}
+	if m.due_at != nil {
+		fields = append(fields, caretask.FieldDueAt)
+	}
+	if m.failure_reason != nil {
+		fields = append(fields, caretask.FieldFailureReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareTaskMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case caretask.FieldCreatedAt:
+		return m.CreatedAt()
+	case caretask.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case caretask.FieldOwnerID:
+		return m.OwnerID()
+	case caretask.FieldDealershipID:
+		return m.DealershipID()
+	case caretask.FieldChannel:
+		return m.Channel()
+	case caretask.FieldReason:
+		return m.Reason()
+	case caretask.FieldOutboxMessageID:
+		return m.OutboxMessageID()
+	case caretask.FieldStatus:
+		return m.Status()
+	case caretask.FieldDueAt:
+		return m.DueAt()
+	case caretask.FieldFailureReason:
+		return m.FailureReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareTaskMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case caretask.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case caretask.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case caretask.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case caretask.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case caretask.FieldChannel:
+		return m.OldChannel(ctx)
+	case caretask.FieldReason:
+		return m.OldReason(ctx)
+	case caretask.FieldOutboxMessageID:
+		return m.OldOutboxMessageID(ctx)
+	case caretask.FieldStatus:
+		return m.OldStatus(ctx)
+	case caretask.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case caretask.FieldFailureReason:
+		return m.OldFailureReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareTask field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareTaskMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case caretask.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case caretask.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case caretask.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case caretask.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case caretask.FieldChannel:
+		v, ok := value.(caretask.Channel)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChannel(v)
+		return nil
+	case caretask.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case caretask.FieldOutboxMessageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutboxMessageID(v)
+		return nil
+	case caretask.FieldStatus:
+		v, ok := value.(caretask.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case caretask.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case caretask.FieldFailureReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailureReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareTask field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareTaskMutation) AddedFields() []string {
+	var fields []string
+	if m.adddealership_id != nil {
+		fields = append(fields, caretask.FieldDealershipID)
+	}
+	if m.addoutbox_message_id != nil {
+		fields = append(fields, caretask.FieldOutboxMessageID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareTaskMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case caretask.FieldDealershipID:
+		return m.AddedDealershipID()
+	case caretask.FieldOutboxMessageID:
+		return m.AddedOutboxMessageID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareTaskMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case caretask.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealershipID(v)
+		return nil
+	case caretask.FieldOutboxMessageID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOutboxMessageID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareTask numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareTaskMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(caretask.FieldOutboxMessageID) {
+		fields = append(fields, caretask.FieldOutboxMessageID)
+	}
+	if m.FieldCleared(caretask.FieldFailureReason) {
+		fields = append(fields, caretask.FieldFailureReason)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareTaskMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareTaskMutation) ClearField(name string) error {
+	switch name {
+	case caretask.FieldOutboxMessageID:
+		m.ClearOutboxMessageID()
+		return nil
+	case caretask.FieldFailureReason:
+		m.ClearFailureReason()
+		return nil
+	}
+	return fmt.Errorf("unknown CareTask nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareTaskMutation) ResetField(name string) error {
+	switch name {
+	case caretask.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case caretask.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case caretask.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case caretask.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case caretask.FieldChannel:
+		m.ResetChannel()
+		return nil
+	case caretask.FieldReason:
+		m.ResetReason()
+		return nil
+	case caretask.FieldOutboxMessageID:
+		m.ResetOutboxMessageID()
+		return nil
+	case caretask.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case caretask.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case caretask.FieldFailureReason:
+		m.ResetFailureReason()
+		return nil
+	}
+	return fmt.Errorf("unknown CareTask field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareTaskMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.owner != nil {
+		edges = append(edges, caretask.EdgeOwner)
+	}
+	if m.attempts != nil {
+		edges = append(edges, caretask.EdgeAttempts)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareTaskMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case caretask.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	case caretask.EdgeAttempts:
+		ids := make([]ent.Value, 0, len(m.attempts))
+		for id := range m.attempts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareTaskMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedattempts != nil {
+		edges = append(edges, caretask.EdgeAttempts)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareTaskMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case caretask.EdgeAttempts:
+		ids := make([]ent.Value, 0, len(m.removedattempts))
+		for id := range m.removedattempts {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareTaskMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedowner {
+		edges = append(edges, caretask.EdgeOwner)
+	}
+	if m.clearedattempts {
+		edges = append(edges, caretask.EdgeAttempts)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareTaskMutation) EdgeCleared(name string) bool {
+	switch name {
+	case caretask.EdgeOwner:
+		return m.clearedowner
+	case caretask.EdgeAttempts:
+		return m.clearedattempts
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareTaskMutation) ClearEdge(name string) error {
+	switch name {
+	case caretask.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown CareTask unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareTaskMutation) ResetEdge(name string) error {
+	switch name {
+	case caretask.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	case caretask.EdgeAttempts:
+		m.ResetAttempts()
+		return nil
+	}
+	return fmt.Errorf("unknown CareTask edge %s", name)
+}
+
+// ContactAttemptMutation represents an operation that mutates the ContactAttempt nodes in the graph.
+type ContactAttemptMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	staff_id         *int
+	addstaff_id      *int
+	at               *time.Time
+	outcome          *contactattempt.Outcome
+	note             *string
+	clearedFields    map[string]struct{}
+	care_task        *int
+	clearedcare_task bool
+	done             bool
+	oldValue         func(context.Context) (*ContactAttempt, error)
+	predicates       []predicate.ContactAttempt
+}
+
+var _ ent.Mutation = (*ContactAttemptMutation)(nil)
+
+// contactattemptOption allows management of the mutation configuration using functional options.
+type contactattemptOption func(*ContactAttemptMutation)
+
+// newContactAttemptMutation creates new mutation for the ContactAttempt entity.
+func newContactAttemptMutation(c config, op Op, opts ...contactattemptOption) *ContactAttemptMutation {
+	m := &ContactAttemptMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContactAttempt,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContactAttemptID sets the ID field of the mutation.
+func withContactAttemptID(id int) contactattemptOption {
+	return func(m *ContactAttemptMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ContactAttempt
+		)
+		m.oldValue = func(ctx context.Context) (*ContactAttempt, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ContactAttempt.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContactAttempt sets the old ContactAttempt of the mutation.
+func withContactAttempt(node *ContactAttempt) contactattemptOption {
+	return func(m *ContactAttemptMutation) {
+		m.oldValue = func(context.Context) (*ContactAttempt, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContactAttemptMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContactAttemptMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContactAttemptMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContactAttemptMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ContactAttempt.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCareTaskID sets the "care_task_id" field.
+func (m *ContactAttemptMutation) SetCareTaskID(i int) {
+	m.care_task = &i
+}
+
+// CareTaskID returns the value of the "care_task_id" field in the mutation.
+func (m *ContactAttemptMutation) CareTaskID() (r int, exists bool) {
+	v := m.care_task
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCareTaskID returns the old "care_task_id" field's value of the ContactAttempt entity.
+// If the ContactAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactAttemptMutation) OldCareTaskID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCareTaskID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCareTaskID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCareTaskID: %w", err)
+	}
+	return oldValue.CareTaskID, nil
+}
+
+// ResetCareTaskID resets all changes to the "care_task_id" field.
+func (m *ContactAttemptMutation) ResetCareTaskID() {
+	m.care_task = nil
+}
+
+// SetStaffID sets the "staff_id" field.
+func (m *ContactAttemptMutation) SetStaffID(i int) {
+	m.staff_id = &i
+	m.addstaff_id = nil
+}
+
+// StaffID returns the value of the "staff_id" field in the mutation.
+func (m *ContactAttemptMutation) StaffID() (r int, exists bool) {
+	v := m.staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStaffID returns the old "staff_id" field's value of the ContactAttempt entity.
+// If the ContactAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactAttemptMutation) OldStaffID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStaffID: %w", err)
+	}
+	return oldValue.StaffID, nil
+}
+
+// AddStaffID adds i to the "staff_id" field.
+func (m *ContactAttemptMutation) AddStaffID(i int) {
+	if m.addstaff_id != nil {
+		*m.addstaff_id += i
+	} else {
+		m.addstaff_id = &i
+	}
+}
+
+// AddedStaffID returns the value that was added to the "staff_id" field in this mutation.
+func (m *ContactAttemptMutation) AddedStaffID() (r int, exists bool) {
+	v := m.addstaff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearStaffID clears the value of the "staff_id" field.
+func (m *ContactAttemptMutation) ClearStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+	m.clearedFields[contactattempt.FieldStaffID] = struct{}{}
+}
+
+// StaffIDCleared returns if the "staff_id" field was cleared in this mutation.
+func (m *ContactAttemptMutation) StaffIDCleared() bool {
+	_, ok := m.clearedFields[contactattempt.FieldStaffID]
+	return ok
+}
+
+// ResetStaffID resets all changes to the "staff_id" field.
+func (m *ContactAttemptMutation) ResetStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+	delete(m.clearedFields, contactattempt.FieldStaffID)
+}
+
+// SetAt sets the "at" field.
+func (m *ContactAttemptMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *ContactAttemptMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the ContactAttempt entity.
+// If the ContactAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactAttemptMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *ContactAttemptMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *ContactAttemptMutation) SetOutcome(c contactattempt.Outcome) {
+	m.outcome = &c
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *ContactAttemptMutation) Outcome() (r contactattempt.Outcome, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the ContactAttempt entity.
+// If the ContactAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactAttemptMutation) OldOutcome(ctx context.Context) (v contactattempt.Outcome, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *ContactAttemptMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetNote sets the "note" field.
+func (m *ContactAttemptMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *ContactAttemptMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the ContactAttempt entity.
+// If the ContactAttempt object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactAttemptMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *ContactAttemptMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[contactattempt.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *ContactAttemptMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[contactattempt.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *ContactAttemptMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, contactattempt.FieldNote)
+}
+
+// ClearCareTask clears the "care_task" edge to the CareTask entity.
+func (m *ContactAttemptMutation) ClearCareTask() {
+	m.clearedcare_task = true
+	m.clearedFields[contactattempt.FieldCareTaskID] = struct{}{}
+}
+
+// CareTaskCleared reports if the "care_task" edge to the CareTask entity was cleared.
+func (m *ContactAttemptMutation) CareTaskCleared() bool {
+	return m.clearedcare_task
+}
+
+// CareTaskIDs returns the "care_task" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CareTaskID instead. It exists only for internal usage by the builders.
+func (m *ContactAttemptMutation) CareTaskIDs() (ids []int) {
+	if id := m.care_task; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCareTask resets all changes to the "care_task" edge.
+func (m *ContactAttemptMutation) ResetCareTask() {
+	m.care_task = nil
+	m.clearedcare_task = false
+}
+
+// Where appends a list predicates to the ContactAttemptMutation builder.
+func (m *ContactAttemptMutation) Where(ps ...predicate.ContactAttempt) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContactAttemptMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContactAttemptMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ContactAttempt, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContactAttemptMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContactAttemptMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ContactAttempt).
+func (m *ContactAttemptMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContactAttemptMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.care_task != nil {
+		fields = append(fields, contactattempt.FieldCareTaskID)
+	}
+	if m.staff_id != nil {
+		fields = append(fields, contactattempt.FieldStaffID)
+	}
+	if m.at != nil {
+		fields = append(fields, contactattempt.FieldAt)
+	}
+	if m.outcome != nil {
+		fields = append(fields, contactattempt.FieldOutcome)
+	}
+	if m.note != nil {
+		fields = append(fields, contactattempt.FieldNote)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContactAttemptMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case contactattempt.FieldCareTaskID:
+		return m.CareTaskID()
+	case contactattempt.FieldStaffID:
+		return m.StaffID()
+	case contactattempt.FieldAt:
+		return m.At()
+	case contactattempt.FieldOutcome:
+		return m.Outcome()
+	case contactattempt.FieldNote:
+		return m.Note()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContactAttemptMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case contactattempt.FieldCareTaskID:
+		return m.OldCareTaskID(ctx)
+	case contactattempt.FieldStaffID:
+		return m.OldStaffID(ctx)
+	case contactattempt.FieldAt:
+		return m.OldAt(ctx)
+	case contactattempt.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case contactattempt.FieldNote:
+		return m.OldNote(ctx)
+	}
+	return nil, fmt.Errorf("unknown ContactAttempt field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactAttemptMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case contactattempt.FieldCareTaskID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCareTaskID(v)
+		return nil
+	case contactattempt.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStaffID(v)
+		return nil
+	case contactattempt.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case contactattempt.FieldOutcome:
+		v, ok := value.(contactattempt.Outcome)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case contactattempt.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactAttempt field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContactAttemptMutation) AddedFields() []string {
+	var fields []string
+	if m.addstaff_id != nil {
+		fields = append(fields, contactattempt.FieldStaffID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContactAttemptMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contactattempt.FieldStaffID:
+		return m.AddedStaffID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactAttemptMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case contactattempt.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStaffID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactAttempt numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContactAttemptMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(contactattempt.FieldStaffID) {
+		fields = append(fields, contactattempt.FieldStaffID)
+	}
+	if m.FieldCleared(contactattempt.FieldNote) {
+		fields = append(fields, contactattempt.FieldNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContactAttemptMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContactAttemptMutation) ClearField(name string) error {
+	switch name {
+	case contactattempt.FieldStaffID:
+		m.ClearStaffID()
+		return nil
+	case contactattempt.FieldNote:
+		m.ClearNote()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactAttempt nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContactAttemptMutation) ResetField(name string) error {
+	switch name {
+	case contactattempt.FieldCareTaskID:
+		m.ResetCareTaskID()
+		return nil
+	case contactattempt.FieldStaffID:
+		m.ResetStaffID()
+		return nil
+	case contactattempt.FieldAt:
+		m.ResetAt()
+		return nil
+	case contactattempt.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case contactattempt.FieldNote:
+		m.ResetNote()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactAttempt field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContactAttemptMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.care_task != nil {
+		edges = append(edges, contactattempt.EdgeCareTask)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContactAttemptMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case contactattempt.EdgeCareTask:
+		if id := m.care_task; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContactAttemptMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContactAttemptMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContactAttemptMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcare_task {
+		edges = append(edges, contactattempt.EdgeCareTask)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContactAttemptMutation) EdgeCleared(name string) bool {
+	switch name {
+	case contactattempt.EdgeCareTask:
+		return m.clearedcare_task
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContactAttemptMutation) ClearEdge(name string) error {
+	switch name {
+	case contactattempt.EdgeCareTask:
+		m.ClearCareTask()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactAttempt unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContactAttemptMutation) ResetEdge(name string) error {
+	switch name {
+	case contactattempt.EdgeCareTask:
+		m.ResetCareTask()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactAttempt edge %s", name)
 }
 
 // DealerGroupMutation represents an operation that mutates the DealerGroup nodes in the graph.
@@ -10802,6 +12542,7 @@ type OwnerMutation struct {
 	locale                   *string
 	tier                     *owner.Tier
 	auth_uid                 *string
+	phone_invalid            *bool
 	prospect                 *bool
 	erased_at                *time.Time
 	clearedFields            map[string]struct{}
@@ -10825,6 +12566,9 @@ type OwnerMutation struct {
 	survey_responses         map[int]struct{}
 	removedsurvey_responses  map[int]struct{}
 	clearedsurvey_responses  bool
+	care_tasks               map[int]struct{}
+	removedcare_tasks        map[int]struct{}
+	clearedcare_tasks        bool
 	outbox_messages          map[int]struct{}
 	removedoutbox_messages   map[int]struct{}
 	clearedoutbox_messages   bool
@@ -11817,6 +13561,42 @@ func (m *OwnerMutation) ResetAuthUID() {
 	delete(m.clearedFields, owner.FieldAuthUID)
 }
 
+// SetPhoneInvalid sets the "phone_invalid" field.
+func (m *OwnerMutation) SetPhoneInvalid(b bool) {
+	m.phone_invalid = &b
+}
+
+// PhoneInvalid returns the value of the "phone_invalid" field in the mutation.
+func (m *OwnerMutation) PhoneInvalid() (r bool, exists bool) {
+	v := m.phone_invalid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhoneInvalid returns the old "phone_invalid" field's value of the Owner entity.
+// If the Owner object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OwnerMutation) OldPhoneInvalid(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhoneInvalid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhoneInvalid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhoneInvalid: %w", err)
+	}
+	return oldValue.PhoneInvalid, nil
+}
+
+// ResetPhoneInvalid resets all changes to the "phone_invalid" field.
+func (m *OwnerMutation) ResetPhoneInvalid() {
+	m.phone_invalid = nil
+}
+
 // SetProspect sets the "prospect" field.
 func (m *OwnerMutation) SetProspect(b bool) {
 	m.prospect = &b
@@ -12253,6 +14033,60 @@ func (m *OwnerMutation) ResetSurveyResponses() {
 	m.removedsurvey_responses = nil
 }
 
+// AddCareTaskIDs adds the "care_tasks" edge to the CareTask entity by ids.
+func (m *OwnerMutation) AddCareTaskIDs(ids ...int) {
+	if m.care_tasks == nil {
+		m.care_tasks = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.care_tasks[ids[i]] = struct{}{}
+	}
+}
+
+// ClearCareTasks clears the "care_tasks" edge to the CareTask entity.
+func (m *OwnerMutation) ClearCareTasks() {
+	m.clearedcare_tasks = true
+}
+
+// CareTasksCleared reports if the "care_tasks" edge to the CareTask entity was cleared.
+func (m *OwnerMutation) CareTasksCleared() bool {
+	return m.clearedcare_tasks
+}
+
+// RemoveCareTaskIDs removes the "care_tasks" edge to the CareTask entity by IDs.
+func (m *OwnerMutation) RemoveCareTaskIDs(ids ...int) {
+	if m.removedcare_tasks == nil {
+		m.removedcare_tasks = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.care_tasks, ids[i])
+		m.removedcare_tasks[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedCareTasks returns the removed IDs of the "care_tasks" edge to the CareTask entity.
+func (m *OwnerMutation) RemovedCareTasksIDs() (ids []int) {
+	for id := range m.removedcare_tasks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// CareTasksIDs returns the "care_tasks" edge IDs in the mutation.
+func (m *OwnerMutation) CareTasksIDs() (ids []int) {
+	for id := range m.care_tasks {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetCareTasks resets all changes to the "care_tasks" edge.
+func (m *OwnerMutation) ResetCareTasks() {
+	m.care_tasks = nil
+	m.clearedcare_tasks = false
+	m.removedcare_tasks = nil
+}
+
 // AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by ids.
 func (m *OwnerMutation) AddOutboxMessageIDs(ids ...int) {
 	if m.outbox_messages == nil {
@@ -12341,7 +14175,7 @@ func (m *OwnerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OwnerMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, owner.FieldCreatedAt)
 	}
@@ -12402,6 +14236,9 @@ func (m *OwnerMutation) Fields() []string {
 	if m.auth_uid != nil {
 		fields = append(fields, owner.FieldAuthUID)
 	}
+	if m.phone_invalid != nil {
+		fields = append(fields, owner.FieldPhoneInvalid)
+	}
 	if m.prospect != nil {
 		fields = append(fields, owner.FieldProspect)
 	}
@@ -12456,6 +14293,8 @@ func (m *OwnerMutation) Field(name string) (ent.Value, bool) {
 		return m.Tier()
 	case owner.FieldAuthUID:
 		return m.AuthUID()
+	case owner.FieldPhoneInvalid:
+		return m.PhoneInvalid()
 	case owner.FieldProspect:
 		return m.Prospect()
 	case owner.FieldErasedAt:
@@ -12509,6 +14348,8 @@ func (m *OwnerMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldTier(ctx)
 	case owner.FieldAuthUID:
 		return m.OldAuthUID(ctx)
+	case owner.FieldPhoneInvalid:
+		return m.OldPhoneInvalid(ctx)
 	case owner.FieldProspect:
 		return m.OldProspect(ctx)
 	case owner.FieldErasedAt:
@@ -12661,6 +14502,13 @@ func (m *OwnerMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetAuthUID(v)
+		return nil
+	case owner.FieldPhoneInvalid:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhoneInvalid(v)
 		return nil
 	case owner.FieldProspect:
 		v, ok := value.(bool)
@@ -12869,6 +14717,9 @@ func (m *OwnerMutation) ResetField(name string) error {
 	case owner.FieldAuthUID:
 		m.ResetAuthUID()
 		return nil
+	case owner.FieldPhoneInvalid:
+		m.ResetPhoneInvalid()
+		return nil
 	case owner.FieldProspect:
 		m.ResetProspect()
 		return nil
@@ -12881,7 +14732,7 @@ func (m *OwnerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OwnerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.home_dealership != nil {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -12902,6 +14753,9 @@ func (m *OwnerMutation) AddedEdges() []string {
 	}
 	if m.survey_responses != nil {
 		edges = append(edges, owner.EdgeSurveyResponses)
+	}
+	if m.care_tasks != nil {
+		edges = append(edges, owner.EdgeCareTasks)
 	}
 	if m.outbox_messages != nil {
 		edges = append(edges, owner.EdgeOutboxMessages)
@@ -12953,6 +14807,12 @@ func (m *OwnerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgeCareTasks:
+		ids := make([]ent.Value, 0, len(m.care_tasks))
+		for id := range m.care_tasks {
+			ids = append(ids, id)
+		}
+		return ids
 	case owner.EdgeOutboxMessages:
 		ids := make([]ent.Value, 0, len(m.outbox_messages))
 		for id := range m.outbox_messages {
@@ -12965,7 +14825,7 @@ func (m *OwnerMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OwnerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.removedvehicles != nil {
 		edges = append(edges, owner.EdgeVehicles)
 	}
@@ -12983,6 +14843,9 @@ func (m *OwnerMutation) RemovedEdges() []string {
 	}
 	if m.removedsurvey_responses != nil {
 		edges = append(edges, owner.EdgeSurveyResponses)
+	}
+	if m.removedcare_tasks != nil {
+		edges = append(edges, owner.EdgeCareTasks)
 	}
 	if m.removedoutbox_messages != nil {
 		edges = append(edges, owner.EdgeOutboxMessages)
@@ -13030,6 +14893,12 @@ func (m *OwnerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgeCareTasks:
+		ids := make([]ent.Value, 0, len(m.removedcare_tasks))
+		for id := range m.removedcare_tasks {
+			ids = append(ids, id)
+		}
+		return ids
 	case owner.EdgeOutboxMessages:
 		ids := make([]ent.Value, 0, len(m.removedoutbox_messages))
 		for id := range m.removedoutbox_messages {
@@ -13042,7 +14911,7 @@ func (m *OwnerMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OwnerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 8)
+	edges := make([]string, 0, 9)
 	if m.clearedhome_dealership {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -13063,6 +14932,9 @@ func (m *OwnerMutation) ClearedEdges() []string {
 	}
 	if m.clearedsurvey_responses {
 		edges = append(edges, owner.EdgeSurveyResponses)
+	}
+	if m.clearedcare_tasks {
+		edges = append(edges, owner.EdgeCareTasks)
 	}
 	if m.clearedoutbox_messages {
 		edges = append(edges, owner.EdgeOutboxMessages)
@@ -13088,6 +14960,8 @@ func (m *OwnerMutation) EdgeCleared(name string) bool {
 		return m.clearedwork_orders
 	case owner.EdgeSurveyResponses:
 		return m.clearedsurvey_responses
+	case owner.EdgeCareTasks:
+		return m.clearedcare_tasks
 	case owner.EdgeOutboxMessages:
 		return m.clearedoutbox_messages
 	}
@@ -13129,6 +15003,9 @@ func (m *OwnerMutation) ResetEdge(name string) error {
 		return nil
 	case owner.EdgeSurveyResponses:
 		m.ResetSurveyResponses()
+		return nil
+	case owner.EdgeCareTasks:
+		m.ResetCareTasks()
 		return nil
 	case owner.EdgeOutboxMessages:
 		m.ResetOutboxMessages()

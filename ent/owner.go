@@ -59,6 +59,8 @@ type Owner struct {
 	Tier owner.Tier `json:"tier,omitempty"`
 	// AuthUID holds the value of the "auth_uid" field.
 	AuthUID *string `json:"auth_uid,omitempty"`
+	// A call found the number wrong or dead: flagged for correction, not retried.
+	PhoneInvalid bool `json:"phone_invalid,omitempty"`
 	// Created by a widget booking from someone not yet known as a customer.
 	Prospect bool `json:"prospect,omitempty"`
 	// Set when the owner erased their account: personal fields are anonymised, history kept.
@@ -85,13 +87,15 @@ type OwnerEdges struct {
 	WorkOrders []*WorkOrder `json:"work_orders,omitempty"`
 	// SurveyResponses holds the value of the survey_responses edge.
 	SurveyResponses []*SurveyResponse `json:"survey_responses,omitempty"`
+	// CareTasks holds the value of the care_tasks edge.
+	CareTasks []*CareTask `json:"care_tasks,omitempty"`
 	// OutboxMessages holds the value of the outbox_messages edge.
 	OutboxMessages []*OutboxMessage `json:"outbox_messages,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [8]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [8]map[string]int
+	totalCount [9]map[string]int
 
 	namedVehicles        map[string][]*Vehicle
 	namedOwnerships      map[string][]*VehicleOwnership
@@ -99,6 +103,7 @@ type OwnerEdges struct {
 	namedAppointments    map[string][]*Appointment
 	namedWorkOrders      map[string][]*WorkOrder
 	namedSurveyResponses map[string][]*SurveyResponse
+	namedCareTasks       map[string][]*CareTask
 	namedOutboxMessages  map[string][]*OutboxMessage
 }
 
@@ -167,10 +172,19 @@ func (e OwnerEdges) SurveyResponsesOrErr() ([]*SurveyResponse, error) {
 	return nil, &NotLoadedError{edge: "survey_responses"}
 }
 
+// CareTasksOrErr returns the CareTasks value or an error if the edge
+// was not loaded in eager-loading.
+func (e OwnerEdges) CareTasksOrErr() ([]*CareTask, error) {
+	if e.loadedTypes[7] {
+		return e.CareTasks, nil
+	}
+	return nil, &NotLoadedError{edge: "care_tasks"}
+}
+
 // OutboxMessagesOrErr returns the OutboxMessages value or an error if the edge
 // was not loaded in eager-loading.
 func (e OwnerEdges) OutboxMessagesOrErr() ([]*OutboxMessage, error) {
-	if e.loadedTypes[7] {
+	if e.loadedTypes[8] {
 		return e.OutboxMessages, nil
 	}
 	return nil, &NotLoadedError{edge: "outbox_messages"}
@@ -183,7 +197,7 @@ func (*Owner) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case owner.FieldPreferredChannels:
 			values[i] = new([]byte)
-		case owner.FieldConsentService, owner.FieldConsentMarketing, owner.FieldProspect:
+		case owner.FieldConsentService, owner.FieldConsentMarketing, owner.FieldPhoneInvalid, owner.FieldProspect:
 			values[i] = new(sql.NullBool)
 		case owner.FieldID, owner.FieldDealerGroupID, owner.FieldHomeDealershipID:
 			values[i] = new(sql.NullInt64)
@@ -340,6 +354,12 @@ func (_m *Owner) assignValues(columns []string, values []any) error {
 				_m.AuthUID = new(string)
 				*_m.AuthUID = value.String
 			}
+		case owner.FieldPhoneInvalid:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field phone_invalid", values[i])
+			} else if value.Valid {
+				_m.PhoneInvalid = value.Bool
+			}
 		case owner.FieldProspect:
 			if value, ok := values[i].(*sql.NullBool); !ok {
 				return fmt.Errorf("unexpected type %T for field prospect", values[i])
@@ -399,6 +419,11 @@ func (_m *Owner) QueryWorkOrders() *WorkOrderQuery {
 // QuerySurveyResponses queries the "survey_responses" edge of the Owner entity.
 func (_m *Owner) QuerySurveyResponses() *SurveyResponseQuery {
 	return NewOwnerClient(_m.config).QuerySurveyResponses(_m)
+}
+
+// QueryCareTasks queries the "care_tasks" edge of the Owner entity.
+func (_m *Owner) QueryCareTasks() *CareTaskQuery {
+	return NewOwnerClient(_m.config).QueryCareTasks(_m)
 }
 
 // QueryOutboxMessages queries the "outbox_messages" edge of the Owner entity.
@@ -500,6 +525,9 @@ func (_m *Owner) String() string {
 		builder.WriteString("auth_uid=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("phone_invalid=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PhoneInvalid))
 	builder.WriteString(", ")
 	builder.WriteString("prospect=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Prospect))
@@ -653,6 +681,30 @@ func (_m *Owner) appendNamedSurveyResponses(name string, edges ...*SurveyRespons
 		_m.Edges.namedSurveyResponses[name] = []*SurveyResponse{}
 	} else {
 		_m.Edges.namedSurveyResponses[name] = append(_m.Edges.namedSurveyResponses[name], edges...)
+	}
+}
+
+// NamedCareTasks returns the CareTasks named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Owner) NamedCareTasks(name string) ([]*CareTask, error) {
+	if _m.Edges.namedCareTasks == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedCareTasks[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Owner) appendNamedCareTasks(name string, edges ...*CareTask) {
+	if _m.Edges.namedCareTasks == nil {
+		_m.Edges.namedCareTasks = make(map[string][]*CareTask)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedCareTasks[name] = []*CareTask{}
+	} else {
+		_m.Edges.namedCareTasks[name] = append(_m.Edges.namedCareTasks[name], edges...)
 	}
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/caretask"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
@@ -286,6 +287,20 @@ func (_c *OwnerCreate) SetNillableAuthUID(v *string) *OwnerCreate {
 	return _c
 }
 
+// SetPhoneInvalid sets the "phone_invalid" field.
+func (_c *OwnerCreate) SetPhoneInvalid(v bool) *OwnerCreate {
+	_c.mutation.SetPhoneInvalid(v)
+	return _c
+}
+
+// SetNillablePhoneInvalid sets the "phone_invalid" field if the given value is not nil.
+func (_c *OwnerCreate) SetNillablePhoneInvalid(v *bool) *OwnerCreate {
+	if v != nil {
+		_c.SetPhoneInvalid(*v)
+	}
+	return _c
+}
+
 // SetProspect sets the "prospect" field.
 func (_c *OwnerCreate) SetProspect(v bool) *OwnerCreate {
 	_c.mutation.SetProspect(v)
@@ -409,6 +424,21 @@ func (_c *OwnerCreate) AddSurveyResponses(v ...*SurveyResponse) *OwnerCreate {
 	return _c.AddSurveyResponseIDs(ids...)
 }
 
+// AddCareTaskIDs adds the "care_tasks" edge to the CareTask entity by IDs.
+func (_c *OwnerCreate) AddCareTaskIDs(ids ...int) *OwnerCreate {
+	_c.mutation.AddCareTaskIDs(ids...)
+	return _c
+}
+
+// AddCareTasks adds the "care_tasks" edges to the CareTask entity.
+func (_c *OwnerCreate) AddCareTasks(v ...*CareTask) *OwnerCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddCareTaskIDs(ids...)
+}
+
 // AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by IDs.
 func (_c *OwnerCreate) AddOutboxMessageIDs(ids ...int) *OwnerCreate {
 	_c.mutation.AddOutboxMessageIDs(ids...)
@@ -499,6 +529,10 @@ func (_c *OwnerCreate) defaults() error {
 		v := owner.DefaultTier
 		_c.mutation.SetTier(v)
 	}
+	if _, ok := _c.mutation.PhoneInvalid(); !ok {
+		v := owner.DefaultPhoneInvalid
+		_c.mutation.SetPhoneInvalid(v)
+	}
 	if _, ok := _c.mutation.Prospect(); !ok {
 		v := owner.DefaultProspect
 		_c.mutation.SetProspect(v)
@@ -587,6 +621,9 @@ func (_c *OwnerCreate) check() error {
 		if err := owner.AuthUIDValidator(v); err != nil {
 			return &ValidationError{Name: "auth_uid", err: fmt.Errorf(`ent: validator failed for field "Owner.auth_uid": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.PhoneInvalid(); !ok {
+		return &ValidationError{Name: "phone_invalid", err: errors.New(`ent: missing required field "Owner.phone_invalid"`)}
 	}
 	if _, ok := _c.mutation.Prospect(); !ok {
 		return &ValidationError{Name: "prospect", err: errors.New(`ent: missing required field "Owner.prospect"`)}
@@ -693,6 +730,10 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.AuthUID(); ok {
 		_spec.SetField(owner.FieldAuthUID, field.TypeString, value)
 		_node.AuthUID = &value
+	}
+	if value, ok := _c.mutation.PhoneInvalid(); ok {
+		_spec.SetField(owner.FieldPhoneInvalid, field.TypeBool, value)
+		_node.PhoneInvalid = value
 	}
 	if value, ok := _c.mutation.Prospect(); ok {
 		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
@@ -808,6 +849,22 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(surveyresponse.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.CareTasksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(caretask.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1156,6 +1213,18 @@ func (u *OwnerUpsert) UpdateAuthUID() *OwnerUpsert {
 // ClearAuthUID clears the value of the "auth_uid" field.
 func (u *OwnerUpsert) ClearAuthUID() *OwnerUpsert {
 	u.SetNull(owner.FieldAuthUID)
+	return u
+}
+
+// SetPhoneInvalid sets the "phone_invalid" field.
+func (u *OwnerUpsert) SetPhoneInvalid(v bool) *OwnerUpsert {
+	u.Set(owner.FieldPhoneInvalid, v)
+	return u
+}
+
+// UpdatePhoneInvalid sets the "phone_invalid" field to the value that was provided on create.
+func (u *OwnerUpsert) UpdatePhoneInvalid() *OwnerUpsert {
+	u.SetExcluded(owner.FieldPhoneInvalid)
 	return u
 }
 
@@ -1556,6 +1625,20 @@ func (u *OwnerUpsertOne) UpdateAuthUID() *OwnerUpsertOne {
 func (u *OwnerUpsertOne) ClearAuthUID() *OwnerUpsertOne {
 	return u.Update(func(s *OwnerUpsert) {
 		s.ClearAuthUID()
+	})
+}
+
+// SetPhoneInvalid sets the "phone_invalid" field.
+func (u *OwnerUpsertOne) SetPhoneInvalid(v bool) *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetPhoneInvalid(v)
+	})
+}
+
+// UpdatePhoneInvalid sets the "phone_invalid" field to the value that was provided on create.
+func (u *OwnerUpsertOne) UpdatePhoneInvalid() *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdatePhoneInvalid()
 	})
 }
 
@@ -2127,6 +2210,20 @@ func (u *OwnerUpsertBulk) UpdateAuthUID() *OwnerUpsertBulk {
 func (u *OwnerUpsertBulk) ClearAuthUID() *OwnerUpsertBulk {
 	return u.Update(func(s *OwnerUpsert) {
 		s.ClearAuthUID()
+	})
+}
+
+// SetPhoneInvalid sets the "phone_invalid" field.
+func (u *OwnerUpsertBulk) SetPhoneInvalid(v bool) *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetPhoneInvalid(v)
+	})
+}
+
+// UpdatePhoneInvalid sets the "phone_invalid" field to the value that was provided on create.
+func (u *OwnerUpsertBulk) UpdatePhoneInvalid() *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdatePhoneInvalid()
 	})
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/caretask"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
@@ -40,6 +41,7 @@ type OwnerQuery struct {
 	withAppointments         *AppointmentQuery
 	withWorkOrders           *WorkOrderQuery
 	withSurveyResponses      *SurveyResponseQuery
+	withCareTasks            *CareTaskQuery
 	withOutboxMessages       *OutboxMessageQuery
 	loadTotal                []func(context.Context, []*Owner) error
 	modifiers                []func(*sql.Selector)
@@ -49,6 +51,7 @@ type OwnerQuery struct {
 	withNamedAppointments    map[string]*AppointmentQuery
 	withNamedWorkOrders      map[string]*WorkOrderQuery
 	withNamedSurveyResponses map[string]*SurveyResponseQuery
+	withNamedCareTasks       map[string]*CareTaskQuery
 	withNamedOutboxMessages  map[string]*OutboxMessageQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -233,6 +236,28 @@ func (_q *OwnerQuery) QuerySurveyResponses() *SurveyResponseQuery {
 			sqlgraph.From(owner.Table, owner.FieldID, selector),
 			sqlgraph.To(surveyresponse.Table, surveyresponse.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, owner.SurveyResponsesTable, owner.SurveyResponsesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryCareTasks chains the current query on the "care_tasks" edge.
+func (_q *OwnerQuery) QueryCareTasks() *CareTaskQuery {
+	query := (&CareTaskClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, selector),
+			sqlgraph.To(caretask.Table, caretask.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.CareTasksTable, owner.CareTasksColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -461,6 +486,7 @@ func (_q *OwnerQuery) Clone() *OwnerQuery {
 		withAppointments:    _q.withAppointments.Clone(),
 		withWorkOrders:      _q.withWorkOrders.Clone(),
 		withSurveyResponses: _q.withSurveyResponses.Clone(),
+		withCareTasks:       _q.withCareTasks.Clone(),
 		withOutboxMessages:  _q.withOutboxMessages.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -543,6 +569,17 @@ func (_q *OwnerQuery) WithSurveyResponses(opts ...func(*SurveyResponseQuery)) *O
 		opt(query)
 	}
 	_q.withSurveyResponses = query
+	return _q
+}
+
+// WithCareTasks tells the query-builder to eager-load the nodes that are connected to
+// the "care_tasks" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithCareTasks(opts ...func(*CareTaskQuery)) *OwnerQuery {
+	query := (&CareTaskClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withCareTasks = query
 	return _q
 }
 
@@ -641,7 +678,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 	var (
 		nodes       = []*Owner{}
 		_spec       = _q.querySpec()
-		loadedTypes = [8]bool{
+		loadedTypes = [9]bool{
 			_q.withHomeDealership != nil,
 			_q.withVehicles != nil,
 			_q.withOwnerships != nil,
@@ -649,6 +686,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			_q.withAppointments != nil,
 			_q.withWorkOrders != nil,
 			_q.withSurveyResponses != nil,
+			_q.withCareTasks != nil,
 			_q.withOutboxMessages != nil,
 		}
 	)
@@ -721,6 +759,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			return nil, err
 		}
 	}
+	if query := _q.withCareTasks; query != nil {
+		if err := _q.loadCareTasks(ctx, query, nodes,
+			func(n *Owner) { n.Edges.CareTasks = []*CareTask{} },
+			func(n *Owner, e *CareTask) { n.Edges.CareTasks = append(n.Edges.CareTasks, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withOutboxMessages; query != nil {
 		if err := _q.loadOutboxMessages(ctx, query, nodes,
 			func(n *Owner) { n.Edges.OutboxMessages = []*OutboxMessage{} },
@@ -767,6 +812,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 		if err := _q.loadSurveyResponses(ctx, query, nodes,
 			func(n *Owner) { n.appendNamedSurveyResponses(name) },
 			func(n *Owner, e *SurveyResponse) { n.appendNamedSurveyResponses(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedCareTasks {
+		if err := _q.loadCareTasks(ctx, query, nodes,
+			func(n *Owner) { n.appendNamedCareTasks(name) },
+			func(n *Owner, e *CareTask) { n.appendNamedCareTasks(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -985,6 +1037,36 @@ func (_q *OwnerQuery) loadSurveyResponses(ctx context.Context, query *SurveyResp
 	}
 	query.Where(predicate.SurveyResponse(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(owner.SurveyResponsesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OwnerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "owner_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OwnerQuery) loadCareTasks(ctx context.Context, query *CareTaskQuery, nodes []*Owner, init func(*Owner), assign func(*Owner, *CareTask)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Owner)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(caretask.FieldOwnerID)
+	}
+	query.Where(predicate.CareTask(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(owner.CareTasksColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -1234,6 +1316,20 @@ func (_q *OwnerQuery) WithNamedSurveyResponses(name string, opts ...func(*Survey
 		_q.withNamedSurveyResponses = make(map[string]*SurveyResponseQuery)
 	}
 	_q.withNamedSurveyResponses[name] = query
+	return _q
+}
+
+// WithNamedCareTasks tells the query-builder to eager-load the nodes that are connected to the "care_tasks"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithNamedCareTasks(name string, opts ...func(*CareTaskQuery)) *OwnerQuery {
+	query := (&CareTaskClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedCareTasks == nil {
+		_q.withNamedCareTasks = make(map[string]*CareTaskQuery)
+	}
+	_q.withNamedCareTasks[name] = query
 	return _q
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"aftercare/ent/appointment"
+	"aftercare/ent/caretask"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
@@ -340,6 +341,20 @@ func (_u *OwnerUpdate) ClearAuthUID() *OwnerUpdate {
 	return _u
 }
 
+// SetPhoneInvalid sets the "phone_invalid" field.
+func (_u *OwnerUpdate) SetPhoneInvalid(v bool) *OwnerUpdate {
+	_u.mutation.SetPhoneInvalid(v)
+	return _u
+}
+
+// SetNillablePhoneInvalid sets the "phone_invalid" field if the given value is not nil.
+func (_u *OwnerUpdate) SetNillablePhoneInvalid(v *bool) *OwnerUpdate {
+	if v != nil {
+		_u.SetPhoneInvalid(*v)
+	}
+	return _u
+}
+
 // SetProspect sets the "prospect" field.
 func (_u *OwnerUpdate) SetProspect(v bool) *OwnerUpdate {
 	_u.mutation.SetProspect(v)
@@ -467,6 +482,21 @@ func (_u *OwnerUpdate) AddSurveyResponses(v ...*SurveyResponse) *OwnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddSurveyResponseIDs(ids...)
+}
+
+// AddCareTaskIDs adds the "care_tasks" edge to the CareTask entity by IDs.
+func (_u *OwnerUpdate) AddCareTaskIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.AddCareTaskIDs(ids...)
+	return _u
+}
+
+// AddCareTasks adds the "care_tasks" edges to the CareTask entity.
+func (_u *OwnerUpdate) AddCareTasks(v ...*CareTask) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCareTaskIDs(ids...)
 }
 
 // AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by IDs.
@@ -619,6 +649,27 @@ func (_u *OwnerUpdate) RemoveSurveyResponses(v ...*SurveyResponse) *OwnerUpdate 
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSurveyResponseIDs(ids...)
+}
+
+// ClearCareTasks clears all "care_tasks" edges to the CareTask entity.
+func (_u *OwnerUpdate) ClearCareTasks() *OwnerUpdate {
+	_u.mutation.ClearCareTasks()
+	return _u
+}
+
+// RemoveCareTaskIDs removes the "care_tasks" edge to CareTask entities by IDs.
+func (_u *OwnerUpdate) RemoveCareTaskIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.RemoveCareTaskIDs(ids...)
+	return _u
+}
+
+// RemoveCareTasks removes "care_tasks" edges to CareTask entities.
+func (_u *OwnerUpdate) RemoveCareTasks(v ...*CareTask) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCareTaskIDs(ids...)
 }
 
 // ClearOutboxMessages clears all "outbox_messages" edges to the OutboxMessage entity.
@@ -839,6 +890,9 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.AuthUIDCleared() {
 		_spec.ClearField(owner.FieldAuthUID, field.TypeString)
+	}
+	if value, ok := _u.mutation.PhoneInvalid(); ok {
+		_spec.SetField(owner.FieldPhoneInvalid, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.Prospect(); ok {
 		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
@@ -1141,6 +1195,51 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(surveyresponse.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CareTasksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(caretask.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCareTasksIDs(); len(nodes) > 0 && !_u.mutation.CareTasksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(caretask.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CareTasksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(caretask.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1517,6 +1616,20 @@ func (_u *OwnerUpdateOne) ClearAuthUID() *OwnerUpdateOne {
 	return _u
 }
 
+// SetPhoneInvalid sets the "phone_invalid" field.
+func (_u *OwnerUpdateOne) SetPhoneInvalid(v bool) *OwnerUpdateOne {
+	_u.mutation.SetPhoneInvalid(v)
+	return _u
+}
+
+// SetNillablePhoneInvalid sets the "phone_invalid" field if the given value is not nil.
+func (_u *OwnerUpdateOne) SetNillablePhoneInvalid(v *bool) *OwnerUpdateOne {
+	if v != nil {
+		_u.SetPhoneInvalid(*v)
+	}
+	return _u
+}
+
 // SetProspect sets the "prospect" field.
 func (_u *OwnerUpdateOne) SetProspect(v bool) *OwnerUpdateOne {
 	_u.mutation.SetProspect(v)
@@ -1644,6 +1757,21 @@ func (_u *OwnerUpdateOne) AddSurveyResponses(v ...*SurveyResponse) *OwnerUpdateO
 		ids[i] = v[i].ID
 	}
 	return _u.AddSurveyResponseIDs(ids...)
+}
+
+// AddCareTaskIDs adds the "care_tasks" edge to the CareTask entity by IDs.
+func (_u *OwnerUpdateOne) AddCareTaskIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.AddCareTaskIDs(ids...)
+	return _u
+}
+
+// AddCareTasks adds the "care_tasks" edges to the CareTask entity.
+func (_u *OwnerUpdateOne) AddCareTasks(v ...*CareTask) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddCareTaskIDs(ids...)
 }
 
 // AddOutboxMessageIDs adds the "outbox_messages" edge to the OutboxMessage entity by IDs.
@@ -1796,6 +1924,27 @@ func (_u *OwnerUpdateOne) RemoveSurveyResponses(v ...*SurveyResponse) *OwnerUpda
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSurveyResponseIDs(ids...)
+}
+
+// ClearCareTasks clears all "care_tasks" edges to the CareTask entity.
+func (_u *OwnerUpdateOne) ClearCareTasks() *OwnerUpdateOne {
+	_u.mutation.ClearCareTasks()
+	return _u
+}
+
+// RemoveCareTaskIDs removes the "care_tasks" edge to CareTask entities by IDs.
+func (_u *OwnerUpdateOne) RemoveCareTaskIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.RemoveCareTaskIDs(ids...)
+	return _u
+}
+
+// RemoveCareTasks removes "care_tasks" edges to CareTask entities.
+func (_u *OwnerUpdateOne) RemoveCareTasks(v ...*CareTask) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveCareTaskIDs(ids...)
 }
 
 // ClearOutboxMessages clears all "outbox_messages" edges to the OutboxMessage entity.
@@ -2046,6 +2195,9 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 	}
 	if _u.mutation.AuthUIDCleared() {
 		_spec.ClearField(owner.FieldAuthUID, field.TypeString)
+	}
+	if value, ok := _u.mutation.PhoneInvalid(); ok {
+		_spec.SetField(owner.FieldPhoneInvalid, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.Prospect(); ok {
 		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
@@ -2348,6 +2500,51 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(surveyresponse.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.CareTasksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(caretask.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedCareTasksIDs(); len(nodes) > 0 && !_u.mutation.CareTasksCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(caretask.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.CareTasksIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.CareTasksTable,
+			Columns: []string{owner.CareTasksColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(caretask.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -18,6 +18,10 @@ type Tx struct {
 	Appointment *AppointmentClient
 	// AuditEntry is the client for interacting with the AuditEntry builders.
 	AuditEntry *AuditEntryClient
+	// CareTask is the client for interacting with the CareTask builders.
+	CareTask *CareTaskClient
+	// ContactAttempt is the client for interacting with the ContactAttempt builders.
+	ContactAttempt *ContactAttemptClient
 	// DealerGroup is the client for interacting with the DealerGroup builders.
 	DealerGroup *DealerGroupClient
 	// Dealership is the client for interacting with the Dealership builders.
@@ -185,6 +189,8 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.Appointment = NewAppointmentClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
+	tx.CareTask = NewCareTaskClient(tx.config)
+	tx.ContactAttempt = NewContactAttemptClient(tx.config)
 	tx.DealerGroup = NewDealerGroupClient(tx.config)
 	tx.Dealership = NewDealershipClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)

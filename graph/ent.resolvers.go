@@ -35,6 +35,12 @@ func (r *queryResolver) AuditEntries(ctx context.Context, after *entgql.Cursor[i
 		ent.WithAuditEntryOrder(orderBy), ent.WithAuditEntryFilter(where.Filter))
 }
 
+// CareTasks is the resolver for the careTasks field.
+func (r *queryResolver) CareTasks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareTaskOrder, where *ent.CareTaskWhereInput) (*ent.CareTaskConnection, error) {
+	return r.Client.CareTask.Query().Paginate(ctx, after, first, before, last,
+		ent.WithCareTaskOrder(orderBy), ent.WithCareTaskFilter(where.Filter))
+}
+
 // DealerGroups is the resolver for the dealerGroups field.
 func (r *queryResolver) DealerGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) (*ent.DealerGroupConnection, error) {
 	return r.Client.DealerGroup.Query().Paginate(ctx, after, first, before, last,

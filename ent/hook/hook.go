@@ -32,6 +32,30 @@ func (f AuditEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditEntryMutation", m)
 }
 
+// The CareTaskFunc type is an adapter to allow the use of ordinary
+// function as CareTask mutator.
+type CareTaskFunc func(context.Context, *ent.CareTaskMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareTaskFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareTaskMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareTaskMutation", m)
+}
+
+// The ContactAttemptFunc type is an adapter to allow the use of ordinary
+// function as ContactAttempt mutator.
+type ContactAttemptFunc func(context.Context, *ent.ContactAttemptMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContactAttemptFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContactAttemptMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactAttemptMutation", m)
+}
+
 // The DealerGroupFunc type is an adapter to allow the use of ordinary
 // function as DealerGroup mutator.
 type DealerGroupFunc func(context.Context, *ent.DealerGroupMutation) (ent.Value, error)

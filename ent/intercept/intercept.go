@@ -9,6 +9,8 @@ import (
 	"aftercare/ent"
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -139,6 +141,60 @@ func (f TraverseAuditEntry) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AuditEntryQuery", q)
+}
+
+// The CareTaskFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareTaskFunc func(context.Context, *ent.CareTaskQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareTaskFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareTaskQuery", q)
+}
+
+// The TraverseCareTask type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareTask func(context.Context, *ent.CareTaskQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareTask) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareTask) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareTaskQuery", q)
+}
+
+// The ContactAttemptFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContactAttemptFunc func(context.Context, *ent.ContactAttemptQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContactAttemptFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContactAttemptQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContactAttemptQuery", q)
+}
+
+// The TraverseContactAttempt type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContactAttempt func(context.Context, *ent.ContactAttemptQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContactAttempt) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContactAttempt) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactAttemptQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContactAttemptQuery", q)
 }
 
 // The DealerGroupFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -607,6 +663,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AppointmentQuery, predicate.Appointment, appointment.OrderOption]{typ: ent.TypeAppointment, tq: q}, nil
 	case *ent.AuditEntryQuery:
 		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
+	case *ent.CareTaskQuery:
+		return &query[*ent.CareTaskQuery, predicate.CareTask, caretask.OrderOption]{typ: ent.TypeCareTask, tq: q}, nil
+	case *ent.ContactAttemptQuery:
+		return &query[*ent.ContactAttemptQuery, predicate.ContactAttempt, contactattempt.OrderOption]{typ: ent.TypeContactAttempt, tq: q}, nil
 	case *ent.DealerGroupQuery:
 		return &query[*ent.DealerGroupQuery, predicate.DealerGroup, dealergroup.OrderOption]{typ: ent.TypeDealerGroup, tq: q}, nil
 	case *ent.DealershipQuery:

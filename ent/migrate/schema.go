@@ -125,6 +125,69 @@ var (
 			},
 		},
 	}
+	// CareTasksColumns holds the columns for the "care_tasks" table.
+	CareTasksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "dealership_id", Type: field.TypeInt},
+		{Name: "channel", Type: field.TypeEnum, Enums: []string{"phone", "sms", "email"}},
+		{Name: "reason", Type: field.TypeString, Size: 200},
+		{Name: "outbox_message_id", Type: field.TypeInt, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"open", "done", "failed"}, Default: "open"},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "failure_reason", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "owner_id", Type: field.TypeInt},
+	}
+	// CareTasksTable holds the schema information for the "care_tasks" table.
+	CareTasksTable = &schema.Table{
+		Name:       "care_tasks",
+		Columns:    CareTasksColumns,
+		PrimaryKey: []*schema.Column{CareTasksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_tasks_owners_care_tasks",
+				Columns:    []*schema.Column{CareTasksColumns[10]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "caretask_dealership_id_status_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{CareTasksColumns[3], CareTasksColumns[7], CareTasksColumns[8]},
+			},
+			{
+				Name:    "caretask_owner_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareTasksColumns[10]},
+			},
+		},
+	}
+	// ContactAttemptsColumns holds the columns for the "contact_attempts" table.
+	ContactAttemptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "staff_id", Type: field.TypeInt, Nullable: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "outcome", Type: field.TypeEnum, Enums: []string{"reached", "no_answer", "busy", "wrong_number", "sent", "bounced"}},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "care_task_id", Type: field.TypeInt},
+	}
+	// ContactAttemptsTable holds the schema information for the "contact_attempts" table.
+	ContactAttemptsTable = &schema.Table{
+		Name:       "contact_attempts",
+		Columns:    ContactAttemptsColumns,
+		PrimaryKey: []*schema.Column{ContactAttemptsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "contact_attempts_care_tasks_attempts",
+				Columns:    []*schema.Column{ContactAttemptsColumns[5]},
+				RefColumns: []*schema.Column{CareTasksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// DealerGroupsColumns holds the columns for the "dealer_groups" table.
 	DealerGroupsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -351,6 +414,7 @@ var (
 		{Name: "locale", Type: field.TypeString, Size: 35, Default: "zh-CN"},
 		{Name: "tier", Type: field.TypeEnum, Enums: []string{"basic", "key", "vip"}, Default: "basic"},
 		{Name: "auth_uid", Type: field.TypeString, Unique: true, Nullable: true, Size: 128},
+		{Name: "phone_invalid", Type: field.TypeBool, Default: false},
 		{Name: "prospect", Type: field.TypeBool, Default: false},
 		{Name: "erased_at", Type: field.TypeTime, Nullable: true},
 		{Name: "home_dealership_id", Type: field.TypeInt, Nullable: true},
@@ -363,7 +427,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "owners_dealerships_owners",
-				Columns:    []*schema.Column{OwnersColumns[22]},
+				Columns:    []*schema.Column{OwnersColumns[23]},
 				RefColumns: []*schema.Column{DealershipsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -377,7 +441,7 @@ var (
 			{
 				Name:    "owner_home_dealership_id",
 				Unique:  false,
-				Columns: []*schema.Column{OwnersColumns[22]},
+				Columns: []*schema.Column{OwnersColumns[23]},
 			},
 		},
 	}
@@ -821,6 +885,8 @@ var (
 	Tables = []*schema.Table{
 		AppointmentsTable,
 		AuditEntriesTable,
+		CareTasksTable,
+		ContactAttemptsTable,
 		DealerGroupsTable,
 		DealershipsTable,
 		DevicesTable,
@@ -851,6 +917,14 @@ func init() {
 	}
 	AuditEntriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	CareTasksTable.ForeignKeys[0].RefTable = OwnersTable
+	CareTasksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
+	ContactAttemptsTable.ForeignKeys[0].RefTable = CareTasksTable
+	ContactAttemptsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
 	}
 	DealerGroupsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),

@@ -58,6 +58,8 @@ const (
 	FieldTier = "tier"
 	// FieldAuthUID holds the string denoting the auth_uid field in the database.
 	FieldAuthUID = "auth_uid"
+	// FieldPhoneInvalid holds the string denoting the phone_invalid field in the database.
+	FieldPhoneInvalid = "phone_invalid"
 	// FieldProspect holds the string denoting the prospect field in the database.
 	FieldProspect = "prospect"
 	// FieldErasedAt holds the string denoting the erased_at field in the database.
@@ -76,6 +78,8 @@ const (
 	EdgeWorkOrders = "work_orders"
 	// EdgeSurveyResponses holds the string denoting the survey_responses edge name in mutations.
 	EdgeSurveyResponses = "survey_responses"
+	// EdgeCareTasks holds the string denoting the care_tasks edge name in mutations.
+	EdgeCareTasks = "care_tasks"
 	// EdgeOutboxMessages holds the string denoting the outbox_messages edge name in mutations.
 	EdgeOutboxMessages = "outbox_messages"
 	// Table holds the table name of the owner in the database.
@@ -129,6 +133,13 @@ const (
 	SurveyResponsesInverseTable = "survey_responses"
 	// SurveyResponsesColumn is the table column denoting the survey_responses relation/edge.
 	SurveyResponsesColumn = "owner_id"
+	// CareTasksTable is the table that holds the care_tasks relation/edge.
+	CareTasksTable = "care_tasks"
+	// CareTasksInverseTable is the table name for the CareTask entity.
+	// It exists in this package in order to avoid circular dependency with the "caretask" package.
+	CareTasksInverseTable = "care_tasks"
+	// CareTasksColumn is the table column denoting the care_tasks relation/edge.
+	CareTasksColumn = "owner_id"
 	// OutboxMessagesTable is the table that holds the outbox_messages relation/edge.
 	OutboxMessagesTable = "outbox_messages"
 	// OutboxMessagesInverseTable is the table name for the OutboxMessage entity.
@@ -161,6 +172,7 @@ var Columns = []string{
 	FieldLocale,
 	FieldTier,
 	FieldAuthUID,
+	FieldPhoneInvalid,
 	FieldProspect,
 	FieldErasedAt,
 }
@@ -217,6 +229,8 @@ var (
 	LocaleValidator func(string) error
 	// AuthUIDValidator is a validator for the "auth_uid" field. It is called by the builders before save.
 	AuthUIDValidator func(string) error
+	// DefaultPhoneInvalid holds the default value on creation for the "phone_invalid" field.
+	DefaultPhoneInvalid bool
 	// DefaultProspect holds the default value on creation for the "prospect" field.
 	DefaultProspect bool
 )
@@ -351,6 +365,11 @@ func ByAuthUID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAuthUID, opts...).ToFunc()
 }
 
+// ByPhoneInvalid orders the results by the phone_invalid field.
+func ByPhoneInvalid(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPhoneInvalid, opts...).ToFunc()
+}
+
 // ByProspect orders the results by the prospect field.
 func ByProspect(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProspect, opts...).ToFunc()
@@ -452,6 +471,20 @@ func BySurveyResponses(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByCareTasksCount orders the results by care_tasks count.
+func ByCareTasksCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newCareTasksStep(), opts...)
+	}
+}
+
+// ByCareTasks orders the results by care_tasks terms.
+func ByCareTasks(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newCareTasksStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByOutboxMessagesCount orders the results by outbox_messages count.
 func ByOutboxMessagesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -512,6 +545,13 @@ func newSurveyResponsesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SurveyResponsesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, SurveyResponsesTable, SurveyResponsesColumn),
+	)
+}
+func newCareTasksStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(CareTasksInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, CareTasksTable, CareTasksColumn),
 	)
 }
 func newOutboxMessagesStep() *sqlgraph.Step {

@@ -145,6 +145,11 @@ func AuthUID(v string) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldAuthUID, v))
 }
 
+// PhoneInvalid applies equality check predicate on the "phone_invalid" field. It's identical to PhoneInvalidEQ.
+func PhoneInvalid(v bool) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldPhoneInvalid, v))
+}
+
 // Prospect applies equality check predicate on the "prospect" field. It's identical to ProspectEQ.
 func Prospect(v bool) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldProspect, v))
@@ -1140,6 +1145,16 @@ func AuthUIDContainsFold(v string) predicate.Owner {
 	return predicate.Owner(sql.FieldContainsFold(FieldAuthUID, v))
 }
 
+// PhoneInvalidEQ applies the EQ predicate on the "phone_invalid" field.
+func PhoneInvalidEQ(v bool) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldPhoneInvalid, v))
+}
+
+// PhoneInvalidNEQ applies the NEQ predicate on the "phone_invalid" field.
+func PhoneInvalidNEQ(v bool) predicate.Owner {
+	return predicate.Owner(sql.FieldNEQ(FieldPhoneInvalid, v))
+}
+
 // ProspectEQ applies the EQ predicate on the "prospect" field.
 func ProspectEQ(v bool) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldProspect, v))
@@ -1353,6 +1368,29 @@ func HasSurveyResponses() predicate.Owner {
 func HasSurveyResponsesWith(preds ...predicate.SurveyResponse) predicate.Owner {
 	return predicate.Owner(func(s *sql.Selector) {
 		step := newSurveyResponsesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasCareTasks applies the HasEdge predicate on the "care_tasks" edge.
+func HasCareTasks() predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, CareTasksTable, CareTasksColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasCareTasksWith applies the HasEdge predicate on the "care_tasks" edge with a given conditions (other predicates).
+func HasCareTasksWith(preds ...predicate.CareTask) predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := newCareTasksStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

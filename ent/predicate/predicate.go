@@ -12,6 +12,12 @@ type Appointment func(*sql.Selector)
 // AuditEntry is the predicate function for auditentry builders.
 type AuditEntry func(*sql.Selector)
 
+// CareTask is the predicate function for caretask builders.
+type CareTask func(*sql.Selector)
+
+// ContactAttempt is the predicate function for contactattempt builders.
+type ContactAttempt func(*sql.Selector)
+
 // DealerGroup is the predicate function for dealergroup builders.
 type DealerGroup func(*sql.Selector)
 

@@ -159,6 +159,54 @@ func (f AuditEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEntryMutation", m)
 }
 
+// The CareTaskQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareTaskQueryRuleFunc func(context.Context, *ent.CareTaskQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareTaskQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareTaskQuery", q)
+}
+
+// The CareTaskMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareTaskMutationRuleFunc func(context.Context, *ent.CareTaskMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareTaskMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareTaskMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareTaskMutation", m)
+}
+
+// The ContactAttemptQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ContactAttemptQueryRuleFunc func(context.Context, *ent.ContactAttemptQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ContactAttemptQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactAttemptQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ContactAttemptQuery", q)
+}
+
+// The ContactAttemptMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ContactAttemptMutationRuleFunc func(context.Context, *ent.ContactAttemptMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ContactAttemptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ContactAttemptMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactAttemptMutation", m)
+}
+
 // The DealerGroupQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DealerGroupQueryRuleFunc func(context.Context, *ent.DealerGroupQuery) error
@@ -606,6 +654,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEntryQuery:
 		return q.Filter(), nil
+	case *ent.CareTaskQuery:
+		return q.Filter(), nil
+	case *ent.ContactAttemptQuery:
+		return q.Filter(), nil
 	case *ent.DealerGroupQuery:
 		return q.Filter(), nil
 	case *ent.DealershipQuery:
@@ -650,6 +702,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AppointmentMutation:
 		return m.Filter(), nil
 	case *ent.AuditEntryMutation:
+		return m.Filter(), nil
+	case *ent.CareTaskMutation:
+		return m.Filter(), nil
+	case *ent.ContactAttemptMutation:
 		return m.Filter(), nil
 	case *ent.DealerGroupMutation:
 		return m.Filter(), nil

@@ -5,6 +5,8 @@ package runtime
 import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
@@ -128,6 +130,78 @@ func init() {
 	auditentryDescRequestID := auditentryFields[8].Descriptor()
 	// auditentry.RequestIDValidator is a validator for the "request_id" field. It is called by the builders before save.
 	auditentry.RequestIDValidator = auditentryDescRequestID.Validators[0].(func(string) error)
+	caretaskMixin := schema.CareTask{}.Mixin()
+	caretask.Policy = privacy.NewPolicies(schema.CareTask{})
+	caretask.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := caretask.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	caretaskMixinHooks1 := caretaskMixin[1].Hooks()
+
+	caretask.Hooks[1] = caretaskMixinHooks1[0]
+	caretaskMixinFields0 := caretaskMixin[0].Fields()
+	_ = caretaskMixinFields0
+	caretaskFields := schema.CareTask{}.Fields()
+	_ = caretaskFields
+	// caretaskDescCreatedAt is the schema descriptor for created_at field.
+	caretaskDescCreatedAt := caretaskMixinFields0[0].Descriptor()
+	// caretask.DefaultCreatedAt holds the default value on creation for the created_at field.
+	caretask.DefaultCreatedAt = caretaskDescCreatedAt.Default.(func() time.Time)
+	// caretaskDescUpdatedAt is the schema descriptor for updated_at field.
+	caretaskDescUpdatedAt := caretaskMixinFields0[1].Descriptor()
+	// caretask.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	caretask.DefaultUpdatedAt = caretaskDescUpdatedAt.Default.(func() time.Time)
+	// caretask.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	caretask.UpdateDefaultUpdatedAt = caretaskDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// caretaskDescReason is the schema descriptor for reason field.
+	caretaskDescReason := caretaskFields[3].Descriptor()
+	// caretask.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	caretask.ReasonValidator = func() func(string) error {
+		validators := caretaskDescReason.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reason string) error {
+			for _, fn := range fns {
+				if err := fn(reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// caretaskDescFailureReason is the schema descriptor for failure_reason field.
+	caretaskDescFailureReason := caretaskFields[7].Descriptor()
+	// caretask.FailureReasonValidator is a validator for the "failure_reason" field. It is called by the builders before save.
+	caretask.FailureReasonValidator = caretaskDescFailureReason.Validators[0].(func(string) error)
+	contactattemptMixin := schema.ContactAttempt{}.Mixin()
+	contactattempt.Policy = privacy.NewPolicies(schema.ContactAttempt{})
+	contactattempt.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contactattempt.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contactattemptMixinHooks0 := contactattemptMixin[0].Hooks()
+
+	contactattempt.Hooks[1] = contactattemptMixinHooks0[0]
+	contactattemptFields := schema.ContactAttempt{}.Fields()
+	_ = contactattemptFields
+	// contactattemptDescAt is the schema descriptor for at field.
+	contactattemptDescAt := contactattemptFields[2].Descriptor()
+	// contactattempt.DefaultAt holds the default value on creation for the at field.
+	contactattempt.DefaultAt = contactattemptDescAt.Default.(func() time.Time)
+	// contactattemptDescNote is the schema descriptor for note field.
+	contactattemptDescNote := contactattemptFields[4].Descriptor()
+	// contactattempt.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	contactattempt.NoteValidator = contactattemptDescNote.Validators[0].(func(string) error)
 	dealergroupMixin := schema.DealerGroup{}.Mixin()
 	dealergroup.Policy = privacy.NewPolicies(schema.DealerGroup{})
 	dealergroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -676,8 +750,12 @@ func init() {
 	ownerDescAuthUID := ownerFields[17].Descriptor()
 	// owner.AuthUIDValidator is a validator for the "auth_uid" field. It is called by the builders before save.
 	owner.AuthUIDValidator = ownerDescAuthUID.Validators[0].(func(string) error)
+	// ownerDescPhoneInvalid is the schema descriptor for phone_invalid field.
+	ownerDescPhoneInvalid := ownerFields[18].Descriptor()
+	// owner.DefaultPhoneInvalid holds the default value on creation for the phone_invalid field.
+	owner.DefaultPhoneInvalid = ownerDescPhoneInvalid.Default.(bool)
 	// ownerDescProspect is the schema descriptor for prospect field.
-	ownerDescProspect := ownerFields[18].Descriptor()
+	ownerDescProspect := ownerFields[19].Descriptor()
 	// owner.DefaultProspect holds the default value on creation for the prospect field.
 	owner.DefaultProspect = ownerDescProspect.Default.(bool)
 	photoMixin := schema.Photo{}.Mixin()

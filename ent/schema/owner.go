@@ -49,6 +49,8 @@ func (Owner) Fields() []ent.Field {
 			Annotations(entgql.OrderField("TIER")),
 		field.String("auth_uid").Optional().Nillable().Unique().MaxLen(128).
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("phone_invalid").Default(false).Annotations(systemSet()).
+			Comment("A call found the number wrong or dead: flagged for correction, not retried."),
 		field.Bool("prospect").Default(false).Annotations(systemSet()).
 			Comment("Created by a widget booking from someone not yet known as a customer."),
 		field.Time("erased_at").Optional().Nillable().Annotations(systemSet()).
@@ -66,6 +68,7 @@ func (Owner) Edges() []ent.Edge {
 		edge.To("appointments", Appointment.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("work_orders", WorkOrder.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("survey_responses", SurveyResponse.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("care_tasks", CareTask.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("outbox_messages", OutboxMessage.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }

@@ -370,3 +370,79 @@ func (Photo) Edges() []ent.Edge {
 
 // Policy of Photo: see internal/access.
 func (Photo) Policy() ent.Policy { return access.Policy("photos") }
+
+// CareTask is a person-to-person contact the care department owes an owner:
+// a call when a push could not reach them, a one-to-one call after two
+// unanswered reminders, then an SMS or e-mail when calls fail.
+type CareTask struct {
+	ent.Schema
+}
+
+// Mixin of CareTask.
+func (CareTask) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, HistoryMixin{}} }
+
+// Fields of CareTask.
+func (CareTask) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("owner_id").Immutable(),
+		field.Int("dealership_id").Immutable(),
+		field.Enum("channel").Values("phone", "sms", "email").Immutable(),
+		field.String("reason").NotEmpty().MaxLen(200).Immutable().
+			Comment("Why the contact is owed, e.g. the message that did not reach the owner."),
+		field.Int("outbox_message_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
+		field.Enum("status").Values("open", "done", "failed").Default("open").
+			Annotations(entgql.OrderField("STATUS"), systemSet()),
+		field.Time("due_at").Annotations(entgql.OrderField("DUE_AT"), systemSet()),
+		field.String("failure_reason").Optional().MaxLen(200).Annotations(systemSet()),
+	}
+}
+
+// Edges of CareTask.
+func (CareTask) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("owner", Owner.Type).Ref("care_tasks").Field("owner_id").Unique().Required().Immutable(),
+		edge.To("attempts", ContactAttempt.Type),
+	}
+}
+
+// Indexes of CareTask.
+func (CareTask) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id")}
+}
+
+// Annotations of CareTask.
+func (CareTask) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.RelayConnection(), entgql.QueryField()}
+}
+
+// Policy of CareTask: see internal/access.
+func (CareTask) Policy() ent.Policy { return access.Policy("care_tasks") }
+
+// ContactAttempt is one try at reaching an owner for a care task.
+type ContactAttempt struct {
+	ent.Schema
+}
+
+// Mixin of ContactAttempt.
+func (ContactAttempt) Mixin() []ent.Mixin { return []ent.Mixin{HistoryMixin{}} }
+
+// Fields of ContactAttempt.
+func (ContactAttempt) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("care_task_id").Immutable(),
+		field.Int("staff_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
+		field.Time("at").Default(time.Now).Immutable(),
+		field.Enum("outcome").Values("reached", "no_answer", "busy", "wrong_number", "sent", "bounced").Immutable(),
+		field.String("note").Optional().MaxLen(1000).Immutable(),
+	}
+}
+
+// Edges of ContactAttempt.
+func (ContactAttempt) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("care_task", CareTask.Type).Ref("attempts").Field("care_task_id").Unique().Required().Immutable(),
+	}
+}
+
+// Policy of ContactAttempt: see internal/access.
+func (ContactAttempt) Policy() ent.Policy { return access.Policy("contact_attempts") }

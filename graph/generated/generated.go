@@ -6,6 +6,8 @@ import (
 	"aftercare/ent"
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
+	"aftercare/ent/caretask"
+	"aftercare/ent/contactattempt"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
@@ -135,6 +137,33 @@ type ComplexityRoot struct {
 		Status    func(childComplexity int) int
 	}
 
+	CareTask struct {
+		Attempts        func(childComplexity int) int
+		Channel         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DealershipID    func(childComplexity int) int
+		DueAt           func(childComplexity int) int
+		FailureReason   func(childComplexity int) int
+		ID              func(childComplexity int) int
+		OutboxMessageID func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		OwnerID         func(childComplexity int) int
+		Reason          func(childComplexity int) int
+		Status          func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	CareTaskConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CareTaskEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Check struct {
 		Item func(childComplexity int) int
 		Note func(childComplexity int) int
@@ -148,6 +177,16 @@ type ComplexityRoot struct {
 		Interior              func(childComplexity int) int
 		PromisedTimeConfirmed func(childComplexity int) int
 		WorkConfirmed         func(childComplexity int) int
+	}
+
+	ContactAttempt struct {
+		At         func(childComplexity int) int
+		CareTask   func(childComplexity int) int
+		CareTaskID func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Note       func(childComplexity int) int
+		Outcome    func(childComplexity int) int
+		StaffID    func(childComplexity int) int
 	}
 
 	DamageNote struct {
@@ -277,6 +316,7 @@ type ComplexityRoot struct {
 		EraseMyAccount        func(childComplexity int, confirm bool) int
 		ExportMyData          func(childComplexity int) int
 		GrantStaffRole        func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
+		LogContactAttempt     func(childComplexity int, taskID int, outcome contactattempt.Outcome, note *string) int
 		MarkNoShow            func(childComplexity int, id int) int
 		RecordOdometerReading func(childComplexity int, input model.RecordOdometerReadingInput) int
 		RegisterDevice        func(childComplexity int, token string, platform device.Platform, appVersion *string, locale *string) int
@@ -364,6 +404,7 @@ type ComplexityRoot struct {
 	Owner struct {
 		Appointments       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
 		Birthday           func(childComplexity int) int
+		CareTasks          func(childComplexity int) int
 		ConsentMarketing   func(childComplexity int) int
 		ConsentMarketingAt func(childComplexity int) int
 		ConsentService     func(childComplexity int) int
@@ -381,6 +422,7 @@ type ComplexityRoot struct {
 		OutboxMessages     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OutboxMessageOrder, where *ent.OutboxMessageWhereInput) int
 		Ownerships         func(childComplexity int) int
 		Phone              func(childComplexity int) int
+		PhoneInvalid       func(childComplexity int) int
 		PreferredChannels  func(childComplexity int) int
 		Prospect           func(childComplexity int) int
 		QuietHoursEnd      func(childComplexity int) int
@@ -436,6 +478,7 @@ type ComplexityRoot struct {
 		Appointments    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
 		AuditEntries    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) int
 		AvailableSlots  func(childComplexity int, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) int
+		CareTasks       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareTaskOrder, where *ent.CareTaskWhereInput) int
 		DealerGroups    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) int
 		Dealerships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) int
 		Me              func(childComplexity int) int
@@ -774,6 +817,7 @@ type MutationResolver interface {
 	SetBookingSettings(ctx context.Context, dealershipID int, input model.BookingSettingsInput) (*ent.Dealership, error)
 	RegisterDevice(ctx context.Context, token string, platform device.Platform, appVersion *string, locale *string) (*ent.Device, error)
 	UnregisterDevice(ctx context.Context, token string) (bool, error)
+	LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string) (*ent.CareTask, error)
 	CheckIn(ctx context.Context, input model.CheckInVehicleInput) (*ent.WorkOrder, error)
 	ConfirmCheckIn(ctx context.Context, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) (*ent.WorkOrder, error)
 	AdvanceWorkOrder(ctx context.Context, input model.AdvanceWorkOrderInput) (*ent.WorkOrder, error)
@@ -791,6 +835,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Appointments(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) (*ent.AppointmentConnection, error)
 	AuditEntries(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error)
+	CareTasks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareTaskOrder, where *ent.CareTaskWhereInput) (*ent.CareTaskConnection, error)
 	DealerGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) (*ent.DealerGroupConnection, error)
 	Dealerships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) (*ent.DealershipConnection, error)
 	Owners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) (*ent.OwnerConnection, error)
@@ -1151,6 +1196,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BookingReceipt.Status(childComplexity), true
 
+	case "CareTask.attempts":
+		if e.ComplexityRoot.CareTask.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.Attempts(childComplexity), true
+	case "CareTask.channel":
+		if e.ComplexityRoot.CareTask.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.Channel(childComplexity), true
+	case "CareTask.createdAt":
+		if e.ComplexityRoot.CareTask.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.CreatedAt(childComplexity), true
+	case "CareTask.dealershipID":
+		if e.ComplexityRoot.CareTask.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.DealershipID(childComplexity), true
+	case "CareTask.dueAt":
+		if e.ComplexityRoot.CareTask.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.DueAt(childComplexity), true
+	case "CareTask.failureReason":
+		if e.ComplexityRoot.CareTask.FailureReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.FailureReason(childComplexity), true
+	case "CareTask.id":
+		if e.ComplexityRoot.CareTask.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.ID(childComplexity), true
+	case "CareTask.outboxMessageID":
+		if e.ComplexityRoot.CareTask.OutboxMessageID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.OutboxMessageID(childComplexity), true
+	case "CareTask.owner":
+		if e.ComplexityRoot.CareTask.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.Owner(childComplexity), true
+	case "CareTask.ownerID":
+		if e.ComplexityRoot.CareTask.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.OwnerID(childComplexity), true
+	case "CareTask.reason":
+		if e.ComplexityRoot.CareTask.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.Reason(childComplexity), true
+	case "CareTask.status":
+		if e.ComplexityRoot.CareTask.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.Status(childComplexity), true
+	case "CareTask.updatedAt":
+		if e.ComplexityRoot.CareTask.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.UpdatedAt(childComplexity), true
+
+	case "CareTaskConnection.edges":
+		if e.ComplexityRoot.CareTaskConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTaskConnection.Edges(childComplexity), true
+	case "CareTaskConnection.pageInfo":
+		if e.ComplexityRoot.CareTaskConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTaskConnection.PageInfo(childComplexity), true
+	case "CareTaskConnection.totalCount":
+		if e.ComplexityRoot.CareTaskConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTaskConnection.TotalCount(childComplexity), true
+
+	case "CareTaskEdge.cursor":
+		if e.ComplexityRoot.CareTaskEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTaskEdge.Cursor(childComplexity), true
+	case "CareTaskEdge.node":
+		if e.ComplexityRoot.CareTaskEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTaskEdge.Node(childComplexity), true
+
 	case "Check.item":
 		if e.ComplexityRoot.Check.Item == nil {
 			break
@@ -1206,6 +1362,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckIn.WorkConfirmed(childComplexity), true
+
+	case "ContactAttempt.at":
+		if e.ComplexityRoot.ContactAttempt.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactAttempt.At(childComplexity), true
+	case "ContactAttempt.careTask":
+		if e.ComplexityRoot.ContactAttempt.CareTask == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactAttempt.CareTask(childComplexity), true
+	case "ContactAttempt.careTaskID":
+		if e.ComplexityRoot.ContactAttempt.CareTaskID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactAttempt.CareTaskID(childComplexity), true
+	case "ContactAttempt.id":
+		if e.ComplexityRoot.ContactAttempt.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactAttempt.ID(childComplexity), true
+	case "ContactAttempt.note":
+		if e.ComplexityRoot.ContactAttempt.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactAttempt.Note(childComplexity), true
+	case "ContactAttempt.outcome":
+		if e.ComplexityRoot.ContactAttempt.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactAttempt.Outcome(childComplexity), true
+	case "ContactAttempt.staffID":
+		if e.ComplexityRoot.ContactAttempt.StaffID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactAttempt.StaffID(childComplexity), true
 
 	case "DamageNote.note":
 		if e.ComplexityRoot.DamageNote.Note == nil {
@@ -1913,6 +2112,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantStaffRole(childComplexity, args["staffID"].(int), args["role"].(staff.Role), args["dealershipID"].(*int), args["active"].(*bool)), true
+	case "Mutation.logContactAttempt":
+		if e.ComplexityRoot.Mutation.LogContactAttempt == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logContactAttempt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogContactAttempt(childComplexity, args["taskID"].(int), args["outcome"].(contactattempt.Outcome), args["note"].(*string)), true
 	case "Mutation.markNoShow":
 		if e.ComplexityRoot.Mutation.MarkNoShow == nil {
 			break
@@ -2404,6 +2614,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.Birthday(childComplexity), true
+	case "Owner.careTasks":
+		if e.ComplexityRoot.Owner.CareTasks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.CareTasks(childComplexity), true
 	case "Owner.consentMarketing":
 		if e.ComplexityRoot.Owner.ConsentMarketing == nil {
 			break
@@ -2511,6 +2727,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.Phone(childComplexity), true
+	case "Owner.phoneInvalid":
+		if e.ComplexityRoot.Owner.PhoneInvalid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.PhoneInvalid(childComplexity), true
 	case "Owner.preferredChannels":
 		if e.ComplexityRoot.Owner.PreferredChannels == nil {
 			break
@@ -2764,6 +2986,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AvailableSlots(childComplexity, args["dealershipID"].(int), args["serviceType"].(appointment.ServiceType), args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Query.careTasks":
+		if e.ComplexityRoot.Query.CareTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_careTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CareTasks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CareTaskOrder), args["where"].(*ent.CareTaskWhereInput)), true
 	case "Query.dealerGroups":
 		if e.ComplexityRoot.Query.DealerGroups == nil {
 			break
@@ -4152,9 +4385,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEntryWhereInput", ec.unmarshalInputAuditEntryWhereInput),
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("BookingSettingsInput", ec.unmarshalInputBookingSettingsInput),
+			graphql.NewInputUnmarshaler("CareTaskOrder", ec.unmarshalInputCareTaskOrder),
+			graphql.NewInputUnmarshaler("CareTaskWhereInput", ec.unmarshalInputCareTaskWhereInput),
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CheckInVehicleInput", ec.unmarshalInputCheckInVehicleInput),
 			graphql.NewInputUnmarshaler("CheckInput", ec.unmarshalInputCheckInput),
+			graphql.NewInputUnmarshaler("ContactAttemptWhereInput", ec.unmarshalInputContactAttemptWhereInput),
 			graphql.NewInputUnmarshaler("CreateDealerGroupInput", ec.unmarshalInputCreateDealerGroupInput),
 			graphql.NewInputUnmarshaler("CreateDealershipInput", ec.unmarshalInputCreateDealershipInput),
 			graphql.NewInputUnmarshaler("CreateOwnerInput", ec.unmarshalInputCreateOwnerInput),
@@ -4440,6 +4676,15 @@ extend type Mutation {
   registerDevice(token: String!, platform: DevicePlatform!, appVersion: String, locale: String): Device!
   "Stops push messages to this installation (sign-out)."
   unregisterDevice(token: String!): Boolean!
+}
+
+extend type Mutation {
+  """
+  Records a care agent's attempt to reach an owner and moves the task along
+  the escalation ladder: up to 3 calls in 3 days at different times of day,
+  then an SMS (or e-mail for a wrong number), then failed with its reason.
+  """
+  logContactAttempt(taskID: ID!, outcome: ContactAttemptOutcome!, note: String): CareTask!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/directives.graphql", Input: `"Personal contact data: masked for viewers who do not need it; staff reads are audited."
@@ -5026,6 +5271,335 @@ input AuditEntryWhereInput {
   requestIDNotNil: Boolean
   requestIDEqualFold: String
   requestIDContainsFold: String
+}
+type CareTask implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  ownerID: ID!
+  dealershipID: Int!
+  channel: CareTaskChannel!
+  """
+  Why the contact is owed, e.g. the message that did not reach the owner.
+  """
+  reason: String!
+  outboxMessageID: ID
+  status: CareTaskStatus!
+  dueAt: Time!
+  failureReason: String
+  owner: Owner!
+  attempts: [ContactAttempt!]
+}
+"""
+CareTaskChannel is enum for the field channel
+"""
+enum CareTaskChannel @goModel(model: "aftercare/ent/caretask.Channel") {
+  phone
+  sms
+  email
+}
+"""
+A connection to a list of items.
+"""
+type CareTaskConnection {
+  """
+  A list of edges.
+  """
+  edges: [CareTaskEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CareTaskEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CareTask
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CareTask connections
+"""
+input CareTaskOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CareTasks.
+  """
+  field: CareTaskOrderField!
+}
+"""
+Properties by which CareTask connections can be ordered.
+"""
+enum CareTaskOrderField {
+  CREATED_AT
+  UPDATED_AT
+  STATUS
+  DUE_AT
+}
+"""
+CareTaskStatus is enum for the field status
+"""
+enum CareTaskStatus @goModel(model: "aftercare/ent/caretask.Status") {
+  open
+  done
+  failed
+}
+"""
+CareTaskWhereInput is used for filtering CareTask objects.
+Input was generated by ent.
+"""
+input CareTaskWhereInput {
+  not: CareTaskWhereInput
+  and: [CareTaskWhereInput!]
+  or: [CareTaskWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  owner_id field predicates
+  """
+  ownerID: ID
+  ownerIDNEQ: ID
+  ownerIDIn: [ID!]
+  ownerIDNotIn: [ID!]
+  """
+  dealership_id field predicates
+  """
+  dealershipID: Int
+  dealershipIDNEQ: Int
+  dealershipIDIn: [Int!]
+  dealershipIDNotIn: [Int!]
+  dealershipIDGT: Int
+  dealershipIDGTE: Int
+  dealershipIDLT: Int
+  dealershipIDLTE: Int
+  """
+  channel field predicates
+  """
+  channel: CareTaskChannel
+  channelNEQ: CareTaskChannel
+  channelIn: [CareTaskChannel!]
+  channelNotIn: [CareTaskChannel!]
+  """
+  reason field predicates
+  """
+  reason: String
+  reasonNEQ: String
+  reasonIn: [String!]
+  reasonNotIn: [String!]
+  reasonGT: String
+  reasonGTE: String
+  reasonLT: String
+  reasonLTE: String
+  reasonContains: String
+  reasonHasPrefix: String
+  reasonHasSuffix: String
+  reasonEqualFold: String
+  reasonContainsFold: String
+  """
+  outbox_message_id field predicates
+  """
+  outboxMessageID: ID
+  outboxMessageIDNEQ: ID
+  outboxMessageIDIn: [ID!]
+  outboxMessageIDNotIn: [ID!]
+  outboxMessageIDGT: ID
+  outboxMessageIDGTE: ID
+  outboxMessageIDLT: ID
+  outboxMessageIDLTE: ID
+  outboxMessageIDIsNil: Boolean
+  outboxMessageIDNotNil: Boolean
+  """
+  status field predicates
+  """
+  status: CareTaskStatus
+  statusNEQ: CareTaskStatus
+  statusIn: [CareTaskStatus!]
+  statusNotIn: [CareTaskStatus!]
+  """
+  due_at field predicates
+  """
+  dueAt: Time
+  dueAtNEQ: Time
+  dueAtIn: [Time!]
+  dueAtNotIn: [Time!]
+  dueAtGT: Time
+  dueAtGTE: Time
+  dueAtLT: Time
+  dueAtLTE: Time
+  """
+  failure_reason field predicates
+  """
+  failureReason: String
+  failureReasonNEQ: String
+  failureReasonIn: [String!]
+  failureReasonNotIn: [String!]
+  failureReasonGT: String
+  failureReasonGTE: String
+  failureReasonLT: String
+  failureReasonLTE: String
+  failureReasonContains: String
+  failureReasonHasPrefix: String
+  failureReasonHasSuffix: String
+  failureReasonIsNil: Boolean
+  failureReasonNotNil: Boolean
+  failureReasonEqualFold: String
+  failureReasonContainsFold: String
+  """
+  owner edge predicates
+  """
+  hasOwner: Boolean
+  hasOwnerWith: [OwnerWhereInput!]
+  """
+  attempts edge predicates
+  """
+  hasAttempts: Boolean
+  hasAttemptsWith: [ContactAttemptWhereInput!]
+}
+type ContactAttempt implements Node {
+  id: ID!
+  careTaskID: ID!
+  staffID: ID
+  at: Time!
+  outcome: ContactAttemptOutcome!
+  note: String
+  careTask: CareTask!
+}
+"""
+ContactAttemptOutcome is enum for the field outcome
+"""
+enum ContactAttemptOutcome @goModel(model: "aftercare/ent/contactattempt.Outcome") {
+  reached
+  no_answer
+  busy
+  wrong_number
+  sent
+  bounced
+}
+"""
+ContactAttemptWhereInput is used for filtering ContactAttempt objects.
+Input was generated by ent.
+"""
+input ContactAttemptWhereInput {
+  not: ContactAttemptWhereInput
+  and: [ContactAttemptWhereInput!]
+  or: [ContactAttemptWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  care_task_id field predicates
+  """
+  careTaskID: ID
+  careTaskIDNEQ: ID
+  careTaskIDIn: [ID!]
+  careTaskIDNotIn: [ID!]
+  """
+  staff_id field predicates
+  """
+  staffID: ID
+  staffIDNEQ: ID
+  staffIDIn: [ID!]
+  staffIDNotIn: [ID!]
+  staffIDGT: ID
+  staffIDGTE: ID
+  staffIDLT: ID
+  staffIDLTE: ID
+  staffIDIsNil: Boolean
+  staffIDNotNil: Boolean
+  """
+  at field predicates
+  """
+  at: Time
+  atNEQ: Time
+  atIn: [Time!]
+  atNotIn: [Time!]
+  atGT: Time
+  atGTE: Time
+  atLT: Time
+  atLTE: Time
+  """
+  outcome field predicates
+  """
+  outcome: ContactAttemptOutcome
+  outcomeNEQ: ContactAttemptOutcome
+  outcomeIn: [ContactAttemptOutcome!]
+  outcomeNotIn: [ContactAttemptOutcome!]
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteIsNil: Boolean
+  noteNotNil: Boolean
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  care_task edge predicates
+  """
+  hasCareTask: Boolean
+  hasCareTaskWith: [CareTaskWhereInput!]
 }
 """
 CreateDealerGroupInput is used for create DealerGroup object.
@@ -6834,6 +7408,10 @@ type Owner implements Node {
   locale: String!
   tier: OwnerTier!
   """
+  A call found the number wrong or dead: flagged for correction, not retried.
+  """
+  phoneInvalid: Boolean!
+  """
   Created by a widget booking from someone not yet known as a customer.
   """
   prospect: Boolean!
@@ -6938,6 +7516,7 @@ type Owner implements Node {
     where: WorkOrderWhereInput
   ): WorkOrderConnection!
   surveyResponses: [SurveyResponse!]
+  careTasks: [CareTask!]
   outboxMessages(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -7284,6 +7863,11 @@ input OwnerWhereInput {
   tierIn: [OwnerTier!]
   tierNotIn: [OwnerTier!]
   """
+  phone_invalid field predicates
+  """
+  phoneInvalid: Boolean
+  phoneInvalidNEQ: Boolean
+  """
   prospect field predicates
   """
   prospect: Boolean
@@ -7336,6 +7920,11 @@ input OwnerWhereInput {
   """
   hasSurveyResponses: Boolean
   hasSurveyResponsesWith: [SurveyResponseWhereInput!]
+  """
+  care_tasks edge predicates
+  """
+  hasCareTasks: Boolean
+  hasCareTasksWith: [CareTaskWhereInput!]
   """
   outbox_messages edge predicates
   """
@@ -7602,6 +8191,37 @@ type Query {
     """
     where: AuditEntryWhereInput
   ): AuditEntryConnection!
+  careTasks(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CareTasks returned from the connection.
+    """
+    orderBy: CareTaskOrder
+
+    """
+    Filtering options for CareTasks returned from the connection.
+    """
+    where: CareTaskWhereInput
+  ): CareTaskConnection!
   dealerGroups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -10604,6 +11224,60 @@ func (ec *executionContext) childFields_BookingReceipt(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BookingReceipt", field.Name)
 }
 
+func (ec *executionContext) childFields_CareTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareTask_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CareTask_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CareTask_updatedAt(ctx, field)
+	case "ownerID":
+		return ec.fieldContext_CareTask_ownerID(ctx, field)
+	case "dealershipID":
+		return ec.fieldContext_CareTask_dealershipID(ctx, field)
+	case "channel":
+		return ec.fieldContext_CareTask_channel(ctx, field)
+	case "reason":
+		return ec.fieldContext_CareTask_reason(ctx, field)
+	case "outboxMessageID":
+		return ec.fieldContext_CareTask_outboxMessageID(ctx, field)
+	case "status":
+		return ec.fieldContext_CareTask_status(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_CareTask_dueAt(ctx, field)
+	case "failureReason":
+		return ec.fieldContext_CareTask_failureReason(ctx, field)
+	case "owner":
+		return ec.fieldContext_CareTask_owner(ctx, field)
+	case "attempts":
+		return ec.fieldContext_CareTask_attempts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareTask", field.Name)
+}
+
+func (ec *executionContext) childFields_CareTaskConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CareTaskConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CareTaskConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CareTaskConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareTaskConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CareTaskEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CareTaskEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CareTaskEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareTaskEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Check(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "item":
@@ -10632,6 +11306,26 @@ func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graph
 		return ec.fieldContext_CheckIn_promisedTimeConfirmed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckIn", field.Name)
+}
+
+func (ec *executionContext) childFields_ContactAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ContactAttempt_id(ctx, field)
+	case "careTaskID":
+		return ec.fieldContext_ContactAttempt_careTaskID(ctx, field)
+	case "staffID":
+		return ec.fieldContext_ContactAttempt_staffID(ctx, field)
+	case "at":
+		return ec.fieldContext_ContactAttempt_at(ctx, field)
+	case "outcome":
+		return ec.fieldContext_ContactAttempt_outcome(ctx, field)
+	case "note":
+		return ec.fieldContext_ContactAttempt_note(ctx, field)
+	case "careTask":
+		return ec.fieldContext_ContactAttempt_careTask(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactAttempt", field.Name)
 }
 
 func (ec *executionContext) childFields_DamageNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11016,6 +11710,8 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_locale(ctx, field)
 	case "tier":
 		return ec.fieldContext_Owner_tier(ctx, field)
+	case "phoneInvalid":
+		return ec.fieldContext_Owner_phoneInvalid(ctx, field)
 	case "prospect":
 		return ec.fieldContext_Owner_prospect(ctx, field)
 	case "erasedAt":
@@ -11034,6 +11730,8 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_workOrders(ctx, field)
 	case "surveyResponses":
 		return ec.fieldContext_Owner_surveyResponses(ctx, field)
+	case "careTasks":
+		return ec.fieldContext_Owner_careTasks(ctx, field)
 	case "outboxMessages":
 		return ec.fieldContext_Owner_outboxMessages(ctx, field)
 	}
@@ -12500,6 +13198,36 @@ func (ec *executionContext) field_Mutation_grantStaffRole_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_logContactAttempt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "taskID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["taskID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (contactattempt.Outcome, error) {
+			return ec.unmarshalNContactAttemptOutcome2aftercareᚋentᚋcontactattemptᚐOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_markNoShow_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13289,6 +14017,60 @@ func (ec *executionContext) field_Query_availableSlots_args(ctx context.Context,
 		return nil, err
 	}
 	args["to"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_careTasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CareTaskOrder, error) {
+			return ec.unmarshalOCareTaskOrder2ᚖaftercareᚋentᚐCareTaskOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CareTaskWhereInput, error) {
+			return ec.unmarshalOCareTaskWhereInput2ᚖaftercareᚋentᚐCareTaskWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
 	return args, nil
 }
 
@@ -15356,6 +16138,465 @@ func (ec *executionContext) fieldContext_BookingReceipt_startsAt(_ context.Conte
 	return graphql.NewScalarFieldContext("BookingReceipt", field, false, false, "Time")
 }
 
+func (ec *executionContext) _CareTask_id(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareTask_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CareTask_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CareTask_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_ownerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareTask_dealershipID(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareTask_channel(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v caretask.Channel) graphql.Marshaler {
+			return ec.marshalNCareTaskChannel2aftercareᚋentᚋcaretaskᚐChannel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "CareTaskChannel")
+}
+
+func (ec *executionContext) _CareTask_reason(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _CareTask_outboxMessageID(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_outboxMessageID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OutboxMessageID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_outboxMessageID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareTask_status(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v caretask.Status) graphql.Marshaler {
+			return ec.marshalNCareTaskStatus2aftercareᚋentᚋcaretaskᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "CareTaskStatus")
+}
+
+func (ec *executionContext) _CareTask_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CareTask_failureReason(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_failureReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_failureReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _CareTask_owner(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareTask",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareTask_attempts(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ContactAttempt) graphql.Marshaler {
+			return ec.marshalOContactAttempt2ᚕᚖaftercareᚋentᚐContactAttemptᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareTask",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactAttempt(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareTaskConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CareTaskConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTaskConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CareTaskEdge) graphql.Marshaler {
+			return ec.marshalOCareTaskEdge2ᚕᚖaftercareᚋentᚐCareTaskEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTaskConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareTaskConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareTaskEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareTaskConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CareTaskConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTaskConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTaskConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareTaskConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareTaskConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CareTaskConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTaskConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTaskConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTaskConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareTaskEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CareTaskEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTaskEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareTask) graphql.Marshaler {
+			return ec.marshalOCareTask2ᚖaftercareᚋentᚐCareTask(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTaskEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareTaskEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareTask(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareTaskEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CareTaskEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTaskEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTaskEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTaskEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Check_item(ctx context.Context, field graphql.CollectedField, obj *schematype.Check) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15588,6 +16829,176 @@ func (ec *executionContext) _CheckIn_promisedTimeConfirmed(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CheckIn_promisedTimeConfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ContactAttempt_id(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactAttempt_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactAttempt_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactAttempt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ContactAttempt_careTaskID(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactAttempt_careTaskID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CareTaskID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactAttempt_careTaskID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactAttempt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ContactAttempt_staffID(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactAttempt_staffID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContactAttempt_staffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactAttempt", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ContactAttempt_at(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactAttempt_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactAttempt_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactAttempt", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContactAttempt_outcome(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactAttempt_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v contactattempt.Outcome) graphql.Marshaler {
+			return ec.marshalNContactAttemptOutcome2aftercareᚋentᚋcontactattemptᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactAttempt_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactAttempt", field, false, false, "ContactAttemptOutcome")
+}
+
+func (ec *executionContext) _ContactAttempt_note(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactAttempt_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContactAttempt_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactAttempt", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContactAttempt_careTask(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactAttempt_careTask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CareTask(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareTask) graphql.Marshaler {
+			return ec.marshalNCareTask2ᚖaftercareᚋentᚐCareTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactAttempt_careTask(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactAttempt",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareTask(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DamageNote_position(ctx context.Context, field graphql.CollectedField, obj *schematype.DamageNote) (ret graphql.Marshaler) {
@@ -18947,6 +20358,50 @@ func (ec *executionContext) fieldContext_Mutation_unregisterDevice(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_logContactAttempt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logContactAttempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogContactAttempt(ctx, fc.Args["taskID"].(int), fc.Args["outcome"].(contactattempt.Outcome), fc.Args["note"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareTask) graphql.Marshaler {
+			return ec.marshalNCareTask2ᚖaftercareᚋentᚐCareTask(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logContactAttempt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareTask(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logContactAttempt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_checkIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20800,6 +22255,29 @@ func (ec *executionContext) fieldContext_Owner_tier(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Owner", field, false, false, "OwnerTier")
 }
 
+func (ec *executionContext) _Owner_phoneInvalid(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_phoneInvalid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PhoneInvalid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_phoneInvalid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Owner_prospect(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21101,6 +22579,38 @@ func (ec *executionContext) fieldContext_Owner_surveyResponses(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SurveyResponse(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_careTasks(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_careTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CareTasks(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CareTask) graphql.Marshaler {
+			return ec.marshalOCareTask2ᚕᚖaftercareᚋentᚐCareTaskᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_careTasks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareTask(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21894,6 +23404,50 @@ func (ec *executionContext) fieldContext_Query_auditEntries(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_careTasks(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_careTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CareTasks(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CareTaskOrder), fc.Args["where"].(*ent.CareTaskWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareTaskConnection) graphql.Marshaler {
+			return ec.marshalNCareTaskConnection2ᚖaftercareᚋentᚐCareTaskConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_careTasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareTaskConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_careTasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -30942,6 +32496,773 @@ func UnmarshalBookingSettingsInput(ctx context.Context, raw any) (model.BookingS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCareTaskOrder(ctx context.Context, obj any) (ent.CareTaskOrder, error) {
+	var it ent.CareTaskOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCareTaskOrderField2ᚖaftercareᚋentᚐCareTaskOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCareTaskOrder unmarshals raw into the CareTaskOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCareTaskOrder(ctx context.Context, raw any) (ent.CareTaskOrder, error) {
+	var out ent.CareTaskOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CareTaskOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCareTaskWhereInput(ctx context.Context, obj any) (ent.CareTaskWhereInput, error) {
+	var it ent.CareTaskWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "outboxMessageID", "outboxMessageIDNEQ", "outboxMessageIDIn", "outboxMessageIDNotIn", "outboxMessageIDGT", "outboxMessageIDGTE", "outboxMessageIDLT", "outboxMessageIDLTE", "outboxMessageIDIsNil", "outboxMessageIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "failureReason", "failureReasonNEQ", "failureReasonIn", "failureReasonNotIn", "failureReasonGT", "failureReasonGTE", "failureReasonLT", "failureReasonLTE", "failureReasonContains", "failureReasonHasPrefix", "failureReasonHasSuffix", "failureReasonIsNil", "failureReasonNotNil", "failureReasonEqualFold", "failureReasonContainsFold", "hasOwner", "hasOwnerWith", "hasAttempts", "hasAttemptsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCareTaskWhereInput2ᚖaftercareᚋentᚐCareTaskWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCareTaskWhereInput2ᚕᚖaftercareᚋentᚐCareTaskWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCareTaskWhereInput2ᚕᚖaftercareᚋentᚐCareTaskWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "ownerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNEQ = data
+		case "ownerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDIn = data
+		case "ownerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNotIn = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "dealershipIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNEQ = data
+		case "dealershipIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIn = data
+		case "dealershipIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotIn = data
+		case "dealershipIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGT = data
+		case "dealershipIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGTE = data
+		case "dealershipIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLT = data
+		case "dealershipIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLTE = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOCareTaskChannel2ᚖaftercareᚋentᚋcaretaskᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "channelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNEQ"))
+			data, err := ec.unmarshalOCareTaskChannel2ᚖaftercareᚋentᚋcaretaskᚐChannel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelNEQ = data
+		case "channelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelIn"))
+			data, err := ec.unmarshalOCareTaskChannel2ᚕaftercareᚋentᚋcaretaskᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelIn = data
+		case "channelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channelNotIn"))
+			data, err := ec.unmarshalOCareTaskChannel2ᚕaftercareᚋentᚋcaretaskᚐChannelᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChannelNotIn = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "reasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNEQ = data
+		case "reasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonIn = data
+		case "reasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonNotIn = data
+		case "reasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGT = data
+		case "reasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonGTE = data
+		case "reasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLT = data
+		case "reasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonLTE = data
+		case "reasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContains = data
+		case "reasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasPrefix = data
+		case "reasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonHasSuffix = data
+		case "reasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonEqualFold = data
+		case "reasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReasonContainsFold = data
+		case "outboxMessageID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageID = data
+		case "outboxMessageIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDNEQ = data
+		case "outboxMessageIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDIn = data
+		case "outboxMessageIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDNotIn = data
+		case "outboxMessageIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDGT = data
+		case "outboxMessageIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDGTE = data
+		case "outboxMessageIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDLT = data
+		case "outboxMessageIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDLTE = data
+		case "outboxMessageIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDIsNil = data
+		case "outboxMessageIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outboxMessageIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutboxMessageIDNotNil = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCareTaskStatus2ᚖaftercareᚋentᚋcaretaskᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOCareTaskStatus2ᚖaftercareᚋentᚋcaretaskᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOCareTaskStatus2ᚕaftercareᚋentᚋcaretaskᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOCareTaskStatus2ᚕaftercareᚋentᚋcaretaskᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "failureReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReason = data
+		case "failureReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonNEQ = data
+		case "failureReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonIn = data
+		case "failureReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonNotIn = data
+		case "failureReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonGT = data
+		case "failureReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonGTE = data
+		case "failureReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonLT = data
+		case "failureReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonLTE = data
+		case "failureReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonContains = data
+		case "failureReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonHasPrefix = data
+		case "failureReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonHasSuffix = data
+		case "failureReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonIsNil = data
+		case "failureReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonNotNil = data
+		case "failureReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonEqualFold = data
+		case "failureReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failureReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FailureReasonContainsFold = data
+		case "hasOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwner = data
+		case "hasOwnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
+			data, err := ec.unmarshalOOwnerWhereInput2ᚕᚖaftercareᚋentᚐOwnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwnerWith = data
+		case "hasAttempts":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAttempts"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAttempts = data
+		case "hasAttemptsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAttemptsWith"))
+			data, err := ec.unmarshalOContactAttemptWhereInput2ᚕᚖaftercareᚋentᚐContactAttemptWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasAttemptsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCareTaskWhereInput unmarshals raw into the CareTaskWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCareTaskWhereInput(ctx context.Context, raw any) (ent.CareTaskWhereInput, error) {
+	var out ent.CareTaskWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CareTaskWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCheckInInput(ctx context.Context, obj any) (schematype.CheckIn, error) {
 	var it schematype.CheckIn
 	if obj == nil {
@@ -31163,6 +33484,419 @@ func (ec *executionContext) unmarshalInputCheckInput(ctx context.Context, obj an
 func UnmarshalCheckInput(ctx context.Context, raw any) (schematype.Check, error) {
 	var out schematype.Check
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputContactAttemptWhereInput(ctx context.Context, obj any) (ent.ContactAttemptWhereInput, error) {
+	var it ent.ContactAttemptWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "careTaskID", "careTaskIDNEQ", "careTaskIDIn", "careTaskIDNotIn", "staffID", "staffIDNEQ", "staffIDIn", "staffIDNotIn", "staffIDGT", "staffIDGTE", "staffIDLT", "staffIDLTE", "staffIDIsNil", "staffIDNotNil", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "hasCareTask", "hasCareTaskWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOContactAttemptWhereInput2ᚖaftercareᚋentᚐContactAttemptWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOContactAttemptWhereInput2ᚕᚖaftercareᚋentᚐContactAttemptWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOContactAttemptWhereInput2ᚕᚖaftercareᚋentᚐContactAttemptWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "careTaskID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careTaskID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CareTaskID = data
+		case "careTaskIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careTaskIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CareTaskIDNEQ = data
+		case "careTaskIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careTaskIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CareTaskIDIn = data
+		case "careTaskIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("careTaskIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CareTaskIDNotIn = data
+		case "staffID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffID = data
+		case "staffIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNEQ = data
+		case "staffIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDIn = data
+		case "staffIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNotIn = data
+		case "staffIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDGT = data
+		case "staffIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDGTE = data
+		case "staffIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDLT = data
+		case "staffIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDLTE = data
+		case "staffIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDIsNil = data
+		case "staffIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNotNil = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "atNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNEQ = data
+		case "atIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtIn = data
+		case "atNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNotIn = data
+		case "atGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGT = data
+		case "atGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGTE = data
+		case "atLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLT = data
+		case "atLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLTE = data
+		case "outcome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcome"))
+			data, err := ec.unmarshalOContactAttemptOutcome2ᚖaftercareᚋentᚋcontactattemptᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Outcome = data
+		case "outcomeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeNEQ"))
+			data, err := ec.unmarshalOContactAttemptOutcome2ᚖaftercareᚋentᚋcontactattemptᚐOutcome(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutcomeNEQ = data
+		case "outcomeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeIn"))
+			data, err := ec.unmarshalOContactAttemptOutcome2ᚕaftercareᚋentᚋcontactattemptᚐOutcomeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutcomeIn = data
+		case "outcomeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("outcomeNotIn"))
+			data, err := ec.unmarshalOContactAttemptOutcome2ᚕaftercareᚋentᚋcontactattemptᚐOutcomeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OutcomeNotIn = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIsNil = data
+		case "noteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotNil = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "hasCareTask":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCareTask"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCareTask = data
+		case "hasCareTaskWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCareTaskWith"))
+			data, err := ec.unmarshalOCareTaskWhereInput2ᚕᚖaftercareᚋentᚐCareTaskWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCareTaskWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContactAttemptWhereInput unmarshals raw into the ContactAttemptWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContactAttemptWhereInput(ctx context.Context, raw any) (ent.ContactAttemptWhereInput, error) {
+	var out ent.ContactAttemptWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContactAttemptWhereInput", raw, &out)
 	return out, err
 }
 
@@ -37519,7 +40253,7 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "prospect", "prospectNEQ", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith", "hasOutboxMessages", "hasOutboxMessagesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "phoneInvalid", "phoneInvalidNEQ", "prospect", "prospectNEQ", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith", "hasCareTasks", "hasCareTasksWith", "hasOutboxMessages", "hasOutboxMessagesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -38863,6 +41597,20 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.TierNotIn = data
+		case "phoneInvalid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneInvalid"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneInvalid = data
+		case "phoneInvalidNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phoneInvalidNEQ"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhoneInvalidNEQ = data
 		case "prospect":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("prospect"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -39045,6 +41793,20 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasSurveyResponsesWith = data
+		case "hasCareTasks":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCareTasks"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCareTasks = data
+		case "hasCareTasksWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCareTasksWith"))
+			data, err := ec.unmarshalOCareTaskWhereInput2ᚕᚖaftercareᚋentᚐCareTaskWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCareTasksWith = data
 		case "hasOutboxMessages":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOutboxMessages"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -48692,6 +51454,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._DealerGroup(ctx, sel, obj)
+	case *ent.ContactAttempt:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ContactAttempt(ctx, sel, obj)
+	case *ent.CareTask:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CareTask(ctx, sel, obj)
 	case *ent.AuditEntry:
 		if obj == nil {
 			return graphql.Null
@@ -49209,6 +51981,182 @@ func (ec *executionContext) _BookingReceipt(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var careTaskImplementors = []string{"CareTask", "Node"}
+
+func (ec *executionContext) _CareTask(ctx context.Context, sel ast.SelectionSet, obj *ent.CareTask) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careTaskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareTask")
+		case "id":
+			out.Values[i] = ec._CareTask_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CareTask_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CareTask_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerID":
+			out.Values[i] = ec._CareTask_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealershipID":
+			out.Values[i] = ec._CareTask_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "channel":
+			out.Values[i] = ec._CareTask_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._CareTask_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outboxMessageID":
+			out.Values[i] = ec._CareTask_outboxMessageID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._CareTask_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._CareTask_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "failureReason":
+			out.Values[i] = ec._CareTask_failureReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CareTask_owner(ctx, field, obj)
+				})
+		case "attempts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CareTask_attempts(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var careTaskConnectionImplementors = []string{"CareTaskConnection"}
+
+func (ec *executionContext) _CareTaskConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CareTaskConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careTaskConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareTaskConnection")
+		case "edges":
+			out.Values[i] = ec._CareTaskConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CareTaskConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CareTaskConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var careTaskEdgeImplementors = []string{"CareTaskEdge"}
+
+func (ec *executionContext) _CareTaskEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CareTaskEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careTaskEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareTaskEdge")
+		case "node":
+			out.Values[i] = ec._CareTaskEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CareTaskEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var checkImplementors = []string{"Check"}
 
 func (ec *executionContext) _Check(ctx context.Context, sel ast.SelectionSet, obj *schematype.Check) graphql.Marshaler {
@@ -49293,6 +52241,70 @@ func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactAttemptImplementors = []string{"ContactAttempt", "Node"}
+
+func (ec *executionContext) _ContactAttempt(ctx context.Context, sel ast.SelectionSet, obj *ent.ContactAttempt) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactAttemptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactAttempt")
+		case "id":
+			out.Values[i] = ec._ContactAttempt_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "careTaskID":
+			out.Values[i] = ec._ContactAttempt_careTaskID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staffID":
+			out.Values[i] = ec._ContactAttempt_staffID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ContactAttempt_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "outcome":
+			out.Values[i] = ec._ContactAttempt_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._ContactAttempt_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "careTask":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContactAttempt_careTask(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -50221,6 +53233,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "logContactAttempt":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logContactAttempt(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "checkIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_checkIn(ctx, field)
@@ -50808,6 +53827,11 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "phoneInvalid":
+			out.Values[i] = ec._Owner_phoneInvalid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "prospect":
 			out.Values[i] = ec._Owner_prospect(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -50859,6 +53883,12 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Owner_surveyResponses(ctx, field, obj)
+				})
+		case "careTasks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_careTasks(ctx, field, obj)
 				})
 		case "outboxMessages":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -51183,6 +54213,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEntries(ctx, field)
+				})
+		case "careTasks":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_careTasks(ctx, field)
 				})
 		case "dealerGroups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -53664,6 +56700,61 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCareTask2ᚖaftercareᚋentᚐCareTask(ctx context.Context, sel ast.SelectionSet, v *ent.CareTask) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CareTask!")
+		return graphql.Null
+	}
+	return ec._CareTask(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCareTaskChannel2aftercareᚋentᚋcaretaskᚐChannel(ctx context.Context, v any) (caretask.Channel, error) {
+	var res caretask.Channel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareTaskChannel2aftercareᚋentᚋcaretaskᚐChannel(ctx context.Context, sel ast.SelectionSet, v caretask.Channel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCareTaskConnection2ᚖaftercareᚋentᚐCareTaskConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CareTaskConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CareTaskConnection!")
+		return graphql.Null
+	}
+	return ec._CareTaskConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCareTaskOrderField2ᚖaftercareᚋentᚐCareTaskOrderField(ctx context.Context, v any) (*ent.CareTaskOrderField, error) {
+	var res = new(ent.CareTaskOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareTaskOrderField2ᚖaftercareᚋentᚐCareTaskOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CareTaskOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CareTaskOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCareTaskStatus2aftercareᚋentᚋcaretaskᚐStatus(ctx context.Context, v any) (caretask.Status, error) {
+	var res caretask.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareTaskStatus2aftercareᚋentᚋcaretaskᚐStatus(ctx context.Context, sel ast.SelectionSet, v caretask.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCareTaskWhereInput2ᚖaftercareᚋentᚐCareTaskWhereInput(ctx context.Context, v any) (*ent.CareTaskWhereInput, error) {
+	res, err := ec.unmarshalInputCareTaskWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCheck2aftercareᚋentᚋschemaᚋschematypeᚐCheck(ctx context.Context, sel ast.SelectionSet, v schematype.Check) graphql.Marshaler {
 	return ec._Check(ctx, sel, &v)
 }
@@ -53711,6 +56802,29 @@ func (ec *executionContext) unmarshalNCheckInput2ᚕaftercareᚋentᚋschemaᚋs
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalNContactAttempt2ᚖaftercareᚋentᚐContactAttempt(ctx context.Context, sel ast.SelectionSet, v *ent.ContactAttempt) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContactAttempt!")
+		return graphql.Null
+	}
+	return ec._ContactAttempt(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNContactAttemptOutcome2aftercareᚋentᚋcontactattemptᚐOutcome(ctx context.Context, v any) (contactattempt.Outcome, error) {
+	var res contactattempt.Outcome
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContactAttemptOutcome2aftercareᚋentᚋcontactattemptᚐOutcome(ctx context.Context, sel ast.SelectionSet, v contactattempt.Outcome) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNContactAttemptWhereInput2ᚖaftercareᚋentᚐContactAttemptWhereInput(ctx context.Context, v any) (*ent.ContactAttemptWhereInput, error) {
+	res, err := ec.unmarshalInputContactAttemptWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateDealerGroupInput2aftercareᚋentᚐCreateDealerGroupInput(ctx context.Context, v any) (ent.CreateDealerGroupInput, error) {
@@ -55503,8 +58617,287 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCareTask2ᚕᚖaftercareᚋentᚐCareTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CareTask) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareTask2ᚖaftercareᚋentᚐCareTask(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCareTask2ᚖaftercareᚋentᚐCareTask(ctx context.Context, sel ast.SelectionSet, v *ent.CareTask) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CareTask(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCareTaskChannel2ᚕaftercareᚋentᚋcaretaskᚐChannelᚄ(ctx context.Context, v any) ([]caretask.Channel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]caretask.Channel, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCareTaskChannel2aftercareᚋentᚋcaretaskᚐChannel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCareTaskChannel2ᚕaftercareᚋentᚋcaretaskᚐChannelᚄ(ctx context.Context, sel ast.SelectionSet, v []caretask.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareTaskChannel2aftercareᚋentᚋcaretaskᚐChannel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCareTaskChannel2ᚖaftercareᚋentᚋcaretaskᚐChannel(ctx context.Context, v any) (*caretask.Channel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(caretask.Channel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCareTaskChannel2ᚖaftercareᚋentᚋcaretaskᚐChannel(ctx context.Context, sel ast.SelectionSet, v *caretask.Channel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOCareTaskEdge2ᚕᚖaftercareᚋentᚐCareTaskEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CareTaskEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCareTaskEdge2ᚖaftercareᚋentᚐCareTaskEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCareTaskEdge2ᚖaftercareᚋentᚐCareTaskEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CareTaskEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CareTaskEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCareTaskOrder2ᚖaftercareᚋentᚐCareTaskOrder(ctx context.Context, v any) (*ent.CareTaskOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCareTaskOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCareTaskStatus2ᚕaftercareᚋentᚋcaretaskᚐStatusᚄ(ctx context.Context, v any) ([]caretask.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]caretask.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCareTaskStatus2aftercareᚋentᚋcaretaskᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCareTaskStatus2ᚕaftercareᚋentᚋcaretaskᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []caretask.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareTaskStatus2aftercareᚋentᚋcaretaskᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCareTaskStatus2ᚖaftercareᚋentᚋcaretaskᚐStatus(ctx context.Context, v any) (*caretask.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(caretask.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCareTaskStatus2ᚖaftercareᚋentᚋcaretaskᚐStatus(ctx context.Context, sel ast.SelectionSet, v *caretask.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCareTaskWhereInput2ᚕᚖaftercareᚋentᚐCareTaskWhereInputᚄ(ctx context.Context, v any) ([]*ent.CareTaskWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CareTaskWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCareTaskWhereInput2ᚖaftercareᚋentᚐCareTaskWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCareTaskWhereInput2ᚖaftercareᚋentᚐCareTaskWhereInput(ctx context.Context, v any) (*ent.CareTaskWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCareTaskWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCheckIn2aftercareᚋentᚋschemaᚋschematypeᚐCheckIn(ctx context.Context, sel ast.SelectionSet, v schematype.CheckIn) graphql.Marshaler {
 	return ec._CheckIn(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalOContactAttempt2ᚕᚖaftercareᚋentᚐContactAttemptᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContactAttempt) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactAttempt2ᚖaftercareᚋentᚐContactAttempt(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOContactAttemptOutcome2ᚕaftercareᚋentᚋcontactattemptᚐOutcomeᚄ(ctx context.Context, v any) ([]contactattempt.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]contactattempt.Outcome, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContactAttemptOutcome2aftercareᚋentᚋcontactattemptᚐOutcome(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOContactAttemptOutcome2ᚕaftercareᚋentᚋcontactattemptᚐOutcomeᚄ(ctx context.Context, sel ast.SelectionSet, v []contactattempt.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactAttemptOutcome2aftercareᚋentᚋcontactattemptᚐOutcome(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOContactAttemptOutcome2ᚖaftercareᚋentᚋcontactattemptᚐOutcome(ctx context.Context, v any) (*contactattempt.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(contactattempt.Outcome)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContactAttemptOutcome2ᚖaftercareᚋentᚋcontactattemptᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *contactattempt.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOContactAttemptWhereInput2ᚕᚖaftercareᚋentᚐContactAttemptWhereInputᚄ(ctx context.Context, v any) ([]*ent.ContactAttemptWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ContactAttemptWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContactAttemptWhereInput2ᚖaftercareᚋentᚐContactAttemptWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOContactAttemptWhereInput2ᚖaftercareᚋentᚐContactAttemptWhereInput(ctx context.Context, v any) (*ent.ContactAttemptWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputContactAttemptWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {

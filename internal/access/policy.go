@@ -117,6 +117,8 @@ var writers = map[string]struct {
 	tServiceTypes:    {roles: managers},
 	tInspection:      {owner: ownerUpdates, roles: workshop},
 	tPhotos:          {roles: workshop},
+	tCareTasks:       {roles: careRoles},
+	tContactAttempts: {roles: careRoles},
 	// Outbox messages are written by the domain in the system's name.
 	// Audit entries are written by the system only.
 }

@@ -32,7 +32,12 @@ const (
 	tOutbox          = "outbox_messages"
 	tInspection      = "inspection_items"
 	tPhotos          = "photos"
+	tCareTasks       = "care_tasks"
+	tContactAttempts = "contact_attempts"
 )
+
+// careRoles work the care call list.
+var careRoles = []auth.Role{auth.RoleCareAgent, auth.RoleCareManager, auth.RoleServiceManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}
 
 // nothing matches no row.
 var nothing = entql.FieldEQ("id", 0)
@@ -124,6 +129,14 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		if v.HasRole(auth.RoleServiceManager, auth.RoleGeneralManager) {
 			return store, true
 		}
+	case tCareTasks:
+		if v.HasRole(careRoles...) {
+			return store, true
+		}
+	case tContactAttempts:
+		if v.HasRole(careRoles...) {
+			return entql.HasEdgeWith("care_task", store), true
+		}
 	}
 	return nil, false // devices: push tokens are for the system only
 }
@@ -174,6 +187,10 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("owner", inGroup), true
 	case tWidgetKeys:
 		return atStoreOfGroup, true
+	case tCareTasks:
+		return entql.HasEdgeWith("owner", inGroup), true
+	case tContactAttempts:
+		return entql.HasEdgeWith("care_task", entql.HasEdgeWith("owner", inGroup)), true
 	case tAuditEntries:
 		return inGroup, true
 	}

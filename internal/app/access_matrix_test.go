@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"aftercare/ent/appointment"
+	"aftercare/ent/caretask"
 	"aftercare/ent/inspectionitem"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
@@ -306,6 +307,10 @@ var matrix = map[string]matrixCase{
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"t": "matrix-device-token-gone"} },
 		allowed: []string{ownA, ownB},
 		check:   func(d map[string]any) bool { return d["unregisterDevice"] == true }},
+	"careTasks": {doc: `{ careTasks { totalCount } }`, allowed: []string{care, mgr1, gadm}, check: connection("careTasks")},
+	"logContactAttempt": {doc: `mutation($id: ID!) { logContactAttempt(taskID: $id, outcome: reached) { status } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.careTask())} },
+		allowed: []string{care, mgr1, gadm}},
 	"exportMyData": {doc: `mutation { exportMyData }`, allowed: []string{ownA, ownB}},
 	"eraseMyAccount": {doc: `mutation { eraseMyAccount(confirm: true) }`, allowed: []string{ownA, ownB},
 		check: func(d map[string]any) bool { return d["eraseMyAccount"] == true }},
@@ -368,6 +373,12 @@ func (f *fixture) finding() int {
 	wo := f.workOrder(workorder.StatusAwaitingApproval)
 	return f.api.Client.InspectionItem.Create().SetWorkOrderID(wo).SetName("Brake pads").
 		SetRating(inspectionitem.RatingFixNow).SaveX(apitest.SystemCtx()).ID
+}
+
+// careTask puts owner A on store 1's call list.
+func (f *fixture) careTask() int {
+	return f.api.Client.CareTask.Create().SetOwnerID(f.ownerA).SetDealershipID(f.store1).SetChannel(caretask.ChannelPhone).
+		SetReason("first service due").SetDueAt(time.Now()).SaveX(apitest.SystemCtx()).ID
 }
 
 // freshKey creates a store-1 key as the system, for rotate and revoke.
@@ -455,6 +466,7 @@ func newFixture(t *testing.T, api *apitest.API) *fixture {
 		t.Fatal(err)
 	}
 	f.keyToken, f.widgetKeyID = key, wk.ID
+	f.careTask()
 	// Store 1's advisor reads owner A's phone, which the audit log records.
 	api.Do(f.token(adv1), `query($id: ID!) { node(id: $id) { ... on Owner { phone } } }`, map[string]any{"id": id(f.ownerA)})
 	return f

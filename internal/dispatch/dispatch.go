@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"aftercare/ent"
+	"aftercare/ent/caretask"
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
 	"aftercare/internal/auth"
+	"aftercare/internal/care"
 	"aftercare/internal/notify"
 
 	"entgo.io/ent/dialect"
@@ -248,6 +250,17 @@ func (d *Dispatcher) retry(ctx context.Context, m *ent.OutboxMessage, hint time.
 		SetSendAfter(d.Now().Add(notify.Backoff(m.Attempts, hint))).ClearClaimedUntil().Exec(ctx)
 }
 
+// finish records a message's end. A service or safety message that failed
+// to reach the owner goes to the care call list: the escalation ladder
+// takes over (marketing is not worth a call).
 func (d *Dispatcher) finish(ctx context.Context, m *ent.OutboxMessage, status outboxmessage.Status, why string) error {
-	return d.Client.OutboxMessage.UpdateOne(m).SetStatus(status).SetLastError(why).ClearClaimedUntil().Exec(ctx)
+	if err := d.Client.OutboxMessage.UpdateOne(m).SetStatus(status).SetLastError(why).ClearClaimedUntil().Exec(ctx); err != nil {
+		return err
+	}
+	if status != outboxmessage.StatusFailed || m.Category == outboxmessage.CategoryMarketing {
+		return nil
+	}
+	id := m.ID
+	_, err := care.Open(ctx, d.Client, m.OwnerID, caretask.ChannelPhone, m.Title+" (push failed: "+why+")", &id, d.Now())
+	return err
 }

@@ -20,6 +20,18 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ("audit_entries", 55834574848);
 CREATE INDEX `auditentry_owner_id_at` ON `audit_entries` (`owner_id`, `at`);
 -- Create index "auditentry_actor_staff_id_at" to table: "audit_entries"
 CREATE INDEX `auditentry_actor_staff_id_at` ON `audit_entries` (`actor_staff_id`, `at`);
+-- Create "care_tasks" table
+CREATE TABLE `care_tasks` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealership_id` integer NOT NULL, `channel` text NOT NULL, `reason` text NOT NULL, `outbox_message_id` integer NULL, `status` text NOT NULL DEFAULT ('open'), `due_at` datetime NOT NULL, `failure_reason` text NULL, `owner_id` integer NOT NULL, CONSTRAINT `care_tasks_owners_care_tasks` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION);
+-- Set sequence for "care_tasks" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("care_tasks", 81604378624);
+-- Create index "caretask_dealership_id_status_due_at" to table: "care_tasks"
+CREATE INDEX `caretask_dealership_id_status_due_at` ON `care_tasks` (`dealership_id`, `status`, `due_at`);
+-- Create index "caretask_owner_id" to table: "care_tasks"
+CREATE INDEX `caretask_owner_id` ON `care_tasks` (`owner_id`);
+-- Create "contact_attempts" table
+CREATE TABLE `contact_attempts` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `staff_id` integer NULL, `at` datetime NOT NULL, `outcome` text NOT NULL, `note` text NULL, `care_task_id` integer NOT NULL, CONSTRAINT `contact_attempts_care_tasks_attempts` FOREIGN KEY (`care_task_id`) REFERENCES `care_tasks` (`id`) ON DELETE NO ACTION);
+-- Set sequence for "contact_attempts" table
+INSERT INTO sqlite_sequence (name, seq) VALUES ("contact_attempts", 85899345920);
 -- Create "dealer_groups" table
 CREATE TABLE `dealer_groups` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `name` text NOT NULL, `code` text NOT NULL);
 -- Set sequence for "dealer_groups" table
@@ -63,7 +75,7 @@ CREATE INDEX `outboxmessage_owner_id_created_at` ON `outbox_messages` (`owner_id
 -- Create index "outboxmessage_owner_id_status_sent_at" to table: "outbox_messages"
 CREATE INDEX `outboxmessage_owner_id_status_sent_at` ON `outbox_messages` (`owner_id`, `status`, `sent_at`);
 -- Create "owners" table
-CREATE TABLE `owners` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealer_group_id` integer NOT NULL, `name` text NOT NULL, `phone` text NULL, `email` text NULL, `birthday` date NULL, `region` text NULL, `preferred_channels` json NULL, `consent_service` bool NOT NULL DEFAULT (true), `consent_service_at` datetime NULL, `consent_marketing` bool NOT NULL DEFAULT (false), `consent_marketing_at` datetime NULL, `quiet_hours_start` text NOT NULL DEFAULT ('21:00'), `quiet_hours_end` text NOT NULL DEFAULT ('09:00'), `time_zone` text NULL, `locale` text NOT NULL DEFAULT ('zh-CN'), `tier` text NOT NULL DEFAULT ('basic'), `auth_uid` text NULL, `prospect` bool NOT NULL DEFAULT (false), `erased_at` datetime NULL, `home_dealership_id` integer NULL, CONSTRAINT `owners_dealerships_owners` FOREIGN KEY (`home_dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE SET NULL);
+CREATE TABLE `owners` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealer_group_id` integer NOT NULL, `name` text NOT NULL, `phone` text NULL, `email` text NULL, `birthday` date NULL, `region` text NULL, `preferred_channels` json NULL, `consent_service` bool NOT NULL DEFAULT (true), `consent_service_at` datetime NULL, `consent_marketing` bool NOT NULL DEFAULT (false), `consent_marketing_at` datetime NULL, `quiet_hours_start` text NOT NULL DEFAULT ('21:00'), `quiet_hours_end` text NOT NULL DEFAULT ('09:00'), `time_zone` text NULL, `locale` text NOT NULL DEFAULT ('zh-CN'), `tier` text NOT NULL DEFAULT ('basic'), `auth_uid` text NULL, `phone_invalid` bool NOT NULL DEFAULT (false), `prospect` bool NOT NULL DEFAULT (false), `erased_at` datetime NULL, `home_dealership_id` integer NULL, CONSTRAINT `owners_dealerships_owners` FOREIGN KEY (`home_dealership_id`) REFERENCES `dealerships` (`id`) ON DELETE SET NULL);
 -- Set sequence for "owners" table
 INSERT INTO sqlite_sequence (name, seq) VALUES ("owners", 21474836480);
 -- Create index "owners_auth_uid_key" to table: "owners"
