@@ -44,7 +44,9 @@ func TestUnreachableOwnerGoesDownTheLadder(t *testing.T) {
 			agent := api.StaffToken(staff.RoleCareAgent, 0)
 			var list struct {
 				CareTasks struct {
-					Edges []struct{ Node struct{ ID, Channel, Status string } }
+					Edges []struct {
+						Node struct{ ID, Channel, Status string }
+					}
 				}
 			}
 			api.Do(agent, `{ careTasks(where: {status: open}) { edges { node { id channel status } } } }`, nil).Decode(t, &list)
@@ -56,7 +58,9 @@ func TestUnreachableOwnerGoesDownTheLadder(t *testing.T) {
 				t.Fatalf("a technician sees the call list: %s %+v", r.Data, r.Errors)
 			}
 			log := `mutation($id: ID!, $o: ContactAttemptOutcome!) { logContactAttempt(taskID: $id, outcome: $o) { status failureReason } }`
-			var step struct{ LogContactAttempt struct{ Status, FailureReason string } }
+			var step struct {
+				LogContactAttempt struct{ Status, FailureReason string }
+			}
 			if res := api.Do(agent, log, map[string]any{"id": task, "o": "sent"}); res.Code() != "BAD_USER_INPUT" {
 				t.Fatalf("an SMS outcome on a call: %+v", res.Errors)
 			}
