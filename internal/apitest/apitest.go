@@ -242,7 +242,8 @@ type statements struct {
 }
 
 func (s *statements) observe(ctx context.Context, msg string) {
-	if !strings.Contains(msg, "Query: ") && !strings.Contains(msg, "Exec: ") {
+	if !strings.Contains(msg, "Query: ") && !strings.Contains(msg, "Exec: ") &&
+		!strings.Contains(msg, "QueryContext: ") && !strings.Contains(msg, "ExecContext: ") {
 		return // transaction begin/commit lines
 	}
 	id := reqctx.RequestID(ctx)

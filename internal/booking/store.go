@@ -114,6 +114,10 @@ func bookingsAround(ctx context.Context, c *ent.Client, storeID int, from, to ti
 		appointment.DealershipID(storeID),
 		appointment.StatusIn(activeStatuses...),
 		appointment.StartsAtLT(to),
+		// A lower bound on starts_at lets the (dealership_id, status,
+		// starts_at) index do the work: no service lasts over 8 hours (the
+		// ServiceType range), so nothing starting earlier can overlap.
+		appointment.StartsAtGT(from.Add(-maxServiceDuration)),
 		appointment.EndsAtGT(from),
 		appointment.IDNEQ(except),
 	).Select(appointment.FieldStartsAt, appointment.FieldEndsAt, appointment.FieldPools).All(ctx)
@@ -126,6 +130,9 @@ func bookingsAround(ctx context.Context, c *ent.Client, storeID int, from, to ti
 	}
 	return out, nil
 }
+
+// maxServiceDuration bounds a visit (ent/schema ServiceType.duration_minutes).
+const maxServiceDuration = 8 * time.Hour
 
 // lockDay serialises bookings of one store and local day on PostgreSQL, so
 // that two transactions cannot both count the same free unit. The lock is
