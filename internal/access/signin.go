@@ -38,10 +38,14 @@ func (d Directory) Resolve(ctx context.Context, id *auth.Identity) (*auth.Viewer
 	}
 	// A staff member's first sign-in carries no role claim yet (claims are
 	// written once the account is linked), so a known staff account is
-	// recognised by its uid or verified e-mail before trying owners.
-	v, err := d.staffViewer(sys, id)
-	if err == nil || !errors.Is(err, ErrNoStaffRecord) {
-		return v, err
+	// recognised by its uid or verified e-mail before trying owners. Staff
+	// sign in with e-mail; owners (by phone) skip this lookup, which would
+	// otherwise cost every owner request an extra query.
+	if id.Email != "" {
+		v, err := d.staffViewer(sys, id)
+		if err == nil || !errors.Is(err, ErrNoStaffRecord) {
+			return v, err
+		}
 	}
 	return d.ownerViewer(sys, id)
 }

@@ -16,8 +16,10 @@ import (
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
+	"aftercare/ent/workorderevent"
 	"aftercare/internal/auth"
 	"aftercare/internal/booking"
 	"aftercare/internal/booking/slots"
@@ -171,7 +173,7 @@ func (g *generator) surveys(ctx context.Context, grp *ent.DealerGroup) error {
 		{"Sales satisfaction", "sales", SalesSurveyAspects()},
 	} {
 		if err := g.c.SurveyTemplate.Create().SetDealerGroupID(grp.ID).SetName(t.name).
-			SetKind(surveyKind(t.kind)).SetVersion(1).SetScaleMax(10).SetAspects(t.aspects).
+			SetKind(surveytemplate.Kind(t.kind)).SetVersion(1).SetScaleMax(10).SetAspects(t.aspects).
 			SetFreeTextQuestions([]string{"What could we do better?"}).Exec(ctx); err != nil {
 			return err
 		}
@@ -312,7 +314,7 @@ func (g *generator) workOrder(ctx context.Context, appt *ent.Appointment, v *ent
 		return err
 	}
 	return g.c.WorkOrderEvent.Create().SetWorkOrderID(wo.ID).SetSeq(1).
-		SetToStatus(workOrderEventStatus(status)).SetActorKind("staff").SetActorStaffID(*appt.AdvisorID).
+		SetToStatus(workorderevent.ToStatus(status)).SetActorKind("staff").SetActorStaffID(*appt.AdvisorID).
 		SetMessage("Your car is with us.").SetCreatedAt(appt.StartsAt).Exec(ctx)
 }
 

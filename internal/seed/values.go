@@ -3,10 +3,8 @@ package seed
 import (
 	"aftercare/ent/owner"
 	"aftercare/ent/schema/schematype"
-	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
-	"aftercare/ent/workorderevent"
 )
 
 // tierFor spreads owners about 70% basic, 20% key, 10% VIP, as DOMAIN.md says.
@@ -25,17 +23,11 @@ func fuelFor(n int) vehicle.FuelType {
 		vehicle.FuelTypeElectric, vehicle.FuelTypePlugInHybrid, vehicle.FuelTypeDiesel}[n%6]
 }
 
-func surveyKind(k string) surveytemplate.Kind { return surveytemplate.Kind(k) }
-
 func workOrderStatuses() []workorder.Status {
 	return []workorder.Status{workorder.StatusCheckedIn, workorder.StatusDiagnosing,
 		workorder.StatusAwaitingApproval, workorder.StatusInRepair, workorder.StatusWaitingParts,
 		workorder.StatusQualityCheck, workorder.StatusReadyForPickup, workorder.StatusDelivered,
 		workorder.StatusCancelled}
-}
-
-func workOrderEventStatus(s workorder.Status) workorderevent.ToStatus {
-	return workorderevent.ToStatus(s)
 }
 
 func indicator(key, title string, weight float64) schematype.SurveyIndicator {
