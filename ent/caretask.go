@@ -28,6 +28,26 @@ type CareTask struct {
 	DealershipID int `json:"dealership_id,omitempty"`
 	// Channel holds the value of the "channel" field.
 	Channel caretask.Channel `json:"channel,omitempty"`
+	// Why the task exists: a push that failed, two unanswered reminders, the call before a service, a lapsing owner.
+	Kind caretask.Kind `json:"kind,omitempty"`
+	// Sweeps open each task once (per reminder, per owner and month).
+	DedupeKey *string `json:"dedupe_key,omitempty"`
+	// VehicleID holds the value of the "vehicle_id" field.
+	VehicleID *int `json:"vehicle_id,omitempty"`
+	// The reminder this call follows up (a personal call before a service, two unanswered reminders).
+	ReminderID *int `json:"reminder_id,omitempty"`
+	// LapseClass holds the value of the "lapse_class" field.
+	LapseClass *caretask.LapseClass `json:"lapse_class,omitempty"`
+	// YYYY-MM of the lapse classification.
+	LapseMonth string `json:"lapse_month,omitempty"`
+	// DaysSinceVisit holds the value of the "days_since_visit" field.
+	DaysSinceVisit *int `json:"days_since_visit,omitempty"`
+	// What the owner said when reached (lapse and unanswered-reminder calls).
+	AnswerReason *caretask.AnswerReason `json:"answer_reason,omitempty"`
+	// Where the owner had the service done instead.
+	ElsewhereShop string `json:"elsewhere_shop,omitempty"`
+	// ElsewherePriceCents holds the value of the "elsewhere_price_cents" field.
+	ElsewherePriceCents *int64 `json:"elsewhere_price_cents,omitempty"`
 	// Why the contact is owed, e.g. the message that did not reach the owner.
 	Reason string `json:"reason,omitempty"`
 	// OutboxMessageID holds the value of the "outbox_message_id" field.
@@ -84,9 +104,9 @@ func (*CareTask) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case caretask.FieldID, caretask.FieldOwnerID, caretask.FieldDealershipID, caretask.FieldOutboxMessageID:
+		case caretask.FieldID, caretask.FieldOwnerID, caretask.FieldDealershipID, caretask.FieldVehicleID, caretask.FieldReminderID, caretask.FieldDaysSinceVisit, caretask.FieldElsewherePriceCents, caretask.FieldOutboxMessageID:
 			values[i] = new(sql.NullInt64)
-		case caretask.FieldChannel, caretask.FieldReason, caretask.FieldStatus, caretask.FieldFailureReason:
+		case caretask.FieldChannel, caretask.FieldKind, caretask.FieldDedupeKey, caretask.FieldLapseClass, caretask.FieldLapseMonth, caretask.FieldAnswerReason, caretask.FieldElsewhereShop, caretask.FieldReason, caretask.FieldStatus, caretask.FieldFailureReason:
 			values[i] = new(sql.NullString)
 		case caretask.FieldCreatedAt, caretask.FieldUpdatedAt, caretask.FieldDueAt:
 			values[i] = new(sql.NullTime)
@@ -140,6 +160,73 @@ func (_m *CareTask) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field channel", values[i])
 			} else if value.Valid {
 				_m.Channel = caretask.Channel(value.String)
+			}
+		case caretask.FieldKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field kind", values[i])
+			} else if value.Valid {
+				_m.Kind = caretask.Kind(value.String)
+			}
+		case caretask.FieldDedupeKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field dedupe_key", values[i])
+			} else if value.Valid {
+				_m.DedupeKey = new(string)
+				*_m.DedupeKey = value.String
+			}
+		case caretask.FieldVehicleID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field vehicle_id", values[i])
+			} else if value.Valid {
+				_m.VehicleID = new(int)
+				*_m.VehicleID = int(value.Int64)
+			}
+		case caretask.FieldReminderID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field reminder_id", values[i])
+			} else if value.Valid {
+				_m.ReminderID = new(int)
+				*_m.ReminderID = int(value.Int64)
+			}
+		case caretask.FieldLapseClass:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field lapse_class", values[i])
+			} else if value.Valid {
+				_m.LapseClass = new(caretask.LapseClass)
+				*_m.LapseClass = caretask.LapseClass(value.String)
+			}
+		case caretask.FieldLapseMonth:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field lapse_month", values[i])
+			} else if value.Valid {
+				_m.LapseMonth = value.String
+			}
+		case caretask.FieldDaysSinceVisit:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field days_since_visit", values[i])
+			} else if value.Valid {
+				_m.DaysSinceVisit = new(int)
+				*_m.DaysSinceVisit = int(value.Int64)
+			}
+		case caretask.FieldAnswerReason:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field answer_reason", values[i])
+			} else if value.Valid {
+				_m.AnswerReason = new(caretask.AnswerReason)
+				*_m.AnswerReason = caretask.AnswerReason(value.String)
+			}
+		case caretask.FieldElsewhereShop:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field elsewhere_shop", values[i])
+			} else if value.Valid {
+				_m.ElsewhereShop = value.String
+			}
+		case caretask.FieldElsewherePriceCents:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field elsewhere_price_cents", values[i])
+			} else if value.Valid {
+				_m.ElsewherePriceCents = new(int64)
+				*_m.ElsewherePriceCents = value.Int64
 			}
 		case caretask.FieldReason:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -232,6 +319,50 @@ func (_m *CareTask) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("channel=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Channel))
+	builder.WriteString(", ")
+	builder.WriteString("kind=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	if v := _m.DedupeKey; v != nil {
+		builder.WriteString("dedupe_key=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.VehicleID; v != nil {
+		builder.WriteString("vehicle_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.ReminderID; v != nil {
+		builder.WriteString("reminder_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.LapseClass; v != nil {
+		builder.WriteString("lapse_class=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("lapse_month=")
+	builder.WriteString(_m.LapseMonth)
+	builder.WriteString(", ")
+	if v := _m.DaysSinceVisit; v != nil {
+		builder.WriteString("days_since_visit=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.AnswerReason; v != nil {
+		builder.WriteString("answer_reason=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("elsewhere_shop=")
+	builder.WriteString(_m.ElsewhereShop)
+	builder.WriteString(", ")
+	if v := _m.ElsewherePriceCents; v != nil {
+		builder.WriteString("elsewhere_price_cents=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("reason=")
 	builder.WriteString(_m.Reason)

@@ -70,6 +70,146 @@ func (_c *CareTaskCreate) SetChannel(v caretask.Channel) *CareTaskCreate {
 	return _c
 }
 
+// SetKind sets the "kind" field.
+func (_c *CareTaskCreate) SetKind(v caretask.Kind) *CareTaskCreate {
+	_c.mutation.SetKind(v)
+	return _c
+}
+
+// SetNillableKind sets the "kind" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableKind(v *caretask.Kind) *CareTaskCreate {
+	if v != nil {
+		_c.SetKind(*v)
+	}
+	return _c
+}
+
+// SetDedupeKey sets the "dedupe_key" field.
+func (_c *CareTaskCreate) SetDedupeKey(v string) *CareTaskCreate {
+	_c.mutation.SetDedupeKey(v)
+	return _c
+}
+
+// SetNillableDedupeKey sets the "dedupe_key" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableDedupeKey(v *string) *CareTaskCreate {
+	if v != nil {
+		_c.SetDedupeKey(*v)
+	}
+	return _c
+}
+
+// SetVehicleID sets the "vehicle_id" field.
+func (_c *CareTaskCreate) SetVehicleID(v int) *CareTaskCreate {
+	_c.mutation.SetVehicleID(v)
+	return _c
+}
+
+// SetNillableVehicleID sets the "vehicle_id" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableVehicleID(v *int) *CareTaskCreate {
+	if v != nil {
+		_c.SetVehicleID(*v)
+	}
+	return _c
+}
+
+// SetReminderID sets the "reminder_id" field.
+func (_c *CareTaskCreate) SetReminderID(v int) *CareTaskCreate {
+	_c.mutation.SetReminderID(v)
+	return _c
+}
+
+// SetNillableReminderID sets the "reminder_id" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableReminderID(v *int) *CareTaskCreate {
+	if v != nil {
+		_c.SetReminderID(*v)
+	}
+	return _c
+}
+
+// SetLapseClass sets the "lapse_class" field.
+func (_c *CareTaskCreate) SetLapseClass(v caretask.LapseClass) *CareTaskCreate {
+	_c.mutation.SetLapseClass(v)
+	return _c
+}
+
+// SetNillableLapseClass sets the "lapse_class" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableLapseClass(v *caretask.LapseClass) *CareTaskCreate {
+	if v != nil {
+		_c.SetLapseClass(*v)
+	}
+	return _c
+}
+
+// SetLapseMonth sets the "lapse_month" field.
+func (_c *CareTaskCreate) SetLapseMonth(v string) *CareTaskCreate {
+	_c.mutation.SetLapseMonth(v)
+	return _c
+}
+
+// SetNillableLapseMonth sets the "lapse_month" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableLapseMonth(v *string) *CareTaskCreate {
+	if v != nil {
+		_c.SetLapseMonth(*v)
+	}
+	return _c
+}
+
+// SetDaysSinceVisit sets the "days_since_visit" field.
+func (_c *CareTaskCreate) SetDaysSinceVisit(v int) *CareTaskCreate {
+	_c.mutation.SetDaysSinceVisit(v)
+	return _c
+}
+
+// SetNillableDaysSinceVisit sets the "days_since_visit" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableDaysSinceVisit(v *int) *CareTaskCreate {
+	if v != nil {
+		_c.SetDaysSinceVisit(*v)
+	}
+	return _c
+}
+
+// SetAnswerReason sets the "answer_reason" field.
+func (_c *CareTaskCreate) SetAnswerReason(v caretask.AnswerReason) *CareTaskCreate {
+	_c.mutation.SetAnswerReason(v)
+	return _c
+}
+
+// SetNillableAnswerReason sets the "answer_reason" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableAnswerReason(v *caretask.AnswerReason) *CareTaskCreate {
+	if v != nil {
+		_c.SetAnswerReason(*v)
+	}
+	return _c
+}
+
+// SetElsewhereShop sets the "elsewhere_shop" field.
+func (_c *CareTaskCreate) SetElsewhereShop(v string) *CareTaskCreate {
+	_c.mutation.SetElsewhereShop(v)
+	return _c
+}
+
+// SetNillableElsewhereShop sets the "elsewhere_shop" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableElsewhereShop(v *string) *CareTaskCreate {
+	if v != nil {
+		_c.SetElsewhereShop(*v)
+	}
+	return _c
+}
+
+// SetElsewherePriceCents sets the "elsewhere_price_cents" field.
+func (_c *CareTaskCreate) SetElsewherePriceCents(v int64) *CareTaskCreate {
+	_c.mutation.SetElsewherePriceCents(v)
+	return _c
+}
+
+// SetNillableElsewherePriceCents sets the "elsewhere_price_cents" field if the given value is not nil.
+func (_c *CareTaskCreate) SetNillableElsewherePriceCents(v *int64) *CareTaskCreate {
+	if v != nil {
+		_c.SetElsewherePriceCents(*v)
+	}
+	return _c
+}
+
 // SetReason sets the "reason" field.
 func (_c *CareTaskCreate) SetReason(v string) *CareTaskCreate {
 	_c.mutation.SetReason(v)
@@ -195,6 +335,10 @@ func (_c *CareTaskCreate) defaults() error {
 		v := caretask.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		v := caretask.DefaultKind
+		_c.mutation.SetKind(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := caretask.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -222,6 +366,44 @@ func (_c *CareTaskCreate) check() error {
 	if v, ok := _c.mutation.Channel(); ok {
 		if err := caretask.ChannelValidator(v); err != nil {
 			return &ValidationError{Name: "channel", err: fmt.Errorf(`ent: validator failed for field "CareTask.channel": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Kind(); !ok {
+		return &ValidationError{Name: "kind", err: errors.New(`ent: missing required field "CareTask.kind"`)}
+	}
+	if v, ok := _c.mutation.Kind(); ok {
+		if err := caretask.KindValidator(v); err != nil {
+			return &ValidationError{Name: "kind", err: fmt.Errorf(`ent: validator failed for field "CareTask.kind": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.DedupeKey(); ok {
+		if err := caretask.DedupeKeyValidator(v); err != nil {
+			return &ValidationError{Name: "dedupe_key", err: fmt.Errorf(`ent: validator failed for field "CareTask.dedupe_key": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.LapseClass(); ok {
+		if err := caretask.LapseClassValidator(v); err != nil {
+			return &ValidationError{Name: "lapse_class", err: fmt.Errorf(`ent: validator failed for field "CareTask.lapse_class": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.LapseMonth(); ok {
+		if err := caretask.LapseMonthValidator(v); err != nil {
+			return &ValidationError{Name: "lapse_month", err: fmt.Errorf(`ent: validator failed for field "CareTask.lapse_month": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.AnswerReason(); ok {
+		if err := caretask.AnswerReasonValidator(v); err != nil {
+			return &ValidationError{Name: "answer_reason", err: fmt.Errorf(`ent: validator failed for field "CareTask.answer_reason": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ElsewhereShop(); ok {
+		if err := caretask.ElsewhereShopValidator(v); err != nil {
+			return &ValidationError{Name: "elsewhere_shop", err: fmt.Errorf(`ent: validator failed for field "CareTask.elsewhere_shop": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ElsewherePriceCents(); ok {
+		if err := caretask.ElsewherePriceCentsValidator(v); err != nil {
+			return &ValidationError{Name: "elsewhere_price_cents", err: fmt.Errorf(`ent: validator failed for field "CareTask.elsewhere_price_cents": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.Reason(); !ok {
@@ -293,6 +475,46 @@ func (_c *CareTaskCreate) createSpec() (*CareTask, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Channel(); ok {
 		_spec.SetField(caretask.FieldChannel, field.TypeEnum, value)
 		_node.Channel = value
+	}
+	if value, ok := _c.mutation.Kind(); ok {
+		_spec.SetField(caretask.FieldKind, field.TypeEnum, value)
+		_node.Kind = value
+	}
+	if value, ok := _c.mutation.DedupeKey(); ok {
+		_spec.SetField(caretask.FieldDedupeKey, field.TypeString, value)
+		_node.DedupeKey = &value
+	}
+	if value, ok := _c.mutation.VehicleID(); ok {
+		_spec.SetField(caretask.FieldVehicleID, field.TypeInt, value)
+		_node.VehicleID = &value
+	}
+	if value, ok := _c.mutation.ReminderID(); ok {
+		_spec.SetField(caretask.FieldReminderID, field.TypeInt, value)
+		_node.ReminderID = &value
+	}
+	if value, ok := _c.mutation.LapseClass(); ok {
+		_spec.SetField(caretask.FieldLapseClass, field.TypeEnum, value)
+		_node.LapseClass = &value
+	}
+	if value, ok := _c.mutation.LapseMonth(); ok {
+		_spec.SetField(caretask.FieldLapseMonth, field.TypeString, value)
+		_node.LapseMonth = value
+	}
+	if value, ok := _c.mutation.DaysSinceVisit(); ok {
+		_spec.SetField(caretask.FieldDaysSinceVisit, field.TypeInt, value)
+		_node.DaysSinceVisit = &value
+	}
+	if value, ok := _c.mutation.AnswerReason(); ok {
+		_spec.SetField(caretask.FieldAnswerReason, field.TypeEnum, value)
+		_node.AnswerReason = &value
+	}
+	if value, ok := _c.mutation.ElsewhereShop(); ok {
+		_spec.SetField(caretask.FieldElsewhereShop, field.TypeString, value)
+		_node.ElsewhereShop = value
+	}
+	if value, ok := _c.mutation.ElsewherePriceCents(); ok {
+		_spec.SetField(caretask.FieldElsewherePriceCents, field.TypeInt64, value)
+		_node.ElsewherePriceCents = &value
 	}
 	if value, ok := _c.mutation.Reason(); ok {
 		_spec.SetField(caretask.FieldReason, field.TypeString, value)
@@ -411,6 +633,66 @@ func (u *CareTaskUpsert) UpdateUpdatedAt() *CareTaskUpsert {
 	return u
 }
 
+// SetAnswerReason sets the "answer_reason" field.
+func (u *CareTaskUpsert) SetAnswerReason(v caretask.AnswerReason) *CareTaskUpsert {
+	u.Set(caretask.FieldAnswerReason, v)
+	return u
+}
+
+// UpdateAnswerReason sets the "answer_reason" field to the value that was provided on create.
+func (u *CareTaskUpsert) UpdateAnswerReason() *CareTaskUpsert {
+	u.SetExcluded(caretask.FieldAnswerReason)
+	return u
+}
+
+// ClearAnswerReason clears the value of the "answer_reason" field.
+func (u *CareTaskUpsert) ClearAnswerReason() *CareTaskUpsert {
+	u.SetNull(caretask.FieldAnswerReason)
+	return u
+}
+
+// SetElsewhereShop sets the "elsewhere_shop" field.
+func (u *CareTaskUpsert) SetElsewhereShop(v string) *CareTaskUpsert {
+	u.Set(caretask.FieldElsewhereShop, v)
+	return u
+}
+
+// UpdateElsewhereShop sets the "elsewhere_shop" field to the value that was provided on create.
+func (u *CareTaskUpsert) UpdateElsewhereShop() *CareTaskUpsert {
+	u.SetExcluded(caretask.FieldElsewhereShop)
+	return u
+}
+
+// ClearElsewhereShop clears the value of the "elsewhere_shop" field.
+func (u *CareTaskUpsert) ClearElsewhereShop() *CareTaskUpsert {
+	u.SetNull(caretask.FieldElsewhereShop)
+	return u
+}
+
+// SetElsewherePriceCents sets the "elsewhere_price_cents" field.
+func (u *CareTaskUpsert) SetElsewherePriceCents(v int64) *CareTaskUpsert {
+	u.Set(caretask.FieldElsewherePriceCents, v)
+	return u
+}
+
+// UpdateElsewherePriceCents sets the "elsewhere_price_cents" field to the value that was provided on create.
+func (u *CareTaskUpsert) UpdateElsewherePriceCents() *CareTaskUpsert {
+	u.SetExcluded(caretask.FieldElsewherePriceCents)
+	return u
+}
+
+// AddElsewherePriceCents adds v to the "elsewhere_price_cents" field.
+func (u *CareTaskUpsert) AddElsewherePriceCents(v int64) *CareTaskUpsert {
+	u.Add(caretask.FieldElsewherePriceCents, v)
+	return u
+}
+
+// ClearElsewherePriceCents clears the value of the "elsewhere_price_cents" field.
+func (u *CareTaskUpsert) ClearElsewherePriceCents() *CareTaskUpsert {
+	u.SetNull(caretask.FieldElsewherePriceCents)
+	return u
+}
+
 // SetStatus sets the "status" field.
 func (u *CareTaskUpsert) SetStatus(v caretask.Status) *CareTaskUpsert {
 	u.Set(caretask.FieldStatus, v)
@@ -476,6 +758,27 @@ func (u *CareTaskUpsertOne) UpdateNewValues() *CareTaskUpsertOne {
 		if _, exists := u.create.mutation.Channel(); exists {
 			s.SetIgnore(caretask.FieldChannel)
 		}
+		if _, exists := u.create.mutation.Kind(); exists {
+			s.SetIgnore(caretask.FieldKind)
+		}
+		if _, exists := u.create.mutation.DedupeKey(); exists {
+			s.SetIgnore(caretask.FieldDedupeKey)
+		}
+		if _, exists := u.create.mutation.VehicleID(); exists {
+			s.SetIgnore(caretask.FieldVehicleID)
+		}
+		if _, exists := u.create.mutation.ReminderID(); exists {
+			s.SetIgnore(caretask.FieldReminderID)
+		}
+		if _, exists := u.create.mutation.LapseClass(); exists {
+			s.SetIgnore(caretask.FieldLapseClass)
+		}
+		if _, exists := u.create.mutation.LapseMonth(); exists {
+			s.SetIgnore(caretask.FieldLapseMonth)
+		}
+		if _, exists := u.create.mutation.DaysSinceVisit(); exists {
+			s.SetIgnore(caretask.FieldDaysSinceVisit)
+		}
 		if _, exists := u.create.mutation.Reason(); exists {
 			s.SetIgnore(caretask.FieldReason)
 		}
@@ -524,6 +827,76 @@ func (u *CareTaskUpsertOne) SetUpdatedAt(v time.Time) *CareTaskUpsertOne {
 func (u *CareTaskUpsertOne) UpdateUpdatedAt() *CareTaskUpsertOne {
 	return u.Update(func(s *CareTaskUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetAnswerReason sets the "answer_reason" field.
+func (u *CareTaskUpsertOne) SetAnswerReason(v caretask.AnswerReason) *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.SetAnswerReason(v)
+	})
+}
+
+// UpdateAnswerReason sets the "answer_reason" field to the value that was provided on create.
+func (u *CareTaskUpsertOne) UpdateAnswerReason() *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.UpdateAnswerReason()
+	})
+}
+
+// ClearAnswerReason clears the value of the "answer_reason" field.
+func (u *CareTaskUpsertOne) ClearAnswerReason() *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.ClearAnswerReason()
+	})
+}
+
+// SetElsewhereShop sets the "elsewhere_shop" field.
+func (u *CareTaskUpsertOne) SetElsewhereShop(v string) *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.SetElsewhereShop(v)
+	})
+}
+
+// UpdateElsewhereShop sets the "elsewhere_shop" field to the value that was provided on create.
+func (u *CareTaskUpsertOne) UpdateElsewhereShop() *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.UpdateElsewhereShop()
+	})
+}
+
+// ClearElsewhereShop clears the value of the "elsewhere_shop" field.
+func (u *CareTaskUpsertOne) ClearElsewhereShop() *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.ClearElsewhereShop()
+	})
+}
+
+// SetElsewherePriceCents sets the "elsewhere_price_cents" field.
+func (u *CareTaskUpsertOne) SetElsewherePriceCents(v int64) *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.SetElsewherePriceCents(v)
+	})
+}
+
+// AddElsewherePriceCents adds v to the "elsewhere_price_cents" field.
+func (u *CareTaskUpsertOne) AddElsewherePriceCents(v int64) *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.AddElsewherePriceCents(v)
+	})
+}
+
+// UpdateElsewherePriceCents sets the "elsewhere_price_cents" field to the value that was provided on create.
+func (u *CareTaskUpsertOne) UpdateElsewherePriceCents() *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.UpdateElsewherePriceCents()
+	})
+}
+
+// ClearElsewherePriceCents clears the value of the "elsewhere_price_cents" field.
+func (u *CareTaskUpsertOne) ClearElsewherePriceCents() *CareTaskUpsertOne {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.ClearElsewherePriceCents()
 	})
 }
 
@@ -764,6 +1137,27 @@ func (u *CareTaskUpsertBulk) UpdateNewValues() *CareTaskUpsertBulk {
 			if _, exists := b.mutation.Channel(); exists {
 				s.SetIgnore(caretask.FieldChannel)
 			}
+			if _, exists := b.mutation.Kind(); exists {
+				s.SetIgnore(caretask.FieldKind)
+			}
+			if _, exists := b.mutation.DedupeKey(); exists {
+				s.SetIgnore(caretask.FieldDedupeKey)
+			}
+			if _, exists := b.mutation.VehicleID(); exists {
+				s.SetIgnore(caretask.FieldVehicleID)
+			}
+			if _, exists := b.mutation.ReminderID(); exists {
+				s.SetIgnore(caretask.FieldReminderID)
+			}
+			if _, exists := b.mutation.LapseClass(); exists {
+				s.SetIgnore(caretask.FieldLapseClass)
+			}
+			if _, exists := b.mutation.LapseMonth(); exists {
+				s.SetIgnore(caretask.FieldLapseMonth)
+			}
+			if _, exists := b.mutation.DaysSinceVisit(); exists {
+				s.SetIgnore(caretask.FieldDaysSinceVisit)
+			}
 			if _, exists := b.mutation.Reason(); exists {
 				s.SetIgnore(caretask.FieldReason)
 			}
@@ -813,6 +1207,76 @@ func (u *CareTaskUpsertBulk) SetUpdatedAt(v time.Time) *CareTaskUpsertBulk {
 func (u *CareTaskUpsertBulk) UpdateUpdatedAt() *CareTaskUpsertBulk {
 	return u.Update(func(s *CareTaskUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetAnswerReason sets the "answer_reason" field.
+func (u *CareTaskUpsertBulk) SetAnswerReason(v caretask.AnswerReason) *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.SetAnswerReason(v)
+	})
+}
+
+// UpdateAnswerReason sets the "answer_reason" field to the value that was provided on create.
+func (u *CareTaskUpsertBulk) UpdateAnswerReason() *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.UpdateAnswerReason()
+	})
+}
+
+// ClearAnswerReason clears the value of the "answer_reason" field.
+func (u *CareTaskUpsertBulk) ClearAnswerReason() *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.ClearAnswerReason()
+	})
+}
+
+// SetElsewhereShop sets the "elsewhere_shop" field.
+func (u *CareTaskUpsertBulk) SetElsewhereShop(v string) *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.SetElsewhereShop(v)
+	})
+}
+
+// UpdateElsewhereShop sets the "elsewhere_shop" field to the value that was provided on create.
+func (u *CareTaskUpsertBulk) UpdateElsewhereShop() *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.UpdateElsewhereShop()
+	})
+}
+
+// ClearElsewhereShop clears the value of the "elsewhere_shop" field.
+func (u *CareTaskUpsertBulk) ClearElsewhereShop() *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.ClearElsewhereShop()
+	})
+}
+
+// SetElsewherePriceCents sets the "elsewhere_price_cents" field.
+func (u *CareTaskUpsertBulk) SetElsewherePriceCents(v int64) *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.SetElsewherePriceCents(v)
+	})
+}
+
+// AddElsewherePriceCents adds v to the "elsewhere_price_cents" field.
+func (u *CareTaskUpsertBulk) AddElsewherePriceCents(v int64) *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.AddElsewherePriceCents(v)
+	})
+}
+
+// UpdateElsewherePriceCents sets the "elsewhere_price_cents" field to the value that was provided on create.
+func (u *CareTaskUpsertBulk) UpdateElsewherePriceCents() *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.UpdateElsewherePriceCents()
+	})
+}
+
+// ClearElsewherePriceCents clears the value of the "elsewhere_price_cents" field.
+func (u *CareTaskUpsertBulk) ClearElsewherePriceCents() *CareTaskUpsertBulk {
+	return u.Update(func(s *CareTaskUpsert) {
+		s.ClearElsewherePriceCents()
 	})
 }
 

@@ -36,6 +36,73 @@ func (_u *CareTaskUpdate) SetUpdatedAt(v time.Time) *CareTaskUpdate {
 	return _u
 }
 
+// SetAnswerReason sets the "answer_reason" field.
+func (_u *CareTaskUpdate) SetAnswerReason(v caretask.AnswerReason) *CareTaskUpdate {
+	_u.mutation.SetAnswerReason(v)
+	return _u
+}
+
+// SetNillableAnswerReason sets the "answer_reason" field if the given value is not nil.
+func (_u *CareTaskUpdate) SetNillableAnswerReason(v *caretask.AnswerReason) *CareTaskUpdate {
+	if v != nil {
+		_u.SetAnswerReason(*v)
+	}
+	return _u
+}
+
+// ClearAnswerReason clears the value of the "answer_reason" field.
+func (_u *CareTaskUpdate) ClearAnswerReason() *CareTaskUpdate {
+	_u.mutation.ClearAnswerReason()
+	return _u
+}
+
+// SetElsewhereShop sets the "elsewhere_shop" field.
+func (_u *CareTaskUpdate) SetElsewhereShop(v string) *CareTaskUpdate {
+	_u.mutation.SetElsewhereShop(v)
+	return _u
+}
+
+// SetNillableElsewhereShop sets the "elsewhere_shop" field if the given value is not nil.
+func (_u *CareTaskUpdate) SetNillableElsewhereShop(v *string) *CareTaskUpdate {
+	if v != nil {
+		_u.SetElsewhereShop(*v)
+	}
+	return _u
+}
+
+// ClearElsewhereShop clears the value of the "elsewhere_shop" field.
+func (_u *CareTaskUpdate) ClearElsewhereShop() *CareTaskUpdate {
+	_u.mutation.ClearElsewhereShop()
+	return _u
+}
+
+// SetElsewherePriceCents sets the "elsewhere_price_cents" field.
+func (_u *CareTaskUpdate) SetElsewherePriceCents(v int64) *CareTaskUpdate {
+	_u.mutation.ResetElsewherePriceCents()
+	_u.mutation.SetElsewherePriceCents(v)
+	return _u
+}
+
+// SetNillableElsewherePriceCents sets the "elsewhere_price_cents" field if the given value is not nil.
+func (_u *CareTaskUpdate) SetNillableElsewherePriceCents(v *int64) *CareTaskUpdate {
+	if v != nil {
+		_u.SetElsewherePriceCents(*v)
+	}
+	return _u
+}
+
+// AddElsewherePriceCents adds value to the "elsewhere_price_cents" field.
+func (_u *CareTaskUpdate) AddElsewherePriceCents(v int64) *CareTaskUpdate {
+	_u.mutation.AddElsewherePriceCents(v)
+	return _u
+}
+
+// ClearElsewherePriceCents clears the value of the "elsewhere_price_cents" field.
+func (_u *CareTaskUpdate) ClearElsewherePriceCents() *CareTaskUpdate {
+	_u.mutation.ClearElsewherePriceCents()
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *CareTaskUpdate) SetStatus(v caretask.Status) *CareTaskUpdate {
 	_u.mutation.SetStatus(v)
@@ -169,6 +236,21 @@ func (_u *CareTaskUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *CareTaskUpdate) check() error {
+	if v, ok := _u.mutation.AnswerReason(); ok {
+		if err := caretask.AnswerReasonValidator(v); err != nil {
+			return &ValidationError{Name: "answer_reason", err: fmt.Errorf(`ent: validator failed for field "CareTask.answer_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ElsewhereShop(); ok {
+		if err := caretask.ElsewhereShopValidator(v); err != nil {
+			return &ValidationError{Name: "elsewhere_shop", err: fmt.Errorf(`ent: validator failed for field "CareTask.elsewhere_shop": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ElsewherePriceCents(); ok {
+		if err := caretask.ElsewherePriceCentsValidator(v); err != nil {
+			return &ValidationError{Name: "elsewhere_price_cents", err: fmt.Errorf(`ent: validator failed for field "CareTask.elsewhere_price_cents": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := caretask.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "CareTask.status": %w`, err)}
@@ -205,6 +287,45 @@ func (_u *CareTaskUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(caretask.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DedupeKeyCleared() {
+		_spec.ClearField(caretask.FieldDedupeKey, field.TypeString)
+	}
+	if _u.mutation.VehicleIDCleared() {
+		_spec.ClearField(caretask.FieldVehicleID, field.TypeInt)
+	}
+	if _u.mutation.ReminderIDCleared() {
+		_spec.ClearField(caretask.FieldReminderID, field.TypeInt)
+	}
+	if _u.mutation.LapseClassCleared() {
+		_spec.ClearField(caretask.FieldLapseClass, field.TypeEnum)
+	}
+	if _u.mutation.LapseMonthCleared() {
+		_spec.ClearField(caretask.FieldLapseMonth, field.TypeString)
+	}
+	if _u.mutation.DaysSinceVisitCleared() {
+		_spec.ClearField(caretask.FieldDaysSinceVisit, field.TypeInt)
+	}
+	if value, ok := _u.mutation.AnswerReason(); ok {
+		_spec.SetField(caretask.FieldAnswerReason, field.TypeEnum, value)
+	}
+	if _u.mutation.AnswerReasonCleared() {
+		_spec.ClearField(caretask.FieldAnswerReason, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.ElsewhereShop(); ok {
+		_spec.SetField(caretask.FieldElsewhereShop, field.TypeString, value)
+	}
+	if _u.mutation.ElsewhereShopCleared() {
+		_spec.ClearField(caretask.FieldElsewhereShop, field.TypeString)
+	}
+	if value, ok := _u.mutation.ElsewherePriceCents(); ok {
+		_spec.SetField(caretask.FieldElsewherePriceCents, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedElsewherePriceCents(); ok {
+		_spec.AddField(caretask.FieldElsewherePriceCents, field.TypeInt64, value)
+	}
+	if _u.mutation.ElsewherePriceCentsCleared() {
+		_spec.ClearField(caretask.FieldElsewherePriceCents, field.TypeInt64)
 	}
 	if _u.mutation.OutboxMessageIDCleared() {
 		_spec.ClearField(caretask.FieldOutboxMessageID, field.TypeInt)
@@ -291,6 +412,73 @@ type CareTaskUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *CareTaskUpdateOne) SetUpdatedAt(v time.Time) *CareTaskUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetAnswerReason sets the "answer_reason" field.
+func (_u *CareTaskUpdateOne) SetAnswerReason(v caretask.AnswerReason) *CareTaskUpdateOne {
+	_u.mutation.SetAnswerReason(v)
+	return _u
+}
+
+// SetNillableAnswerReason sets the "answer_reason" field if the given value is not nil.
+func (_u *CareTaskUpdateOne) SetNillableAnswerReason(v *caretask.AnswerReason) *CareTaskUpdateOne {
+	if v != nil {
+		_u.SetAnswerReason(*v)
+	}
+	return _u
+}
+
+// ClearAnswerReason clears the value of the "answer_reason" field.
+func (_u *CareTaskUpdateOne) ClearAnswerReason() *CareTaskUpdateOne {
+	_u.mutation.ClearAnswerReason()
+	return _u
+}
+
+// SetElsewhereShop sets the "elsewhere_shop" field.
+func (_u *CareTaskUpdateOne) SetElsewhereShop(v string) *CareTaskUpdateOne {
+	_u.mutation.SetElsewhereShop(v)
+	return _u
+}
+
+// SetNillableElsewhereShop sets the "elsewhere_shop" field if the given value is not nil.
+func (_u *CareTaskUpdateOne) SetNillableElsewhereShop(v *string) *CareTaskUpdateOne {
+	if v != nil {
+		_u.SetElsewhereShop(*v)
+	}
+	return _u
+}
+
+// ClearElsewhereShop clears the value of the "elsewhere_shop" field.
+func (_u *CareTaskUpdateOne) ClearElsewhereShop() *CareTaskUpdateOne {
+	_u.mutation.ClearElsewhereShop()
+	return _u
+}
+
+// SetElsewherePriceCents sets the "elsewhere_price_cents" field.
+func (_u *CareTaskUpdateOne) SetElsewherePriceCents(v int64) *CareTaskUpdateOne {
+	_u.mutation.ResetElsewherePriceCents()
+	_u.mutation.SetElsewherePriceCents(v)
+	return _u
+}
+
+// SetNillableElsewherePriceCents sets the "elsewhere_price_cents" field if the given value is not nil.
+func (_u *CareTaskUpdateOne) SetNillableElsewherePriceCents(v *int64) *CareTaskUpdateOne {
+	if v != nil {
+		_u.SetElsewherePriceCents(*v)
+	}
+	return _u
+}
+
+// AddElsewherePriceCents adds value to the "elsewhere_price_cents" field.
+func (_u *CareTaskUpdateOne) AddElsewherePriceCents(v int64) *CareTaskUpdateOne {
+	_u.mutation.AddElsewherePriceCents(v)
+	return _u
+}
+
+// ClearElsewherePriceCents clears the value of the "elsewhere_price_cents" field.
+func (_u *CareTaskUpdateOne) ClearElsewherePriceCents() *CareTaskUpdateOne {
+	_u.mutation.ClearElsewherePriceCents()
 	return _u
 }
 
@@ -440,6 +628,21 @@ func (_u *CareTaskUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *CareTaskUpdateOne) check() error {
+	if v, ok := _u.mutation.AnswerReason(); ok {
+		if err := caretask.AnswerReasonValidator(v); err != nil {
+			return &ValidationError{Name: "answer_reason", err: fmt.Errorf(`ent: validator failed for field "CareTask.answer_reason": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ElsewhereShop(); ok {
+		if err := caretask.ElsewhereShopValidator(v); err != nil {
+			return &ValidationError{Name: "elsewhere_shop", err: fmt.Errorf(`ent: validator failed for field "CareTask.elsewhere_shop": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ElsewherePriceCents(); ok {
+		if err := caretask.ElsewherePriceCentsValidator(v); err != nil {
+			return &ValidationError{Name: "elsewhere_price_cents", err: fmt.Errorf(`ent: validator failed for field "CareTask.elsewhere_price_cents": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.Status(); ok {
 		if err := caretask.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "CareTask.status": %w`, err)}
@@ -493,6 +696,45 @@ func (_u *CareTaskUpdateOne) sqlSave(ctx context.Context) (_node *CareTask, err 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(caretask.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if _u.mutation.DedupeKeyCleared() {
+		_spec.ClearField(caretask.FieldDedupeKey, field.TypeString)
+	}
+	if _u.mutation.VehicleIDCleared() {
+		_spec.ClearField(caretask.FieldVehicleID, field.TypeInt)
+	}
+	if _u.mutation.ReminderIDCleared() {
+		_spec.ClearField(caretask.FieldReminderID, field.TypeInt)
+	}
+	if _u.mutation.LapseClassCleared() {
+		_spec.ClearField(caretask.FieldLapseClass, field.TypeEnum)
+	}
+	if _u.mutation.LapseMonthCleared() {
+		_spec.ClearField(caretask.FieldLapseMonth, field.TypeString)
+	}
+	if _u.mutation.DaysSinceVisitCleared() {
+		_spec.ClearField(caretask.FieldDaysSinceVisit, field.TypeInt)
+	}
+	if value, ok := _u.mutation.AnswerReason(); ok {
+		_spec.SetField(caretask.FieldAnswerReason, field.TypeEnum, value)
+	}
+	if _u.mutation.AnswerReasonCleared() {
+		_spec.ClearField(caretask.FieldAnswerReason, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.ElsewhereShop(); ok {
+		_spec.SetField(caretask.FieldElsewhereShop, field.TypeString, value)
+	}
+	if _u.mutation.ElsewhereShopCleared() {
+		_spec.ClearField(caretask.FieldElsewhereShop, field.TypeString)
+	}
+	if value, ok := _u.mutation.ElsewherePriceCents(); ok {
+		_spec.SetField(caretask.FieldElsewherePriceCents, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedElsewherePriceCents(); ok {
+		_spec.AddField(caretask.FieldElsewherePriceCents, field.TypeInt64, value)
+	}
+	if _u.mutation.ElsewherePriceCentsCleared() {
+		_spec.ClearField(caretask.FieldElsewherePriceCents, field.TypeInt64)
 	}
 	if _u.mutation.OutboxMessageIDCleared() {
 		_spec.ClearField(caretask.FieldOutboxMessageID, field.TypeInt)

@@ -19,10 +19,13 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/joblease"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/reminder"
+	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -62,6 +65,8 @@ type Client struct {
 	Device *DeviceClient
 	// InspectionItem is the client for interacting with the InspectionItem builders.
 	InspectionItem *InspectionItemClient
+	// JobLease is the client for interacting with the JobLease builders.
+	JobLease *JobLeaseClient
 	// OdometerReading is the client for interacting with the OdometerReading builders.
 	OdometerReading *OdometerReadingClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
@@ -70,6 +75,10 @@ type Client struct {
 	Owner *OwnerClient
 	// Photo is the client for interacting with the Photo builders.
 	Photo *PhotoClient
+	// Reminder is the client for interacting with the Reminder builders.
+	Reminder *ReminderClient
+	// ReminderCheck is the client for interacting with the ReminderCheck builders.
+	ReminderCheck *ReminderCheckClient
 	// ServiceType is the client for interacting with the ServiceType builders.
 	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
@@ -107,10 +116,13 @@ func (c *Client) init() {
 	c.Dealership = NewDealershipClient(c.config)
 	c.Device = NewDeviceClient(c.config)
 	c.InspectionItem = NewInspectionItemClient(c.config)
+	c.JobLease = NewJobLeaseClient(c.config)
 	c.OdometerReading = NewOdometerReadingClient(c.config)
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Owner = NewOwnerClient(c.config)
 	c.Photo = NewPhotoClient(c.config)
+	c.Reminder = NewReminderClient(c.config)
+	c.ReminderCheck = NewReminderCheckClient(c.config)
 	c.ServiceType = NewServiceTypeClient(c.config)
 	c.Staff = NewStaffClient(c.config)
 	c.SurveyResponse = NewSurveyResponseClient(c.config)
@@ -220,10 +232,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
 		InspectionItem:   NewInspectionItemClient(cfg),
+		JobLease:         NewJobLeaseClient(cfg),
 		OdometerReading:  NewOdometerReadingClient(cfg),
 		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
 		Photo:            NewPhotoClient(cfg),
+		Reminder:         NewReminderClient(cfg),
+		ReminderCheck:    NewReminderCheckClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
@@ -260,10 +275,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Dealership:       NewDealershipClient(cfg),
 		Device:           NewDeviceClient(cfg),
 		InspectionItem:   NewInspectionItemClient(cfg),
+		JobLease:         NewJobLeaseClient(cfg),
 		OdometerReading:  NewOdometerReadingClient(cfg),
 		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
 		Photo:            NewPhotoClient(cfg),
+		Reminder:         NewReminderClient(cfg),
+		ReminderCheck:    NewReminderCheckClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
@@ -303,9 +321,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Appointment, c.AuditEntry, c.CareTask, c.ContactAttempt, c.DealerGroup,
-		c.Dealership, c.Device, c.InspectionItem, c.OdometerReading, c.OutboxMessage,
-		c.Owner, c.Photo, c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate,
-		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.Dealership, c.Device, c.InspectionItem, c.JobLease, c.OdometerReading,
+		c.OutboxMessage, c.Owner, c.Photo, c.Reminder, c.ReminderCheck, c.ServiceType,
+		c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership,
+		c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -316,9 +335,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Appointment, c.AuditEntry, c.CareTask, c.ContactAttempt, c.DealerGroup,
-		c.Dealership, c.Device, c.InspectionItem, c.OdometerReading, c.OutboxMessage,
-		c.Owner, c.Photo, c.ServiceType, c.Staff, c.SurveyResponse, c.SurveyTemplate,
-		c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.Dealership, c.Device, c.InspectionItem, c.JobLease, c.OdometerReading,
+		c.OutboxMessage, c.Owner, c.Photo, c.Reminder, c.ReminderCheck, c.ServiceType,
+		c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership,
+		c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -343,6 +363,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Device.mutate(ctx, m)
 	case *InspectionItemMutation:
 		return c.InspectionItem.mutate(ctx, m)
+	case *JobLeaseMutation:
+		return c.JobLease.mutate(ctx, m)
 	case *OdometerReadingMutation:
 		return c.OdometerReading.mutate(ctx, m)
 	case *OutboxMessageMutation:
@@ -351,6 +373,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Owner.mutate(ctx, m)
 	case *PhotoMutation:
 		return c.Photo.mutate(ctx, m)
+	case *ReminderMutation:
+		return c.Reminder.mutate(ctx, m)
+	case *ReminderCheckMutation:
+		return c.ReminderCheck.mutate(ctx, m)
 	case *ServiceTypeMutation:
 		return c.ServiceType.mutate(ctx, m)
 	case *StaffMutation:
@@ -1766,6 +1792,140 @@ func (c *InspectionItemClient) mutate(ctx context.Context, m *InspectionItemMuta
 	}
 }
 
+// JobLeaseClient is a client for the JobLease schema.
+type JobLeaseClient struct {
+	config
+}
+
+// NewJobLeaseClient returns a client for the JobLease from the given config.
+func NewJobLeaseClient(c config) *JobLeaseClient {
+	return &JobLeaseClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `joblease.Hooks(f(g(h())))`.
+func (c *JobLeaseClient) Use(hooks ...Hook) {
+	c.hooks.JobLease = append(c.hooks.JobLease, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `joblease.Intercept(f(g(h())))`.
+func (c *JobLeaseClient) Intercept(interceptors ...Interceptor) {
+	c.inters.JobLease = append(c.inters.JobLease, interceptors...)
+}
+
+// Create returns a builder for creating a JobLease entity.
+func (c *JobLeaseClient) Create() *JobLeaseCreate {
+	mutation := newJobLeaseMutation(c.config, OpCreate)
+	return &JobLeaseCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of JobLease entities.
+func (c *JobLeaseClient) CreateBulk(builders ...*JobLeaseCreate) *JobLeaseCreateBulk {
+	return &JobLeaseCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *JobLeaseClient) MapCreateBulk(slice any, setFunc func(*JobLeaseCreate, int)) *JobLeaseCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &JobLeaseCreateBulk{err: fmt.Errorf("calling to JobLeaseClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*JobLeaseCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &JobLeaseCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for JobLease.
+func (c *JobLeaseClient) Update() *JobLeaseUpdate {
+	mutation := newJobLeaseMutation(c.config, OpUpdate)
+	return &JobLeaseUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *JobLeaseClient) UpdateOne(_m *JobLease) *JobLeaseUpdateOne {
+	mutation := newJobLeaseMutation(c.config, OpUpdateOne, withJobLease(_m))
+	return &JobLeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *JobLeaseClient) UpdateOneID(id int) *JobLeaseUpdateOne {
+	mutation := newJobLeaseMutation(c.config, OpUpdateOne, withJobLeaseID(id))
+	return &JobLeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for JobLease.
+func (c *JobLeaseClient) Delete() *JobLeaseDelete {
+	mutation := newJobLeaseMutation(c.config, OpDelete)
+	return &JobLeaseDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *JobLeaseClient) DeleteOne(_m *JobLease) *JobLeaseDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *JobLeaseClient) DeleteOneID(id int) *JobLeaseDeleteOne {
+	builder := c.Delete().Where(joblease.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &JobLeaseDeleteOne{builder}
+}
+
+// Query returns a query builder for JobLease.
+func (c *JobLeaseClient) Query() *JobLeaseQuery {
+	return &JobLeaseQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeJobLease},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a JobLease entity by its id.
+func (c *JobLeaseClient) Get(ctx context.Context, id int) (*JobLease, error) {
+	return c.Query().Where(joblease.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *JobLeaseClient) GetX(ctx context.Context, id int) *JobLease {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *JobLeaseClient) Hooks() []Hook {
+	hooks := c.hooks.JobLease
+	return append(hooks[:len(hooks):len(hooks)], joblease.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *JobLeaseClient) Interceptors() []Interceptor {
+	return c.inters.JobLease
+}
+
+func (c *JobLeaseClient) mutate(ctx context.Context, m *JobLeaseMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&JobLeaseCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&JobLeaseUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&JobLeaseUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&JobLeaseDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown JobLease mutation op: %q", m.Op())
+	}
+}
+
 // OdometerReadingClient is a client for the OdometerReading schema.
 type OdometerReadingClient struct {
 	config
@@ -2318,6 +2478,22 @@ func (c *OwnerClient) QueryOutboxMessages(_m *Owner) *OutboxMessageQuery {
 	return query
 }
 
+// QueryReminders queries the reminders edge of a Owner.
+func (c *OwnerClient) QueryReminders(_m *Owner) *ReminderQuery {
+	query := (&ReminderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, id),
+			sqlgraph.To(reminder.Table, reminder.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.RemindersTable, owner.RemindersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *OwnerClient) Hooks() []Hook {
 	hooks := c.hooks.Owner
@@ -2507,6 +2683,290 @@ func (c *PhotoClient) mutate(ctx context.Context, m *PhotoMutation) (Value, erro
 		return (&PhotoDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Photo mutation op: %q", m.Op())
+	}
+}
+
+// ReminderClient is a client for the Reminder schema.
+type ReminderClient struct {
+	config
+}
+
+// NewReminderClient returns a client for the Reminder from the given config.
+func NewReminderClient(c config) *ReminderClient {
+	return &ReminderClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reminder.Hooks(f(g(h())))`.
+func (c *ReminderClient) Use(hooks ...Hook) {
+	c.hooks.Reminder = append(c.hooks.Reminder, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reminder.Intercept(f(g(h())))`.
+func (c *ReminderClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Reminder = append(c.inters.Reminder, interceptors...)
+}
+
+// Create returns a builder for creating a Reminder entity.
+func (c *ReminderClient) Create() *ReminderCreate {
+	mutation := newReminderMutation(c.config, OpCreate)
+	return &ReminderCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Reminder entities.
+func (c *ReminderClient) CreateBulk(builders ...*ReminderCreate) *ReminderCreateBulk {
+	return &ReminderCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReminderClient) MapCreateBulk(slice any, setFunc func(*ReminderCreate, int)) *ReminderCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReminderCreateBulk{err: fmt.Errorf("calling to ReminderClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReminderCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReminderCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Reminder.
+func (c *ReminderClient) Update() *ReminderUpdate {
+	mutation := newReminderMutation(c.config, OpUpdate)
+	return &ReminderUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReminderClient) UpdateOne(_m *Reminder) *ReminderUpdateOne {
+	mutation := newReminderMutation(c.config, OpUpdateOne, withReminder(_m))
+	return &ReminderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReminderClient) UpdateOneID(id int) *ReminderUpdateOne {
+	mutation := newReminderMutation(c.config, OpUpdateOne, withReminderID(id))
+	return &ReminderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Reminder.
+func (c *ReminderClient) Delete() *ReminderDelete {
+	mutation := newReminderMutation(c.config, OpDelete)
+	return &ReminderDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReminderClient) DeleteOne(_m *Reminder) *ReminderDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReminderClient) DeleteOneID(id int) *ReminderDeleteOne {
+	builder := c.Delete().Where(reminder.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReminderDeleteOne{builder}
+}
+
+// Query returns a query builder for Reminder.
+func (c *ReminderClient) Query() *ReminderQuery {
+	return &ReminderQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReminder},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Reminder entity by its id.
+func (c *ReminderClient) Get(ctx context.Context, id int) (*Reminder, error) {
+	return c.Query().Where(reminder.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReminderClient) GetX(ctx context.Context, id int) *Reminder {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOwner queries the owner edge of a Reminder.
+func (c *ReminderClient) QueryOwner(_m *Reminder) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reminder.Table, reminder.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, reminder.OwnerTable, reminder.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReminderClient) Hooks() []Hook {
+	hooks := c.hooks.Reminder
+	return append(hooks[:len(hooks):len(hooks)], reminder.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReminderClient) Interceptors() []Interceptor {
+	return c.inters.Reminder
+}
+
+func (c *ReminderClient) mutate(ctx context.Context, m *ReminderMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReminderCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReminderUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReminderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReminderDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Reminder mutation op: %q", m.Op())
+	}
+}
+
+// ReminderCheckClient is a client for the ReminderCheck schema.
+type ReminderCheckClient struct {
+	config
+}
+
+// NewReminderCheckClient returns a client for the ReminderCheck from the given config.
+func NewReminderCheckClient(c config) *ReminderCheckClient {
+	return &ReminderCheckClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `remindercheck.Hooks(f(g(h())))`.
+func (c *ReminderCheckClient) Use(hooks ...Hook) {
+	c.hooks.ReminderCheck = append(c.hooks.ReminderCheck, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `remindercheck.Intercept(f(g(h())))`.
+func (c *ReminderCheckClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReminderCheck = append(c.inters.ReminderCheck, interceptors...)
+}
+
+// Create returns a builder for creating a ReminderCheck entity.
+func (c *ReminderCheckClient) Create() *ReminderCheckCreate {
+	mutation := newReminderCheckMutation(c.config, OpCreate)
+	return &ReminderCheckCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReminderCheck entities.
+func (c *ReminderCheckClient) CreateBulk(builders ...*ReminderCheckCreate) *ReminderCheckCreateBulk {
+	return &ReminderCheckCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReminderCheckClient) MapCreateBulk(slice any, setFunc func(*ReminderCheckCreate, int)) *ReminderCheckCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReminderCheckCreateBulk{err: fmt.Errorf("calling to ReminderCheckClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReminderCheckCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReminderCheckCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReminderCheck.
+func (c *ReminderCheckClient) Update() *ReminderCheckUpdate {
+	mutation := newReminderCheckMutation(c.config, OpUpdate)
+	return &ReminderCheckUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReminderCheckClient) UpdateOne(_m *ReminderCheck) *ReminderCheckUpdateOne {
+	mutation := newReminderCheckMutation(c.config, OpUpdateOne, withReminderCheck(_m))
+	return &ReminderCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReminderCheckClient) UpdateOneID(id int) *ReminderCheckUpdateOne {
+	mutation := newReminderCheckMutation(c.config, OpUpdateOne, withReminderCheckID(id))
+	return &ReminderCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReminderCheck.
+func (c *ReminderCheckClient) Delete() *ReminderCheckDelete {
+	mutation := newReminderCheckMutation(c.config, OpDelete)
+	return &ReminderCheckDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReminderCheckClient) DeleteOne(_m *ReminderCheck) *ReminderCheckDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReminderCheckClient) DeleteOneID(id int) *ReminderCheckDeleteOne {
+	builder := c.Delete().Where(remindercheck.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReminderCheckDeleteOne{builder}
+}
+
+// Query returns a query builder for ReminderCheck.
+func (c *ReminderCheckClient) Query() *ReminderCheckQuery {
+	return &ReminderCheckQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReminderCheck},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReminderCheck entity by its id.
+func (c *ReminderCheckClient) Get(ctx context.Context, id int) (*ReminderCheck, error) {
+	return c.Query().Where(remindercheck.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReminderCheckClient) GetX(ctx context.Context, id int) *ReminderCheck {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ReminderCheckClient) Hooks() []Hook {
+	hooks := c.hooks.ReminderCheck
+	return append(hooks[:len(hooks):len(hooks)], remindercheck.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReminderCheckClient) Interceptors() []Interceptor {
+	return c.inters.ReminderCheck
+}
+
+func (c *ReminderCheckClient) mutate(ctx context.Context, m *ReminderCheckMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReminderCheckCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReminderCheckUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReminderCheckUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReminderCheckDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReminderCheck mutation op: %q", m.Op())
 	}
 }
 
@@ -4120,15 +4580,16 @@ func (c *WorkOrderEventClient) mutate(ctx context.Context, m *WorkOrderEventMuta
 type (
 	hooks struct {
 		Appointment, AuditEntry, CareTask, ContactAttempt, DealerGroup, Dealership,
-		Device, InspectionItem, OdometerReading, OutboxMessage, Owner, Photo,
-		ServiceType, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
-		WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
+		Device, InspectionItem, JobLease, OdometerReading, OutboxMessage, Owner, Photo,
+		Reminder, ReminderCheck, ServiceType, Staff, SurveyResponse, SurveyTemplate,
+		Vehicle, VehicleOwnership, WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
 	}
 	inters struct {
 		Appointment, AuditEntry, CareTask, ContactAttempt, DealerGroup, Dealership,
-		Device, InspectionItem, OdometerReading, OutboxMessage, Owner, Photo,
-		ServiceType, Staff, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
-		WidgetKey, WorkOrder, WorkOrderEvent []ent.Interceptor
+		Device, InspectionItem, JobLease, OdometerReading, OutboxMessage, Owner, Photo,
+		Reminder, ReminderCheck, ServiceType, Staff, SurveyResponse, SurveyTemplate,
+		Vehicle, VehicleOwnership, WidgetKey, WorkOrder,
+		WorkOrderEvent []ent.Interceptor
 	}
 )
 

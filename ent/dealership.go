@@ -48,6 +48,8 @@ type Dealership struct {
 	Closures []string `json:"closures,omitempty"`
 	// Phone holds the value of the "phone" field.
 	Phone string `json:"phone,omitempty"`
+	// Holidays on which the store greets its customers; set through setGreetingDays.
+	GreetingDays []schematype.GreetingDay `json:"greeting_days,omitempty"`
 	// SlotMinutes holds the value of the "slot_minutes" field.
 	SlotMinutes int `json:"slot_minutes,omitempty"`
 	// Units per slot of each capacity pool (bays, advisors).
@@ -182,7 +184,7 @@ func (*Dealership) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case dealership.FieldBrands, dealership.FieldOpeningHours, dealership.FieldClosures, dealership.FieldCapacity, dealership.FieldPeakHours:
+		case dealership.FieldBrands, dealership.FieldOpeningHours, dealership.FieldClosures, dealership.FieldGreetingDays, dealership.FieldCapacity, dealership.FieldPeakHours:
 			values[i] = new([]byte)
 		case dealership.FieldLatitude, dealership.FieldLongitude, dealership.FieldPickupRadiusKm:
 			values[i] = new(sql.NullFloat64)
@@ -304,6 +306,14 @@ func (_m *Dealership) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field phone", values[i])
 			} else if value.Valid {
 				_m.Phone = value.String
+			}
+		case dealership.FieldGreetingDays:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field greeting_days", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.GreetingDays); err != nil {
+					return fmt.Errorf("unmarshal field greeting_days: %w", err)
+				}
 			}
 		case dealership.FieldSlotMinutes:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -478,6 +488,9 @@ func (_m *Dealership) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("phone=")
 	builder.WriteString(_m.Phone)
+	builder.WriteString(", ")
+	builder.WriteString("greeting_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.GreetingDays))
 	builder.WriteString(", ")
 	builder.WriteString("slot_minutes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.SlotMinutes))

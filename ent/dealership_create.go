@@ -179,6 +179,12 @@ func (_c *DealershipCreate) SetNillablePhone(v *string) *DealershipCreate {
 	return _c
 }
 
+// SetGreetingDays sets the "greeting_days" field.
+func (_c *DealershipCreate) SetGreetingDays(v []schematype.GreetingDay) *DealershipCreate {
+	_c.mutation.SetGreetingDays(v)
+	return _c
+}
+
 // SetSlotMinutes sets the "slot_minutes" field.
 func (_c *DealershipCreate) SetSlotMinutes(v int) *DealershipCreate {
 	_c.mutation.SetSlotMinutes(v)
@@ -657,6 +663,10 @@ func (_c *DealershipCreate) createSpec() (*Dealership, *sqlgraph.CreateSpec) {
 		_spec.SetField(dealership.FieldPhone, field.TypeString, value)
 		_node.Phone = value
 	}
+	if value, ok := _c.mutation.GreetingDays(); ok {
+		_spec.SetField(dealership.FieldGreetingDays, field.TypeJSON, value)
+		_node.GreetingDays = value
+	}
 	if value, ok := _c.mutation.SlotMinutes(); ok {
 		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)
 		_node.SlotMinutes = value
@@ -1071,6 +1081,24 @@ func (u *DealershipUpsert) UpdatePhone() *DealershipUpsert {
 // ClearPhone clears the value of the "phone" field.
 func (u *DealershipUpsert) ClearPhone() *DealershipUpsert {
 	u.SetNull(dealership.FieldPhone)
+	return u
+}
+
+// SetGreetingDays sets the "greeting_days" field.
+func (u *DealershipUpsert) SetGreetingDays(v []schematype.GreetingDay) *DealershipUpsert {
+	u.Set(dealership.FieldGreetingDays, v)
+	return u
+}
+
+// UpdateGreetingDays sets the "greeting_days" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdateGreetingDays() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldGreetingDays)
+	return u
+}
+
+// ClearGreetingDays clears the value of the "greeting_days" field.
+func (u *DealershipUpsert) ClearGreetingDays() *DealershipUpsert {
+	u.SetNull(dealership.FieldGreetingDays)
 	return u
 }
 
@@ -1501,6 +1529,27 @@ func (u *DealershipUpsertOne) UpdatePhone() *DealershipUpsertOne {
 func (u *DealershipUpsertOne) ClearPhone() *DealershipUpsertOne {
 	return u.Update(func(s *DealershipUpsert) {
 		s.ClearPhone()
+	})
+}
+
+// SetGreetingDays sets the "greeting_days" field.
+func (u *DealershipUpsertOne) SetGreetingDays(v []schematype.GreetingDay) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetGreetingDays(v)
+	})
+}
+
+// UpdateGreetingDays sets the "greeting_days" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdateGreetingDays() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateGreetingDays()
+	})
+}
+
+// ClearGreetingDays clears the value of the "greeting_days" field.
+func (u *DealershipUpsertOne) ClearGreetingDays() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearGreetingDays()
 	})
 }
 
@@ -2121,6 +2170,27 @@ func (u *DealershipUpsertBulk) UpdatePhone() *DealershipUpsertBulk {
 func (u *DealershipUpsertBulk) ClearPhone() *DealershipUpsertBulk {
 	return u.Update(func(s *DealershipUpsert) {
 		s.ClearPhone()
+	})
+}
+
+// SetGreetingDays sets the "greeting_days" field.
+func (u *DealershipUpsertBulk) SetGreetingDays(v []schematype.GreetingDay) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetGreetingDays(v)
+	})
+}
+
+// UpdateGreetingDays sets the "greeting_days" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdateGreetingDays() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateGreetingDays()
+	})
+}
+
+// ClearGreetingDays clears the value of the "greeting_days" field.
+func (u *DealershipUpsertBulk) ClearGreetingDays() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearGreetingDays()
 	})
 }
 

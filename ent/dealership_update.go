@@ -254,6 +254,24 @@ func (_u *DealershipUpdate) ClearPhone() *DealershipUpdate {
 	return _u
 }
 
+// SetGreetingDays sets the "greeting_days" field.
+func (_u *DealershipUpdate) SetGreetingDays(v []schematype.GreetingDay) *DealershipUpdate {
+	_u.mutation.SetGreetingDays(v)
+	return _u
+}
+
+// AppendGreetingDays appends value to the "greeting_days" field.
+func (_u *DealershipUpdate) AppendGreetingDays(v []schematype.GreetingDay) *DealershipUpdate {
+	_u.mutation.AppendGreetingDays(v)
+	return _u
+}
+
+// ClearGreetingDays clears the value of the "greeting_days" field.
+func (_u *DealershipUpdate) ClearGreetingDays() *DealershipUpdate {
+	_u.mutation.ClearGreetingDays()
+	return _u
+}
+
 // SetSlotMinutes sets the "slot_minutes" field.
 func (_u *DealershipUpdate) SetSlotMinutes(v int) *DealershipUpdate {
 	_u.mutation.ResetSlotMinutes()
@@ -892,6 +910,17 @@ func (_u *DealershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(dealership.FieldPhone, field.TypeString)
 	}
+	if value, ok := _u.mutation.GreetingDays(); ok {
+		_spec.SetField(dealership.FieldGreetingDays, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedGreetingDays(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, dealership.FieldGreetingDays, value)
+		})
+	}
+	if _u.mutation.GreetingDaysCleared() {
+		_spec.ClearField(dealership.FieldGreetingDays, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.SlotMinutes(); ok {
 		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)
 	}
@@ -1500,6 +1529,24 @@ func (_u *DealershipUpdateOne) SetNillablePhone(v *string) *DealershipUpdateOne 
 // ClearPhone clears the value of the "phone" field.
 func (_u *DealershipUpdateOne) ClearPhone() *DealershipUpdateOne {
 	_u.mutation.ClearPhone()
+	return _u
+}
+
+// SetGreetingDays sets the "greeting_days" field.
+func (_u *DealershipUpdateOne) SetGreetingDays(v []schematype.GreetingDay) *DealershipUpdateOne {
+	_u.mutation.SetGreetingDays(v)
+	return _u
+}
+
+// AppendGreetingDays appends value to the "greeting_days" field.
+func (_u *DealershipUpdateOne) AppendGreetingDays(v []schematype.GreetingDay) *DealershipUpdateOne {
+	_u.mutation.AppendGreetingDays(v)
+	return _u
+}
+
+// ClearGreetingDays clears the value of the "greeting_days" field.
+func (_u *DealershipUpdateOne) ClearGreetingDays() *DealershipUpdateOne {
+	_u.mutation.ClearGreetingDays()
 	return _u
 }
 
@@ -2170,6 +2217,17 @@ func (_u *DealershipUpdateOne) sqlSave(ctx context.Context) (_node *Dealership, 
 	}
 	if _u.mutation.PhoneCleared() {
 		_spec.ClearField(dealership.FieldPhone, field.TypeString)
+	}
+	if value, ok := _u.mutation.GreetingDays(); ok {
+		_spec.SetField(dealership.FieldGreetingDays, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedGreetingDays(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, dealership.FieldGreetingDays, value)
+		})
+	}
+	if _u.mutation.GreetingDaysCleared() {
+		_spec.ClearField(dealership.FieldGreetingDays, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.SlotMinutes(); ok {
 		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)

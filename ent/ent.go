@@ -11,10 +11,13 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/joblease"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/reminder"
+	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -101,10 +104,13 @@ func checkColumn(t, c string) error {
 			dealership.Table:       dealership.ValidColumn,
 			device.Table:           device.ValidColumn,
 			inspectionitem.Table:   inspectionitem.ValidColumn,
+			joblease.Table:         joblease.ValidColumn,
 			odometerreading.Table:  odometerreading.ValidColumn,
 			outboxmessage.Table:    outboxmessage.ValidColumn,
 			owner.Table:            owner.ValidColumn,
 			photo.Table:            photo.ValidColumn,
+			reminder.Table:         reminder.ValidColumn,
+			remindercheck.Table:    remindercheck.ValidColumn,
 			servicetype.Table:      servicetype.ValidColumn,
 			staff.Table:            staff.ValidColumn,
 			surveyresponse.Table:   surveyresponse.ValidColumn,

@@ -11,11 +11,14 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/joblease"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
+	"aftercare/ent/reminder"
+	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -34,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -103,16 +106,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "CareTask",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			caretask.FieldCreatedAt:       {Type: field.TypeTime, Column: caretask.FieldCreatedAt},
-			caretask.FieldUpdatedAt:       {Type: field.TypeTime, Column: caretask.FieldUpdatedAt},
-			caretask.FieldOwnerID:         {Type: field.TypeInt, Column: caretask.FieldOwnerID},
-			caretask.FieldDealershipID:    {Type: field.TypeInt, Column: caretask.FieldDealershipID},
-			caretask.FieldChannel:         {Type: field.TypeEnum, Column: caretask.FieldChannel},
-			caretask.FieldReason:          {Type: field.TypeString, Column: caretask.FieldReason},
-			caretask.FieldOutboxMessageID: {Type: field.TypeInt, Column: caretask.FieldOutboxMessageID},
-			caretask.FieldStatus:          {Type: field.TypeEnum, Column: caretask.FieldStatus},
-			caretask.FieldDueAt:           {Type: field.TypeTime, Column: caretask.FieldDueAt},
-			caretask.FieldFailureReason:   {Type: field.TypeString, Column: caretask.FieldFailureReason},
+			caretask.FieldCreatedAt:           {Type: field.TypeTime, Column: caretask.FieldCreatedAt},
+			caretask.FieldUpdatedAt:           {Type: field.TypeTime, Column: caretask.FieldUpdatedAt},
+			caretask.FieldOwnerID:             {Type: field.TypeInt, Column: caretask.FieldOwnerID},
+			caretask.FieldDealershipID:        {Type: field.TypeInt, Column: caretask.FieldDealershipID},
+			caretask.FieldChannel:             {Type: field.TypeEnum, Column: caretask.FieldChannel},
+			caretask.FieldKind:                {Type: field.TypeEnum, Column: caretask.FieldKind},
+			caretask.FieldDedupeKey:           {Type: field.TypeString, Column: caretask.FieldDedupeKey},
+			caretask.FieldVehicleID:           {Type: field.TypeInt, Column: caretask.FieldVehicleID},
+			caretask.FieldReminderID:          {Type: field.TypeInt, Column: caretask.FieldReminderID},
+			caretask.FieldLapseClass:          {Type: field.TypeEnum, Column: caretask.FieldLapseClass},
+			caretask.FieldLapseMonth:          {Type: field.TypeString, Column: caretask.FieldLapseMonth},
+			caretask.FieldDaysSinceVisit:      {Type: field.TypeInt, Column: caretask.FieldDaysSinceVisit},
+			caretask.FieldAnswerReason:        {Type: field.TypeEnum, Column: caretask.FieldAnswerReason},
+			caretask.FieldElsewhereShop:       {Type: field.TypeString, Column: caretask.FieldElsewhereShop},
+			caretask.FieldElsewherePriceCents: {Type: field.TypeInt64, Column: caretask.FieldElsewherePriceCents},
+			caretask.FieldReason:              {Type: field.TypeString, Column: caretask.FieldReason},
+			caretask.FieldOutboxMessageID:     {Type: field.TypeInt, Column: caretask.FieldOutboxMessageID},
+			caretask.FieldStatus:              {Type: field.TypeEnum, Column: caretask.FieldStatus},
+			caretask.FieldDueAt:               {Type: field.TypeTime, Column: caretask.FieldDueAt},
+			caretask.FieldFailureReason:       {Type: field.TypeString, Column: caretask.FieldFailureReason},
 		},
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
@@ -175,6 +188,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealership.FieldOpeningHours:       {Type: field.TypeJSON, Column: dealership.FieldOpeningHours},
 			dealership.FieldClosures:           {Type: field.TypeJSON, Column: dealership.FieldClosures},
 			dealership.FieldPhone:              {Type: field.TypeString, Column: dealership.FieldPhone},
+			dealership.FieldGreetingDays:       {Type: field.TypeJSON, Column: dealership.FieldGreetingDays},
 			dealership.FieldSlotMinutes:        {Type: field.TypeInt, Column: dealership.FieldSlotMinutes},
 			dealership.FieldCapacity:           {Type: field.TypeJSON, Column: dealership.FieldCapacity},
 			dealership.FieldPeakHours:          {Type: field.TypeJSON, Column: dealership.FieldPeakHours},
@@ -234,6 +248,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   joblease.Table,
+			Columns: joblease.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: joblease.FieldID,
+			},
+		},
+		Type: "JobLease",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			joblease.FieldName:            {Type: field.TypeString, Column: joblease.FieldName},
+			joblease.FieldHolder:          {Type: field.TypeString, Column: joblease.FieldHolder},
+			joblease.FieldLeaseUntil:      {Type: field.TypeTime, Column: joblease.FieldLeaseUntil},
+			joblease.FieldLastStartedAt:   {Type: field.TypeTime, Column: joblease.FieldLastStartedAt},
+			joblease.FieldLastSucceededAt: {Type: field.TypeTime, Column: joblease.FieldLastSucceededAt},
+			joblease.FieldLastError:       {Type: field.TypeString, Column: joblease.FieldLastError},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   odometerreading.Table,
 			Columns: odometerreading.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -253,7 +286,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			odometerreading.FieldNote:       {Type: field.TypeString, Column: odometerreading.FieldNote},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -282,9 +315,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 			outboxmessage.FieldSentAt:        {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
 			outboxmessage.FieldClaimedUntil:  {Type: field.TypeTime, Column: outboxmessage.FieldClaimedUntil},
+			outboxmessage.FieldExpiresAt:     {Type: field.TypeTime, Column: outboxmessage.FieldExpiresAt},
+			outboxmessage.FieldReminderID:    {Type: field.TypeInt, Column: outboxmessage.FieldReminderID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   owner.Table,
 			Columns: owner.Columns,
@@ -320,7 +355,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldErasedAt:           {Type: field.TypeTime, Column: owner.FieldErasedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   photo.Table,
 			Columns: photo.Columns,
@@ -342,7 +377,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 			photo.FieldTakenByStaffID:   {Type: field.TypeInt, Column: photo.FieldTakenByStaffID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reminder.Table,
+			Columns: reminder.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: reminder.FieldID,
+			},
+		},
+		Type: "Reminder",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reminder.FieldCreatedAt:     {Type: field.TypeTime, Column: reminder.FieldCreatedAt},
+			reminder.FieldUpdatedAt:     {Type: field.TypeTime, Column: reminder.FieldUpdatedAt},
+			reminder.FieldOwnerID:       {Type: field.TypeInt, Column: reminder.FieldOwnerID},
+			reminder.FieldVehicleID:     {Type: field.TypeInt, Column: reminder.FieldVehicleID},
+			reminder.FieldDealershipID:  {Type: field.TypeInt, Column: reminder.FieldDealershipID},
+			reminder.FieldKind:          {Type: field.TypeEnum, Column: reminder.FieldKind},
+			reminder.FieldCycle:         {Type: field.TypeString, Column: reminder.FieldCycle},
+			reminder.FieldDedupeKey:     {Type: field.TypeString, Column: reminder.FieldDedupeKey},
+			reminder.FieldCategory:      {Type: field.TypeEnum, Column: reminder.FieldCategory},
+			reminder.FieldDueDate:       {Type: field.TypeTime, Column: reminder.FieldDueDate},
+			reminder.FieldSendAt:        {Type: field.TypeTime, Column: reminder.FieldSendAt},
+			reminder.FieldExpiresAt:     {Type: field.TypeTime, Column: reminder.FieldExpiresAt},
+			reminder.FieldStatus:        {Type: field.TypeEnum, Column: reminder.FieldStatus},
+			reminder.FieldStatusReason:  {Type: field.TypeString, Column: reminder.FieldStatusReason},
+			reminder.FieldSentAt:        {Type: field.TypeTime, Column: reminder.FieldSentAt},
+			reminder.FieldOpenedAt:      {Type: field.TypeTime, Column: reminder.FieldOpenedAt},
+			reminder.FieldConvertedAt:   {Type: field.TypeTime, Column: reminder.FieldConvertedAt},
+			reminder.FieldAppointmentID: {Type: field.TypeInt, Column: reminder.FieldAppointmentID},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   remindercheck.Table,
+			Columns: remindercheck.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: remindercheck.FieldID,
+			},
+		},
+		Type: "ReminderCheck",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			remindercheck.FieldVehicleID: {Type: field.TypeInt, Column: remindercheck.FieldVehicleID},
+			remindercheck.FieldNextAt:    {Type: field.TypeTime, Column: remindercheck.FieldNextAt},
+			remindercheck.FieldCheckedAt: {Type: field.TypeTime, Column: remindercheck.FieldCheckedAt},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicetype.Table,
 			Columns: servicetype.Columns,
@@ -364,7 +446,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicetype.FieldActive:          {Type: field.TypeBool, Column: servicetype.FieldActive},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staff.Table,
 			Columns: staff.Columns,
@@ -387,7 +469,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staff.FieldAuthUID:       {Type: field.TypeString, Column: staff.FieldAuthUID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -409,7 +491,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSubmittedAt:  {Type: field.TypeTime, Column: surveyresponse.FieldSubmittedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveytemplate.Table,
 			Columns: surveytemplate.Columns,
@@ -433,7 +515,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveytemplate.FieldActive:            {Type: field.TypeBool, Column: surveytemplate.FieldActive},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicle.Table,
 			Columns: vehicle.Columns,
@@ -471,7 +553,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicle.FieldOwnerID:               {Type: field.TypeInt, Column: vehicle.FieldOwnerID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicleownership.Table,
 			Columns: vehicleownership.Columns,
@@ -490,7 +572,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicleownership.FieldEndedAt:   {Type: field.TypeTime, Column: vehicleownership.FieldEndedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   widgetkey.Table,
 			Columns: widgetkey.Columns,
@@ -513,7 +595,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			widgetkey.FieldLastUsedAt:     {Type: field.TypeTime, Column: widgetkey.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorder.Table,
 			Columns: workorder.Columns,
@@ -547,7 +629,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			workorder.FieldLastEventSeq:     {Type: field.TypeInt, Column: workorder.FieldLastEventSeq},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorderevent.Table,
 			Columns: workorderevent.Columns,
@@ -942,6 +1024,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"OutboxMessage",
 	)
 	graph.MustAddE(
+		"reminders",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+		},
+		"Owner",
+		"Reminder",
+	)
+	graph.MustAddE(
 		"work_order",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -964,6 +1058,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Photo",
 		"InspectionItem",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   reminder.OwnerTable,
+			Columns: []string{reminder.OwnerColumn},
+			Bidi:    false,
+		},
+		"Reminder",
+		"Owner",
 	)
 	graph.MustAddE(
 		"dealership",
@@ -1644,6 +1750,56 @@ func (f *CareTaskFilter) WhereChannel(p entql.StringP) {
 	f.Where(p.Field(caretask.FieldChannel))
 }
 
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CareTaskFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldKind))
+}
+
+// WhereDedupeKey applies the entql string predicate on the dedupe_key field.
+func (f *CareTaskFilter) WhereDedupeKey(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldDedupeKey))
+}
+
+// WhereVehicleID applies the entql int predicate on the vehicle_id field.
+func (f *CareTaskFilter) WhereVehicleID(p entql.IntP) {
+	f.Where(p.Field(caretask.FieldVehicleID))
+}
+
+// WhereReminderID applies the entql int predicate on the reminder_id field.
+func (f *CareTaskFilter) WhereReminderID(p entql.IntP) {
+	f.Where(p.Field(caretask.FieldReminderID))
+}
+
+// WhereLapseClass applies the entql string predicate on the lapse_class field.
+func (f *CareTaskFilter) WhereLapseClass(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldLapseClass))
+}
+
+// WhereLapseMonth applies the entql string predicate on the lapse_month field.
+func (f *CareTaskFilter) WhereLapseMonth(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldLapseMonth))
+}
+
+// WhereDaysSinceVisit applies the entql int predicate on the days_since_visit field.
+func (f *CareTaskFilter) WhereDaysSinceVisit(p entql.IntP) {
+	f.Where(p.Field(caretask.FieldDaysSinceVisit))
+}
+
+// WhereAnswerReason applies the entql string predicate on the answer_reason field.
+func (f *CareTaskFilter) WhereAnswerReason(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldAnswerReason))
+}
+
+// WhereElsewhereShop applies the entql string predicate on the elsewhere_shop field.
+func (f *CareTaskFilter) WhereElsewhereShop(p entql.StringP) {
+	f.Where(p.Field(caretask.FieldElsewhereShop))
+}
+
+// WhereElsewherePriceCents applies the entql int64 predicate on the elsewhere_price_cents field.
+func (f *CareTaskFilter) WhereElsewherePriceCents(p entql.Int64P) {
+	f.Where(p.Field(caretask.FieldElsewherePriceCents))
+}
+
 // WhereReason applies the entql string predicate on the reason field.
 func (f *CareTaskFilter) WhereReason(p entql.StringP) {
 	f.Where(p.Field(caretask.FieldReason))
@@ -1958,6 +2114,11 @@ func (f *DealershipFilter) WhereClosures(p entql.BytesP) {
 // WherePhone applies the entql string predicate on the phone field.
 func (f *DealershipFilter) WherePhone(p entql.StringP) {
 	f.Where(p.Field(dealership.FieldPhone))
+}
+
+// WhereGreetingDays applies the entql json.RawMessage predicate on the greeting_days field.
+func (f *DealershipFilter) WhereGreetingDays(p entql.BytesP) {
+	f.Where(p.Field(dealership.FieldGreetingDays))
 }
 
 // WhereSlotMinutes applies the entql int predicate on the slot_minutes field.
@@ -2340,6 +2501,76 @@ func (f *InspectionItemFilter) WhereHasPhotosWith(preds ...predicate.Photo) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *JobLeaseQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the JobLeaseQuery builder.
+func (_q *JobLeaseQuery) Filter() *JobLeaseFilter {
+	return &JobLeaseFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *JobLeaseMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the JobLeaseMutation builder.
+func (m *JobLeaseMutation) Filter() *JobLeaseFilter {
+	return &JobLeaseFilter{config: m.config, predicateAdder: m}
+}
+
+// JobLeaseFilter provides a generic filtering capability at runtime for JobLeaseQuery.
+type JobLeaseFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *JobLeaseFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *JobLeaseFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(joblease.FieldID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *JobLeaseFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(joblease.FieldName))
+}
+
+// WhereHolder applies the entql string predicate on the holder field.
+func (f *JobLeaseFilter) WhereHolder(p entql.StringP) {
+	f.Where(p.Field(joblease.FieldHolder))
+}
+
+// WhereLeaseUntil applies the entql time.Time predicate on the lease_until field.
+func (f *JobLeaseFilter) WhereLeaseUntil(p entql.TimeP) {
+	f.Where(p.Field(joblease.FieldLeaseUntil))
+}
+
+// WhereLastStartedAt applies the entql time.Time predicate on the last_started_at field.
+func (f *JobLeaseFilter) WhereLastStartedAt(p entql.TimeP) {
+	f.Where(p.Field(joblease.FieldLastStartedAt))
+}
+
+// WhereLastSucceededAt applies the entql time.Time predicate on the last_succeeded_at field.
+func (f *JobLeaseFilter) WhereLastSucceededAt(p entql.TimeP) {
+	f.Where(p.Field(joblease.FieldLastSucceededAt))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *JobLeaseFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(joblease.FieldLastError))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OdometerReadingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2368,7 +2599,7 @@ type OdometerReadingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OdometerReadingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2462,7 +2693,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2563,6 +2794,16 @@ func (f *OutboxMessageFilter) WhereClaimedUntil(p entql.TimeP) {
 	f.Where(p.Field(outboxmessage.FieldClaimedUntil))
 }
 
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *OutboxMessageFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(outboxmessage.FieldExpiresAt))
+}
+
+// WhereReminderID applies the entql int predicate on the reminder_id field.
+func (f *OutboxMessageFilter) WhereReminderID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldReminderID))
+}
+
 // WhereHasOwner applies a predicate to check if query has an edge owner.
 func (f *OutboxMessageFilter) WhereHasOwner() {
 	f.Where(entql.HasEdge("owner"))
@@ -2606,7 +2847,7 @@ type OwnerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OwnerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2858,6 +3099,20 @@ func (f *OwnerFilter) WhereHasOutboxMessagesWith(preds ...predicate.OutboxMessag
 	})))
 }
 
+// WhereHasReminders applies a predicate to check if query has an edge reminders.
+func (f *OwnerFilter) WhereHasReminders() {
+	f.Where(entql.HasEdge("reminders"))
+}
+
+// WhereHasRemindersWith applies a predicate to check if query has an edge reminders with a given conditions (other predicates).
+func (f *OwnerFilter) WhereHasRemindersWith(preds ...predicate.Reminder) {
+	f.Where(entql.HasEdgeWith("reminders", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *PhotoQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2887,7 +3142,7 @@ type PhotoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PhotoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2972,6 +3227,205 @@ func (f *PhotoFilter) WhereHasInspectionItemWith(preds ...predicate.InspectionIt
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReminderQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReminderQuery builder.
+func (_q *ReminderQuery) Filter() *ReminderFilter {
+	return &ReminderFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReminderMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReminderMutation builder.
+func (m *ReminderMutation) Filter() *ReminderFilter {
+	return &ReminderFilter{config: m.config, predicateAdder: m}
+}
+
+// ReminderFilter provides a generic filtering capability at runtime for ReminderQuery.
+type ReminderFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReminderFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReminderFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(reminder.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReminderFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReminderFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldUpdatedAt))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *ReminderFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(reminder.FieldOwnerID))
+}
+
+// WhereVehicleID applies the entql int predicate on the vehicle_id field.
+func (f *ReminderFilter) WhereVehicleID(p entql.IntP) {
+	f.Where(p.Field(reminder.FieldVehicleID))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *ReminderFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(reminder.FieldDealershipID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ReminderFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldKind))
+}
+
+// WhereCycle applies the entql string predicate on the cycle field.
+func (f *ReminderFilter) WhereCycle(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldCycle))
+}
+
+// WhereDedupeKey applies the entql string predicate on the dedupe_key field.
+func (f *ReminderFilter) WhereDedupeKey(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldDedupeKey))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *ReminderFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldCategory))
+}
+
+// WhereDueDate applies the entql time.Time predicate on the due_date field.
+func (f *ReminderFilter) WhereDueDate(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldDueDate))
+}
+
+// WhereSendAt applies the entql time.Time predicate on the send_at field.
+func (f *ReminderFilter) WhereSendAt(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldSendAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *ReminderFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldExpiresAt))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ReminderFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldStatus))
+}
+
+// WhereStatusReason applies the entql string predicate on the status_reason field.
+func (f *ReminderFilter) WhereStatusReason(p entql.StringP) {
+	f.Where(p.Field(reminder.FieldStatusReason))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *ReminderFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldSentAt))
+}
+
+// WhereOpenedAt applies the entql time.Time predicate on the opened_at field.
+func (f *ReminderFilter) WhereOpenedAt(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldOpenedAt))
+}
+
+// WhereConvertedAt applies the entql time.Time predicate on the converted_at field.
+func (f *ReminderFilter) WhereConvertedAt(p entql.TimeP) {
+	f.Where(p.Field(reminder.FieldConvertedAt))
+}
+
+// WhereAppointmentID applies the entql int predicate on the appointment_id field.
+func (f *ReminderFilter) WhereAppointmentID(p entql.IntP) {
+	f.Where(p.Field(reminder.FieldAppointmentID))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *ReminderFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *ReminderFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ReminderCheckQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReminderCheckQuery builder.
+func (_q *ReminderCheckQuery) Filter() *ReminderCheckFilter {
+	return &ReminderCheckFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReminderCheckMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReminderCheckMutation builder.
+func (m *ReminderCheckMutation) Filter() *ReminderCheckFilter {
+	return &ReminderCheckFilter{config: m.config, predicateAdder: m}
+}
+
+// ReminderCheckFilter provides a generic filtering capability at runtime for ReminderCheckQuery.
+type ReminderCheckFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReminderCheckFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReminderCheckFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(remindercheck.FieldID))
+}
+
+// WhereVehicleID applies the entql int predicate on the vehicle_id field.
+func (f *ReminderCheckFilter) WhereVehicleID(p entql.IntP) {
+	f.Where(p.Field(remindercheck.FieldVehicleID))
+}
+
+// WhereNextAt applies the entql time.Time predicate on the next_at field.
+func (f *ReminderCheckFilter) WhereNextAt(p entql.TimeP) {
+	f.Where(p.Field(remindercheck.FieldNextAt))
+}
+
+// WhereCheckedAt applies the entql time.Time predicate on the checked_at field.
+func (f *ReminderCheckFilter) WhereCheckedAt(p entql.TimeP) {
+	f.Where(p.Field(remindercheck.FieldCheckedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ServiceTypeQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3000,7 +3454,7 @@ type ServiceTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3099,7 +3553,7 @@ type StaffFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3203,7 +3657,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3330,7 +3784,7 @@ type SurveyTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3439,7 +3893,7 @@ type VehicleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3688,7 +4142,7 @@ type VehicleOwnershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleOwnershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3786,7 +4240,7 @@ type WidgetKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WidgetKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3890,7 +4344,7 @@ type WorkOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4161,7 +4615,7 @@ type WorkOrderEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

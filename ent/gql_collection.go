@@ -15,6 +15,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -485,6 +486,51 @@ func (_q *CareTaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[caretask.FieldChannel]; !ok {
 				selectedFields = append(selectedFields, caretask.FieldChannel)
 				fieldSeen[caretask.FieldChannel] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[caretask.FieldKind]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldKind)
+				fieldSeen[caretask.FieldKind] = struct{}{}
+			}
+		case "vehicleID":
+			if _, ok := fieldSeen[caretask.FieldVehicleID]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldVehicleID)
+				fieldSeen[caretask.FieldVehicleID] = struct{}{}
+			}
+		case "reminderID":
+			if _, ok := fieldSeen[caretask.FieldReminderID]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldReminderID)
+				fieldSeen[caretask.FieldReminderID] = struct{}{}
+			}
+		case "lapseClass":
+			if _, ok := fieldSeen[caretask.FieldLapseClass]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldLapseClass)
+				fieldSeen[caretask.FieldLapseClass] = struct{}{}
+			}
+		case "lapseMonth":
+			if _, ok := fieldSeen[caretask.FieldLapseMonth]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldLapseMonth)
+				fieldSeen[caretask.FieldLapseMonth] = struct{}{}
+			}
+		case "daysSinceVisit":
+			if _, ok := fieldSeen[caretask.FieldDaysSinceVisit]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldDaysSinceVisit)
+				fieldSeen[caretask.FieldDaysSinceVisit] = struct{}{}
+			}
+		case "answerReason":
+			if _, ok := fieldSeen[caretask.FieldAnswerReason]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldAnswerReason)
+				fieldSeen[caretask.FieldAnswerReason] = struct{}{}
+			}
+		case "elsewhereShop":
+			if _, ok := fieldSeen[caretask.FieldElsewhereShop]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldElsewhereShop)
+				fieldSeen[caretask.FieldElsewhereShop] = struct{}{}
+			}
+		case "elsewherePriceCents":
+			if _, ok := fieldSeen[caretask.FieldElsewherePriceCents]; !ok {
+				selectedFields = append(selectedFields, caretask.FieldElsewherePriceCents)
+				fieldSeen[caretask.FieldElsewherePriceCents] = struct{}{}
 			}
 		case "reason":
 			if _, ok := fieldSeen[caretask.FieldReason]; !ok {
@@ -1522,6 +1568,11 @@ func (_q *DealershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, dealership.FieldPhone)
 				fieldSeen[dealership.FieldPhone] = struct{}{}
 			}
+		case "greetingDays":
+			if _, ok := fieldSeen[dealership.FieldGreetingDays]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldGreetingDays)
+				fieldSeen[dealership.FieldGreetingDays] = struct{}{}
+			}
 		case "slotMinutes":
 			if _, ok := fieldSeen[dealership.FieldSlotMinutes]; !ok {
 				selectedFields = append(selectedFields, dealership.FieldSlotMinutes)
@@ -2191,6 +2242,16 @@ func (_q *OutboxMessageQuery) collectField(ctx context.Context, oneNode bool, op
 				selectedFields = append(selectedFields, outboxmessage.FieldSentAt)
 				fieldSeen[outboxmessage.FieldSentAt] = struct{}{}
 			}
+		case "expiresAt":
+			if _, ok := fieldSeen[outboxmessage.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldExpiresAt)
+				fieldSeen[outboxmessage.FieldExpiresAt] = struct{}{}
+			}
+		case "reminderID":
+			if _, ok := fieldSeen[outboxmessage.FieldReminderID]; !ok {
+				selectedFields = append(selectedFields, outboxmessage.FieldReminderID)
+				fieldSeen[outboxmessage.FieldReminderID] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:
@@ -2698,6 +2759,95 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			_q.WithNamedOutboxMessages(alias, func(wq *OutboxMessageQuery) {
 				*wq = *query
 			})
+
+		case "reminders":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ReminderClient{config: _q.config}).Query()
+			)
+			args := newReminderPaginateArgs(fieldArgs(ctx, new(ReminderWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newReminderPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Owner) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"owner_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(owner.RemindersColumn), ids...))
+						})
+						if err := query.GroupBy(owner.RemindersColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[9][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Owner) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Reminders)
+							if nodes[i].Edges.totalCount[9] == nil {
+								nodes[i].Edges.totalCount[9] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[9][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, reminderImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(owner.RemindersColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedReminders(alias, func(wq *ReminderQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[owner.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, owner.FieldCreatedAt)
@@ -3021,6 +3171,190 @@ func newPhotoPaginateArgs(rv map[string]any) *photoPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*PhotoWhereInput); ok {
 		args.opts = append(args.opts, WithPhotoFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ReminderQuery) CollectFields(ctx context.Context, satisfies ...string) (*ReminderQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ReminderQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(reminder.Columns))
+		selectedFields = []string{reminder.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OwnerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ownerImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[reminder.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldOwnerID)
+				fieldSeen[reminder.FieldOwnerID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[reminder.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldCreatedAt)
+				fieldSeen[reminder.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[reminder.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldUpdatedAt)
+				fieldSeen[reminder.FieldUpdatedAt] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[reminder.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldOwnerID)
+				fieldSeen[reminder.FieldOwnerID] = struct{}{}
+			}
+		case "vehicleID":
+			if _, ok := fieldSeen[reminder.FieldVehicleID]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldVehicleID)
+				fieldSeen[reminder.FieldVehicleID] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[reminder.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldDealershipID)
+				fieldSeen[reminder.FieldDealershipID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[reminder.FieldKind]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldKind)
+				fieldSeen[reminder.FieldKind] = struct{}{}
+			}
+		case "cycle":
+			if _, ok := fieldSeen[reminder.FieldCycle]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldCycle)
+				fieldSeen[reminder.FieldCycle] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[reminder.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldCategory)
+				fieldSeen[reminder.FieldCategory] = struct{}{}
+			}
+		case "dueDate":
+			if _, ok := fieldSeen[reminder.FieldDueDate]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldDueDate)
+				fieldSeen[reminder.FieldDueDate] = struct{}{}
+			}
+		case "sendAt":
+			if _, ok := fieldSeen[reminder.FieldSendAt]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldSendAt)
+				fieldSeen[reminder.FieldSendAt] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[reminder.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldExpiresAt)
+				fieldSeen[reminder.FieldExpiresAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[reminder.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldStatus)
+				fieldSeen[reminder.FieldStatus] = struct{}{}
+			}
+		case "statusReason":
+			if _, ok := fieldSeen[reminder.FieldStatusReason]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldStatusReason)
+				fieldSeen[reminder.FieldStatusReason] = struct{}{}
+			}
+		case "sentAt":
+			if _, ok := fieldSeen[reminder.FieldSentAt]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldSentAt)
+				fieldSeen[reminder.FieldSentAt] = struct{}{}
+			}
+		case "openedAt":
+			if _, ok := fieldSeen[reminder.FieldOpenedAt]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldOpenedAt)
+				fieldSeen[reminder.FieldOpenedAt] = struct{}{}
+			}
+		case "convertedAt":
+			if _, ok := fieldSeen[reminder.FieldConvertedAt]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldConvertedAt)
+				fieldSeen[reminder.FieldConvertedAt] = struct{}{}
+			}
+		case "appointmentID":
+			if _, ok := fieldSeen[reminder.FieldAppointmentID]; !ok {
+				selectedFields = append(selectedFields, reminder.FieldAppointmentID)
+				fieldSeen[reminder.FieldAppointmentID] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type reminderPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ReminderPaginateOption
+}
+
+func newReminderPaginateArgs(rv map[string]any) *reminderPaginateArgs {
+	args := &reminderPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ReminderOrder{Field: &ReminderOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithReminderOrder(order))
+			}
+		case *ReminderOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithReminderOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ReminderWhereInput); ok {
+		args.opts = append(args.opts, WithReminderFilter(v.Filter))
 	}
 	return args
 }

@@ -427,6 +427,27 @@ func (_m *Owner) OutboxMessages(
 	return _m.QueryOutboxMessages().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Owner) Reminders(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ReminderOrder, where *ReminderWhereInput,
+) (*ReminderConnection, error) {
+	opts := []ReminderPaginateOption{
+		WithReminderOrder(orderBy),
+		WithReminderFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[9][alias]
+	if nodes, err := _m.NamedReminders(alias); err == nil || hasTotalCount {
+		pager, err := newReminderPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ReminderConnection{Edges: []*ReminderEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryReminders().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Photo) WorkOrder(ctx context.Context) (*WorkOrder, error) {
 	result, err := _m.Edges.WorkOrderOrErr()
 	if IsNotLoaded(err) {
@@ -441,6 +462,14 @@ func (_m *Photo) InspectionItem(ctx context.Context) (*InspectionItem, error) {
 		result, err = _m.QueryInspectionItem().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *Reminder) Owner(ctx context.Context) (*Owner, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *ServiceType) Dealership(ctx context.Context) (*Dealership, error) {

@@ -16,6 +16,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -98,6 +99,11 @@ var photoImplementors = []string{"Photo", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Photo) IsNode() {}
+
+var reminderImplementors = []string{"Reminder", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Reminder) IsNode() {}
 
 var servicetypeImplementors = []string{"ServiceType", "Node"}
 
@@ -325,6 +331,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(photo.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, photoImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case reminder.Table:
+		query := c.Reminder.Query().
+			Where(reminder.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, reminderImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -663,6 +678,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Photo.Query().
 			Where(photo.IDIn(ids...))
 		query, err := query.CollectFields(ctx, photoImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case reminder.Table:
+		query := c.Reminder.Query().
+			Where(reminder.IDIn(ids...))
+		query, err := query.CollectFields(ctx, reminderImplementors...)
 		if err != nil {
 			return nil, err
 		}

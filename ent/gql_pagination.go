@@ -15,6 +15,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -1019,6 +1020,20 @@ var (
 			}
 		},
 	}
+	// CareTaskOrderFieldKind orders CareTask by kind.
+	CareTaskOrderFieldKind = &CareTaskOrderField{
+		Value: func(_m *CareTask) (ent.Value, error) {
+			return _m.Kind, nil
+		},
+		column: caretask.FieldKind,
+		toTerm: caretask.ByKind,
+		toCursor: func(_m *CareTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Kind,
+			}
+		},
+	}
 	// CareTaskOrderFieldStatus orders CareTask by status.
 	CareTaskOrderFieldStatus = &CareTaskOrderField{
 		Value: func(_m *CareTask) (ent.Value, error) {
@@ -1057,6 +1072,8 @@ func (f CareTaskOrderField) String() string {
 		str = "CREATED_AT"
 	case CareTaskOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
+	case CareTaskOrderFieldKind.column:
+		str = "KIND"
 	case CareTaskOrderFieldStatus.column:
 		str = "STATUS"
 	case CareTaskOrderFieldDueAt.column:
@@ -1081,6 +1098,8 @@ func (f *CareTaskOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *CareTaskOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *CareTaskOrderFieldUpdatedAt
+	case "KIND":
+		*f = *CareTaskOrderFieldKind
 	case "STATUS":
 		*f = *CareTaskOrderFieldStatus
 	case "DUE_AT":
@@ -4050,6 +4069,374 @@ func (_m *Photo) ToEdge(order *PhotoOrder) *PhotoEdge {
 		order = DefaultPhotoOrder
 	}
 	return &PhotoEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ReminderEdge is the edge representation of Reminder.
+type ReminderEdge struct {
+	Node   *Reminder `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// ReminderConnection is the connection containing edges to Reminder.
+type ReminderConnection struct {
+	Edges      []*ReminderEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *ReminderConnection) build(nodes []*Reminder, pager *reminderPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Reminder
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Reminder {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Reminder {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ReminderEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ReminderEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ReminderPaginateOption enables pagination customization.
+type ReminderPaginateOption func(*reminderPager) error
+
+// WithReminderOrder configures pagination ordering.
+func WithReminderOrder(order *ReminderOrder) ReminderPaginateOption {
+	if order == nil {
+		order = DefaultReminderOrder
+	}
+	o := *order
+	return func(pager *reminderPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultReminderOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithReminderFilter configures pagination filter.
+func WithReminderFilter(filter func(*ReminderQuery) (*ReminderQuery, error)) ReminderPaginateOption {
+	return func(pager *reminderPager) error {
+		if filter == nil {
+			return errors.New("ReminderQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type reminderPager struct {
+	reverse bool
+	order   *ReminderOrder
+	filter  func(*ReminderQuery) (*ReminderQuery, error)
+}
+
+func newReminderPager(opts []ReminderPaginateOption, reverse bool) (*reminderPager, error) {
+	pager := &reminderPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultReminderOrder
+	}
+	return pager, nil
+}
+
+func (p *reminderPager) applyFilter(query *ReminderQuery) (*ReminderQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *reminderPager) toCursor(_m *Reminder) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *reminderPager) applyCursors(query *ReminderQuery, after, before *Cursor) (*ReminderQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultReminderOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *reminderPager) applyOrder(query *ReminderQuery) *ReminderQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultReminderOrder.Field {
+		query = query.Order(DefaultReminderOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *reminderPager) orderExpr(query *ReminderQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultReminderOrder.Field {
+			b.Comma().Ident(DefaultReminderOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Reminder.
+func (_m *ReminderQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ReminderPaginateOption,
+) (*ReminderConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newReminderPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ReminderConnection{Edges: []*ReminderEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ReminderOrderFieldCreatedAt orders Reminder by created_at.
+	ReminderOrderFieldCreatedAt = &ReminderOrderField{
+		Value: func(_m *Reminder) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: reminder.FieldCreatedAt,
+		toTerm: reminder.ByCreatedAt,
+		toCursor: func(_m *Reminder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ReminderOrderFieldUpdatedAt orders Reminder by updated_at.
+	ReminderOrderFieldUpdatedAt = &ReminderOrderField{
+		Value: func(_m *Reminder) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: reminder.FieldUpdatedAt,
+		toTerm: reminder.ByUpdatedAt,
+		toCursor: func(_m *Reminder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ReminderOrderFieldKind orders Reminder by kind.
+	ReminderOrderFieldKind = &ReminderOrderField{
+		Value: func(_m *Reminder) (ent.Value, error) {
+			return _m.Kind, nil
+		},
+		column: reminder.FieldKind,
+		toTerm: reminder.ByKind,
+		toCursor: func(_m *Reminder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Kind,
+			}
+		},
+	}
+	// ReminderOrderFieldSendAt orders Reminder by send_at.
+	ReminderOrderFieldSendAt = &ReminderOrderField{
+		Value: func(_m *Reminder) (ent.Value, error) {
+			return _m.SendAt, nil
+		},
+		column: reminder.FieldSendAt,
+		toTerm: reminder.BySendAt,
+		toCursor: func(_m *Reminder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.SendAt,
+			}
+		},
+	}
+	// ReminderOrderFieldStatus orders Reminder by status.
+	ReminderOrderFieldStatus = &ReminderOrderField{
+		Value: func(_m *Reminder) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: reminder.FieldStatus,
+		toTerm: reminder.ByStatus,
+		toCursor: func(_m *Reminder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ReminderOrderField) String() string {
+	var str string
+	switch f.column {
+	case ReminderOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ReminderOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ReminderOrderFieldKind.column:
+		str = "KIND"
+	case ReminderOrderFieldSendAt.column:
+		str = "SEND_AT"
+	case ReminderOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ReminderOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ReminderOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ReminderOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ReminderOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ReminderOrderFieldUpdatedAt
+	case "KIND":
+		*f = *ReminderOrderFieldKind
+	case "SEND_AT":
+		*f = *ReminderOrderFieldSendAt
+	case "STATUS":
+		*f = *ReminderOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid ReminderOrderField", str)
+	}
+	return nil
+}
+
+// ReminderOrderField defines the ordering field of Reminder.
+type ReminderOrderField struct {
+	// Value extracts the ordering value from the given Reminder.
+	Value    func(*Reminder) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) reminder.OrderOption
+	toCursor func(*Reminder) Cursor
+}
+
+// ReminderOrder defines the ordering of Reminder.
+type ReminderOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *ReminderOrderField `json:"field"`
+}
+
+// DefaultReminderOrder is the default ordering of Reminder.
+var DefaultReminderOrder = &ReminderOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ReminderOrderField{
+		Value: func(_m *Reminder) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: reminder.FieldID,
+		toTerm: reminder.ByID,
+		toCursor: func(_m *Reminder) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Reminder into ReminderEdge.
+func (_m *Reminder) ToEdge(order *ReminderOrder) *ReminderEdge {
+	if order == nil {
+		order = DefaultReminderOrder
+	}
+	return &ReminderEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

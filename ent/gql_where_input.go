@@ -16,6 +16,7 @@ import (
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
+	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -1405,6 +1406,110 @@ type CareTaskWhereInput struct {
 	ChannelIn    []caretask.Channel `json:"channelIn,omitempty"`
 	ChannelNotIn []caretask.Channel `json:"channelNotIn,omitempty"`
 
+	// "kind" field predicates.
+	Kind      *caretask.Kind  `json:"kind,omitempty"`
+	KindNEQ   *caretask.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []caretask.Kind `json:"kindIn,omitempty"`
+	KindNotIn []caretask.Kind `json:"kindNotIn,omitempty"`
+
+	// "vehicle_id" field predicates.
+	VehicleID       *int  `json:"vehicleID,omitempty"`
+	VehicleIDNEQ    *int  `json:"vehicleIDNEQ,omitempty"`
+	VehicleIDIn     []int `json:"vehicleIDIn,omitempty"`
+	VehicleIDNotIn  []int `json:"vehicleIDNotIn,omitempty"`
+	VehicleIDGT     *int  `json:"vehicleIDGT,omitempty"`
+	VehicleIDGTE    *int  `json:"vehicleIDGTE,omitempty"`
+	VehicleIDLT     *int  `json:"vehicleIDLT,omitempty"`
+	VehicleIDLTE    *int  `json:"vehicleIDLTE,omitempty"`
+	VehicleIDIsNil  bool  `json:"vehicleIDIsNil,omitempty"`
+	VehicleIDNotNil bool  `json:"vehicleIDNotNil,omitempty"`
+
+	// "reminder_id" field predicates.
+	ReminderID       *int  `json:"reminderID,omitempty"`
+	ReminderIDNEQ    *int  `json:"reminderIDNEQ,omitempty"`
+	ReminderIDIn     []int `json:"reminderIDIn,omitempty"`
+	ReminderIDNotIn  []int `json:"reminderIDNotIn,omitempty"`
+	ReminderIDGT     *int  `json:"reminderIDGT,omitempty"`
+	ReminderIDGTE    *int  `json:"reminderIDGTE,omitempty"`
+	ReminderIDLT     *int  `json:"reminderIDLT,omitempty"`
+	ReminderIDLTE    *int  `json:"reminderIDLTE,omitempty"`
+	ReminderIDIsNil  bool  `json:"reminderIDIsNil,omitempty"`
+	ReminderIDNotNil bool  `json:"reminderIDNotNil,omitempty"`
+
+	// "lapse_class" field predicates.
+	LapseClass       *caretask.LapseClass  `json:"lapseClass,omitempty"`
+	LapseClassNEQ    *caretask.LapseClass  `json:"lapseClassNEQ,omitempty"`
+	LapseClassIn     []caretask.LapseClass `json:"lapseClassIn,omitempty"`
+	LapseClassNotIn  []caretask.LapseClass `json:"lapseClassNotIn,omitempty"`
+	LapseClassIsNil  bool                  `json:"lapseClassIsNil,omitempty"`
+	LapseClassNotNil bool                  `json:"lapseClassNotNil,omitempty"`
+
+	// "lapse_month" field predicates.
+	LapseMonth             *string  `json:"lapseMonth,omitempty"`
+	LapseMonthNEQ          *string  `json:"lapseMonthNEQ,omitempty"`
+	LapseMonthIn           []string `json:"lapseMonthIn,omitempty"`
+	LapseMonthNotIn        []string `json:"lapseMonthNotIn,omitempty"`
+	LapseMonthGT           *string  `json:"lapseMonthGT,omitempty"`
+	LapseMonthGTE          *string  `json:"lapseMonthGTE,omitempty"`
+	LapseMonthLT           *string  `json:"lapseMonthLT,omitempty"`
+	LapseMonthLTE          *string  `json:"lapseMonthLTE,omitempty"`
+	LapseMonthContains     *string  `json:"lapseMonthContains,omitempty"`
+	LapseMonthHasPrefix    *string  `json:"lapseMonthHasPrefix,omitempty"`
+	LapseMonthHasSuffix    *string  `json:"lapseMonthHasSuffix,omitempty"`
+	LapseMonthIsNil        bool     `json:"lapseMonthIsNil,omitempty"`
+	LapseMonthNotNil       bool     `json:"lapseMonthNotNil,omitempty"`
+	LapseMonthEqualFold    *string  `json:"lapseMonthEqualFold,omitempty"`
+	LapseMonthContainsFold *string  `json:"lapseMonthContainsFold,omitempty"`
+
+	// "days_since_visit" field predicates.
+	DaysSinceVisit       *int  `json:"daysSinceVisit,omitempty"`
+	DaysSinceVisitNEQ    *int  `json:"daysSinceVisitNEQ,omitempty"`
+	DaysSinceVisitIn     []int `json:"daysSinceVisitIn,omitempty"`
+	DaysSinceVisitNotIn  []int `json:"daysSinceVisitNotIn,omitempty"`
+	DaysSinceVisitGT     *int  `json:"daysSinceVisitGT,omitempty"`
+	DaysSinceVisitGTE    *int  `json:"daysSinceVisitGTE,omitempty"`
+	DaysSinceVisitLT     *int  `json:"daysSinceVisitLT,omitempty"`
+	DaysSinceVisitLTE    *int  `json:"daysSinceVisitLTE,omitempty"`
+	DaysSinceVisitIsNil  bool  `json:"daysSinceVisitIsNil,omitempty"`
+	DaysSinceVisitNotNil bool  `json:"daysSinceVisitNotNil,omitempty"`
+
+	// "answer_reason" field predicates.
+	AnswerReason       *caretask.AnswerReason  `json:"answerReason,omitempty"`
+	AnswerReasonNEQ    *caretask.AnswerReason  `json:"answerReasonNEQ,omitempty"`
+	AnswerReasonIn     []caretask.AnswerReason `json:"answerReasonIn,omitempty"`
+	AnswerReasonNotIn  []caretask.AnswerReason `json:"answerReasonNotIn,omitempty"`
+	AnswerReasonIsNil  bool                    `json:"answerReasonIsNil,omitempty"`
+	AnswerReasonNotNil bool                    `json:"answerReasonNotNil,omitempty"`
+
+	// "elsewhere_shop" field predicates.
+	ElsewhereShop             *string  `json:"elsewhereShop,omitempty"`
+	ElsewhereShopNEQ          *string  `json:"elsewhereShopNEQ,omitempty"`
+	ElsewhereShopIn           []string `json:"elsewhereShopIn,omitempty"`
+	ElsewhereShopNotIn        []string `json:"elsewhereShopNotIn,omitempty"`
+	ElsewhereShopGT           *string  `json:"elsewhereShopGT,omitempty"`
+	ElsewhereShopGTE          *string  `json:"elsewhereShopGTE,omitempty"`
+	ElsewhereShopLT           *string  `json:"elsewhereShopLT,omitempty"`
+	ElsewhereShopLTE          *string  `json:"elsewhereShopLTE,omitempty"`
+	ElsewhereShopContains     *string  `json:"elsewhereShopContains,omitempty"`
+	ElsewhereShopHasPrefix    *string  `json:"elsewhereShopHasPrefix,omitempty"`
+	ElsewhereShopHasSuffix    *string  `json:"elsewhereShopHasSuffix,omitempty"`
+	ElsewhereShopIsNil        bool     `json:"elsewhereShopIsNil,omitempty"`
+	ElsewhereShopNotNil       bool     `json:"elsewhereShopNotNil,omitempty"`
+	ElsewhereShopEqualFold    *string  `json:"elsewhereShopEqualFold,omitempty"`
+	ElsewhereShopContainsFold *string  `json:"elsewhereShopContainsFold,omitempty"`
+
+	// "elsewhere_price_cents" field predicates.
+	ElsewherePriceCents       *int64  `json:"elsewherePriceCents,omitempty"`
+	ElsewherePriceCentsNEQ    *int64  `json:"elsewherePriceCentsNEQ,omitempty"`
+	ElsewherePriceCentsIn     []int64 `json:"elsewherePriceCentsIn,omitempty"`
+	ElsewherePriceCentsNotIn  []int64 `json:"elsewherePriceCentsNotIn,omitempty"`
+	ElsewherePriceCentsGT     *int64  `json:"elsewherePriceCentsGT,omitempty"`
+	ElsewherePriceCentsGTE    *int64  `json:"elsewherePriceCentsGTE,omitempty"`
+	ElsewherePriceCentsLT     *int64  `json:"elsewherePriceCentsLT,omitempty"`
+	ElsewherePriceCentsLTE    *int64  `json:"elsewherePriceCentsLTE,omitempty"`
+	ElsewherePriceCentsIsNil  bool    `json:"elsewherePriceCentsIsNil,omitempty"`
+	ElsewherePriceCentsNotNil bool    `json:"elsewherePriceCentsNotNil,omitempty"`
+
 	// "reason" field predicates.
 	Reason             *string  `json:"reason,omitempty"`
 	ReasonNEQ          *string  `json:"reasonNEQ,omitempty"`
@@ -1664,6 +1769,264 @@ func (i *CareTaskWhereInput) P() (predicate.CareTask, error) {
 	}
 	if len(i.ChannelNotIn) > 0 {
 		predicates = append(predicates, caretask.ChannelNotIn(i.ChannelNotIn...))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, caretask.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, caretask.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, caretask.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, caretask.KindNotIn(i.KindNotIn...))
+	}
+	if i.VehicleID != nil {
+		predicates = append(predicates, caretask.VehicleIDEQ(*i.VehicleID))
+	}
+	if i.VehicleIDNEQ != nil {
+		predicates = append(predicates, caretask.VehicleIDNEQ(*i.VehicleIDNEQ))
+	}
+	if len(i.VehicleIDIn) > 0 {
+		predicates = append(predicates, caretask.VehicleIDIn(i.VehicleIDIn...))
+	}
+	if len(i.VehicleIDNotIn) > 0 {
+		predicates = append(predicates, caretask.VehicleIDNotIn(i.VehicleIDNotIn...))
+	}
+	if i.VehicleIDGT != nil {
+		predicates = append(predicates, caretask.VehicleIDGT(*i.VehicleIDGT))
+	}
+	if i.VehicleIDGTE != nil {
+		predicates = append(predicates, caretask.VehicleIDGTE(*i.VehicleIDGTE))
+	}
+	if i.VehicleIDLT != nil {
+		predicates = append(predicates, caretask.VehicleIDLT(*i.VehicleIDLT))
+	}
+	if i.VehicleIDLTE != nil {
+		predicates = append(predicates, caretask.VehicleIDLTE(*i.VehicleIDLTE))
+	}
+	if i.VehicleIDIsNil {
+		predicates = append(predicates, caretask.VehicleIDIsNil())
+	}
+	if i.VehicleIDNotNil {
+		predicates = append(predicates, caretask.VehicleIDNotNil())
+	}
+	if i.ReminderID != nil {
+		predicates = append(predicates, caretask.ReminderIDEQ(*i.ReminderID))
+	}
+	if i.ReminderIDNEQ != nil {
+		predicates = append(predicates, caretask.ReminderIDNEQ(*i.ReminderIDNEQ))
+	}
+	if len(i.ReminderIDIn) > 0 {
+		predicates = append(predicates, caretask.ReminderIDIn(i.ReminderIDIn...))
+	}
+	if len(i.ReminderIDNotIn) > 0 {
+		predicates = append(predicates, caretask.ReminderIDNotIn(i.ReminderIDNotIn...))
+	}
+	if i.ReminderIDGT != nil {
+		predicates = append(predicates, caretask.ReminderIDGT(*i.ReminderIDGT))
+	}
+	if i.ReminderIDGTE != nil {
+		predicates = append(predicates, caretask.ReminderIDGTE(*i.ReminderIDGTE))
+	}
+	if i.ReminderIDLT != nil {
+		predicates = append(predicates, caretask.ReminderIDLT(*i.ReminderIDLT))
+	}
+	if i.ReminderIDLTE != nil {
+		predicates = append(predicates, caretask.ReminderIDLTE(*i.ReminderIDLTE))
+	}
+	if i.ReminderIDIsNil {
+		predicates = append(predicates, caretask.ReminderIDIsNil())
+	}
+	if i.ReminderIDNotNil {
+		predicates = append(predicates, caretask.ReminderIDNotNil())
+	}
+	if i.LapseClass != nil {
+		predicates = append(predicates, caretask.LapseClassEQ(*i.LapseClass))
+	}
+	if i.LapseClassNEQ != nil {
+		predicates = append(predicates, caretask.LapseClassNEQ(*i.LapseClassNEQ))
+	}
+	if len(i.LapseClassIn) > 0 {
+		predicates = append(predicates, caretask.LapseClassIn(i.LapseClassIn...))
+	}
+	if len(i.LapseClassNotIn) > 0 {
+		predicates = append(predicates, caretask.LapseClassNotIn(i.LapseClassNotIn...))
+	}
+	if i.LapseClassIsNil {
+		predicates = append(predicates, caretask.LapseClassIsNil())
+	}
+	if i.LapseClassNotNil {
+		predicates = append(predicates, caretask.LapseClassNotNil())
+	}
+	if i.LapseMonth != nil {
+		predicates = append(predicates, caretask.LapseMonthEQ(*i.LapseMonth))
+	}
+	if i.LapseMonthNEQ != nil {
+		predicates = append(predicates, caretask.LapseMonthNEQ(*i.LapseMonthNEQ))
+	}
+	if len(i.LapseMonthIn) > 0 {
+		predicates = append(predicates, caretask.LapseMonthIn(i.LapseMonthIn...))
+	}
+	if len(i.LapseMonthNotIn) > 0 {
+		predicates = append(predicates, caretask.LapseMonthNotIn(i.LapseMonthNotIn...))
+	}
+	if i.LapseMonthGT != nil {
+		predicates = append(predicates, caretask.LapseMonthGT(*i.LapseMonthGT))
+	}
+	if i.LapseMonthGTE != nil {
+		predicates = append(predicates, caretask.LapseMonthGTE(*i.LapseMonthGTE))
+	}
+	if i.LapseMonthLT != nil {
+		predicates = append(predicates, caretask.LapseMonthLT(*i.LapseMonthLT))
+	}
+	if i.LapseMonthLTE != nil {
+		predicates = append(predicates, caretask.LapseMonthLTE(*i.LapseMonthLTE))
+	}
+	if i.LapseMonthContains != nil {
+		predicates = append(predicates, caretask.LapseMonthContains(*i.LapseMonthContains))
+	}
+	if i.LapseMonthHasPrefix != nil {
+		predicates = append(predicates, caretask.LapseMonthHasPrefix(*i.LapseMonthHasPrefix))
+	}
+	if i.LapseMonthHasSuffix != nil {
+		predicates = append(predicates, caretask.LapseMonthHasSuffix(*i.LapseMonthHasSuffix))
+	}
+	if i.LapseMonthIsNil {
+		predicates = append(predicates, caretask.LapseMonthIsNil())
+	}
+	if i.LapseMonthNotNil {
+		predicates = append(predicates, caretask.LapseMonthNotNil())
+	}
+	if i.LapseMonthEqualFold != nil {
+		predicates = append(predicates, caretask.LapseMonthEqualFold(*i.LapseMonthEqualFold))
+	}
+	if i.LapseMonthContainsFold != nil {
+		predicates = append(predicates, caretask.LapseMonthContainsFold(*i.LapseMonthContainsFold))
+	}
+	if i.DaysSinceVisit != nil {
+		predicates = append(predicates, caretask.DaysSinceVisitEQ(*i.DaysSinceVisit))
+	}
+	if i.DaysSinceVisitNEQ != nil {
+		predicates = append(predicates, caretask.DaysSinceVisitNEQ(*i.DaysSinceVisitNEQ))
+	}
+	if len(i.DaysSinceVisitIn) > 0 {
+		predicates = append(predicates, caretask.DaysSinceVisitIn(i.DaysSinceVisitIn...))
+	}
+	if len(i.DaysSinceVisitNotIn) > 0 {
+		predicates = append(predicates, caretask.DaysSinceVisitNotIn(i.DaysSinceVisitNotIn...))
+	}
+	if i.DaysSinceVisitGT != nil {
+		predicates = append(predicates, caretask.DaysSinceVisitGT(*i.DaysSinceVisitGT))
+	}
+	if i.DaysSinceVisitGTE != nil {
+		predicates = append(predicates, caretask.DaysSinceVisitGTE(*i.DaysSinceVisitGTE))
+	}
+	if i.DaysSinceVisitLT != nil {
+		predicates = append(predicates, caretask.DaysSinceVisitLT(*i.DaysSinceVisitLT))
+	}
+	if i.DaysSinceVisitLTE != nil {
+		predicates = append(predicates, caretask.DaysSinceVisitLTE(*i.DaysSinceVisitLTE))
+	}
+	if i.DaysSinceVisitIsNil {
+		predicates = append(predicates, caretask.DaysSinceVisitIsNil())
+	}
+	if i.DaysSinceVisitNotNil {
+		predicates = append(predicates, caretask.DaysSinceVisitNotNil())
+	}
+	if i.AnswerReason != nil {
+		predicates = append(predicates, caretask.AnswerReasonEQ(*i.AnswerReason))
+	}
+	if i.AnswerReasonNEQ != nil {
+		predicates = append(predicates, caretask.AnswerReasonNEQ(*i.AnswerReasonNEQ))
+	}
+	if len(i.AnswerReasonIn) > 0 {
+		predicates = append(predicates, caretask.AnswerReasonIn(i.AnswerReasonIn...))
+	}
+	if len(i.AnswerReasonNotIn) > 0 {
+		predicates = append(predicates, caretask.AnswerReasonNotIn(i.AnswerReasonNotIn...))
+	}
+	if i.AnswerReasonIsNil {
+		predicates = append(predicates, caretask.AnswerReasonIsNil())
+	}
+	if i.AnswerReasonNotNil {
+		predicates = append(predicates, caretask.AnswerReasonNotNil())
+	}
+	if i.ElsewhereShop != nil {
+		predicates = append(predicates, caretask.ElsewhereShopEQ(*i.ElsewhereShop))
+	}
+	if i.ElsewhereShopNEQ != nil {
+		predicates = append(predicates, caretask.ElsewhereShopNEQ(*i.ElsewhereShopNEQ))
+	}
+	if len(i.ElsewhereShopIn) > 0 {
+		predicates = append(predicates, caretask.ElsewhereShopIn(i.ElsewhereShopIn...))
+	}
+	if len(i.ElsewhereShopNotIn) > 0 {
+		predicates = append(predicates, caretask.ElsewhereShopNotIn(i.ElsewhereShopNotIn...))
+	}
+	if i.ElsewhereShopGT != nil {
+		predicates = append(predicates, caretask.ElsewhereShopGT(*i.ElsewhereShopGT))
+	}
+	if i.ElsewhereShopGTE != nil {
+		predicates = append(predicates, caretask.ElsewhereShopGTE(*i.ElsewhereShopGTE))
+	}
+	if i.ElsewhereShopLT != nil {
+		predicates = append(predicates, caretask.ElsewhereShopLT(*i.ElsewhereShopLT))
+	}
+	if i.ElsewhereShopLTE != nil {
+		predicates = append(predicates, caretask.ElsewhereShopLTE(*i.ElsewhereShopLTE))
+	}
+	if i.ElsewhereShopContains != nil {
+		predicates = append(predicates, caretask.ElsewhereShopContains(*i.ElsewhereShopContains))
+	}
+	if i.ElsewhereShopHasPrefix != nil {
+		predicates = append(predicates, caretask.ElsewhereShopHasPrefix(*i.ElsewhereShopHasPrefix))
+	}
+	if i.ElsewhereShopHasSuffix != nil {
+		predicates = append(predicates, caretask.ElsewhereShopHasSuffix(*i.ElsewhereShopHasSuffix))
+	}
+	if i.ElsewhereShopIsNil {
+		predicates = append(predicates, caretask.ElsewhereShopIsNil())
+	}
+	if i.ElsewhereShopNotNil {
+		predicates = append(predicates, caretask.ElsewhereShopNotNil())
+	}
+	if i.ElsewhereShopEqualFold != nil {
+		predicates = append(predicates, caretask.ElsewhereShopEqualFold(*i.ElsewhereShopEqualFold))
+	}
+	if i.ElsewhereShopContainsFold != nil {
+		predicates = append(predicates, caretask.ElsewhereShopContainsFold(*i.ElsewhereShopContainsFold))
+	}
+	if i.ElsewherePriceCents != nil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsEQ(*i.ElsewherePriceCents))
+	}
+	if i.ElsewherePriceCentsNEQ != nil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsNEQ(*i.ElsewherePriceCentsNEQ))
+	}
+	if len(i.ElsewherePriceCentsIn) > 0 {
+		predicates = append(predicates, caretask.ElsewherePriceCentsIn(i.ElsewherePriceCentsIn...))
+	}
+	if len(i.ElsewherePriceCentsNotIn) > 0 {
+		predicates = append(predicates, caretask.ElsewherePriceCentsNotIn(i.ElsewherePriceCentsNotIn...))
+	}
+	if i.ElsewherePriceCentsGT != nil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsGT(*i.ElsewherePriceCentsGT))
+	}
+	if i.ElsewherePriceCentsGTE != nil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsGTE(*i.ElsewherePriceCentsGTE))
+	}
+	if i.ElsewherePriceCentsLT != nil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsLT(*i.ElsewherePriceCentsLT))
+	}
+	if i.ElsewherePriceCentsLTE != nil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsLTE(*i.ElsewherePriceCentsLTE))
+	}
+	if i.ElsewherePriceCentsIsNil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsIsNil())
+	}
+	if i.ElsewherePriceCentsNotNil {
+		predicates = append(predicates, caretask.ElsewherePriceCentsNotNil())
 	}
 	if i.Reason != nil {
 		predicates = append(predicates, caretask.ReasonEQ(*i.Reason))
@@ -5170,6 +5533,30 @@ type OutboxMessageWhereInput struct {
 	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
 	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
 
+	// "expires_at" field predicates.
+	ExpiresAt       *time.Time  `json:"expiresAt,omitempty"`
+	ExpiresAtNEQ    *time.Time  `json:"expiresAtNEQ,omitempty"`
+	ExpiresAtIn     []time.Time `json:"expiresAtIn,omitempty"`
+	ExpiresAtNotIn  []time.Time `json:"expiresAtNotIn,omitempty"`
+	ExpiresAtGT     *time.Time  `json:"expiresAtGT,omitempty"`
+	ExpiresAtGTE    *time.Time  `json:"expiresAtGTE,omitempty"`
+	ExpiresAtLT     *time.Time  `json:"expiresAtLT,omitempty"`
+	ExpiresAtLTE    *time.Time  `json:"expiresAtLTE,omitempty"`
+	ExpiresAtIsNil  bool        `json:"expiresAtIsNil,omitempty"`
+	ExpiresAtNotNil bool        `json:"expiresAtNotNil,omitempty"`
+
+	// "reminder_id" field predicates.
+	ReminderID       *int  `json:"reminderID,omitempty"`
+	ReminderIDNEQ    *int  `json:"reminderIDNEQ,omitempty"`
+	ReminderIDIn     []int `json:"reminderIDIn,omitempty"`
+	ReminderIDNotIn  []int `json:"reminderIDNotIn,omitempty"`
+	ReminderIDGT     *int  `json:"reminderIDGT,omitempty"`
+	ReminderIDGTE    *int  `json:"reminderIDGTE,omitempty"`
+	ReminderIDLT     *int  `json:"reminderIDLT,omitempty"`
+	ReminderIDLTE    *int  `json:"reminderIDLTE,omitempty"`
+	ReminderIDIsNil  bool  `json:"reminderIDIsNil,omitempty"`
+	ReminderIDNotNil bool  `json:"reminderIDNotNil,omitempty"`
+
 	// "owner" edge predicates.
 	HasOwner     *bool              `json:"hasOwner,omitempty"`
 	HasOwnerWith []*OwnerWhereInput `json:"hasOwnerWith,omitempty"`
@@ -5723,6 +6110,66 @@ func (i *OutboxMessageWhereInput) P() (predicate.OutboxMessage, error) {
 	if i.SentAtNotNil {
 		predicates = append(predicates, outboxmessage.SentAtNotNil())
 	}
+	if i.ExpiresAt != nil {
+		predicates = append(predicates, outboxmessage.ExpiresAtEQ(*i.ExpiresAt))
+	}
+	if i.ExpiresAtNEQ != nil {
+		predicates = append(predicates, outboxmessage.ExpiresAtNEQ(*i.ExpiresAtNEQ))
+	}
+	if len(i.ExpiresAtIn) > 0 {
+		predicates = append(predicates, outboxmessage.ExpiresAtIn(i.ExpiresAtIn...))
+	}
+	if len(i.ExpiresAtNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.ExpiresAtNotIn(i.ExpiresAtNotIn...))
+	}
+	if i.ExpiresAtGT != nil {
+		predicates = append(predicates, outboxmessage.ExpiresAtGT(*i.ExpiresAtGT))
+	}
+	if i.ExpiresAtGTE != nil {
+		predicates = append(predicates, outboxmessage.ExpiresAtGTE(*i.ExpiresAtGTE))
+	}
+	if i.ExpiresAtLT != nil {
+		predicates = append(predicates, outboxmessage.ExpiresAtLT(*i.ExpiresAtLT))
+	}
+	if i.ExpiresAtLTE != nil {
+		predicates = append(predicates, outboxmessage.ExpiresAtLTE(*i.ExpiresAtLTE))
+	}
+	if i.ExpiresAtIsNil {
+		predicates = append(predicates, outboxmessage.ExpiresAtIsNil())
+	}
+	if i.ExpiresAtNotNil {
+		predicates = append(predicates, outboxmessage.ExpiresAtNotNil())
+	}
+	if i.ReminderID != nil {
+		predicates = append(predicates, outboxmessage.ReminderIDEQ(*i.ReminderID))
+	}
+	if i.ReminderIDNEQ != nil {
+		predicates = append(predicates, outboxmessage.ReminderIDNEQ(*i.ReminderIDNEQ))
+	}
+	if len(i.ReminderIDIn) > 0 {
+		predicates = append(predicates, outboxmessage.ReminderIDIn(i.ReminderIDIn...))
+	}
+	if len(i.ReminderIDNotIn) > 0 {
+		predicates = append(predicates, outboxmessage.ReminderIDNotIn(i.ReminderIDNotIn...))
+	}
+	if i.ReminderIDGT != nil {
+		predicates = append(predicates, outboxmessage.ReminderIDGT(*i.ReminderIDGT))
+	}
+	if i.ReminderIDGTE != nil {
+		predicates = append(predicates, outboxmessage.ReminderIDGTE(*i.ReminderIDGTE))
+	}
+	if i.ReminderIDLT != nil {
+		predicates = append(predicates, outboxmessage.ReminderIDLT(*i.ReminderIDLT))
+	}
+	if i.ReminderIDLTE != nil {
+		predicates = append(predicates, outboxmessage.ReminderIDLTE(*i.ReminderIDLTE))
+	}
+	if i.ReminderIDIsNil {
+		predicates = append(predicates, outboxmessage.ReminderIDIsNil())
+	}
+	if i.ReminderIDNotNil {
+		predicates = append(predicates, outboxmessage.ReminderIDNotNil())
+	}
 
 	if i.HasOwner != nil {
 		p := outboxmessage.HasOwner()
@@ -6040,6 +6487,10 @@ type OwnerWhereInput struct {
 	// "outbox_messages" edge predicates.
 	HasOutboxMessages     *bool                      `json:"hasOutboxMessages,omitempty"`
 	HasOutboxMessagesWith []*OutboxMessageWhereInput `json:"hasOutboxMessagesWith,omitempty"`
+
+	// "reminders" edge predicates.
+	HasReminders     *bool                 `json:"hasReminders,omitempty"`
+	HasRemindersWith []*ReminderWhereInput `json:"hasRemindersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6882,6 +7333,24 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 		}
 		predicates = append(predicates, owner.HasOutboxMessagesWith(with...))
 	}
+	if i.HasReminders != nil {
+		p := owner.HasReminders()
+		if !*i.HasReminders {
+			p = owner.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRemindersWith) > 0 {
+		with := make([]predicate.Reminder, 0, len(i.HasRemindersWith))
+		for _, w := range i.HasRemindersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRemindersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, owner.HasRemindersWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyOwnerWhereInput
@@ -7317,6 +7786,770 @@ func (i *PhotoWhereInput) P() (predicate.Photo, error) {
 		return predicates[0], nil
 	default:
 		return photo.And(predicates...), nil
+	}
+}
+
+// ReminderWhereInput represents a where input for filtering Reminder queries.
+type ReminderWhereInput struct {
+	Predicates []predicate.Reminder  `json:"-"`
+	Not        *ReminderWhereInput   `json:"not,omitempty"`
+	Or         []*ReminderWhereInput `json:"or,omitempty"`
+	And        []*ReminderWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "owner_id" field predicates.
+	OwnerID      *int  `json:"ownerID,omitempty"`
+	OwnerIDNEQ   *int  `json:"ownerIDNEQ,omitempty"`
+	OwnerIDIn    []int `json:"ownerIDIn,omitempty"`
+	OwnerIDNotIn []int `json:"ownerIDNotIn,omitempty"`
+
+	// "vehicle_id" field predicates.
+	VehicleID       *int  `json:"vehicleID,omitempty"`
+	VehicleIDNEQ    *int  `json:"vehicleIDNEQ,omitempty"`
+	VehicleIDIn     []int `json:"vehicleIDIn,omitempty"`
+	VehicleIDNotIn  []int `json:"vehicleIDNotIn,omitempty"`
+	VehicleIDGT     *int  `json:"vehicleIDGT,omitempty"`
+	VehicleIDGTE    *int  `json:"vehicleIDGTE,omitempty"`
+	VehicleIDLT     *int  `json:"vehicleIDLT,omitempty"`
+	VehicleIDLTE    *int  `json:"vehicleIDLTE,omitempty"`
+	VehicleIDIsNil  bool  `json:"vehicleIDIsNil,omitempty"`
+	VehicleIDNotNil bool  `json:"vehicleIDNotNil,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID      *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ   *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn    []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn []int `json:"dealershipIDNotIn,omitempty"`
+	DealershipIDGT    *int  `json:"dealershipIDGT,omitempty"`
+	DealershipIDGTE   *int  `json:"dealershipIDGTE,omitempty"`
+	DealershipIDLT    *int  `json:"dealershipIDLT,omitempty"`
+	DealershipIDLTE   *int  `json:"dealershipIDLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *reminder.Kind  `json:"kind,omitempty"`
+	KindNEQ   *reminder.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []reminder.Kind `json:"kindIn,omitempty"`
+	KindNotIn []reminder.Kind `json:"kindNotIn,omitempty"`
+
+	// "cycle" field predicates.
+	Cycle             *string  `json:"cycle,omitempty"`
+	CycleNEQ          *string  `json:"cycleNEQ,omitempty"`
+	CycleIn           []string `json:"cycleIn,omitempty"`
+	CycleNotIn        []string `json:"cycleNotIn,omitempty"`
+	CycleGT           *string  `json:"cycleGT,omitempty"`
+	CycleGTE          *string  `json:"cycleGTE,omitempty"`
+	CycleLT           *string  `json:"cycleLT,omitempty"`
+	CycleLTE          *string  `json:"cycleLTE,omitempty"`
+	CycleContains     *string  `json:"cycleContains,omitempty"`
+	CycleHasPrefix    *string  `json:"cycleHasPrefix,omitempty"`
+	CycleHasSuffix    *string  `json:"cycleHasSuffix,omitempty"`
+	CycleEqualFold    *string  `json:"cycleEqualFold,omitempty"`
+	CycleContainsFold *string  `json:"cycleContainsFold,omitempty"`
+
+	// "category" field predicates.
+	Category      *reminder.Category  `json:"category,omitempty"`
+	CategoryNEQ   *reminder.Category  `json:"categoryNEQ,omitempty"`
+	CategoryIn    []reminder.Category `json:"categoryIn,omitempty"`
+	CategoryNotIn []reminder.Category `json:"categoryNotIn,omitempty"`
+
+	// "due_date" field predicates.
+	DueDate       *time.Time  `json:"dueDate,omitempty"`
+	DueDateNEQ    *time.Time  `json:"dueDateNEQ,omitempty"`
+	DueDateIn     []time.Time `json:"dueDateIn,omitempty"`
+	DueDateNotIn  []time.Time `json:"dueDateNotIn,omitempty"`
+	DueDateGT     *time.Time  `json:"dueDateGT,omitempty"`
+	DueDateGTE    *time.Time  `json:"dueDateGTE,omitempty"`
+	DueDateLT     *time.Time  `json:"dueDateLT,omitempty"`
+	DueDateLTE    *time.Time  `json:"dueDateLTE,omitempty"`
+	DueDateIsNil  bool        `json:"dueDateIsNil,omitempty"`
+	DueDateNotNil bool        `json:"dueDateNotNil,omitempty"`
+
+	// "send_at" field predicates.
+	SendAt      *time.Time  `json:"sendAt,omitempty"`
+	SendAtNEQ   *time.Time  `json:"sendAtNEQ,omitempty"`
+	SendAtIn    []time.Time `json:"sendAtIn,omitempty"`
+	SendAtNotIn []time.Time `json:"sendAtNotIn,omitempty"`
+	SendAtGT    *time.Time  `json:"sendAtGT,omitempty"`
+	SendAtGTE   *time.Time  `json:"sendAtGTE,omitempty"`
+	SendAtLT    *time.Time  `json:"sendAtLT,omitempty"`
+	SendAtLTE   *time.Time  `json:"sendAtLTE,omitempty"`
+
+	// "expires_at" field predicates.
+	ExpiresAt       *time.Time  `json:"expiresAt,omitempty"`
+	ExpiresAtNEQ    *time.Time  `json:"expiresAtNEQ,omitempty"`
+	ExpiresAtIn     []time.Time `json:"expiresAtIn,omitempty"`
+	ExpiresAtNotIn  []time.Time `json:"expiresAtNotIn,omitempty"`
+	ExpiresAtGT     *time.Time  `json:"expiresAtGT,omitempty"`
+	ExpiresAtGTE    *time.Time  `json:"expiresAtGTE,omitempty"`
+	ExpiresAtLT     *time.Time  `json:"expiresAtLT,omitempty"`
+	ExpiresAtLTE    *time.Time  `json:"expiresAtLTE,omitempty"`
+	ExpiresAtIsNil  bool        `json:"expiresAtIsNil,omitempty"`
+	ExpiresAtNotNil bool        `json:"expiresAtNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *reminder.Status  `json:"status,omitempty"`
+	StatusNEQ   *reminder.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []reminder.Status `json:"statusIn,omitempty"`
+	StatusNotIn []reminder.Status `json:"statusNotIn,omitempty"`
+
+	// "status_reason" field predicates.
+	StatusReason             *string  `json:"statusReason,omitempty"`
+	StatusReasonNEQ          *string  `json:"statusReasonNEQ,omitempty"`
+	StatusReasonIn           []string `json:"statusReasonIn,omitempty"`
+	StatusReasonNotIn        []string `json:"statusReasonNotIn,omitempty"`
+	StatusReasonGT           *string  `json:"statusReasonGT,omitempty"`
+	StatusReasonGTE          *string  `json:"statusReasonGTE,omitempty"`
+	StatusReasonLT           *string  `json:"statusReasonLT,omitempty"`
+	StatusReasonLTE          *string  `json:"statusReasonLTE,omitempty"`
+	StatusReasonContains     *string  `json:"statusReasonContains,omitempty"`
+	StatusReasonHasPrefix    *string  `json:"statusReasonHasPrefix,omitempty"`
+	StatusReasonHasSuffix    *string  `json:"statusReasonHasSuffix,omitempty"`
+	StatusReasonIsNil        bool     `json:"statusReasonIsNil,omitempty"`
+	StatusReasonNotNil       bool     `json:"statusReasonNotNil,omitempty"`
+	StatusReasonEqualFold    *string  `json:"statusReasonEqualFold,omitempty"`
+	StatusReasonContainsFold *string  `json:"statusReasonContainsFold,omitempty"`
+
+	// "sent_at" field predicates.
+	SentAt       *time.Time  `json:"sentAt,omitempty"`
+	SentAtNEQ    *time.Time  `json:"sentAtNEQ,omitempty"`
+	SentAtIn     []time.Time `json:"sentAtIn,omitempty"`
+	SentAtNotIn  []time.Time `json:"sentAtNotIn,omitempty"`
+	SentAtGT     *time.Time  `json:"sentAtGT,omitempty"`
+	SentAtGTE    *time.Time  `json:"sentAtGTE,omitempty"`
+	SentAtLT     *time.Time  `json:"sentAtLT,omitempty"`
+	SentAtLTE    *time.Time  `json:"sentAtLTE,omitempty"`
+	SentAtIsNil  bool        `json:"sentAtIsNil,omitempty"`
+	SentAtNotNil bool        `json:"sentAtNotNil,omitempty"`
+
+	// "opened_at" field predicates.
+	OpenedAt       *time.Time  `json:"openedAt,omitempty"`
+	OpenedAtNEQ    *time.Time  `json:"openedAtNEQ,omitempty"`
+	OpenedAtIn     []time.Time `json:"openedAtIn,omitempty"`
+	OpenedAtNotIn  []time.Time `json:"openedAtNotIn,omitempty"`
+	OpenedAtGT     *time.Time  `json:"openedAtGT,omitempty"`
+	OpenedAtGTE    *time.Time  `json:"openedAtGTE,omitempty"`
+	OpenedAtLT     *time.Time  `json:"openedAtLT,omitempty"`
+	OpenedAtLTE    *time.Time  `json:"openedAtLTE,omitempty"`
+	OpenedAtIsNil  bool        `json:"openedAtIsNil,omitempty"`
+	OpenedAtNotNil bool        `json:"openedAtNotNil,omitempty"`
+
+	// "converted_at" field predicates.
+	ConvertedAt       *time.Time  `json:"convertedAt,omitempty"`
+	ConvertedAtNEQ    *time.Time  `json:"convertedAtNEQ,omitempty"`
+	ConvertedAtIn     []time.Time `json:"convertedAtIn,omitempty"`
+	ConvertedAtNotIn  []time.Time `json:"convertedAtNotIn,omitempty"`
+	ConvertedAtGT     *time.Time  `json:"convertedAtGT,omitempty"`
+	ConvertedAtGTE    *time.Time  `json:"convertedAtGTE,omitempty"`
+	ConvertedAtLT     *time.Time  `json:"convertedAtLT,omitempty"`
+	ConvertedAtLTE    *time.Time  `json:"convertedAtLTE,omitempty"`
+	ConvertedAtIsNil  bool        `json:"convertedAtIsNil,omitempty"`
+	ConvertedAtNotNil bool        `json:"convertedAtNotNil,omitempty"`
+
+	// "appointment_id" field predicates.
+	AppointmentID       *int  `json:"appointmentID,omitempty"`
+	AppointmentIDNEQ    *int  `json:"appointmentIDNEQ,omitempty"`
+	AppointmentIDIn     []int `json:"appointmentIDIn,omitempty"`
+	AppointmentIDNotIn  []int `json:"appointmentIDNotIn,omitempty"`
+	AppointmentIDGT     *int  `json:"appointmentIDGT,omitempty"`
+	AppointmentIDGTE    *int  `json:"appointmentIDGTE,omitempty"`
+	AppointmentIDLT     *int  `json:"appointmentIDLT,omitempty"`
+	AppointmentIDLTE    *int  `json:"appointmentIDLTE,omitempty"`
+	AppointmentIDIsNil  bool  `json:"appointmentIDIsNil,omitempty"`
+	AppointmentIDNotNil bool  `json:"appointmentIDNotNil,omitempty"`
+
+	// "owner" edge predicates.
+	HasOwner     *bool              `json:"hasOwner,omitempty"`
+	HasOwnerWith []*OwnerWhereInput `json:"hasOwnerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ReminderWhereInput) AddPredicates(predicates ...predicate.Reminder) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ReminderWhereInput filter on the ReminderQuery builder.
+func (i *ReminderWhereInput) Filter(q *ReminderQuery) (*ReminderQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyReminderWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyReminderWhereInput is returned in case the ReminderWhereInput is empty.
+var ErrEmptyReminderWhereInput = errors.New("ent: empty predicate ReminderWhereInput")
+
+// P returns a predicate for filtering reminders.
+// An error is returned if the input is empty or invalid.
+func (i *ReminderWhereInput) P() (predicate.Reminder, error) {
+	var predicates []predicate.Reminder
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, reminder.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Reminder, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, reminder.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Reminder, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, reminder.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, reminder.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, reminder.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, reminder.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, reminder.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, reminder.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, reminder.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, reminder.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, reminder.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, reminder.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, reminder.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, reminder.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, reminder.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, reminder.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, reminder.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, reminder.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, reminder.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, reminder.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, reminder.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, reminder.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, reminder.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, reminder.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, reminder.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, reminder.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, reminder.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.OwnerID != nil {
+		predicates = append(predicates, reminder.OwnerIDEQ(*i.OwnerID))
+	}
+	if i.OwnerIDNEQ != nil {
+		predicates = append(predicates, reminder.OwnerIDNEQ(*i.OwnerIDNEQ))
+	}
+	if len(i.OwnerIDIn) > 0 {
+		predicates = append(predicates, reminder.OwnerIDIn(i.OwnerIDIn...))
+	}
+	if len(i.OwnerIDNotIn) > 0 {
+		predicates = append(predicates, reminder.OwnerIDNotIn(i.OwnerIDNotIn...))
+	}
+	if i.VehicleID != nil {
+		predicates = append(predicates, reminder.VehicleIDEQ(*i.VehicleID))
+	}
+	if i.VehicleIDNEQ != nil {
+		predicates = append(predicates, reminder.VehicleIDNEQ(*i.VehicleIDNEQ))
+	}
+	if len(i.VehicleIDIn) > 0 {
+		predicates = append(predicates, reminder.VehicleIDIn(i.VehicleIDIn...))
+	}
+	if len(i.VehicleIDNotIn) > 0 {
+		predicates = append(predicates, reminder.VehicleIDNotIn(i.VehicleIDNotIn...))
+	}
+	if i.VehicleIDGT != nil {
+		predicates = append(predicates, reminder.VehicleIDGT(*i.VehicleIDGT))
+	}
+	if i.VehicleIDGTE != nil {
+		predicates = append(predicates, reminder.VehicleIDGTE(*i.VehicleIDGTE))
+	}
+	if i.VehicleIDLT != nil {
+		predicates = append(predicates, reminder.VehicleIDLT(*i.VehicleIDLT))
+	}
+	if i.VehicleIDLTE != nil {
+		predicates = append(predicates, reminder.VehicleIDLTE(*i.VehicleIDLTE))
+	}
+	if i.VehicleIDIsNil {
+		predicates = append(predicates, reminder.VehicleIDIsNil())
+	}
+	if i.VehicleIDNotNil {
+		predicates = append(predicates, reminder.VehicleIDNotNil())
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, reminder.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, reminder.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, reminder.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, reminder.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.DealershipIDGT != nil {
+		predicates = append(predicates, reminder.DealershipIDGT(*i.DealershipIDGT))
+	}
+	if i.DealershipIDGTE != nil {
+		predicates = append(predicates, reminder.DealershipIDGTE(*i.DealershipIDGTE))
+	}
+	if i.DealershipIDLT != nil {
+		predicates = append(predicates, reminder.DealershipIDLT(*i.DealershipIDLT))
+	}
+	if i.DealershipIDLTE != nil {
+		predicates = append(predicates, reminder.DealershipIDLTE(*i.DealershipIDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, reminder.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, reminder.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, reminder.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, reminder.KindNotIn(i.KindNotIn...))
+	}
+	if i.Cycle != nil {
+		predicates = append(predicates, reminder.CycleEQ(*i.Cycle))
+	}
+	if i.CycleNEQ != nil {
+		predicates = append(predicates, reminder.CycleNEQ(*i.CycleNEQ))
+	}
+	if len(i.CycleIn) > 0 {
+		predicates = append(predicates, reminder.CycleIn(i.CycleIn...))
+	}
+	if len(i.CycleNotIn) > 0 {
+		predicates = append(predicates, reminder.CycleNotIn(i.CycleNotIn...))
+	}
+	if i.CycleGT != nil {
+		predicates = append(predicates, reminder.CycleGT(*i.CycleGT))
+	}
+	if i.CycleGTE != nil {
+		predicates = append(predicates, reminder.CycleGTE(*i.CycleGTE))
+	}
+	if i.CycleLT != nil {
+		predicates = append(predicates, reminder.CycleLT(*i.CycleLT))
+	}
+	if i.CycleLTE != nil {
+		predicates = append(predicates, reminder.CycleLTE(*i.CycleLTE))
+	}
+	if i.CycleContains != nil {
+		predicates = append(predicates, reminder.CycleContains(*i.CycleContains))
+	}
+	if i.CycleHasPrefix != nil {
+		predicates = append(predicates, reminder.CycleHasPrefix(*i.CycleHasPrefix))
+	}
+	if i.CycleHasSuffix != nil {
+		predicates = append(predicates, reminder.CycleHasSuffix(*i.CycleHasSuffix))
+	}
+	if i.CycleEqualFold != nil {
+		predicates = append(predicates, reminder.CycleEqualFold(*i.CycleEqualFold))
+	}
+	if i.CycleContainsFold != nil {
+		predicates = append(predicates, reminder.CycleContainsFold(*i.CycleContainsFold))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, reminder.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, reminder.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, reminder.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, reminder.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.DueDate != nil {
+		predicates = append(predicates, reminder.DueDateEQ(*i.DueDate))
+	}
+	if i.DueDateNEQ != nil {
+		predicates = append(predicates, reminder.DueDateNEQ(*i.DueDateNEQ))
+	}
+	if len(i.DueDateIn) > 0 {
+		predicates = append(predicates, reminder.DueDateIn(i.DueDateIn...))
+	}
+	if len(i.DueDateNotIn) > 0 {
+		predicates = append(predicates, reminder.DueDateNotIn(i.DueDateNotIn...))
+	}
+	if i.DueDateGT != nil {
+		predicates = append(predicates, reminder.DueDateGT(*i.DueDateGT))
+	}
+	if i.DueDateGTE != nil {
+		predicates = append(predicates, reminder.DueDateGTE(*i.DueDateGTE))
+	}
+	if i.DueDateLT != nil {
+		predicates = append(predicates, reminder.DueDateLT(*i.DueDateLT))
+	}
+	if i.DueDateLTE != nil {
+		predicates = append(predicates, reminder.DueDateLTE(*i.DueDateLTE))
+	}
+	if i.DueDateIsNil {
+		predicates = append(predicates, reminder.DueDateIsNil())
+	}
+	if i.DueDateNotNil {
+		predicates = append(predicates, reminder.DueDateNotNil())
+	}
+	if i.SendAt != nil {
+		predicates = append(predicates, reminder.SendAtEQ(*i.SendAt))
+	}
+	if i.SendAtNEQ != nil {
+		predicates = append(predicates, reminder.SendAtNEQ(*i.SendAtNEQ))
+	}
+	if len(i.SendAtIn) > 0 {
+		predicates = append(predicates, reminder.SendAtIn(i.SendAtIn...))
+	}
+	if len(i.SendAtNotIn) > 0 {
+		predicates = append(predicates, reminder.SendAtNotIn(i.SendAtNotIn...))
+	}
+	if i.SendAtGT != nil {
+		predicates = append(predicates, reminder.SendAtGT(*i.SendAtGT))
+	}
+	if i.SendAtGTE != nil {
+		predicates = append(predicates, reminder.SendAtGTE(*i.SendAtGTE))
+	}
+	if i.SendAtLT != nil {
+		predicates = append(predicates, reminder.SendAtLT(*i.SendAtLT))
+	}
+	if i.SendAtLTE != nil {
+		predicates = append(predicates, reminder.SendAtLTE(*i.SendAtLTE))
+	}
+	if i.ExpiresAt != nil {
+		predicates = append(predicates, reminder.ExpiresAtEQ(*i.ExpiresAt))
+	}
+	if i.ExpiresAtNEQ != nil {
+		predicates = append(predicates, reminder.ExpiresAtNEQ(*i.ExpiresAtNEQ))
+	}
+	if len(i.ExpiresAtIn) > 0 {
+		predicates = append(predicates, reminder.ExpiresAtIn(i.ExpiresAtIn...))
+	}
+	if len(i.ExpiresAtNotIn) > 0 {
+		predicates = append(predicates, reminder.ExpiresAtNotIn(i.ExpiresAtNotIn...))
+	}
+	if i.ExpiresAtGT != nil {
+		predicates = append(predicates, reminder.ExpiresAtGT(*i.ExpiresAtGT))
+	}
+	if i.ExpiresAtGTE != nil {
+		predicates = append(predicates, reminder.ExpiresAtGTE(*i.ExpiresAtGTE))
+	}
+	if i.ExpiresAtLT != nil {
+		predicates = append(predicates, reminder.ExpiresAtLT(*i.ExpiresAtLT))
+	}
+	if i.ExpiresAtLTE != nil {
+		predicates = append(predicates, reminder.ExpiresAtLTE(*i.ExpiresAtLTE))
+	}
+	if i.ExpiresAtIsNil {
+		predicates = append(predicates, reminder.ExpiresAtIsNil())
+	}
+	if i.ExpiresAtNotNil {
+		predicates = append(predicates, reminder.ExpiresAtNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, reminder.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, reminder.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, reminder.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, reminder.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.StatusReason != nil {
+		predicates = append(predicates, reminder.StatusReasonEQ(*i.StatusReason))
+	}
+	if i.StatusReasonNEQ != nil {
+		predicates = append(predicates, reminder.StatusReasonNEQ(*i.StatusReasonNEQ))
+	}
+	if len(i.StatusReasonIn) > 0 {
+		predicates = append(predicates, reminder.StatusReasonIn(i.StatusReasonIn...))
+	}
+	if len(i.StatusReasonNotIn) > 0 {
+		predicates = append(predicates, reminder.StatusReasonNotIn(i.StatusReasonNotIn...))
+	}
+	if i.StatusReasonGT != nil {
+		predicates = append(predicates, reminder.StatusReasonGT(*i.StatusReasonGT))
+	}
+	if i.StatusReasonGTE != nil {
+		predicates = append(predicates, reminder.StatusReasonGTE(*i.StatusReasonGTE))
+	}
+	if i.StatusReasonLT != nil {
+		predicates = append(predicates, reminder.StatusReasonLT(*i.StatusReasonLT))
+	}
+	if i.StatusReasonLTE != nil {
+		predicates = append(predicates, reminder.StatusReasonLTE(*i.StatusReasonLTE))
+	}
+	if i.StatusReasonContains != nil {
+		predicates = append(predicates, reminder.StatusReasonContains(*i.StatusReasonContains))
+	}
+	if i.StatusReasonHasPrefix != nil {
+		predicates = append(predicates, reminder.StatusReasonHasPrefix(*i.StatusReasonHasPrefix))
+	}
+	if i.StatusReasonHasSuffix != nil {
+		predicates = append(predicates, reminder.StatusReasonHasSuffix(*i.StatusReasonHasSuffix))
+	}
+	if i.StatusReasonIsNil {
+		predicates = append(predicates, reminder.StatusReasonIsNil())
+	}
+	if i.StatusReasonNotNil {
+		predicates = append(predicates, reminder.StatusReasonNotNil())
+	}
+	if i.StatusReasonEqualFold != nil {
+		predicates = append(predicates, reminder.StatusReasonEqualFold(*i.StatusReasonEqualFold))
+	}
+	if i.StatusReasonContainsFold != nil {
+		predicates = append(predicates, reminder.StatusReasonContainsFold(*i.StatusReasonContainsFold))
+	}
+	if i.SentAt != nil {
+		predicates = append(predicates, reminder.SentAtEQ(*i.SentAt))
+	}
+	if i.SentAtNEQ != nil {
+		predicates = append(predicates, reminder.SentAtNEQ(*i.SentAtNEQ))
+	}
+	if len(i.SentAtIn) > 0 {
+		predicates = append(predicates, reminder.SentAtIn(i.SentAtIn...))
+	}
+	if len(i.SentAtNotIn) > 0 {
+		predicates = append(predicates, reminder.SentAtNotIn(i.SentAtNotIn...))
+	}
+	if i.SentAtGT != nil {
+		predicates = append(predicates, reminder.SentAtGT(*i.SentAtGT))
+	}
+	if i.SentAtGTE != nil {
+		predicates = append(predicates, reminder.SentAtGTE(*i.SentAtGTE))
+	}
+	if i.SentAtLT != nil {
+		predicates = append(predicates, reminder.SentAtLT(*i.SentAtLT))
+	}
+	if i.SentAtLTE != nil {
+		predicates = append(predicates, reminder.SentAtLTE(*i.SentAtLTE))
+	}
+	if i.SentAtIsNil {
+		predicates = append(predicates, reminder.SentAtIsNil())
+	}
+	if i.SentAtNotNil {
+		predicates = append(predicates, reminder.SentAtNotNil())
+	}
+	if i.OpenedAt != nil {
+		predicates = append(predicates, reminder.OpenedAtEQ(*i.OpenedAt))
+	}
+	if i.OpenedAtNEQ != nil {
+		predicates = append(predicates, reminder.OpenedAtNEQ(*i.OpenedAtNEQ))
+	}
+	if len(i.OpenedAtIn) > 0 {
+		predicates = append(predicates, reminder.OpenedAtIn(i.OpenedAtIn...))
+	}
+	if len(i.OpenedAtNotIn) > 0 {
+		predicates = append(predicates, reminder.OpenedAtNotIn(i.OpenedAtNotIn...))
+	}
+	if i.OpenedAtGT != nil {
+		predicates = append(predicates, reminder.OpenedAtGT(*i.OpenedAtGT))
+	}
+	if i.OpenedAtGTE != nil {
+		predicates = append(predicates, reminder.OpenedAtGTE(*i.OpenedAtGTE))
+	}
+	if i.OpenedAtLT != nil {
+		predicates = append(predicates, reminder.OpenedAtLT(*i.OpenedAtLT))
+	}
+	if i.OpenedAtLTE != nil {
+		predicates = append(predicates, reminder.OpenedAtLTE(*i.OpenedAtLTE))
+	}
+	if i.OpenedAtIsNil {
+		predicates = append(predicates, reminder.OpenedAtIsNil())
+	}
+	if i.OpenedAtNotNil {
+		predicates = append(predicates, reminder.OpenedAtNotNil())
+	}
+	if i.ConvertedAt != nil {
+		predicates = append(predicates, reminder.ConvertedAtEQ(*i.ConvertedAt))
+	}
+	if i.ConvertedAtNEQ != nil {
+		predicates = append(predicates, reminder.ConvertedAtNEQ(*i.ConvertedAtNEQ))
+	}
+	if len(i.ConvertedAtIn) > 0 {
+		predicates = append(predicates, reminder.ConvertedAtIn(i.ConvertedAtIn...))
+	}
+	if len(i.ConvertedAtNotIn) > 0 {
+		predicates = append(predicates, reminder.ConvertedAtNotIn(i.ConvertedAtNotIn...))
+	}
+	if i.ConvertedAtGT != nil {
+		predicates = append(predicates, reminder.ConvertedAtGT(*i.ConvertedAtGT))
+	}
+	if i.ConvertedAtGTE != nil {
+		predicates = append(predicates, reminder.ConvertedAtGTE(*i.ConvertedAtGTE))
+	}
+	if i.ConvertedAtLT != nil {
+		predicates = append(predicates, reminder.ConvertedAtLT(*i.ConvertedAtLT))
+	}
+	if i.ConvertedAtLTE != nil {
+		predicates = append(predicates, reminder.ConvertedAtLTE(*i.ConvertedAtLTE))
+	}
+	if i.ConvertedAtIsNil {
+		predicates = append(predicates, reminder.ConvertedAtIsNil())
+	}
+	if i.ConvertedAtNotNil {
+		predicates = append(predicates, reminder.ConvertedAtNotNil())
+	}
+	if i.AppointmentID != nil {
+		predicates = append(predicates, reminder.AppointmentIDEQ(*i.AppointmentID))
+	}
+	if i.AppointmentIDNEQ != nil {
+		predicates = append(predicates, reminder.AppointmentIDNEQ(*i.AppointmentIDNEQ))
+	}
+	if len(i.AppointmentIDIn) > 0 {
+		predicates = append(predicates, reminder.AppointmentIDIn(i.AppointmentIDIn...))
+	}
+	if len(i.AppointmentIDNotIn) > 0 {
+		predicates = append(predicates, reminder.AppointmentIDNotIn(i.AppointmentIDNotIn...))
+	}
+	if i.AppointmentIDGT != nil {
+		predicates = append(predicates, reminder.AppointmentIDGT(*i.AppointmentIDGT))
+	}
+	if i.AppointmentIDGTE != nil {
+		predicates = append(predicates, reminder.AppointmentIDGTE(*i.AppointmentIDGTE))
+	}
+	if i.AppointmentIDLT != nil {
+		predicates = append(predicates, reminder.AppointmentIDLT(*i.AppointmentIDLT))
+	}
+	if i.AppointmentIDLTE != nil {
+		predicates = append(predicates, reminder.AppointmentIDLTE(*i.AppointmentIDLTE))
+	}
+	if i.AppointmentIDIsNil {
+		predicates = append(predicates, reminder.AppointmentIDIsNil())
+	}
+	if i.AppointmentIDNotNil {
+		predicates = append(predicates, reminder.AppointmentIDNotNil())
+	}
+
+	if i.HasOwner != nil {
+		p := reminder.HasOwner()
+		if !*i.HasOwner {
+			p = reminder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOwnerWith) > 0 {
+		with := make([]predicate.Owner, 0, len(i.HasOwnerWith))
+		for _, w := range i.HasOwnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOwnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, reminder.HasOwnerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyReminderWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return reminder.And(predicates...), nil
 	}
 }
 

@@ -11,11 +11,14 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/joblease"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
+	"aftercare/ent/reminder"
+	"aftercare/ent/remindercheck"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -53,10 +56,13 @@ const (
 	TypeDealership       = "Dealership"
 	TypeDevice           = "Device"
 	TypeInspectionItem   = "InspectionItem"
+	TypeJobLease         = "JobLease"
 	TypeOdometerReading  = "OdometerReading"
 	TypeOutboxMessage    = "OutboxMessage"
 	TypeOwner            = "Owner"
 	TypePhoto            = "Photo"
+	TypeReminder         = "Reminder"
+	TypeReminderCheck    = "ReminderCheck"
 	TypeServiceType      = "ServiceType"
 	TypeStaff            = "Staff"
 	TypeSurveyResponse   = "SurveyResponse"
@@ -3053,29 +3059,43 @@ func (m *AuditEntryMutation) ResetEdge(name string) error {
 // CareTaskMutation represents an operation that mutates the CareTask nodes in the graph.
 type CareTaskMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *int
-	created_at           *time.Time
-	updated_at           *time.Time
-	dealership_id        *int
-	adddealership_id     *int
-	channel              *caretask.Channel
-	reason               *string
-	outbox_message_id    *int
-	addoutbox_message_id *int
-	status               *caretask.Status
-	due_at               *time.Time
-	failure_reason       *string
-	clearedFields        map[string]struct{}
-	owner                *int
-	clearedowner         bool
-	attempts             map[int]struct{}
-	removedattempts      map[int]struct{}
-	clearedattempts      bool
-	done                 bool
-	oldValue             func(context.Context) (*CareTask, error)
-	predicates           []predicate.CareTask
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	dealership_id            *int
+	adddealership_id         *int
+	channel                  *caretask.Channel
+	kind                     *caretask.Kind
+	dedupe_key               *string
+	vehicle_id               *int
+	addvehicle_id            *int
+	reminder_id              *int
+	addreminder_id           *int
+	lapse_class              *caretask.LapseClass
+	lapse_month              *string
+	days_since_visit         *int
+	adddays_since_visit      *int
+	answer_reason            *caretask.AnswerReason
+	elsewhere_shop           *string
+	elsewhere_price_cents    *int64
+	addelsewhere_price_cents *int64
+	reason                   *string
+	outbox_message_id        *int
+	addoutbox_message_id     *int
+	status                   *caretask.Status
+	due_at                   *time.Time
+	failure_reason           *string
+	clearedFields            map[string]struct{}
+	owner                    *int
+	clearedowner             bool
+	attempts                 map[int]struct{}
+	removedattempts          map[int]struct{}
+	clearedattempts          bool
+	done                     bool
+	oldValue                 func(context.Context) (*CareTask, error)
+	predicates               []predicate.CareTask
 }
 
 var _ ent.Mutation = (*CareTaskMutation)(nil)
@@ -3374,6 +3394,567 @@ func (m *CareTaskMutation) OldChannel(ctx context.Context) (v caretask.Channel, 
 // ResetChannel resets all changes to the "channel" field.
 func (m *CareTaskMutation) ResetChannel() {
 	m.channel = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CareTaskMutation) SetKind(c caretask.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CareTaskMutation) Kind() (r caretask.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldKind(ctx context.Context) (v caretask.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CareTaskMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDedupeKey sets the "dedupe_key" field.
+func (m *CareTaskMutation) SetDedupeKey(s string) {
+	m.dedupe_key = &s
+}
+
+// DedupeKey returns the value of the "dedupe_key" field in the mutation.
+func (m *CareTaskMutation) DedupeKey() (r string, exists bool) {
+	v := m.dedupe_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDedupeKey returns the old "dedupe_key" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldDedupeKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDedupeKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDedupeKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDedupeKey: %w", err)
+	}
+	return oldValue.DedupeKey, nil
+}
+
+// ClearDedupeKey clears the value of the "dedupe_key" field.
+func (m *CareTaskMutation) ClearDedupeKey() {
+	m.dedupe_key = nil
+	m.clearedFields[caretask.FieldDedupeKey] = struct{}{}
+}
+
+// DedupeKeyCleared returns if the "dedupe_key" field was cleared in this mutation.
+func (m *CareTaskMutation) DedupeKeyCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldDedupeKey]
+	return ok
+}
+
+// ResetDedupeKey resets all changes to the "dedupe_key" field.
+func (m *CareTaskMutation) ResetDedupeKey() {
+	m.dedupe_key = nil
+	delete(m.clearedFields, caretask.FieldDedupeKey)
+}
+
+// SetVehicleID sets the "vehicle_id" field.
+func (m *CareTaskMutation) SetVehicleID(i int) {
+	m.vehicle_id = &i
+	m.addvehicle_id = nil
+}
+
+// VehicleID returns the value of the "vehicle_id" field in the mutation.
+func (m *CareTaskMutation) VehicleID() (r int, exists bool) {
+	v := m.vehicle_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVehicleID returns the old "vehicle_id" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldVehicleID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVehicleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVehicleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVehicleID: %w", err)
+	}
+	return oldValue.VehicleID, nil
+}
+
+// AddVehicleID adds i to the "vehicle_id" field.
+func (m *CareTaskMutation) AddVehicleID(i int) {
+	if m.addvehicle_id != nil {
+		*m.addvehicle_id += i
+	} else {
+		m.addvehicle_id = &i
+	}
+}
+
+// AddedVehicleID returns the value that was added to the "vehicle_id" field in this mutation.
+func (m *CareTaskMutation) AddedVehicleID() (r int, exists bool) {
+	v := m.addvehicle_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearVehicleID clears the value of the "vehicle_id" field.
+func (m *CareTaskMutation) ClearVehicleID() {
+	m.vehicle_id = nil
+	m.addvehicle_id = nil
+	m.clearedFields[caretask.FieldVehicleID] = struct{}{}
+}
+
+// VehicleIDCleared returns if the "vehicle_id" field was cleared in this mutation.
+func (m *CareTaskMutation) VehicleIDCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldVehicleID]
+	return ok
+}
+
+// ResetVehicleID resets all changes to the "vehicle_id" field.
+func (m *CareTaskMutation) ResetVehicleID() {
+	m.vehicle_id = nil
+	m.addvehicle_id = nil
+	delete(m.clearedFields, caretask.FieldVehicleID)
+}
+
+// SetReminderID sets the "reminder_id" field.
+func (m *CareTaskMutation) SetReminderID(i int) {
+	m.reminder_id = &i
+	m.addreminder_id = nil
+}
+
+// ReminderID returns the value of the "reminder_id" field in the mutation.
+func (m *CareTaskMutation) ReminderID() (r int, exists bool) {
+	v := m.reminder_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReminderID returns the old "reminder_id" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldReminderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReminderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReminderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReminderID: %w", err)
+	}
+	return oldValue.ReminderID, nil
+}
+
+// AddReminderID adds i to the "reminder_id" field.
+func (m *CareTaskMutation) AddReminderID(i int) {
+	if m.addreminder_id != nil {
+		*m.addreminder_id += i
+	} else {
+		m.addreminder_id = &i
+	}
+}
+
+// AddedReminderID returns the value that was added to the "reminder_id" field in this mutation.
+func (m *CareTaskMutation) AddedReminderID() (r int, exists bool) {
+	v := m.addreminder_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReminderID clears the value of the "reminder_id" field.
+func (m *CareTaskMutation) ClearReminderID() {
+	m.reminder_id = nil
+	m.addreminder_id = nil
+	m.clearedFields[caretask.FieldReminderID] = struct{}{}
+}
+
+// ReminderIDCleared returns if the "reminder_id" field was cleared in this mutation.
+func (m *CareTaskMutation) ReminderIDCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldReminderID]
+	return ok
+}
+
+// ResetReminderID resets all changes to the "reminder_id" field.
+func (m *CareTaskMutation) ResetReminderID() {
+	m.reminder_id = nil
+	m.addreminder_id = nil
+	delete(m.clearedFields, caretask.FieldReminderID)
+}
+
+// SetLapseClass sets the "lapse_class" field.
+func (m *CareTaskMutation) SetLapseClass(cc caretask.LapseClass) {
+	m.lapse_class = &cc
+}
+
+// LapseClass returns the value of the "lapse_class" field in the mutation.
+func (m *CareTaskMutation) LapseClass() (r caretask.LapseClass, exists bool) {
+	v := m.lapse_class
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLapseClass returns the old "lapse_class" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldLapseClass(ctx context.Context) (v *caretask.LapseClass, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLapseClass is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLapseClass requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLapseClass: %w", err)
+	}
+	return oldValue.LapseClass, nil
+}
+
+// ClearLapseClass clears the value of the "lapse_class" field.
+func (m *CareTaskMutation) ClearLapseClass() {
+	m.lapse_class = nil
+	m.clearedFields[caretask.FieldLapseClass] = struct{}{}
+}
+
+// LapseClassCleared returns if the "lapse_class" field was cleared in this mutation.
+func (m *CareTaskMutation) LapseClassCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldLapseClass]
+	return ok
+}
+
+// ResetLapseClass resets all changes to the "lapse_class" field.
+func (m *CareTaskMutation) ResetLapseClass() {
+	m.lapse_class = nil
+	delete(m.clearedFields, caretask.FieldLapseClass)
+}
+
+// SetLapseMonth sets the "lapse_month" field.
+func (m *CareTaskMutation) SetLapseMonth(s string) {
+	m.lapse_month = &s
+}
+
+// LapseMonth returns the value of the "lapse_month" field in the mutation.
+func (m *CareTaskMutation) LapseMonth() (r string, exists bool) {
+	v := m.lapse_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLapseMonth returns the old "lapse_month" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldLapseMonth(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLapseMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLapseMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLapseMonth: %w", err)
+	}
+	return oldValue.LapseMonth, nil
+}
+
+// ClearLapseMonth clears the value of the "lapse_month" field.
+func (m *CareTaskMutation) ClearLapseMonth() {
+	m.lapse_month = nil
+	m.clearedFields[caretask.FieldLapseMonth] = struct{}{}
+}
+
+// LapseMonthCleared returns if the "lapse_month" field was cleared in this mutation.
+func (m *CareTaskMutation) LapseMonthCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldLapseMonth]
+	return ok
+}
+
+// ResetLapseMonth resets all changes to the "lapse_month" field.
+func (m *CareTaskMutation) ResetLapseMonth() {
+	m.lapse_month = nil
+	delete(m.clearedFields, caretask.FieldLapseMonth)
+}
+
+// SetDaysSinceVisit sets the "days_since_visit" field.
+func (m *CareTaskMutation) SetDaysSinceVisit(i int) {
+	m.days_since_visit = &i
+	m.adddays_since_visit = nil
+}
+
+// DaysSinceVisit returns the value of the "days_since_visit" field in the mutation.
+func (m *CareTaskMutation) DaysSinceVisit() (r int, exists bool) {
+	v := m.days_since_visit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDaysSinceVisit returns the old "days_since_visit" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldDaysSinceVisit(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDaysSinceVisit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDaysSinceVisit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDaysSinceVisit: %w", err)
+	}
+	return oldValue.DaysSinceVisit, nil
+}
+
+// AddDaysSinceVisit adds i to the "days_since_visit" field.
+func (m *CareTaskMutation) AddDaysSinceVisit(i int) {
+	if m.adddays_since_visit != nil {
+		*m.adddays_since_visit += i
+	} else {
+		m.adddays_since_visit = &i
+	}
+}
+
+// AddedDaysSinceVisit returns the value that was added to the "days_since_visit" field in this mutation.
+func (m *CareTaskMutation) AddedDaysSinceVisit() (r int, exists bool) {
+	v := m.adddays_since_visit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDaysSinceVisit clears the value of the "days_since_visit" field.
+func (m *CareTaskMutation) ClearDaysSinceVisit() {
+	m.days_since_visit = nil
+	m.adddays_since_visit = nil
+	m.clearedFields[caretask.FieldDaysSinceVisit] = struct{}{}
+}
+
+// DaysSinceVisitCleared returns if the "days_since_visit" field was cleared in this mutation.
+func (m *CareTaskMutation) DaysSinceVisitCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldDaysSinceVisit]
+	return ok
+}
+
+// ResetDaysSinceVisit resets all changes to the "days_since_visit" field.
+func (m *CareTaskMutation) ResetDaysSinceVisit() {
+	m.days_since_visit = nil
+	m.adddays_since_visit = nil
+	delete(m.clearedFields, caretask.FieldDaysSinceVisit)
+}
+
+// SetAnswerReason sets the "answer_reason" field.
+func (m *CareTaskMutation) SetAnswerReason(cr caretask.AnswerReason) {
+	m.answer_reason = &cr
+}
+
+// AnswerReason returns the value of the "answer_reason" field in the mutation.
+func (m *CareTaskMutation) AnswerReason() (r caretask.AnswerReason, exists bool) {
+	v := m.answer_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnswerReason returns the old "answer_reason" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldAnswerReason(ctx context.Context) (v *caretask.AnswerReason, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnswerReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnswerReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnswerReason: %w", err)
+	}
+	return oldValue.AnswerReason, nil
+}
+
+// ClearAnswerReason clears the value of the "answer_reason" field.
+func (m *CareTaskMutation) ClearAnswerReason() {
+	m.answer_reason = nil
+	m.clearedFields[caretask.FieldAnswerReason] = struct{}{}
+}
+
+// AnswerReasonCleared returns if the "answer_reason" field was cleared in this mutation.
+func (m *CareTaskMutation) AnswerReasonCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldAnswerReason]
+	return ok
+}
+
+// ResetAnswerReason resets all changes to the "answer_reason" field.
+func (m *CareTaskMutation) ResetAnswerReason() {
+	m.answer_reason = nil
+	delete(m.clearedFields, caretask.FieldAnswerReason)
+}
+
+// SetElsewhereShop sets the "elsewhere_shop" field.
+func (m *CareTaskMutation) SetElsewhereShop(s string) {
+	m.elsewhere_shop = &s
+}
+
+// ElsewhereShop returns the value of the "elsewhere_shop" field in the mutation.
+func (m *CareTaskMutation) ElsewhereShop() (r string, exists bool) {
+	v := m.elsewhere_shop
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldElsewhereShop returns the old "elsewhere_shop" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldElsewhereShop(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldElsewhereShop is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldElsewhereShop requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldElsewhereShop: %w", err)
+	}
+	return oldValue.ElsewhereShop, nil
+}
+
+// ClearElsewhereShop clears the value of the "elsewhere_shop" field.
+func (m *CareTaskMutation) ClearElsewhereShop() {
+	m.elsewhere_shop = nil
+	m.clearedFields[caretask.FieldElsewhereShop] = struct{}{}
+}
+
+// ElsewhereShopCleared returns if the "elsewhere_shop" field was cleared in this mutation.
+func (m *CareTaskMutation) ElsewhereShopCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldElsewhereShop]
+	return ok
+}
+
+// ResetElsewhereShop resets all changes to the "elsewhere_shop" field.
+func (m *CareTaskMutation) ResetElsewhereShop() {
+	m.elsewhere_shop = nil
+	delete(m.clearedFields, caretask.FieldElsewhereShop)
+}
+
+// SetElsewherePriceCents sets the "elsewhere_price_cents" field.
+func (m *CareTaskMutation) SetElsewherePriceCents(i int64) {
+	m.elsewhere_price_cents = &i
+	m.addelsewhere_price_cents = nil
+}
+
+// ElsewherePriceCents returns the value of the "elsewhere_price_cents" field in the mutation.
+func (m *CareTaskMutation) ElsewherePriceCents() (r int64, exists bool) {
+	v := m.elsewhere_price_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldElsewherePriceCents returns the old "elsewhere_price_cents" field's value of the CareTask entity.
+// If the CareTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareTaskMutation) OldElsewherePriceCents(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldElsewherePriceCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldElsewherePriceCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldElsewherePriceCents: %w", err)
+	}
+	return oldValue.ElsewherePriceCents, nil
+}
+
+// AddElsewherePriceCents adds i to the "elsewhere_price_cents" field.
+func (m *CareTaskMutation) AddElsewherePriceCents(i int64) {
+	if m.addelsewhere_price_cents != nil {
+		*m.addelsewhere_price_cents += i
+	} else {
+		m.addelsewhere_price_cents = &i
+	}
+}
+
+// AddedElsewherePriceCents returns the value that was added to the "elsewhere_price_cents" field in this mutation.
+func (m *CareTaskMutation) AddedElsewherePriceCents() (r int64, exists bool) {
+	v := m.addelsewhere_price_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearElsewherePriceCents clears the value of the "elsewhere_price_cents" field.
+func (m *CareTaskMutation) ClearElsewherePriceCents() {
+	m.elsewhere_price_cents = nil
+	m.addelsewhere_price_cents = nil
+	m.clearedFields[caretask.FieldElsewherePriceCents] = struct{}{}
+}
+
+// ElsewherePriceCentsCleared returns if the "elsewhere_price_cents" field was cleared in this mutation.
+func (m *CareTaskMutation) ElsewherePriceCentsCleared() bool {
+	_, ok := m.clearedFields[caretask.FieldElsewherePriceCents]
+	return ok
+}
+
+// ResetElsewherePriceCents resets all changes to the "elsewhere_price_cents" field.
+func (m *CareTaskMutation) ResetElsewherePriceCents() {
+	m.elsewhere_price_cents = nil
+	m.addelsewhere_price_cents = nil
+	delete(m.clearedFields, caretask.FieldElsewherePriceCents)
 }
 
 // SetReason sets the "reason" field.
@@ -3718,7 +4299,7 @@ func (m *CareTaskMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CareTaskMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, caretask.FieldCreatedAt)
 	}
@@ -3733,6 +4314,36 @@ func (m *CareTaskMutation) Fields() []string {
 	}
 	if m.channel != nil {
 		fields = append(fields, caretask.FieldChannel)
+	}
+	if m.kind != nil {
+		fields = append(fields, caretask.FieldKind)
+	}
+	if m.dedupe_key != nil {
+		fields = append(fields, caretask.FieldDedupeKey)
+	}
+	if m.vehicle_id != nil {
+		fields = append(fields, caretask.FieldVehicleID)
+	}
+	if m.reminder_id != nil {
+		fields = append(fields, caretask.FieldReminderID)
+	}
+	if m.lapse_class != nil {
+		fields = append(fields, caretask.FieldLapseClass)
+	}
+	if m.lapse_month != nil {
+		fields = append(fields, caretask.FieldLapseMonth)
+	}
+	if m.days_since_visit != nil {
+		fields = append(fields, caretask.FieldDaysSinceVisit)
+	}
+	if m.answer_reason != nil {
+		fields = append(fields, caretask.FieldAnswerReason)
+	}
+	if m.elsewhere_shop != nil {
+		fields = append(fields, caretask.FieldElsewhereShop)
+	}
+	if m.elsewhere_price_cents != nil {
+		fields = append(fields, caretask.FieldElsewherePriceCents)
 	}
 	if m.reason != nil {
 		fields = append(fields, caretask.FieldReason)
@@ -3767,6 +4378,26 @@ func (m *CareTaskMutation) Field(name string) (ent.Value, bool) {
 		return m.DealershipID()
 	case caretask.FieldChannel:
 		return m.Channel()
+	case caretask.FieldKind:
+		return m.Kind()
+	case caretask.FieldDedupeKey:
+		return m.DedupeKey()
+	case caretask.FieldVehicleID:
+		return m.VehicleID()
+	case caretask.FieldReminderID:
+		return m.ReminderID()
+	case caretask.FieldLapseClass:
+		return m.LapseClass()
+	case caretask.FieldLapseMonth:
+		return m.LapseMonth()
+	case caretask.FieldDaysSinceVisit:
+		return m.DaysSinceVisit()
+	case caretask.FieldAnswerReason:
+		return m.AnswerReason()
+	case caretask.FieldElsewhereShop:
+		return m.ElsewhereShop()
+	case caretask.FieldElsewherePriceCents:
+		return m.ElsewherePriceCents()
 	case caretask.FieldReason:
 		return m.Reason()
 	case caretask.FieldOutboxMessageID:
@@ -3796,6 +4427,26 @@ func (m *CareTaskMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldDealershipID(ctx)
 	case caretask.FieldChannel:
 		return m.OldChannel(ctx)
+	case caretask.FieldKind:
+		return m.OldKind(ctx)
+	case caretask.FieldDedupeKey:
+		return m.OldDedupeKey(ctx)
+	case caretask.FieldVehicleID:
+		return m.OldVehicleID(ctx)
+	case caretask.FieldReminderID:
+		return m.OldReminderID(ctx)
+	case caretask.FieldLapseClass:
+		return m.OldLapseClass(ctx)
+	case caretask.FieldLapseMonth:
+		return m.OldLapseMonth(ctx)
+	case caretask.FieldDaysSinceVisit:
+		return m.OldDaysSinceVisit(ctx)
+	case caretask.FieldAnswerReason:
+		return m.OldAnswerReason(ctx)
+	case caretask.FieldElsewhereShop:
+		return m.OldElsewhereShop(ctx)
+	case caretask.FieldElsewherePriceCents:
+		return m.OldElsewherePriceCents(ctx)
 	case caretask.FieldReason:
 		return m.OldReason(ctx)
 	case caretask.FieldOutboxMessageID:
@@ -3850,6 +4501,76 @@ func (m *CareTaskMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetChannel(v)
 		return nil
+	case caretask.FieldKind:
+		v, ok := value.(caretask.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case caretask.FieldDedupeKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDedupeKey(v)
+		return nil
+	case caretask.FieldVehicleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVehicleID(v)
+		return nil
+	case caretask.FieldReminderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReminderID(v)
+		return nil
+	case caretask.FieldLapseClass:
+		v, ok := value.(caretask.LapseClass)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLapseClass(v)
+		return nil
+	case caretask.FieldLapseMonth:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLapseMonth(v)
+		return nil
+	case caretask.FieldDaysSinceVisit:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDaysSinceVisit(v)
+		return nil
+	case caretask.FieldAnswerReason:
+		v, ok := value.(caretask.AnswerReason)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnswerReason(v)
+		return nil
+	case caretask.FieldElsewhereShop:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetElsewhereShop(v)
+		return nil
+	case caretask.FieldElsewherePriceCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetElsewherePriceCents(v)
+		return nil
 	case caretask.FieldReason:
 		v, ok := value.(string)
 		if !ok {
@@ -3896,6 +4617,18 @@ func (m *CareTaskMutation) AddedFields() []string {
 	if m.adddealership_id != nil {
 		fields = append(fields, caretask.FieldDealershipID)
 	}
+	if m.addvehicle_id != nil {
+		fields = append(fields, caretask.FieldVehicleID)
+	}
+	if m.addreminder_id != nil {
+		fields = append(fields, caretask.FieldReminderID)
+	}
+	if m.adddays_since_visit != nil {
+		fields = append(fields, caretask.FieldDaysSinceVisit)
+	}
+	if m.addelsewhere_price_cents != nil {
+		fields = append(fields, caretask.FieldElsewherePriceCents)
+	}
 	if m.addoutbox_message_id != nil {
 		fields = append(fields, caretask.FieldOutboxMessageID)
 	}
@@ -3909,6 +4642,14 @@ func (m *CareTaskMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case caretask.FieldDealershipID:
 		return m.AddedDealershipID()
+	case caretask.FieldVehicleID:
+		return m.AddedVehicleID()
+	case caretask.FieldReminderID:
+		return m.AddedReminderID()
+	case caretask.FieldDaysSinceVisit:
+		return m.AddedDaysSinceVisit()
+	case caretask.FieldElsewherePriceCents:
+		return m.AddedElsewherePriceCents()
 	case caretask.FieldOutboxMessageID:
 		return m.AddedOutboxMessageID()
 	}
@@ -3927,6 +4668,34 @@ func (m *CareTaskMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddDealershipID(v)
 		return nil
+	case caretask.FieldVehicleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVehicleID(v)
+		return nil
+	case caretask.FieldReminderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReminderID(v)
+		return nil
+	case caretask.FieldDaysSinceVisit:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDaysSinceVisit(v)
+		return nil
+	case caretask.FieldElsewherePriceCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddElsewherePriceCents(v)
+		return nil
 	case caretask.FieldOutboxMessageID:
 		v, ok := value.(int)
 		if !ok {
@@ -3942,6 +4711,33 @@ func (m *CareTaskMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *CareTaskMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(caretask.FieldDedupeKey) {
+		fields = append(fields, caretask.FieldDedupeKey)
+	}
+	if m.FieldCleared(caretask.FieldVehicleID) {
+		fields = append(fields, caretask.FieldVehicleID)
+	}
+	if m.FieldCleared(caretask.FieldReminderID) {
+		fields = append(fields, caretask.FieldReminderID)
+	}
+	if m.FieldCleared(caretask.FieldLapseClass) {
+		fields = append(fields, caretask.FieldLapseClass)
+	}
+	if m.FieldCleared(caretask.FieldLapseMonth) {
+		fields = append(fields, caretask.FieldLapseMonth)
+	}
+	if m.FieldCleared(caretask.FieldDaysSinceVisit) {
+		fields = append(fields, caretask.FieldDaysSinceVisit)
+	}
+	if m.FieldCleared(caretask.FieldAnswerReason) {
+		fields = append(fields, caretask.FieldAnswerReason)
+	}
+	if m.FieldCleared(caretask.FieldElsewhereShop) {
+		fields = append(fields, caretask.FieldElsewhereShop)
+	}
+	if m.FieldCleared(caretask.FieldElsewherePriceCents) {
+		fields = append(fields, caretask.FieldElsewherePriceCents)
+	}
 	if m.FieldCleared(caretask.FieldOutboxMessageID) {
 		fields = append(fields, caretask.FieldOutboxMessageID)
 	}
@@ -3962,6 +4758,33 @@ func (m *CareTaskMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *CareTaskMutation) ClearField(name string) error {
 	switch name {
+	case caretask.FieldDedupeKey:
+		m.ClearDedupeKey()
+		return nil
+	case caretask.FieldVehicleID:
+		m.ClearVehicleID()
+		return nil
+	case caretask.FieldReminderID:
+		m.ClearReminderID()
+		return nil
+	case caretask.FieldLapseClass:
+		m.ClearLapseClass()
+		return nil
+	case caretask.FieldLapseMonth:
+		m.ClearLapseMonth()
+		return nil
+	case caretask.FieldDaysSinceVisit:
+		m.ClearDaysSinceVisit()
+		return nil
+	case caretask.FieldAnswerReason:
+		m.ClearAnswerReason()
+		return nil
+	case caretask.FieldElsewhereShop:
+		m.ClearElsewhereShop()
+		return nil
+	case caretask.FieldElsewherePriceCents:
+		m.ClearElsewherePriceCents()
+		return nil
 	case caretask.FieldOutboxMessageID:
 		m.ClearOutboxMessageID()
 		return nil
@@ -3990,6 +4813,36 @@ func (m *CareTaskMutation) ResetField(name string) error {
 		return nil
 	case caretask.FieldChannel:
 		m.ResetChannel()
+		return nil
+	case caretask.FieldKind:
+		m.ResetKind()
+		return nil
+	case caretask.FieldDedupeKey:
+		m.ResetDedupeKey()
+		return nil
+	case caretask.FieldVehicleID:
+		m.ResetVehicleID()
+		return nil
+	case caretask.FieldReminderID:
+		m.ResetReminderID()
+		return nil
+	case caretask.FieldLapseClass:
+		m.ResetLapseClass()
+		return nil
+	case caretask.FieldLapseMonth:
+		m.ResetLapseMonth()
+		return nil
+	case caretask.FieldDaysSinceVisit:
+		m.ResetDaysSinceVisit()
+		return nil
+	case caretask.FieldAnswerReason:
+		m.ResetAnswerReason()
+		return nil
+	case caretask.FieldElsewhereShop:
+		m.ResetElsewhereShop()
+		return nil
+	case caretask.FieldElsewherePriceCents:
+		m.ResetElsewherePriceCents()
 		return nil
 	case caretask.FieldReason:
 		m.ResetReason()
@@ -5391,6 +6244,8 @@ type DealershipMutation struct {
 	closures                *[]string
 	appendclosures          []string
 	phone                   *string
+	greeting_days           *[]schematype.GreetingDay
+	appendgreeting_days     []schematype.GreetingDay
 	slot_minutes            *int
 	addslot_minutes         *int
 	capacity                *[]schematype.PoolCapacity
@@ -6230,6 +7085,71 @@ func (m *DealershipMutation) PhoneCleared() bool {
 func (m *DealershipMutation) ResetPhone() {
 	m.phone = nil
 	delete(m.clearedFields, dealership.FieldPhone)
+}
+
+// SetGreetingDays sets the "greeting_days" field.
+func (m *DealershipMutation) SetGreetingDays(sd []schematype.GreetingDay) {
+	m.greeting_days = &sd
+	m.appendgreeting_days = nil
+}
+
+// GreetingDays returns the value of the "greeting_days" field in the mutation.
+func (m *DealershipMutation) GreetingDays() (r []schematype.GreetingDay, exists bool) {
+	v := m.greeting_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGreetingDays returns the old "greeting_days" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldGreetingDays(ctx context.Context) (v []schematype.GreetingDay, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGreetingDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGreetingDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGreetingDays: %w", err)
+	}
+	return oldValue.GreetingDays, nil
+}
+
+// AppendGreetingDays adds sd to the "greeting_days" field.
+func (m *DealershipMutation) AppendGreetingDays(sd []schematype.GreetingDay) {
+	m.appendgreeting_days = append(m.appendgreeting_days, sd...)
+}
+
+// AppendedGreetingDays returns the list of values that were appended to the "greeting_days" field in this mutation.
+func (m *DealershipMutation) AppendedGreetingDays() ([]schematype.GreetingDay, bool) {
+	if len(m.appendgreeting_days) == 0 {
+		return nil, false
+	}
+	return m.appendgreeting_days, true
+}
+
+// ClearGreetingDays clears the value of the "greeting_days" field.
+func (m *DealershipMutation) ClearGreetingDays() {
+	m.greeting_days = nil
+	m.appendgreeting_days = nil
+	m.clearedFields[dealership.FieldGreetingDays] = struct{}{}
+}
+
+// GreetingDaysCleared returns if the "greeting_days" field was cleared in this mutation.
+func (m *DealershipMutation) GreetingDaysCleared() bool {
+	_, ok := m.clearedFields[dealership.FieldGreetingDays]
+	return ok
+}
+
+// ResetGreetingDays resets all changes to the "greeting_days" field.
+func (m *DealershipMutation) ResetGreetingDays() {
+	m.greeting_days = nil
+	m.appendgreeting_days = nil
+	delete(m.clearedFields, dealership.FieldGreetingDays)
 }
 
 // SetSlotMinutes sets the "slot_minutes" field.
@@ -7137,7 +8057,7 @@ func (m *DealershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DealershipMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.created_at != nil {
 		fields = append(fields, dealership.FieldCreatedAt)
 	}
@@ -7179,6 +8099,9 @@ func (m *DealershipMutation) Fields() []string {
 	}
 	if m.phone != nil {
 		fields = append(fields, dealership.FieldPhone)
+	}
+	if m.greeting_days != nil {
+		fields = append(fields, dealership.FieldGreetingDays)
 	}
 	if m.slot_minutes != nil {
 		fields = append(fields, dealership.FieldSlotMinutes)
@@ -7240,6 +8163,8 @@ func (m *DealershipMutation) Field(name string) (ent.Value, bool) {
 		return m.Closures()
 	case dealership.FieldPhone:
 		return m.Phone()
+	case dealership.FieldGreetingDays:
+		return m.GreetingDays()
 	case dealership.FieldSlotMinutes:
 		return m.SlotMinutes()
 	case dealership.FieldCapacity:
@@ -7293,6 +8218,8 @@ func (m *DealershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldClosures(ctx)
 	case dealership.FieldPhone:
 		return m.OldPhone(ctx)
+	case dealership.FieldGreetingDays:
+		return m.OldGreetingDays(ctx)
 	case dealership.FieldSlotMinutes:
 		return m.OldSlotMinutes(ctx)
 	case dealership.FieldCapacity:
@@ -7415,6 +8342,13 @@ func (m *DealershipMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetPhone(v)
+		return nil
+	case dealership.FieldGreetingDays:
+		v, ok := value.([]schematype.GreetingDay)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGreetingDays(v)
 		return nil
 	case dealership.FieldSlotMinutes:
 		v, ok := value.(int)
@@ -7625,6 +8559,9 @@ func (m *DealershipMutation) ClearedFields() []string {
 	if m.FieldCleared(dealership.FieldPhone) {
 		fields = append(fields, dealership.FieldPhone)
 	}
+	if m.FieldCleared(dealership.FieldGreetingDays) {
+		fields = append(fields, dealership.FieldGreetingDays)
+	}
 	if m.FieldCleared(dealership.FieldCapacity) {
 		fields = append(fields, dealership.FieldCapacity)
 	}
@@ -7668,6 +8605,9 @@ func (m *DealershipMutation) ClearField(name string) error {
 		return nil
 	case dealership.FieldPhone:
 		m.ClearPhone()
+		return nil
+	case dealership.FieldGreetingDays:
+		m.ClearGreetingDays()
 		return nil
 	case dealership.FieldCapacity:
 		m.ClearCapacity()
@@ -7724,6 +8664,9 @@ func (m *DealershipMutation) ResetField(name string) error {
 		return nil
 	case dealership.FieldPhone:
 		m.ResetPhone()
+		return nil
+	case dealership.FieldGreetingDays:
+		m.ResetGreetingDays()
 		return nil
 	case dealership.FieldSlotMinutes:
 		m.ResetSlotMinutes()
@@ -10127,6 +11070,700 @@ func (m *InspectionItemMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown InspectionItem edge %s", name)
 }
 
+// JobLeaseMutation represents an operation that mutates the JobLease nodes in the graph.
+type JobLeaseMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	name              *string
+	holder            *string
+	lease_until       *time.Time
+	last_started_at   *time.Time
+	last_succeeded_at *time.Time
+	last_error        *string
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*JobLease, error)
+	predicates        []predicate.JobLease
+}
+
+var _ ent.Mutation = (*JobLeaseMutation)(nil)
+
+// jobleaseOption allows management of the mutation configuration using functional options.
+type jobleaseOption func(*JobLeaseMutation)
+
+// newJobLeaseMutation creates new mutation for the JobLease entity.
+func newJobLeaseMutation(c config, op Op, opts ...jobleaseOption) *JobLeaseMutation {
+	m := &JobLeaseMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeJobLease,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withJobLeaseID sets the ID field of the mutation.
+func withJobLeaseID(id int) jobleaseOption {
+	return func(m *JobLeaseMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *JobLease
+		)
+		m.oldValue = func(ctx context.Context) (*JobLease, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().JobLease.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withJobLease sets the old JobLease of the mutation.
+func withJobLease(node *JobLease) jobleaseOption {
+	return func(m *JobLeaseMutation) {
+		m.oldValue = func(context.Context) (*JobLease, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m JobLeaseMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m JobLeaseMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *JobLeaseMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *JobLeaseMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().JobLease.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetName sets the "name" field.
+func (m *JobLeaseMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *JobLeaseMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the JobLease entity.
+// If the JobLease object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobLeaseMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *JobLeaseMutation) ResetName() {
+	m.name = nil
+}
+
+// SetHolder sets the "holder" field.
+func (m *JobLeaseMutation) SetHolder(s string) {
+	m.holder = &s
+}
+
+// Holder returns the value of the "holder" field in the mutation.
+func (m *JobLeaseMutation) Holder() (r string, exists bool) {
+	v := m.holder
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHolder returns the old "holder" field's value of the JobLease entity.
+// If the JobLease object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobLeaseMutation) OldHolder(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHolder is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHolder requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHolder: %w", err)
+	}
+	return oldValue.Holder, nil
+}
+
+// ClearHolder clears the value of the "holder" field.
+func (m *JobLeaseMutation) ClearHolder() {
+	m.holder = nil
+	m.clearedFields[joblease.FieldHolder] = struct{}{}
+}
+
+// HolderCleared returns if the "holder" field was cleared in this mutation.
+func (m *JobLeaseMutation) HolderCleared() bool {
+	_, ok := m.clearedFields[joblease.FieldHolder]
+	return ok
+}
+
+// ResetHolder resets all changes to the "holder" field.
+func (m *JobLeaseMutation) ResetHolder() {
+	m.holder = nil
+	delete(m.clearedFields, joblease.FieldHolder)
+}
+
+// SetLeaseUntil sets the "lease_until" field.
+func (m *JobLeaseMutation) SetLeaseUntil(t time.Time) {
+	m.lease_until = &t
+}
+
+// LeaseUntil returns the value of the "lease_until" field in the mutation.
+func (m *JobLeaseMutation) LeaseUntil() (r time.Time, exists bool) {
+	v := m.lease_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLeaseUntil returns the old "lease_until" field's value of the JobLease entity.
+// If the JobLease object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobLeaseMutation) OldLeaseUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLeaseUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLeaseUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLeaseUntil: %w", err)
+	}
+	return oldValue.LeaseUntil, nil
+}
+
+// ClearLeaseUntil clears the value of the "lease_until" field.
+func (m *JobLeaseMutation) ClearLeaseUntil() {
+	m.lease_until = nil
+	m.clearedFields[joblease.FieldLeaseUntil] = struct{}{}
+}
+
+// LeaseUntilCleared returns if the "lease_until" field was cleared in this mutation.
+func (m *JobLeaseMutation) LeaseUntilCleared() bool {
+	_, ok := m.clearedFields[joblease.FieldLeaseUntil]
+	return ok
+}
+
+// ResetLeaseUntil resets all changes to the "lease_until" field.
+func (m *JobLeaseMutation) ResetLeaseUntil() {
+	m.lease_until = nil
+	delete(m.clearedFields, joblease.FieldLeaseUntil)
+}
+
+// SetLastStartedAt sets the "last_started_at" field.
+func (m *JobLeaseMutation) SetLastStartedAt(t time.Time) {
+	m.last_started_at = &t
+}
+
+// LastStartedAt returns the value of the "last_started_at" field in the mutation.
+func (m *JobLeaseMutation) LastStartedAt() (r time.Time, exists bool) {
+	v := m.last_started_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastStartedAt returns the old "last_started_at" field's value of the JobLease entity.
+// If the JobLease object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobLeaseMutation) OldLastStartedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastStartedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastStartedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastStartedAt: %w", err)
+	}
+	return oldValue.LastStartedAt, nil
+}
+
+// ClearLastStartedAt clears the value of the "last_started_at" field.
+func (m *JobLeaseMutation) ClearLastStartedAt() {
+	m.last_started_at = nil
+	m.clearedFields[joblease.FieldLastStartedAt] = struct{}{}
+}
+
+// LastStartedAtCleared returns if the "last_started_at" field was cleared in this mutation.
+func (m *JobLeaseMutation) LastStartedAtCleared() bool {
+	_, ok := m.clearedFields[joblease.FieldLastStartedAt]
+	return ok
+}
+
+// ResetLastStartedAt resets all changes to the "last_started_at" field.
+func (m *JobLeaseMutation) ResetLastStartedAt() {
+	m.last_started_at = nil
+	delete(m.clearedFields, joblease.FieldLastStartedAt)
+}
+
+// SetLastSucceededAt sets the "last_succeeded_at" field.
+func (m *JobLeaseMutation) SetLastSucceededAt(t time.Time) {
+	m.last_succeeded_at = &t
+}
+
+// LastSucceededAt returns the value of the "last_succeeded_at" field in the mutation.
+func (m *JobLeaseMutation) LastSucceededAt() (r time.Time, exists bool) {
+	v := m.last_succeeded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSucceededAt returns the old "last_succeeded_at" field's value of the JobLease entity.
+// If the JobLease object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobLeaseMutation) OldLastSucceededAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSucceededAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSucceededAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSucceededAt: %w", err)
+	}
+	return oldValue.LastSucceededAt, nil
+}
+
+// ClearLastSucceededAt clears the value of the "last_succeeded_at" field.
+func (m *JobLeaseMutation) ClearLastSucceededAt() {
+	m.last_succeeded_at = nil
+	m.clearedFields[joblease.FieldLastSucceededAt] = struct{}{}
+}
+
+// LastSucceededAtCleared returns if the "last_succeeded_at" field was cleared in this mutation.
+func (m *JobLeaseMutation) LastSucceededAtCleared() bool {
+	_, ok := m.clearedFields[joblease.FieldLastSucceededAt]
+	return ok
+}
+
+// ResetLastSucceededAt resets all changes to the "last_succeeded_at" field.
+func (m *JobLeaseMutation) ResetLastSucceededAt() {
+	m.last_succeeded_at = nil
+	delete(m.clearedFields, joblease.FieldLastSucceededAt)
+}
+
+// SetLastError sets the "last_error" field.
+func (m *JobLeaseMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *JobLeaseMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the JobLease entity.
+// If the JobLease object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *JobLeaseMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ClearLastError clears the value of the "last_error" field.
+func (m *JobLeaseMutation) ClearLastError() {
+	m.last_error = nil
+	m.clearedFields[joblease.FieldLastError] = struct{}{}
+}
+
+// LastErrorCleared returns if the "last_error" field was cleared in this mutation.
+func (m *JobLeaseMutation) LastErrorCleared() bool {
+	_, ok := m.clearedFields[joblease.FieldLastError]
+	return ok
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *JobLeaseMutation) ResetLastError() {
+	m.last_error = nil
+	delete(m.clearedFields, joblease.FieldLastError)
+}
+
+// Where appends a list predicates to the JobLeaseMutation builder.
+func (m *JobLeaseMutation) Where(ps ...predicate.JobLease) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the JobLeaseMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *JobLeaseMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.JobLease, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *JobLeaseMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *JobLeaseMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (JobLease).
+func (m *JobLeaseMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *JobLeaseMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.name != nil {
+		fields = append(fields, joblease.FieldName)
+	}
+	if m.holder != nil {
+		fields = append(fields, joblease.FieldHolder)
+	}
+	if m.lease_until != nil {
+		fields = append(fields, joblease.FieldLeaseUntil)
+	}
+	if m.last_started_at != nil {
+		fields = append(fields, joblease.FieldLastStartedAt)
+	}
+	if m.last_succeeded_at != nil {
+		fields = append(fields, joblease.FieldLastSucceededAt)
+	}
+	if m.last_error != nil {
+		fields = append(fields, joblease.FieldLastError)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *JobLeaseMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case joblease.FieldName:
+		return m.Name()
+	case joblease.FieldHolder:
+		return m.Holder()
+	case joblease.FieldLeaseUntil:
+		return m.LeaseUntil()
+	case joblease.FieldLastStartedAt:
+		return m.LastStartedAt()
+	case joblease.FieldLastSucceededAt:
+		return m.LastSucceededAt()
+	case joblease.FieldLastError:
+		return m.LastError()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *JobLeaseMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case joblease.FieldName:
+		return m.OldName(ctx)
+	case joblease.FieldHolder:
+		return m.OldHolder(ctx)
+	case joblease.FieldLeaseUntil:
+		return m.OldLeaseUntil(ctx)
+	case joblease.FieldLastStartedAt:
+		return m.OldLastStartedAt(ctx)
+	case joblease.FieldLastSucceededAt:
+		return m.OldLastSucceededAt(ctx)
+	case joblease.FieldLastError:
+		return m.OldLastError(ctx)
+	}
+	return nil, fmt.Errorf("unknown JobLease field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobLeaseMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case joblease.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case joblease.FieldHolder:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHolder(v)
+		return nil
+	case joblease.FieldLeaseUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLeaseUntil(v)
+		return nil
+	case joblease.FieldLastStartedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastStartedAt(v)
+		return nil
+	case joblease.FieldLastSucceededAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSucceededAt(v)
+		return nil
+	case joblease.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	}
+	return fmt.Errorf("unknown JobLease field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *JobLeaseMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *JobLeaseMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *JobLeaseMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown JobLease numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *JobLeaseMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(joblease.FieldHolder) {
+		fields = append(fields, joblease.FieldHolder)
+	}
+	if m.FieldCleared(joblease.FieldLeaseUntil) {
+		fields = append(fields, joblease.FieldLeaseUntil)
+	}
+	if m.FieldCleared(joblease.FieldLastStartedAt) {
+		fields = append(fields, joblease.FieldLastStartedAt)
+	}
+	if m.FieldCleared(joblease.FieldLastSucceededAt) {
+		fields = append(fields, joblease.FieldLastSucceededAt)
+	}
+	if m.FieldCleared(joblease.FieldLastError) {
+		fields = append(fields, joblease.FieldLastError)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *JobLeaseMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *JobLeaseMutation) ClearField(name string) error {
+	switch name {
+	case joblease.FieldHolder:
+		m.ClearHolder()
+		return nil
+	case joblease.FieldLeaseUntil:
+		m.ClearLeaseUntil()
+		return nil
+	case joblease.FieldLastStartedAt:
+		m.ClearLastStartedAt()
+		return nil
+	case joblease.FieldLastSucceededAt:
+		m.ClearLastSucceededAt()
+		return nil
+	case joblease.FieldLastError:
+		m.ClearLastError()
+		return nil
+	}
+	return fmt.Errorf("unknown JobLease nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *JobLeaseMutation) ResetField(name string) error {
+	switch name {
+	case joblease.FieldName:
+		m.ResetName()
+		return nil
+	case joblease.FieldHolder:
+		m.ResetHolder()
+		return nil
+	case joblease.FieldLeaseUntil:
+		m.ResetLeaseUntil()
+		return nil
+	case joblease.FieldLastStartedAt:
+		m.ResetLastStartedAt()
+		return nil
+	case joblease.FieldLastSucceededAt:
+		m.ResetLastSucceededAt()
+		return nil
+	case joblease.FieldLastError:
+		m.ResetLastError()
+		return nil
+	}
+	return fmt.Errorf("unknown JobLease field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *JobLeaseMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *JobLeaseMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *JobLeaseMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *JobLeaseMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *JobLeaseMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *JobLeaseMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *JobLeaseMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown JobLease unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *JobLeaseMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown JobLease edge %s", name)
+}
+
 // OdometerReadingMutation represents an operation that mutates the OdometerReading nodes in the graph.
 type OdometerReadingMutation struct {
 	config
@@ -10970,6 +12607,9 @@ type OutboxMessageMutation struct {
 	last_error        *string
 	sent_at           *time.Time
 	claimed_until     *time.Time
+	expires_at        *time.Time
+	reminder_id       *int
+	addreminder_id    *int
 	clearedFields     map[string]struct{}
 	owner             *int
 	clearedowner      bool
@@ -11898,6 +13538,125 @@ func (m *OutboxMessageMutation) ResetClaimedUntil() {
 	delete(m.clearedFields, outboxmessage.FieldClaimedUntil)
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (m *OutboxMessageMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *OutboxMessageMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (m *OutboxMessageMutation) ClearExpiresAt() {
+	m.expires_at = nil
+	m.clearedFields[outboxmessage.FieldExpiresAt] = struct{}{}
+}
+
+// ExpiresAtCleared returns if the "expires_at" field was cleared in this mutation.
+func (m *OutboxMessageMutation) ExpiresAtCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldExpiresAt]
+	return ok
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *OutboxMessageMutation) ResetExpiresAt() {
+	m.expires_at = nil
+	delete(m.clearedFields, outboxmessage.FieldExpiresAt)
+}
+
+// SetReminderID sets the "reminder_id" field.
+func (m *OutboxMessageMutation) SetReminderID(i int) {
+	m.reminder_id = &i
+	m.addreminder_id = nil
+}
+
+// ReminderID returns the value of the "reminder_id" field in the mutation.
+func (m *OutboxMessageMutation) ReminderID() (r int, exists bool) {
+	v := m.reminder_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReminderID returns the old "reminder_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldReminderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReminderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReminderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReminderID: %w", err)
+	}
+	return oldValue.ReminderID, nil
+}
+
+// AddReminderID adds i to the "reminder_id" field.
+func (m *OutboxMessageMutation) AddReminderID(i int) {
+	if m.addreminder_id != nil {
+		*m.addreminder_id += i
+	} else {
+		m.addreminder_id = &i
+	}
+}
+
+// AddedReminderID returns the value that was added to the "reminder_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedReminderID() (r int, exists bool) {
+	v := m.addreminder_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReminderID clears the value of the "reminder_id" field.
+func (m *OutboxMessageMutation) ClearReminderID() {
+	m.reminder_id = nil
+	m.addreminder_id = nil
+	m.clearedFields[outboxmessage.FieldReminderID] = struct{}{}
+}
+
+// ReminderIDCleared returns if the "reminder_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) ReminderIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldReminderID]
+	return ok
+}
+
+// ResetReminderID resets all changes to the "reminder_id" field.
+func (m *OutboxMessageMutation) ResetReminderID() {
+	m.reminder_id = nil
+	m.addreminder_id = nil
+	delete(m.clearedFields, outboxmessage.FieldReminderID)
+}
+
 // ClearOwner clears the "owner" edge to the Owner entity.
 func (m *OutboxMessageMutation) ClearOwner() {
 	m.clearedowner = true
@@ -11959,7 +13718,7 @@ func (m *OutboxMessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OutboxMessageMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, outboxmessage.FieldCreatedAt)
 	}
@@ -12014,6 +13773,12 @@ func (m *OutboxMessageMutation) Fields() []string {
 	if m.claimed_until != nil {
 		fields = append(fields, outboxmessage.FieldClaimedUntil)
 	}
+	if m.expires_at != nil {
+		fields = append(fields, outboxmessage.FieldExpiresAt)
+	}
+	if m.reminder_id != nil {
+		fields = append(fields, outboxmessage.FieldReminderID)
+	}
 	return fields
 }
 
@@ -12058,6 +13823,10 @@ func (m *OutboxMessageMutation) Field(name string) (ent.Value, bool) {
 		return m.SentAt()
 	case outboxmessage.FieldClaimedUntil:
 		return m.ClaimedUntil()
+	case outboxmessage.FieldExpiresAt:
+		return m.ExpiresAt()
+	case outboxmessage.FieldReminderID:
+		return m.ReminderID()
 	}
 	return nil, false
 }
@@ -12103,6 +13872,10 @@ func (m *OutboxMessageMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldSentAt(ctx)
 	case outboxmessage.FieldClaimedUntil:
 		return m.OldClaimedUntil(ctx)
+	case outboxmessage.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case outboxmessage.FieldReminderID:
+		return m.OldReminderID(ctx)
 	}
 	return nil, fmt.Errorf("unknown OutboxMessage field %s", name)
 }
@@ -12238,6 +14011,20 @@ func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetClaimedUntil(v)
 		return nil
+	case outboxmessage.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case outboxmessage.FieldReminderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReminderID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown OutboxMessage field %s", name)
 }
@@ -12258,6 +14045,9 @@ func (m *OutboxMessageMutation) AddedFields() []string {
 	if m.addattempts != nil {
 		fields = append(fields, outboxmessage.FieldAttempts)
 	}
+	if m.addreminder_id != nil {
+		fields = append(fields, outboxmessage.FieldReminderID)
+	}
 	return fields
 }
 
@@ -12274,6 +14064,8 @@ func (m *OutboxMessageMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedWorkOrderID()
 	case outboxmessage.FieldAttempts:
 		return m.AddedAttempts()
+	case outboxmessage.FieldReminderID:
+		return m.AddedReminderID()
 	}
 	return nil, false
 }
@@ -12311,6 +14103,13 @@ func (m *OutboxMessageMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddAttempts(v)
 		return nil
+	case outboxmessage.FieldReminderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReminderID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown OutboxMessage numeric field %s", name)
 }
@@ -12339,6 +14138,12 @@ func (m *OutboxMessageMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(outboxmessage.FieldClaimedUntil) {
 		fields = append(fields, outboxmessage.FieldClaimedUntil)
+	}
+	if m.FieldCleared(outboxmessage.FieldExpiresAt) {
+		fields = append(fields, outboxmessage.FieldExpiresAt)
+	}
+	if m.FieldCleared(outboxmessage.FieldReminderID) {
+		fields = append(fields, outboxmessage.FieldReminderID)
 	}
 	return fields
 }
@@ -12374,6 +14179,12 @@ func (m *OutboxMessageMutation) ClearField(name string) error {
 		return nil
 	case outboxmessage.FieldClaimedUntil:
 		m.ClearClaimedUntil()
+		return nil
+	case outboxmessage.FieldExpiresAt:
+		m.ClearExpiresAt()
+		return nil
+	case outboxmessage.FieldReminderID:
+		m.ClearReminderID()
 		return nil
 	}
 	return fmt.Errorf("unknown OutboxMessage nullable field %s", name)
@@ -12436,6 +14247,12 @@ func (m *OutboxMessageMutation) ResetField(name string) error {
 		return nil
 	case outboxmessage.FieldClaimedUntil:
 		m.ResetClaimedUntil()
+		return nil
+	case outboxmessage.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case outboxmessage.FieldReminderID:
+		m.ResetReminderID()
 		return nil
 	}
 	return fmt.Errorf("unknown OutboxMessage field %s", name)
@@ -12572,6 +14389,9 @@ type OwnerMutation struct {
 	outbox_messages          map[int]struct{}
 	removedoutbox_messages   map[int]struct{}
 	clearedoutbox_messages   bool
+	reminders                map[int]struct{}
+	removedreminders         map[int]struct{}
+	clearedreminders         bool
 	done                     bool
 	oldValue                 func(context.Context) (*Owner, error)
 	predicates               []predicate.Owner
@@ -14141,6 +15961,60 @@ func (m *OwnerMutation) ResetOutboxMessages() {
 	m.removedoutbox_messages = nil
 }
 
+// AddReminderIDs adds the "reminders" edge to the Reminder entity by ids.
+func (m *OwnerMutation) AddReminderIDs(ids ...int) {
+	if m.reminders == nil {
+		m.reminders = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.reminders[ids[i]] = struct{}{}
+	}
+}
+
+// ClearReminders clears the "reminders" edge to the Reminder entity.
+func (m *OwnerMutation) ClearReminders() {
+	m.clearedreminders = true
+}
+
+// RemindersCleared reports if the "reminders" edge to the Reminder entity was cleared.
+func (m *OwnerMutation) RemindersCleared() bool {
+	return m.clearedreminders
+}
+
+// RemoveReminderIDs removes the "reminders" edge to the Reminder entity by IDs.
+func (m *OwnerMutation) RemoveReminderIDs(ids ...int) {
+	if m.removedreminders == nil {
+		m.removedreminders = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.reminders, ids[i])
+		m.removedreminders[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedReminders returns the removed IDs of the "reminders" edge to the Reminder entity.
+func (m *OwnerMutation) RemovedRemindersIDs() (ids []int) {
+	for id := range m.removedreminders {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RemindersIDs returns the "reminders" edge IDs in the mutation.
+func (m *OwnerMutation) RemindersIDs() (ids []int) {
+	for id := range m.reminders {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetReminders resets all changes to the "reminders" edge.
+func (m *OwnerMutation) ResetReminders() {
+	m.reminders = nil
+	m.clearedreminders = false
+	m.removedreminders = nil
+}
+
 // Where appends a list predicates to the OwnerMutation builder.
 func (m *OwnerMutation) Where(ps ...predicate.Owner) {
 	m.predicates = append(m.predicates, ps...)
@@ -14732,7 +16606,7 @@ func (m *OwnerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OwnerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.home_dealership != nil {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -14759,6 +16633,9 @@ func (m *OwnerMutation) AddedEdges() []string {
 	}
 	if m.outbox_messages != nil {
 		edges = append(edges, owner.EdgeOutboxMessages)
+	}
+	if m.reminders != nil {
+		edges = append(edges, owner.EdgeReminders)
 	}
 	return edges
 }
@@ -14819,13 +16696,19 @@ func (m *OwnerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgeReminders:
+		ids := make([]ent.Value, 0, len(m.reminders))
+		for id := range m.reminders {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OwnerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.removedvehicles != nil {
 		edges = append(edges, owner.EdgeVehicles)
 	}
@@ -14849,6 +16732,9 @@ func (m *OwnerMutation) RemovedEdges() []string {
 	}
 	if m.removedoutbox_messages != nil {
 		edges = append(edges, owner.EdgeOutboxMessages)
+	}
+	if m.removedreminders != nil {
+		edges = append(edges, owner.EdgeReminders)
 	}
 	return edges
 }
@@ -14905,13 +16791,19 @@ func (m *OwnerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgeReminders:
+		ids := make([]ent.Value, 0, len(m.removedreminders))
+		for id := range m.removedreminders {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OwnerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 10)
 	if m.clearedhome_dealership {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -14939,6 +16831,9 @@ func (m *OwnerMutation) ClearedEdges() []string {
 	if m.clearedoutbox_messages {
 		edges = append(edges, owner.EdgeOutboxMessages)
 	}
+	if m.clearedreminders {
+		edges = append(edges, owner.EdgeReminders)
+	}
 	return edges
 }
 
@@ -14964,6 +16859,8 @@ func (m *OwnerMutation) EdgeCleared(name string) bool {
 		return m.clearedcare_tasks
 	case owner.EdgeOutboxMessages:
 		return m.clearedoutbox_messages
+	case owner.EdgeReminders:
+		return m.clearedreminders
 	}
 	return false
 }
@@ -15009,6 +16906,9 @@ func (m *OwnerMutation) ResetEdge(name string) error {
 		return nil
 	case owner.EdgeOutboxMessages:
 		m.ResetOutboxMessages()
+		return nil
+	case owner.EdgeReminders:
+		m.ResetReminders()
 		return nil
 	}
 	return fmt.Errorf("unknown Owner edge %s", name)
@@ -15981,6 +17881,2055 @@ func (m *PhotoMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Photo edge %s", name)
+}
+
+// ReminderMutation represents an operation that mutates the Reminder nodes in the graph.
+type ReminderMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	vehicle_id        *int
+	addvehicle_id     *int
+	dealership_id     *int
+	adddealership_id  *int
+	kind              *reminder.Kind
+	cycle             *string
+	dedupe_key        *string
+	category          *reminder.Category
+	due_date          *time.Time
+	send_at           *time.Time
+	expires_at        *time.Time
+	status            *reminder.Status
+	status_reason     *string
+	sent_at           *time.Time
+	opened_at         *time.Time
+	converted_at      *time.Time
+	appointment_id    *int
+	addappointment_id *int
+	clearedFields     map[string]struct{}
+	owner             *int
+	clearedowner      bool
+	done              bool
+	oldValue          func(context.Context) (*Reminder, error)
+	predicates        []predicate.Reminder
+}
+
+var _ ent.Mutation = (*ReminderMutation)(nil)
+
+// reminderOption allows management of the mutation configuration using functional options.
+type reminderOption func(*ReminderMutation)
+
+// newReminderMutation creates new mutation for the Reminder entity.
+func newReminderMutation(c config, op Op, opts ...reminderOption) *ReminderMutation {
+	m := &ReminderMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReminder,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReminderID sets the ID field of the mutation.
+func withReminderID(id int) reminderOption {
+	return func(m *ReminderMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Reminder
+		)
+		m.oldValue = func(ctx context.Context) (*Reminder, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Reminder.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReminder sets the old Reminder of the mutation.
+func withReminder(node *Reminder) reminderOption {
+	return func(m *ReminderMutation) {
+		m.oldValue = func(context.Context) (*Reminder, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReminderMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReminderMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReminderMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReminderMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Reminder.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ReminderMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ReminderMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ReminderMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ReminderMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ReminderMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ReminderMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *ReminderMutation) SetOwnerID(i int) {
+	m.owner = &i
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *ReminderMutation) OwnerID() (r int, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *ReminderMutation) ResetOwnerID() {
+	m.owner = nil
+}
+
+// SetVehicleID sets the "vehicle_id" field.
+func (m *ReminderMutation) SetVehicleID(i int) {
+	m.vehicle_id = &i
+	m.addvehicle_id = nil
+}
+
+// VehicleID returns the value of the "vehicle_id" field in the mutation.
+func (m *ReminderMutation) VehicleID() (r int, exists bool) {
+	v := m.vehicle_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVehicleID returns the old "vehicle_id" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldVehicleID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVehicleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVehicleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVehicleID: %w", err)
+	}
+	return oldValue.VehicleID, nil
+}
+
+// AddVehicleID adds i to the "vehicle_id" field.
+func (m *ReminderMutation) AddVehicleID(i int) {
+	if m.addvehicle_id != nil {
+		*m.addvehicle_id += i
+	} else {
+		m.addvehicle_id = &i
+	}
+}
+
+// AddedVehicleID returns the value that was added to the "vehicle_id" field in this mutation.
+func (m *ReminderMutation) AddedVehicleID() (r int, exists bool) {
+	v := m.addvehicle_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearVehicleID clears the value of the "vehicle_id" field.
+func (m *ReminderMutation) ClearVehicleID() {
+	m.vehicle_id = nil
+	m.addvehicle_id = nil
+	m.clearedFields[reminder.FieldVehicleID] = struct{}{}
+}
+
+// VehicleIDCleared returns if the "vehicle_id" field was cleared in this mutation.
+func (m *ReminderMutation) VehicleIDCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldVehicleID]
+	return ok
+}
+
+// ResetVehicleID resets all changes to the "vehicle_id" field.
+func (m *ReminderMutation) ResetVehicleID() {
+	m.vehicle_id = nil
+	m.addvehicle_id = nil
+	delete(m.clearedFields, reminder.FieldVehicleID)
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *ReminderMutation) SetDealershipID(i int) {
+	m.dealership_id = &i
+	m.adddealership_id = nil
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *ReminderMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldDealershipID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// AddDealershipID adds i to the "dealership_id" field.
+func (m *ReminderMutation) AddDealershipID(i int) {
+	if m.adddealership_id != nil {
+		*m.adddealership_id += i
+	} else {
+		m.adddealership_id = &i
+	}
+}
+
+// AddedDealershipID returns the value that was added to the "dealership_id" field in this mutation.
+func (m *ReminderMutation) AddedDealershipID() (r int, exists bool) {
+	v := m.adddealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *ReminderMutation) ResetDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ReminderMutation) SetKind(r reminder.Kind) {
+	m.kind = &r
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ReminderMutation) Kind() (r reminder.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldKind(ctx context.Context) (v reminder.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ReminderMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetCycle sets the "cycle" field.
+func (m *ReminderMutation) SetCycle(s string) {
+	m.cycle = &s
+}
+
+// Cycle returns the value of the "cycle" field in the mutation.
+func (m *ReminderMutation) Cycle() (r string, exists bool) {
+	v := m.cycle
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCycle returns the old "cycle" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldCycle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCycle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCycle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCycle: %w", err)
+	}
+	return oldValue.Cycle, nil
+}
+
+// ResetCycle resets all changes to the "cycle" field.
+func (m *ReminderMutation) ResetCycle() {
+	m.cycle = nil
+}
+
+// SetDedupeKey sets the "dedupe_key" field.
+func (m *ReminderMutation) SetDedupeKey(s string) {
+	m.dedupe_key = &s
+}
+
+// DedupeKey returns the value of the "dedupe_key" field in the mutation.
+func (m *ReminderMutation) DedupeKey() (r string, exists bool) {
+	v := m.dedupe_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDedupeKey returns the old "dedupe_key" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldDedupeKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDedupeKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDedupeKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDedupeKey: %w", err)
+	}
+	return oldValue.DedupeKey, nil
+}
+
+// ResetDedupeKey resets all changes to the "dedupe_key" field.
+func (m *ReminderMutation) ResetDedupeKey() {
+	m.dedupe_key = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *ReminderMutation) SetCategory(r reminder.Category) {
+	m.category = &r
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *ReminderMutation) Category() (r reminder.Category, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldCategory(ctx context.Context) (v reminder.Category, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *ReminderMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetDueDate sets the "due_date" field.
+func (m *ReminderMutation) SetDueDate(t time.Time) {
+	m.due_date = &t
+}
+
+// DueDate returns the value of the "due_date" field in the mutation.
+func (m *ReminderMutation) DueDate() (r time.Time, exists bool) {
+	v := m.due_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueDate returns the old "due_date" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldDueDate(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueDate: %w", err)
+	}
+	return oldValue.DueDate, nil
+}
+
+// ClearDueDate clears the value of the "due_date" field.
+func (m *ReminderMutation) ClearDueDate() {
+	m.due_date = nil
+	m.clearedFields[reminder.FieldDueDate] = struct{}{}
+}
+
+// DueDateCleared returns if the "due_date" field was cleared in this mutation.
+func (m *ReminderMutation) DueDateCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldDueDate]
+	return ok
+}
+
+// ResetDueDate resets all changes to the "due_date" field.
+func (m *ReminderMutation) ResetDueDate() {
+	m.due_date = nil
+	delete(m.clearedFields, reminder.FieldDueDate)
+}
+
+// SetSendAt sets the "send_at" field.
+func (m *ReminderMutation) SetSendAt(t time.Time) {
+	m.send_at = &t
+}
+
+// SendAt returns the value of the "send_at" field in the mutation.
+func (m *ReminderMutation) SendAt() (r time.Time, exists bool) {
+	v := m.send_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSendAt returns the old "send_at" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldSendAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSendAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSendAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSendAt: %w", err)
+	}
+	return oldValue.SendAt, nil
+}
+
+// ResetSendAt resets all changes to the "send_at" field.
+func (m *ReminderMutation) ResetSendAt() {
+	m.send_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *ReminderMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *ReminderMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (m *ReminderMutation) ClearExpiresAt() {
+	m.expires_at = nil
+	m.clearedFields[reminder.FieldExpiresAt] = struct{}{}
+}
+
+// ExpiresAtCleared returns if the "expires_at" field was cleared in this mutation.
+func (m *ReminderMutation) ExpiresAtCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldExpiresAt]
+	return ok
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *ReminderMutation) ResetExpiresAt() {
+	m.expires_at = nil
+	delete(m.clearedFields, reminder.FieldExpiresAt)
+}
+
+// SetStatus sets the "status" field.
+func (m *ReminderMutation) SetStatus(r reminder.Status) {
+	m.status = &r
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ReminderMutation) Status() (r reminder.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldStatus(ctx context.Context) (v reminder.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ReminderMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetStatusReason sets the "status_reason" field.
+func (m *ReminderMutation) SetStatusReason(s string) {
+	m.status_reason = &s
+}
+
+// StatusReason returns the value of the "status_reason" field in the mutation.
+func (m *ReminderMutation) StatusReason() (r string, exists bool) {
+	v := m.status_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatusReason returns the old "status_reason" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldStatusReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatusReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatusReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatusReason: %w", err)
+	}
+	return oldValue.StatusReason, nil
+}
+
+// ClearStatusReason clears the value of the "status_reason" field.
+func (m *ReminderMutation) ClearStatusReason() {
+	m.status_reason = nil
+	m.clearedFields[reminder.FieldStatusReason] = struct{}{}
+}
+
+// StatusReasonCleared returns if the "status_reason" field was cleared in this mutation.
+func (m *ReminderMutation) StatusReasonCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldStatusReason]
+	return ok
+}
+
+// ResetStatusReason resets all changes to the "status_reason" field.
+func (m *ReminderMutation) ResetStatusReason() {
+	m.status_reason = nil
+	delete(m.clearedFields, reminder.FieldStatusReason)
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *ReminderMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *ReminderMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *ReminderMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[reminder.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *ReminderMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *ReminderMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, reminder.FieldSentAt)
+}
+
+// SetOpenedAt sets the "opened_at" field.
+func (m *ReminderMutation) SetOpenedAt(t time.Time) {
+	m.opened_at = &t
+}
+
+// OpenedAt returns the value of the "opened_at" field in the mutation.
+func (m *ReminderMutation) OpenedAt() (r time.Time, exists bool) {
+	v := m.opened_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOpenedAt returns the old "opened_at" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldOpenedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOpenedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOpenedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOpenedAt: %w", err)
+	}
+	return oldValue.OpenedAt, nil
+}
+
+// ClearOpenedAt clears the value of the "opened_at" field.
+func (m *ReminderMutation) ClearOpenedAt() {
+	m.opened_at = nil
+	m.clearedFields[reminder.FieldOpenedAt] = struct{}{}
+}
+
+// OpenedAtCleared returns if the "opened_at" field was cleared in this mutation.
+func (m *ReminderMutation) OpenedAtCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldOpenedAt]
+	return ok
+}
+
+// ResetOpenedAt resets all changes to the "opened_at" field.
+func (m *ReminderMutation) ResetOpenedAt() {
+	m.opened_at = nil
+	delete(m.clearedFields, reminder.FieldOpenedAt)
+}
+
+// SetConvertedAt sets the "converted_at" field.
+func (m *ReminderMutation) SetConvertedAt(t time.Time) {
+	m.converted_at = &t
+}
+
+// ConvertedAt returns the value of the "converted_at" field in the mutation.
+func (m *ReminderMutation) ConvertedAt() (r time.Time, exists bool) {
+	v := m.converted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConvertedAt returns the old "converted_at" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldConvertedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConvertedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConvertedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConvertedAt: %w", err)
+	}
+	return oldValue.ConvertedAt, nil
+}
+
+// ClearConvertedAt clears the value of the "converted_at" field.
+func (m *ReminderMutation) ClearConvertedAt() {
+	m.converted_at = nil
+	m.clearedFields[reminder.FieldConvertedAt] = struct{}{}
+}
+
+// ConvertedAtCleared returns if the "converted_at" field was cleared in this mutation.
+func (m *ReminderMutation) ConvertedAtCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldConvertedAt]
+	return ok
+}
+
+// ResetConvertedAt resets all changes to the "converted_at" field.
+func (m *ReminderMutation) ResetConvertedAt() {
+	m.converted_at = nil
+	delete(m.clearedFields, reminder.FieldConvertedAt)
+}
+
+// SetAppointmentID sets the "appointment_id" field.
+func (m *ReminderMutation) SetAppointmentID(i int) {
+	m.appointment_id = &i
+	m.addappointment_id = nil
+}
+
+// AppointmentID returns the value of the "appointment_id" field in the mutation.
+func (m *ReminderMutation) AppointmentID() (r int, exists bool) {
+	v := m.appointment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAppointmentID returns the old "appointment_id" field's value of the Reminder entity.
+// If the Reminder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderMutation) OldAppointmentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAppointmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAppointmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAppointmentID: %w", err)
+	}
+	return oldValue.AppointmentID, nil
+}
+
+// AddAppointmentID adds i to the "appointment_id" field.
+func (m *ReminderMutation) AddAppointmentID(i int) {
+	if m.addappointment_id != nil {
+		*m.addappointment_id += i
+	} else {
+		m.addappointment_id = &i
+	}
+}
+
+// AddedAppointmentID returns the value that was added to the "appointment_id" field in this mutation.
+func (m *ReminderMutation) AddedAppointmentID() (r int, exists bool) {
+	v := m.addappointment_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAppointmentID clears the value of the "appointment_id" field.
+func (m *ReminderMutation) ClearAppointmentID() {
+	m.appointment_id = nil
+	m.addappointment_id = nil
+	m.clearedFields[reminder.FieldAppointmentID] = struct{}{}
+}
+
+// AppointmentIDCleared returns if the "appointment_id" field was cleared in this mutation.
+func (m *ReminderMutation) AppointmentIDCleared() bool {
+	_, ok := m.clearedFields[reminder.FieldAppointmentID]
+	return ok
+}
+
+// ResetAppointmentID resets all changes to the "appointment_id" field.
+func (m *ReminderMutation) ResetAppointmentID() {
+	m.appointment_id = nil
+	m.addappointment_id = nil
+	delete(m.clearedFields, reminder.FieldAppointmentID)
+}
+
+// ClearOwner clears the "owner" edge to the Owner entity.
+func (m *ReminderMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[reminder.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the Owner entity was cleared.
+func (m *ReminderMutation) OwnerCleared() bool {
+	return m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *ReminderMutation) OwnerIDs() (ids []int) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *ReminderMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// Where appends a list predicates to the ReminderMutation builder.
+func (m *ReminderMutation) Where(ps ...predicate.Reminder) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReminderMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReminderMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Reminder, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReminderMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReminderMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Reminder).
+func (m *ReminderMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReminderMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, reminder.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, reminder.FieldUpdatedAt)
+	}
+	if m.owner != nil {
+		fields = append(fields, reminder.FieldOwnerID)
+	}
+	if m.vehicle_id != nil {
+		fields = append(fields, reminder.FieldVehicleID)
+	}
+	if m.dealership_id != nil {
+		fields = append(fields, reminder.FieldDealershipID)
+	}
+	if m.kind != nil {
+		fields = append(fields, reminder.FieldKind)
+	}
+	if m.cycle != nil {
+		fields = append(fields, reminder.FieldCycle)
+	}
+	if m.dedupe_key != nil {
+		fields = append(fields, reminder.FieldDedupeKey)
+	}
+	if m.category != nil {
+		fields = append(fields, reminder.FieldCategory)
+	}
+	if m.due_date != nil {
+		fields = append(fields, reminder.FieldDueDate)
+	}
+	if m.send_at != nil {
+		fields = append(fields, reminder.FieldSendAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, reminder.FieldExpiresAt)
+	}
+	if m.status != nil {
+		fields = append(fields, reminder.FieldStatus)
+	}
+	if m.status_reason != nil {
+		fields = append(fields, reminder.FieldStatusReason)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, reminder.FieldSentAt)
+	}
+	if m.opened_at != nil {
+		fields = append(fields, reminder.FieldOpenedAt)
+	}
+	if m.converted_at != nil {
+		fields = append(fields, reminder.FieldConvertedAt)
+	}
+	if m.appointment_id != nil {
+		fields = append(fields, reminder.FieldAppointmentID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReminderMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case reminder.FieldCreatedAt:
+		return m.CreatedAt()
+	case reminder.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case reminder.FieldOwnerID:
+		return m.OwnerID()
+	case reminder.FieldVehicleID:
+		return m.VehicleID()
+	case reminder.FieldDealershipID:
+		return m.DealershipID()
+	case reminder.FieldKind:
+		return m.Kind()
+	case reminder.FieldCycle:
+		return m.Cycle()
+	case reminder.FieldDedupeKey:
+		return m.DedupeKey()
+	case reminder.FieldCategory:
+		return m.Category()
+	case reminder.FieldDueDate:
+		return m.DueDate()
+	case reminder.FieldSendAt:
+		return m.SendAt()
+	case reminder.FieldExpiresAt:
+		return m.ExpiresAt()
+	case reminder.FieldStatus:
+		return m.Status()
+	case reminder.FieldStatusReason:
+		return m.StatusReason()
+	case reminder.FieldSentAt:
+		return m.SentAt()
+	case reminder.FieldOpenedAt:
+		return m.OpenedAt()
+	case reminder.FieldConvertedAt:
+		return m.ConvertedAt()
+	case reminder.FieldAppointmentID:
+		return m.AppointmentID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReminderMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case reminder.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case reminder.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case reminder.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case reminder.FieldVehicleID:
+		return m.OldVehicleID(ctx)
+	case reminder.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case reminder.FieldKind:
+		return m.OldKind(ctx)
+	case reminder.FieldCycle:
+		return m.OldCycle(ctx)
+	case reminder.FieldDedupeKey:
+		return m.OldDedupeKey(ctx)
+	case reminder.FieldCategory:
+		return m.OldCategory(ctx)
+	case reminder.FieldDueDate:
+		return m.OldDueDate(ctx)
+	case reminder.FieldSendAt:
+		return m.OldSendAt(ctx)
+	case reminder.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case reminder.FieldStatus:
+		return m.OldStatus(ctx)
+	case reminder.FieldStatusReason:
+		return m.OldStatusReason(ctx)
+	case reminder.FieldSentAt:
+		return m.OldSentAt(ctx)
+	case reminder.FieldOpenedAt:
+		return m.OldOpenedAt(ctx)
+	case reminder.FieldConvertedAt:
+		return m.OldConvertedAt(ctx)
+	case reminder.FieldAppointmentID:
+		return m.OldAppointmentID(ctx)
+	}
+	return nil, fmt.Errorf("unknown Reminder field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReminderMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case reminder.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case reminder.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case reminder.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case reminder.FieldVehicleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVehicleID(v)
+		return nil
+	case reminder.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case reminder.FieldKind:
+		v, ok := value.(reminder.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case reminder.FieldCycle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCycle(v)
+		return nil
+	case reminder.FieldDedupeKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDedupeKey(v)
+		return nil
+	case reminder.FieldCategory:
+		v, ok := value.(reminder.Category)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case reminder.FieldDueDate:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueDate(v)
+		return nil
+	case reminder.FieldSendAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSendAt(v)
+		return nil
+	case reminder.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case reminder.FieldStatus:
+		v, ok := value.(reminder.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case reminder.FieldStatusReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatusReason(v)
+		return nil
+	case reminder.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	case reminder.FieldOpenedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpenedAt(v)
+		return nil
+	case reminder.FieldConvertedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConvertedAt(v)
+		return nil
+	case reminder.FieldAppointmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAppointmentID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Reminder field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReminderMutation) AddedFields() []string {
+	var fields []string
+	if m.addvehicle_id != nil {
+		fields = append(fields, reminder.FieldVehicleID)
+	}
+	if m.adddealership_id != nil {
+		fields = append(fields, reminder.FieldDealershipID)
+	}
+	if m.addappointment_id != nil {
+		fields = append(fields, reminder.FieldAppointmentID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReminderMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case reminder.FieldVehicleID:
+		return m.AddedVehicleID()
+	case reminder.FieldDealershipID:
+		return m.AddedDealershipID()
+	case reminder.FieldAppointmentID:
+		return m.AddedAppointmentID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReminderMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case reminder.FieldVehicleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVehicleID(v)
+		return nil
+	case reminder.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealershipID(v)
+		return nil
+	case reminder.FieldAppointmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAppointmentID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Reminder numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReminderMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(reminder.FieldVehicleID) {
+		fields = append(fields, reminder.FieldVehicleID)
+	}
+	if m.FieldCleared(reminder.FieldDueDate) {
+		fields = append(fields, reminder.FieldDueDate)
+	}
+	if m.FieldCleared(reminder.FieldExpiresAt) {
+		fields = append(fields, reminder.FieldExpiresAt)
+	}
+	if m.FieldCleared(reminder.FieldStatusReason) {
+		fields = append(fields, reminder.FieldStatusReason)
+	}
+	if m.FieldCleared(reminder.FieldSentAt) {
+		fields = append(fields, reminder.FieldSentAt)
+	}
+	if m.FieldCleared(reminder.FieldOpenedAt) {
+		fields = append(fields, reminder.FieldOpenedAt)
+	}
+	if m.FieldCleared(reminder.FieldConvertedAt) {
+		fields = append(fields, reminder.FieldConvertedAt)
+	}
+	if m.FieldCleared(reminder.FieldAppointmentID) {
+		fields = append(fields, reminder.FieldAppointmentID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReminderMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReminderMutation) ClearField(name string) error {
+	switch name {
+	case reminder.FieldVehicleID:
+		m.ClearVehicleID()
+		return nil
+	case reminder.FieldDueDate:
+		m.ClearDueDate()
+		return nil
+	case reminder.FieldExpiresAt:
+		m.ClearExpiresAt()
+		return nil
+	case reminder.FieldStatusReason:
+		m.ClearStatusReason()
+		return nil
+	case reminder.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	case reminder.FieldOpenedAt:
+		m.ClearOpenedAt()
+		return nil
+	case reminder.FieldConvertedAt:
+		m.ClearConvertedAt()
+		return nil
+	case reminder.FieldAppointmentID:
+		m.ClearAppointmentID()
+		return nil
+	}
+	return fmt.Errorf("unknown Reminder nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReminderMutation) ResetField(name string) error {
+	switch name {
+	case reminder.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case reminder.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case reminder.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case reminder.FieldVehicleID:
+		m.ResetVehicleID()
+		return nil
+	case reminder.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case reminder.FieldKind:
+		m.ResetKind()
+		return nil
+	case reminder.FieldCycle:
+		m.ResetCycle()
+		return nil
+	case reminder.FieldDedupeKey:
+		m.ResetDedupeKey()
+		return nil
+	case reminder.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case reminder.FieldDueDate:
+		m.ResetDueDate()
+		return nil
+	case reminder.FieldSendAt:
+		m.ResetSendAt()
+		return nil
+	case reminder.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case reminder.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case reminder.FieldStatusReason:
+		m.ResetStatusReason()
+		return nil
+	case reminder.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	case reminder.FieldOpenedAt:
+		m.ResetOpenedAt()
+		return nil
+	case reminder.FieldConvertedAt:
+		m.ResetConvertedAt()
+		return nil
+	case reminder.FieldAppointmentID:
+		m.ResetAppointmentID()
+		return nil
+	}
+	return fmt.Errorf("unknown Reminder field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReminderMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.owner != nil {
+		edges = append(edges, reminder.EdgeOwner)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReminderMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case reminder.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReminderMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReminderMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReminderMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedowner {
+		edges = append(edges, reminder.EdgeOwner)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReminderMutation) EdgeCleared(name string) bool {
+	switch name {
+	case reminder.EdgeOwner:
+		return m.clearedowner
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReminderMutation) ClearEdge(name string) error {
+	switch name {
+	case reminder.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown Reminder unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReminderMutation) ResetEdge(name string) error {
+	switch name {
+	case reminder.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown Reminder edge %s", name)
+}
+
+// ReminderCheckMutation represents an operation that mutates the ReminderCheck nodes in the graph.
+type ReminderCheckMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	vehicle_id    *int
+	addvehicle_id *int
+	next_at       *time.Time
+	checked_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*ReminderCheck, error)
+	predicates    []predicate.ReminderCheck
+}
+
+var _ ent.Mutation = (*ReminderCheckMutation)(nil)
+
+// remindercheckOption allows management of the mutation configuration using functional options.
+type remindercheckOption func(*ReminderCheckMutation)
+
+// newReminderCheckMutation creates new mutation for the ReminderCheck entity.
+func newReminderCheckMutation(c config, op Op, opts ...remindercheckOption) *ReminderCheckMutation {
+	m := &ReminderCheckMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReminderCheck,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReminderCheckID sets the ID field of the mutation.
+func withReminderCheckID(id int) remindercheckOption {
+	return func(m *ReminderCheckMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReminderCheck
+		)
+		m.oldValue = func(ctx context.Context) (*ReminderCheck, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReminderCheck.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReminderCheck sets the old ReminderCheck of the mutation.
+func withReminderCheck(node *ReminderCheck) remindercheckOption {
+	return func(m *ReminderCheckMutation) {
+		m.oldValue = func(context.Context) (*ReminderCheck, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReminderCheckMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReminderCheckMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReminderCheckMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReminderCheckMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReminderCheck.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetVehicleID sets the "vehicle_id" field.
+func (m *ReminderCheckMutation) SetVehicleID(i int) {
+	m.vehicle_id = &i
+	m.addvehicle_id = nil
+}
+
+// VehicleID returns the value of the "vehicle_id" field in the mutation.
+func (m *ReminderCheckMutation) VehicleID() (r int, exists bool) {
+	v := m.vehicle_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVehicleID returns the old "vehicle_id" field's value of the ReminderCheck entity.
+// If the ReminderCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderCheckMutation) OldVehicleID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVehicleID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVehicleID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVehicleID: %w", err)
+	}
+	return oldValue.VehicleID, nil
+}
+
+// AddVehicleID adds i to the "vehicle_id" field.
+func (m *ReminderCheckMutation) AddVehicleID(i int) {
+	if m.addvehicle_id != nil {
+		*m.addvehicle_id += i
+	} else {
+		m.addvehicle_id = &i
+	}
+}
+
+// AddedVehicleID returns the value that was added to the "vehicle_id" field in this mutation.
+func (m *ReminderCheckMutation) AddedVehicleID() (r int, exists bool) {
+	v := m.addvehicle_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVehicleID resets all changes to the "vehicle_id" field.
+func (m *ReminderCheckMutation) ResetVehicleID() {
+	m.vehicle_id = nil
+	m.addvehicle_id = nil
+}
+
+// SetNextAt sets the "next_at" field.
+func (m *ReminderCheckMutation) SetNextAt(t time.Time) {
+	m.next_at = &t
+}
+
+// NextAt returns the value of the "next_at" field in the mutation.
+func (m *ReminderCheckMutation) NextAt() (r time.Time, exists bool) {
+	v := m.next_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextAt returns the old "next_at" field's value of the ReminderCheck entity.
+// If the ReminderCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderCheckMutation) OldNextAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextAt: %w", err)
+	}
+	return oldValue.NextAt, nil
+}
+
+// ResetNextAt resets all changes to the "next_at" field.
+func (m *ReminderCheckMutation) ResetNextAt() {
+	m.next_at = nil
+}
+
+// SetCheckedAt sets the "checked_at" field.
+func (m *ReminderCheckMutation) SetCheckedAt(t time.Time) {
+	m.checked_at = &t
+}
+
+// CheckedAt returns the value of the "checked_at" field in the mutation.
+func (m *ReminderCheckMutation) CheckedAt() (r time.Time, exists bool) {
+	v := m.checked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedAt returns the old "checked_at" field's value of the ReminderCheck entity.
+// If the ReminderCheck object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReminderCheckMutation) OldCheckedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedAt: %w", err)
+	}
+	return oldValue.CheckedAt, nil
+}
+
+// ClearCheckedAt clears the value of the "checked_at" field.
+func (m *ReminderCheckMutation) ClearCheckedAt() {
+	m.checked_at = nil
+	m.clearedFields[remindercheck.FieldCheckedAt] = struct{}{}
+}
+
+// CheckedAtCleared returns if the "checked_at" field was cleared in this mutation.
+func (m *ReminderCheckMutation) CheckedAtCleared() bool {
+	_, ok := m.clearedFields[remindercheck.FieldCheckedAt]
+	return ok
+}
+
+// ResetCheckedAt resets all changes to the "checked_at" field.
+func (m *ReminderCheckMutation) ResetCheckedAt() {
+	m.checked_at = nil
+	delete(m.clearedFields, remindercheck.FieldCheckedAt)
+}
+
+// Where appends a list predicates to the ReminderCheckMutation builder.
+func (m *ReminderCheckMutation) Where(ps ...predicate.ReminderCheck) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReminderCheckMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReminderCheckMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReminderCheck, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReminderCheckMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReminderCheckMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReminderCheck).
+func (m *ReminderCheckMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReminderCheckMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.vehicle_id != nil {
+		fields = append(fields, remindercheck.FieldVehicleID)
+	}
+	if m.next_at != nil {
+		fields = append(fields, remindercheck.FieldNextAt)
+	}
+	if m.checked_at != nil {
+		fields = append(fields, remindercheck.FieldCheckedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReminderCheckMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case remindercheck.FieldVehicleID:
+		return m.VehicleID()
+	case remindercheck.FieldNextAt:
+		return m.NextAt()
+	case remindercheck.FieldCheckedAt:
+		return m.CheckedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReminderCheckMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case remindercheck.FieldVehicleID:
+		return m.OldVehicleID(ctx)
+	case remindercheck.FieldNextAt:
+		return m.OldNextAt(ctx)
+	case remindercheck.FieldCheckedAt:
+		return m.OldCheckedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReminderCheck field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReminderCheckMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case remindercheck.FieldVehicleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVehicleID(v)
+		return nil
+	case remindercheck.FieldNextAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextAt(v)
+		return nil
+	case remindercheck.FieldCheckedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReminderCheck field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReminderCheckMutation) AddedFields() []string {
+	var fields []string
+	if m.addvehicle_id != nil {
+		fields = append(fields, remindercheck.FieldVehicleID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReminderCheckMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case remindercheck.FieldVehicleID:
+		return m.AddedVehicleID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReminderCheckMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case remindercheck.FieldVehicleID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVehicleID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReminderCheck numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReminderCheckMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(remindercheck.FieldCheckedAt) {
+		fields = append(fields, remindercheck.FieldCheckedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReminderCheckMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReminderCheckMutation) ClearField(name string) error {
+	switch name {
+	case remindercheck.FieldCheckedAt:
+		m.ClearCheckedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReminderCheck nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReminderCheckMutation) ResetField(name string) error {
+	switch name {
+	case remindercheck.FieldVehicleID:
+		m.ResetVehicleID()
+		return nil
+	case remindercheck.FieldNextAt:
+		m.ResetNextAt()
+		return nil
+	case remindercheck.FieldCheckedAt:
+		m.ResetCheckedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ReminderCheck field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReminderCheckMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReminderCheckMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReminderCheckMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReminderCheckMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReminderCheckMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReminderCheckMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReminderCheckMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ReminderCheck unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReminderCheckMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ReminderCheck edge %s", name)
 }
 
 // ServiceTypeMutation represents an operation that mutates the ServiceType nodes in the graph.

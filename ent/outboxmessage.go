@@ -55,6 +55,10 @@ type OutboxMessage struct {
 	SentAt *time.Time `json:"sent_at,omitempty"`
 	// A dispatcher's lease: another instance takes the message over once it lapses.
 	ClaimedUntil *time.Time `json:"claimed_until,omitempty"`
+	// Not sent from this moment on; the message is then cancelled as expired.
+	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// The care-calendar reminder this message delivers; its lifecycle follows the message.
+	ReminderID *int `json:"reminder_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the OutboxMessageQuery when eager-loading is set.
 	Edges        OutboxMessageEdges `json:"edges"`
@@ -90,11 +94,11 @@ func (*OutboxMessage) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case outboxmessage.FieldData:
 			values[i] = new([]byte)
-		case outboxmessage.FieldID, outboxmessage.FieldOwnerID, outboxmessage.FieldDealershipID, outboxmessage.FieldAppointmentID, outboxmessage.FieldWorkOrderID, outboxmessage.FieldAttempts:
+		case outboxmessage.FieldID, outboxmessage.FieldOwnerID, outboxmessage.FieldDealershipID, outboxmessage.FieldAppointmentID, outboxmessage.FieldWorkOrderID, outboxmessage.FieldAttempts, outboxmessage.FieldReminderID:
 			values[i] = new(sql.NullInt64)
 		case outboxmessage.FieldKind, outboxmessage.FieldDedupeKey, outboxmessage.FieldCategory, outboxmessage.FieldTitle, outboxmessage.FieldBody, outboxmessage.FieldStatus, outboxmessage.FieldLastError:
 			values[i] = new(sql.NullString)
-		case outboxmessage.FieldCreatedAt, outboxmessage.FieldUpdatedAt, outboxmessage.FieldSendAfter, outboxmessage.FieldSentAt, outboxmessage.FieldClaimedUntil:
+		case outboxmessage.FieldCreatedAt, outboxmessage.FieldUpdatedAt, outboxmessage.FieldSendAfter, outboxmessage.FieldSentAt, outboxmessage.FieldClaimedUntil, outboxmessage.FieldExpiresAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -232,6 +236,20 @@ func (_m *OutboxMessage) assignValues(columns []string, values []any) error {
 				_m.ClaimedUntil = new(time.Time)
 				*_m.ClaimedUntil = value.Time
 			}
+		case outboxmessage.FieldExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field expires_at", values[i])
+			} else if value.Valid {
+				_m.ExpiresAt = new(time.Time)
+				*_m.ExpiresAt = value.Time
+			}
+		case outboxmessage.FieldReminderID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field reminder_id", values[i])
+			} else if value.Valid {
+				_m.ReminderID = new(int)
+				*_m.ReminderID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -335,6 +353,16 @@ func (_m *OutboxMessage) String() string {
 	if v := _m.ClaimedUntil; v != nil {
 		builder.WriteString("claimed_until=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ExpiresAt; v != nil {
+		builder.WriteString("expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.ReminderID; v != nil {
+		builder.WriteString("reminder_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -219,6 +219,34 @@ func (_c *OutboxMessageCreate) SetNillableClaimedUntil(v *time.Time) *OutboxMess
 	return _c
 }
 
+// SetExpiresAt sets the "expires_at" field.
+func (_c *OutboxMessageCreate) SetExpiresAt(v time.Time) *OutboxMessageCreate {
+	_c.mutation.SetExpiresAt(v)
+	return _c
+}
+
+// SetNillableExpiresAt sets the "expires_at" field if the given value is not nil.
+func (_c *OutboxMessageCreate) SetNillableExpiresAt(v *time.Time) *OutboxMessageCreate {
+	if v != nil {
+		_c.SetExpiresAt(*v)
+	}
+	return _c
+}
+
+// SetReminderID sets the "reminder_id" field.
+func (_c *OutboxMessageCreate) SetReminderID(v int) *OutboxMessageCreate {
+	_c.mutation.SetReminderID(v)
+	return _c
+}
+
+// SetNillableReminderID sets the "reminder_id" field if the given value is not nil.
+func (_c *OutboxMessageCreate) SetNillableReminderID(v *int) *OutboxMessageCreate {
+	if v != nil {
+		_c.SetReminderID(*v)
+	}
+	return _c
+}
+
 // SetOwner sets the "owner" edge to the Owner entity.
 func (_c *OutboxMessageCreate) SetOwner(v *Owner) *OutboxMessageCreate {
 	return _c.SetOwnerID(v.ID)
@@ -457,6 +485,14 @@ func (_c *OutboxMessageCreate) createSpec() (*OutboxMessage, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.ClaimedUntil(); ok {
 		_spec.SetField(outboxmessage.FieldClaimedUntil, field.TypeTime, value)
 		_node.ClaimedUntil = &value
+	}
+	if value, ok := _c.mutation.ExpiresAt(); ok {
+		_spec.SetField(outboxmessage.FieldExpiresAt, field.TypeTime, value)
+		_node.ExpiresAt = &value
+	}
+	if value, ok := _c.mutation.ReminderID(); ok {
+		_spec.SetField(outboxmessage.FieldReminderID, field.TypeInt, value)
+		_node.ReminderID = &value
 	}
 	if nodes := _c.mutation.OwnerIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -711,6 +747,12 @@ func (u *OutboxMessageUpsertOne) UpdateNewValues() *OutboxMessageUpsertOne {
 		}
 		if _, exists := u.create.mutation.WorkOrderID(); exists {
 			s.SetIgnore(outboxmessage.FieldWorkOrderID)
+		}
+		if _, exists := u.create.mutation.ExpiresAt(); exists {
+			s.SetIgnore(outboxmessage.FieldExpiresAt)
+		}
+		if _, exists := u.create.mutation.ReminderID(); exists {
+			s.SetIgnore(outboxmessage.FieldReminderID)
 		}
 	}))
 	return u
@@ -1117,6 +1159,12 @@ func (u *OutboxMessageUpsertBulk) UpdateNewValues() *OutboxMessageUpsertBulk {
 			}
 			if _, exists := b.mutation.WorkOrderID(); exists {
 				s.SetIgnore(outboxmessage.FieldWorkOrderID)
+			}
+			if _, exists := b.mutation.ExpiresAt(); exists {
+				s.SetIgnore(outboxmessage.FieldExpiresAt)
+			}
+			if _, exists := b.mutation.ReminderID(); exists {
+				s.SetIgnore(outboxmessage.FieldReminderID)
 			}
 		}
 	}))

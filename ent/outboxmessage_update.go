@@ -331,6 +331,12 @@ func (_u *OutboxMessageUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if _u.mutation.ClaimedUntilCleared() {
 		_spec.ClearField(outboxmessage.FieldClaimedUntil, field.TypeTime)
 	}
+	if _u.mutation.ExpiresAtCleared() {
+		_spec.ClearField(outboxmessage.FieldExpiresAt, field.TypeTime)
+	}
+	if _u.mutation.ReminderIDCleared() {
+		_spec.ClearField(outboxmessage.FieldReminderID, field.TypeInt)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -684,6 +690,12 @@ func (_u *OutboxMessageUpdateOne) sqlSave(ctx context.Context) (_node *OutboxMes
 	}
 	if _u.mutation.ClaimedUntilCleared() {
 		_spec.ClearField(outboxmessage.FieldClaimedUntil, field.TypeTime)
+	}
+	if _u.mutation.ExpiresAtCleared() {
+		_spec.ClearField(outboxmessage.FieldExpiresAt, field.TypeTime)
+	}
+	if _u.mutation.ReminderIDCleared() {
+		_spec.ClearField(outboxmessage.FieldReminderID, field.TypeInt)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &OutboxMessage{config: _u.config}

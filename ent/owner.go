@@ -91,11 +91,13 @@ type OwnerEdges struct {
 	CareTasks []*CareTask `json:"care_tasks,omitempty"`
 	// OutboxMessages holds the value of the outbox_messages edge.
 	OutboxMessages []*OutboxMessage `json:"outbox_messages,omitempty"`
+	// Reminders holds the value of the reminders edge.
+	Reminders []*Reminder `json:"reminders,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [10]bool
 	// totalCount holds the count of the edges above.
-	totalCount [9]map[string]int
+	totalCount [10]map[string]int
 
 	namedVehicles        map[string][]*Vehicle
 	namedOwnerships      map[string][]*VehicleOwnership
@@ -105,6 +107,7 @@ type OwnerEdges struct {
 	namedSurveyResponses map[string][]*SurveyResponse
 	namedCareTasks       map[string][]*CareTask
 	namedOutboxMessages  map[string][]*OutboxMessage
+	namedReminders       map[string][]*Reminder
 }
 
 // HomeDealershipOrErr returns the HomeDealership value or an error if the edge
@@ -188,6 +191,15 @@ func (e OwnerEdges) OutboxMessagesOrErr() ([]*OutboxMessage, error) {
 		return e.OutboxMessages, nil
 	}
 	return nil, &NotLoadedError{edge: "outbox_messages"}
+}
+
+// RemindersOrErr returns the Reminders value or an error if the edge
+// was not loaded in eager-loading.
+func (e OwnerEdges) RemindersOrErr() ([]*Reminder, error) {
+	if e.loadedTypes[9] {
+		return e.Reminders, nil
+	}
+	return nil, &NotLoadedError{edge: "reminders"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -429,6 +441,11 @@ func (_m *Owner) QueryCareTasks() *CareTaskQuery {
 // QueryOutboxMessages queries the "outbox_messages" edge of the Owner entity.
 func (_m *Owner) QueryOutboxMessages() *OutboxMessageQuery {
 	return NewOwnerClient(_m.config).QueryOutboxMessages(_m)
+}
+
+// QueryReminders queries the "reminders" edge of the Owner entity.
+func (_m *Owner) QueryReminders() *ReminderQuery {
+	return NewOwnerClient(_m.config).QueryReminders(_m)
 }
 
 // Update returns a builder for updating this Owner.
@@ -729,6 +746,30 @@ func (_m *Owner) appendNamedOutboxMessages(name string, edges ...*OutboxMessage)
 		_m.Edges.namedOutboxMessages[name] = []*OutboxMessage{}
 	} else {
 		_m.Edges.namedOutboxMessages[name] = append(_m.Edges.namedOutboxMessages[name], edges...)
+	}
+}
+
+// NamedReminders returns the Reminders named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Owner) NamedReminders(name string) ([]*Reminder, error) {
+	if _m.Edges.namedReminders == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedReminders[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Owner) appendNamedReminders(name string, edges ...*Reminder) {
+	if _m.Edges.namedReminders == nil {
+		_m.Edges.namedReminders = make(map[string][]*Reminder)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedReminders[name] = []*Reminder{}
+	} else {
+		_m.Edges.namedReminders[name] = append(_m.Edges.namedReminders[name], edges...)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/reminder"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
@@ -454,6 +455,21 @@ func (_c *OwnerCreate) AddOutboxMessages(v ...*OutboxMessage) *OwnerCreate {
 	return _c.AddOutboxMessageIDs(ids...)
 }
 
+// AddReminderIDs adds the "reminders" edge to the Reminder entity by IDs.
+func (_c *OwnerCreate) AddReminderIDs(ids ...int) *OwnerCreate {
+	_c.mutation.AddReminderIDs(ids...)
+	return _c
+}
+
+// AddReminders adds the "reminders" edges to the Reminder entity.
+func (_c *OwnerCreate) AddReminders(v ...*Reminder) *OwnerCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddReminderIDs(ids...)
+}
+
 // Mutation returns the OwnerMutation object of the builder.
 func (_c *OwnerCreate) Mutation() *OwnerMutation {
 	return _c.mutation
@@ -881,6 +897,22 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RemindersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

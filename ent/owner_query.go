@@ -10,6 +10,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
+	"aftercare/ent/reminder"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
@@ -43,6 +44,7 @@ type OwnerQuery struct {
 	withSurveyResponses      *SurveyResponseQuery
 	withCareTasks            *CareTaskQuery
 	withOutboxMessages       *OutboxMessageQuery
+	withReminders            *ReminderQuery
 	loadTotal                []func(context.Context, []*Owner) error
 	modifiers                []func(*sql.Selector)
 	withNamedVehicles        map[string]*VehicleQuery
@@ -53,6 +55,7 @@ type OwnerQuery struct {
 	withNamedSurveyResponses map[string]*SurveyResponseQuery
 	withNamedCareTasks       map[string]*CareTaskQuery
 	withNamedOutboxMessages  map[string]*OutboxMessageQuery
+	withNamedReminders       map[string]*ReminderQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -287,6 +290,28 @@ func (_q *OwnerQuery) QueryOutboxMessages() *OutboxMessageQuery {
 	return query
 }
 
+// QueryReminders chains the current query on the "reminders" edge.
+func (_q *OwnerQuery) QueryReminders() *ReminderQuery {
+	query := (&ReminderClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, selector),
+			sqlgraph.To(reminder.Table, reminder.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.RemindersTable, owner.RemindersColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Owner entity from the query.
 // Returns a *NotFoundError when no Owner was found.
 func (_q *OwnerQuery) First(ctx context.Context) (*Owner, error) {
@@ -488,6 +513,7 @@ func (_q *OwnerQuery) Clone() *OwnerQuery {
 		withSurveyResponses: _q.withSurveyResponses.Clone(),
 		withCareTasks:       _q.withCareTasks.Clone(),
 		withOutboxMessages:  _q.withOutboxMessages.Clone(),
+		withReminders:       _q.withReminders.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -594,6 +620,17 @@ func (_q *OwnerQuery) WithOutboxMessages(opts ...func(*OutboxMessageQuery)) *Own
 	return _q
 }
 
+// WithReminders tells the query-builder to eager-load the nodes that are connected to
+// the "reminders" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithReminders(opts ...func(*ReminderQuery)) *OwnerQuery {
+	query := (&ReminderClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withReminders = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -678,7 +715,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 	var (
 		nodes       = []*Owner{}
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [10]bool{
 			_q.withHomeDealership != nil,
 			_q.withVehicles != nil,
 			_q.withOwnerships != nil,
@@ -688,6 +725,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			_q.withSurveyResponses != nil,
 			_q.withCareTasks != nil,
 			_q.withOutboxMessages != nil,
+			_q.withReminders != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -773,6 +811,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			return nil, err
 		}
 	}
+	if query := _q.withReminders; query != nil {
+		if err := _q.loadReminders(ctx, query, nodes,
+			func(n *Owner) { n.Edges.Reminders = []*Reminder{} },
+			func(n *Owner, e *Reminder) { n.Edges.Reminders = append(n.Edges.Reminders, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedVehicles {
 		if err := _q.loadVehicles(ctx, query, nodes,
 			func(n *Owner) { n.appendNamedVehicles(name) },
@@ -826,6 +871,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 		if err := _q.loadOutboxMessages(ctx, query, nodes,
 			func(n *Owner) { n.appendNamedOutboxMessages(name) },
 			func(n *Owner, e *OutboxMessage) { n.appendNamedOutboxMessages(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedReminders {
+		if err := _q.loadReminders(ctx, query, nodes,
+			func(n *Owner) { n.appendNamedReminders(name) },
+			func(n *Owner, e *Reminder) { n.appendNamedReminders(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1112,6 +1164,36 @@ func (_q *OwnerQuery) loadOutboxMessages(ctx context.Context, query *OutboxMessa
 	}
 	return nil
 }
+func (_q *OwnerQuery) loadReminders(ctx context.Context, query *ReminderQuery, nodes []*Owner, init func(*Owner), assign func(*Owner, *Reminder)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Owner)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(reminder.FieldOwnerID)
+	}
+	query.Where(predicate.Reminder(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(owner.RemindersColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OwnerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "owner_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *OwnerQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1344,6 +1426,20 @@ func (_q *OwnerQuery) WithNamedOutboxMessages(name string, opts ...func(*OutboxM
 		_q.withNamedOutboxMessages = make(map[string]*OutboxMessageQuery)
 	}
 	_q.withNamedOutboxMessages[name] = query
+	return _q
+}
+
+// WithNamedReminders tells the query-builder to eager-load the nodes that are connected to the "reminders"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithNamedReminders(name string, opts ...func(*ReminderQuery)) *OwnerQuery {
+	query := (&ReminderClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedReminders == nil {
+		_q.withNamedReminders = make(map[string]*ReminderQuery)
+	}
+	_q.withNamedReminders[name] = query
 	return _q
 }
 

@@ -10,6 +10,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/predicate"
+	"aftercare/ent/reminder"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
@@ -514,6 +515,21 @@ func (_u *OwnerUpdate) AddOutboxMessages(v ...*OutboxMessage) *OwnerUpdate {
 	return _u.AddOutboxMessageIDs(ids...)
 }
 
+// AddReminderIDs adds the "reminders" edge to the Reminder entity by IDs.
+func (_u *OwnerUpdate) AddReminderIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.AddReminderIDs(ids...)
+	return _u
+}
+
+// AddReminders adds the "reminders" edges to the Reminder entity.
+func (_u *OwnerUpdate) AddReminders(v ...*Reminder) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReminderIDs(ids...)
+}
+
 // Mutation returns the OwnerMutation object of the builder.
 func (_u *OwnerUpdate) Mutation() *OwnerMutation {
 	return _u.mutation
@@ -691,6 +707,27 @@ func (_u *OwnerUpdate) RemoveOutboxMessages(v ...*OutboxMessage) *OwnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOutboxMessageIDs(ids...)
+}
+
+// ClearReminders clears all "reminders" edges to the Reminder entity.
+func (_u *OwnerUpdate) ClearReminders() *OwnerUpdate {
+	_u.mutation.ClearReminders()
+	return _u
+}
+
+// RemoveReminderIDs removes the "reminders" edge to Reminder entities by IDs.
+func (_u *OwnerUpdate) RemoveReminderIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.RemoveReminderIDs(ids...)
+	return _u
+}
+
+// RemoveReminders removes "reminders" edges to Reminder entities.
+func (_u *OwnerUpdate) RemoveReminders(v ...*Reminder) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReminderIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -1292,6 +1329,51 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.RemindersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRemindersIDs(); len(nodes) > 0 && !_u.mutation.RemindersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemindersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1789,6 +1871,21 @@ func (_u *OwnerUpdateOne) AddOutboxMessages(v ...*OutboxMessage) *OwnerUpdateOne
 	return _u.AddOutboxMessageIDs(ids...)
 }
 
+// AddReminderIDs adds the "reminders" edge to the Reminder entity by IDs.
+func (_u *OwnerUpdateOne) AddReminderIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.AddReminderIDs(ids...)
+	return _u
+}
+
+// AddReminders adds the "reminders" edges to the Reminder entity.
+func (_u *OwnerUpdateOne) AddReminders(v ...*Reminder) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddReminderIDs(ids...)
+}
+
 // Mutation returns the OwnerMutation object of the builder.
 func (_u *OwnerUpdateOne) Mutation() *OwnerMutation {
 	return _u.mutation
@@ -1966,6 +2063,27 @@ func (_u *OwnerUpdateOne) RemoveOutboxMessages(v ...*OutboxMessage) *OwnerUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveOutboxMessageIDs(ids...)
+}
+
+// ClearReminders clears all "reminders" edges to the Reminder entity.
+func (_u *OwnerUpdateOne) ClearReminders() *OwnerUpdateOne {
+	_u.mutation.ClearReminders()
+	return _u
+}
+
+// RemoveReminderIDs removes the "reminders" edge to Reminder entities by IDs.
+func (_u *OwnerUpdateOne) RemoveReminderIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.RemoveReminderIDs(ids...)
+	return _u
+}
+
+// RemoveReminders removes "reminders" edges to Reminder entities.
+func (_u *OwnerUpdateOne) RemoveReminders(v ...*Reminder) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveReminderIDs(ids...)
 }
 
 // Where appends a list predicates to the OwnerUpdate builder.
@@ -2590,6 +2708,51 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(outboxmessage.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RemindersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRemindersIDs(); len(nodes) > 0 && !_u.mutation.RemindersCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemindersIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.RemindersTable,
+			Columns: []string{owner.RemindersColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

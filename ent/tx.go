@@ -30,6 +30,8 @@ type Tx struct {
 	Device *DeviceClient
 	// InspectionItem is the client for interacting with the InspectionItem builders.
 	InspectionItem *InspectionItemClient
+	// JobLease is the client for interacting with the JobLease builders.
+	JobLease *JobLeaseClient
 	// OdometerReading is the client for interacting with the OdometerReading builders.
 	OdometerReading *OdometerReadingClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
@@ -38,6 +40,10 @@ type Tx struct {
 	Owner *OwnerClient
 	// Photo is the client for interacting with the Photo builders.
 	Photo *PhotoClient
+	// Reminder is the client for interacting with the Reminder builders.
+	Reminder *ReminderClient
+	// ReminderCheck is the client for interacting with the ReminderCheck builders.
+	ReminderCheck *ReminderCheckClient
 	// ServiceType is the client for interacting with the ServiceType builders.
 	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
@@ -195,10 +201,13 @@ func (tx *Tx) init() {
 	tx.Dealership = NewDealershipClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
 	tx.InspectionItem = NewInspectionItemClient(tx.config)
+	tx.JobLease = NewJobLeaseClient(tx.config)
 	tx.OdometerReading = NewOdometerReadingClient(tx.config)
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Owner = NewOwnerClient(tx.config)
 	tx.Photo = NewPhotoClient(tx.config)
+	tx.Reminder = NewReminderClient(tx.config)
+	tx.ReminderCheck = NewReminderCheckClient(tx.config)
 	tx.ServiceType = NewServiceTypeClient(tx.config)
 	tx.Staff = NewStaffClient(tx.config)
 	tx.SurveyResponse = NewSurveyResponseClient(tx.config)

@@ -9,6 +9,7 @@ import (
 	"aftercare/ent"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/device"
+	"aftercare/graph/model"
 	"aftercare/internal/care"
 	"aftercare/internal/devices"
 	"context"
@@ -25,6 +26,6 @@ func (r *mutationResolver) UnregisterDevice(ctx context.Context, token string) (
 }
 
 // LogContactAttempt is the resolver for the logContactAttempt field.
-func (r *mutationResolver) LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string) (*ent.CareTask, error) {
-	return care.LogAttempt(ctx, r.db(ctx), taskID, care.Outcome(outcome), deref(note), r.now())
+func (r *mutationResolver) LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) (*ent.CareTask, error) {
+	return care.LogAttempt(ctx, r.db(ctx), taskID, care.Outcome(outcome), deref(note), careAnswer(answer), r.now())
 }

@@ -59,6 +59,12 @@ func (r *queryResolver) Owners(ctx context.Context, after *entgql.Cursor[int], f
 		ent.WithOwnerOrder(orderBy), ent.WithOwnerFilter(where.Filter))
 }
 
+// Reminders is the resolver for the reminders field.
+func (r *queryResolver) Reminders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) (*ent.ReminderConnection, error) {
+	return r.Client.Reminder.Query().Paginate(ctx, after, first, before, last,
+		ent.WithReminderOrder(orderBy), ent.WithReminderFilter(where.Filter))
+}
+
 // Staff is the resolver for the staff field.
 func (r *queryResolver) Staff(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) (*ent.StaffConnection, error) {
 	return r.Client.Staff.Query().Paginate(ctx, after, first, before, last,

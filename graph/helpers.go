@@ -9,6 +9,7 @@ import (
 	"aftercare/graph/model"
 	"aftercare/internal/auth"
 	"aftercare/internal/booking/slots"
+	"aftercare/internal/care"
 )
 
 // viewer describes the caller, loading their records under their own
@@ -57,4 +58,17 @@ func slotModels(in []slots.Slot) []*model.AvailableSlot {
 		out[i] = &model.AvailableSlot{StartsAt: s.Start, EndsAt: s.End, Available: s.Available, Remaining: max(remaining, 0), Peak: s.Peak}
 	}
 	return out
+}
+
+// careAnswer maps the owner's answer on a care call to the domain's.
+func careAnswer(in *model.CareAnswerInput) *care.Answer {
+	if in == nil {
+		return nil
+	}
+	a := &care.Answer{Reason: in.Reason, ElsewhereShop: deref(in.ElsewhereShop)}
+	if in.ElsewherePriceCents != nil {
+		cents := int64(*in.ElsewherePriceCents)
+		a.ElsewherePriceCents = &cents
+	}
+	return a
 }

@@ -28,6 +28,26 @@ const (
 	FieldDealershipID = "dealership_id"
 	// FieldChannel holds the string denoting the channel field in the database.
 	FieldChannel = "channel"
+	// FieldKind holds the string denoting the kind field in the database.
+	FieldKind = "kind"
+	// FieldDedupeKey holds the string denoting the dedupe_key field in the database.
+	FieldDedupeKey = "dedupe_key"
+	// FieldVehicleID holds the string denoting the vehicle_id field in the database.
+	FieldVehicleID = "vehicle_id"
+	// FieldReminderID holds the string denoting the reminder_id field in the database.
+	FieldReminderID = "reminder_id"
+	// FieldLapseClass holds the string denoting the lapse_class field in the database.
+	FieldLapseClass = "lapse_class"
+	// FieldLapseMonth holds the string denoting the lapse_month field in the database.
+	FieldLapseMonth = "lapse_month"
+	// FieldDaysSinceVisit holds the string denoting the days_since_visit field in the database.
+	FieldDaysSinceVisit = "days_since_visit"
+	// FieldAnswerReason holds the string denoting the answer_reason field in the database.
+	FieldAnswerReason = "answer_reason"
+	// FieldElsewhereShop holds the string denoting the elsewhere_shop field in the database.
+	FieldElsewhereShop = "elsewhere_shop"
+	// FieldElsewherePriceCents holds the string denoting the elsewhere_price_cents field in the database.
+	FieldElsewherePriceCents = "elsewhere_price_cents"
 	// FieldReason holds the string denoting the reason field in the database.
 	FieldReason = "reason"
 	// FieldOutboxMessageID holds the string denoting the outbox_message_id field in the database.
@@ -68,6 +88,16 @@ var Columns = []string{
 	FieldOwnerID,
 	FieldDealershipID,
 	FieldChannel,
+	FieldKind,
+	FieldDedupeKey,
+	FieldVehicleID,
+	FieldReminderID,
+	FieldLapseClass,
+	FieldLapseMonth,
+	FieldDaysSinceVisit,
+	FieldAnswerReason,
+	FieldElsewhereShop,
+	FieldElsewherePriceCents,
 	FieldReason,
 	FieldOutboxMessageID,
 	FieldStatus,
@@ -99,6 +129,14 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DedupeKeyValidator is a validator for the "dedupe_key" field. It is called by the builders before save.
+	DedupeKeyValidator func(string) error
+	// LapseMonthValidator is a validator for the "lapse_month" field. It is called by the builders before save.
+	LapseMonthValidator func(string) error
+	// ElsewhereShopValidator is a validator for the "elsewhere_shop" field. It is called by the builders before save.
+	ElsewhereShopValidator func(string) error
+	// ElsewherePriceCentsValidator is a validator for the "elsewhere_price_cents" field. It is called by the builders before save.
+	ElsewherePriceCentsValidator func(int64) error
 	// ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
 	ReasonValidator func(string) error
 	// FailureReasonValidator is a validator for the "failure_reason" field. It is called by the builders before save.
@@ -126,6 +164,88 @@ func ChannelValidator(c Channel) error {
 		return nil
 	default:
 		return fmt.Errorf("caretask: invalid enum value for channel field: %q", c)
+	}
+}
+
+// Kind defines the type for the "kind" enum field.
+type Kind string
+
+// KindPushFailed is the default value of the Kind enum.
+const DefaultKind = KindPushFailed
+
+// Kind values.
+const (
+	KindPushFailed          Kind = "push_failed"
+	KindUnansweredReminders Kind = "unanswered_reminders"
+	KindServiceCall         Kind = "service_call"
+	KindLapse               Kind = "lapse"
+)
+
+func (k Kind) String() string {
+	return string(k)
+}
+
+// KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
+func KindValidator(k Kind) error {
+	switch k {
+	case KindPushFailed, KindUnansweredReminders, KindServiceCall, KindLapse:
+		return nil
+	default:
+		return fmt.Errorf("caretask: invalid enum value for kind field: %q", k)
+	}
+}
+
+// LapseClass defines the type for the "lapse_class" enum field.
+type LapseClass string
+
+// LapseClass values.
+const (
+	LapseClassLocalInWarranty       LapseClass = "local_in_warranty"
+	LapseClassLocalOutOfWarranty    LapseClass = "local_out_of_warranty"
+	LapseClassNonLocalInWarranty    LapseClass = "non_local_in_warranty"
+	LapseClassNonLocalOutOfWarranty LapseClass = "non_local_out_of_warranty"
+)
+
+func (lc LapseClass) String() string {
+	return string(lc)
+}
+
+// LapseClassValidator is a validator for the "lapse_class" field enum values. It is called by the builders before save.
+func LapseClassValidator(lc LapseClass) error {
+	switch lc {
+	case LapseClassLocalInWarranty, LapseClassLocalOutOfWarranty, LapseClassNonLocalInWarranty, LapseClassNonLocalOutOfWarranty:
+		return nil
+	default:
+		return fmt.Errorf("caretask: invalid enum value for lapse_class field: %q", lc)
+	}
+}
+
+// AnswerReason defines the type for the "answer_reason" enum field.
+type AnswerReason string
+
+// AnswerReason values.
+const (
+	AnswerReasonSatisfiedWillReturn AnswerReason = "satisfied_will_return"
+	AnswerReasonDissatisfied        AnswerReason = "dissatisfied"
+	AnswerReasonCompetitorPrice     AnswerReason = "competitor_price"
+	AnswerReasonCarUsedLess         AnswerReason = "car_used_less"
+	AnswerReasonMovedAway           AnswerReason = "moved_away"
+	AnswerReasonServicedElsewhere   AnswerReason = "serviced_elsewhere"
+	AnswerReasonSoldCar             AnswerReason = "sold_car"
+	AnswerReasonOther               AnswerReason = "other"
+)
+
+func (ar AnswerReason) String() string {
+	return string(ar)
+}
+
+// AnswerReasonValidator is a validator for the "answer_reason" field enum values. It is called by the builders before save.
+func AnswerReasonValidator(ar AnswerReason) error {
+	switch ar {
+	case AnswerReasonSatisfiedWillReturn, AnswerReasonDissatisfied, AnswerReasonCompetitorPrice, AnswerReasonCarUsedLess, AnswerReasonMovedAway, AnswerReasonServicedElsewhere, AnswerReasonSoldCar, AnswerReasonOther:
+		return nil
+	default:
+		return fmt.Errorf("caretask: invalid enum value for answer_reason field: %q", ar)
 	}
 }
 
@@ -187,6 +307,56 @@ func ByDealershipID(opts ...sql.OrderTermOption) OrderOption {
 // ByChannel orders the results by the channel field.
 func ByChannel(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldChannel, opts...).ToFunc()
+}
+
+// ByKind orders the results by the kind field.
+func ByKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// ByDedupeKey orders the results by the dedupe_key field.
+func ByDedupeKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDedupeKey, opts...).ToFunc()
+}
+
+// ByVehicleID orders the results by the vehicle_id field.
+func ByVehicleID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVehicleID, opts...).ToFunc()
+}
+
+// ByReminderID orders the results by the reminder_id field.
+func ByReminderID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReminderID, opts...).ToFunc()
+}
+
+// ByLapseClass orders the results by the lapse_class field.
+func ByLapseClass(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLapseClass, opts...).ToFunc()
+}
+
+// ByLapseMonth orders the results by the lapse_month field.
+func ByLapseMonth(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLapseMonth, opts...).ToFunc()
+}
+
+// ByDaysSinceVisit orders the results by the days_since_visit field.
+func ByDaysSinceVisit(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDaysSinceVisit, opts...).ToFunc()
+}
+
+// ByAnswerReason orders the results by the answer_reason field.
+func ByAnswerReason(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAnswerReason, opts...).ToFunc()
+}
+
+// ByElsewhereShop orders the results by the elsewhere_shop field.
+func ByElsewhereShop(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldElsewhereShop, opts...).ToFunc()
+}
+
+// ByElsewherePriceCents orders the results by the elsewhere_price_cents field.
+func ByElsewherePriceCents(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldElsewherePriceCents, opts...).ToFunc()
 }
 
 // ByReason orders the results by the reason field.
@@ -263,6 +433,60 @@ func (e *Channel) UnmarshalGQL(val interface{}) error {
 	*e = Channel(str)
 	if err := ChannelValidator(*e); err != nil {
 		return fmt.Errorf("%s is not a valid Channel", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e Kind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *Kind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = Kind(str)
+	if err := KindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid Kind", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e LapseClass) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *LapseClass) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = LapseClass(str)
+	if err := LapseClassValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid LapseClass", str)
+	}
+	return nil
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e AnswerReason) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *AnswerReason) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = AnswerReason(str)
+	if err := AnswerReasonValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid AnswerReason", str)
 	}
 	return nil
 }

@@ -75,6 +75,41 @@ func DealershipID(v int) predicate.CareTask {
 	return predicate.CareTask(sql.FieldEQ(FieldDealershipID, v))
 }
 
+// DedupeKey applies equality check predicate on the "dedupe_key" field. It's identical to DedupeKeyEQ.
+func DedupeKey(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldDedupeKey, v))
+}
+
+// VehicleID applies equality check predicate on the "vehicle_id" field. It's identical to VehicleIDEQ.
+func VehicleID(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldVehicleID, v))
+}
+
+// ReminderID applies equality check predicate on the "reminder_id" field. It's identical to ReminderIDEQ.
+func ReminderID(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldReminderID, v))
+}
+
+// LapseMonth applies equality check predicate on the "lapse_month" field. It's identical to LapseMonthEQ.
+func LapseMonth(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldLapseMonth, v))
+}
+
+// DaysSinceVisit applies equality check predicate on the "days_since_visit" field. It's identical to DaysSinceVisitEQ.
+func DaysSinceVisit(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldDaysSinceVisit, v))
+}
+
+// ElsewhereShop applies equality check predicate on the "elsewhere_shop" field. It's identical to ElsewhereShopEQ.
+func ElsewhereShop(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldElsewhereShop, v))
+}
+
+// ElsewherePriceCents applies equality check predicate on the "elsewhere_price_cents" field. It's identical to ElsewherePriceCentsEQ.
+func ElsewherePriceCents(v int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldElsewherePriceCents, v))
+}
+
 // Reason applies equality check predicate on the "reason" field. It's identical to ReasonEQ.
 func Reason(v string) predicate.CareTask {
 	return predicate.CareTask(sql.FieldEQ(FieldReason, v))
@@ -253,6 +288,511 @@ func ChannelIn(vs ...Channel) predicate.CareTask {
 // ChannelNotIn applies the NotIn predicate on the "channel" field.
 func ChannelNotIn(vs ...Channel) predicate.CareTask {
 	return predicate.CareTask(sql.FieldNotIn(FieldChannel, vs...))
+}
+
+// KindEQ applies the EQ predicate on the "kind" field.
+func KindEQ(v Kind) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldKind, v))
+}
+
+// KindNEQ applies the NEQ predicate on the "kind" field.
+func KindNEQ(v Kind) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldKind, v))
+}
+
+// KindIn applies the In predicate on the "kind" field.
+func KindIn(vs ...Kind) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldKind, vs...))
+}
+
+// KindNotIn applies the NotIn predicate on the "kind" field.
+func KindNotIn(vs ...Kind) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldKind, vs...))
+}
+
+// DedupeKeyEQ applies the EQ predicate on the "dedupe_key" field.
+func DedupeKeyEQ(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldDedupeKey, v))
+}
+
+// DedupeKeyNEQ applies the NEQ predicate on the "dedupe_key" field.
+func DedupeKeyNEQ(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldDedupeKey, v))
+}
+
+// DedupeKeyIn applies the In predicate on the "dedupe_key" field.
+func DedupeKeyIn(vs ...string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldDedupeKey, vs...))
+}
+
+// DedupeKeyNotIn applies the NotIn predicate on the "dedupe_key" field.
+func DedupeKeyNotIn(vs ...string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldDedupeKey, vs...))
+}
+
+// DedupeKeyGT applies the GT predicate on the "dedupe_key" field.
+func DedupeKeyGT(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGT(FieldDedupeKey, v))
+}
+
+// DedupeKeyGTE applies the GTE predicate on the "dedupe_key" field.
+func DedupeKeyGTE(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGTE(FieldDedupeKey, v))
+}
+
+// DedupeKeyLT applies the LT predicate on the "dedupe_key" field.
+func DedupeKeyLT(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLT(FieldDedupeKey, v))
+}
+
+// DedupeKeyLTE applies the LTE predicate on the "dedupe_key" field.
+func DedupeKeyLTE(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLTE(FieldDedupeKey, v))
+}
+
+// DedupeKeyContains applies the Contains predicate on the "dedupe_key" field.
+func DedupeKeyContains(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldContains(FieldDedupeKey, v))
+}
+
+// DedupeKeyHasPrefix applies the HasPrefix predicate on the "dedupe_key" field.
+func DedupeKeyHasPrefix(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldHasPrefix(FieldDedupeKey, v))
+}
+
+// DedupeKeyHasSuffix applies the HasSuffix predicate on the "dedupe_key" field.
+func DedupeKeyHasSuffix(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldHasSuffix(FieldDedupeKey, v))
+}
+
+// DedupeKeyIsNil applies the IsNil predicate on the "dedupe_key" field.
+func DedupeKeyIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldDedupeKey))
+}
+
+// DedupeKeyNotNil applies the NotNil predicate on the "dedupe_key" field.
+func DedupeKeyNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldDedupeKey))
+}
+
+// DedupeKeyEqualFold applies the EqualFold predicate on the "dedupe_key" field.
+func DedupeKeyEqualFold(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEqualFold(FieldDedupeKey, v))
+}
+
+// DedupeKeyContainsFold applies the ContainsFold predicate on the "dedupe_key" field.
+func DedupeKeyContainsFold(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldContainsFold(FieldDedupeKey, v))
+}
+
+// VehicleIDEQ applies the EQ predicate on the "vehicle_id" field.
+func VehicleIDEQ(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldVehicleID, v))
+}
+
+// VehicleIDNEQ applies the NEQ predicate on the "vehicle_id" field.
+func VehicleIDNEQ(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldVehicleID, v))
+}
+
+// VehicleIDIn applies the In predicate on the "vehicle_id" field.
+func VehicleIDIn(vs ...int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldVehicleID, vs...))
+}
+
+// VehicleIDNotIn applies the NotIn predicate on the "vehicle_id" field.
+func VehicleIDNotIn(vs ...int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldVehicleID, vs...))
+}
+
+// VehicleIDGT applies the GT predicate on the "vehicle_id" field.
+func VehicleIDGT(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGT(FieldVehicleID, v))
+}
+
+// VehicleIDGTE applies the GTE predicate on the "vehicle_id" field.
+func VehicleIDGTE(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGTE(FieldVehicleID, v))
+}
+
+// VehicleIDLT applies the LT predicate on the "vehicle_id" field.
+func VehicleIDLT(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLT(FieldVehicleID, v))
+}
+
+// VehicleIDLTE applies the LTE predicate on the "vehicle_id" field.
+func VehicleIDLTE(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLTE(FieldVehicleID, v))
+}
+
+// VehicleIDIsNil applies the IsNil predicate on the "vehicle_id" field.
+func VehicleIDIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldVehicleID))
+}
+
+// VehicleIDNotNil applies the NotNil predicate on the "vehicle_id" field.
+func VehicleIDNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldVehicleID))
+}
+
+// ReminderIDEQ applies the EQ predicate on the "reminder_id" field.
+func ReminderIDEQ(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldReminderID, v))
+}
+
+// ReminderIDNEQ applies the NEQ predicate on the "reminder_id" field.
+func ReminderIDNEQ(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldReminderID, v))
+}
+
+// ReminderIDIn applies the In predicate on the "reminder_id" field.
+func ReminderIDIn(vs ...int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldReminderID, vs...))
+}
+
+// ReminderIDNotIn applies the NotIn predicate on the "reminder_id" field.
+func ReminderIDNotIn(vs ...int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldReminderID, vs...))
+}
+
+// ReminderIDGT applies the GT predicate on the "reminder_id" field.
+func ReminderIDGT(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGT(FieldReminderID, v))
+}
+
+// ReminderIDGTE applies the GTE predicate on the "reminder_id" field.
+func ReminderIDGTE(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGTE(FieldReminderID, v))
+}
+
+// ReminderIDLT applies the LT predicate on the "reminder_id" field.
+func ReminderIDLT(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLT(FieldReminderID, v))
+}
+
+// ReminderIDLTE applies the LTE predicate on the "reminder_id" field.
+func ReminderIDLTE(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLTE(FieldReminderID, v))
+}
+
+// ReminderIDIsNil applies the IsNil predicate on the "reminder_id" field.
+func ReminderIDIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldReminderID))
+}
+
+// ReminderIDNotNil applies the NotNil predicate on the "reminder_id" field.
+func ReminderIDNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldReminderID))
+}
+
+// LapseClassEQ applies the EQ predicate on the "lapse_class" field.
+func LapseClassEQ(v LapseClass) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldLapseClass, v))
+}
+
+// LapseClassNEQ applies the NEQ predicate on the "lapse_class" field.
+func LapseClassNEQ(v LapseClass) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldLapseClass, v))
+}
+
+// LapseClassIn applies the In predicate on the "lapse_class" field.
+func LapseClassIn(vs ...LapseClass) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldLapseClass, vs...))
+}
+
+// LapseClassNotIn applies the NotIn predicate on the "lapse_class" field.
+func LapseClassNotIn(vs ...LapseClass) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldLapseClass, vs...))
+}
+
+// LapseClassIsNil applies the IsNil predicate on the "lapse_class" field.
+func LapseClassIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldLapseClass))
+}
+
+// LapseClassNotNil applies the NotNil predicate on the "lapse_class" field.
+func LapseClassNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldLapseClass))
+}
+
+// LapseMonthEQ applies the EQ predicate on the "lapse_month" field.
+func LapseMonthEQ(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldLapseMonth, v))
+}
+
+// LapseMonthNEQ applies the NEQ predicate on the "lapse_month" field.
+func LapseMonthNEQ(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldLapseMonth, v))
+}
+
+// LapseMonthIn applies the In predicate on the "lapse_month" field.
+func LapseMonthIn(vs ...string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldLapseMonth, vs...))
+}
+
+// LapseMonthNotIn applies the NotIn predicate on the "lapse_month" field.
+func LapseMonthNotIn(vs ...string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldLapseMonth, vs...))
+}
+
+// LapseMonthGT applies the GT predicate on the "lapse_month" field.
+func LapseMonthGT(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGT(FieldLapseMonth, v))
+}
+
+// LapseMonthGTE applies the GTE predicate on the "lapse_month" field.
+func LapseMonthGTE(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGTE(FieldLapseMonth, v))
+}
+
+// LapseMonthLT applies the LT predicate on the "lapse_month" field.
+func LapseMonthLT(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLT(FieldLapseMonth, v))
+}
+
+// LapseMonthLTE applies the LTE predicate on the "lapse_month" field.
+func LapseMonthLTE(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLTE(FieldLapseMonth, v))
+}
+
+// LapseMonthContains applies the Contains predicate on the "lapse_month" field.
+func LapseMonthContains(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldContains(FieldLapseMonth, v))
+}
+
+// LapseMonthHasPrefix applies the HasPrefix predicate on the "lapse_month" field.
+func LapseMonthHasPrefix(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldHasPrefix(FieldLapseMonth, v))
+}
+
+// LapseMonthHasSuffix applies the HasSuffix predicate on the "lapse_month" field.
+func LapseMonthHasSuffix(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldHasSuffix(FieldLapseMonth, v))
+}
+
+// LapseMonthIsNil applies the IsNil predicate on the "lapse_month" field.
+func LapseMonthIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldLapseMonth))
+}
+
+// LapseMonthNotNil applies the NotNil predicate on the "lapse_month" field.
+func LapseMonthNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldLapseMonth))
+}
+
+// LapseMonthEqualFold applies the EqualFold predicate on the "lapse_month" field.
+func LapseMonthEqualFold(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEqualFold(FieldLapseMonth, v))
+}
+
+// LapseMonthContainsFold applies the ContainsFold predicate on the "lapse_month" field.
+func LapseMonthContainsFold(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldContainsFold(FieldLapseMonth, v))
+}
+
+// DaysSinceVisitEQ applies the EQ predicate on the "days_since_visit" field.
+func DaysSinceVisitEQ(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldDaysSinceVisit, v))
+}
+
+// DaysSinceVisitNEQ applies the NEQ predicate on the "days_since_visit" field.
+func DaysSinceVisitNEQ(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldDaysSinceVisit, v))
+}
+
+// DaysSinceVisitIn applies the In predicate on the "days_since_visit" field.
+func DaysSinceVisitIn(vs ...int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldDaysSinceVisit, vs...))
+}
+
+// DaysSinceVisitNotIn applies the NotIn predicate on the "days_since_visit" field.
+func DaysSinceVisitNotIn(vs ...int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldDaysSinceVisit, vs...))
+}
+
+// DaysSinceVisitGT applies the GT predicate on the "days_since_visit" field.
+func DaysSinceVisitGT(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGT(FieldDaysSinceVisit, v))
+}
+
+// DaysSinceVisitGTE applies the GTE predicate on the "days_since_visit" field.
+func DaysSinceVisitGTE(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGTE(FieldDaysSinceVisit, v))
+}
+
+// DaysSinceVisitLT applies the LT predicate on the "days_since_visit" field.
+func DaysSinceVisitLT(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLT(FieldDaysSinceVisit, v))
+}
+
+// DaysSinceVisitLTE applies the LTE predicate on the "days_since_visit" field.
+func DaysSinceVisitLTE(v int) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLTE(FieldDaysSinceVisit, v))
+}
+
+// DaysSinceVisitIsNil applies the IsNil predicate on the "days_since_visit" field.
+func DaysSinceVisitIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldDaysSinceVisit))
+}
+
+// DaysSinceVisitNotNil applies the NotNil predicate on the "days_since_visit" field.
+func DaysSinceVisitNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldDaysSinceVisit))
+}
+
+// AnswerReasonEQ applies the EQ predicate on the "answer_reason" field.
+func AnswerReasonEQ(v AnswerReason) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldAnswerReason, v))
+}
+
+// AnswerReasonNEQ applies the NEQ predicate on the "answer_reason" field.
+func AnswerReasonNEQ(v AnswerReason) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldAnswerReason, v))
+}
+
+// AnswerReasonIn applies the In predicate on the "answer_reason" field.
+func AnswerReasonIn(vs ...AnswerReason) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldAnswerReason, vs...))
+}
+
+// AnswerReasonNotIn applies the NotIn predicate on the "answer_reason" field.
+func AnswerReasonNotIn(vs ...AnswerReason) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldAnswerReason, vs...))
+}
+
+// AnswerReasonIsNil applies the IsNil predicate on the "answer_reason" field.
+func AnswerReasonIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldAnswerReason))
+}
+
+// AnswerReasonNotNil applies the NotNil predicate on the "answer_reason" field.
+func AnswerReasonNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldAnswerReason))
+}
+
+// ElsewhereShopEQ applies the EQ predicate on the "elsewhere_shop" field.
+func ElsewhereShopEQ(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopNEQ applies the NEQ predicate on the "elsewhere_shop" field.
+func ElsewhereShopNEQ(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopIn applies the In predicate on the "elsewhere_shop" field.
+func ElsewhereShopIn(vs ...string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldElsewhereShop, vs...))
+}
+
+// ElsewhereShopNotIn applies the NotIn predicate on the "elsewhere_shop" field.
+func ElsewhereShopNotIn(vs ...string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldElsewhereShop, vs...))
+}
+
+// ElsewhereShopGT applies the GT predicate on the "elsewhere_shop" field.
+func ElsewhereShopGT(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGT(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopGTE applies the GTE predicate on the "elsewhere_shop" field.
+func ElsewhereShopGTE(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGTE(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopLT applies the LT predicate on the "elsewhere_shop" field.
+func ElsewhereShopLT(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLT(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopLTE applies the LTE predicate on the "elsewhere_shop" field.
+func ElsewhereShopLTE(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLTE(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopContains applies the Contains predicate on the "elsewhere_shop" field.
+func ElsewhereShopContains(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldContains(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopHasPrefix applies the HasPrefix predicate on the "elsewhere_shop" field.
+func ElsewhereShopHasPrefix(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldHasPrefix(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopHasSuffix applies the HasSuffix predicate on the "elsewhere_shop" field.
+func ElsewhereShopHasSuffix(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldHasSuffix(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopIsNil applies the IsNil predicate on the "elsewhere_shop" field.
+func ElsewhereShopIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldElsewhereShop))
+}
+
+// ElsewhereShopNotNil applies the NotNil predicate on the "elsewhere_shop" field.
+func ElsewhereShopNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldElsewhereShop))
+}
+
+// ElsewhereShopEqualFold applies the EqualFold predicate on the "elsewhere_shop" field.
+func ElsewhereShopEqualFold(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEqualFold(FieldElsewhereShop, v))
+}
+
+// ElsewhereShopContainsFold applies the ContainsFold predicate on the "elsewhere_shop" field.
+func ElsewhereShopContainsFold(v string) predicate.CareTask {
+	return predicate.CareTask(sql.FieldContainsFold(FieldElsewhereShop, v))
+}
+
+// ElsewherePriceCentsEQ applies the EQ predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsEQ(v int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldEQ(FieldElsewherePriceCents, v))
+}
+
+// ElsewherePriceCentsNEQ applies the NEQ predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsNEQ(v int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNEQ(FieldElsewherePriceCents, v))
+}
+
+// ElsewherePriceCentsIn applies the In predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsIn(vs ...int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldIn(FieldElsewherePriceCents, vs...))
+}
+
+// ElsewherePriceCentsNotIn applies the NotIn predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsNotIn(vs ...int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotIn(FieldElsewherePriceCents, vs...))
+}
+
+// ElsewherePriceCentsGT applies the GT predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsGT(v int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGT(FieldElsewherePriceCents, v))
+}
+
+// ElsewherePriceCentsGTE applies the GTE predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsGTE(v int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldGTE(FieldElsewherePriceCents, v))
+}
+
+// ElsewherePriceCentsLT applies the LT predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsLT(v int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLT(FieldElsewherePriceCents, v))
+}
+
+// ElsewherePriceCentsLTE applies the LTE predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsLTE(v int64) predicate.CareTask {
+	return predicate.CareTask(sql.FieldLTE(FieldElsewherePriceCents, v))
+}
+
+// ElsewherePriceCentsIsNil applies the IsNil predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsIsNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldIsNull(FieldElsewherePriceCents))
+}
+
+// ElsewherePriceCentsNotNil applies the NotNil predicate on the "elsewhere_price_cents" field.
+func ElsewherePriceCentsNotNil() predicate.CareTask {
+	return predicate.CareTask(sql.FieldNotNull(FieldElsewherePriceCents))
 }
 
 // ReasonEQ applies the EQ predicate on the "reason" field.

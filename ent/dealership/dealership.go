@@ -43,6 +43,8 @@ const (
 	FieldClosures = "closures"
 	// FieldPhone holds the string denoting the phone field in the database.
 	FieldPhone = "phone"
+	// FieldGreetingDays holds the string denoting the greeting_days field in the database.
+	FieldGreetingDays = "greeting_days"
 	// FieldSlotMinutes holds the string denoting the slot_minutes field in the database.
 	FieldSlotMinutes = "slot_minutes"
 	// FieldCapacity holds the string denoting the capacity field in the database.
@@ -152,6 +154,7 @@ var Columns = []string{
 	FieldOpeningHours,
 	FieldClosures,
 	FieldPhone,
+	FieldGreetingDays,
 	FieldSlotMinutes,
 	FieldCapacity,
 	FieldPeakHours,

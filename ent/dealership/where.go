@@ -790,6 +790,16 @@ func PhoneContainsFold(v string) predicate.Dealership {
 	return predicate.Dealership(sql.FieldContainsFold(FieldPhone, v))
 }
 
+// GreetingDaysIsNil applies the IsNil predicate on the "greeting_days" field.
+func GreetingDaysIsNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldIsNull(FieldGreetingDays))
+}
+
+// GreetingDaysNotNil applies the NotNil predicate on the "greeting_days" field.
+func GreetingDaysNotNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotNull(FieldGreetingDays))
+}
+
 // SlotMinutesEQ applies the EQ predicate on the "slot_minutes" field.
 func SlotMinutesEQ(v int) predicate.Dealership {
 	return predicate.Dealership(sql.FieldEQ(FieldSlotMinutes, v))

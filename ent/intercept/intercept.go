@@ -15,11 +15,14 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/joblease"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
 	"aftercare/ent/predicate"
+	"aftercare/ent/reminder"
+	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
 	"aftercare/ent/surveyresponse"
@@ -305,6 +308,33 @@ func (f TraverseInspectionItem) Traverse(ctx context.Context, q ent.Query) error
 	return fmt.Errorf("unexpected query type %T. expect *ent.InspectionItemQuery", q)
 }
 
+// The JobLeaseFunc type is an adapter to allow the use of ordinary function as a Querier.
+type JobLeaseFunc func(context.Context, *ent.JobLeaseQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f JobLeaseFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.JobLeaseQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.JobLeaseQuery", q)
+}
+
+// The TraverseJobLease type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseJobLease func(context.Context, *ent.JobLeaseQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseJobLease) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseJobLease) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.JobLeaseQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.JobLeaseQuery", q)
+}
+
 // The OdometerReadingFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OdometerReadingFunc func(context.Context, *ent.OdometerReadingQuery) (ent.Value, error)
 
@@ -411,6 +441,60 @@ func (f TraversePhoto) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.PhotoQuery", q)
+}
+
+// The ReminderFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReminderFunc func(context.Context, *ent.ReminderQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReminderFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReminderQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReminderQuery", q)
+}
+
+// The TraverseReminder type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReminder func(context.Context, *ent.ReminderQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReminder) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReminder) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReminderQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReminderQuery", q)
+}
+
+// The ReminderCheckFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReminderCheckFunc func(context.Context, *ent.ReminderCheckQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReminderCheckFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReminderCheckQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReminderCheckQuery", q)
+}
+
+// The TraverseReminderCheck type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReminderCheck func(context.Context, *ent.ReminderCheckQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReminderCheck) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReminderCheck) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReminderCheckQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReminderCheckQuery", q)
 }
 
 // The ServiceTypeFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -675,6 +759,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DeviceQuery, predicate.Device, device.OrderOption]{typ: ent.TypeDevice, tq: q}, nil
 	case *ent.InspectionItemQuery:
 		return &query[*ent.InspectionItemQuery, predicate.InspectionItem, inspectionitem.OrderOption]{typ: ent.TypeInspectionItem, tq: q}, nil
+	case *ent.JobLeaseQuery:
+		return &query[*ent.JobLeaseQuery, predicate.JobLease, joblease.OrderOption]{typ: ent.TypeJobLease, tq: q}, nil
 	case *ent.OdometerReadingQuery:
 		return &query[*ent.OdometerReadingQuery, predicate.OdometerReading, odometerreading.OrderOption]{typ: ent.TypeOdometerReading, tq: q}, nil
 	case *ent.OutboxMessageQuery:
@@ -683,6 +769,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OwnerQuery, predicate.Owner, owner.OrderOption]{typ: ent.TypeOwner, tq: q}, nil
 	case *ent.PhotoQuery:
 		return &query[*ent.PhotoQuery, predicate.Photo, photo.OrderOption]{typ: ent.TypePhoto, tq: q}, nil
+	case *ent.ReminderQuery:
+		return &query[*ent.ReminderQuery, predicate.Reminder, reminder.OrderOption]{typ: ent.TypeReminder, tq: q}, nil
+	case *ent.ReminderCheckQuery:
+		return &query[*ent.ReminderCheckQuery, predicate.ReminderCheck, remindercheck.OrderOption]{typ: ent.TypeReminderCheck, tq: q}, nil
 	case *ent.ServiceTypeQuery:
 		return &query[*ent.ServiceTypeQuery, predicate.ServiceType, servicetype.OrderOption]{typ: ent.TypeServiceType, tq: q}, nil
 	case *ent.StaffQuery:

@@ -132,6 +132,16 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "dealership_id", Type: field.TypeInt},
 		{Name: "channel", Type: field.TypeEnum, Enums: []string{"phone", "sms", "email"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"push_failed", "unanswered_reminders", "service_call", "lapse"}, Default: "push_failed"},
+		{Name: "dedupe_key", Type: field.TypeString, Unique: true, Nullable: true, Size: 200},
+		{Name: "vehicle_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reminder_id", Type: field.TypeInt, Nullable: true},
+		{Name: "lapse_class", Type: field.TypeEnum, Nullable: true, Enums: []string{"local_in_warranty", "local_out_of_warranty", "non_local_in_warranty", "non_local_out_of_warranty"}},
+		{Name: "lapse_month", Type: field.TypeString, Nullable: true, Size: 7},
+		{Name: "days_since_visit", Type: field.TypeInt, Nullable: true},
+		{Name: "answer_reason", Type: field.TypeEnum, Nullable: true, Enums: []string{"satisfied_will_return", "dissatisfied", "competitor_price", "car_used_less", "moved_away", "serviced_elsewhere", "sold_car", "other"}},
+		{Name: "elsewhere_shop", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "elsewhere_price_cents", Type: field.TypeInt64, Nullable: true},
 		{Name: "reason", Type: field.TypeString, Size: 200},
 		{Name: "outbox_message_id", Type: field.TypeInt, Nullable: true},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"open", "done", "failed"}, Default: "open"},
@@ -147,7 +157,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "care_tasks_owners_care_tasks",
-				Columns:    []*schema.Column{CareTasksColumns[10]},
+				Columns:    []*schema.Column{CareTasksColumns[20]},
 				RefColumns: []*schema.Column{OwnersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -156,12 +166,17 @@ var (
 			{
 				Name:    "caretask_dealership_id_status_due_at",
 				Unique:  false,
-				Columns: []*schema.Column{CareTasksColumns[3], CareTasksColumns[7], CareTasksColumns[8]},
+				Columns: []*schema.Column{CareTasksColumns[3], CareTasksColumns[17], CareTasksColumns[18]},
 			},
 			{
 				Name:    "caretask_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{CareTasksColumns[10]},
+				Columns: []*schema.Column{CareTasksColumns[20]},
+			},
+			{
+				Name:    "caretask_dealership_id_kind_lapse_month",
+				Unique:  false,
+				Columns: []*schema.Column{CareTasksColumns[3], CareTasksColumns[5], CareTasksColumns[10]},
 			},
 		},
 	}
@@ -218,6 +233,7 @@ var (
 		{Name: "opening_hours", Type: field.TypeJSON, Nullable: true},
 		{Name: "closures", Type: field.TypeJSON, Nullable: true},
 		{Name: "phone", Type: field.TypeString, Nullable: true},
+		{Name: "greeting_days", Type: field.TypeJSON, Nullable: true},
 		{Name: "slot_minutes", Type: field.TypeInt, Default: 30},
 		{Name: "capacity", Type: field.TypeJSON, Nullable: true},
 		{Name: "peak_hours", Type: field.TypeJSON, Nullable: true},
@@ -236,7 +252,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "dealerships_dealer_groups_dealerships",
-				Columns:    []*schema.Column{DealershipsColumns[22]},
+				Columns:    []*schema.Column{DealershipsColumns[23]},
 				RefColumns: []*schema.Column{DealerGroupsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -306,6 +322,22 @@ var (
 			},
 		},
 	}
+	// JobLeasesColumns holds the columns for the "job_leases" table.
+	JobLeasesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "holder", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "lease_until", Type: field.TypeTime, Nullable: true},
+		{Name: "last_started_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_succeeded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 500},
+	}
+	// JobLeasesTable holds the schema information for the "job_leases" table.
+	JobLeasesTable = &schema.Table{
+		Name:       "job_leases",
+		Columns:    JobLeasesColumns,
+		PrimaryKey: []*schema.Column{JobLeasesColumns[0]},
+	}
 	// OdometerReadingsColumns holds the columns for the "odometer_readings" table.
 	OdometerReadingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -359,6 +391,8 @@ var (
 		{Name: "last_error", Type: field.TypeString, Nullable: true, Size: 500},
 		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
 		{Name: "claimed_until", Type: field.TypeTime, Nullable: true},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "reminder_id", Type: field.TypeInt, Nullable: true},
 		{Name: "owner_id", Type: field.TypeInt},
 	}
 	// OutboxMessagesTable holds the schema information for the "outbox_messages" table.
@@ -369,7 +403,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "outbox_messages_owners_outbox_messages",
-				Columns:    []*schema.Column{OutboxMessagesColumns[18]},
+				Columns:    []*schema.Column{OutboxMessagesColumns[20]},
 				RefColumns: []*schema.Column{OwnersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -383,12 +417,12 @@ var (
 			{
 				Name:    "outboxmessage_owner_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{OutboxMessagesColumns[18], OutboxMessagesColumns[1]},
+				Columns: []*schema.Column{OutboxMessagesColumns[20], OutboxMessagesColumns[1]},
 			},
 			{
 				Name:    "outboxmessage_owner_id_status_sent_at",
 				Unique:  false,
-				Columns: []*schema.Column{OutboxMessagesColumns[18], OutboxMessagesColumns[13], OutboxMessagesColumns[16]},
+				Columns: []*schema.Column{OutboxMessagesColumns[20], OutboxMessagesColumns[13], OutboxMessagesColumns[16]},
 			},
 		},
 	}
@@ -443,6 +477,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{OwnersColumns[23]},
 			},
+			{
+				Name:    "owner_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{OwnersColumns[2]},
+			},
 		},
 	}
 	// PhotosColumns holds the columns for the "photos" table.
@@ -475,6 +514,79 @@ var (
 				Columns:    []*schema.Column{PhotosColumns[9]},
 				RefColumns: []*schema.Column{WorkOrdersColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// RemindersColumns holds the columns for the "reminders" table.
+	RemindersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "vehicle_id", Type: field.TypeInt, Nullable: true},
+		{Name: "dealership_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"first_service", "periodic_service", "service_call", "warranty_expiry", "insurance_expiry", "inspection", "birthday", "winback", "spring_campaign", "autumn_campaign", "holiday"}},
+		{Name: "cycle", Type: field.TypeString, Size: 100},
+		{Name: "dedupe_key", Type: field.TypeString, Unique: true, Size: 200},
+		{Name: "category", Type: field.TypeEnum, Enums: []string{"service", "safety", "marketing"}},
+		{Name: "due_date", Type: field.TypeTime, Nullable: true},
+		{Name: "send_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"scheduled", "deferred", "sent", "failed", "opened", "converted", "expired", "cancelled"}, Default: "scheduled"},
+		{Name: "status_reason", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "opened_at", Type: field.TypeTime, Nullable: true},
+		{Name: "converted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "appointment_id", Type: field.TypeInt, Nullable: true},
+		{Name: "owner_id", Type: field.TypeInt},
+	}
+	// RemindersTable holds the schema information for the "reminders" table.
+	RemindersTable = &schema.Table{
+		Name:       "reminders",
+		Columns:    RemindersColumns,
+		PrimaryKey: []*schema.Column{RemindersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "reminders_owners_reminders",
+				Columns:    []*schema.Column{RemindersColumns[18]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reminder_owner_id_sent_at",
+				Unique:  false,
+				Columns: []*schema.Column{RemindersColumns[18], RemindersColumns[14]},
+			},
+			{
+				Name:    "reminder_dealership_id_status_send_at",
+				Unique:  false,
+				Columns: []*schema.Column{RemindersColumns[4], RemindersColumns[12], RemindersColumns[10]},
+			},
+			{
+				Name:    "reminder_vehicle_id",
+				Unique:  false,
+				Columns: []*schema.Column{RemindersColumns[3]},
+			},
+		},
+	}
+	// ReminderChecksColumns holds the columns for the "reminder_checks" table.
+	ReminderChecksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "vehicle_id", Type: field.TypeInt, Unique: true},
+		{Name: "next_at", Type: field.TypeTime},
+		{Name: "checked_at", Type: field.TypeTime, Nullable: true},
+	}
+	// ReminderChecksTable holds the schema information for the "reminder_checks" table.
+	ReminderChecksTable = &schema.Table{
+		Name:       "reminder_checks",
+		Columns:    ReminderChecksColumns,
+		PrimaryKey: []*schema.Column{ReminderChecksColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "remindercheck_next_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReminderChecksColumns[2]},
 			},
 		},
 	}
@@ -690,6 +802,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{VehiclesColumns[24]},
 			},
+			{
+				Name:    "vehicle_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{VehiclesColumns[2]},
+			},
 		},
 	}
 	// VehicleOwnershipsColumns holds the columns for the "vehicle_ownerships" table.
@@ -891,10 +1008,13 @@ var (
 		DealershipsTable,
 		DevicesTable,
 		InspectionItemsTable,
+		JobLeasesTable,
 		OdometerReadingsTable,
 		OutboxMessagesTable,
 		OwnersTable,
 		PhotosTable,
+		RemindersTable,
+		ReminderChecksTable,
 		ServiceTypesTable,
 		StaffsTable,
 		SurveyResponsesTable,
@@ -941,6 +1061,9 @@ func init() {
 	InspectionItemsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
+	JobLeasesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
+	}
 	OdometerReadingsTable.ForeignKeys[0].RefTable = VehiclesTable
 	OdometerReadingsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
@@ -957,6 +1080,13 @@ func init() {
 	PhotosTable.ForeignKeys[1].RefTable = WorkOrdersTable
 	PhotosTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
+	}
+	RemindersTable.ForeignKeys[0].RefTable = OwnersTable
+	RemindersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
+	ReminderChecksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	ServiceTypesTable.ForeignKeys[0].RefTable = DealershipsTable
 	ServiceTypesTable.Annotation = &entsql.Annotation{

@@ -54,6 +54,10 @@ const (
 	FieldSentAt = "sent_at"
 	// FieldClaimedUntil holds the string denoting the claimed_until field in the database.
 	FieldClaimedUntil = "claimed_until"
+	// FieldExpiresAt holds the string denoting the expires_at field in the database.
+	FieldExpiresAt = "expires_at"
+	// FieldReminderID holds the string denoting the reminder_id field in the database.
+	FieldReminderID = "reminder_id"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
 	EdgeOwner = "owner"
 	// Table holds the table name of the outboxmessage in the database.
@@ -88,6 +92,8 @@ var Columns = []string{
 	FieldLastError,
 	FieldSentAt,
 	FieldClaimedUntil,
+	FieldExpiresAt,
+	FieldReminderID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -274,6 +280,16 @@ func BySentAt(opts ...sql.OrderTermOption) OrderOption {
 // ByClaimedUntil orders the results by the claimed_until field.
 func ByClaimedUntil(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldClaimedUntil, opts...).ToFunc()
+}
+
+// ByExpiresAt orders the results by the expires_at field.
+func ByExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldExpiresAt, opts...).ToFunc()
+}
+
+// ByReminderID orders the results by the reminder_id field.
+func ByReminderID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReminderID, opts...).ToFunc()
 }
 
 // ByOwnerField orders the results by owner field.

@@ -130,6 +130,16 @@ func ClaimedUntil(v time.Time) predicate.OutboxMessage {
 	return predicate.OutboxMessage(sql.FieldEQ(FieldClaimedUntil, v))
 }
 
+// ExpiresAt applies equality check predicate on the "expires_at" field. It's identical to ExpiresAtEQ.
+func ExpiresAt(v time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldEQ(FieldExpiresAt, v))
+}
+
+// ReminderID applies equality check predicate on the "reminder_id" field. It's identical to ReminderIDEQ.
+func ReminderID(v int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldEQ(FieldReminderID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.OutboxMessage {
 	return predicate.OutboxMessage(sql.FieldEQ(FieldCreatedAt, v))
@@ -943,6 +953,106 @@ func ClaimedUntilIsNil() predicate.OutboxMessage {
 // ClaimedUntilNotNil applies the NotNil predicate on the "claimed_until" field.
 func ClaimedUntilNotNil() predicate.OutboxMessage {
 	return predicate.OutboxMessage(sql.FieldNotNull(FieldClaimedUntil))
+}
+
+// ExpiresAtEQ applies the EQ predicate on the "expires_at" field.
+func ExpiresAtEQ(v time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldEQ(FieldExpiresAt, v))
+}
+
+// ExpiresAtNEQ applies the NEQ predicate on the "expires_at" field.
+func ExpiresAtNEQ(v time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldNEQ(FieldExpiresAt, v))
+}
+
+// ExpiresAtIn applies the In predicate on the "expires_at" field.
+func ExpiresAtIn(vs ...time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldIn(FieldExpiresAt, vs...))
+}
+
+// ExpiresAtNotIn applies the NotIn predicate on the "expires_at" field.
+func ExpiresAtNotIn(vs ...time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldNotIn(FieldExpiresAt, vs...))
+}
+
+// ExpiresAtGT applies the GT predicate on the "expires_at" field.
+func ExpiresAtGT(v time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldGT(FieldExpiresAt, v))
+}
+
+// ExpiresAtGTE applies the GTE predicate on the "expires_at" field.
+func ExpiresAtGTE(v time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldGTE(FieldExpiresAt, v))
+}
+
+// ExpiresAtLT applies the LT predicate on the "expires_at" field.
+func ExpiresAtLT(v time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldLT(FieldExpiresAt, v))
+}
+
+// ExpiresAtLTE applies the LTE predicate on the "expires_at" field.
+func ExpiresAtLTE(v time.Time) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldLTE(FieldExpiresAt, v))
+}
+
+// ExpiresAtIsNil applies the IsNil predicate on the "expires_at" field.
+func ExpiresAtIsNil() predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldIsNull(FieldExpiresAt))
+}
+
+// ExpiresAtNotNil applies the NotNil predicate on the "expires_at" field.
+func ExpiresAtNotNil() predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldNotNull(FieldExpiresAt))
+}
+
+// ReminderIDEQ applies the EQ predicate on the "reminder_id" field.
+func ReminderIDEQ(v int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldEQ(FieldReminderID, v))
+}
+
+// ReminderIDNEQ applies the NEQ predicate on the "reminder_id" field.
+func ReminderIDNEQ(v int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldNEQ(FieldReminderID, v))
+}
+
+// ReminderIDIn applies the In predicate on the "reminder_id" field.
+func ReminderIDIn(vs ...int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldIn(FieldReminderID, vs...))
+}
+
+// ReminderIDNotIn applies the NotIn predicate on the "reminder_id" field.
+func ReminderIDNotIn(vs ...int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldNotIn(FieldReminderID, vs...))
+}
+
+// ReminderIDGT applies the GT predicate on the "reminder_id" field.
+func ReminderIDGT(v int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldGT(FieldReminderID, v))
+}
+
+// ReminderIDGTE applies the GTE predicate on the "reminder_id" field.
+func ReminderIDGTE(v int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldGTE(FieldReminderID, v))
+}
+
+// ReminderIDLT applies the LT predicate on the "reminder_id" field.
+func ReminderIDLT(v int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldLT(FieldReminderID, v))
+}
+
+// ReminderIDLTE applies the LTE predicate on the "reminder_id" field.
+func ReminderIDLTE(v int) predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldLTE(FieldReminderID, v))
+}
+
+// ReminderIDIsNil applies the IsNil predicate on the "reminder_id" field.
+func ReminderIDIsNil() predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldIsNull(FieldReminderID))
+}
+
+// ReminderIDNotNil applies the NotNil predicate on the "reminder_id" field.
+func ReminderIDNotNil() predicate.OutboxMessage {
+	return predicate.OutboxMessage(sql.FieldNotNull(FieldReminderID))
 }
 
 // HasOwner applies the HasEdge predicate on the "owner" edge.

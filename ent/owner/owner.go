@@ -82,6 +82,8 @@ const (
 	EdgeCareTasks = "care_tasks"
 	// EdgeOutboxMessages holds the string denoting the outbox_messages edge name in mutations.
 	EdgeOutboxMessages = "outbox_messages"
+	// EdgeReminders holds the string denoting the reminders edge name in mutations.
+	EdgeReminders = "reminders"
 	// Table holds the table name of the owner in the database.
 	Table = "owners"
 	// HomeDealershipTable is the table that holds the home_dealership relation/edge.
@@ -147,6 +149,13 @@ const (
 	OutboxMessagesInverseTable = "outbox_messages"
 	// OutboxMessagesColumn is the table column denoting the outbox_messages relation/edge.
 	OutboxMessagesColumn = "owner_id"
+	// RemindersTable is the table that holds the reminders relation/edge.
+	RemindersTable = "reminders"
+	// RemindersInverseTable is the table name for the Reminder entity.
+	// It exists in this package in order to avoid circular dependency with the "reminder" package.
+	RemindersInverseTable = "reminders"
+	// RemindersColumn is the table column denoting the reminders relation/edge.
+	RemindersColumn = "owner_id"
 )
 
 // Columns holds all SQL columns for owner fields.
@@ -498,6 +507,20 @@ func ByOutboxMessages(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newOutboxMessagesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByRemindersCount orders the results by reminders count.
+func ByRemindersCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRemindersStep(), opts...)
+	}
+}
+
+// ByReminders orders the results by reminders terms.
+func ByReminders(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRemindersStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHomeDealershipStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -559,6 +582,13 @@ func newOutboxMessagesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(OutboxMessagesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, OutboxMessagesTable, OutboxMessagesColumn),
+	)
+}
+func newRemindersStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RemindersInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RemindersTable, RemindersColumn),
 	)
 }
 

@@ -1422,6 +1422,29 @@ func HasOutboxMessagesWith(preds ...predicate.OutboxMessage) predicate.Owner {
 	})
 }
 
+// HasReminders applies the HasEdge predicate on the "reminders" edge.
+func HasReminders() predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RemindersTable, RemindersColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRemindersWith applies the HasEdge predicate on the "reminders" edge with a given conditions (other predicates).
+func HasRemindersWith(preds ...predicate.Reminder) predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := newRemindersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Owner) predicate.Owner {
 	return predicate.Owner(sql.AndPredicates(predicates...))

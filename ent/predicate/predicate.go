@@ -30,6 +30,9 @@ type Device func(*sql.Selector)
 // InspectionItem is the predicate function for inspectionitem builders.
 type InspectionItem func(*sql.Selector)
 
+// JobLease is the predicate function for joblease builders.
+type JobLease func(*sql.Selector)
+
 // OdometerReading is the predicate function for odometerreading builders.
 type OdometerReading func(*sql.Selector)
 
@@ -41,6 +44,12 @@ type Owner func(*sql.Selector)
 
 // Photo is the predicate function for photo builders.
 type Photo func(*sql.Selector)
+
+// Reminder is the predicate function for reminder builders.
+type Reminder func(*sql.Selector)
+
+// ReminderCheck is the predicate function for remindercheck builders.
+type ReminderCheck func(*sql.Selector)
 
 // ServiceType is the predicate function for servicetype builders.
 type ServiceType func(*sql.Selector)

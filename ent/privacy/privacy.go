@@ -303,6 +303,30 @@ func (f InspectionItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InspectionItemMutation", m)
 }
 
+// The JobLeaseQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type JobLeaseQueryRuleFunc func(context.Context, *ent.JobLeaseQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f JobLeaseQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.JobLeaseQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.JobLeaseQuery", q)
+}
+
+// The JobLeaseMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type JobLeaseMutationRuleFunc func(context.Context, *ent.JobLeaseMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f JobLeaseMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.JobLeaseMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.JobLeaseMutation", m)
+}
+
 // The OdometerReadingQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OdometerReadingQueryRuleFunc func(context.Context, *ent.OdometerReadingQuery) error
@@ -397,6 +421,54 @@ func (f PhotoMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PhotoMutation", m)
+}
+
+// The ReminderQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReminderQueryRuleFunc func(context.Context, *ent.ReminderQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReminderQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReminderQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReminderQuery", q)
+}
+
+// The ReminderMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReminderMutationRuleFunc func(context.Context, *ent.ReminderMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReminderMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReminderMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReminderMutation", m)
+}
+
+// The ReminderCheckQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReminderCheckQueryRuleFunc func(context.Context, *ent.ReminderCheckQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReminderCheckQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReminderCheckQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReminderCheckQuery", q)
+}
+
+// The ReminderCheckMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReminderCheckMutationRuleFunc func(context.Context, *ent.ReminderCheckMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReminderCheckMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReminderCheckMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReminderCheckMutation", m)
 }
 
 // The ServiceTypeQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -666,6 +738,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.InspectionItemQuery:
 		return q.Filter(), nil
+	case *ent.JobLeaseQuery:
+		return q.Filter(), nil
 	case *ent.OdometerReadingQuery:
 		return q.Filter(), nil
 	case *ent.OutboxMessageQuery:
@@ -673,6 +747,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.OwnerQuery:
 		return q.Filter(), nil
 	case *ent.PhotoQuery:
+		return q.Filter(), nil
+	case *ent.ReminderQuery:
+		return q.Filter(), nil
+	case *ent.ReminderCheckQuery:
 		return q.Filter(), nil
 	case *ent.ServiceTypeQuery:
 		return q.Filter(), nil
@@ -715,6 +793,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.InspectionItemMutation:
 		return m.Filter(), nil
+	case *ent.JobLeaseMutation:
+		return m.Filter(), nil
 	case *ent.OdometerReadingMutation:
 		return m.Filter(), nil
 	case *ent.OutboxMessageMutation:
@@ -722,6 +802,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.OwnerMutation:
 		return m.Filter(), nil
 	case *ent.PhotoMutation:
+		return m.Filter(), nil
+	case *ent.ReminderMutation:
+		return m.Filter(), nil
+	case *ent.ReminderCheckMutation:
 		return m.Filter(), nil
 	case *ent.ServiceTypeMutation:
 		return m.Filter(), nil

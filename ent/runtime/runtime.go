@@ -11,10 +11,13 @@ import (
 	"aftercare/ent/dealership"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/joblease"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/reminder"
+	"aftercare/ent/remindercheck"
 	"aftercare/ent/schema"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -157,8 +160,24 @@ func init() {
 	caretask.DefaultUpdatedAt = caretaskDescUpdatedAt.Default.(func() time.Time)
 	// caretask.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	caretask.UpdateDefaultUpdatedAt = caretaskDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// caretaskDescDedupeKey is the schema descriptor for dedupe_key field.
+	caretaskDescDedupeKey := caretaskFields[4].Descriptor()
+	// caretask.DedupeKeyValidator is a validator for the "dedupe_key" field. It is called by the builders before save.
+	caretask.DedupeKeyValidator = caretaskDescDedupeKey.Validators[0].(func(string) error)
+	// caretaskDescLapseMonth is the schema descriptor for lapse_month field.
+	caretaskDescLapseMonth := caretaskFields[8].Descriptor()
+	// caretask.LapseMonthValidator is a validator for the "lapse_month" field. It is called by the builders before save.
+	caretask.LapseMonthValidator = caretaskDescLapseMonth.Validators[0].(func(string) error)
+	// caretaskDescElsewhereShop is the schema descriptor for elsewhere_shop field.
+	caretaskDescElsewhereShop := caretaskFields[11].Descriptor()
+	// caretask.ElsewhereShopValidator is a validator for the "elsewhere_shop" field. It is called by the builders before save.
+	caretask.ElsewhereShopValidator = caretaskDescElsewhereShop.Validators[0].(func(string) error)
+	// caretaskDescElsewherePriceCents is the schema descriptor for elsewhere_price_cents field.
+	caretaskDescElsewherePriceCents := caretaskFields[12].Descriptor()
+	// caretask.ElsewherePriceCentsValidator is a validator for the "elsewhere_price_cents" field. It is called by the builders before save.
+	caretask.ElsewherePriceCentsValidator = caretaskDescElsewherePriceCents.Validators[0].(func(int64) error)
 	// caretaskDescReason is the schema descriptor for reason field.
-	caretaskDescReason := caretaskFields[3].Descriptor()
+	caretaskDescReason := caretaskFields[13].Descriptor()
 	// caretask.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
 	caretask.ReasonValidator = func() func(string) error {
 		validators := caretaskDescReason.Validators
@@ -176,7 +195,7 @@ func init() {
 		}
 	}()
 	// caretaskDescFailureReason is the schema descriptor for failure_reason field.
-	caretaskDescFailureReason := caretaskFields[7].Descriptor()
+	caretaskDescFailureReason := caretaskFields[17].Descriptor()
 	// caretask.FailureReasonValidator is a validator for the "failure_reason" field. It is called by the builders before save.
 	caretask.FailureReasonValidator = caretaskDescFailureReason.Validators[0].(func(string) error)
 	contactattemptMixin := schema.ContactAttempt{}.Mixin()
@@ -383,37 +402,37 @@ func init() {
 	// dealership.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	dealership.PhoneValidator = dealershipDescPhone.Validators[0].(func(string) error)
 	// dealershipDescSlotMinutes is the schema descriptor for slot_minutes field.
-	dealershipDescSlotMinutes := dealershipFields[12].Descriptor()
+	dealershipDescSlotMinutes := dealershipFields[13].Descriptor()
 	// dealership.DefaultSlotMinutes holds the default value on creation for the slot_minutes field.
 	dealership.DefaultSlotMinutes = dealershipDescSlotMinutes.Default.(int)
 	// dealership.SlotMinutesValidator is a validator for the "slot_minutes" field. It is called by the builders before save.
 	dealership.SlotMinutesValidator = dealershipDescSlotMinutes.Validators[0].(func(int) error)
 	// dealershipDescBookingHorizonDays is the schema descriptor for booking_horizon_days field.
-	dealershipDescBookingHorizonDays := dealershipFields[15].Descriptor()
+	dealershipDescBookingHorizonDays := dealershipFields[16].Descriptor()
 	// dealership.DefaultBookingHorizonDays holds the default value on creation for the booking_horizon_days field.
 	dealership.DefaultBookingHorizonDays = dealershipDescBookingHorizonDays.Default.(int)
 	// dealership.BookingHorizonDaysValidator is a validator for the "booking_horizon_days" field. It is called by the builders before save.
 	dealership.BookingHorizonDaysValidator = dealershipDescBookingHorizonDays.Validators[0].(func(int) error)
 	// dealershipDescMinLeadMinutes is the schema descriptor for min_lead_minutes field.
-	dealershipDescMinLeadMinutes := dealershipFields[16].Descriptor()
+	dealershipDescMinLeadMinutes := dealershipFields[17].Descriptor()
 	// dealership.DefaultMinLeadMinutes holds the default value on creation for the min_lead_minutes field.
 	dealership.DefaultMinLeadMinutes = dealershipDescMinLeadMinutes.Default.(int)
 	// dealership.MinLeadMinutesValidator is a validator for the "min_lead_minutes" field. It is called by the builders before save.
 	dealership.MinLeadMinutesValidator = dealershipDescMinLeadMinutes.Validators[0].(func(int) error)
 	// dealershipDescCancelCutoffHours is the schema descriptor for cancel_cutoff_hours field.
-	dealershipDescCancelCutoffHours := dealershipFields[17].Descriptor()
+	dealershipDescCancelCutoffHours := dealershipFields[18].Descriptor()
 	// dealership.DefaultCancelCutoffHours holds the default value on creation for the cancel_cutoff_hours field.
 	dealership.DefaultCancelCutoffHours = dealershipDescCancelCutoffHours.Default.(int)
 	// dealership.CancelCutoffHoursValidator is a validator for the "cancel_cutoff_hours" field. It is called by the builders before save.
 	dealership.CancelCutoffHoursValidator = dealershipDescCancelCutoffHours.Validators[0].(func(int) error)
 	// dealershipDescPickupRadiusKm is the schema descriptor for pickup_radius_km field.
-	dealershipDescPickupRadiusKm := dealershipFields[18].Descriptor()
+	dealershipDescPickupRadiusKm := dealershipFields[19].Descriptor()
 	// dealership.DefaultPickupRadiusKm holds the default value on creation for the pickup_radius_km field.
 	dealership.DefaultPickupRadiusKm = dealershipDescPickupRadiusKm.Default.(float64)
 	// dealership.PickupRadiusKmValidator is a validator for the "pickup_radius_km" field. It is called by the builders before save.
 	dealership.PickupRadiusKmValidator = dealershipDescPickupRadiusKm.Validators[0].(func(float64) error)
 	// dealershipDescPickupPriceCents is the schema descriptor for pickup_price_cents field.
-	dealershipDescPickupPriceCents := dealershipFields[19].Descriptor()
+	dealershipDescPickupPriceCents := dealershipFields[20].Descriptor()
 	// dealership.DefaultPickupPriceCents holds the default value on creation for the pickup_price_cents field.
 	dealership.DefaultPickupPriceCents = dealershipDescPickupPriceCents.Default.(int64)
 	// dealership.PickupPriceCentsValidator is a validator for the "pickup_price_cents" field. It is called by the builders before save.
@@ -537,6 +556,43 @@ func init() {
 	inspectionitemDescDecisionNote := inspectionitemFields[10].Descriptor()
 	// inspectionitem.DecisionNoteValidator is a validator for the "decision_note" field. It is called by the builders before save.
 	inspectionitem.DecisionNoteValidator = inspectionitemDescDecisionNote.Validators[0].(func(string) error)
+	joblease.Policy = privacy.NewPolicies(schema.JobLease{})
+	joblease.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := joblease.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	jobleaseFields := schema.JobLease{}.Fields()
+	_ = jobleaseFields
+	// jobleaseDescName is the schema descriptor for name field.
+	jobleaseDescName := jobleaseFields[0].Descriptor()
+	// joblease.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	joblease.NameValidator = func() func(string) error {
+		validators := jobleaseDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// jobleaseDescHolder is the schema descriptor for holder field.
+	jobleaseDescHolder := jobleaseFields[1].Descriptor()
+	// joblease.HolderValidator is a validator for the "holder" field. It is called by the builders before save.
+	joblease.HolderValidator = jobleaseDescHolder.Validators[0].(func(string) error)
+	// jobleaseDescLastError is the schema descriptor for last_error field.
+	jobleaseDescLastError := jobleaseFields[5].Descriptor()
+	// joblease.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	joblease.LastErrorValidator = jobleaseDescLastError.Validators[0].(func(string) error)
 	odometerreadingMixin := schema.OdometerReading{}.Mixin()
 	odometerreading.Policy = privacy.NewPolicies(schema.OdometerReading{})
 	odometerreading.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -825,6 +881,82 @@ func init() {
 			return nil
 		}
 	}()
+	reminderMixin := schema.Reminder{}.Mixin()
+	reminder.Policy = privacy.NewPolicies(schema.Reminder{})
+	reminder.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reminder.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reminderMixinHooks1 := reminderMixin[1].Hooks()
+
+	reminder.Hooks[1] = reminderMixinHooks1[0]
+	reminderMixinFields0 := reminderMixin[0].Fields()
+	_ = reminderMixinFields0
+	reminderFields := schema.Reminder{}.Fields()
+	_ = reminderFields
+	// reminderDescCreatedAt is the schema descriptor for created_at field.
+	reminderDescCreatedAt := reminderMixinFields0[0].Descriptor()
+	// reminder.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reminder.DefaultCreatedAt = reminderDescCreatedAt.Default.(func() time.Time)
+	// reminderDescUpdatedAt is the schema descriptor for updated_at field.
+	reminderDescUpdatedAt := reminderMixinFields0[1].Descriptor()
+	// reminder.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reminder.DefaultUpdatedAt = reminderDescUpdatedAt.Default.(func() time.Time)
+	// reminder.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reminder.UpdateDefaultUpdatedAt = reminderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reminderDescCycle is the schema descriptor for cycle field.
+	reminderDescCycle := reminderFields[4].Descriptor()
+	// reminder.CycleValidator is a validator for the "cycle" field. It is called by the builders before save.
+	reminder.CycleValidator = func() func(string) error {
+		validators := reminderDescCycle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(cycle string) error {
+			for _, fn := range fns {
+				if err := fn(cycle); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reminderDescDedupeKey is the schema descriptor for dedupe_key field.
+	reminderDescDedupeKey := reminderFields[5].Descriptor()
+	// reminder.DedupeKeyValidator is a validator for the "dedupe_key" field. It is called by the builders before save.
+	reminder.DedupeKeyValidator = func() func(string) error {
+		validators := reminderDescDedupeKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(dedupe_key string) error {
+			for _, fn := range fns {
+				if err := fn(dedupe_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// reminderDescStatusReason is the schema descriptor for status_reason field.
+	reminderDescStatusReason := reminderFields[11].Descriptor()
+	// reminder.StatusReasonValidator is a validator for the "status_reason" field. It is called by the builders before save.
+	reminder.StatusReasonValidator = reminderDescStatusReason.Validators[0].(func(string) error)
+	remindercheck.Policy = privacy.NewPolicies(schema.ReminderCheck{})
+	remindercheck.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := remindercheck.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	servicetypeMixin := schema.ServiceType{}.Mixin()
 	servicetype.Policy = privacy.NewPolicies(schema.ServiceType{})
 	servicetype.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -73,6 +73,9 @@ func (Dealership) Fields() []ent.Field {
 		field.Strings("closures").Optional().
 			Comment("Dates (YYYY-MM-DD) on which the store is closed, in its own time zone."),
 		field.String("phone").Optional().Validate(validate.E164),
+		field.JSON("greeting_days", []schematype.GreetingDay{}).Optional().
+			Annotations(entgql.Type("[GreetingDay!]"), systemSet()).
+			Comment("Holidays on which the store greets its customers; set through setGreetingDays."),
 		// Booking settings (see internal/booking); set through setBookingSettings.
 		field.Int("slot_minutes").Default(30).Range(5, 240).Annotations(systemSet()),
 		field.JSON("capacity", []schematype.PoolCapacity{}).Optional().

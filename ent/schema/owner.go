@@ -70,6 +70,7 @@ func (Owner) Edges() []ent.Edge {
 		edge.To("survey_responses", SurveyResponse.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("care_tasks", CareTask.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("outbox_messages", OutboxMessage.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("reminders", Reminder.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 
@@ -78,6 +79,7 @@ func (Owner) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("dealer_group_id", "phone").Unique(),
 		index.Fields("home_dealership_id"),
+		index.Fields("updated_at"), // the reminder sweep picks up owners changed since its last run
 	}
 }
 

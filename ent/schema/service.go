@@ -277,6 +277,10 @@ func (OutboxMessage) Fields() []ent.Field {
 		field.Time("sent_at").Optional().Nillable(),
 		field.Time("claimed_until").Optional().Nillable().Annotations(entgql.Skip(entgql.SkipAll)).
 			Comment("A dispatcher's lease: another instance takes the message over once it lapses."),
+		field.Time("expires_at").Optional().Nillable().Immutable().
+			Comment("Not sent from this moment on; the message is then cancelled as expired."),
+		field.Int("reminder_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable().
+			Comment("The care-calendar reminder this message delivers; its lifecycle follows the message."),
 	}
 }
 
@@ -387,6 +391,25 @@ func (CareTask) Fields() []ent.Field {
 		field.Int("owner_id").Immutable(),
 		field.Int("dealership_id").Immutable(),
 		field.Enum("channel").Values("phone", "sms", "email").Immutable(),
+		field.Enum("kind").Values("push_failed", "unanswered_reminders", "service_call", "lapse").
+			Default("push_failed").Immutable().Annotations(entgql.OrderField("KIND")).
+			Comment("Why the task exists: a push that failed, two unanswered reminders, the call before a service, a lapsing owner."),
+		field.String("dedupe_key").Optional().Nillable().MaxLen(200).Unique().Immutable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Sweeps open each task once (per reminder, per owner and month)."),
+		field.Int("vehicle_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable(),
+		field.Int("reminder_id").Annotations(entgql.Type("ID")).Optional().Nillable().Immutable().
+			Comment("The reminder this call follows up (a personal call before a service, two unanswered reminders)."),
+		field.Enum("lapse_class").Values("local_in_warranty", "local_out_of_warranty", "non_local_in_warranty", "non_local_out_of_warranty").
+			Optional().Nillable().Immutable(),
+		field.String("lapse_month").Optional().MaxLen(7).Immutable().Comment("YYYY-MM of the lapse classification."),
+		field.Int("days_since_visit").Optional().Nillable().Immutable(),
+		field.Enum("answer_reason").Values("satisfied_will_return", "dissatisfied", "competitor_price", "car_used_less",
+			"moved_away", "serviced_elsewhere", "sold_car", "other").Optional().Nillable().Annotations(systemSet()).
+			Comment("What the owner said when reached (lapse and unanswered-reminder calls)."),
+		field.String("elsewhere_shop").Optional().MaxLen(200).Annotations(systemSet()).
+			Comment("Where the owner had the service done instead."),
+		field.Int64("elsewhere_price_cents").Optional().Nillable().NonNegative().Annotations(systemSet()),
 		field.String("reason").NotEmpty().MaxLen(200).Immutable().
 			Comment("Why the contact is owed, e.g. the message that did not reach the owner."),
 		field.Int("outbox_message_id").Optional().Nillable().Immutable().Annotations(entgql.Type("ID")),
@@ -407,7 +430,7 @@ func (CareTask) Edges() []ent.Edge {
 
 // Indexes of CareTask.
 func (CareTask) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id")}
+	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id"), index.Fields("dealership_id", "kind", "lapse_month")}
 }
 
 // Annotations of CareTask.

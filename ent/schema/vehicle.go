@@ -79,7 +79,9 @@ func (Vehicle) Edges() []ent.Edge {
 
 // Indexes of Vehicle.
 func (Vehicle) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("owner_id"), index.Fields("plate"), index.Fields("selling_dealership_id")}
+	return []ent.Index{index.Fields("owner_id"), index.Fields("plate"), index.Fields("selling_dealership_id"),
+		index.Fields("updated_at"), // the reminder sweep picks up vehicles changed since its last run
+	}
 }
 
 // Annotations of Vehicle.

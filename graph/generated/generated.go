@@ -14,6 +14,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/reminder"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -138,19 +139,28 @@ type ComplexityRoot struct {
 	}
 
 	CareTask struct {
-		Attempts        func(childComplexity int) int
-		Channel         func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		DealershipID    func(childComplexity int) int
-		DueAt           func(childComplexity int) int
-		FailureReason   func(childComplexity int) int
-		ID              func(childComplexity int) int
-		OutboxMessageID func(childComplexity int) int
-		Owner           func(childComplexity int) int
-		OwnerID         func(childComplexity int) int
-		Reason          func(childComplexity int) int
-		Status          func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
+		AnswerReason        func(childComplexity int) int
+		Attempts            func(childComplexity int) int
+		Channel             func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DaysSinceVisit      func(childComplexity int) int
+		DealershipID        func(childComplexity int) int
+		DueAt               func(childComplexity int) int
+		ElsewherePriceCents func(childComplexity int) int
+		ElsewhereShop       func(childComplexity int) int
+		FailureReason       func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		LapseClass          func(childComplexity int) int
+		LapseMonth          func(childComplexity int) int
+		OutboxMessageID     func(childComplexity int) int
+		Owner               func(childComplexity int) int
+		OwnerID             func(childComplexity int) int
+		Reason              func(childComplexity int) int
+		ReminderID          func(childComplexity int) int
+		Status              func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		VehicleID           func(childComplexity int) int
 	}
 
 	CareTaskConnection struct {
@@ -227,6 +237,7 @@ type ComplexityRoot struct {
 		CreatedAt          func(childComplexity int) int
 		DealerGroup        func(childComplexity int) int
 		DealerGroupID      func(childComplexity int) int
+		GreetingDays       func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		Latitude           func(childComplexity int) int
 		Longitude          func(childComplexity int) int
@@ -272,6 +283,11 @@ type ComplexityRoot struct {
 		UpdatedAt  func(childComplexity int) int
 	}
 
+	GreetingDay struct {
+		Date func(childComplexity int) int
+		Name func(childComplexity int) int
+	}
+
 	InspectionItem struct {
 		CreatedAt        func(childComplexity int) int
 		DecidedAt        func(childComplexity int) int
@@ -298,6 +314,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcknowledgeReminder   func(childComplexity int, id int) int
 		AddInspectionFinding  func(childComplexity int, input model.InspectionFindingInput) int
 		AdvanceWorkOrder      func(childComplexity int, input model.AdvanceWorkOrderInput) int
 		BookAppointment       func(childComplexity int, input model.BookAppointmentInput) int
@@ -316,7 +333,7 @@ type ComplexityRoot struct {
 		EraseMyAccount        func(childComplexity int, confirm bool) int
 		ExportMyData          func(childComplexity int) int
 		GrantStaffRole        func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
-		LogContactAttempt     func(childComplexity int, taskID int, outcome contactattempt.Outcome, note *string) int
+		LogContactAttempt     func(childComplexity int, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) int
 		MarkNoShow            func(childComplexity int, id int) int
 		RecordOdometerReading func(childComplexity int, input model.RecordOdometerReadingInput) int
 		RegisterDevice        func(childComplexity int, token string, platform device.Platform, appVersion *string, locale *string) int
@@ -326,6 +343,7 @@ type ComplexityRoot struct {
 		RevokeWidgetKey       func(childComplexity int, id int) int
 		RotateWidgetKey       func(childComplexity int, id int) int
 		SetBookingSettings    func(childComplexity int, dealershipID int, input model.BookingSettingsInput) int
+		SetGreetingDays       func(childComplexity int, dealershipID int, days []*schematype.GreetingDay) int
 		SetOpeningHours       func(childComplexity int, dealershipID int, hours []*schematype.OpeningHours) int
 		SetServiceType        func(childComplexity int, dealershipID int, input model.ServiceTypeInput) int
 		SetWidgetKeyOrigins   func(childComplexity int, id int, allowedOrigins []string) int
@@ -377,11 +395,13 @@ type ComplexityRoot struct {
 		CreatedAt     func(childComplexity int) int
 		DealershipID  func(childComplexity int) int
 		DedupeKey     func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Kind          func(childComplexity int) int
 		LastError     func(childComplexity int) int
 		Owner         func(childComplexity int) int
 		OwnerID       func(childComplexity int) int
+		ReminderID    func(childComplexity int) int
 		SendAfter     func(childComplexity int) int
 		SentAt        func(childComplexity int) int
 		Status        func(childComplexity int) int
@@ -428,6 +448,7 @@ type ComplexityRoot struct {
 		QuietHoursEnd      func(childComplexity int) int
 		QuietHoursStart    func(childComplexity int) int
 		Region             func(childComplexity int) int
+		Reminders          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) int
 		SurveyResponses    func(childComplexity int) int
 		Tier               func(childComplexity int) int
 		TimeZone           func(childComplexity int) int
@@ -485,11 +506,45 @@ type ComplexityRoot struct {
 		Node            func(childComplexity int, id int) int
 		Nodes           func(childComplexity int, ids []int) int
 		Owners          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) int
+		Reminders       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) int
 		ServiceTypes    func(childComplexity int, dealershipID int) int
 		Staff           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
 		SurveyTemplates func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) int
 		Vehicles        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) int
 		WorkOrders      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) int
+	}
+
+	Reminder struct {
+		AppointmentID func(childComplexity int) int
+		Category      func(childComplexity int) int
+		ConvertedAt   func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Cycle         func(childComplexity int) int
+		DealershipID  func(childComplexity int) int
+		DueDate       func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Kind          func(childComplexity int) int
+		OpenedAt      func(childComplexity int) int
+		Owner         func(childComplexity int) int
+		OwnerID       func(childComplexity int) int
+		SendAt        func(childComplexity int) int
+		SentAt        func(childComplexity int) int
+		Status        func(childComplexity int) int
+		StatusReason  func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		VehicleID     func(childComplexity int) int
+	}
+
+	ReminderConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ReminderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ServiceType struct {
@@ -817,7 +872,9 @@ type MutationResolver interface {
 	SetBookingSettings(ctx context.Context, dealershipID int, input model.BookingSettingsInput) (*ent.Dealership, error)
 	RegisterDevice(ctx context.Context, token string, platform device.Platform, appVersion *string, locale *string) (*ent.Device, error)
 	UnregisterDevice(ctx context.Context, token string) (bool, error)
-	LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string) (*ent.CareTask, error)
+	LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) (*ent.CareTask, error)
+	AcknowledgeReminder(ctx context.Context, id int) (*ent.Reminder, error)
+	SetGreetingDays(ctx context.Context, dealershipID int, days []*schematype.GreetingDay) (*ent.Dealership, error)
 	CheckIn(ctx context.Context, input model.CheckInVehicleInput) (*ent.WorkOrder, error)
 	ConfirmCheckIn(ctx context.Context, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) (*ent.WorkOrder, error)
 	AdvanceWorkOrder(ctx context.Context, input model.AdvanceWorkOrderInput) (*ent.WorkOrder, error)
@@ -839,6 +896,7 @@ type QueryResolver interface {
 	DealerGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) (*ent.DealerGroupConnection, error)
 	Dealerships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) (*ent.DealershipConnection, error)
 	Owners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) (*ent.OwnerConnection, error)
+	Reminders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) (*ent.ReminderConnection, error)
 	Staff(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) (*ent.StaffConnection, error)
 	SurveyTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) (*ent.SurveyTemplateConnection, error)
 	Vehicles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) (*ent.VehicleConnection, error)
@@ -1196,6 +1254,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BookingReceipt.Status(childComplexity), true
 
+	case "CareTask.answerReason":
+		if e.ComplexityRoot.CareTask.AnswerReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.AnswerReason(childComplexity), true
 	case "CareTask.attempts":
 		if e.ComplexityRoot.CareTask.Attempts == nil {
 			break
@@ -1214,6 +1278,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareTask.CreatedAt(childComplexity), true
+	case "CareTask.daysSinceVisit":
+		if e.ComplexityRoot.CareTask.DaysSinceVisit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.DaysSinceVisit(childComplexity), true
 	case "CareTask.dealershipID":
 		if e.ComplexityRoot.CareTask.DealershipID == nil {
 			break
@@ -1226,6 +1296,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareTask.DueAt(childComplexity), true
+	case "CareTask.elsewherePriceCents":
+		if e.ComplexityRoot.CareTask.ElsewherePriceCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.ElsewherePriceCents(childComplexity), true
+	case "CareTask.elsewhereShop":
+		if e.ComplexityRoot.CareTask.ElsewhereShop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.ElsewhereShop(childComplexity), true
 	case "CareTask.failureReason":
 		if e.ComplexityRoot.CareTask.FailureReason == nil {
 			break
@@ -1238,6 +1320,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareTask.ID(childComplexity), true
+	case "CareTask.kind":
+		if e.ComplexityRoot.CareTask.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.Kind(childComplexity), true
+	case "CareTask.lapseClass":
+		if e.ComplexityRoot.CareTask.LapseClass == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.LapseClass(childComplexity), true
+	case "CareTask.lapseMonth":
+		if e.ComplexityRoot.CareTask.LapseMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.LapseMonth(childComplexity), true
 	case "CareTask.outboxMessageID":
 		if e.ComplexityRoot.CareTask.OutboxMessageID == nil {
 			break
@@ -1262,6 +1362,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareTask.Reason(childComplexity), true
+	case "CareTask.reminderID":
+		if e.ComplexityRoot.CareTask.ReminderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.ReminderID(childComplexity), true
 	case "CareTask.status":
 		if e.ComplexityRoot.CareTask.Status == nil {
 			break
@@ -1274,6 +1380,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareTask.UpdatedAt(childComplexity), true
+	case "CareTask.vehicleID":
+		if e.ComplexityRoot.CareTask.VehicleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareTask.VehicleID(childComplexity), true
 
 	case "CareTaskConnection.edges":
 		if e.ComplexityRoot.CareTaskConnection.Edges == nil {
@@ -1570,6 +1682,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dealership.DealerGroupID(childComplexity), true
+	case "Dealership.greetingDays":
+		if e.ComplexityRoot.Dealership.GreetingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.GreetingDays(childComplexity), true
 	case "Dealership.id":
 		if e.ComplexityRoot.Dealership.ID == nil {
 			break
@@ -1803,6 +1921,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Device.UpdatedAt(childComplexity), true
 
+	case "GreetingDay.date":
+		if e.ComplexityRoot.GreetingDay.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingDay.Date(childComplexity), true
+	case "GreetingDay.name":
+		if e.ComplexityRoot.GreetingDay.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GreetingDay.Name(childComplexity), true
+
 	case "InspectionItem.createdAt":
 		if e.ComplexityRoot.InspectionItem.CreatedAt == nil {
 			break
@@ -1919,6 +2050,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InteriorCheck.PersonalItems(childComplexity), true
 
+	case "Mutation.acknowledgeReminder":
+		if e.ComplexityRoot.Mutation.AcknowledgeReminder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeReminder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeReminder(childComplexity, args["id"].(int)), true
 	case "Mutation.addInspectionFinding":
 		if e.ComplexityRoot.Mutation.AddInspectionFinding == nil {
 			break
@@ -2122,7 +2264,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.LogContactAttempt(childComplexity, args["taskID"].(int), args["outcome"].(contactattempt.Outcome), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.LogContactAttempt(childComplexity, args["taskID"].(int), args["outcome"].(contactattempt.Outcome), args["note"].(*string), args["answer"].(*model.CareAnswerInput)), true
 	case "Mutation.markNoShow":
 		if e.ComplexityRoot.Mutation.MarkNoShow == nil {
 			break
@@ -2222,6 +2364,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetBookingSettings(childComplexity, args["dealershipID"].(int), args["input"].(model.BookingSettingsInput)), true
+	case "Mutation.setGreetingDays":
+		if e.ComplexityRoot.Mutation.SetGreetingDays == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setGreetingDays_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetGreetingDays(childComplexity, args["dealershipID"].(int), args["days"].([]*schematype.GreetingDay)), true
 	case "Mutation.setOpeningHours":
 		if e.ComplexityRoot.Mutation.SetOpeningHours == nil {
 			break
@@ -2498,6 +2651,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OutboxMessage.DedupeKey(childComplexity), true
+	case "OutboxMessage.expiresAt":
+		if e.ComplexityRoot.OutboxMessage.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ExpiresAt(childComplexity), true
 	case "OutboxMessage.id":
 		if e.ComplexityRoot.OutboxMessage.ID == nil {
 			break
@@ -2528,6 +2687,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OutboxMessage.OwnerID(childComplexity), true
+	case "OutboxMessage.reminderID":
+		if e.ComplexityRoot.OutboxMessage.ReminderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OutboxMessage.ReminderID(childComplexity), true
 	case "OutboxMessage.sendAfter":
 		if e.ComplexityRoot.OutboxMessage.SendAfter == nil {
 			break
@@ -2763,6 +2928,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.Region(childComplexity), true
+	case "Owner.reminders":
+		if e.ComplexityRoot.Owner.Reminders == nil {
+			break
+		}
+
+		args, err := ec.field_Owner_reminders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Owner.Reminders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ReminderOrder), args["where"].(*ent.ReminderWhereInput)), true
 	case "Owner.surveyResponses":
 		if e.ComplexityRoot.Owner.SurveyResponses == nil {
 			break
@@ -3059,6 +3235,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Owners(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.OwnerOrder), args["where"].(*ent.OwnerWhereInput)), true
+	case "Query.reminders":
+		if e.ComplexityRoot.Query.Reminders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reminders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Reminders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ReminderOrder), args["where"].(*ent.ReminderWhereInput)), true
 	case "Query.serviceTypes":
 		if e.ComplexityRoot.Query.ServiceTypes == nil {
 			break
@@ -3114,6 +3301,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WorkOrders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.WorkOrderOrder), args["where"].(*ent.WorkOrderWhereInput)), true
+
+	case "Reminder.appointmentID":
+		if e.ComplexityRoot.Reminder.AppointmentID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.AppointmentID(childComplexity), true
+	case "Reminder.category":
+		if e.ComplexityRoot.Reminder.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Category(childComplexity), true
+	case "Reminder.convertedAt":
+		if e.ComplexityRoot.Reminder.ConvertedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.ConvertedAt(childComplexity), true
+	case "Reminder.createdAt":
+		if e.ComplexityRoot.Reminder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.CreatedAt(childComplexity), true
+	case "Reminder.cycle":
+		if e.ComplexityRoot.Reminder.Cycle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Cycle(childComplexity), true
+	case "Reminder.dealershipID":
+		if e.ComplexityRoot.Reminder.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.DealershipID(childComplexity), true
+	case "Reminder.dueDate":
+		if e.ComplexityRoot.Reminder.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.DueDate(childComplexity), true
+	case "Reminder.expiresAt":
+		if e.ComplexityRoot.Reminder.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.ExpiresAt(childComplexity), true
+	case "Reminder.id":
+		if e.ComplexityRoot.Reminder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.ID(childComplexity), true
+	case "Reminder.kind":
+		if e.ComplexityRoot.Reminder.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Kind(childComplexity), true
+	case "Reminder.openedAt":
+		if e.ComplexityRoot.Reminder.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.OpenedAt(childComplexity), true
+	case "Reminder.owner":
+		if e.ComplexityRoot.Reminder.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Owner(childComplexity), true
+	case "Reminder.ownerID":
+		if e.ComplexityRoot.Reminder.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.OwnerID(childComplexity), true
+	case "Reminder.sendAt":
+		if e.ComplexityRoot.Reminder.SendAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.SendAt(childComplexity), true
+	case "Reminder.sentAt":
+		if e.ComplexityRoot.Reminder.SentAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.SentAt(childComplexity), true
+	case "Reminder.status":
+		if e.ComplexityRoot.Reminder.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.Status(childComplexity), true
+	case "Reminder.statusReason":
+		if e.ComplexityRoot.Reminder.StatusReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.StatusReason(childComplexity), true
+	case "Reminder.updatedAt":
+		if e.ComplexityRoot.Reminder.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.UpdatedAt(childComplexity), true
+	case "Reminder.vehicleID":
+		if e.ComplexityRoot.Reminder.VehicleID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Reminder.VehicleID(childComplexity), true
+
+	case "ReminderConnection.edges":
+		if e.ComplexityRoot.ReminderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderConnection.Edges(childComplexity), true
+	case "ReminderConnection.pageInfo":
+		if e.ComplexityRoot.ReminderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderConnection.PageInfo(childComplexity), true
+	case "ReminderConnection.totalCount":
+		if e.ComplexityRoot.ReminderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderConnection.TotalCount(childComplexity), true
+
+	case "ReminderEdge.cursor":
+		if e.ComplexityRoot.ReminderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderEdge.Cursor(childComplexity), true
+	case "ReminderEdge.node":
+		if e.ComplexityRoot.ReminderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReminderEdge.Node(childComplexity), true
 
 	case "ServiceType.active":
 		if e.ComplexityRoot.ServiceType.Active == nil {
@@ -4385,6 +4719,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditEntryWhereInput", ec.unmarshalInputAuditEntryWhereInput),
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("BookingSettingsInput", ec.unmarshalInputBookingSettingsInput),
+			graphql.NewInputUnmarshaler("CareAnswerInput", ec.unmarshalInputCareAnswerInput),
 			graphql.NewInputUnmarshaler("CareTaskOrder", ec.unmarshalInputCareTaskOrder),
 			graphql.NewInputUnmarshaler("CareTaskWhereInput", ec.unmarshalInputCareTaskWhereInput),
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
@@ -4404,6 +4739,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeliverWorkOrderInput", ec.unmarshalInputDeliverWorkOrderInput),
 			graphql.NewInputUnmarshaler("DeviceOrder", ec.unmarshalInputDeviceOrder),
 			graphql.NewInputUnmarshaler("DeviceWhereInput", ec.unmarshalInputDeviceWhereInput),
+			graphql.NewInputUnmarshaler("GreetingDayInput", ec.unmarshalInputGreetingDayInput),
 			graphql.NewInputUnmarshaler("InspectionFindingInput", ec.unmarshalInputInspectionFindingInput),
 			graphql.NewInputUnmarshaler("InspectionItemOrder", ec.unmarshalInputInspectionItemOrder),
 			graphql.NewInputUnmarshaler("InspectionItemWhereInput", ec.unmarshalInputInspectionItemWhereInput),
@@ -4420,6 +4756,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PickupLocationInput", ec.unmarshalInputPickupLocationInput),
 			graphql.NewInputUnmarshaler("PoolCapacityInput", ec.unmarshalInputPoolCapacityInput),
 			graphql.NewInputUnmarshaler("RecordOdometerReadingInput", ec.unmarshalInputRecordOdometerReadingInput),
+			graphql.NewInputUnmarshaler("ReminderOrder", ec.unmarshalInputReminderOrder),
+			graphql.NewInputUnmarshaler("ReminderWhereInput", ec.unmarshalInputReminderWhereInput),
 			graphql.NewInputUnmarshaler("ServiceTypeInput", ec.unmarshalInputServiceTypeInput),
 			graphql.NewInputUnmarshaler("ServiceTypeOrder", ec.unmarshalInputServiceTypeOrder),
 			graphql.NewInputUnmarshaler("ServiceTypeWhereInput", ec.unmarshalInputServiceTypeWhereInput),
@@ -4683,8 +5021,10 @@ extend type Mutation {
   Records a care agent's attempt to reach an owner and moves the task along
   the escalation ladder: up to 3 calls in 3 days at different times of day,
   then an SMS (or e-mail for a wrong number), then failed with its reason.
+  When the owner was reached, answer records what they said (why they
+  stopped coming, where they had the service done and at what price).
   """
-  logContactAttempt(taskID: ID!, outcome: ContactAttemptOutcome!, note: String): CareTask!
+  logContactAttempt(taskID: ID!, outcome: ContactAttemptOutcome!, note: String, answer: CareAnswerInput): CareTask!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/directives.graphql", Input: `"Personal contact data: masked for viewers who do not need it; staff reads are audited."
@@ -5280,6 +5620,30 @@ type CareTask implements Node {
   dealershipID: Int!
   channel: CareTaskChannel!
   """
+  Why the task exists: a push that failed, two unanswered reminders, the call before a service, a lapsing owner.
+  """
+  kind: CareTaskKind!
+  vehicleID: ID
+  """
+  The reminder this call follows up (a personal call before a service, two unanswered reminders).
+  """
+  reminderID: ID
+  lapseClass: CareTaskLapseClass
+  """
+  YYYY-MM of the lapse classification.
+  """
+  lapseMonth: String
+  daysSinceVisit: Int
+  """
+  What the owner said when reached (lapse and unanswered-reminder calls).
+  """
+  answerReason: CareTaskAnswerReason
+  """
+  Where the owner had the service done instead.
+  """
+  elsewhereShop: String
+  elsewherePriceCents: Int
+  """
   Why the contact is owed, e.g. the message that did not reach the owner.
   """
   reason: String!
@@ -5289,6 +5653,19 @@ type CareTask implements Node {
   failureReason: String
   owner: Owner!
   attempts: [ContactAttempt!]
+}
+"""
+CareTaskAnswerReason is enum for the field answer_reason
+"""
+enum CareTaskAnswerReason @goModel(model: "aftercare/ent/caretask.AnswerReason") {
+  satisfied_will_return
+  dissatisfied
+  competitor_price
+  car_used_less
+  moved_away
+  serviced_elsewhere
+  sold_car
+  other
 }
 """
 CareTaskChannel is enum for the field channel
@@ -5329,6 +5706,24 @@ type CareTaskEdge {
   cursor: Cursor!
 }
 """
+CareTaskKind is enum for the field kind
+"""
+enum CareTaskKind @goModel(model: "aftercare/ent/caretask.Kind") {
+  push_failed
+  unanswered_reminders
+  service_call
+  lapse
+}
+"""
+CareTaskLapseClass is enum for the field lapse_class
+"""
+enum CareTaskLapseClass @goModel(model: "aftercare/ent/caretask.LapseClass") {
+  local_in_warranty
+  local_out_of_warranty
+  non_local_in_warranty
+  non_local_out_of_warranty
+}
+"""
 Ordering options for CareTask connections
 """
 input CareTaskOrder {
@@ -5347,6 +5742,7 @@ Properties by which CareTask connections can be ordered.
 enum CareTaskOrderField {
   CREATED_AT
   UPDATED_AT
+  KIND
   STATUS
   DUE_AT
 }
@@ -5424,6 +5820,119 @@ input CareTaskWhereInput {
   channelNEQ: CareTaskChannel
   channelIn: [CareTaskChannel!]
   channelNotIn: [CareTaskChannel!]
+  """
+  kind field predicates
+  """
+  kind: CareTaskKind
+  kindNEQ: CareTaskKind
+  kindIn: [CareTaskKind!]
+  kindNotIn: [CareTaskKind!]
+  """
+  vehicle_id field predicates
+  """
+  vehicleID: ID
+  vehicleIDNEQ: ID
+  vehicleIDIn: [ID!]
+  vehicleIDNotIn: [ID!]
+  vehicleIDGT: ID
+  vehicleIDGTE: ID
+  vehicleIDLT: ID
+  vehicleIDLTE: ID
+  vehicleIDIsNil: Boolean
+  vehicleIDNotNil: Boolean
+  """
+  reminder_id field predicates
+  """
+  reminderID: ID
+  reminderIDNEQ: ID
+  reminderIDIn: [ID!]
+  reminderIDNotIn: [ID!]
+  reminderIDGT: ID
+  reminderIDGTE: ID
+  reminderIDLT: ID
+  reminderIDLTE: ID
+  reminderIDIsNil: Boolean
+  reminderIDNotNil: Boolean
+  """
+  lapse_class field predicates
+  """
+  lapseClass: CareTaskLapseClass
+  lapseClassNEQ: CareTaskLapseClass
+  lapseClassIn: [CareTaskLapseClass!]
+  lapseClassNotIn: [CareTaskLapseClass!]
+  lapseClassIsNil: Boolean
+  lapseClassNotNil: Boolean
+  """
+  lapse_month field predicates
+  """
+  lapseMonth: String
+  lapseMonthNEQ: String
+  lapseMonthIn: [String!]
+  lapseMonthNotIn: [String!]
+  lapseMonthGT: String
+  lapseMonthGTE: String
+  lapseMonthLT: String
+  lapseMonthLTE: String
+  lapseMonthContains: String
+  lapseMonthHasPrefix: String
+  lapseMonthHasSuffix: String
+  lapseMonthIsNil: Boolean
+  lapseMonthNotNil: Boolean
+  lapseMonthEqualFold: String
+  lapseMonthContainsFold: String
+  """
+  days_since_visit field predicates
+  """
+  daysSinceVisit: Int
+  daysSinceVisitNEQ: Int
+  daysSinceVisitIn: [Int!]
+  daysSinceVisitNotIn: [Int!]
+  daysSinceVisitGT: Int
+  daysSinceVisitGTE: Int
+  daysSinceVisitLT: Int
+  daysSinceVisitLTE: Int
+  daysSinceVisitIsNil: Boolean
+  daysSinceVisitNotNil: Boolean
+  """
+  answer_reason field predicates
+  """
+  answerReason: CareTaskAnswerReason
+  answerReasonNEQ: CareTaskAnswerReason
+  answerReasonIn: [CareTaskAnswerReason!]
+  answerReasonNotIn: [CareTaskAnswerReason!]
+  answerReasonIsNil: Boolean
+  answerReasonNotNil: Boolean
+  """
+  elsewhere_shop field predicates
+  """
+  elsewhereShop: String
+  elsewhereShopNEQ: String
+  elsewhereShopIn: [String!]
+  elsewhereShopNotIn: [String!]
+  elsewhereShopGT: String
+  elsewhereShopGTE: String
+  elsewhereShopLT: String
+  elsewhereShopLTE: String
+  elsewhereShopContains: String
+  elsewhereShopHasPrefix: String
+  elsewhereShopHasSuffix: String
+  elsewhereShopIsNil: Boolean
+  elsewhereShopNotNil: Boolean
+  elsewhereShopEqualFold: String
+  elsewhereShopContainsFold: String
+  """
+  elsewhere_price_cents field predicates
+  """
+  elsewherePriceCents: Int
+  elsewherePriceCentsNEQ: Int
+  elsewherePriceCentsIn: [Int!]
+  elsewherePriceCentsNotIn: [Int!]
+  elsewherePriceCentsGT: Int
+  elsewherePriceCentsGTE: Int
+  elsewherePriceCentsLT: Int
+  elsewherePriceCentsLTE: Int
+  elsewherePriceCentsIsNil: Boolean
+  elsewherePriceCentsNotNil: Boolean
   """
   reason field predicates
   """
@@ -5916,6 +6425,10 @@ type Dealership implements Node {
   """
   closures: [String!]
   phone: String
+  """
+  Holidays on which the store greets its customers; set through setGreetingDays.
+  """
+  greetingDays: [GreetingDay!]
   slotMinutes: Int!
   """
   Units per slot of each capacity pool (bays, advisors).
@@ -7077,6 +7590,14 @@ type OutboxMessage implements Node {
   attempts: Int!
   lastError: String
   sentAt: Time
+  """
+  Not sent from this moment on; the message is then cancelled as expired.
+  """
+  expiresAt: Time
+  """
+  The care-calendar reminder this message delivers; its lifecycle follows the message.
+  """
+  reminderID: ID
   owner: Owner!
 }
 """
@@ -7366,6 +7887,32 @@ input OutboxMessageWhereInput {
   sentAtIsNil: Boolean
   sentAtNotNil: Boolean
   """
+  expires_at field predicates
+  """
+  expiresAt: Time
+  expiresAtNEQ: Time
+  expiresAtIn: [Time!]
+  expiresAtNotIn: [Time!]
+  expiresAtGT: Time
+  expiresAtGTE: Time
+  expiresAtLT: Time
+  expiresAtLTE: Time
+  expiresAtIsNil: Boolean
+  expiresAtNotNil: Boolean
+  """
+  reminder_id field predicates
+  """
+  reminderID: ID
+  reminderIDNEQ: ID
+  reminderIDIn: [ID!]
+  reminderIDNotIn: [ID!]
+  reminderIDGT: ID
+  reminderIDGTE: ID
+  reminderIDLT: ID
+  reminderIDLTE: ID
+  reminderIDIsNil: Boolean
+  reminderIDNotNil: Boolean
+  """
   owner edge predicates
   """
   hasOwner: Boolean
@@ -7548,6 +8095,37 @@ type Owner implements Node {
     """
     where: OutboxMessageWhereInput
   ): OutboxMessageConnection!
+  reminders(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Reminders returned from the connection.
+    """
+    orderBy: ReminderOrder
+
+    """
+    Filtering options for Reminders returned from the connection.
+    """
+    where: ReminderWhereInput
+  ): ReminderConnection!
 }
 """
 A connection to a list of items.
@@ -7930,6 +8508,11 @@ input OwnerWhereInput {
   """
   hasOutboxMessages: Boolean
   hasOutboxMessagesWith: [OutboxMessageWhereInput!]
+  """
+  reminders edge predicates
+  """
+  hasReminders: Boolean
+  hasRemindersWith: [ReminderWhereInput!]
 }
 """
 Information about pagination in a connection.
@@ -8315,6 +8898,37 @@ type Query {
     """
     where: OwnerWhereInput
   ): OwnerConnection!
+  reminders(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Reminders returned from the connection.
+    """
+    orderBy: ReminderOrder
+
+    """
+    Filtering options for Reminders returned from the connection.
+    """
+    where: ReminderWhereInput
+  ): ReminderConnection!
   staff(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8439,6 +9053,360 @@ type Query {
     """
     where: WorkOrderWhereInput
   ): WorkOrderConnection!
+}
+type Reminder implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  ownerID: ID!
+  """
+  Empty for reminders about the owner (birthday, win-back, holidays).
+  """
+  vehicleID: ID
+  """
+  The store that reminds: the owner's home store.
+  """
+  dealershipID: ID!
+  kind: ReminderKind!
+  """
+  Business key of the occurrence, e.g. periodic:2026-03-01 (the service it counts from).
+  """
+  cycle: String!
+  category: ReminderCategory!
+  """
+  The date the reminder is about (service due, expiry, offer end).
+  """
+  dueDate: Time
+  sendAt: Time!
+  """
+  Not sent from this moment on (a birthday greeting is not sent late).
+  """
+  expiresAt: Time
+  """
+  scheduled -> (deferred) -> sent -> opened -> converted; or failed, expired, cancelled (no consent).
+  """
+  status: ReminderStatus!
+  statusReason: String
+  sentAt: Time
+  openedAt: Time
+  convertedAt: Time
+  """
+  The booking the reminder led to.
+  """
+  appointmentID: ID
+  owner: Owner!
+}
+"""
+ReminderCategory is enum for the field category
+"""
+enum ReminderCategory @goModel(model: "aftercare/ent/reminder.Category") {
+  service
+  safety
+  marketing
+}
+"""
+A connection to a list of items.
+"""
+type ReminderConnection {
+  """
+  A list of edges.
+  """
+  edges: [ReminderEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ReminderEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Reminder
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+ReminderKind is enum for the field kind
+"""
+enum ReminderKind @goModel(model: "aftercare/ent/reminder.Kind") {
+  first_service
+  periodic_service
+  service_call
+  warranty_expiry
+  insurance_expiry
+  inspection
+  birthday
+  winback
+  spring_campaign
+  autumn_campaign
+  holiday
+}
+"""
+Ordering options for Reminder connections
+"""
+input ReminderOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Reminders.
+  """
+  field: ReminderOrderField!
+}
+"""
+Properties by which Reminder connections can be ordered.
+"""
+enum ReminderOrderField {
+  CREATED_AT
+  UPDATED_AT
+  KIND
+  SEND_AT
+  STATUS
+}
+"""
+ReminderStatus is enum for the field status
+"""
+enum ReminderStatus @goModel(model: "aftercare/ent/reminder.Status") {
+  scheduled
+  deferred
+  sent
+  failed
+  opened
+  converted
+  expired
+  cancelled
+}
+"""
+ReminderWhereInput is used for filtering Reminder objects.
+Input was generated by ent.
+"""
+input ReminderWhereInput {
+  not: ReminderWhereInput
+  and: [ReminderWhereInput!]
+  or: [ReminderWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  owner_id field predicates
+  """
+  ownerID: ID
+  ownerIDNEQ: ID
+  ownerIDIn: [ID!]
+  ownerIDNotIn: [ID!]
+  """
+  vehicle_id field predicates
+  """
+  vehicleID: ID
+  vehicleIDNEQ: ID
+  vehicleIDIn: [ID!]
+  vehicleIDNotIn: [ID!]
+  vehicleIDGT: ID
+  vehicleIDGTE: ID
+  vehicleIDLT: ID
+  vehicleIDLTE: ID
+  vehicleIDIsNil: Boolean
+  vehicleIDNotNil: Boolean
+  """
+  dealership_id field predicates
+  """
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
+  """
+  kind field predicates
+  """
+  kind: ReminderKind
+  kindNEQ: ReminderKind
+  kindIn: [ReminderKind!]
+  kindNotIn: [ReminderKind!]
+  """
+  cycle field predicates
+  """
+  cycle: String
+  cycleNEQ: String
+  cycleIn: [String!]
+  cycleNotIn: [String!]
+  cycleGT: String
+  cycleGTE: String
+  cycleLT: String
+  cycleLTE: String
+  cycleContains: String
+  cycleHasPrefix: String
+  cycleHasSuffix: String
+  cycleEqualFold: String
+  cycleContainsFold: String
+  """
+  category field predicates
+  """
+  category: ReminderCategory
+  categoryNEQ: ReminderCategory
+  categoryIn: [ReminderCategory!]
+  categoryNotIn: [ReminderCategory!]
+  """
+  due_date field predicates
+  """
+  dueDate: Time
+  dueDateNEQ: Time
+  dueDateIn: [Time!]
+  dueDateNotIn: [Time!]
+  dueDateGT: Time
+  dueDateGTE: Time
+  dueDateLT: Time
+  dueDateLTE: Time
+  dueDateIsNil: Boolean
+  dueDateNotNil: Boolean
+  """
+  send_at field predicates
+  """
+  sendAt: Time
+  sendAtNEQ: Time
+  sendAtIn: [Time!]
+  sendAtNotIn: [Time!]
+  sendAtGT: Time
+  sendAtGTE: Time
+  sendAtLT: Time
+  sendAtLTE: Time
+  """
+  expires_at field predicates
+  """
+  expiresAt: Time
+  expiresAtNEQ: Time
+  expiresAtIn: [Time!]
+  expiresAtNotIn: [Time!]
+  expiresAtGT: Time
+  expiresAtGTE: Time
+  expiresAtLT: Time
+  expiresAtLTE: Time
+  expiresAtIsNil: Boolean
+  expiresAtNotNil: Boolean
+  """
+  status field predicates
+  """
+  status: ReminderStatus
+  statusNEQ: ReminderStatus
+  statusIn: [ReminderStatus!]
+  statusNotIn: [ReminderStatus!]
+  """
+  status_reason field predicates
+  """
+  statusReason: String
+  statusReasonNEQ: String
+  statusReasonIn: [String!]
+  statusReasonNotIn: [String!]
+  statusReasonGT: String
+  statusReasonGTE: String
+  statusReasonLT: String
+  statusReasonLTE: String
+  statusReasonContains: String
+  statusReasonHasPrefix: String
+  statusReasonHasSuffix: String
+  statusReasonIsNil: Boolean
+  statusReasonNotNil: Boolean
+  statusReasonEqualFold: String
+  statusReasonContainsFold: String
+  """
+  sent_at field predicates
+  """
+  sentAt: Time
+  sentAtNEQ: Time
+  sentAtIn: [Time!]
+  sentAtNotIn: [Time!]
+  sentAtGT: Time
+  sentAtGTE: Time
+  sentAtLT: Time
+  sentAtLTE: Time
+  sentAtIsNil: Boolean
+  sentAtNotNil: Boolean
+  """
+  opened_at field predicates
+  """
+  openedAt: Time
+  openedAtNEQ: Time
+  openedAtIn: [Time!]
+  openedAtNotIn: [Time!]
+  openedAtGT: Time
+  openedAtGTE: Time
+  openedAtLT: Time
+  openedAtLTE: Time
+  openedAtIsNil: Boolean
+  openedAtNotNil: Boolean
+  """
+  converted_at field predicates
+  """
+  convertedAt: Time
+  convertedAtNEQ: Time
+  convertedAtIn: [Time!]
+  convertedAtNotIn: [Time!]
+  convertedAtGT: Time
+  convertedAtGTE: Time
+  convertedAtLT: Time
+  convertedAtLTE: Time
+  convertedAtIsNil: Boolean
+  convertedAtNotNil: Boolean
+  """
+  appointment_id field predicates
+  """
+  appointmentID: ID
+  appointmentIDNEQ: ID
+  appointmentIDIn: [ID!]
+  appointmentIDNotIn: [ID!]
+  appointmentIDGT: ID
+  appointmentIDGTE: ID
+  appointmentIDLT: ID
+  appointmentIDLTE: ID
+  appointmentIDIsNil: Boolean
+  appointmentIDNotNil: Boolean
+  """
+  owner edge predicates
+  """
+  hasOwner: Boolean
+  hasOwnerWith: [OwnerWhereInput!]
 }
 type ServiceType implements Node {
   id: ID!
@@ -10882,6 +11850,29 @@ type Mutation {
   recordOdometerReading(input: RecordOdometerReadingInput!): OdometerReading!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/reminders.graphql", Input: `extend type Mutation {
+  """
+  The owner opened a reminder (tapped the push, or read it in the app). An
+  opened reminder counts as answered: it no longer counts towards the call
+  that follows two unanswered reminders.
+  """
+  acknowledgeReminder(id: ID!): Reminder!
+  """
+  Sets the holidays on which the store greets its customers (service and
+  general managers). Greetings are marketing: only owners who opted in get them.
+  """
+  setGreetingDays(dealershipID: ID!, days: [GreetingDayInput!]!): Dealership!
+}
+
+"What the owner said when a care agent reached them (lapse and follow-up calls)."
+input CareAnswerInput {
+  reason: CareTaskAnswerReason!
+  "Where the owner had the service done instead (with reason serviced_elsewhere)."
+  elsewhereShop: String
+  "What they paid there, in cents."
+  elsewherePriceCents: Int
+}
+`, BuiltIn: false},
 	{Name: "../../schema/scalars.graphql", Input: `"An instant, RFC 3339 with offset."
 scalar Time
 
@@ -10985,6 +11976,19 @@ input CheckInput {
   item: String!
   ok: Boolean!
   note: String
+}
+
+"A holiday on which the store greets its customers (date in the store's zone)."
+type GreetingDay {
+  "YYYY-MM-DD"
+  date: String!
+  name: String!
+}
+
+input GreetingDayInput {
+  "YYYY-MM-DD"
+  date: String!
+  name: String!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/workorder.graphql", Input: `input CheckInVehicleInput {
@@ -11238,6 +12242,24 @@ func (ec *executionContext) childFields_CareTask(ctx context.Context, field grap
 		return ec.fieldContext_CareTask_dealershipID(ctx, field)
 	case "channel":
 		return ec.fieldContext_CareTask_channel(ctx, field)
+	case "kind":
+		return ec.fieldContext_CareTask_kind(ctx, field)
+	case "vehicleID":
+		return ec.fieldContext_CareTask_vehicleID(ctx, field)
+	case "reminderID":
+		return ec.fieldContext_CareTask_reminderID(ctx, field)
+	case "lapseClass":
+		return ec.fieldContext_CareTask_lapseClass(ctx, field)
+	case "lapseMonth":
+		return ec.fieldContext_CareTask_lapseMonth(ctx, field)
+	case "daysSinceVisit":
+		return ec.fieldContext_CareTask_daysSinceVisit(ctx, field)
+	case "answerReason":
+		return ec.fieldContext_CareTask_answerReason(ctx, field)
+	case "elsewhereShop":
+		return ec.fieldContext_CareTask_elsewhereShop(ctx, field)
+	case "elsewherePriceCents":
+		return ec.fieldContext_CareTask_elsewherePriceCents(ctx, field)
 	case "reason":
 		return ec.fieldContext_CareTask_reason(ctx, field)
 	case "outboxMessageID":
@@ -11412,6 +12434,8 @@ func (ec *executionContext) childFields_Dealership(ctx context.Context, field gr
 		return ec.fieldContext_Dealership_closures(ctx, field)
 	case "phone":
 		return ec.fieldContext_Dealership_phone(ctx, field)
+	case "greetingDays":
+		return ec.fieldContext_Dealership_greetingDays(ctx, field)
 	case "slotMinutes":
 		return ec.fieldContext_Dealership_slotMinutes(ctx, field)
 	case "capacity":
@@ -11492,6 +12516,16 @@ func (ec *executionContext) childFields_Device(ctx context.Context, field graphq
 		return ec.fieldContext_Device_owner(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Device", field.Name)
+}
+
+func (ec *executionContext) childFields_GreetingDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_GreetingDay_date(ctx, field)
+	case "name":
+		return ec.fieldContext_GreetingDay_name(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GreetingDay", field.Name)
 }
 
 func (ec *executionContext) childFields_InspectionItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -11640,6 +12674,10 @@ func (ec *executionContext) childFields_OutboxMessage(ctx context.Context, field
 		return ec.fieldContext_OutboxMessage_lastError(ctx, field)
 	case "sentAt":
 		return ec.fieldContext_OutboxMessage_sentAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_OutboxMessage_expiresAt(ctx, field)
+	case "reminderID":
+		return ec.fieldContext_OutboxMessage_reminderID(ctx, field)
 	case "owner":
 		return ec.fieldContext_OutboxMessage_owner(ctx, field)
 	}
@@ -11734,6 +12772,8 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_careTasks(ctx, field)
 	case "outboxMessages":
 		return ec.fieldContext_Owner_outboxMessages(ctx, field)
+	case "reminders":
+		return ec.fieldContext_Owner_reminders(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Owner", field.Name)
 }
@@ -11812,6 +12852,72 @@ func (ec *executionContext) childFields_PoolCapacity(ctx context.Context, field 
 		return ec.fieldContext_PoolCapacity_units(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PoolCapacity", field.Name)
+}
+
+func (ec *executionContext) childFields_Reminder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Reminder_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Reminder_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Reminder_updatedAt(ctx, field)
+	case "ownerID":
+		return ec.fieldContext_Reminder_ownerID(ctx, field)
+	case "vehicleID":
+		return ec.fieldContext_Reminder_vehicleID(ctx, field)
+	case "dealershipID":
+		return ec.fieldContext_Reminder_dealershipID(ctx, field)
+	case "kind":
+		return ec.fieldContext_Reminder_kind(ctx, field)
+	case "cycle":
+		return ec.fieldContext_Reminder_cycle(ctx, field)
+	case "category":
+		return ec.fieldContext_Reminder_category(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_Reminder_dueDate(ctx, field)
+	case "sendAt":
+		return ec.fieldContext_Reminder_sendAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Reminder_expiresAt(ctx, field)
+	case "status":
+		return ec.fieldContext_Reminder_status(ctx, field)
+	case "statusReason":
+		return ec.fieldContext_Reminder_statusReason(ctx, field)
+	case "sentAt":
+		return ec.fieldContext_Reminder_sentAt(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Reminder_openedAt(ctx, field)
+	case "convertedAt":
+		return ec.fieldContext_Reminder_convertedAt(ctx, field)
+	case "appointmentID":
+		return ec.fieldContext_Reminder_appointmentID(ctx, field)
+	case "owner":
+		return ec.fieldContext_Reminder_owner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Reminder", field.Name)
+}
+
+func (ec *executionContext) childFields_ReminderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ReminderConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReminderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ReminderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReminderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReminderEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReminderEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReminderEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ServiceType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12864,6 +13970,20 @@ func (ec *executionContext) field_Dealership_workOrders_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acknowledgeReminder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addInspectionFinding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -13225,6 +14345,14 @@ func (ec *executionContext) field_Mutation_logContactAttempt_args(ctx context.Co
 		return nil, err
 	}
 	args["note"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "answer",
+		func(ctx context.Context, v any) (*model.CareAnswerInput, error) {
+			return ec.unmarshalOCareAnswerInput2ᚖaftercareᚋgraphᚋmodelᚐCareAnswerInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answer"] = arg3
 	return args, nil
 }
 
@@ -13391,6 +14519,28 @@ func (ec *executionContext) field_Mutation_setBookingSettings_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setGreetingDays_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) ([]*schematype.GreetingDay, error) {
+			return ec.unmarshalNGreetingDayInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐGreetingDayᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg1
 	return args, nil
 }
 
@@ -13744,6 +14894,60 @@ func (ec *executionContext) field_Owner_outboxMessages_args(ctx context.Context,
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
 			return ec.unmarshalOOutboxMessageWhereInput2ᚖaftercareᚋentᚐOutboxMessageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Owner_reminders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ReminderOrder, error) {
+			return ec.unmarshalOReminderOrder2ᚖaftercareᚋentᚐReminderOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ReminderWhereInput, error) {
+			return ec.unmarshalOReminderWhereInput2ᚖaftercareᚋentᚐReminderWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -14256,6 +15460,60 @@ func (ec *executionContext) field_Query_owners_args(ctx context.Context, rawArgs
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OwnerWhereInput, error) {
 			return ec.unmarshalOOwnerWhereInput2ᚖaftercareᚋentᚐOwnerWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_reminders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ReminderOrder, error) {
+			return ec.unmarshalOReminderOrder2ᚖaftercareᚋentᚐReminderOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ReminderWhereInput, error) {
+			return ec.unmarshalOReminderWhereInput2ᚖaftercareᚋentᚐReminderWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16276,6 +17534,213 @@ func (ec *executionContext) fieldContext_CareTask_channel(_ context.Context, fie
 	return graphql.NewScalarFieldContext("CareTask", field, false, false, "CareTaskChannel")
 }
 
+func (ec *executionContext) _CareTask_kind(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v caretask.Kind) graphql.Marshaler {
+			return ec.marshalNCareTaskKind2aftercareᚋentᚋcaretaskᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "CareTaskKind")
+}
+
+func (ec *executionContext) _CareTask_vehicleID(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_vehicleID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VehicleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_vehicleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareTask_reminderID(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_reminderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_reminderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CareTask_lapseClass(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_lapseClass(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LapseClass, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *caretask.LapseClass) graphql.Marshaler {
+			return ec.marshalOCareTaskLapseClass2ᚖaftercareᚋentᚋcaretaskᚐLapseClass(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_lapseClass(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "CareTaskLapseClass")
+}
+
+func (ec *executionContext) _CareTask_lapseMonth(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_lapseMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LapseMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_lapseMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _CareTask_daysSinceVisit(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_daysSinceVisit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysSinceVisit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_daysSinceVisit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareTask_answerReason(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_answerReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnswerReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *caretask.AnswerReason) graphql.Marshaler {
+			return ec.marshalOCareTaskAnswerReason2ᚖaftercareᚋentᚋcaretaskᚐAnswerReason(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_answerReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "CareTaskAnswerReason")
+}
+
+func (ec *executionContext) _CareTask_elsewhereShop(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_elsewhereShop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ElsewhereShop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_elsewhereShop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "String")
+}
+
+func (ec *executionContext) _CareTask_elsewherePriceCents(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareTask_elsewherePriceCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ElsewherePriceCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareTask_elsewherePriceCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareTask", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CareTask_reason(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17725,6 +19190,38 @@ func (ec *executionContext) fieldContext_Dealership_phone(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Dealership", field, false, false, "String")
 }
 
+func (ec *executionContext) _Dealership_greetingDays(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_greetingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GreetingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []schematype.GreetingDay) graphql.Marshaler {
+			return ec.marshalOGreetingDay2ᚕaftercareᚋentᚋschemaᚋschematypeᚐGreetingDayᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_greetingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dealership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GreetingDay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Dealership_slotMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18602,6 +20099,52 @@ func (ec *executionContext) fieldContext_Device_owner(_ context.Context, field g
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _GreetingDay_date(ctx context.Context, field graphql.CollectedField, obj *schematype.GreetingDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingDay_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingDay_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingDay", field, false, false, "String")
+}
+
+func (ec *executionContext) _GreetingDay_name(ctx context.Context, field graphql.CollectedField, obj *schematype.GreetingDay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GreetingDay_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GreetingDay_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GreetingDay", field, false, false, "String")
 }
 
 func (ec *executionContext) _InspectionItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.InspectionItem) (ret graphql.Marshaler) {
@@ -20368,7 +21911,7 @@ func (ec *executionContext) _Mutation_logContactAttempt(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().LogContactAttempt(ctx, fc.Args["taskID"].(int), fc.Args["outcome"].(contactattempt.Outcome), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().LogContactAttempt(ctx, fc.Args["taskID"].(int), fc.Args["outcome"].(contactattempt.Outcome), fc.Args["note"].(*string), fc.Args["answer"].(*model.CareAnswerInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareTask) graphql.Marshaler {
@@ -20396,6 +21939,94 @@ func (ec *executionContext) fieldContext_Mutation_logContactAttempt(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_logContactAttempt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acknowledgeReminder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acknowledgeReminder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcknowledgeReminder(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Reminder) graphql.Marshaler {
+			return ec.marshalNReminder2ᚖaftercareᚋentᚐReminder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acknowledgeReminder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reminder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acknowledgeReminder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setGreetingDays(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setGreetingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetGreetingDays(ctx, fc.Args["dealershipID"].(int), fc.Args["days"].([]*schematype.GreetingDay))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Dealership) graphql.Marshaler {
+			return ec.marshalNDealership2ᚖaftercareᚋentᚐDealership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setGreetingDays(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dealership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setGreetingDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -21595,6 +23226,52 @@ func (ec *executionContext) fieldContext_OutboxMessage_sentAt(_ context.Context,
 	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Time")
 }
 
+func (ec *executionContext) _OutboxMessage_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OutboxMessage_reminderID(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OutboxMessage_reminderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OutboxMessage_reminderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OutboxMessage", field, false, false, "ID")
+}
+
 func (ec *executionContext) _OutboxMessage_owner(ctx context.Context, field graphql.CollectedField, obj *ent.OutboxMessage) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22660,6 +24337,50 @@ func (ec *executionContext) fieldContext_Owner_outboxMessages(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Owner_reminders(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_reminders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Reminders(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReminderOrder), fc.Args["where"].(*ent.ReminderWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReminderConnection) graphql.Marshaler {
+			return ec.marshalNReminderConnection2ᚖaftercareᚋentᚐReminderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_reminders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Owner_reminders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OwnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.OwnerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23586,6 +25307,50 @@ func (ec *executionContext) fieldContext_Query_owners(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_reminders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reminders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Reminders(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ReminderOrder), fc.Args["where"].(*ent.ReminderWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReminderConnection) graphql.Marshaler {
+			return ec.marshalNReminderConnection2ᚖaftercareᚋentᚐReminderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reminders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reminders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_staff(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23956,6 +25721,594 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Reminder_id(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reminder_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_ownerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reminder_vehicleID(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_vehicleID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VehicleID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_vehicleID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reminder_dealershipID(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reminder_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reminder.Kind) graphql.Marshaler {
+			return ec.marshalNReminderKind2aftercareᚋentᚋreminderᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ReminderKind")
+}
+
+func (ec *executionContext) _Reminder_cycle(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_cycle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cycle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_cycle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reminder_category(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reminder.Category) graphql.Marshaler {
+			return ec.marshalNReminderCategory2aftercareᚋentᚋreminderᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ReminderCategory")
+}
+
+func (ec *executionContext) _Reminder_dueDate(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_sendAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_sendAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SendAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_sendAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_status(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v reminder.Status) graphql.Marshaler {
+			return ec.marshalNReminderStatus2aftercareᚋentᚋreminderᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ReminderStatus")
+}
+
+func (ec *executionContext) _Reminder_statusReason(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_statusReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_statusReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Reminder_sentAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_sentAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_sentAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_openedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_convertedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_convertedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConvertedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_convertedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Reminder_appointmentID(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_appointmentID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_appointmentID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Reminder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Reminder_owner(ctx context.Context, field graphql.CollectedField, obj *ent.Reminder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Reminder_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Reminder_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Reminder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ReminderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ReminderEdge) graphql.Marshaler {
+			return ec.marshalOReminderEdge2ᚕᚖaftercareᚋentᚐReminderEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ReminderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ReminderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReminderEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ReminderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Reminder) graphql.Marshaler {
+			return ec.marshalOReminder2ᚖaftercareᚋentᚐReminder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReminderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Reminder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReminderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ReminderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReminderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReminderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReminderEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _ServiceType_id(ctx context.Context, field graphql.CollectedField, obj *ent.ServiceType) (ret graphql.Marshaler) {
@@ -32496,6 +34849,62 @@ func UnmarshalBookingSettingsInput(ctx context.Context, raw any) (model.BookingS
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCareAnswerInput(ctx context.Context, obj any) (model.CareAnswerInput, error) {
+	var it model.CareAnswerInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"reason", "elsewhereShop", "elsewherePriceCents"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNCareTaskAnswerReason2aftercareᚋentᚋcaretaskᚐAnswerReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		case "elsewhereShop":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShop"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShop = data
+		case "elsewherePriceCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCents"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCents = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCareAnswerInput unmarshals raw into the CareAnswerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCareAnswerInput(ctx context.Context, raw any) (model.CareAnswerInput, error) {
+	var out model.CareAnswerInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CareAnswerInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCareTaskOrder(ctx context.Context, obj any) (ent.CareTaskOrder, error) {
 	var it ent.CareTaskOrder
 	if obj == nil {
@@ -32560,7 +34969,7 @@ func (ec *executionContext) unmarshalInputCareTaskWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "outboxMessageID", "outboxMessageIDNEQ", "outboxMessageIDIn", "outboxMessageIDNotIn", "outboxMessageIDGT", "outboxMessageIDGTE", "outboxMessageIDLT", "outboxMessageIDLTE", "outboxMessageIDIsNil", "outboxMessageIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "failureReason", "failureReasonNEQ", "failureReasonIn", "failureReasonNotIn", "failureReasonGT", "failureReasonGTE", "failureReasonLT", "failureReasonLTE", "failureReasonContains", "failureReasonHasPrefix", "failureReasonHasSuffix", "failureReasonIsNil", "failureReasonNotNil", "failureReasonEqualFold", "failureReasonContainsFold", "hasOwner", "hasOwnerWith", "hasAttempts", "hasAttemptsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "kind", "kindNEQ", "kindIn", "kindNotIn", "vehicleID", "vehicleIDNEQ", "vehicleIDIn", "vehicleIDNotIn", "vehicleIDGT", "vehicleIDGTE", "vehicleIDLT", "vehicleIDLTE", "vehicleIDIsNil", "vehicleIDNotNil", "reminderID", "reminderIDNEQ", "reminderIDIn", "reminderIDNotIn", "reminderIDGT", "reminderIDGTE", "reminderIDLT", "reminderIDLTE", "reminderIDIsNil", "reminderIDNotNil", "lapseClass", "lapseClassNEQ", "lapseClassIn", "lapseClassNotIn", "lapseClassIsNil", "lapseClassNotNil", "lapseMonth", "lapseMonthNEQ", "lapseMonthIn", "lapseMonthNotIn", "lapseMonthGT", "lapseMonthGTE", "lapseMonthLT", "lapseMonthLTE", "lapseMonthContains", "lapseMonthHasPrefix", "lapseMonthHasSuffix", "lapseMonthIsNil", "lapseMonthNotNil", "lapseMonthEqualFold", "lapseMonthContainsFold", "daysSinceVisit", "daysSinceVisitNEQ", "daysSinceVisitIn", "daysSinceVisitNotIn", "daysSinceVisitGT", "daysSinceVisitGTE", "daysSinceVisitLT", "daysSinceVisitLTE", "daysSinceVisitIsNil", "daysSinceVisitNotNil", "answerReason", "answerReasonNEQ", "answerReasonIn", "answerReasonNotIn", "answerReasonIsNil", "answerReasonNotNil", "elsewhereShop", "elsewhereShopNEQ", "elsewhereShopIn", "elsewhereShopNotIn", "elsewhereShopGT", "elsewhereShopGTE", "elsewhereShopLT", "elsewhereShopLTE", "elsewhereShopContains", "elsewhereShopHasPrefix", "elsewhereShopHasSuffix", "elsewhereShopIsNil", "elsewhereShopNotNil", "elsewhereShopEqualFold", "elsewhereShopContainsFold", "elsewherePriceCents", "elsewherePriceCentsNEQ", "elsewherePriceCentsIn", "elsewherePriceCentsNotIn", "elsewherePriceCentsGT", "elsewherePriceCentsGTE", "elsewherePriceCentsLT", "elsewherePriceCentsLTE", "elsewherePriceCentsIsNil", "elsewherePriceCentsNotNil", "reason", "reasonNEQ", "reasonIn", "reasonNotIn", "reasonGT", "reasonGTE", "reasonLT", "reasonLTE", "reasonContains", "reasonHasPrefix", "reasonHasSuffix", "reasonEqualFold", "reasonContainsFold", "outboxMessageID", "outboxMessageIDNEQ", "outboxMessageIDIn", "outboxMessageIDNotIn", "outboxMessageIDGT", "outboxMessageIDGTE", "outboxMessageIDLT", "outboxMessageIDLTE", "outboxMessageIDIsNil", "outboxMessageIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "failureReason", "failureReasonNEQ", "failureReasonIn", "failureReasonNotIn", "failureReasonGT", "failureReasonGTE", "failureReasonLT", "failureReasonLTE", "failureReasonContains", "failureReasonHasPrefix", "failureReasonHasSuffix", "failureReasonIsNil", "failureReasonNotNil", "failureReasonEqualFold", "failureReasonContainsFold", "hasOwner", "hasOwnerWith", "hasAttempts", "hasAttemptsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32868,6 +35277,608 @@ func (ec *executionContext) unmarshalInputCareTaskWhereInput(ctx context.Context
 				return it, err
 			}
 			it.ChannelNotIn = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOCareTaskKind2ᚖaftercareᚋentᚋcaretaskᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOCareTaskKind2ᚖaftercareᚋentᚋcaretaskᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOCareTaskKind2ᚕaftercareᚋentᚋcaretaskᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOCareTaskKind2ᚕaftercareᚋentᚋcaretaskᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "vehicleID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleID = data
+		case "vehicleIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDNEQ = data
+		case "vehicleIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDIn = data
+		case "vehicleIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDNotIn = data
+		case "vehicleIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDGT = data
+		case "vehicleIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDGTE = data
+		case "vehicleIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDLT = data
+		case "vehicleIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDLTE = data
+		case "vehicleIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDIsNil = data
+		case "vehicleIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDNotNil = data
+		case "reminderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderID = data
+		case "reminderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDNEQ = data
+		case "reminderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDIn = data
+		case "reminderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDNotIn = data
+		case "reminderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDGT = data
+		case "reminderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDGTE = data
+		case "reminderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDLT = data
+		case "reminderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDLTE = data
+		case "reminderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDIsNil = data
+		case "reminderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDNotNil = data
+		case "lapseClass":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseClass"))
+			data, err := ec.unmarshalOCareTaskLapseClass2ᚖaftercareᚋentᚋcaretaskᚐLapseClass(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseClass = data
+		case "lapseClassNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseClassNEQ"))
+			data, err := ec.unmarshalOCareTaskLapseClass2ᚖaftercareᚋentᚋcaretaskᚐLapseClass(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseClassNEQ = data
+		case "lapseClassIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseClassIn"))
+			data, err := ec.unmarshalOCareTaskLapseClass2ᚕaftercareᚋentᚋcaretaskᚐLapseClassᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseClassIn = data
+		case "lapseClassNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseClassNotIn"))
+			data, err := ec.unmarshalOCareTaskLapseClass2ᚕaftercareᚋentᚋcaretaskᚐLapseClassᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseClassNotIn = data
+		case "lapseClassIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseClassIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseClassIsNil = data
+		case "lapseClassNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseClassNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseClassNotNil = data
+		case "lapseMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonth"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonth = data
+		case "lapseMonthNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthNEQ = data
+		case "lapseMonthIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthIn = data
+		case "lapseMonthNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthNotIn = data
+		case "lapseMonthGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthGT = data
+		case "lapseMonthGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthGTE = data
+		case "lapseMonthLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthLT = data
+		case "lapseMonthLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthLTE = data
+		case "lapseMonthContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthContains = data
+		case "lapseMonthHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthHasPrefix = data
+		case "lapseMonthHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthHasSuffix = data
+		case "lapseMonthIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthIsNil = data
+		case "lapseMonthNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthNotNil = data
+		case "lapseMonthEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthEqualFold = data
+		case "lapseMonthContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMonthContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMonthContainsFold = data
+		case "daysSinceVisit":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisit"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisit = data
+		case "daysSinceVisitNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitNEQ = data
+		case "daysSinceVisitIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitIn = data
+		case "daysSinceVisitNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitNotIn = data
+		case "daysSinceVisitGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitGT = data
+		case "daysSinceVisitGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitGTE = data
+		case "daysSinceVisitLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitLT = data
+		case "daysSinceVisitLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitLTE = data
+		case "daysSinceVisitIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitIsNil = data
+		case "daysSinceVisitNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("daysSinceVisitNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DaysSinceVisitNotNil = data
+		case "answerReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answerReason"))
+			data, err := ec.unmarshalOCareTaskAnswerReason2ᚖaftercareᚋentᚋcaretaskᚐAnswerReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnswerReason = data
+		case "answerReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answerReasonNEQ"))
+			data, err := ec.unmarshalOCareTaskAnswerReason2ᚖaftercareᚋentᚋcaretaskᚐAnswerReason(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnswerReasonNEQ = data
+		case "answerReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answerReasonIn"))
+			data, err := ec.unmarshalOCareTaskAnswerReason2ᚕaftercareᚋentᚋcaretaskᚐAnswerReasonᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnswerReasonIn = data
+		case "answerReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answerReasonNotIn"))
+			data, err := ec.unmarshalOCareTaskAnswerReason2ᚕaftercareᚋentᚋcaretaskᚐAnswerReasonᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnswerReasonNotIn = data
+		case "answerReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answerReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnswerReasonIsNil = data
+		case "answerReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answerReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnswerReasonNotNil = data
+		case "elsewhereShop":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShop"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShop = data
+		case "elsewhereShopNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopNEQ = data
+		case "elsewhereShopIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopIn = data
+		case "elsewhereShopNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopNotIn = data
+		case "elsewhereShopGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopGT = data
+		case "elsewhereShopGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopGTE = data
+		case "elsewhereShopLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopLT = data
+		case "elsewhereShopLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopLTE = data
+		case "elsewhereShopContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopContains = data
+		case "elsewhereShopHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopHasPrefix = data
+		case "elsewhereShopHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopHasSuffix = data
+		case "elsewhereShopIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopIsNil = data
+		case "elsewhereShopNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopNotNil = data
+		case "elsewhereShopEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopEqualFold = data
+		case "elsewhereShopContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewhereShopContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewhereShopContainsFold = data
+		case "elsewherePriceCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCents"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCents = data
+		case "elsewherePriceCentsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsNEQ = data
+		case "elsewherePriceCentsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsIn = data
+		case "elsewherePriceCentsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsNotIn = data
+		case "elsewherePriceCentsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsGT = data
+		case "elsewherePriceCentsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsGTE = data
+		case "elsewherePriceCentsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsLT = data
+		case "elsewherePriceCentsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsLTE = data
+		case "elsewherePriceCentsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsIsNil = data
+		case "elsewherePriceCentsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("elsewherePriceCentsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ElsewherePriceCentsNotNil = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -37202,6 +40213,55 @@ func UnmarshalDeviceWhereInput(ctx context.Context, raw any) (ent.DeviceWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGreetingDayInput(ctx context.Context, obj any) (schematype.GreetingDay, error) {
+	var it schematype.GreetingDay
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"date", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGreetingDayInput unmarshals raw into the GreetingDayInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGreetingDayInput(ctx context.Context, raw any) (schematype.GreetingDay, error) {
+	var out schematype.GreetingDay
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GreetingDayInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputInspectionFindingInput(ctx context.Context, obj any) (model.InspectionFindingInput, error) {
 	var it model.InspectionFindingInput
 	if obj == nil {
@@ -39017,7 +42077,7 @@ func (ec *executionContext) unmarshalInputOutboxMessageWhereInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "dealershipIDIsNil", "dealershipIDNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "kindGT", "kindGTE", "kindLT", "kindLTE", "kindContains", "kindHasPrefix", "kindHasSuffix", "kindEqualFold", "kindContainsFold", "dedupeKey", "dedupeKeyNEQ", "dedupeKeyIn", "dedupeKeyNotIn", "dedupeKeyGT", "dedupeKeyGTE", "dedupeKeyLT", "dedupeKeyLTE", "dedupeKeyContains", "dedupeKeyHasPrefix", "dedupeKeyHasSuffix", "dedupeKeyEqualFold", "dedupeKeyContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "appointmentID", "appointmentIDNEQ", "appointmentIDIn", "appointmentIDNotIn", "appointmentIDGT", "appointmentIDGTE", "appointmentIDLT", "appointmentIDLTE", "appointmentIDIsNil", "appointmentIDNotNil", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDGT", "workOrderIDGTE", "workOrderIDLT", "workOrderIDLTE", "workOrderIDIsNil", "workOrderIDNotNil", "sendAfter", "sendAfterNEQ", "sendAfterIn", "sendAfterNotIn", "sendAfterGT", "sendAfterGTE", "sendAfterLT", "sendAfterLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "lastError", "lastErrorNEQ", "lastErrorIn", "lastErrorNotIn", "lastErrorGT", "lastErrorGTE", "lastErrorLT", "lastErrorLTE", "lastErrorContains", "lastErrorHasPrefix", "lastErrorHasSuffix", "lastErrorIsNil", "lastErrorNotNil", "lastErrorEqualFold", "lastErrorContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "hasOwner", "hasOwnerWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "dealershipIDIsNil", "dealershipIDNotNil", "kind", "kindNEQ", "kindIn", "kindNotIn", "kindGT", "kindGTE", "kindLT", "kindLTE", "kindContains", "kindHasPrefix", "kindHasSuffix", "kindEqualFold", "kindContainsFold", "dedupeKey", "dedupeKeyNEQ", "dedupeKeyIn", "dedupeKeyNotIn", "dedupeKeyGT", "dedupeKeyGTE", "dedupeKeyLT", "dedupeKeyLTE", "dedupeKeyContains", "dedupeKeyHasPrefix", "dedupeKeyHasSuffix", "dedupeKeyEqualFold", "dedupeKeyContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleEqualFold", "titleContainsFold", "body", "bodyNEQ", "bodyIn", "bodyNotIn", "bodyGT", "bodyGTE", "bodyLT", "bodyLTE", "bodyContains", "bodyHasPrefix", "bodyHasSuffix", "bodyEqualFold", "bodyContainsFold", "appointmentID", "appointmentIDNEQ", "appointmentIDIn", "appointmentIDNotIn", "appointmentIDGT", "appointmentIDGTE", "appointmentIDLT", "appointmentIDLTE", "appointmentIDIsNil", "appointmentIDNotNil", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDGT", "workOrderIDGTE", "workOrderIDLT", "workOrderIDLTE", "workOrderIDIsNil", "workOrderIDNotNil", "sendAfter", "sendAfterNEQ", "sendAfterIn", "sendAfterNotIn", "sendAfterGT", "sendAfterGTE", "sendAfterLT", "sendAfterLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "attempts", "attemptsNEQ", "attemptsIn", "attemptsNotIn", "attemptsGT", "attemptsGTE", "attemptsLT", "attemptsLTE", "lastError", "lastErrorNEQ", "lastErrorIn", "lastErrorNotIn", "lastErrorGT", "lastErrorGTE", "lastErrorLT", "lastErrorLTE", "lastErrorContains", "lastErrorHasPrefix", "lastErrorHasSuffix", "lastErrorIsNil", "lastErrorNotNil", "lastErrorEqualFold", "lastErrorContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "expiresAtIsNil", "expiresAtNotNil", "reminderID", "reminderIDNEQ", "reminderIDIn", "reminderIDNotIn", "reminderIDGT", "reminderIDGTE", "reminderIDLT", "reminderIDLTE", "reminderIDIsNil", "reminderIDNotNil", "hasOwner", "hasOwnerWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -40158,6 +43218,146 @@ func (ec *executionContext) unmarshalInputOutboxMessageWhereInput(ctx context.Co
 				return it, err
 			}
 			it.SentAtNotNil = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "expiresAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNEQ = data
+		case "expiresAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtIn = data
+		case "expiresAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNotIn = data
+		case "expiresAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGT = data
+		case "expiresAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGTE = data
+		case "expiresAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLT = data
+		case "expiresAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLTE = data
+		case "expiresAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtIsNil = data
+		case "expiresAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNotNil = data
+		case "reminderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderID = data
+		case "reminderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDNEQ = data
+		case "reminderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDIn = data
+		case "reminderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDNotIn = data
+		case "reminderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDGT = data
+		case "reminderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDGTE = data
+		case "reminderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDLT = data
+		case "reminderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDLTE = data
+		case "reminderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDIsNil = data
+		case "reminderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reminderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReminderIDNotNil = data
 		case "hasOwner":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -40253,7 +43453,7 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "phoneInvalid", "phoneInvalidNEQ", "prospect", "prospectNEQ", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith", "hasCareTasks", "hasCareTasksWith", "hasOutboxMessages", "hasOutboxMessagesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "phoneInvalid", "phoneInvalidNEQ", "prospect", "prospectNEQ", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith", "hasCareTasks", "hasCareTasksWith", "hasOutboxMessages", "hasOutboxMessagesWith", "hasReminders", "hasRemindersWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -41821,6 +45021,20 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasOutboxMessagesWith = data
+		case "hasReminders":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasReminders"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasReminders = data
+		case "hasRemindersWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasRemindersWith"))
+			data, err := ec.unmarshalOReminderWhereInput2ᚕᚖaftercareᚋentᚐReminderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasRemindersWith = data
 		}
 	}
 	return it, nil
@@ -42634,6 +45848,1207 @@ func (ec *executionContext) unmarshalInputRecordOdometerReadingInput(ctx context
 func UnmarshalRecordOdometerReadingInput(ctx context.Context, raw any) (model.RecordOdometerReadingInput, error) {
 	var out model.RecordOdometerReadingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordOdometerReadingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReminderOrder(ctx context.Context, obj any) (ent.ReminderOrder, error) {
+	var it ent.ReminderOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNReminderOrderField2ᚖaftercareᚋentᚐReminderOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReminderOrder unmarshals raw into the ReminderOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReminderOrder(ctx context.Context, raw any) (ent.ReminderOrder, error) {
+	var out ent.ReminderOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReminderOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReminderWhereInput(ctx context.Context, obj any) (ent.ReminderWhereInput, error) {
+	var it ent.ReminderWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "vehicleID", "vehicleIDNEQ", "vehicleIDIn", "vehicleIDNotIn", "vehicleIDGT", "vehicleIDGTE", "vehicleIDLT", "vehicleIDLTE", "vehicleIDIsNil", "vehicleIDNotNil", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "cycle", "cycleNEQ", "cycleIn", "cycleNotIn", "cycleGT", "cycleGTE", "cycleLT", "cycleLTE", "cycleContains", "cycleHasPrefix", "cycleHasSuffix", "cycleEqualFold", "cycleContainsFold", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "dueDate", "dueDateNEQ", "dueDateIn", "dueDateNotIn", "dueDateGT", "dueDateGTE", "dueDateLT", "dueDateLTE", "dueDateIsNil", "dueDateNotNil", "sendAt", "sendAtNEQ", "sendAtIn", "sendAtNotIn", "sendAtGT", "sendAtGTE", "sendAtLT", "sendAtLTE", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "expiresAtIsNil", "expiresAtNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "statusReason", "statusReasonNEQ", "statusReasonIn", "statusReasonNotIn", "statusReasonGT", "statusReasonGTE", "statusReasonLT", "statusReasonLTE", "statusReasonContains", "statusReasonHasPrefix", "statusReasonHasSuffix", "statusReasonIsNil", "statusReasonNotNil", "statusReasonEqualFold", "statusReasonContainsFold", "sentAt", "sentAtNEQ", "sentAtIn", "sentAtNotIn", "sentAtGT", "sentAtGTE", "sentAtLT", "sentAtLTE", "sentAtIsNil", "sentAtNotNil", "openedAt", "openedAtNEQ", "openedAtIn", "openedAtNotIn", "openedAtGT", "openedAtGTE", "openedAtLT", "openedAtLTE", "openedAtIsNil", "openedAtNotNil", "convertedAt", "convertedAtNEQ", "convertedAtIn", "convertedAtNotIn", "convertedAtGT", "convertedAtGTE", "convertedAtLT", "convertedAtLTE", "convertedAtIsNil", "convertedAtNotNil", "appointmentID", "appointmentIDNEQ", "appointmentIDIn", "appointmentIDNotIn", "appointmentIDGT", "appointmentIDGTE", "appointmentIDLT", "appointmentIDLTE", "appointmentIDIsNil", "appointmentIDNotNil", "hasOwner", "hasOwnerWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOReminderWhereInput2ᚖaftercareᚋentᚐReminderWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOReminderWhereInput2ᚕᚖaftercareᚋentᚐReminderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOReminderWhereInput2ᚕᚖaftercareᚋentᚐReminderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "ownerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNEQ = data
+		case "ownerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDIn = data
+		case "ownerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNotIn = data
+		case "vehicleID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleID = data
+		case "vehicleIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDNEQ = data
+		case "vehicleIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDIn = data
+		case "vehicleIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDNotIn = data
+		case "vehicleIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDGT = data
+		case "vehicleIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDGTE = data
+		case "vehicleIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDLT = data
+		case "vehicleIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDLTE = data
+		case "vehicleIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDIsNil = data
+		case "vehicleIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vehicleIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VehicleIDNotNil = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "dealershipIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNEQ = data
+		case "dealershipIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIn = data
+		case "dealershipIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotIn = data
+		case "dealershipIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGT = data
+		case "dealershipIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGTE = data
+		case "dealershipIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLT = data
+		case "dealershipIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOReminderKind2ᚖaftercareᚋentᚋreminderᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOReminderKind2ᚖaftercareᚋentᚋreminderᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOReminderKind2ᚕaftercareᚋentᚋreminderᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOReminderKind2ᚕaftercareᚋentᚋreminderᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "cycle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cycle = data
+		case "cycleNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleNEQ = data
+		case "cycleIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleIn = data
+		case "cycleNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleNotIn = data
+		case "cycleGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleGT = data
+		case "cycleGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleGTE = data
+		case "cycleLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleLT = data
+		case "cycleLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleLTE = data
+		case "cycleContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleContains = data
+		case "cycleHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleHasPrefix = data
+		case "cycleHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleHasSuffix = data
+		case "cycleEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleEqualFold = data
+		case "cycleContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cycleContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CycleContainsFold = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOReminderCategory2ᚖaftercareᚋentᚋreminderᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOReminderCategory2ᚖaftercareᚋentᚋreminderᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOReminderCategory2ᚕaftercareᚋentᚋreminderᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOReminderCategory2ᚕaftercareᚋentᚋreminderᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		case "dueDateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateNEQ = data
+		case "dueDateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateIn = data
+		case "dueDateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateNotIn = data
+		case "dueDateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateGT = data
+		case "dueDateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateGTE = data
+		case "dueDateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateLT = data
+		case "dueDateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateLTE = data
+		case "dueDateIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateIsNil = data
+		case "dueDateNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDateNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDateNotNil = data
+		case "sendAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAt = data
+		case "sendAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAtNEQ = data
+		case "sendAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAtIn = data
+		case "sendAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAtNotIn = data
+		case "sendAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAtGT = data
+		case "sendAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAtGTE = data
+		case "sendAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAtLT = data
+		case "sendAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sendAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SendAtLTE = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "expiresAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNEQ = data
+		case "expiresAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtIn = data
+		case "expiresAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNotIn = data
+		case "expiresAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGT = data
+		case "expiresAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGTE = data
+		case "expiresAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLT = data
+		case "expiresAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLTE = data
+		case "expiresAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtIsNil = data
+		case "expiresAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNotNil = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOReminderStatus2ᚖaftercareᚋentᚋreminderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOReminderStatus2ᚖaftercareᚋentᚋreminderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOReminderStatus2ᚕaftercareᚋentᚋreminderᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOReminderStatus2ᚕaftercareᚋentᚋreminderᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "statusReason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReason = data
+		case "statusReasonNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonNEQ = data
+		case "statusReasonIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonIn = data
+		case "statusReasonNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonNotIn = data
+		case "statusReasonGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonGT = data
+		case "statusReasonGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonGTE = data
+		case "statusReasonLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonLT = data
+		case "statusReasonLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonLTE = data
+		case "statusReasonContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonContains = data
+		case "statusReasonHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonHasPrefix = data
+		case "statusReasonHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonHasSuffix = data
+		case "statusReasonIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonIsNil = data
+		case "statusReasonNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonNotNil = data
+		case "statusReasonEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonEqualFold = data
+		case "statusReasonContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusReasonContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusReasonContainsFold = data
+		case "sentAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAt = data
+		case "sentAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNEQ = data
+		case "sentAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIn = data
+		case "sentAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotIn = data
+		case "sentAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGT = data
+		case "sentAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtGTE = data
+		case "sentAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLT = data
+		case "sentAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtLTE = data
+		case "sentAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtIsNil = data
+		case "sentAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sentAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SentAtNotNil = data
+		case "openedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAt = data
+		case "openedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtNEQ = data
+		case "openedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtIn = data
+		case "openedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtNotIn = data
+		case "openedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtGT = data
+		case "openedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtGTE = data
+		case "openedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtLT = data
+		case "openedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtLTE = data
+		case "openedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtIsNil = data
+		case "openedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpenedAtNotNil = data
+		case "convertedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAt = data
+		case "convertedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtNEQ = data
+		case "convertedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtIn = data
+		case "convertedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtNotIn = data
+		case "convertedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtGT = data
+		case "convertedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtGTE = data
+		case "convertedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtLT = data
+		case "convertedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtLTE = data
+		case "convertedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtIsNil = data
+		case "convertedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convertedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConvertedAtNotNil = data
+		case "appointmentID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentID = data
+		case "appointmentIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDNEQ = data
+		case "appointmentIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDIn = data
+		case "appointmentIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDNotIn = data
+		case "appointmentIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDGT = data
+		case "appointmentIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDGTE = data
+		case "appointmentIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDLT = data
+		case "appointmentIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDLTE = data
+		case "appointmentIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDIsNil = data
+		case "appointmentIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("appointmentIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AppointmentIDNotNil = data
+		case "hasOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwner = data
+		case "hasOwnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
+			data, err := ec.unmarshalOOwnerWhereInput2ᚕᚖaftercareᚋentᚐOwnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwnerWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReminderWhereInput unmarshals raw into the ReminderWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReminderWhereInput(ctx context.Context, raw any) (ent.ReminderWhereInput, error) {
+	var out ent.ReminderWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReminderWhereInput", raw, &out)
 	return out, err
 }
 
@@ -51414,6 +55829,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ServiceType(ctx, sel, obj)
+	case *ent.Reminder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Reminder(ctx, sel, obj)
 	case *ent.Photo:
 		if obj == nil {
 			return graphql.Null
@@ -52022,6 +56442,51 @@ func (ec *executionContext) _CareTask(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kind":
+			out.Values[i] = ec._CareTask_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vehicleID":
+			out.Values[i] = ec._CareTask_vehicleID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reminderID":
+			out.Values[i] = ec._CareTask_reminderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lapseClass":
+			out.Values[i] = ec._CareTask_lapseClass(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lapseMonth":
+			out.Values[i] = ec._CareTask_lapseMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysSinceVisit":
+			out.Values[i] = ec._CareTask_daysSinceVisit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answerReason":
+			out.Values[i] = ec._CareTask_answerReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "elsewhereShop":
+			out.Values[i] = ec._CareTask_elsewhereShop(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "elsewherePriceCents":
+			out.Values[i] = ec._CareTask_elsewherePriceCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "reason":
 			out.Values[i] = ec._CareTask_reason(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -52591,6 +57056,11 @@ func (ec *executionContext) _Dealership(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "greetingDays":
+			out.Values[i] = ec._Dealership_greetingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slotMinutes":
 			out.Values[i] = ec._Dealership_slotMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -52834,6 +57304,44 @@ func (ec *executionContext) _Device(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Device_owner(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var greetingDayImplementors = []string{"GreetingDay"}
+
+func (ec *executionContext) _GreetingDay(ctx context.Context, sel ast.SelectionSet, obj *schematype.GreetingDay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, greetingDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GreetingDay")
+		case "date":
+			out.Values[i] = ec._GreetingDay_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._GreetingDay_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53240,6 +57748,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acknowledgeReminder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acknowledgeReminder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setGreetingDays":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setGreetingDays(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "checkIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_checkIn(ctx, field)
@@ -53612,6 +58134,16 @@ func (ec *executionContext) _OutboxMessage(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "expiresAt":
+			out.Values[i] = ec._OutboxMessage_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reminderID":
+			out.Values[i] = ec._OutboxMessage_reminderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "owner":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -53895,6 +58427,12 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Owner_outboxMessages(ctx, field, obj)
+				})
+		case "reminders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_reminders(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -54238,6 +58776,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_owners(ctx, field)
 				})
+		case "reminders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reminders(ctx, field)
+				})
 		case "staff":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -54293,6 +58837,211 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderImplementors = []string{"Reminder", "Node"}
+
+func (ec *executionContext) _Reminder(ctx context.Context, sel ast.SelectionSet, obj *ent.Reminder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Reminder")
+		case "id":
+			out.Values[i] = ec._Reminder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Reminder_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Reminder_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerID":
+			out.Values[i] = ec._Reminder_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "vehicleID":
+			out.Values[i] = ec._Reminder_vehicleID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealershipID":
+			out.Values[i] = ec._Reminder_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Reminder_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cycle":
+			out.Values[i] = ec._Reminder_cycle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Reminder_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueDate":
+			out.Values[i] = ec._Reminder_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sendAt":
+			out.Values[i] = ec._Reminder_sendAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Reminder_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Reminder_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusReason":
+			out.Values[i] = ec._Reminder_statusReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sentAt":
+			out.Values[i] = ec._Reminder_sentAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._Reminder_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "convertedAt":
+			out.Values[i] = ec._Reminder_convertedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appointmentID":
+			out.Values[i] = ec._Reminder_appointmentID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Reminder_owner(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderConnectionImplementors = []string{"ReminderConnection"}
+
+func (ec *executionContext) _ReminderConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ReminderConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderConnection")
+		case "edges":
+			out.Values[i] = ec._ReminderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReminderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ReminderConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reminderEdgeImplementors = []string{"ReminderEdge"}
+
+func (ec *executionContext) _ReminderEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ReminderEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reminderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReminderEdge")
+		case "node":
+			out.Values[i] = ec._ReminderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReminderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -56708,6 +61457,16 @@ func (ec *executionContext) marshalNCareTask2ᚖaftercareᚋentᚐCareTask(ctx c
 	return ec._CareTask(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCareTaskAnswerReason2aftercareᚋentᚋcaretaskᚐAnswerReason(ctx context.Context, v any) (caretask.AnswerReason, error) {
+	var res caretask.AnswerReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareTaskAnswerReason2aftercareᚋentᚋcaretaskᚐAnswerReason(ctx context.Context, sel ast.SelectionSet, v caretask.AnswerReason) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCareTaskChannel2aftercareᚋentᚋcaretaskᚐChannel(ctx context.Context, v any) (caretask.Channel, error) {
 	var res caretask.Channel
 	err := res.UnmarshalGQL(v)
@@ -56724,6 +61483,26 @@ func (ec *executionContext) marshalNCareTaskConnection2ᚖaftercareᚋentᚐCare
 		return graphql.Null
 	}
 	return ec._CareTaskConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCareTaskKind2aftercareᚋentᚋcaretaskᚐKind(ctx context.Context, v any) (caretask.Kind, error) {
+	var res caretask.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareTaskKind2aftercareᚋentᚋcaretaskᚐKind(ctx context.Context, sel ast.SelectionSet, v caretask.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCareTaskLapseClass2aftercareᚋentᚋcaretaskᚐLapseClass(ctx context.Context, v any) (caretask.LapseClass, error) {
+	var res caretask.LapseClass
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCareTaskLapseClass2aftercareᚋentᚋcaretaskᚐLapseClass(ctx context.Context, sel ast.SelectionSet, v caretask.LapseClass) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNCareTaskOrderField2ᚖaftercareᚋentᚐCareTaskOrderField(ctx context.Context, v any) (*ent.CareTaskOrderField, error) {
@@ -57039,6 +61818,29 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNGreetingDay2aftercareᚋentᚋschemaᚋschematypeᚐGreetingDay(ctx context.Context, sel ast.SelectionSet, v schematype.GreetingDay) graphql.Marshaler {
+	return ec._GreetingDay(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNGreetingDayInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐGreetingDayᚄ(ctx context.Context, v any) ([]*schematype.GreetingDay, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*schematype.GreetingDay, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGreetingDayInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐGreetingDay(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNGreetingDayInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐGreetingDay(ctx context.Context, v any) (*schematype.GreetingDay, error) {
+	res, err := ec.unmarshalInputGreetingDayInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -57434,6 +62236,71 @@ func (ec *executionContext) unmarshalNPoolCapacityInput2ᚖaftercareᚋentᚋsch
 func (ec *executionContext) unmarshalNRecordOdometerReadingInput2aftercareᚋgraphᚋmodelᚐRecordOdometerReadingInput(ctx context.Context, v any) (model.RecordOdometerReadingInput, error) {
 	res, err := ec.unmarshalInputRecordOdometerReadingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReminder2ᚖaftercareᚋentᚐReminder(ctx context.Context, sel ast.SelectionSet, v *ent.Reminder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Reminder!")
+		return graphql.Null
+	}
+	return ec._Reminder(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReminderCategory2aftercareᚋentᚋreminderᚐCategory(ctx context.Context, v any) (reminder.Category, error) {
+	var res reminder.Category
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReminderCategory2aftercareᚋentᚋreminderᚐCategory(ctx context.Context, sel ast.SelectionSet, v reminder.Category) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReminderConnection2ᚖaftercareᚋentᚐReminderConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ReminderConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderConnection!")
+		return graphql.Null
+	}
+	return ec._ReminderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReminderKind2aftercareᚋentᚋreminderᚐKind(ctx context.Context, v any) (reminder.Kind, error) {
+	var res reminder.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReminderKind2aftercareᚋentᚋreminderᚐKind(ctx context.Context, sel ast.SelectionSet, v reminder.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReminderOrderField2ᚖaftercareᚋentᚐReminderOrderField(ctx context.Context, v any) (*ent.ReminderOrderField, error) {
+	var res = new(ent.ReminderOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReminderOrderField2ᚖaftercareᚋentᚐReminderOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ReminderOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReminderOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNReminderStatus2aftercareᚋentᚋreminderᚐStatus(ctx context.Context, v any) (reminder.Status, error) {
+	var res reminder.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReminderStatus2aftercareᚋentᚋreminderᚐStatus(ctx context.Context, sel ast.SelectionSet, v reminder.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNReminderWhereInput2ᚖaftercareᚋentᚐReminderWhereInput(ctx context.Context, v any) (*ent.ReminderWhereInput, error) {
+	res, err := ec.unmarshalInputReminderWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNServiceType2ᚕᚖaftercareᚋentᚐServiceTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceType) graphql.Marshaler {
@@ -58617,6 +63484,14 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOCareAnswerInput2ᚖaftercareᚋgraphᚋmodelᚐCareAnswerInput(ctx context.Context, v any) (*model.CareAnswerInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCareAnswerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOCareTask2ᚕᚖaftercareᚋentᚐCareTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CareTask) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -58641,6 +63516,58 @@ func (ec *executionContext) marshalOCareTask2ᚖaftercareᚋentᚐCareTask(ctx c
 		return graphql.Null
 	}
 	return ec._CareTask(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCareTaskAnswerReason2ᚕaftercareᚋentᚋcaretaskᚐAnswerReasonᚄ(ctx context.Context, v any) ([]caretask.AnswerReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]caretask.AnswerReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCareTaskAnswerReason2aftercareᚋentᚋcaretaskᚐAnswerReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCareTaskAnswerReason2ᚕaftercareᚋentᚋcaretaskᚐAnswerReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []caretask.AnswerReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareTaskAnswerReason2aftercareᚋentᚋcaretaskᚐAnswerReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCareTaskAnswerReason2ᚖaftercareᚋentᚋcaretaskᚐAnswerReason(ctx context.Context, v any) (*caretask.AnswerReason, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(caretask.AnswerReason)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCareTaskAnswerReason2ᚖaftercareᚋentᚋcaretaskᚐAnswerReason(ctx context.Context, sel ast.SelectionSet, v *caretask.AnswerReason) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOCareTaskChannel2ᚕaftercareᚋentᚋcaretaskᚐChannelᚄ(ctx context.Context, v any) ([]caretask.Channel, error) {
@@ -58713,6 +63640,110 @@ func (ec *executionContext) marshalOCareTaskEdge2ᚖaftercareᚋentᚐCareTaskEd
 		return graphql.Null
 	}
 	return ec._CareTaskEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCareTaskKind2ᚕaftercareᚋentᚋcaretaskᚐKindᚄ(ctx context.Context, v any) ([]caretask.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]caretask.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCareTaskKind2aftercareᚋentᚋcaretaskᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCareTaskKind2ᚕaftercareᚋentᚋcaretaskᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []caretask.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareTaskKind2aftercareᚋentᚋcaretaskᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCareTaskKind2ᚖaftercareᚋentᚋcaretaskᚐKind(ctx context.Context, v any) (*caretask.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(caretask.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCareTaskKind2ᚖaftercareᚋentᚋcaretaskᚐKind(ctx context.Context, sel ast.SelectionSet, v *caretask.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCareTaskLapseClass2ᚕaftercareᚋentᚋcaretaskᚐLapseClassᚄ(ctx context.Context, v any) ([]caretask.LapseClass, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]caretask.LapseClass, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCareTaskLapseClass2aftercareᚋentᚋcaretaskᚐLapseClass(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCareTaskLapseClass2ᚕaftercareᚋentᚋcaretaskᚐLapseClassᚄ(ctx context.Context, sel ast.SelectionSet, v []caretask.LapseClass) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCareTaskLapseClass2aftercareᚋentᚋcaretaskᚐLapseClass(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCareTaskLapseClass2ᚖaftercareᚋentᚋcaretaskᚐLapseClass(ctx context.Context, v any) (*caretask.LapseClass, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(caretask.LapseClass)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCareTaskLapseClass2ᚖaftercareᚋentᚋcaretaskᚐLapseClass(ctx context.Context, sel ast.SelectionSet, v *caretask.LapseClass) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOCareTaskOrder2ᚖaftercareᚋentᚐCareTaskOrder(ctx context.Context, v any) (*ent.CareTaskOrder, error) {
@@ -59235,6 +64266,25 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOGreetingDay2ᚕaftercareᚋentᚋschemaᚋschematypeᚐGreetingDayᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.GreetingDay) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGreetingDay2aftercareᚋentᚋschemaᚋschematypeᚐGreetingDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
@@ -60155,6 +65205,222 @@ func (ec *executionContext) unmarshalOPoolCapacityInput2ᚕᚖaftercareᚋentᚋ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOReminder2ᚖaftercareᚋentᚐReminder(ctx context.Context, sel ast.SelectionSet, v *ent.Reminder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Reminder(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReminderCategory2ᚕaftercareᚋentᚋreminderᚐCategoryᚄ(ctx context.Context, v any) ([]reminder.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]reminder.Category, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReminderCategory2aftercareᚋentᚋreminderᚐCategory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReminderCategory2ᚕaftercareᚋentᚋreminderᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []reminder.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReminderCategory2aftercareᚋentᚋreminderᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReminderCategory2ᚖaftercareᚋentᚋreminderᚐCategory(ctx context.Context, v any) (*reminder.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reminder.Category)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReminderCategory2ᚖaftercareᚋentᚋreminderᚐCategory(ctx context.Context, sel ast.SelectionSet, v *reminder.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReminderEdge2ᚕᚖaftercareᚋentᚐReminderEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ReminderEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReminderEdge2ᚖaftercareᚋentᚐReminderEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReminderEdge2ᚖaftercareᚋentᚐReminderEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ReminderEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReminderEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReminderKind2ᚕaftercareᚋentᚋreminderᚐKindᚄ(ctx context.Context, v any) ([]reminder.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]reminder.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReminderKind2aftercareᚋentᚋreminderᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReminderKind2ᚕaftercareᚋentᚋreminderᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []reminder.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReminderKind2aftercareᚋentᚋreminderᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReminderKind2ᚖaftercareᚋentᚋreminderᚐKind(ctx context.Context, v any) (*reminder.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reminder.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReminderKind2ᚖaftercareᚋentᚋreminderᚐKind(ctx context.Context, sel ast.SelectionSet, v *reminder.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOReminderOrder2ᚖaftercareᚋentᚐReminderOrder(ctx context.Context, v any) (*ent.ReminderOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReminderOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOReminderStatus2ᚕaftercareᚋentᚋreminderᚐStatusᚄ(ctx context.Context, v any) ([]reminder.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]reminder.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReminderStatus2aftercareᚋentᚋreminderᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReminderStatus2ᚕaftercareᚋentᚋreminderᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []reminder.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReminderStatus2aftercareᚋentᚋreminderᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReminderStatus2ᚖaftercareᚋentᚋreminderᚐStatus(ctx context.Context, v any) (*reminder.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(reminder.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReminderStatus2ᚖaftercareᚋentᚋreminderᚐStatus(ctx context.Context, sel ast.SelectionSet, v *reminder.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOReminderWhereInput2ᚕᚖaftercareᚋentᚐReminderWhereInputᚄ(ctx context.Context, v any) ([]*ent.ReminderWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ReminderWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReminderWhereInput2ᚖaftercareᚋentᚐReminderWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReminderWhereInput2ᚖaftercareᚋentᚐReminderWhereInput(ctx context.Context, v any) (*ent.ReminderWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReminderWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOServiceType2ᚕᚖaftercareᚋentᚐServiceTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ServiceType) graphql.Marshaler {

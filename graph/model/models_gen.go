@@ -5,6 +5,7 @@ package model
 import (
 	"aftercare/ent"
 	"aftercare/ent/appointment"
+	"aftercare/ent/caretask"
 	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/schema/schematype"
@@ -71,6 +72,15 @@ type BookingSettingsInput struct {
 	PickupPriceCents   *int     `json:"pickupPriceCents,omitempty"`
 	// Dates (YYYY-MM-DD) on which the store is closed.
 	Closures []string `json:"closures,omitempty"`
+}
+
+// What the owner said when a care agent reached them (lapse and follow-up calls).
+type CareAnswerInput struct {
+	Reason caretask.AnswerReason `json:"reason"`
+	// Where the owner had the service done instead (with reason serviced_elsewhere).
+	ElsewhereShop *string `json:"elsewhereShop,omitempty"`
+	// What they paid there, in cents.
+	ElsewherePriceCents *int `json:"elsewherePriceCents,omitempty"`
 }
 
 type CheckInVehicleInput struct {

@@ -34,10 +34,18 @@ const (
 	tPhotos          = "photos"
 	tCareTasks       = "care_tasks"
 	tContactAttempts = "contact_attempts"
+	tReminders       = "reminders"
+	// reminder_checks and job_leases belong to the scheduler: no viewer
+	// but the system sees them.
 )
 
 // careRoles work the care call list.
 var careRoles = []auth.Role{auth.RoleCareAgent, auth.RoleCareManager, auth.RoleServiceManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}
+
+// reminderReaders follow the store's reminders: care staff, and advisors,
+// who see whether the owner they book for was reminded.
+var reminderReaders = []auth.Role{auth.RoleAdvisor, auth.RoleCareAgent, auth.RoleCareManager,
+	auth.RoleServiceManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}
 
 // nothing matches no row.
 var nothing = entql.FieldEQ("id", 0)
@@ -82,7 +90,7 @@ func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 	switch table {
 	case tOwners:
 		return entql.FieldEQ("id", v.OwnerID), true
-	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses, tOutbox:
+	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses, tOutbox, tReminders:
 		return mine, true
 	case tServiceTypes:
 		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
@@ -131,6 +139,10 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		}
 	case tCareTasks:
 		if v.HasRole(careRoles...) {
+			return store, true
+		}
+	case tReminders:
+		if v.HasRole(reminderReaders...) {
 			return store, true
 		}
 	case tContactAttempts:
@@ -187,7 +199,7 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("owner", inGroup), true
 	case tWidgetKeys:
 		return atStoreOfGroup, true
-	case tCareTasks:
+	case tCareTasks, tReminders:
 		return entql.HasEdgeWith("owner", inGroup), true
 	case tContactAttempts:
 		return entql.HasEdgeWith("care_task", entql.HasEdgeWith("owner", inGroup)), true

@@ -30,6 +30,8 @@ import (
 	"aftercare/internal/dispatch"
 	"aftercare/internal/httpserver"
 	"aftercare/internal/notify"
+	"aftercare/internal/reminder"
+	"aftercare/internal/schedule"
 	"aftercare/internal/observe"
 	"aftercare/internal/photos"
 	"aftercare/internal/progress"
@@ -159,7 +161,8 @@ func (a *App) publisher() progress.Publisher {
 
 // RunBackground runs the instance's background work until ctx ends: the
 // outbox dispatcher that pushes owners' messages (every instance takes
-// part; claims are leased).
+// part; claims are leased) and the periodic jobs (one instance at a time
+// runs each; see internal/schedule).
 func (a *App) RunBackground(ctx context.Context) error {
 	sender, err := notify.NewSenderFromEnv(ctx, a.Logger)
 	if err != nil {
@@ -167,7 +170,27 @@ func (a *App) RunBackground(ctx context.Context) error {
 	}
 	d := &dispatch.Dispatcher{Client: a.DB.Client, Sender: sender, Dialect: a.DB.Dialect, Logger: a.Logger, Metrics: a.Observe}
 	go d.Run(ctx, 2*time.Second)
+	s := &schedule.Scheduler{Client: a.DB.Client, Logger: a.Logger, Jobs: a.Jobs()}
+	go s.Run(ctx, 30*time.Second)
 	return nil
+}
+
+// Jobs are the periodic jobs of the instance.
+func (a *App) Jobs() []schedule.Job {
+	sweeper := &reminder.Sweeper{Client: a.DB.Client, Dialect: a.DB.Dialect, Logger: a.Logger}
+	return []schedule.Job{
+		{Name: "reminder_sweep", Every: a.Config.ReminderSweepEvery, Run: func(ctx context.Context, since, now time.Time) error {
+			st, err := sweeper.Run(ctx, since, now)
+			a.Logger.Info("reminder sweep", "vehicles", st.Vehicles, "batches", st.Batches, "reminders", st.Reminders,
+				"calls", st.Calls, "took", time.Since(now).String())
+			return err
+		}},
+		{Name: "lapse_classification", Every: 24 * time.Hour, Run: func(ctx context.Context, _, now time.Time) error {
+			n, err := sweeper.ClassifyLapses(ctx, now)
+			a.Logger.Info("lapse classification", "call_tasks", n)
+			return err
+		}},
+	}
 }
 
 // Close stops the listener, releases the database and flushes traces.

@@ -15,6 +15,7 @@ import (
 	"aftercare/ent/vehicle"
 	"aftercare/internal/apperr"
 	"aftercare/internal/auth"
+	"aftercare/internal/reminder"
 	"aftercare/internal/booking/slots"
 )
 
@@ -70,6 +71,10 @@ func (s *Service) Book(ctx context.Context, c *ent.Client, r Request) (*ent.Appo
 	}
 	a, err := insert(ctx, c, r, st, price)
 	if err != nil {
+		return nil, err
+	}
+	// The reminders this booking answers count as converted.
+	if err := reminder.Convert(ctx, c, a.OwnerID, a.VehicleID, a.ID, s.now()); err != nil {
 		return nil, err
 	}
 	return a, notifyBooked(ctx, c, a, store.Location, s.now())

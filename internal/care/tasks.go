@@ -29,9 +29,44 @@ func Open(ctx context.Context, c *ent.Client, ownerID int, channel caretask.Chan
 		SetReason(reason).SetNillableOutboxMessageID(outboxID).SetDueAt(now).Save(sys)
 }
 
+// Answer is what an owner said when reached: why they stopped coming, and
+// where they had the service done instead.
+type Answer struct {
+	Reason              caretask.AnswerReason
+	ElsewhereShop       string
+	ElsewherePriceCents *int64
+}
+
+func checkAnswer(outcome Outcome, a *Answer) error {
+	if a == nil {
+		return nil
+	}
+	if outcome != Reached {
+		return apperr.Input("answer", "an answer is recorded only when the owner was reached")
+	}
+	if err := caretask.AnswerReasonValidator(a.Reason); err != nil {
+		return apperr.Input("answer.reason", "unknown reason")
+	}
+	elsewhere := a.ElsewhereShop != "" || a.ElsewherePriceCents != nil
+	if elsewhere && a.Reason != caretask.AnswerReasonServicedElsewhere {
+		return apperr.Input("answer.elsewhereShop", "the shop and price go with the reason serviced_elsewhere")
+	}
+	if len(a.ElsewhereShop) > 200 {
+		return apperr.Input("answer.elsewhereShop", "at most 200 characters")
+	}
+	if a.ElsewherePriceCents != nil && *a.ElsewherePriceCents < 0 {
+		return apperr.Input("answer.elsewherePriceCents", "a price is not negative")
+	}
+	return nil
+}
+
 // LogAttempt records a care agent's attempt and moves the task along the
-// ladder. c must be transactional.
-func LogAttempt(ctx context.Context, c *ent.Client, taskID int, outcome Outcome, note string, now time.Time) (*ent.CareTask, error) {
+// ladder, with the owner's answer when they were reached. c must be
+// transactional.
+func LogAttempt(ctx context.Context, c *ent.Client, taskID int, outcome Outcome, note string, answer *Answer, now time.Time) (*ent.CareTask, error) {
+	if err := checkAnswer(outcome, answer); err != nil {
+		return nil, err
+	}
 	v := auth.FromContext(ctx)
 	t, err := c.CareTask.Query().Where(caretask.ID(taskID)).Modify(store.ForUpdate).Only(ctx)
 	if ent.IsNotFound(err) {
@@ -54,7 +89,7 @@ func LogAttempt(ctx context.Context, c *ent.Client, taskID int, outcome Outcome,
 		SetOutcome(contactattempt.Outcome(outcome)).SetNote(note).Exec(ctx); err != nil {
 		return nil, err
 	}
-	return apply(ctx, c, t, step, now)
+	return apply(ctx, c, t, step, answer, now)
 }
 
 func checkOutcome(ch caretask.Channel, o Outcome) error {
@@ -89,9 +124,12 @@ func nextStep(ctx context.Context, c *ent.Client, t *ent.CareTask, o Outcome, no
 
 // apply writes the step: the task's new state, a flagged number, and the
 // task that takes over.
-func apply(ctx context.Context, c *ent.Client, t *ent.CareTask, s Step, now time.Time) (*ent.CareTask, error) {
+func apply(ctx context.Context, c *ent.Client, t *ent.CareTask, s Step, a *Answer, now time.Time) (*ent.CareTask, error) {
 	sys := auth.SystemContext(ctx)
 	upd := c.CareTask.UpdateOne(t)
+	if a != nil {
+		upd.SetAnswerReason(a.Reason).SetElsewhereShop(a.ElsewhereShop).SetNillableElsewherePriceCents(a.ElsewherePriceCents)
+	}
 	switch {
 	case s.Done:
 		upd.SetStatus(caretask.StatusDone)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is every setting; docs: README.md, "Configuration".
@@ -50,6 +51,9 @@ type Config struct {
 	// is set, unless OTEL_SDK_DISABLED=true; the exporter reads the other
 	// standard OTEL_* variables itself.
 	Tracing bool
+	// ReminderSweepEvery is how often the reminder sweep runs (on one
+	// instance at a time).
+	ReminderSweepEvery time.Duration
 }
 
 // Production reports whether the server runs with production safeguards.
@@ -65,29 +69,30 @@ func Load(args []string) (Config, error) {
 	}
 	envBool := func(k string, def bool) bool { return parseEnv(k, def, strconv.ParseBool, &bad) }
 	c := Config{
-		Port:              envInt("PORT", 8080),
-		DatabaseURL:       os.Getenv("DATABASE_URL"),
-		DataDir:           envStr("DATA_DIR", "data"),
-		AppEnv:            envStr("APP_ENV", "development"),
-		LogLevel:          envStr("LOG_LEVEL", "info"),
-		PhoneRegion:       envStr("PHONE_REGION", "CN"),
-		AllowedOrigins:    envList("CORS_ALLOWED_ORIGINS"),
-		MaxBodyBytes:      int64(envInt("MAX_BODY_BYTES", 1<<20)),
-		MaxDepth:          envInt("QUERY_MAX_DEPTH", 12),
-		MaxComplexity:     envInt("QUERY_MAX_COMPLEXITY", 1000),
-		Introspection:     envBool("INTROSPECTION", false),
-		DBMaxConns:        envInt("DB_MAX_CONNS", 0),
-		SeedDemo:          envBool("SEED_DEMO", true),
-		AuthLocalSecret:   os.Getenv("AUTH_LOCAL_SECRET"),
-		FirebaseProjectID: os.Getenv("FIREBASE_PROJECT_ID"),
-		RatePerIP:         envFloat("RATE_LIMIT_IP_RPS", 50),
-		BurstPerIP:        envFloat("RATE_LIMIT_IP_BURST", 100),
-		RatePerWidgetKey:  envFloat("RATE_LIMIT_WIDGET_RPS", 20),
-		BurstPerWidgetKey: envFloat("RATE_LIMIT_WIDGET_BURST", 40),
-		TrustedProxies:    envList("TRUSTED_PROXIES"),
-		BlobURLSecret:     os.Getenv("BLOB_URL_SECRET"),
-		BlobDir:           os.Getenv("BLOB_DIR"),
-		MetricsToken:      os.Getenv("METRICS_TOKEN"),
+		Port:               envInt("PORT", 8080),
+		DatabaseURL:        os.Getenv("DATABASE_URL"),
+		DataDir:            envStr("DATA_DIR", "data"),
+		AppEnv:             envStr("APP_ENV", "development"),
+		LogLevel:           envStr("LOG_LEVEL", "info"),
+		PhoneRegion:        envStr("PHONE_REGION", "CN"),
+		AllowedOrigins:     envList("CORS_ALLOWED_ORIGINS"),
+		MaxBodyBytes:       int64(envInt("MAX_BODY_BYTES", 1<<20)),
+		MaxDepth:           envInt("QUERY_MAX_DEPTH", 12),
+		MaxComplexity:      envInt("QUERY_MAX_COMPLEXITY", 1000),
+		Introspection:      envBool("INTROSPECTION", false),
+		DBMaxConns:         envInt("DB_MAX_CONNS", 0),
+		SeedDemo:           envBool("SEED_DEMO", true),
+		AuthLocalSecret:    os.Getenv("AUTH_LOCAL_SECRET"),
+		FirebaseProjectID:  os.Getenv("FIREBASE_PROJECT_ID"),
+		RatePerIP:          envFloat("RATE_LIMIT_IP_RPS", 50),
+		BurstPerIP:         envFloat("RATE_LIMIT_IP_BURST", 100),
+		RatePerWidgetKey:   envFloat("RATE_LIMIT_WIDGET_RPS", 20),
+		BurstPerWidgetKey:  envFloat("RATE_LIMIT_WIDGET_BURST", 40),
+		TrustedProxies:     envList("TRUSTED_PROXIES"),
+		BlobURLSecret:      os.Getenv("BLOB_URL_SECRET"),
+		BlobDir:            os.Getenv("BLOB_DIR"),
+		MetricsToken:       os.Getenv("METRICS_TOKEN"),
+		ReminderSweepEvery: parseEnv("REMINDER_SWEEP_INTERVAL", 10*time.Minute, time.ParseDuration, &bad),
 		Tracing: (os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") &&
 			!envBool("OTEL_SDK_DISABLED", false),
 	}
@@ -124,6 +129,9 @@ func (c Config) validate() error {
 	}
 	if c.Production() && (c.BlobURLSecret == "" || c.AuthLocalSecret != "") {
 		errs = append(errs, errors.New("APP_ENV=production needs BLOB_URL_SECRET (shared by all instances) and no AUTH_LOCAL_SECRET"))
+	}
+	if c.ReminderSweepEvery < time.Minute {
+		errs = append(errs, errors.New("REMINDER_SWEEP_INTERVAL must be at least 1m"))
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		errs = append(errs, errors.New("METRICS_TOKEN must be at least 16 characters"))

@@ -19,9 +19,11 @@ import (
 	"aftercare/ent/caretask"
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
+	entreminder "aftercare/ent/reminder"
 	"aftercare/internal/auth"
 	"aftercare/internal/care"
 	"aftercare/internal/notify"
+	"aftercare/internal/reminder"
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
@@ -163,11 +165,14 @@ func (d *Dispatcher) handle(ctx context.Context, m *ent.OutboxMessage) error {
 	}
 	now := d.Now()
 	cat := notify.Category(m.Category)
+	if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
+		return d.finish(ctx, m, outboxmessage.StatusCancelled, whyExpired)
+	}
 	if o.ErasedAt != nil || !notify.Allowed(cat, notify.Consent{Marketing: o.ConsentMarketing, ServiceOptOut: !o.ConsentService}) {
 		return d.finish(ctx, m, outboxmessage.StatusCancelled, "no consent")
 	}
 	if next := quietHours(o).NextAllowed(now, ownerZone(o)); cat != notify.CategorySafety && next.After(now) {
-		return d.Client.OutboxMessage.UpdateOne(m).SetSendAfter(next).ClearClaimedUntil().Exec(ctx)
+		return d.postpone(ctx, m, next, "quiet hours")
 	}
 	if capped, err := d.overCap(ctx, m, cat, now); err != nil || capped {
 		return err
@@ -199,14 +204,22 @@ func (d *Dispatcher) overCap(ctx context.Context, m *ent.OutboxMessage, cat noti
 	if notify.UnderCapFor(cat, times, now, d.Cap) {
 		return false, nil
 	}
-	return true, d.Client.OutboxMessage.UpdateOne(m).SetSendAfter(now.Add(d.Cap.Per / 2)).ClearClaimedUntil().Exec(ctx)
+	return true, d.postpone(ctx, m, now.Add(d.Cap.Per/2), "contact cap")
+}
+
+// postpone moves a message to a later send time (quiet hours, contact cap).
+func (d *Dispatcher) postpone(ctx context.Context, m *ent.OutboxMessage, at time.Time, why string) error {
+	if err := d.Client.OutboxMessage.UpdateOne(m).SetSendAfter(at).ClearClaimedUntil().Exec(ctx); err != nil {
+		return err
+	}
+	return reminder.Follow(ctx, d.Client, m.ReminderID, entreminder.StatusDeferred, why, d.Now())
 }
 
 func (d *Dispatcher) send(ctx context.Context, m *ent.OutboxMessage, devs []*ent.Device) error {
 	msgs := make([]notify.Message, len(devs))
 	for i, dev := range devs {
 		msgs[i] = notify.Message{Token: dev.Token, Title: m.Title, Body: m.Body, Data: m.Data,
-			Category: notify.Category(m.Category), CollapseKey: m.Kind}
+			Category: notify.Category(m.Category), CollapseKey: m.DedupeKey, TTL: ttl(m, d.Now())}
 	}
 	sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -233,8 +246,12 @@ func (d *Dispatcher) send(ctx context.Context, m *ent.OutboxMessage, devs []*ent
 	}
 	switch {
 	case delivered:
-		return d.Client.OutboxMessage.UpdateOne(m).SetStatus(outboxmessage.StatusSent).SetSentAt(d.Now()).
-			SetAttempts(m.Attempts + 1).ClearClaimedUntil().Exec(ctx)
+		now := d.Now()
+		if err := d.Client.OutboxMessage.UpdateOne(m).SetStatus(outboxmessage.StatusSent).SetSentAt(now).
+			SetAttempts(m.Attempts + 1).ClearClaimedUntil().Exec(ctx); err != nil {
+			return err
+		}
+		return reminder.Follow(ctx, d.Client, m.ReminderID, entreminder.StatusSent, "", now)
 	case retry >= 0:
 		return d.retry(ctx, m, retry, "transient push failure")
 	}
@@ -257,10 +274,35 @@ func (d *Dispatcher) finish(ctx context.Context, m *ent.OutboxMessage, status ou
 	if err := d.Client.OutboxMessage.UpdateOne(m).SetStatus(status).SetLastError(why).ClearClaimedUntil().Exec(ctx); err != nil {
 		return err
 	}
+	if err := reminder.Follow(ctx, d.Client, m.ReminderID, reminderStatus(status, why), why, d.Now()); err != nil {
+		return err
+	}
 	if status != outboxmessage.StatusFailed || m.Category == outboxmessage.CategoryMarketing {
 		return nil
 	}
 	id := m.ID
 	_, err := care.Open(ctx, d.Client, m.OwnerID, caretask.ChannelPhone, m.Title+" (push failed: "+why+")", &id, d.Now())
 	return err
+}
+
+const whyExpired = "expired before it could be sent"
+
+// reminderStatus is what a message's end means for its reminder.
+func reminderStatus(s outboxmessage.Status, why string) entreminder.Status {
+	switch {
+	case s == outboxmessage.StatusFailed:
+		return entreminder.StatusFailed
+	case why == whyExpired:
+		return entreminder.StatusExpired
+	}
+	return entreminder.StatusCancelled
+}
+
+// ttl keeps a message that expires (a birthday greeting) from reaching a
+// device that comes online after its deadline.
+func ttl(m *ent.OutboxMessage, now time.Time) time.Duration {
+	if m.ExpiresAt == nil {
+		return 0
+	}
+	return max(m.ExpiresAt.Sub(now), time.Second)
 }

@@ -190,6 +190,11 @@ func toFCM(m Message, now time.Time) *messaging.Message {
 		// Channels "aftercare_service" etc. must be created by the app; if one
 		// is missing Android falls back to the manifest's default channel.
 		android.Notification = &messaging.AndroidNotification{ChannelID: "aftercare_" + string(m.Category)}
+		if m.CollapseKey != "" {
+			// The same tag replaces a notification already shown, so a
+			// message delivered twice (at-least-once) is seen once.
+			android.Notification.Tag = apnsCollapseID(m.CollapseKey)
+		}
 		apnsHeaders["apns-push-type"] = "alert"
 		apnsHeaders["apns-priority"] = "5"
 		if high {

@@ -67,8 +67,9 @@ type Message struct {
 	Data map[string]string
 	// Category drives priority, consent and capping. Required.
 	Category Category
-	// CollapseKey makes a newer push replace an older undelivered one with
-	// the same key (Android collapse_key, APNs apns-collapse-id).
+	// CollapseKey makes a newer push replace an older one with the same key,
+	// undelivered (Android collapse_key, APNs apns-collapse-id) or already
+	// shown (Android notification tag, apns-collapse-id).
 	CollapseKey string
 	// TTL is how long FCM keeps the message for an offline device. Zero (or
 	// negative) means the FCM default (4 weeks); larger values are clamped

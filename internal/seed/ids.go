@@ -26,3 +26,6 @@ func makeVIN(wmi string, n int) string {
 func makePhone(n int) string {
 	return fmt.Sprintf("+86139%08d", n)
 }
+
+// VIN is a valid VIN numbered n, for tests that register their own cars.
+func VIN(wmi string, n int) string { return makeVIN(wmi, n) }

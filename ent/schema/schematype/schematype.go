@@ -73,3 +73,10 @@ type Check struct {
 	OK   bool   `json:"ok"`
 	Note string `json:"note,omitempty"`
 }
+
+// GreetingDay is a holiday on which the store greets its customers (a
+// marketing message, so only those who opted in), in the store's zone.
+type GreetingDay struct {
+	Date string `json:"date"` // YYYY-MM-DD
+	Name string `json:"name"`
+}

@@ -76,6 +76,10 @@ type Reminder struct {
 	SendAt   time.Time // window start, or now if the window is already open
 	Expires  time.Time // do not send from this instant on; zero means no deadline
 	Category Category
+
+	// offerDays, for a win-back offer, makes DueAt the offer's last valid
+	// day counted from the day it is sent.
+	offerDays int
 }
 
 func newReminder(k Kind, subject int, cycle string, due time.Time) Reminder {
@@ -121,5 +125,8 @@ func (w window) remind(now time.Time, r Reminder) (Reminder, bool) {
 		r.SendAt = now
 	}
 	r.Expires = w.until
+	if r.offerDays > 0 {
+		r.DueAt = dateOf(r.SendAt.In(w.open.Location())).AddDate(0, 0, r.offerDays)
+	}
 	return r, true
 }
