@@ -15,8 +15,8 @@ import (
 	"aftercare/ent/vehicle"
 	"aftercare/internal/apperr"
 	"aftercare/internal/auth"
-	"aftercare/internal/reminder"
 	"aftercare/internal/booking/slots"
+	"aftercare/internal/reminder"
 )
 
 // Request is a booking to make.

@@ -85,7 +85,7 @@ type batch struct {
 	vehicles   []*ent.Vehicle
 	owners     map[int]*ent.Owner
 	readings   map[int][]rules.Reading
-	lastVisit  map[int]time.Time // per owner: the latest service of any of their vehicles
+	lastVisit  map[int]time.Time  // per owner: the latest service of any of their vehicles
 	unanswered map[int]unanswered // per owner
 }
 
