@@ -12,6 +12,7 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/caretask"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/reminder"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
@@ -52,6 +53,7 @@ type fixture struct {
 	widgetKey, widgetKeyID   int
 	seq                      int
 	keyForRotation, keyToken string
+	reminderA                int
 }
 
 func (f *fixture) next() int { f.seq++; return f.seq }
@@ -311,6 +313,13 @@ var matrix = map[string]matrixCase{
 	"logContactAttempt": {doc: `mutation($id: ID!) { logContactAttempt(taskID: $id, outcome: reached) { status } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.careTask())} },
 		allowed: []string{care, mgr1, gadm}},
+	"reminders": {doc: `{ reminders { totalCount } }`, allowed: []string{ownA, ownB, adv1, adv2, care, mgr1, gadm}, check: connection("reminders")},
+	"acknowledgeReminder": {doc: `mutation($id: ID!) { acknowledgeReminder(id: $id) { status } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.reminderA)} },
+		allowed: []string{ownA}},
+	"setGreetingDays": {doc: `mutation($id: ID!) { setGreetingDays(dealershipID: $id, days: [{date: "2027-10-01", name: "National Day"}]) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.store1)} },
+		allowed: []string{mgr1, gadm}},
 	"exportMyData": {doc: `mutation { exportMyData }`, allowed: []string{ownA, ownB}},
 	"eraseMyAccount": {doc: `mutation { eraseMyAccount(confirm: true) }`, allowed: []string{ownA, ownB},
 		check: func(d map[string]any) bool { return d["eraseMyAccount"] == true }},
@@ -379,6 +388,15 @@ func (f *fixture) finding() int {
 func (f *fixture) careTask() int {
 	return f.api.Client.CareTask.Create().SetOwnerID(f.ownerA).SetDealershipID(f.store1).SetChannel(caretask.ChannelPhone).
 		SetReason("first service due").SetDueAt(time.Now()).SaveX(apitest.SystemCtx()).ID
+}
+
+// sentReminder records a birthday greeting sent to an owner.
+func (f *fixture) sentReminder(owner, store int) int {
+	now := time.Now()
+	return f.api.Client.Reminder.Create().SetOwnerID(owner).SetDealershipID(store).SetKind(reminder.KindBirthday).
+		SetCycle("birthday:matrix").SetDedupeKey(fmt.Sprintf("owner:%d:birthday:matrix", owner)).
+		SetCategory(reminder.CategoryMarketing).SetSendAt(now).SetStatus(reminder.StatusSent).SetSentAt(now).
+		SaveX(apitest.SystemCtx()).ID
 }
 
 // freshKey creates a store-1 key as the system, for rotate and revoke.
@@ -467,6 +485,8 @@ func newFixture(t *testing.T, api *apitest.API) *fixture {
 	}
 	f.keyToken, f.widgetKeyID = key, wk.ID
 	f.careTask()
+	f.reminderA = f.sentReminder(f.ownerA, f.store1)
+	f.sentReminder(f.ownerB, f.store2)
 	// Store 1's advisor reads owner A's phone, which the audit log records.
 	api.Do(f.token(adv1), `query($id: ID!) { node(id: $id) { ... on Owner { phone } } }`, map[string]any{"id": id(f.ownerA)})
 	return f

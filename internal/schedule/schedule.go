@@ -16,6 +16,7 @@ package schedule
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -111,7 +112,7 @@ var errLeaseLost = errors.New("lease lost to another instance")
 func (s *Scheduler) acquire(ctx context.Context, j Job, now time.Time) (since time.Time, ok bool, err error) {
 	err = s.Client.JobLease.Create().SetName(j.Name).
 		OnConflictColumns(joblease.FieldName).DoNothing().Exec(ctx)
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) { // ErrNoRows: the row was there already
 		return time.Time{}, false, err
 	}
 	n, err := s.Client.JobLease.Update().Where(
