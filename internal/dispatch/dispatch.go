@@ -46,7 +46,16 @@ type Dispatcher struct {
 	MaxAttempts int
 	// Metrics hears of rounds and pushes (internal/observe); nil: nobody.
 	Metrics Metrics
+
+	// outage is set in a round once a push failed as a whole for a
+	// transient reason (FCM down, network): the round's other messages
+	// then wait for the next probe instead of each waiting out the SDK's
+	// own retries, which would hold their claims past the lease.
+	outage bool
 }
+
+// outagePause is how long the rest of a round waits when FCM is down.
+const outagePause = 30 * time.Second
 
 // Metrics is told what the dispatcher does, for metrics and traces.
 type Metrics interface {
@@ -76,7 +85,9 @@ func (d *Dispatcher) defaults() {
 		d.Cap = notify.Cap{Max: 3, Per: 24 * time.Hour}
 	}
 	if d.MaxAttempts == 0 {
-		d.MaxAttempts = 8
+		// With backoff from 1 s doubling to an hour, 16 attempts keep a
+		// message through about five hours of failures (an FCM outage).
+		d.MaxAttempts = 16
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -113,8 +124,15 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	ctx, done := d.Metrics.Round(ctx, start, len(msgs))
+	d.outage = false
 	for _, m := range msgs {
-		if err := d.handle(ctx, m); err != nil {
+		handle := d.handle
+		if d.outage {
+			handle = func(ctx context.Context, m *ent.OutboxMessage) error {
+				return d.postpone(ctx, m, d.Now().Add(outagePause), "push service unavailable")
+			}
+		}
+		if err := handle(ctx, m); err != nil {
 			err = fmt.Errorf("message %d: %w", m.ID, err)
 			done(err)
 			return 0, err
@@ -228,6 +246,7 @@ func (d *Dispatcher) send(ctx context.Context, m *ent.OutboxMessage, devs []*ent
 		for range msgs {
 			d.Metrics.Pushed(notify.Retryable)
 		}
+		d.outage = true
 		return d.retry(ctx, m, 0, err.Error())
 	}
 	delivered, retry := false, time.Duration(-1)
@@ -253,6 +272,7 @@ func (d *Dispatcher) send(ctx context.Context, m *ent.OutboxMessage, devs []*ent
 		}
 		return reminder.Follow(ctx, d.Client, m.ReminderID, entreminder.StatusSent, "", now)
 	case retry >= 0:
+		d.outage = d.outage || allRetryable(results)
 		return d.retry(ctx, m, retry, "transient push failure")
 	}
 	return d.finish(ctx, m, outboxmessage.StatusFailed, "no device accepted the push")
@@ -286,6 +306,16 @@ func (d *Dispatcher) finish(ctx context.Context, m *ent.OutboxMessage, status ou
 }
 
 const whyExpired = "expired before it could be sent"
+
+// allRetryable: no device took the push and none refused it for good.
+func allRetryable(results []notify.Result) bool {
+	for _, r := range results {
+		if r.Outcome != notify.Retryable {
+			return false
+		}
+	}
+	return len(results) > 0
+}
 
 // reminderStatus is what a message's end means for its reminder.
 func reminderStatus(s outboxmessage.Status, why string) entreminder.Status {

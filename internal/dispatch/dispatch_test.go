@@ -220,3 +220,55 @@ func TestTwoDispatchersSendEachMessageOnce(t *testing.T) {
 		}
 	})
 }
+
+// FCM is down for five minutes (every send answers 503): the messages wait
+// with backoff, none is given up, and once FCM is back each is pushed once.
+func TestFCMDownForFiveMinutes(t *testing.T) {
+	forEachStore(t, func(t *testing.T, d testenv.Dialect) {
+		r := newRig(t, d)
+		ctx := apitest.SystemCtx()
+		for i := range 20 {
+			if err := outbox.Enqueue(ctx, r.api.Client, outbox.Message{OwnerID: r.api.Demo.Owners[0].ID, Kind: "safety_recall",
+				DedupeKey: fmt.Sprintf("outage-%d", i), Category: outboxmessage.CategorySafety, Title: "Recall",
+				Body: fmt.Sprintf("notice %d", i), SendAfter: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		start := tomorrowAt(10)()
+		now := start
+		r.d.Now = func() time.Time { return now }
+		r.fcm.SetDown(fcmfake.Internal()) // 500: the SDK answers at once, without its own retries
+		// The dispatcher ticks every 2 s; a round every 10 s of the outage
+		// is plenty to see every retry that falls due.
+		for ; now.Before(start.Add(5 * time.Minute)); now = now.Add(10 * time.Second) {
+			if _, err := r.d.RunOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(r.fcm.ReceivedFor(r.tok)); n != 0 {
+			t.Fatalf("%d pushes accepted while FCM was down", n)
+		}
+		if n := r.api.Client.OutboxMessage.Query().Where(outboxmessage.StatusEQ(outboxmessage.StatusPending),
+			outboxmessage.KindEQ("safety_recall")).CountX(ctx); n != 20 {
+			t.Fatalf("%d of 20 messages still waiting after the outage (the rest given up)", n)
+		}
+		r.fcm.SetUp()
+		for end := now.Add(30 * time.Minute); now.Before(end); now = now.Add(30 * time.Second) {
+			if _, err := r.d.RunOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]int{}
+		for _, m := range r.fcm.ReceivedFor(r.tok) {
+			seen[m.Message.Notification.Body]++
+		}
+		for body, n := range seen {
+			if n != 1 {
+				t.Fatalf("%q pushed %d times", body, n)
+			}
+		}
+		if len(seen) != 20 {
+			t.Fatalf("%d of 20 notices pushed after FCM came back", len(seen))
+		}
+	})
+}
