@@ -19,6 +19,7 @@ import (
 	"aftercare/ent/caretask"
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
+	"aftercare/ent/owner"
 	entreminder "aftercare/ent/reminder"
 	"aftercare/internal/auth"
 	"aftercare/internal/care"
@@ -46,16 +47,7 @@ type Dispatcher struct {
 	MaxAttempts int
 	// Metrics hears of rounds and pushes (internal/observe); nil: nobody.
 	Metrics Metrics
-
-	// outage is set in a round once a push failed as a whole for a
-	// transient reason (FCM down, network): the round's other messages
-	// then wait for the next probe instead of each waiting out the SDK's
-	// own retries, which would hold their claims past the lease.
-	outage bool
 }
-
-// outagePause is how long the rest of a round waits when FCM is down.
-const outagePause = 30 * time.Second
 
 // Metrics is told what the dispatcher does, for metrics and traces.
 type Metrics interface {
@@ -124,21 +116,11 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	ctx, done := d.Metrics.Round(ctx, start, len(msgs))
-	d.outage = false
-	for _, m := range msgs {
-		handle := d.handle
-		if d.outage {
-			handle = func(ctx context.Context, m *ent.OutboxMessage) error {
-				return d.postpone(ctx, m, d.Now().Add(outagePause), "push service unavailable")
-			}
-		}
-		if err := handle(ctx, m); err != nil {
-			err = fmt.Errorf("message %d: %w", m.ID, err)
-			done(err)
-			return 0, err
-		}
+	err = d.handleBatch(ctx, msgs)
+	done(err)
+	if err != nil {
+		return 0, err
 	}
-	done(nil)
 	return len(msgs), nil
 }
 
@@ -175,54 +157,93 @@ func (d *Dispatcher) claim(ctx context.Context) ([]*ent.OutboxMessage, error) {
 	return due, tx.Commit()
 }
 
-// handle decides one message: not allowed, deferred, capped, sent or retried.
-func (d *Dispatcher) handle(ctx context.Context, m *ent.OutboxMessage) error {
-	o, err := d.Client.Owner.Get(ctx, m.OwnerID)
-	if err != nil {
-		return err
-	}
-	now := d.Now()
-	cat := notify.Category(m.Category)
-	if m.ExpiresAt != nil && !now.Before(*m.ExpiresAt) {
-		return d.finish(ctx, m, outboxmessage.StatusCancelled, whyExpired)
-	}
-	if o.ErasedAt != nil || !notify.Allowed(cat, notify.Consent{Marketing: o.ConsentMarketing, ServiceOptOut: !o.ConsentService}) {
-		return d.finish(ctx, m, outboxmessage.StatusCancelled, "no consent")
-	}
-	if next := quietHours(o).NextAllowed(now, ownerZone(o)); cat != notify.CategorySafety && next.After(now) {
-		return d.postpone(ctx, m, next, "quiet hours")
-	}
-	if capped, err := d.overCap(ctx, m, cat, now); err != nil || capped {
-		return err
-	}
-	devs, err := d.Client.Device.Query().Where(device.OwnerID(o.ID)).All(ctx)
-	if err != nil {
-		return err
-	}
-	if len(devs) == 0 {
-		// The escalation ladder (SMS, a care call) takes over from here.
-		return d.finish(ctx, m, outboxmessage.StatusFailed, "no device")
-	}
-	return d.send(ctx, m, devs)
+// round is what a batch of messages needs to know, read in three
+// statements whatever the batch size.
+type round struct {
+	owners  map[int]*ent.Owner
+	devices map[int][]*ent.Device
+	recent  map[int][]time.Time // sends inside the contact cap's window
 }
 
-// overCap defers a message that would exceed the owner's contact cap to
-// the next day.
-func (d *Dispatcher) overCap(ctx context.Context, m *ent.OutboxMessage, cat notify.Category, now time.Time) (bool, error) {
-	recent, err := d.Client.OutboxMessage.Query().Where(outboxmessage.OwnerID(m.OwnerID),
-		outboxmessage.StatusEQ(outboxmessage.StatusSent), outboxmessage.SentAtGT(now.Add(-d.Cap.Per))).
-		Select(outboxmessage.FieldSentAt).All(ctx)
+func (d *Dispatcher) load(ctx context.Context, msgs []*ent.OutboxMessage, now time.Time) (*round, error) {
+	ids := make([]int, 0, len(msgs))
+	for _, m := range msgs {
+		ids = append(ids, m.OwnerID)
+	}
+	r := &round{owners: map[int]*ent.Owner{}, devices: map[int][]*ent.Device{}, recent: map[int][]time.Time{}}
+	owners, err := d.Client.Owner.Query().Where(owner.IDIn(ids...)).All(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	times := make([]time.Time, 0, len(recent))
-	for _, r := range recent {
-		times = append(times, *r.SentAt)
+	for _, o := range owners {
+		r.owners[o.ID] = o
 	}
-	if notify.UnderCapFor(cat, times, now, d.Cap) {
-		return false, nil
+	devs, err := d.Client.Device.Query().Where(device.OwnerIDIn(ids...)).All(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return true, d.postpone(ctx, m, now.Add(d.Cap.Per/2), "contact cap")
+	for _, dev := range devs {
+		r.devices[dev.OwnerID] = append(r.devices[dev.OwnerID], dev)
+	}
+	sent, err := d.Client.OutboxMessage.Query().Where(outboxmessage.OwnerIDIn(ids...),
+		outboxmessage.StatusEQ(outboxmessage.StatusSent), outboxmessage.SentAtGT(now.Add(-d.Cap.Per))).
+		Select(outboxmessage.FieldOwnerID, outboxmessage.FieldSentAt).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range sent {
+		r.recent[m.OwnerID] = append(r.recent[m.OwnerID], *m.SentAt)
+	}
+	return r, nil
+}
+
+// handleBatch decides every message of a round (not allowed, expired,
+// deferred, capped, no device), then pushes the rest in one call: FCM
+// takes up to 500 a request, and the sender runs requests in parallel.
+func (d *Dispatcher) handleBatch(ctx context.Context, msgs []*ent.OutboxMessage) error {
+	now := d.Now()
+	r, err := d.load(ctx, msgs, now)
+	if err != nil {
+		return err
+	}
+	var push []*ent.OutboxMessage
+	for _, m := range msgs {
+		ok, err := d.decide(ctx, m, r, now)
+		if err != nil {
+			return fmt.Errorf("message %d: %w", m.ID, err)
+		}
+		if ok {
+			push = append(push, m)
+		}
+	}
+	return d.push(ctx, push, r)
+}
+
+// decide settles a message that is not to be pushed now, and reports
+// whether it is.
+func (d *Dispatcher) decide(ctx context.Context, m *ent.OutboxMessage, r *round, now time.Time) (bool, error) {
+	o := r.owners[m.OwnerID]
+	cat := notify.Category(m.Category)
+	switch {
+	case m.ExpiresAt != nil && !now.Before(*m.ExpiresAt):
+		return false, d.finish(ctx, m, outboxmessage.StatusCancelled, whyExpired)
+	case o == nil || o.ErasedAt != nil || !notify.Allowed(cat, notify.Consent{Marketing: o.ConsentMarketing, ServiceOptOut: !o.ConsentService}):
+		return false, d.finish(ctx, m, outboxmessage.StatusCancelled, "no consent")
+	}
+	if next := quietHours(o).NextAllowed(now, ownerZone(o)); cat != notify.CategorySafety && next.After(now) {
+		return false, d.postpone(ctx, m, next, "quiet hours")
+	}
+	if !notify.UnderCapFor(cat, r.recent[o.ID], now, d.Cap) {
+		return false, d.postpone(ctx, m, now.Add(d.Cap.Per/2), "contact cap")
+	}
+	if len(r.devices[o.ID]) == 0 {
+		// The escalation ladder (SMS, a care call) takes over from here.
+		return false, d.finish(ctx, m, outboxmessage.StatusFailed, "no device")
+	}
+	if cat != notify.CategorySafety {
+		r.recent[o.ID] = append(r.recent[o.ID], now) // counts toward the cap of the owner's next message
+	}
+	return true, nil
 }
 
 // postpone moves a message to a later send time (quiet hours, contact cap).
@@ -233,49 +254,96 @@ func (d *Dispatcher) postpone(ctx context.Context, m *ent.OutboxMessage, at time
 	return reminder.Follow(ctx, d.Client, m.ReminderID, entreminder.StatusDeferred, why, d.Now())
 }
 
-func (d *Dispatcher) send(ctx context.Context, m *ent.OutboxMessage, devs []*ent.Device) error {
-	msgs := make([]notify.Message, len(devs))
-	for i, dev := range devs {
-		msgs[i] = notify.Message{Token: dev.Token, Title: m.Title, Body: m.Body, Data: m.Data,
-			Category: notify.Category(m.Category), CollapseKey: m.DedupeKey, TTL: ttl(m, d.Now())}
+// push sends every message to every device of its owner in one call, then
+// records the outcomes: the sent ones in two statements, the rest one by
+// one (retries, failures, dead tokens are the exception).
+func (d *Dispatcher) push(ctx context.Context, msgs []*ent.OutboxMessage, r *round) error {
+	if len(msgs) == 0 {
+		return nil
 	}
-	sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	var out []notify.Message
+	var devs []*ent.Device
+	of := make([]int, 0, len(msgs)) // of[i]: which message out[i] delivers
+	for i, m := range msgs {
+		for _, dev := range r.devices[m.OwnerID] {
+			out = append(out, notify.Message{Token: dev.Token, Title: m.Title, Body: m.Body, Data: m.Data,
+				Category: notify.Category(m.Category), CollapseKey: m.DedupeKey, TTL: ttl(m, d.Now())})
+			devs = append(devs, dev)
+			of = append(of, i)
+		}
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	results, err := d.Sender.Send(sendCtx, msgs)
+	results, err := d.Sender.Send(sendCtx, out)
 	if err != nil && results == nil {
-		for range msgs {
+		for range out {
 			d.Metrics.Pushed(notify.Retryable)
 		}
-		d.outage = true
-		return d.retry(ctx, m, 0, err.Error())
-	}
-	delivered, retry := false, time.Duration(-1)
-	for i, r := range results {
-		d.Metrics.Pushed(r.Outcome)
-		switch r.Outcome {
-		case notify.Delivered:
-			delivered = true
-		case notify.TokenInvalid:
-			if err := d.Client.Device.DeleteOne(devs[i]).Exec(ctx); err != nil {
+		for _, m := range msgs {
+			if err := d.retry(ctx, m, 0, err.Error()); err != nil {
 				return err
 			}
+		}
+		return nil
+	}
+	return d.record(ctx, msgs, devs, of, results)
+}
+
+func (d *Dispatcher) record(ctx context.Context, msgs []*ent.OutboxMessage, devs []*ent.Device, of []int, results []notify.Result) error {
+	delivered := make([]bool, len(msgs))
+	retry := make([]time.Duration, len(msgs))
+	for i := range retry {
+		retry[i] = -1
+	}
+	var dead []int
+	for j, res := range results {
+		d.Metrics.Pushed(res.Outcome)
+		switch i := of[j]; res.Outcome {
+		case notify.Delivered:
+			delivered[i] = true
+		case notify.TokenInvalid:
+			dead = append(dead, devs[j].ID)
 		case notify.Retryable:
-			retry = max(retry, r.RetryAfter)
+			retry[i] = max(retry[i], res.RetryAfter)
 		}
 	}
-	switch {
-	case delivered:
-		now := d.Now()
-		if err := d.Client.OutboxMessage.UpdateOne(m).SetStatus(outboxmessage.StatusSent).SetSentAt(now).
-			SetAttempts(m.Attempts + 1).ClearClaimedUntil().Exec(ctx); err != nil {
+	if len(dead) > 0 {
+		if _, err := d.Client.Device.Delete().Where(device.IDIn(dead...)).Exec(ctx); err != nil {
 			return err
 		}
-		return reminder.Follow(ctx, d.Client, m.ReminderID, entreminder.StatusSent, "", now)
-	case retry >= 0:
-		d.outage = d.outage || allRetryable(results)
-		return d.retry(ctx, m, retry, "transient push failure")
 	}
-	return d.finish(ctx, m, outboxmessage.StatusFailed, "no device accepted the push")
+	var sent, reminders []int
+	for i, m := range msgs {
+		var err error
+		switch {
+		case delivered[i]:
+			sent = append(sent, m.ID)
+			if m.ReminderID != nil {
+				reminders = append(reminders, *m.ReminderID)
+			}
+		case retry[i] >= 0:
+			err = d.retry(ctx, m, retry[i], "transient push failure")
+		default:
+			err = d.finish(ctx, m, outboxmessage.StatusFailed, "no device accepted the push")
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return d.markSent(ctx, sent, reminders)
+}
+
+// markSent records delivered messages and their reminders.
+func (d *Dispatcher) markSent(ctx context.Context, ids, reminders []int) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := d.Now()
+	if err := d.Client.OutboxMessage.Update().Where(outboxmessage.IDIn(ids...)).SetStatus(outboxmessage.StatusSent).
+		SetSentAt(now).AddAttempts(1).ClearClaimedUntil().Exec(ctx); err != nil {
+		return err
+	}
+	return reminder.FollowSent(ctx, d.Client, reminders, now)
 }
 
 // retry schedules another attempt with backoff, or gives up.
@@ -306,16 +374,6 @@ func (d *Dispatcher) finish(ctx context.Context, m *ent.OutboxMessage, status ou
 }
 
 const whyExpired = "expired before it could be sent"
-
-// allRetryable: no device took the push and none refused it for good.
-func allRetryable(results []notify.Result) bool {
-	for _, r := range results {
-		if r.Outcome != notify.Retryable {
-			return false
-		}
-	}
-	return len(results) > 0
-}
 
 // reminderStatus is what a message's end means for its reminder.
 func reminderStatus(s outboxmessage.Status, why string) entreminder.Status {

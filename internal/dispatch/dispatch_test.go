@@ -23,6 +23,8 @@ import (
 
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 // tomorrowAt is a clock reading tomorrow at hh:00 Shanghai time: all the
 // messages written today are due by then.
 func tomorrowAt(hh int) func() time.Time {

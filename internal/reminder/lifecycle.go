@@ -31,6 +31,17 @@ func Follow(ctx context.Context, c *ent.Client, reminderID *int, status reminder
 	return err
 }
 
+// FollowSent records that the pushes of these reminders were delivered.
+func FollowSent(ctx context.Context, c *ent.Client, ids []int, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := c.Reminder.Update().Where(reminder.IDIn(ids...),
+		reminder.StatusIn(reminder.StatusScheduled, reminder.StatusDeferred)).
+		SetStatus(reminder.StatusSent).SetStatusReason("").SetSentAt(at).Save(auth.SystemContext(ctx))
+	return err
+}
+
 // Acknowledge records that the owner opened a reminder. Opening it again,
 // or after it led to a booking, changes nothing.
 func Acknowledge(ctx context.Context, c *ent.Client, id int, now time.Time) (*ent.Reminder, error) {
