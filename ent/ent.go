@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -17,6 +19,7 @@ import (
 	"aftercare/ent/photo"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -96,6 +99,8 @@ func checkColumn(t, c string) error {
 			appointment.Table:      appointment.ValidColumn,
 			auditentry.Table:       auditentry.ValidColumn,
 			caretask.Table:         caretask.ValidColumn,
+			complaint.Table:        complaint.ValidColumn,
+			complaintstep.Table:    complaintstep.ValidColumn,
 			contactattempt.Table:   contactattempt.ValidColumn,
 			dealergroup.Table:      dealergroup.ValidColumn,
 			dealership.Table:       dealership.ValidColumn,
@@ -107,6 +112,7 @@ func checkColumn(t, c string) error {
 			photo.Table:            photo.ValidColumn,
 			servicetype.Table:      servicetype.ValidColumn,
 			staff.Table:            staff.ValidColumn,
+			surveyinvitation.Table: surveyinvitation.ValidColumn,
 			surveyresponse.Table:   surveyresponse.ValidColumn,
 			surveytemplate.Table:   surveytemplate.ValidColumn,
 			vehicle.Table:          vehicle.ValidColumn,

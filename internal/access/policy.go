@@ -119,6 +119,10 @@ var writers = map[string]struct {
 	tPhotos:          {roles: workshop},
 	tCareTasks:       {roles: careRoles},
 	tContactAttempts: {roles: careRoles},
+	// Owners file complaints and staff log them; every later step is
+	// written by internal/complaint in the system's name, after its own
+	// role check. Invitations and steps are written by the system only.
+	tComplaints: {owner: ownerCreates, roles: customerCare},
 	// Outbox messages are written by the domain in the system's name.
 	// Audit entries are written by the system only.
 }

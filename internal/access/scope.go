@@ -34,6 +34,9 @@ const (
 	tPhotos          = "photos"
 	tCareTasks       = "care_tasks"
 	tContactAttempts = "contact_attempts"
+	tInvitations     = "survey_invitations"
+	tComplaints      = "complaints"
+	tComplaintSteps  = "complaint_steps"
 )
 
 // careRoles work the care call list.
@@ -82,7 +85,8 @@ func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 	switch table {
 	case tOwners:
 		return entql.FieldEQ("id", v.OwnerID), true
-	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses, tOutbox:
+	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses, tOutbox,
+		tInvitations, tComplaints:
 		return mine, true
 	case tServiceTypes:
 		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
@@ -111,8 +115,10 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return entql.FieldEQ("id", v.DealerGroupID), true
 	case tDealerships:
 		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
-	case tStaff, tAppointments, tWorkOrders, tSurveyResponses, tOutbox:
+	case tStaff, tAppointments, tWorkOrders, tSurveyResponses, tOutbox, tInvitations, tComplaints:
 		return store, true
+	case tComplaintSteps:
+		return entql.HasEdgeWith("complaint", store), true
 	case tServiceTypes:
 		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
 	case tOwners:
@@ -183,8 +189,10 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("owner", inGroup), true
 	case tWorkOrderEvents, tInspection, tPhotos:
 		return entql.HasEdgeWith("work_order", atStoreOfGroup), true
-	case tSurveyResponses:
+	case tSurveyResponses, tInvitations, tComplaints:
 		return entql.HasEdgeWith("owner", inGroup), true
+	case tComplaintSteps:
+		return entql.HasEdgeWith("complaint", entql.HasEdgeWith("owner", inGroup)), true
 	case tWidgetKeys:
 		return atStoreOfGroup, true
 	case tCareTasks:

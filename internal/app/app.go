@@ -35,6 +35,7 @@ import (
 	"aftercare/internal/progress"
 	"aftercare/internal/ratelimit"
 	"aftercare/internal/store"
+	"aftercare/internal/survey"
 	"aftercare/internal/widgetkeys"
 	"aftercare/internal/workorder"
 
@@ -224,9 +225,16 @@ func (a *App) newHandler() (http.Handler, error) {
 		blobDir = filepath.Join(a.Config.DataDir, "blobs")
 	}
 	blobs := blob.Dir{Root: blobDir}
+	surveySecret, err := secret(a.Config.SurveyLinkSecret, a.Config.DataDir, "survey-link.key")
+	if err != nil {
+		return nil, err
+	}
+	invites := survey.Inviter{Policy: survey.DefaultPolicy}
+	invites.Policy.Delay = a.Config.SurveyInviteDelay
 	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims,
 		Booking:    &booking.Service{Dialect: a.DB.Dialect},
-		WorkOrders: &workorder.Service{Publisher: a.publisher()},
+		WorkOrders: &workorder.Service{Publisher: a.publisher(), AfterDeliver: invites.AfterDelivery},
+		Surveys:    &survey.Service{Links: survey.Links{Secret: surveySecret}},
 		Hub:        a.Hub,
 		Photos:     &photos.Service{Store: blobs, Signer: signer},
 	}
