@@ -326,7 +326,7 @@ var matrix = map[string]matrixCase{
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
 		allowed: store1Staff},
 	"publishSurveyTemplate": {doc: `mutation($s: ID!, $n: String!) { publishSurveyTemplate(input: {dealershipID: $s, name: $n, kind: service, scaleMax: 10,
-		aspects: [{key: "all", title: "All", weight: 100, indicators: [{key: "all", title: "All", weight: 100}]}]}) { id } }`,
+		aspects: [{key: "all", title: "All", weight: 100, indicators: [{key: "all_rating", title: "All", weight: 100}]}]}) { id } }`,
 		vars: func(f *fixture, _ string) map[string]any {
 			return map[string]any{"s": id(f.store1), "n": fmt.Sprintf("Matrix survey %d", f.next())}
 		},

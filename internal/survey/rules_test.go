@@ -99,7 +99,7 @@ func TestScoreArithmetic(t *testing.T) {
 		{"all 9s is top box", tpl, map[string]int{"courtesy": 9, "explain": 9, "fixed": 9, "clean": 9}, 88.89, map[string]float64{"advisor": 88.89, "quality": 88.89}, true, nil},
 		{"all 8s is not", tpl, map[string]int{"courtesy": 8, "explain": 8, "fixed": 8, "clean": 8}, 77.78, map[string]float64{"advisor": 77.78, "quality": 77.78}, false, nil},
 		// on 1-7, 6 is 83.33.
-		{"1-7 scale", Template{ScaleMax: 7, Aspects: tpl.Aspects, AlertIndexBelow: 60, AlertIndicatorBelow: 40},
+		{"1-7 scale", Template{ScaleMax: 7, Aspects: tpl.Aspects, AlertIndexBelow: 60, AlertIndicatorBelow: 40, FreeText: tpl.FreeText},
 			map[string]int{"courtesy": 6, "explain": 6, "fixed": 6, "clean": 6}, 83.33, map[string]float64{"advisor": 83.33, "quality": 83.33}, true, nil},
 		// index 0.4*100 + 0.6*(0.75*44.44+0.25*44.44) = 66.67 -> no index alert;
 		// indicators at 44.44 are above 40.

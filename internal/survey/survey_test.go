@@ -125,7 +125,7 @@ func TestInvitationLinkAnswersOnceAndKeepsItsVersion(t *testing.T) {
 			}
 			// A new version is published after the invitation went out.
 			pub := api.Do(api.StaffToken(staff.RoleGroupAdmin, 0), `mutation { publishSurveyTemplate(input: {name: "Service satisfaction", kind: service, scaleMax: 7,
-				aspects: [{key: "overall", title: "Overall", weight: 100, indicators: [{key: "overall", title: "Overall", weight: 100}]}]}) { version active } }`, nil)
+				aspects: [{key: "overall", title: "Overall", weight: 100, indicators: [{key: "overall_rating", title: "Overall", weight: 100}]}]}) { version active } }`, nil)
 			if pub.Errors != nil || string(pub.Data) != `{"publishSurveyTemplate":{"version":2,"active":true}}` {
 				t.Fatalf("publish v2: %s %+v", pub.Data, pub.Errors)
 			}
