@@ -37,6 +37,9 @@ func Open(ctx context.Context, c *ent.Client, n New, now time.Time) (*ent.Compla
 	if len(n.Description) > 2000 {
 		return nil, apperr.Input("description", "at most 2,000 characters")
 	}
+	if err := checkWorkOrder(ctx, c, n); err != nil {
+		return nil, err
+	}
 	due, _ := Deadline(Logged, now)
 	cp, err := c.Complaint.Create().SetDealershipID(n.StoreID).SetOwnerID(n.OwnerID).
 		SetNillableWorkOrderID(n.WorkOrderID).SetNillableSurveyResponseID(n.SurveyResponseID).
@@ -46,6 +49,20 @@ func Open(ctx context.Context, c *ent.Client, n New, now time.Time) (*ent.Compla
 		return nil, err
 	}
 	return cp, step(ctx, c, cp, complaintstep.ActionLogged, n.Description, now)
+}
+
+// checkWorkOrder: the work order concerned must be the owner's, at the
+// store complained about. Whether the caller may see it at all is the
+// privacy policy's check.
+func checkWorkOrder(ctx context.Context, c *ent.Client, n New) error {
+	if n.WorkOrderID == nil {
+		return nil
+	}
+	wo, err := c.WorkOrder.Get(auth.SystemContext(ctx), *n.WorkOrderID)
+	if ent.IsNotFound(err) || (err == nil && (wo.OwnerID != n.OwnerID || wo.DealershipID != n.StoreID)) {
+		return apperr.Input("workOrderID", "the work order is not this owner's visit at this store")
+	}
+	return err
 }
 
 // Advance makes one move of the loop with the actor's note.

@@ -12,6 +12,7 @@ import (
 	"aftercare/ent/complaintstep"
 	"aftercare/ent/staff"
 	"aftercare/internal/apitest"
+	"aftercare/internal/apperr"
 	"aftercare/internal/auth"
 	complaints "aftercare/internal/complaint"
 	"aftercare/internal/testenv"
@@ -316,5 +317,23 @@ func TestConcurrentEscalationIsOnce(t *testing.T) {
 				t.Fatalf("%d escalations reported, %d recorded; want %d", total, steps, complaintsN)
 			}
 		})
+	}
+}
+
+func TestComplaintAboutAnotherOwnersVisitIsRefused(t *testing.T) {
+	api := apitest.Start(t, testenv.SQLite(t), apitest.Options{})
+	ctx := apitest.SystemCtx()
+	wo := api.Client.WorkOrder.Query().FirstX(ctx)
+	other := api.Demo.Owners[0].ID
+	if wo.OwnerID == other {
+		other = api.Demo.Owners[1].ID
+	}
+	_, err := complaints.Open(ctx, api.Client, complaints.New{StoreID: wo.DealershipID, OwnerID: other, WorkOrderID: &wo.ID,
+		Source: complaint.SourcePhone, Category: complaint.CategoryOther, Severity: complaint.SeverityLow, Description: "x"}, time.Now())
+	if e, ok := apperr.As(err); !ok || e.Field != "workOrderID" {
+		t.Fatalf("got %v, want BAD_USER_INPUT on workOrderID", err)
+	}
+	if n := api.Client.Complaint.Query().CountX(ctx); n != 0 {
+		t.Fatalf("%d complaints stored", n)
 	}
 }

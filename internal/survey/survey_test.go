@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -383,5 +384,46 @@ func TestPublishValidatesWeights(t *testing.T) {
 	inv := deliver(t, api, readyOrder(t, api, 0))
 	if tpl := api.Client.SurveyTemplate.GetX(ctx, inv.TemplateID); tpl.Name != "Quick check" || tpl.Version != 2 {
 		t.Fatalf("invited to %s v%d", tpl.Name, tpl.Version)
+	}
+}
+
+// Owners double-tapping "send" on a flaky network, or the link opened on
+// two devices: exactly one answer is stored.
+func TestConcurrentAnswersStoreOne(t *testing.T) {
+	for _, d := range testenv.Dialects(t) {
+		t.Run(d.Name, func(t *testing.T) {
+			t.Parallel()
+			api := apitest.Start(t, d, apitest.Options{})
+			inv := deliver(t, api, readyOrder(t, api, 0))
+			owner := api.OwnerToken(0)
+			const n = 8
+			codes := make(chan string, n)
+			var wg sync.WaitGroup
+			for i := 0; i < n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					r := api.Do(owner, submitByID, map[string]any{"id": strconv.Itoa(inv.ID), "a": serviceAnswers(2, "")})
+					codes <- r.Code()
+				}()
+			}
+			wg.Wait()
+			close(codes)
+			ok, conflicts := 0, 0
+			for c := range codes {
+				switch c {
+				case "":
+					ok++
+				case "CONFLICT":
+					conflicts++
+				default:
+					t.Errorf("unexpected error code %q", c)
+				}
+			}
+			ctx := apitest.SystemCtx()
+			if ok != 1 || conflicts != n-1 || api.Client.SurveyResponse.Query().CountX(ctx) != 1 || api.Client.Complaint.Query().CountX(ctx) != 1 {
+				t.Fatalf("%d answers accepted, %d conflicts; want 1 and %d, with one response and one complaint", ok, conflicts, n-1)
+			}
+		})
 	}
 }
