@@ -335,7 +335,12 @@ var matrix = map[string]matrixCase{
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.invitation())} },
 		allowed: []string{ownA}},
 	"fileComplaint": {doc: `mutation($s: ID!) { fileComplaint(input: {dealershipID: $s, category: other, description: "Rattle after service"}) { id } }`,
-		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		vars: func(f *fixture, viewer string) map[string]any {
+			if viewer == ownB {
+				return map[string]any{"s": id(f.store2)} // owner B's home store
+			}
+			return map[string]any{"s": id(f.store1)}
+		},
 		allowed: []string{ownA, ownB}},
 	"logComplaint": {doc: `mutation($o: ID!, $s: ID!) { logComplaint(input: {ownerID: $o, dealershipID: $s, source: phone, category: price, severity: low, description: "Invoice"}) { id } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"o": id(f.ownerA), "s": id(f.store1)} },

@@ -6,8 +6,11 @@ import (
 	"time"
 
 	"aftercare/ent"
+	"aftercare/ent/appointment"
 	"aftercare/ent/complaint"
 	"aftercare/ent/complaintstep"
+	"aftercare/ent/owner"
+	"aftercare/ent/workorder"
 	"aftercare/internal/apperr"
 	"aftercare/internal/auth"
 	"aftercare/internal/store"
@@ -40,6 +43,11 @@ func Open(ctx context.Context, c *ent.Client, n New, now time.Time) (*ent.Compla
 	if err := checkWorkOrder(ctx, c, n); err != nil {
 		return nil, err
 	}
+	if n.Source == complaint.SourceApp {
+		if err := checkServed(ctx, c, n); err != nil {
+			return nil, err
+		}
+	}
 	due, _ := Deadline(Logged, now)
 	cp, err := c.Complaint.Create().SetDealershipID(n.StoreID).SetOwnerID(n.OwnerID).
 		SetNillableWorkOrderID(n.WorkOrderID).SetNillableSurveyResponseID(n.SurveyResponseID).
@@ -61,6 +69,20 @@ func checkWorkOrder(ctx context.Context, c *ent.Client, n New) error {
 	wo, err := c.WorkOrder.Get(auth.SystemContext(ctx), *n.WorkOrderID)
 	if ent.IsNotFound(err) || (err == nil && (wo.OwnerID != n.OwnerID || wo.DealershipID != n.StoreID)) {
 		return apperr.Input("workOrderID", "the work order is not this owner's visit at this store")
+	}
+	return err
+}
+
+// checkServed: an owner complains from the app about a store that serves
+// them (their home store, or one they booked or visited), so that the
+// store's staff can also see who complained. Staff can only name owners
+// their store serves anyway (the privacy policy's reference check).
+func checkServed(ctx context.Context, c *ent.Client, n New) error {
+	served, err := c.Owner.Query().Where(owner.ID(n.OwnerID), owner.Or(owner.HomeDealershipID(n.StoreID),
+		owner.HasWorkOrdersWith(workorder.DealershipID(n.StoreID)),
+		owner.HasAppointmentsWith(appointment.DealershipID(n.StoreID)))).Exist(auth.SystemContext(ctx))
+	if err == nil && !served {
+		return apperr.Input("dealershipID", "complaints go to a store you are a customer of")
 	}
 	return err
 }

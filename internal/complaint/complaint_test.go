@@ -337,3 +337,23 @@ func TestComplaintAboutAnotherOwnersVisitIsRefused(t *testing.T) {
 		t.Fatalf("%d complaints stored", n)
 	}
 }
+
+func TestOwnersComplainToTheirOwnStores(t *testing.T) {
+	api := apitest.Start(t, testenv.SQLite(t), apitest.Options{})
+	ctx := apitest.SystemCtx()
+	home, other := api.Demo.Stores[0], api.Demo.Stores[1]
+	o := api.Client.Owner.Create().SetDealerGroupID(home.DealerGroupID).SetHomeDealershipID(home.ID).
+		SetName("New customer").SaveX(ctx)
+	own := auth.NewContext(context.Background(), &auth.Viewer{Kind: auth.KindOwner, OwnerID: o.ID, DealerGroupID: home.DealerGroupID})
+	n := complaints.New{StoreID: other.ID, OwnerID: o.ID, Source: complaint.SourceApp, Category: complaint.CategoryOther,
+		Severity: complaint.SeverityMedium, Description: "never been there"}
+	if _, err := complaints.Open(own, api.Client, n, time.Now()); err == nil {
+		t.Fatal("a complaint to a store that never served the owner")
+	} else if e, ok := apperr.As(err); !ok || e.Field != "dealershipID" {
+		t.Fatalf("got %v, want BAD_USER_INPUT on dealershipID", err)
+	}
+	n.StoreID = home.ID
+	if _, err := complaints.Open(own, api.Client, n, time.Now()); err != nil {
+		t.Fatalf("a complaint to the home store: %v", err)
+	}
+}
