@@ -75,9 +75,9 @@ func checkDraft(v *auth.Viewer, d *Draft) error {
 	case len(d.FreeText) > 5:
 		return apperr.Input("freeTextQuestions", "at most 5 free-text questions")
 	}
-	for _, p := range []*float64{d.AlertIndexBelow, d.AlertIndicatorBelow} {
+	for field, p := range map[string]*float64{"alertIndexBelow": d.AlertIndexBelow, "alertIndicatorBelow": d.AlertIndicatorBelow} {
 		if p != nil && (*p < 0 || *p > 100) {
-			return apperr.Input("alertIndexBelow", "alert lines are on the 0-100 scale")
+			return apperr.Input(field, "alert lines are on the 0-100 scale")
 		}
 	}
 	return ValidateTree(d.ScaleMax, d.Aspects)
