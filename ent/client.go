@@ -14,6 +14,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -28,6 +30,7 @@ import (
 	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -55,6 +58,10 @@ type Client struct {
 	AuditEntry *AuditEntryClient
 	// CareTask is the client for interacting with the CareTask builders.
 	CareTask *CareTaskClient
+	// Complaint is the client for interacting with the Complaint builders.
+	Complaint *ComplaintClient
+	// ComplaintStep is the client for interacting with the ComplaintStep builders.
+	ComplaintStep *ComplaintStepClient
 	// ContactAttempt is the client for interacting with the ContactAttempt builders.
 	ContactAttempt *ContactAttemptClient
 	// DealerGroup is the client for interacting with the DealerGroup builders.
@@ -83,6 +90,8 @@ type Client struct {
 	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
 	Staff *StaffClient
+	// SurveyInvitation is the client for interacting with the SurveyInvitation builders.
+	SurveyInvitation *SurveyInvitationClient
 	// SurveyResponse is the client for interacting with the SurveyResponse builders.
 	SurveyResponse *SurveyResponseClient
 	// SurveyTemplate is the client for interacting with the SurveyTemplate builders.
@@ -111,6 +120,8 @@ func (c *Client) init() {
 	c.Appointment = NewAppointmentClient(c.config)
 	c.AuditEntry = NewAuditEntryClient(c.config)
 	c.CareTask = NewCareTaskClient(c.config)
+	c.Complaint = NewComplaintClient(c.config)
+	c.ComplaintStep = NewComplaintStepClient(c.config)
 	c.ContactAttempt = NewContactAttemptClient(c.config)
 	c.DealerGroup = NewDealerGroupClient(c.config)
 	c.Dealership = NewDealershipClient(c.config)
@@ -125,6 +136,7 @@ func (c *Client) init() {
 	c.ReminderCheck = NewReminderCheckClient(c.config)
 	c.ServiceType = NewServiceTypeClient(c.config)
 	c.Staff = NewStaffClient(c.config)
+	c.SurveyInvitation = NewSurveyInvitationClient(c.config)
 	c.SurveyResponse = NewSurveyResponseClient(c.config)
 	c.SurveyTemplate = NewSurveyTemplateClient(c.config)
 	c.Vehicle = NewVehicleClient(c.config)
@@ -227,6 +239,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Appointment:      NewAppointmentClient(cfg),
 		AuditEntry:       NewAuditEntryClient(cfg),
 		CareTask:         NewCareTaskClient(cfg),
+		Complaint:        NewComplaintClient(cfg),
+		ComplaintStep:    NewComplaintStepClient(cfg),
 		ContactAttempt:   NewContactAttemptClient(cfg),
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
@@ -241,6 +255,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ReminderCheck:    NewReminderCheckClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
+		SurveyInvitation: NewSurveyInvitationClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
 		SurveyTemplate:   NewSurveyTemplateClient(cfg),
 		Vehicle:          NewVehicleClient(cfg),
@@ -270,6 +285,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Appointment:      NewAppointmentClient(cfg),
 		AuditEntry:       NewAuditEntryClient(cfg),
 		CareTask:         NewCareTaskClient(cfg),
+		Complaint:        NewComplaintClient(cfg),
+		ComplaintStep:    NewComplaintStepClient(cfg),
 		ContactAttempt:   NewContactAttemptClient(cfg),
 		DealerGroup:      NewDealerGroupClient(cfg),
 		Dealership:       NewDealershipClient(cfg),
@@ -284,6 +301,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ReminderCheck:    NewReminderCheckClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
 		Staff:            NewStaffClient(cfg),
+		SurveyInvitation: NewSurveyInvitationClient(cfg),
 		SurveyResponse:   NewSurveyResponseClient(cfg),
 		SurveyTemplate:   NewSurveyTemplateClient(cfg),
 		Vehicle:          NewVehicleClient(cfg),
@@ -320,11 +338,12 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Appointment, c.AuditEntry, c.CareTask, c.ContactAttempt, c.DealerGroup,
-		c.Dealership, c.Device, c.InspectionItem, c.JobLease, c.OdometerReading,
-		c.OutboxMessage, c.Owner, c.Photo, c.Reminder, c.ReminderCheck, c.ServiceType,
-		c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership,
-		c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.Appointment, c.AuditEntry, c.CareTask, c.Complaint, c.ComplaintStep,
+		c.ContactAttempt, c.DealerGroup, c.Dealership, c.Device, c.InspectionItem,
+		c.JobLease, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo, c.Reminder,
+		c.ReminderCheck, c.ServiceType, c.Staff, c.SurveyInvitation, c.SurveyResponse,
+		c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder,
+		c.WorkOrderEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,11 +353,12 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Appointment, c.AuditEntry, c.CareTask, c.ContactAttempt, c.DealerGroup,
-		c.Dealership, c.Device, c.InspectionItem, c.JobLease, c.OdometerReading,
-		c.OutboxMessage, c.Owner, c.Photo, c.Reminder, c.ReminderCheck, c.ServiceType,
-		c.Staff, c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership,
-		c.WidgetKey, c.WorkOrder, c.WorkOrderEvent,
+		c.Appointment, c.AuditEntry, c.CareTask, c.Complaint, c.ComplaintStep,
+		c.ContactAttempt, c.DealerGroup, c.Dealership, c.Device, c.InspectionItem,
+		c.JobLease, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo, c.Reminder,
+		c.ReminderCheck, c.ServiceType, c.Staff, c.SurveyInvitation, c.SurveyResponse,
+		c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder,
+		c.WorkOrderEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -353,6 +373,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEntry.mutate(ctx, m)
 	case *CareTaskMutation:
 		return c.CareTask.mutate(ctx, m)
+	case *ComplaintMutation:
+		return c.Complaint.mutate(ctx, m)
+	case *ComplaintStepMutation:
+		return c.ComplaintStep.mutate(ctx, m)
 	case *ContactAttemptMutation:
 		return c.ContactAttempt.mutate(ctx, m)
 	case *DealerGroupMutation:
@@ -381,6 +405,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ServiceType.mutate(ctx, m)
 	case *StaffMutation:
 		return c.Staff.mutate(ctx, m)
+	case *SurveyInvitationMutation:
+		return c.SurveyInvitation.mutate(ctx, m)
 	case *SurveyResponseMutation:
 		return c.SurveyResponse.mutate(ctx, m)
 	case *SurveyTemplateMutation:
@@ -911,6 +937,322 @@ func (c *CareTaskClient) mutate(ctx context.Context, m *CareTaskMutation) (Value
 		return (&CareTaskDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CareTask mutation op: %q", m.Op())
+	}
+}
+
+// ComplaintClient is a client for the Complaint schema.
+type ComplaintClient struct {
+	config
+}
+
+// NewComplaintClient returns a client for the Complaint from the given config.
+func NewComplaintClient(c config) *ComplaintClient {
+	return &ComplaintClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `complaint.Hooks(f(g(h())))`.
+func (c *ComplaintClient) Use(hooks ...Hook) {
+	c.hooks.Complaint = append(c.hooks.Complaint, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `complaint.Intercept(f(g(h())))`.
+func (c *ComplaintClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Complaint = append(c.inters.Complaint, interceptors...)
+}
+
+// Create returns a builder for creating a Complaint entity.
+func (c *ComplaintClient) Create() *ComplaintCreate {
+	mutation := newComplaintMutation(c.config, OpCreate)
+	return &ComplaintCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Complaint entities.
+func (c *ComplaintClient) CreateBulk(builders ...*ComplaintCreate) *ComplaintCreateBulk {
+	return &ComplaintCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplaintClient) MapCreateBulk(slice any, setFunc func(*ComplaintCreate, int)) *ComplaintCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplaintCreateBulk{err: fmt.Errorf("calling to ComplaintClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplaintCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplaintCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Complaint.
+func (c *ComplaintClient) Update() *ComplaintUpdate {
+	mutation := newComplaintMutation(c.config, OpUpdate)
+	return &ComplaintUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplaintClient) UpdateOne(_m *Complaint) *ComplaintUpdateOne {
+	mutation := newComplaintMutation(c.config, OpUpdateOne, withComplaint(_m))
+	return &ComplaintUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplaintClient) UpdateOneID(id int) *ComplaintUpdateOne {
+	mutation := newComplaintMutation(c.config, OpUpdateOne, withComplaintID(id))
+	return &ComplaintUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Complaint.
+func (c *ComplaintClient) Delete() *ComplaintDelete {
+	mutation := newComplaintMutation(c.config, OpDelete)
+	return &ComplaintDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplaintClient) DeleteOne(_m *Complaint) *ComplaintDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplaintClient) DeleteOneID(id int) *ComplaintDeleteOne {
+	builder := c.Delete().Where(complaint.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplaintDeleteOne{builder}
+}
+
+// Query returns a query builder for Complaint.
+func (c *ComplaintClient) Query() *ComplaintQuery {
+	return &ComplaintQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplaint},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Complaint entity by its id.
+func (c *ComplaintClient) Get(ctx context.Context, id int) (*Complaint, error) {
+	return c.Query().Where(complaint.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplaintClient) GetX(ctx context.Context, id int) *Complaint {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOwner queries the owner edge of a Complaint.
+func (c *ComplaintClient) QueryOwner(_m *Complaint) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, complaint.OwnerTable, complaint.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySteps queries the steps edge of a Complaint.
+func (c *ComplaintClient) QuerySteps(_m *Complaint) *ComplaintStepQuery {
+	query := (&ComplaintStepClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaint.Table, complaint.FieldID, id),
+			sqlgraph.To(complaintstep.Table, complaintstep.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, complaint.StepsTable, complaint.StepsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplaintClient) Hooks() []Hook {
+	hooks := c.hooks.Complaint
+	return append(hooks[:len(hooks):len(hooks)], complaint.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplaintClient) Interceptors() []Interceptor {
+	return c.inters.Complaint
+}
+
+func (c *ComplaintClient) mutate(ctx context.Context, m *ComplaintMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplaintCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplaintUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplaintUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplaintDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Complaint mutation op: %q", m.Op())
+	}
+}
+
+// ComplaintStepClient is a client for the ComplaintStep schema.
+type ComplaintStepClient struct {
+	config
+}
+
+// NewComplaintStepClient returns a client for the ComplaintStep from the given config.
+func NewComplaintStepClient(c config) *ComplaintStepClient {
+	return &ComplaintStepClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `complaintstep.Hooks(f(g(h())))`.
+func (c *ComplaintStepClient) Use(hooks ...Hook) {
+	c.hooks.ComplaintStep = append(c.hooks.ComplaintStep, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `complaintstep.Intercept(f(g(h())))`.
+func (c *ComplaintStepClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ComplaintStep = append(c.inters.ComplaintStep, interceptors...)
+}
+
+// Create returns a builder for creating a ComplaintStep entity.
+func (c *ComplaintStepClient) Create() *ComplaintStepCreate {
+	mutation := newComplaintStepMutation(c.config, OpCreate)
+	return &ComplaintStepCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ComplaintStep entities.
+func (c *ComplaintStepClient) CreateBulk(builders ...*ComplaintStepCreate) *ComplaintStepCreateBulk {
+	return &ComplaintStepCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ComplaintStepClient) MapCreateBulk(slice any, setFunc func(*ComplaintStepCreate, int)) *ComplaintStepCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ComplaintStepCreateBulk{err: fmt.Errorf("calling to ComplaintStepClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ComplaintStepCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ComplaintStepCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ComplaintStep.
+func (c *ComplaintStepClient) Update() *ComplaintStepUpdate {
+	mutation := newComplaintStepMutation(c.config, OpUpdate)
+	return &ComplaintStepUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ComplaintStepClient) UpdateOne(_m *ComplaintStep) *ComplaintStepUpdateOne {
+	mutation := newComplaintStepMutation(c.config, OpUpdateOne, withComplaintStep(_m))
+	return &ComplaintStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ComplaintStepClient) UpdateOneID(id int) *ComplaintStepUpdateOne {
+	mutation := newComplaintStepMutation(c.config, OpUpdateOne, withComplaintStepID(id))
+	return &ComplaintStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ComplaintStep.
+func (c *ComplaintStepClient) Delete() *ComplaintStepDelete {
+	mutation := newComplaintStepMutation(c.config, OpDelete)
+	return &ComplaintStepDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ComplaintStepClient) DeleteOne(_m *ComplaintStep) *ComplaintStepDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ComplaintStepClient) DeleteOneID(id int) *ComplaintStepDeleteOne {
+	builder := c.Delete().Where(complaintstep.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ComplaintStepDeleteOne{builder}
+}
+
+// Query returns a query builder for ComplaintStep.
+func (c *ComplaintStepClient) Query() *ComplaintStepQuery {
+	return &ComplaintStepQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeComplaintStep},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ComplaintStep entity by its id.
+func (c *ComplaintStepClient) Get(ctx context.Context, id int) (*ComplaintStep, error) {
+	return c.Query().Where(complaintstep.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ComplaintStepClient) GetX(ctx context.Context, id int) *ComplaintStep {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryComplaint queries the complaint edge of a ComplaintStep.
+func (c *ComplaintStepClient) QueryComplaint(_m *ComplaintStep) *ComplaintQuery {
+	query := (&ComplaintClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(complaintstep.Table, complaintstep.FieldID, id),
+			sqlgraph.To(complaint.Table, complaint.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, complaintstep.ComplaintTable, complaintstep.ComplaintColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ComplaintStepClient) Hooks() []Hook {
+	hooks := c.hooks.ComplaintStep
+	return append(hooks[:len(hooks):len(hooks)], complaintstep.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ComplaintStepClient) Interceptors() []Interceptor {
+	return c.inters.ComplaintStep
+}
+
+func (c *ComplaintStepClient) mutate(ctx context.Context, m *ComplaintStepMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ComplaintStepCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ComplaintStepUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ComplaintStepUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ComplaintStepDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ComplaintStep mutation op: %q", m.Op())
 	}
 }
 
@@ -3270,6 +3612,172 @@ func (c *StaffClient) mutate(ctx context.Context, m *StaffMutation) (Value, erro
 	}
 }
 
+// SurveyInvitationClient is a client for the SurveyInvitation schema.
+type SurveyInvitationClient struct {
+	config
+}
+
+// NewSurveyInvitationClient returns a client for the SurveyInvitation from the given config.
+func NewSurveyInvitationClient(c config) *SurveyInvitationClient {
+	return &SurveyInvitationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `surveyinvitation.Hooks(f(g(h())))`.
+func (c *SurveyInvitationClient) Use(hooks ...Hook) {
+	c.hooks.SurveyInvitation = append(c.hooks.SurveyInvitation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `surveyinvitation.Intercept(f(g(h())))`.
+func (c *SurveyInvitationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SurveyInvitation = append(c.inters.SurveyInvitation, interceptors...)
+}
+
+// Create returns a builder for creating a SurveyInvitation entity.
+func (c *SurveyInvitationClient) Create() *SurveyInvitationCreate {
+	mutation := newSurveyInvitationMutation(c.config, OpCreate)
+	return &SurveyInvitationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SurveyInvitation entities.
+func (c *SurveyInvitationClient) CreateBulk(builders ...*SurveyInvitationCreate) *SurveyInvitationCreateBulk {
+	return &SurveyInvitationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SurveyInvitationClient) MapCreateBulk(slice any, setFunc func(*SurveyInvitationCreate, int)) *SurveyInvitationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SurveyInvitationCreateBulk{err: fmt.Errorf("calling to SurveyInvitationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SurveyInvitationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SurveyInvitationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SurveyInvitation.
+func (c *SurveyInvitationClient) Update() *SurveyInvitationUpdate {
+	mutation := newSurveyInvitationMutation(c.config, OpUpdate)
+	return &SurveyInvitationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SurveyInvitationClient) UpdateOne(_m *SurveyInvitation) *SurveyInvitationUpdateOne {
+	mutation := newSurveyInvitationMutation(c.config, OpUpdateOne, withSurveyInvitation(_m))
+	return &SurveyInvitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SurveyInvitationClient) UpdateOneID(id int) *SurveyInvitationUpdateOne {
+	mutation := newSurveyInvitationMutation(c.config, OpUpdateOne, withSurveyInvitationID(id))
+	return &SurveyInvitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SurveyInvitation.
+func (c *SurveyInvitationClient) Delete() *SurveyInvitationDelete {
+	mutation := newSurveyInvitationMutation(c.config, OpDelete)
+	return &SurveyInvitationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SurveyInvitationClient) DeleteOne(_m *SurveyInvitation) *SurveyInvitationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SurveyInvitationClient) DeleteOneID(id int) *SurveyInvitationDeleteOne {
+	builder := c.Delete().Where(surveyinvitation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SurveyInvitationDeleteOne{builder}
+}
+
+// Query returns a query builder for SurveyInvitation.
+func (c *SurveyInvitationClient) Query() *SurveyInvitationQuery {
+	return &SurveyInvitationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSurveyInvitation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SurveyInvitation entity by its id.
+func (c *SurveyInvitationClient) Get(ctx context.Context, id int) (*SurveyInvitation, error) {
+	return c.Query().Where(surveyinvitation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SurveyInvitationClient) GetX(ctx context.Context, id int) *SurveyInvitation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOwner queries the owner edge of a SurveyInvitation.
+func (c *SurveyInvitationClient) QueryOwner(_m *SurveyInvitation) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(surveyinvitation.Table, surveyinvitation.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, surveyinvitation.OwnerTable, surveyinvitation.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTemplate queries the template edge of a SurveyInvitation.
+func (c *SurveyInvitationClient) QueryTemplate(_m *SurveyInvitation) *SurveyTemplateQuery {
+	query := (&SurveyTemplateClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(surveyinvitation.Table, surveyinvitation.FieldID, id),
+			sqlgraph.To(surveytemplate.Table, surveytemplate.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, surveyinvitation.TemplateTable, surveyinvitation.TemplateColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SurveyInvitationClient) Hooks() []Hook {
+	hooks := c.hooks.SurveyInvitation
+	return append(hooks[:len(hooks):len(hooks)], surveyinvitation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SurveyInvitationClient) Interceptors() []Interceptor {
+	return c.inters.SurveyInvitation
+}
+
+func (c *SurveyInvitationClient) mutate(ctx context.Context, m *SurveyInvitationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SurveyInvitationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SurveyInvitationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SurveyInvitationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SurveyInvitationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SurveyInvitation mutation op: %q", m.Op())
+	}
+}
+
 // SurveyResponseClient is a client for the SurveyResponse schema.
 type SurveyResponseClient struct {
 	config
@@ -4579,17 +5087,18 @@ func (c *WorkOrderEventClient) mutate(ctx context.Context, m *WorkOrderEventMuta
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Appointment, AuditEntry, CareTask, ContactAttempt, DealerGroup, Dealership,
-		Device, InspectionItem, JobLease, OdometerReading, OutboxMessage, Owner, Photo,
-		Reminder, ReminderCheck, ServiceType, Staff, SurveyResponse, SurveyTemplate,
-		Vehicle, VehicleOwnership, WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
+		Appointment, AuditEntry, CareTask, Complaint, ComplaintStep, ContactAttempt,
+		DealerGroup, Dealership, Device, InspectionItem, JobLease, OdometerReading,
+		OutboxMessage, Owner, Photo, Reminder, ReminderCheck, ServiceType, Staff,
+		SurveyInvitation, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
+		WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
 	}
 	inters struct {
-		Appointment, AuditEntry, CareTask, ContactAttempt, DealerGroup, Dealership,
-		Device, InspectionItem, JobLease, OdometerReading, OutboxMessage, Owner, Photo,
-		Reminder, ReminderCheck, ServiceType, Staff, SurveyResponse, SurveyTemplate,
-		Vehicle, VehicleOwnership, WidgetKey, WorkOrder,
-		WorkOrderEvent []ent.Interceptor
+		Appointment, AuditEntry, CareTask, Complaint, ComplaintStep, ContactAttempt,
+		DealerGroup, Dealership, Device, InspectionItem, JobLease, OdometerReading,
+		OutboxMessage, Owner, Photo, Reminder, ReminderCheck, ServiceType, Staff,
+		SurveyInvitation, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
+		WidgetKey, WorkOrder, WorkOrderEvent []ent.Interceptor
 	}
 )
 

@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -20,6 +22,7 @@ import (
 	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -99,6 +102,8 @@ func checkColumn(t, c string) error {
 			appointment.Table:      appointment.ValidColumn,
 			auditentry.Table:       auditentry.ValidColumn,
 			caretask.Table:         caretask.ValidColumn,
+			complaint.Table:        complaint.ValidColumn,
+			complaintstep.Table:    complaintstep.ValidColumn,
 			contactattempt.Table:   contactattempt.ValidColumn,
 			dealergroup.Table:      dealergroup.ValidColumn,
 			dealership.Table:       dealership.ValidColumn,
@@ -113,6 +118,7 @@ func checkColumn(t, c string) error {
 			remindercheck.Table:    remindercheck.ValidColumn,
 			servicetype.Table:      servicetype.ValidColumn,
 			staff.Table:            staff.ValidColumn,
+			surveyinvitation.Table: surveyinvitation.ValidColumn,
 			surveyresponse.Table:   surveyresponse.ValidColumn,
 			surveytemplate.Table:   surveytemplate.ValidColumn,
 			vehicle.Table:          vehicle.ValidColumn,

@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -21,6 +23,7 @@ import (
 	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -37,7 +40,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -130,6 +133,59 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   complaint.Table,
+			Columns: complaint.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: complaint.FieldID,
+			},
+		},
+		Type: "Complaint",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			complaint.FieldCreatedAt:         {Type: field.TypeTime, Column: complaint.FieldCreatedAt},
+			complaint.FieldUpdatedAt:         {Type: field.TypeTime, Column: complaint.FieldUpdatedAt},
+			complaint.FieldDealershipID:      {Type: field.TypeInt, Column: complaint.FieldDealershipID},
+			complaint.FieldOwnerID:           {Type: field.TypeInt, Column: complaint.FieldOwnerID},
+			complaint.FieldWorkOrderID:       {Type: field.TypeInt, Column: complaint.FieldWorkOrderID},
+			complaint.FieldSurveyResponseID:  {Type: field.TypeInt, Column: complaint.FieldSurveyResponseID},
+			complaint.FieldSource:            {Type: field.TypeEnum, Column: complaint.FieldSource},
+			complaint.FieldCategory:          {Type: field.TypeEnum, Column: complaint.FieldCategory},
+			complaint.FieldSeverity:          {Type: field.TypeEnum, Column: complaint.FieldSeverity},
+			complaint.FieldDescription:       {Type: field.TypeString, Column: complaint.FieldDescription},
+			complaint.FieldStatus:            {Type: field.TypeEnum, Column: complaint.FieldStatus},
+			complaint.FieldDueAt:             {Type: field.TypeTime, Column: complaint.FieldDueAt},
+			complaint.FieldEscalateAt:        {Type: field.TypeTime, Column: complaint.FieldEscalateAt},
+			complaint.FieldEscalationLevel:   {Type: field.TypeInt, Column: complaint.FieldEscalationLevel},
+			complaint.FieldReopenedCount:     {Type: field.TypeInt, Column: complaint.FieldReopenedCount},
+			complaint.FieldResolutionRating:  {Type: field.TypeInt, Column: complaint.FieldResolutionRating},
+			complaint.FieldResolutionComment: {Type: field.TypeString, Column: complaint.FieldResolutionComment},
+			complaint.FieldClosedAt:          {Type: field.TypeTime, Column: complaint.FieldClosedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   complaintstep.Table,
+			Columns: complaintstep.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: complaintstep.FieldID,
+			},
+		},
+		Type: "ComplaintStep",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			complaintstep.FieldComplaintID:     {Type: field.TypeInt, Column: complaintstep.FieldComplaintID},
+			complaintstep.FieldAction:          {Type: field.TypeEnum, Column: complaintstep.FieldAction},
+			complaintstep.FieldToStatus:        {Type: field.TypeEnum, Column: complaintstep.FieldToStatus},
+			complaintstep.FieldActorKind:       {Type: field.TypeEnum, Column: complaintstep.FieldActorKind},
+			complaintstep.FieldStaffID:         {Type: field.TypeInt, Column: complaintstep.FieldStaffID},
+			complaintstep.FieldNote:            {Type: field.TypeString, Column: complaintstep.FieldNote},
+			complaintstep.FieldEscalationLevel: {Type: field.TypeInt, Column: complaintstep.FieldEscalationLevel},
+			complaintstep.FieldDueAt:           {Type: field.TypeTime, Column: complaintstep.FieldDueAt},
+			complaintstep.FieldAt:              {Type: field.TypeTime, Column: complaintstep.FieldAt},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contactattempt.Table,
 			Columns: contactattempt.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -146,7 +202,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contactattempt.FieldNote:       {Type: field.TypeString, Column: contactattempt.FieldNote},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dealergroup.Table,
 			Columns: dealergroup.Columns,
@@ -163,7 +219,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealergroup.FieldCode:      {Type: field.TypeString, Column: dealergroup.FieldCode},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   dealership.Table,
 			Columns: dealership.Columns,
@@ -199,7 +255,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealership.FieldPickupPriceCents:   {Type: field.TypeInt64, Column: dealership.FieldPickupPriceCents},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -220,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldLastSeenAt: {Type: field.TypeTime, Column: device.FieldLastSeenAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   inspectionitem.Table,
 			Columns: inspectionitem.Columns,
@@ -246,7 +302,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			inspectionitem.FieldDecisionNote:     {Type: field.TypeString, Column: inspectionitem.FieldDecisionNote},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   joblease.Table,
 			Columns: joblease.Columns,
@@ -265,7 +321,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			joblease.FieldLastError:       {Type: field.TypeString, Column: joblease.FieldLastError},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   odometerreading.Table,
 			Columns: odometerreading.Columns,
@@ -286,7 +342,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			odometerreading.FieldNote:       {Type: field.TypeString, Column: odometerreading.FieldNote},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -319,7 +375,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldReminderID:    {Type: field.TypeInt, Column: outboxmessage.FieldReminderID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   owner.Table,
 			Columns: owner.Columns,
@@ -355,7 +411,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldErasedAt:           {Type: field.TypeTime, Column: owner.FieldErasedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   photo.Table,
 			Columns: photo.Columns,
@@ -377,7 +433,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			photo.FieldTakenByStaffID:   {Type: field.TypeInt, Column: photo.FieldTakenByStaffID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reminder.Table,
 			Columns: reminder.Columns,
@@ -408,7 +464,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reminder.FieldAppointmentID: {Type: field.TypeInt, Column: reminder.FieldAppointmentID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   remindercheck.Table,
 			Columns: remindercheck.Columns,
@@ -424,7 +480,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			remindercheck.FieldCheckedAt: {Type: field.TypeTime, Column: remindercheck.FieldCheckedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicetype.Table,
 			Columns: servicetype.Columns,
@@ -446,7 +502,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicetype.FieldActive:          {Type: field.TypeBool, Column: servicetype.FieldActive},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staff.Table,
 			Columns: staff.Columns,
@@ -469,7 +525,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staff.FieldAuthUID:       {Type: field.TypeString, Column: staff.FieldAuthUID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   surveyinvitation.Table,
+			Columns: surveyinvitation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: surveyinvitation.FieldID,
+			},
+		},
+		Type: "SurveyInvitation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			surveyinvitation.FieldCreatedAt:    {Type: field.TypeTime, Column: surveyinvitation.FieldCreatedAt},
+			surveyinvitation.FieldUpdatedAt:    {Type: field.TypeTime, Column: surveyinvitation.FieldUpdatedAt},
+			surveyinvitation.FieldTemplateID:   {Type: field.TypeInt, Column: surveyinvitation.FieldTemplateID},
+			surveyinvitation.FieldOwnerID:      {Type: field.TypeInt, Column: surveyinvitation.FieldOwnerID},
+			surveyinvitation.FieldDealershipID: {Type: field.TypeInt, Column: surveyinvitation.FieldDealershipID},
+			surveyinvitation.FieldWorkOrderID:  {Type: field.TypeInt, Column: surveyinvitation.FieldWorkOrderID},
+			surveyinvitation.FieldAdvisorID:    {Type: field.TypeInt, Column: surveyinvitation.FieldAdvisorID},
+			surveyinvitation.FieldStatus:       {Type: field.TypeEnum, Column: surveyinvitation.FieldStatus},
+			surveyinvitation.FieldInvitedAt:    {Type: field.TypeTime, Column: surveyinvitation.FieldInvitedAt},
+			surveyinvitation.FieldExpiresAt:    {Type: field.TypeTime, Column: surveyinvitation.FieldExpiresAt},
+			surveyinvitation.FieldAnsweredAt:   {Type: field.TypeTime, Column: surveyinvitation.FieldAnsweredAt},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -485,13 +565,14 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldDealershipID: {Type: field.TypeInt, Column: surveyresponse.FieldDealershipID},
 			surveyresponse.FieldWorkOrderID:  {Type: field.TypeInt, Column: surveyresponse.FieldWorkOrderID},
 			surveyresponse.FieldAdvisorID:    {Type: field.TypeInt, Column: surveyresponse.FieldAdvisorID},
+			surveyresponse.FieldInvitationID: {Type: field.TypeInt, Column: surveyresponse.FieldInvitationID},
 			surveyresponse.FieldAnswers:      {Type: field.TypeJSON, Column: surveyresponse.FieldAnswers},
 			surveyresponse.FieldIndexScore:   {Type: field.TypeFloat64, Column: surveyresponse.FieldIndexScore},
 			surveyresponse.FieldTopBox:       {Type: field.TypeBool, Column: surveyresponse.FieldTopBox},
 			surveyresponse.FieldSubmittedAt:  {Type: field.TypeTime, Column: surveyresponse.FieldSubmittedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveytemplate.Table,
 			Columns: surveytemplate.Columns,
@@ -502,20 +583,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "SurveyTemplate",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			surveytemplate.FieldCreatedAt:         {Type: field.TypeTime, Column: surveytemplate.FieldCreatedAt},
-			surveytemplate.FieldUpdatedAt:         {Type: field.TypeTime, Column: surveytemplate.FieldUpdatedAt},
-			surveytemplate.FieldDealerGroupID:     {Type: field.TypeInt, Column: surveytemplate.FieldDealerGroupID},
-			surveytemplate.FieldDealershipID:      {Type: field.TypeInt, Column: surveytemplate.FieldDealershipID},
-			surveytemplate.FieldName:              {Type: field.TypeString, Column: surveytemplate.FieldName},
-			surveytemplate.FieldKind:              {Type: field.TypeEnum, Column: surveytemplate.FieldKind},
-			surveytemplate.FieldVersion:           {Type: field.TypeInt, Column: surveytemplate.FieldVersion},
-			surveytemplate.FieldScaleMax:          {Type: field.TypeInt, Column: surveytemplate.FieldScaleMax},
-			surveytemplate.FieldAspects:           {Type: field.TypeJSON, Column: surveytemplate.FieldAspects},
-			surveytemplate.FieldFreeTextQuestions: {Type: field.TypeJSON, Column: surveytemplate.FieldFreeTextQuestions},
-			surveytemplate.FieldActive:            {Type: field.TypeBool, Column: surveytemplate.FieldActive},
+			surveytemplate.FieldCreatedAt:           {Type: field.TypeTime, Column: surveytemplate.FieldCreatedAt},
+			surveytemplate.FieldUpdatedAt:           {Type: field.TypeTime, Column: surveytemplate.FieldUpdatedAt},
+			surveytemplate.FieldDealerGroupID:       {Type: field.TypeInt, Column: surveytemplate.FieldDealerGroupID},
+			surveytemplate.FieldDealershipID:        {Type: field.TypeInt, Column: surveytemplate.FieldDealershipID},
+			surveytemplate.FieldName:                {Type: field.TypeString, Column: surveytemplate.FieldName},
+			surveytemplate.FieldKind:                {Type: field.TypeEnum, Column: surveytemplate.FieldKind},
+			surveytemplate.FieldVersion:             {Type: field.TypeInt, Column: surveytemplate.FieldVersion},
+			surveytemplate.FieldScaleMax:            {Type: field.TypeInt, Column: surveytemplate.FieldScaleMax},
+			surveytemplate.FieldAspects:             {Type: field.TypeJSON, Column: surveytemplate.FieldAspects},
+			surveytemplate.FieldFreeTextQuestions:   {Type: field.TypeJSON, Column: surveytemplate.FieldFreeTextQuestions},
+			surveytemplate.FieldActive:              {Type: field.TypeBool, Column: surveytemplate.FieldActive},
+			surveytemplate.FieldAlertIndexBelow:     {Type: field.TypeFloat64, Column: surveytemplate.FieldAlertIndexBelow},
+			surveytemplate.FieldAlertIndicatorBelow: {Type: field.TypeFloat64, Column: surveytemplate.FieldAlertIndicatorBelow},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicle.Table,
 			Columns: vehicle.Columns,
@@ -553,7 +636,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicle.FieldOwnerID:               {Type: field.TypeInt, Column: vehicle.FieldOwnerID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicleownership.Table,
 			Columns: vehicleownership.Columns,
@@ -572,7 +655,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicleownership.FieldEndedAt:   {Type: field.TypeTime, Column: vehicleownership.FieldEndedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   widgetkey.Table,
 			Columns: widgetkey.Columns,
@@ -595,7 +678,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			widgetkey.FieldLastUsedAt:     {Type: field.TypeTime, Column: widgetkey.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorder.Table,
 			Columns: workorder.Columns,
@@ -629,7 +712,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			workorder.FieldLastEventSeq:     {Type: field.TypeInt, Column: workorder.FieldLastEventSeq},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorderevent.Table,
 			Columns: workorderevent.Columns,
@@ -734,6 +817,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"CareTask",
 		"ContactAttempt",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   complaint.OwnerTable,
+			Columns: []string{complaint.OwnerColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"Owner",
+	)
+	graph.MustAddE(
+		"steps",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   complaint.StepsTable,
+			Columns: []string{complaint.StepsColumn},
+			Bidi:    false,
+		},
+		"Complaint",
+		"ComplaintStep",
+	)
+	graph.MustAddE(
+		"complaint",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   complaintstep.ComplaintTable,
+			Columns: []string{complaintstep.ComplaintColumn},
+			Bidi:    false,
+		},
+		"ComplaintStep",
+		"Complaint",
 	)
 	graph.MustAddE(
 		"care_task",
@@ -1094,6 +1213,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Staff",
 		"Dealership",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   surveyinvitation.OwnerTable,
+			Columns: []string{surveyinvitation.OwnerColumn},
+			Bidi:    false,
+		},
+		"SurveyInvitation",
+		"Owner",
+	)
+	graph.MustAddE(
+		"template",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   surveyinvitation.TemplateTable,
+			Columns: []string{surveyinvitation.TemplateColumn},
+			Bidi:    false,
+		},
+		"SurveyInvitation",
+		"SurveyTemplate",
 	)
 	graph.MustAddE(
 		"template",
@@ -1854,6 +1997,263 @@ func (f *CareTaskFilter) WhereHasAttemptsWith(preds ...predicate.ContactAttempt)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ComplaintQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ComplaintQuery builder.
+func (_q *ComplaintQuery) Filter() *ComplaintFilter {
+	return &ComplaintFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ComplaintMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ComplaintMutation builder.
+func (m *ComplaintMutation) Filter() *ComplaintFilter {
+	return &ComplaintFilter{config: m.config, predicateAdder: m}
+}
+
+// ComplaintFilter provides a generic filtering capability at runtime for ComplaintQuery.
+type ComplaintFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ComplaintFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ComplaintFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ComplaintFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ComplaintFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldUpdatedAt))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *ComplaintFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldDealershipID))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *ComplaintFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldOwnerID))
+}
+
+// WhereWorkOrderID applies the entql int predicate on the work_order_id field.
+func (f *ComplaintFilter) WhereWorkOrderID(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldWorkOrderID))
+}
+
+// WhereSurveyResponseID applies the entql int predicate on the survey_response_id field.
+func (f *ComplaintFilter) WhereSurveyResponseID(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldSurveyResponseID))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *ComplaintFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldSource))
+}
+
+// WhereCategory applies the entql string predicate on the category field.
+func (f *ComplaintFilter) WhereCategory(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldCategory))
+}
+
+// WhereSeverity applies the entql string predicate on the severity field.
+func (f *ComplaintFilter) WhereSeverity(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldSeverity))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *ComplaintFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldDescription))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *ComplaintFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldStatus))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *ComplaintFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldDueAt))
+}
+
+// WhereEscalateAt applies the entql time.Time predicate on the escalate_at field.
+func (f *ComplaintFilter) WhereEscalateAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldEscalateAt))
+}
+
+// WhereEscalationLevel applies the entql int predicate on the escalation_level field.
+func (f *ComplaintFilter) WhereEscalationLevel(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldEscalationLevel))
+}
+
+// WhereReopenedCount applies the entql int predicate on the reopened_count field.
+func (f *ComplaintFilter) WhereReopenedCount(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldReopenedCount))
+}
+
+// WhereResolutionRating applies the entql int predicate on the resolution_rating field.
+func (f *ComplaintFilter) WhereResolutionRating(p entql.IntP) {
+	f.Where(p.Field(complaint.FieldResolutionRating))
+}
+
+// WhereResolutionComment applies the entql string predicate on the resolution_comment field.
+func (f *ComplaintFilter) WhereResolutionComment(p entql.StringP) {
+	f.Where(p.Field(complaint.FieldResolutionComment))
+}
+
+// WhereClosedAt applies the entql time.Time predicate on the closed_at field.
+func (f *ComplaintFilter) WhereClosedAt(p entql.TimeP) {
+	f.Where(p.Field(complaint.FieldClosedAt))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *ComplaintFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSteps applies a predicate to check if query has an edge steps.
+func (f *ComplaintFilter) WhereHasSteps() {
+	f.Where(entql.HasEdge("steps"))
+}
+
+// WhereHasStepsWith applies a predicate to check if query has an edge steps with a given conditions (other predicates).
+func (f *ComplaintFilter) WhereHasStepsWith(preds ...predicate.ComplaintStep) {
+	f.Where(entql.HasEdgeWith("steps", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ComplaintStepQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ComplaintStepQuery builder.
+func (_q *ComplaintStepQuery) Filter() *ComplaintStepFilter {
+	return &ComplaintStepFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ComplaintStepMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ComplaintStepMutation builder.
+func (m *ComplaintStepMutation) Filter() *ComplaintStepFilter {
+	return &ComplaintStepFilter{config: m.config, predicateAdder: m}
+}
+
+// ComplaintStepFilter provides a generic filtering capability at runtime for ComplaintStepQuery.
+type ComplaintStepFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ComplaintStepFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ComplaintStepFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(complaintstep.FieldID))
+}
+
+// WhereComplaintID applies the entql int predicate on the complaint_id field.
+func (f *ComplaintStepFilter) WhereComplaintID(p entql.IntP) {
+	f.Where(p.Field(complaintstep.FieldComplaintID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *ComplaintStepFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldAction))
+}
+
+// WhereToStatus applies the entql string predicate on the to_status field.
+func (f *ComplaintStepFilter) WhereToStatus(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldToStatus))
+}
+
+// WhereActorKind applies the entql string predicate on the actor_kind field.
+func (f *ComplaintStepFilter) WhereActorKind(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldActorKind))
+}
+
+// WhereStaffID applies the entql int predicate on the staff_id field.
+func (f *ComplaintStepFilter) WhereStaffID(p entql.IntP) {
+	f.Where(p.Field(complaintstep.FieldStaffID))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *ComplaintStepFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(complaintstep.FieldNote))
+}
+
+// WhereEscalationLevel applies the entql int predicate on the escalation_level field.
+func (f *ComplaintStepFilter) WhereEscalationLevel(p entql.IntP) {
+	f.Where(p.Field(complaintstep.FieldEscalationLevel))
+}
+
+// WhereDueAt applies the entql time.Time predicate on the due_at field.
+func (f *ComplaintStepFilter) WhereDueAt(p entql.TimeP) {
+	f.Where(p.Field(complaintstep.FieldDueAt))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *ComplaintStepFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(complaintstep.FieldAt))
+}
+
+// WhereHasComplaint applies a predicate to check if query has an edge complaint.
+func (f *ComplaintStepFilter) WhereHasComplaint() {
+	f.Where(entql.HasEdge("complaint"))
+}
+
+// WhereHasComplaintWith applies a predicate to check if query has an edge complaint with a given conditions (other predicates).
+func (f *ComplaintStepFilter) WhereHasComplaintWith(preds ...predicate.Complaint) {
+	f.Where(entql.HasEdgeWith("complaint", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ContactAttemptQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1882,7 +2282,7 @@ type ContactAttemptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactAttemptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1961,7 +2361,7 @@ type DealerGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DealerGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2035,7 +2435,7 @@ type DealershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DealershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2302,7 +2702,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2396,7 +2796,7 @@ type InspectionItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InspectionItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2529,7 +2929,7 @@ type JobLeaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *JobLeaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2599,7 +2999,7 @@ type OdometerReadingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OdometerReadingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2693,7 +3093,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2847,7 +3247,7 @@ type OwnerFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OwnerFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3142,7 +3542,7 @@ type PhotoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PhotoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3255,7 +3655,7 @@ type ReminderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReminderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3399,7 +3799,7 @@ type ReminderCheckFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReminderCheckFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3454,7 +3854,7 @@ type ServiceTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3553,7 +3953,7 @@ type StaffFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3629,6 +4029,129 @@ func (f *StaffFilter) WhereHasDealershipWith(preds ...predicate.Dealership) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SurveyInvitationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SurveyInvitationQuery builder.
+func (_q *SurveyInvitationQuery) Filter() *SurveyInvitationFilter {
+	return &SurveyInvitationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SurveyInvitationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SurveyInvitationMutation builder.
+func (m *SurveyInvitationMutation) Filter() *SurveyInvitationFilter {
+	return &SurveyInvitationFilter{config: m.config, predicateAdder: m}
+}
+
+// SurveyInvitationFilter provides a generic filtering capability at runtime for SurveyInvitationQuery.
+type SurveyInvitationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SurveyInvitationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SurveyInvitationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(surveyinvitation.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SurveyInvitationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(surveyinvitation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SurveyInvitationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(surveyinvitation.FieldUpdatedAt))
+}
+
+// WhereTemplateID applies the entql int predicate on the template_id field.
+func (f *SurveyInvitationFilter) WhereTemplateID(p entql.IntP) {
+	f.Where(p.Field(surveyinvitation.FieldTemplateID))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *SurveyInvitationFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(surveyinvitation.FieldOwnerID))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *SurveyInvitationFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(surveyinvitation.FieldDealershipID))
+}
+
+// WhereWorkOrderID applies the entql int predicate on the work_order_id field.
+func (f *SurveyInvitationFilter) WhereWorkOrderID(p entql.IntP) {
+	f.Where(p.Field(surveyinvitation.FieldWorkOrderID))
+}
+
+// WhereAdvisorID applies the entql int predicate on the advisor_id field.
+func (f *SurveyInvitationFilter) WhereAdvisorID(p entql.IntP) {
+	f.Where(p.Field(surveyinvitation.FieldAdvisorID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *SurveyInvitationFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(surveyinvitation.FieldStatus))
+}
+
+// WhereInvitedAt applies the entql time.Time predicate on the invited_at field.
+func (f *SurveyInvitationFilter) WhereInvitedAt(p entql.TimeP) {
+	f.Where(p.Field(surveyinvitation.FieldInvitedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SurveyInvitationFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(surveyinvitation.FieldExpiresAt))
+}
+
+// WhereAnsweredAt applies the entql time.Time predicate on the answered_at field.
+func (f *SurveyInvitationFilter) WhereAnsweredAt(p entql.TimeP) {
+	f.Where(p.Field(surveyinvitation.FieldAnsweredAt))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *SurveyInvitationFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *SurveyInvitationFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTemplate applies a predicate to check if query has an edge template.
+func (f *SurveyInvitationFilter) WhereHasTemplate() {
+	f.Where(entql.HasEdge("template"))
+}
+
+// WhereHasTemplateWith applies a predicate to check if query has an edge template with a given conditions (other predicates).
+func (f *SurveyInvitationFilter) WhereHasTemplateWith(preds ...predicate.SurveyTemplate) {
+	f.Where(entql.HasEdgeWith("template", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SurveyResponseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3657,7 +4180,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3691,6 +4214,11 @@ func (f *SurveyResponseFilter) WhereWorkOrderID(p entql.IntP) {
 // WhereAdvisorID applies the entql int predicate on the advisor_id field.
 func (f *SurveyResponseFilter) WhereAdvisorID(p entql.IntP) {
 	f.Where(p.Field(surveyresponse.FieldAdvisorID))
+}
+
+// WhereInvitationID applies the entql int predicate on the invitation_id field.
+func (f *SurveyResponseFilter) WhereInvitationID(p entql.IntP) {
+	f.Where(p.Field(surveyresponse.FieldInvitationID))
 }
 
 // WhereAnswers applies the entql json.RawMessage predicate on the answers field.
@@ -3784,7 +4312,7 @@ type SurveyTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3850,6 +4378,16 @@ func (f *SurveyTemplateFilter) WhereActive(p entql.BoolP) {
 	f.Where(p.Field(surveytemplate.FieldActive))
 }
 
+// WhereAlertIndexBelow applies the entql float64 predicate on the alert_index_below field.
+func (f *SurveyTemplateFilter) WhereAlertIndexBelow(p entql.Float64P) {
+	f.Where(p.Field(surveytemplate.FieldAlertIndexBelow))
+}
+
+// WhereAlertIndicatorBelow applies the entql float64 predicate on the alert_indicator_below field.
+func (f *SurveyTemplateFilter) WhereAlertIndicatorBelow(p entql.Float64P) {
+	f.Where(p.Field(surveytemplate.FieldAlertIndicatorBelow))
+}
+
 // WhereHasResponses applies a predicate to check if query has an edge responses.
 func (f *SurveyTemplateFilter) WhereHasResponses() {
 	f.Where(entql.HasEdge("responses"))
@@ -3893,7 +4431,7 @@ type VehicleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4142,7 +4680,7 @@ type VehicleOwnershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleOwnershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4240,7 +4778,7 @@ type WidgetKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WidgetKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4344,7 +4882,7 @@ type WorkOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4615,7 +5153,7 @@ type WorkOrderEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -18,6 +20,7 @@ import (
 	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -616,6 +619,325 @@ func newCareTaskPaginateArgs(rv map[string]any) *caretaskPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*CareTaskWhereInput); ok {
 		args.opts = append(args.opts, WithCareTaskFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplaintQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplaintQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplaintQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(complaint.Columns))
+		selectedFields = []string{complaint.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OwnerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ownerImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[complaint.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldOwnerID)
+				fieldSeen[complaint.FieldOwnerID] = struct{}{}
+			}
+
+		case "steps":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplaintStepClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, complaintstepImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSteps(alias, func(wq *ComplaintStepQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[complaint.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldCreatedAt)
+				fieldSeen[complaint.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[complaint.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldUpdatedAt)
+				fieldSeen[complaint.FieldUpdatedAt] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[complaint.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldDealershipID)
+				fieldSeen[complaint.FieldDealershipID] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[complaint.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldOwnerID)
+				fieldSeen[complaint.FieldOwnerID] = struct{}{}
+			}
+		case "workOrderID":
+			if _, ok := fieldSeen[complaint.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldWorkOrderID)
+				fieldSeen[complaint.FieldWorkOrderID] = struct{}{}
+			}
+		case "surveyResponseID":
+			if _, ok := fieldSeen[complaint.FieldSurveyResponseID]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldSurveyResponseID)
+				fieldSeen[complaint.FieldSurveyResponseID] = struct{}{}
+			}
+		case "source":
+			if _, ok := fieldSeen[complaint.FieldSource]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldSource)
+				fieldSeen[complaint.FieldSource] = struct{}{}
+			}
+		case "category":
+			if _, ok := fieldSeen[complaint.FieldCategory]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldCategory)
+				fieldSeen[complaint.FieldCategory] = struct{}{}
+			}
+		case "severity":
+			if _, ok := fieldSeen[complaint.FieldSeverity]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldSeverity)
+				fieldSeen[complaint.FieldSeverity] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[complaint.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldDescription)
+				fieldSeen[complaint.FieldDescription] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[complaint.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldStatus)
+				fieldSeen[complaint.FieldStatus] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[complaint.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldDueAt)
+				fieldSeen[complaint.FieldDueAt] = struct{}{}
+			}
+		case "escalationLevel":
+			if _, ok := fieldSeen[complaint.FieldEscalationLevel]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldEscalationLevel)
+				fieldSeen[complaint.FieldEscalationLevel] = struct{}{}
+			}
+		case "reopenedCount":
+			if _, ok := fieldSeen[complaint.FieldReopenedCount]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldReopenedCount)
+				fieldSeen[complaint.FieldReopenedCount] = struct{}{}
+			}
+		case "resolutionRating":
+			if _, ok := fieldSeen[complaint.FieldResolutionRating]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldResolutionRating)
+				fieldSeen[complaint.FieldResolutionRating] = struct{}{}
+			}
+		case "resolutionComment":
+			if _, ok := fieldSeen[complaint.FieldResolutionComment]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldResolutionComment)
+				fieldSeen[complaint.FieldResolutionComment] = struct{}{}
+			}
+		case "closedAt":
+			if _, ok := fieldSeen[complaint.FieldClosedAt]; !ok {
+				selectedFields = append(selectedFields, complaint.FieldClosedAt)
+				fieldSeen[complaint.FieldClosedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type complaintPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplaintPaginateOption
+}
+
+func newComplaintPaginateArgs(rv map[string]any) *complaintPaginateArgs {
+	args := &complaintPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &ComplaintOrder{Field: &ComplaintOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithComplaintOrder(order))
+			}
+		case *ComplaintOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithComplaintOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*ComplaintWhereInput); ok {
+		args.opts = append(args.opts, WithComplaintFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ComplaintStepQuery) CollectFields(ctx context.Context, satisfies ...string) (*ComplaintStepQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ComplaintStepQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(complaintstep.Columns))
+		selectedFields = []string{complaintstep.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "complaint":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ComplaintClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, complaintImplementors)...); err != nil {
+				return err
+			}
+			_q.withComplaint = query
+			if _, ok := fieldSeen[complaintstep.FieldComplaintID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldComplaintID)
+				fieldSeen[complaintstep.FieldComplaintID] = struct{}{}
+			}
+		case "complaintID":
+			if _, ok := fieldSeen[complaintstep.FieldComplaintID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldComplaintID)
+				fieldSeen[complaintstep.FieldComplaintID] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[complaintstep.FieldAction]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldAction)
+				fieldSeen[complaintstep.FieldAction] = struct{}{}
+			}
+		case "toStatus":
+			if _, ok := fieldSeen[complaintstep.FieldToStatus]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldToStatus)
+				fieldSeen[complaintstep.FieldToStatus] = struct{}{}
+			}
+		case "actorKind":
+			if _, ok := fieldSeen[complaintstep.FieldActorKind]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldActorKind)
+				fieldSeen[complaintstep.FieldActorKind] = struct{}{}
+			}
+		case "staffID":
+			if _, ok := fieldSeen[complaintstep.FieldStaffID]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldStaffID)
+				fieldSeen[complaintstep.FieldStaffID] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[complaintstep.FieldNote]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldNote)
+				fieldSeen[complaintstep.FieldNote] = struct{}{}
+			}
+		case "escalationLevel":
+			if _, ok := fieldSeen[complaintstep.FieldEscalationLevel]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldEscalationLevel)
+				fieldSeen[complaintstep.FieldEscalationLevel] = struct{}{}
+			}
+		case "dueAt":
+			if _, ok := fieldSeen[complaintstep.FieldDueAt]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldDueAt)
+				fieldSeen[complaintstep.FieldDueAt] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[complaintstep.FieldAt]; !ok {
+				selectedFields = append(selectedFields, complaintstep.FieldAt)
+				fieldSeen[complaintstep.FieldAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type complaintstepPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ComplaintStepPaginateOption
+}
+
+func newComplaintStepPaginateArgs(rv map[string]any) *complaintstepPaginateArgs {
+	args := &complaintstepPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*ComplaintStepWhereInput); ok {
+		args.opts = append(args.opts, WithComplaintStepFilter(v.Filter))
 	}
 	return args
 }
@@ -3648,6 +3970,175 @@ func newStaffPaginateArgs(rv map[string]any) *staffPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SurveyInvitationQuery) CollectFields(ctx context.Context, satisfies ...string) (*SurveyInvitationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SurveyInvitationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(surveyinvitation.Columns))
+		selectedFields = []string{surveyinvitation.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OwnerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ownerImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[surveyinvitation.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldOwnerID)
+				fieldSeen[surveyinvitation.FieldOwnerID] = struct{}{}
+			}
+
+		case "template":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SurveyTemplateClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, surveytemplateImplementors)...); err != nil {
+				return err
+			}
+			_q.withTemplate = query
+			if _, ok := fieldSeen[surveyinvitation.FieldTemplateID]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldTemplateID)
+				fieldSeen[surveyinvitation.FieldTemplateID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[surveyinvitation.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldCreatedAt)
+				fieldSeen[surveyinvitation.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[surveyinvitation.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldUpdatedAt)
+				fieldSeen[surveyinvitation.FieldUpdatedAt] = struct{}{}
+			}
+		case "templateID":
+			if _, ok := fieldSeen[surveyinvitation.FieldTemplateID]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldTemplateID)
+				fieldSeen[surveyinvitation.FieldTemplateID] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[surveyinvitation.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldOwnerID)
+				fieldSeen[surveyinvitation.FieldOwnerID] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[surveyinvitation.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldDealershipID)
+				fieldSeen[surveyinvitation.FieldDealershipID] = struct{}{}
+			}
+		case "workOrderID":
+			if _, ok := fieldSeen[surveyinvitation.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldWorkOrderID)
+				fieldSeen[surveyinvitation.FieldWorkOrderID] = struct{}{}
+			}
+		case "advisorID":
+			if _, ok := fieldSeen[surveyinvitation.FieldAdvisorID]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldAdvisorID)
+				fieldSeen[surveyinvitation.FieldAdvisorID] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[surveyinvitation.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldStatus)
+				fieldSeen[surveyinvitation.FieldStatus] = struct{}{}
+			}
+		case "invitedAt":
+			if _, ok := fieldSeen[surveyinvitation.FieldInvitedAt]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldInvitedAt)
+				fieldSeen[surveyinvitation.FieldInvitedAt] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[surveyinvitation.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldExpiresAt)
+				fieldSeen[surveyinvitation.FieldExpiresAt] = struct{}{}
+			}
+		case "answeredAt":
+			if _, ok := fieldSeen[surveyinvitation.FieldAnsweredAt]; !ok {
+				selectedFields = append(selectedFields, surveyinvitation.FieldAnsweredAt)
+				fieldSeen[surveyinvitation.FieldAnsweredAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type surveyinvitationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SurveyInvitationPaginateOption
+}
+
+func newSurveyInvitationPaginateArgs(rv map[string]any) *surveyinvitationPaginateArgs {
+	args := &surveyinvitationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SurveyInvitationOrder{Field: &SurveyInvitationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSurveyInvitationOrder(order))
+			}
+		case *SurveyInvitationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSurveyInvitationOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*SurveyInvitationWhereInput); ok {
+		args.opts = append(args.opts, WithSurveyInvitationFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *SurveyResponseQuery) CollectFields(ctx context.Context, satisfies ...string) (*SurveyResponseQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -3737,6 +4228,11 @@ func (_q *SurveyResponseQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[surveyresponse.FieldAdvisorID]; !ok {
 				selectedFields = append(selectedFields, surveyresponse.FieldAdvisorID)
 				fieldSeen[surveyresponse.FieldAdvisorID] = struct{}{}
+			}
+		case "invitationID":
+			if _, ok := fieldSeen[surveyresponse.FieldInvitationID]; !ok {
+				selectedFields = append(selectedFields, surveyresponse.FieldInvitationID)
+				fieldSeen[surveyresponse.FieldInvitationID] = struct{}{}
 			}
 		case "answers":
 			if _, ok := fieldSeen[surveyresponse.FieldAnswers]; !ok {
@@ -3909,6 +4405,16 @@ func (_q *SurveyTemplateQuery) collectField(ctx context.Context, oneNode bool, o
 			if _, ok := fieldSeen[surveytemplate.FieldActive]; !ok {
 				selectedFields = append(selectedFields, surveytemplate.FieldActive)
 				fieldSeen[surveytemplate.FieldActive] = struct{}{}
+			}
+		case "alertIndexBelow":
+			if _, ok := fieldSeen[surveytemplate.FieldAlertIndexBelow]; !ok {
+				selectedFields = append(selectedFields, surveytemplate.FieldAlertIndexBelow)
+				fieldSeen[surveytemplate.FieldAlertIndexBelow] = struct{}{}
+			}
+		case "alertIndicatorBelow":
+			if _, ok := fieldSeen[surveytemplate.FieldAlertIndicatorBelow]; !ok {
+				selectedFields = append(selectedFields, surveytemplate.FieldAlertIndicatorBelow)
+				fieldSeen[surveytemplate.FieldAlertIndicatorBelow] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -68,6 +68,34 @@ func (_m *CareTask) Attempts(ctx context.Context) (result []*ContactAttempt, err
 	return result, err
 }
 
+func (_m *Complaint) Owner(ctx context.Context) (*Owner, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Complaint) Steps(ctx context.Context) (result []*ComplaintStep, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSteps(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.StepsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySteps().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *ComplaintStep) Complaint(ctx context.Context) (*Complaint, error) {
+	result, err := _m.Edges.ComplaintOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryComplaint().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *ContactAttempt) CareTask(ctx context.Context) (*CareTask, error) {
 	result, err := _m.Edges.CareTaskOrErr()
 	if IsNotLoaded(err) {
@@ -486,6 +514,22 @@ func (_m *Staff) Dealership(ctx context.Context) (*Dealership, error) {
 		result, err = _m.QueryDealership().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *SurveyInvitation) Owner(ctx context.Context) (*Owner, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *SurveyInvitation) Template(ctx context.Context) (*SurveyTemplate, error) {
+	result, err := _m.Edges.TemplateOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTemplate().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *SurveyResponse) Template(ctx context.Context) (*SurveyTemplate, error) {

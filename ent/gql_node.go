@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -19,6 +21,7 @@ import (
 	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -54,6 +57,16 @@ var caretaskImplementors = []string{"CareTask", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*CareTask) IsNode() {}
+
+var complaintImplementors = []string{"Complaint", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Complaint) IsNode() {}
+
+var complaintstepImplementors = []string{"ComplaintStep", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ComplaintStep) IsNode() {}
 
 var contactattemptImplementors = []string{"ContactAttempt", "Node"}
 
@@ -114,6 +127,11 @@ var staffImplementors = []string{"Staff", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Staff) IsNode() {}
+
+var surveyinvitationImplementors = []string{"SurveyInvitation", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SurveyInvitation) IsNode() {}
 
 var surveyresponseImplementors = []string{"SurveyResponse", "Node"}
 
@@ -254,6 +272,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case complaint.Table:
+		query := c.Complaint.Query().
+			Where(complaint.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, complaintImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case complaintstep.Table:
+		query := c.ComplaintStep.Query().
+			Where(complaintstep.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, complaintstepImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case contactattempt.Table:
 		query := c.ContactAttempt.Query().
 			Where(contactattempt.ID(id))
@@ -358,6 +394,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(staff.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, staffImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case surveyinvitation.Table:
+		query := c.SurveyInvitation.Query().
+			Where(surveyinvitation.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, surveyinvitationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -534,6 +579,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.CareTask.Query().
 			Where(caretask.IDIn(ids...))
 		query, err := query.CollectFields(ctx, caretaskImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case complaint.Table:
+		query := c.Complaint.Query().
+			Where(complaint.IDIn(ids...))
+		query, err := query.CollectFields(ctx, complaintImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case complaintstep.Table:
+		query := c.ComplaintStep.Query().
+			Where(complaintstep.IDIn(ids...))
+		query, err := query.CollectFields(ctx, complaintstepImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -726,6 +803,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Staff.Query().
 			Where(staff.IDIn(ids...))
 		query, err := query.CollectFields(ctx, staffImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case surveyinvitation.Table:
+		query := c.SurveyInvitation.Query().
+			Where(surveyinvitation.IDIn(ids...))
+		query, err := query.CollectFields(ctx, surveyinvitationImplementors...)
 		if err != nil {
 			return nil, err
 		}

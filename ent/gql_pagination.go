@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -18,6 +20,7 @@ import (
 	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -1146,6 +1149,605 @@ func (_m *CareTask) ToEdge(order *CareTaskOrder) *CareTaskEdge {
 		order = DefaultCareTaskOrder
 	}
 	return &CareTaskEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplaintEdge is the edge representation of Complaint.
+type ComplaintEdge struct {
+	Node   *Complaint `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// ComplaintConnection is the connection containing edges to Complaint.
+type ComplaintConnection struct {
+	Edges      []*ComplaintEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *ComplaintConnection) build(nodes []*Complaint, pager *complaintPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Complaint
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Complaint {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Complaint {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplaintEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplaintEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplaintPaginateOption enables pagination customization.
+type ComplaintPaginateOption func(*complaintPager) error
+
+// WithComplaintOrder configures pagination ordering.
+func WithComplaintOrder(order *ComplaintOrder) ComplaintPaginateOption {
+	if order == nil {
+		order = DefaultComplaintOrder
+	}
+	o := *order
+	return func(pager *complaintPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultComplaintOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithComplaintFilter configures pagination filter.
+func WithComplaintFilter(filter func(*ComplaintQuery) (*ComplaintQuery, error)) ComplaintPaginateOption {
+	return func(pager *complaintPager) error {
+		if filter == nil {
+			return errors.New("ComplaintQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type complaintPager struct {
+	reverse bool
+	order   *ComplaintOrder
+	filter  func(*ComplaintQuery) (*ComplaintQuery, error)
+}
+
+func newComplaintPager(opts []ComplaintPaginateOption, reverse bool) (*complaintPager, error) {
+	pager := &complaintPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultComplaintOrder
+	}
+	return pager, nil
+}
+
+func (p *complaintPager) applyFilter(query *ComplaintQuery) (*ComplaintQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *complaintPager) toCursor(_m *Complaint) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *complaintPager) applyCursors(query *ComplaintQuery, after, before *Cursor) (*ComplaintQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultComplaintOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *complaintPager) applyOrder(query *ComplaintQuery) *ComplaintQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultComplaintOrder.Field {
+		query = query.Order(DefaultComplaintOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *complaintPager) orderExpr(query *ComplaintQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultComplaintOrder.Field {
+			b.Comma().Ident(DefaultComplaintOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Complaint.
+func (_m *ComplaintQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplaintPaginateOption,
+) (*ComplaintConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplaintPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplaintConnection{Edges: []*ComplaintEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// ComplaintOrderFieldCreatedAt orders Complaint by created_at.
+	ComplaintOrderFieldCreatedAt = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: complaint.FieldCreatedAt,
+		toTerm: complaint.ByCreatedAt,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// ComplaintOrderFieldUpdatedAt orders Complaint by updated_at.
+	ComplaintOrderFieldUpdatedAt = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: complaint.FieldUpdatedAt,
+		toTerm: complaint.ByUpdatedAt,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// ComplaintOrderFieldStatus orders Complaint by status.
+	ComplaintOrderFieldStatus = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: complaint.FieldStatus,
+		toTerm: complaint.ByStatus,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// ComplaintOrderFieldDueAt orders Complaint by due_at.
+	ComplaintOrderFieldDueAt = &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.DueAt, nil
+		},
+		column: complaint.FieldDueAt,
+		toTerm: complaint.ByDueAt,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.DueAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f ComplaintOrderField) String() string {
+	var str string
+	switch f.column {
+	case ComplaintOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case ComplaintOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case ComplaintOrderFieldStatus.column:
+		str = "STATUS"
+	case ComplaintOrderFieldDueAt.column:
+		str = "DUE_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f ComplaintOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *ComplaintOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("ComplaintOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *ComplaintOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *ComplaintOrderFieldUpdatedAt
+	case "STATUS":
+		*f = *ComplaintOrderFieldStatus
+	case "DUE_AT":
+		*f = *ComplaintOrderFieldDueAt
+	default:
+		return fmt.Errorf("%s is not a valid ComplaintOrderField", str)
+	}
+	return nil
+}
+
+// ComplaintOrderField defines the ordering field of Complaint.
+type ComplaintOrderField struct {
+	// Value extracts the ordering value from the given Complaint.
+	Value    func(*Complaint) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) complaint.OrderOption
+	toCursor func(*Complaint) Cursor
+}
+
+// ComplaintOrder defines the ordering of Complaint.
+type ComplaintOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *ComplaintOrderField `json:"field"`
+}
+
+// DefaultComplaintOrder is the default ordering of Complaint.
+var DefaultComplaintOrder = &ComplaintOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplaintOrderField{
+		Value: func(_m *Complaint) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: complaint.FieldID,
+		toTerm: complaint.ByID,
+		toCursor: func(_m *Complaint) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Complaint into ComplaintEdge.
+func (_m *Complaint) ToEdge(order *ComplaintOrder) *ComplaintEdge {
+	if order == nil {
+		order = DefaultComplaintOrder
+	}
+	return &ComplaintEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ComplaintStepEdge is the edge representation of ComplaintStep.
+type ComplaintStepEdge struct {
+	Node   *ComplaintStep `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// ComplaintStepConnection is the connection containing edges to ComplaintStep.
+type ComplaintStepConnection struct {
+	Edges      []*ComplaintStepEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *ComplaintStepConnection) build(nodes []*ComplaintStep, pager *complaintstepPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ComplaintStep
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ComplaintStep {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ComplaintStep {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ComplaintStepEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ComplaintStepEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ComplaintStepPaginateOption enables pagination customization.
+type ComplaintStepPaginateOption func(*complaintstepPager) error
+
+// WithComplaintStepOrder configures pagination ordering.
+func WithComplaintStepOrder(order *ComplaintStepOrder) ComplaintStepPaginateOption {
+	if order == nil {
+		order = DefaultComplaintStepOrder
+	}
+	o := *order
+	return func(pager *complaintstepPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultComplaintStepOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithComplaintStepFilter configures pagination filter.
+func WithComplaintStepFilter(filter func(*ComplaintStepQuery) (*ComplaintStepQuery, error)) ComplaintStepPaginateOption {
+	return func(pager *complaintstepPager) error {
+		if filter == nil {
+			return errors.New("ComplaintStepQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type complaintstepPager struct {
+	reverse bool
+	order   *ComplaintStepOrder
+	filter  func(*ComplaintStepQuery) (*ComplaintStepQuery, error)
+}
+
+func newComplaintStepPager(opts []ComplaintStepPaginateOption, reverse bool) (*complaintstepPager, error) {
+	pager := &complaintstepPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultComplaintStepOrder
+	}
+	return pager, nil
+}
+
+func (p *complaintstepPager) applyFilter(query *ComplaintStepQuery) (*ComplaintStepQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *complaintstepPager) toCursor(_m *ComplaintStep) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *complaintstepPager) applyCursors(query *ComplaintStepQuery, after, before *Cursor) (*ComplaintStepQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultComplaintStepOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *complaintstepPager) applyOrder(query *ComplaintStepQuery) *ComplaintStepQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultComplaintStepOrder.Field {
+		query = query.Order(DefaultComplaintStepOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *complaintstepPager) orderExpr(query *ComplaintStepQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultComplaintStepOrder.Field {
+			b.Comma().Ident(DefaultComplaintStepOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ComplaintStep.
+func (_m *ComplaintStepQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ComplaintStepPaginateOption,
+) (*ComplaintStepConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newComplaintStepPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ComplaintStepConnection{Edges: []*ComplaintStepEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ComplaintStepOrderField defines the ordering field of ComplaintStep.
+type ComplaintStepOrderField struct {
+	// Value extracts the ordering value from the given ComplaintStep.
+	Value    func(*ComplaintStep) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) complaintstep.OrderOption
+	toCursor func(*ComplaintStep) Cursor
+}
+
+// ComplaintStepOrder defines the ordering of ComplaintStep.
+type ComplaintStepOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *ComplaintStepOrderField `json:"field"`
+}
+
+// DefaultComplaintStepOrder is the default ordering of ComplaintStep.
+var DefaultComplaintStepOrder = &ComplaintStepOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ComplaintStepOrderField{
+		Value: func(_m *ComplaintStep) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: complaintstep.FieldID,
+		toTerm: complaintstep.ByID,
+		toCursor: func(_m *ComplaintStep) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ComplaintStep into ComplaintStepEdge.
+func (_m *ComplaintStep) ToEdge(order *ComplaintStepOrder) *ComplaintStepEdge {
+	if order == nil {
+		order = DefaultComplaintStepOrder
+	}
+	return &ComplaintStepEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -5101,6 +5703,356 @@ func (_m *Staff) ToEdge(order *StaffOrder) *StaffEdge {
 		order = DefaultStaffOrder
 	}
 	return &StaffEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SurveyInvitationEdge is the edge representation of SurveyInvitation.
+type SurveyInvitationEdge struct {
+	Node   *SurveyInvitation `json:"node"`
+	Cursor Cursor            `json:"cursor"`
+}
+
+// SurveyInvitationConnection is the connection containing edges to SurveyInvitation.
+type SurveyInvitationConnection struct {
+	Edges      []*SurveyInvitationEdge `json:"edges"`
+	PageInfo   PageInfo                `json:"pageInfo"`
+	TotalCount int                     `json:"totalCount"`
+}
+
+func (c *SurveyInvitationConnection) build(nodes []*SurveyInvitation, pager *surveyinvitationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *SurveyInvitation
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *SurveyInvitation {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *SurveyInvitation {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SurveyInvitationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SurveyInvitationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SurveyInvitationPaginateOption enables pagination customization.
+type SurveyInvitationPaginateOption func(*surveyinvitationPager) error
+
+// WithSurveyInvitationOrder configures pagination ordering.
+func WithSurveyInvitationOrder(order *SurveyInvitationOrder) SurveyInvitationPaginateOption {
+	if order == nil {
+		order = DefaultSurveyInvitationOrder
+	}
+	o := *order
+	return func(pager *surveyinvitationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSurveyInvitationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSurveyInvitationFilter configures pagination filter.
+func WithSurveyInvitationFilter(filter func(*SurveyInvitationQuery) (*SurveyInvitationQuery, error)) SurveyInvitationPaginateOption {
+	return func(pager *surveyinvitationPager) error {
+		if filter == nil {
+			return errors.New("SurveyInvitationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type surveyinvitationPager struct {
+	reverse bool
+	order   *SurveyInvitationOrder
+	filter  func(*SurveyInvitationQuery) (*SurveyInvitationQuery, error)
+}
+
+func newSurveyInvitationPager(opts []SurveyInvitationPaginateOption, reverse bool) (*surveyinvitationPager, error) {
+	pager := &surveyinvitationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSurveyInvitationOrder
+	}
+	return pager, nil
+}
+
+func (p *surveyinvitationPager) applyFilter(query *SurveyInvitationQuery) (*SurveyInvitationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *surveyinvitationPager) toCursor(_m *SurveyInvitation) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *surveyinvitationPager) applyCursors(query *SurveyInvitationQuery, after, before *Cursor) (*SurveyInvitationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSurveyInvitationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *surveyinvitationPager) applyOrder(query *SurveyInvitationQuery) *SurveyInvitationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSurveyInvitationOrder.Field {
+		query = query.Order(DefaultSurveyInvitationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *surveyinvitationPager) orderExpr(query *SurveyInvitationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSurveyInvitationOrder.Field {
+			b.Comma().Ident(DefaultSurveyInvitationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to SurveyInvitation.
+func (_m *SurveyInvitationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SurveyInvitationPaginateOption,
+) (*SurveyInvitationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSurveyInvitationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SurveyInvitationConnection{Edges: []*SurveyInvitationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SurveyInvitationOrderFieldCreatedAt orders SurveyInvitation by created_at.
+	SurveyInvitationOrderFieldCreatedAt = &SurveyInvitationOrderField{
+		Value: func(_m *SurveyInvitation) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: surveyinvitation.FieldCreatedAt,
+		toTerm: surveyinvitation.ByCreatedAt,
+		toCursor: func(_m *SurveyInvitation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SurveyInvitationOrderFieldUpdatedAt orders SurveyInvitation by updated_at.
+	SurveyInvitationOrderFieldUpdatedAt = &SurveyInvitationOrderField{
+		Value: func(_m *SurveyInvitation) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: surveyinvitation.FieldUpdatedAt,
+		toTerm: surveyinvitation.ByUpdatedAt,
+		toCursor: func(_m *SurveyInvitation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// SurveyInvitationOrderFieldStatus orders SurveyInvitation by status.
+	SurveyInvitationOrderFieldStatus = &SurveyInvitationOrderField{
+		Value: func(_m *SurveyInvitation) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: surveyinvitation.FieldStatus,
+		toTerm: surveyinvitation.ByStatus,
+		toCursor: func(_m *SurveyInvitation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// SurveyInvitationOrderFieldInvitedAt orders SurveyInvitation by invited_at.
+	SurveyInvitationOrderFieldInvitedAt = &SurveyInvitationOrderField{
+		Value: func(_m *SurveyInvitation) (ent.Value, error) {
+			return _m.InvitedAt, nil
+		},
+		column: surveyinvitation.FieldInvitedAt,
+		toTerm: surveyinvitation.ByInvitedAt,
+		toCursor: func(_m *SurveyInvitation) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.InvitedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SurveyInvitationOrderField) String() string {
+	var str string
+	switch f.column {
+	case SurveyInvitationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SurveyInvitationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case SurveyInvitationOrderFieldStatus.column:
+		str = "STATUS"
+	case SurveyInvitationOrderFieldInvitedAt.column:
+		str = "INVITED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SurveyInvitationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SurveyInvitationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SurveyInvitationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SurveyInvitationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SurveyInvitationOrderFieldUpdatedAt
+	case "STATUS":
+		*f = *SurveyInvitationOrderFieldStatus
+	case "INVITED_AT":
+		*f = *SurveyInvitationOrderFieldInvitedAt
+	default:
+		return fmt.Errorf("%s is not a valid SurveyInvitationOrderField", str)
+	}
+	return nil
+}
+
+// SurveyInvitationOrderField defines the ordering field of SurveyInvitation.
+type SurveyInvitationOrderField struct {
+	// Value extracts the ordering value from the given SurveyInvitation.
+	Value    func(*SurveyInvitation) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) surveyinvitation.OrderOption
+	toCursor func(*SurveyInvitation) Cursor
+}
+
+// SurveyInvitationOrder defines the ordering of SurveyInvitation.
+type SurveyInvitationOrder struct {
+	Direction OrderDirection              `json:"direction"`
+	Field     *SurveyInvitationOrderField `json:"field"`
+}
+
+// DefaultSurveyInvitationOrder is the default ordering of SurveyInvitation.
+var DefaultSurveyInvitationOrder = &SurveyInvitationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SurveyInvitationOrderField{
+		Value: func(_m *SurveyInvitation) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: surveyinvitation.FieldID,
+		toTerm: surveyinvitation.ByID,
+		toCursor: func(_m *SurveyInvitation) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts SurveyInvitation into SurveyInvitationEdge.
+func (_m *SurveyInvitation) ToEdge(order *SurveyInvitationOrder) *SurveyInvitationEdge {
+	if order == nil {
+		order = DefaultSurveyInvitationOrder
+	}
+	return &SurveyInvitationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -19,6 +21,7 @@ import (
 	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -2222,6 +2225,1184 @@ func (i *CareTaskWhereInput) P() (predicate.CareTask, error) {
 		return predicates[0], nil
 	default:
 		return caretask.And(predicates...), nil
+	}
+}
+
+// ComplaintWhereInput represents a where input for filtering Complaint queries.
+type ComplaintWhereInput struct {
+	Predicates []predicate.Complaint  `json:"-"`
+	Not        *ComplaintWhereInput   `json:"not,omitempty"`
+	Or         []*ComplaintWhereInput `json:"or,omitempty"`
+	And        []*ComplaintWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID      *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ   *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn    []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn []int `json:"dealershipIDNotIn,omitempty"`
+	DealershipIDGT    *int  `json:"dealershipIDGT,omitempty"`
+	DealershipIDGTE   *int  `json:"dealershipIDGTE,omitempty"`
+	DealershipIDLT    *int  `json:"dealershipIDLT,omitempty"`
+	DealershipIDLTE   *int  `json:"dealershipIDLTE,omitempty"`
+
+	// "owner_id" field predicates.
+	OwnerID      *int  `json:"ownerID,omitempty"`
+	OwnerIDNEQ   *int  `json:"ownerIDNEQ,omitempty"`
+	OwnerIDIn    []int `json:"ownerIDIn,omitempty"`
+	OwnerIDNotIn []int `json:"ownerIDNotIn,omitempty"`
+
+	// "work_order_id" field predicates.
+	WorkOrderID       *int  `json:"workOrderID,omitempty"`
+	WorkOrderIDNEQ    *int  `json:"workOrderIDNEQ,omitempty"`
+	WorkOrderIDIn     []int `json:"workOrderIDIn,omitempty"`
+	WorkOrderIDNotIn  []int `json:"workOrderIDNotIn,omitempty"`
+	WorkOrderIDGT     *int  `json:"workOrderIDGT,omitempty"`
+	WorkOrderIDGTE    *int  `json:"workOrderIDGTE,omitempty"`
+	WorkOrderIDLT     *int  `json:"workOrderIDLT,omitempty"`
+	WorkOrderIDLTE    *int  `json:"workOrderIDLTE,omitempty"`
+	WorkOrderIDIsNil  bool  `json:"workOrderIDIsNil,omitempty"`
+	WorkOrderIDNotNil bool  `json:"workOrderIDNotNil,omitempty"`
+
+	// "survey_response_id" field predicates.
+	SurveyResponseID       *int  `json:"surveyResponseID,omitempty"`
+	SurveyResponseIDNEQ    *int  `json:"surveyResponseIDNEQ,omitempty"`
+	SurveyResponseIDIn     []int `json:"surveyResponseIDIn,omitempty"`
+	SurveyResponseIDNotIn  []int `json:"surveyResponseIDNotIn,omitempty"`
+	SurveyResponseIDGT     *int  `json:"surveyResponseIDGT,omitempty"`
+	SurveyResponseIDGTE    *int  `json:"surveyResponseIDGTE,omitempty"`
+	SurveyResponseIDLT     *int  `json:"surveyResponseIDLT,omitempty"`
+	SurveyResponseIDLTE    *int  `json:"surveyResponseIDLTE,omitempty"`
+	SurveyResponseIDIsNil  bool  `json:"surveyResponseIDIsNil,omitempty"`
+	SurveyResponseIDNotNil bool  `json:"surveyResponseIDNotNil,omitempty"`
+
+	// "source" field predicates.
+	Source      *complaint.Source  `json:"source,omitempty"`
+	SourceNEQ   *complaint.Source  `json:"sourceNEQ,omitempty"`
+	SourceIn    []complaint.Source `json:"sourceIn,omitempty"`
+	SourceNotIn []complaint.Source `json:"sourceNotIn,omitempty"`
+
+	// "category" field predicates.
+	Category      *complaint.Category  `json:"category,omitempty"`
+	CategoryNEQ   *complaint.Category  `json:"categoryNEQ,omitempty"`
+	CategoryIn    []complaint.Category `json:"categoryIn,omitempty"`
+	CategoryNotIn []complaint.Category `json:"categoryNotIn,omitempty"`
+
+	// "severity" field predicates.
+	Severity      *complaint.Severity  `json:"severity,omitempty"`
+	SeverityNEQ   *complaint.Severity  `json:"severityNEQ,omitempty"`
+	SeverityIn    []complaint.Severity `json:"severityIn,omitempty"`
+	SeverityNotIn []complaint.Severity `json:"severityNotIn,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *complaint.Status  `json:"status,omitempty"`
+	StatusNEQ   *complaint.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []complaint.Status `json:"statusIn,omitempty"`
+	StatusNotIn []complaint.Status `json:"statusNotIn,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt      *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ   *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn    []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT    *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE   *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT    *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE   *time.Time  `json:"dueAtLTE,omitempty"`
+
+	// "escalation_level" field predicates.
+	EscalationLevel      *int  `json:"escalationLevel,omitempty"`
+	EscalationLevelNEQ   *int  `json:"escalationLevelNEQ,omitempty"`
+	EscalationLevelIn    []int `json:"escalationLevelIn,omitempty"`
+	EscalationLevelNotIn []int `json:"escalationLevelNotIn,omitempty"`
+	EscalationLevelGT    *int  `json:"escalationLevelGT,omitempty"`
+	EscalationLevelGTE   *int  `json:"escalationLevelGTE,omitempty"`
+	EscalationLevelLT    *int  `json:"escalationLevelLT,omitempty"`
+	EscalationLevelLTE   *int  `json:"escalationLevelLTE,omitempty"`
+
+	// "reopened_count" field predicates.
+	ReopenedCount      *int  `json:"reopenedCount,omitempty"`
+	ReopenedCountNEQ   *int  `json:"reopenedCountNEQ,omitempty"`
+	ReopenedCountIn    []int `json:"reopenedCountIn,omitempty"`
+	ReopenedCountNotIn []int `json:"reopenedCountNotIn,omitempty"`
+	ReopenedCountGT    *int  `json:"reopenedCountGT,omitempty"`
+	ReopenedCountGTE   *int  `json:"reopenedCountGTE,omitempty"`
+	ReopenedCountLT    *int  `json:"reopenedCountLT,omitempty"`
+	ReopenedCountLTE   *int  `json:"reopenedCountLTE,omitempty"`
+
+	// "resolution_rating" field predicates.
+	ResolutionRating       *int  `json:"resolutionRating,omitempty"`
+	ResolutionRatingNEQ    *int  `json:"resolutionRatingNEQ,omitempty"`
+	ResolutionRatingIn     []int `json:"resolutionRatingIn,omitempty"`
+	ResolutionRatingNotIn  []int `json:"resolutionRatingNotIn,omitempty"`
+	ResolutionRatingGT     *int  `json:"resolutionRatingGT,omitempty"`
+	ResolutionRatingGTE    *int  `json:"resolutionRatingGTE,omitempty"`
+	ResolutionRatingLT     *int  `json:"resolutionRatingLT,omitempty"`
+	ResolutionRatingLTE    *int  `json:"resolutionRatingLTE,omitempty"`
+	ResolutionRatingIsNil  bool  `json:"resolutionRatingIsNil,omitempty"`
+	ResolutionRatingNotNil bool  `json:"resolutionRatingNotNil,omitempty"`
+
+	// "resolution_comment" field predicates.
+	ResolutionComment             *string  `json:"resolutionComment,omitempty"`
+	ResolutionCommentNEQ          *string  `json:"resolutionCommentNEQ,omitempty"`
+	ResolutionCommentIn           []string `json:"resolutionCommentIn,omitempty"`
+	ResolutionCommentNotIn        []string `json:"resolutionCommentNotIn,omitempty"`
+	ResolutionCommentGT           *string  `json:"resolutionCommentGT,omitempty"`
+	ResolutionCommentGTE          *string  `json:"resolutionCommentGTE,omitempty"`
+	ResolutionCommentLT           *string  `json:"resolutionCommentLT,omitempty"`
+	ResolutionCommentLTE          *string  `json:"resolutionCommentLTE,omitempty"`
+	ResolutionCommentContains     *string  `json:"resolutionCommentContains,omitempty"`
+	ResolutionCommentHasPrefix    *string  `json:"resolutionCommentHasPrefix,omitempty"`
+	ResolutionCommentHasSuffix    *string  `json:"resolutionCommentHasSuffix,omitempty"`
+	ResolutionCommentIsNil        bool     `json:"resolutionCommentIsNil,omitempty"`
+	ResolutionCommentNotNil       bool     `json:"resolutionCommentNotNil,omitempty"`
+	ResolutionCommentEqualFold    *string  `json:"resolutionCommentEqualFold,omitempty"`
+	ResolutionCommentContainsFold *string  `json:"resolutionCommentContainsFold,omitempty"`
+
+	// "closed_at" field predicates.
+	ClosedAt       *time.Time  `json:"closedAt,omitempty"`
+	ClosedAtNEQ    *time.Time  `json:"closedAtNEQ,omitempty"`
+	ClosedAtIn     []time.Time `json:"closedAtIn,omitempty"`
+	ClosedAtNotIn  []time.Time `json:"closedAtNotIn,omitempty"`
+	ClosedAtGT     *time.Time  `json:"closedAtGT,omitempty"`
+	ClosedAtGTE    *time.Time  `json:"closedAtGTE,omitempty"`
+	ClosedAtLT     *time.Time  `json:"closedAtLT,omitempty"`
+	ClosedAtLTE    *time.Time  `json:"closedAtLTE,omitempty"`
+	ClosedAtIsNil  bool        `json:"closedAtIsNil,omitempty"`
+	ClosedAtNotNil bool        `json:"closedAtNotNil,omitempty"`
+
+	// "owner" edge predicates.
+	HasOwner     *bool              `json:"hasOwner,omitempty"`
+	HasOwnerWith []*OwnerWhereInput `json:"hasOwnerWith,omitempty"`
+
+	// "steps" edge predicates.
+	HasSteps     *bool                      `json:"hasSteps,omitempty"`
+	HasStepsWith []*ComplaintStepWhereInput `json:"hasStepsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplaintWhereInput) AddPredicates(predicates ...predicate.Complaint) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplaintWhereInput filter on the ComplaintQuery builder.
+func (i *ComplaintWhereInput) Filter(q *ComplaintQuery) (*ComplaintQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplaintWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplaintWhereInput is returned in case the ComplaintWhereInput is empty.
+var ErrEmptyComplaintWhereInput = errors.New("ent: empty predicate ComplaintWhereInput")
+
+// P returns a predicate for filtering complaints.
+// An error is returned if the input is empty or invalid.
+func (i *ComplaintWhereInput) P() (predicate.Complaint, error) {
+	var predicates []predicate.Complaint
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, complaint.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Complaint, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, complaint.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Complaint, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, complaint.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, complaint.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, complaint.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, complaint.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, complaint.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, complaint.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, complaint.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, complaint.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, complaint.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, complaint.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, complaint.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, complaint.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, complaint.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, complaint.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, complaint.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, complaint.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, complaint.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, complaint.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, complaint.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, complaint.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, complaint.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, complaint.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, complaint.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, complaint.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, complaint.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, complaint.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, complaint.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, complaint.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, complaint.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.DealershipIDGT != nil {
+		predicates = append(predicates, complaint.DealershipIDGT(*i.DealershipIDGT))
+	}
+	if i.DealershipIDGTE != nil {
+		predicates = append(predicates, complaint.DealershipIDGTE(*i.DealershipIDGTE))
+	}
+	if i.DealershipIDLT != nil {
+		predicates = append(predicates, complaint.DealershipIDLT(*i.DealershipIDLT))
+	}
+	if i.DealershipIDLTE != nil {
+		predicates = append(predicates, complaint.DealershipIDLTE(*i.DealershipIDLTE))
+	}
+	if i.OwnerID != nil {
+		predicates = append(predicates, complaint.OwnerIDEQ(*i.OwnerID))
+	}
+	if i.OwnerIDNEQ != nil {
+		predicates = append(predicates, complaint.OwnerIDNEQ(*i.OwnerIDNEQ))
+	}
+	if len(i.OwnerIDIn) > 0 {
+		predicates = append(predicates, complaint.OwnerIDIn(i.OwnerIDIn...))
+	}
+	if len(i.OwnerIDNotIn) > 0 {
+		predicates = append(predicates, complaint.OwnerIDNotIn(i.OwnerIDNotIn...))
+	}
+	if i.WorkOrderID != nil {
+		predicates = append(predicates, complaint.WorkOrderIDEQ(*i.WorkOrderID))
+	}
+	if i.WorkOrderIDNEQ != nil {
+		predicates = append(predicates, complaint.WorkOrderIDNEQ(*i.WorkOrderIDNEQ))
+	}
+	if len(i.WorkOrderIDIn) > 0 {
+		predicates = append(predicates, complaint.WorkOrderIDIn(i.WorkOrderIDIn...))
+	}
+	if len(i.WorkOrderIDNotIn) > 0 {
+		predicates = append(predicates, complaint.WorkOrderIDNotIn(i.WorkOrderIDNotIn...))
+	}
+	if i.WorkOrderIDGT != nil {
+		predicates = append(predicates, complaint.WorkOrderIDGT(*i.WorkOrderIDGT))
+	}
+	if i.WorkOrderIDGTE != nil {
+		predicates = append(predicates, complaint.WorkOrderIDGTE(*i.WorkOrderIDGTE))
+	}
+	if i.WorkOrderIDLT != nil {
+		predicates = append(predicates, complaint.WorkOrderIDLT(*i.WorkOrderIDLT))
+	}
+	if i.WorkOrderIDLTE != nil {
+		predicates = append(predicates, complaint.WorkOrderIDLTE(*i.WorkOrderIDLTE))
+	}
+	if i.WorkOrderIDIsNil {
+		predicates = append(predicates, complaint.WorkOrderIDIsNil())
+	}
+	if i.WorkOrderIDNotNil {
+		predicates = append(predicates, complaint.WorkOrderIDNotNil())
+	}
+	if i.SurveyResponseID != nil {
+		predicates = append(predicates, complaint.SurveyResponseIDEQ(*i.SurveyResponseID))
+	}
+	if i.SurveyResponseIDNEQ != nil {
+		predicates = append(predicates, complaint.SurveyResponseIDNEQ(*i.SurveyResponseIDNEQ))
+	}
+	if len(i.SurveyResponseIDIn) > 0 {
+		predicates = append(predicates, complaint.SurveyResponseIDIn(i.SurveyResponseIDIn...))
+	}
+	if len(i.SurveyResponseIDNotIn) > 0 {
+		predicates = append(predicates, complaint.SurveyResponseIDNotIn(i.SurveyResponseIDNotIn...))
+	}
+	if i.SurveyResponseIDGT != nil {
+		predicates = append(predicates, complaint.SurveyResponseIDGT(*i.SurveyResponseIDGT))
+	}
+	if i.SurveyResponseIDGTE != nil {
+		predicates = append(predicates, complaint.SurveyResponseIDGTE(*i.SurveyResponseIDGTE))
+	}
+	if i.SurveyResponseIDLT != nil {
+		predicates = append(predicates, complaint.SurveyResponseIDLT(*i.SurveyResponseIDLT))
+	}
+	if i.SurveyResponseIDLTE != nil {
+		predicates = append(predicates, complaint.SurveyResponseIDLTE(*i.SurveyResponseIDLTE))
+	}
+	if i.SurveyResponseIDIsNil {
+		predicates = append(predicates, complaint.SurveyResponseIDIsNil())
+	}
+	if i.SurveyResponseIDNotNil {
+		predicates = append(predicates, complaint.SurveyResponseIDNotNil())
+	}
+	if i.Source != nil {
+		predicates = append(predicates, complaint.SourceEQ(*i.Source))
+	}
+	if i.SourceNEQ != nil {
+		predicates = append(predicates, complaint.SourceNEQ(*i.SourceNEQ))
+	}
+	if len(i.SourceIn) > 0 {
+		predicates = append(predicates, complaint.SourceIn(i.SourceIn...))
+	}
+	if len(i.SourceNotIn) > 0 {
+		predicates = append(predicates, complaint.SourceNotIn(i.SourceNotIn...))
+	}
+	if i.Category != nil {
+		predicates = append(predicates, complaint.CategoryEQ(*i.Category))
+	}
+	if i.CategoryNEQ != nil {
+		predicates = append(predicates, complaint.CategoryNEQ(*i.CategoryNEQ))
+	}
+	if len(i.CategoryIn) > 0 {
+		predicates = append(predicates, complaint.CategoryIn(i.CategoryIn...))
+	}
+	if len(i.CategoryNotIn) > 0 {
+		predicates = append(predicates, complaint.CategoryNotIn(i.CategoryNotIn...))
+	}
+	if i.Severity != nil {
+		predicates = append(predicates, complaint.SeverityEQ(*i.Severity))
+	}
+	if i.SeverityNEQ != nil {
+		predicates = append(predicates, complaint.SeverityNEQ(*i.SeverityNEQ))
+	}
+	if len(i.SeverityIn) > 0 {
+		predicates = append(predicates, complaint.SeverityIn(i.SeverityIn...))
+	}
+	if len(i.SeverityNotIn) > 0 {
+		predicates = append(predicates, complaint.SeverityNotIn(i.SeverityNotIn...))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, complaint.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, complaint.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, complaint.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, complaint.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, complaint.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, complaint.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, complaint.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, complaint.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, complaint.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, complaint.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, complaint.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, complaint.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, complaint.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, complaint.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, complaint.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, complaint.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, complaint.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, complaint.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, complaint.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, complaint.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, complaint.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, complaint.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, complaint.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, complaint.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, complaint.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.EscalationLevel != nil {
+		predicates = append(predicates, complaint.EscalationLevelEQ(*i.EscalationLevel))
+	}
+	if i.EscalationLevelNEQ != nil {
+		predicates = append(predicates, complaint.EscalationLevelNEQ(*i.EscalationLevelNEQ))
+	}
+	if len(i.EscalationLevelIn) > 0 {
+		predicates = append(predicates, complaint.EscalationLevelIn(i.EscalationLevelIn...))
+	}
+	if len(i.EscalationLevelNotIn) > 0 {
+		predicates = append(predicates, complaint.EscalationLevelNotIn(i.EscalationLevelNotIn...))
+	}
+	if i.EscalationLevelGT != nil {
+		predicates = append(predicates, complaint.EscalationLevelGT(*i.EscalationLevelGT))
+	}
+	if i.EscalationLevelGTE != nil {
+		predicates = append(predicates, complaint.EscalationLevelGTE(*i.EscalationLevelGTE))
+	}
+	if i.EscalationLevelLT != nil {
+		predicates = append(predicates, complaint.EscalationLevelLT(*i.EscalationLevelLT))
+	}
+	if i.EscalationLevelLTE != nil {
+		predicates = append(predicates, complaint.EscalationLevelLTE(*i.EscalationLevelLTE))
+	}
+	if i.ReopenedCount != nil {
+		predicates = append(predicates, complaint.ReopenedCountEQ(*i.ReopenedCount))
+	}
+	if i.ReopenedCountNEQ != nil {
+		predicates = append(predicates, complaint.ReopenedCountNEQ(*i.ReopenedCountNEQ))
+	}
+	if len(i.ReopenedCountIn) > 0 {
+		predicates = append(predicates, complaint.ReopenedCountIn(i.ReopenedCountIn...))
+	}
+	if len(i.ReopenedCountNotIn) > 0 {
+		predicates = append(predicates, complaint.ReopenedCountNotIn(i.ReopenedCountNotIn...))
+	}
+	if i.ReopenedCountGT != nil {
+		predicates = append(predicates, complaint.ReopenedCountGT(*i.ReopenedCountGT))
+	}
+	if i.ReopenedCountGTE != nil {
+		predicates = append(predicates, complaint.ReopenedCountGTE(*i.ReopenedCountGTE))
+	}
+	if i.ReopenedCountLT != nil {
+		predicates = append(predicates, complaint.ReopenedCountLT(*i.ReopenedCountLT))
+	}
+	if i.ReopenedCountLTE != nil {
+		predicates = append(predicates, complaint.ReopenedCountLTE(*i.ReopenedCountLTE))
+	}
+	if i.ResolutionRating != nil {
+		predicates = append(predicates, complaint.ResolutionRatingEQ(*i.ResolutionRating))
+	}
+	if i.ResolutionRatingNEQ != nil {
+		predicates = append(predicates, complaint.ResolutionRatingNEQ(*i.ResolutionRatingNEQ))
+	}
+	if len(i.ResolutionRatingIn) > 0 {
+		predicates = append(predicates, complaint.ResolutionRatingIn(i.ResolutionRatingIn...))
+	}
+	if len(i.ResolutionRatingNotIn) > 0 {
+		predicates = append(predicates, complaint.ResolutionRatingNotIn(i.ResolutionRatingNotIn...))
+	}
+	if i.ResolutionRatingGT != nil {
+		predicates = append(predicates, complaint.ResolutionRatingGT(*i.ResolutionRatingGT))
+	}
+	if i.ResolutionRatingGTE != nil {
+		predicates = append(predicates, complaint.ResolutionRatingGTE(*i.ResolutionRatingGTE))
+	}
+	if i.ResolutionRatingLT != nil {
+		predicates = append(predicates, complaint.ResolutionRatingLT(*i.ResolutionRatingLT))
+	}
+	if i.ResolutionRatingLTE != nil {
+		predicates = append(predicates, complaint.ResolutionRatingLTE(*i.ResolutionRatingLTE))
+	}
+	if i.ResolutionRatingIsNil {
+		predicates = append(predicates, complaint.ResolutionRatingIsNil())
+	}
+	if i.ResolutionRatingNotNil {
+		predicates = append(predicates, complaint.ResolutionRatingNotNil())
+	}
+	if i.ResolutionComment != nil {
+		predicates = append(predicates, complaint.ResolutionCommentEQ(*i.ResolutionComment))
+	}
+	if i.ResolutionCommentNEQ != nil {
+		predicates = append(predicates, complaint.ResolutionCommentNEQ(*i.ResolutionCommentNEQ))
+	}
+	if len(i.ResolutionCommentIn) > 0 {
+		predicates = append(predicates, complaint.ResolutionCommentIn(i.ResolutionCommentIn...))
+	}
+	if len(i.ResolutionCommentNotIn) > 0 {
+		predicates = append(predicates, complaint.ResolutionCommentNotIn(i.ResolutionCommentNotIn...))
+	}
+	if i.ResolutionCommentGT != nil {
+		predicates = append(predicates, complaint.ResolutionCommentGT(*i.ResolutionCommentGT))
+	}
+	if i.ResolutionCommentGTE != nil {
+		predicates = append(predicates, complaint.ResolutionCommentGTE(*i.ResolutionCommentGTE))
+	}
+	if i.ResolutionCommentLT != nil {
+		predicates = append(predicates, complaint.ResolutionCommentLT(*i.ResolutionCommentLT))
+	}
+	if i.ResolutionCommentLTE != nil {
+		predicates = append(predicates, complaint.ResolutionCommentLTE(*i.ResolutionCommentLTE))
+	}
+	if i.ResolutionCommentContains != nil {
+		predicates = append(predicates, complaint.ResolutionCommentContains(*i.ResolutionCommentContains))
+	}
+	if i.ResolutionCommentHasPrefix != nil {
+		predicates = append(predicates, complaint.ResolutionCommentHasPrefix(*i.ResolutionCommentHasPrefix))
+	}
+	if i.ResolutionCommentHasSuffix != nil {
+		predicates = append(predicates, complaint.ResolutionCommentHasSuffix(*i.ResolutionCommentHasSuffix))
+	}
+	if i.ResolutionCommentIsNil {
+		predicates = append(predicates, complaint.ResolutionCommentIsNil())
+	}
+	if i.ResolutionCommentNotNil {
+		predicates = append(predicates, complaint.ResolutionCommentNotNil())
+	}
+	if i.ResolutionCommentEqualFold != nil {
+		predicates = append(predicates, complaint.ResolutionCommentEqualFold(*i.ResolutionCommentEqualFold))
+	}
+	if i.ResolutionCommentContainsFold != nil {
+		predicates = append(predicates, complaint.ResolutionCommentContainsFold(*i.ResolutionCommentContainsFold))
+	}
+	if i.ClosedAt != nil {
+		predicates = append(predicates, complaint.ClosedAtEQ(*i.ClosedAt))
+	}
+	if i.ClosedAtNEQ != nil {
+		predicates = append(predicates, complaint.ClosedAtNEQ(*i.ClosedAtNEQ))
+	}
+	if len(i.ClosedAtIn) > 0 {
+		predicates = append(predicates, complaint.ClosedAtIn(i.ClosedAtIn...))
+	}
+	if len(i.ClosedAtNotIn) > 0 {
+		predicates = append(predicates, complaint.ClosedAtNotIn(i.ClosedAtNotIn...))
+	}
+	if i.ClosedAtGT != nil {
+		predicates = append(predicates, complaint.ClosedAtGT(*i.ClosedAtGT))
+	}
+	if i.ClosedAtGTE != nil {
+		predicates = append(predicates, complaint.ClosedAtGTE(*i.ClosedAtGTE))
+	}
+	if i.ClosedAtLT != nil {
+		predicates = append(predicates, complaint.ClosedAtLT(*i.ClosedAtLT))
+	}
+	if i.ClosedAtLTE != nil {
+		predicates = append(predicates, complaint.ClosedAtLTE(*i.ClosedAtLTE))
+	}
+	if i.ClosedAtIsNil {
+		predicates = append(predicates, complaint.ClosedAtIsNil())
+	}
+	if i.ClosedAtNotNil {
+		predicates = append(predicates, complaint.ClosedAtNotNil())
+	}
+
+	if i.HasOwner != nil {
+		p := complaint.HasOwner()
+		if !*i.HasOwner {
+			p = complaint.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOwnerWith) > 0 {
+		with := make([]predicate.Owner, 0, len(i.HasOwnerWith))
+		for _, w := range i.HasOwnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOwnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaint.HasOwnerWith(with...))
+	}
+	if i.HasSteps != nil {
+		p := complaint.HasSteps()
+		if !*i.HasSteps {
+			p = complaint.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasStepsWith) > 0 {
+		with := make([]predicate.ComplaintStep, 0, len(i.HasStepsWith))
+		for _, w := range i.HasStepsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasStepsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaint.HasStepsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplaintWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return complaint.And(predicates...), nil
+	}
+}
+
+// ComplaintStepWhereInput represents a where input for filtering ComplaintStep queries.
+type ComplaintStepWhereInput struct {
+	Predicates []predicate.ComplaintStep  `json:"-"`
+	Not        *ComplaintStepWhereInput   `json:"not,omitempty"`
+	Or         []*ComplaintStepWhereInput `json:"or,omitempty"`
+	And        []*ComplaintStepWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "complaint_id" field predicates.
+	ComplaintID      *int  `json:"complaintID,omitempty"`
+	ComplaintIDNEQ   *int  `json:"complaintIDNEQ,omitempty"`
+	ComplaintIDIn    []int `json:"complaintIDIn,omitempty"`
+	ComplaintIDNotIn []int `json:"complaintIDNotIn,omitempty"`
+
+	// "action" field predicates.
+	Action      *complaintstep.Action  `json:"action,omitempty"`
+	ActionNEQ   *complaintstep.Action  `json:"actionNEQ,omitempty"`
+	ActionIn    []complaintstep.Action `json:"actionIn,omitempty"`
+	ActionNotIn []complaintstep.Action `json:"actionNotIn,omitempty"`
+
+	// "to_status" field predicates.
+	ToStatus      *complaintstep.ToStatus  `json:"toStatus,omitempty"`
+	ToStatusNEQ   *complaintstep.ToStatus  `json:"toStatusNEQ,omitempty"`
+	ToStatusIn    []complaintstep.ToStatus `json:"toStatusIn,omitempty"`
+	ToStatusNotIn []complaintstep.ToStatus `json:"toStatusNotIn,omitempty"`
+
+	// "actor_kind" field predicates.
+	ActorKind      *complaintstep.ActorKind  `json:"actorKind,omitempty"`
+	ActorKindNEQ   *complaintstep.ActorKind  `json:"actorKindNEQ,omitempty"`
+	ActorKindIn    []complaintstep.ActorKind `json:"actorKindIn,omitempty"`
+	ActorKindNotIn []complaintstep.ActorKind `json:"actorKindNotIn,omitempty"`
+
+	// "staff_id" field predicates.
+	StaffID       *int  `json:"staffID,omitempty"`
+	StaffIDNEQ    *int  `json:"staffIDNEQ,omitempty"`
+	StaffIDIn     []int `json:"staffIDIn,omitempty"`
+	StaffIDNotIn  []int `json:"staffIDNotIn,omitempty"`
+	StaffIDGT     *int  `json:"staffIDGT,omitempty"`
+	StaffIDGTE    *int  `json:"staffIDGTE,omitempty"`
+	StaffIDLT     *int  `json:"staffIDLT,omitempty"`
+	StaffIDLTE    *int  `json:"staffIDLTE,omitempty"`
+	StaffIDIsNil  bool  `json:"staffIDIsNil,omitempty"`
+	StaffIDNotNil bool  `json:"staffIDNotNil,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "escalation_level" field predicates.
+	EscalationLevel      *int  `json:"escalationLevel,omitempty"`
+	EscalationLevelNEQ   *int  `json:"escalationLevelNEQ,omitempty"`
+	EscalationLevelIn    []int `json:"escalationLevelIn,omitempty"`
+	EscalationLevelNotIn []int `json:"escalationLevelNotIn,omitempty"`
+	EscalationLevelGT    *int  `json:"escalationLevelGT,omitempty"`
+	EscalationLevelGTE   *int  `json:"escalationLevelGTE,omitempty"`
+	EscalationLevelLT    *int  `json:"escalationLevelLT,omitempty"`
+	EscalationLevelLTE   *int  `json:"escalationLevelLTE,omitempty"`
+
+	// "due_at" field predicates.
+	DueAt       *time.Time  `json:"dueAt,omitempty"`
+	DueAtNEQ    *time.Time  `json:"dueAtNEQ,omitempty"`
+	DueAtIn     []time.Time `json:"dueAtIn,omitempty"`
+	DueAtNotIn  []time.Time `json:"dueAtNotIn,omitempty"`
+	DueAtGT     *time.Time  `json:"dueAtGT,omitempty"`
+	DueAtGTE    *time.Time  `json:"dueAtGTE,omitempty"`
+	DueAtLT     *time.Time  `json:"dueAtLT,omitempty"`
+	DueAtLTE    *time.Time  `json:"dueAtLTE,omitempty"`
+	DueAtIsNil  bool        `json:"dueAtIsNil,omitempty"`
+	DueAtNotNil bool        `json:"dueAtNotNil,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "complaint" edge predicates.
+	HasComplaint     *bool                  `json:"hasComplaint,omitempty"`
+	HasComplaintWith []*ComplaintWhereInput `json:"hasComplaintWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *ComplaintStepWhereInput) AddPredicates(predicates ...predicate.ComplaintStep) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the ComplaintStepWhereInput filter on the ComplaintStepQuery builder.
+func (i *ComplaintStepWhereInput) Filter(q *ComplaintStepQuery) (*ComplaintStepQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyComplaintStepWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyComplaintStepWhereInput is returned in case the ComplaintStepWhereInput is empty.
+var ErrEmptyComplaintStepWhereInput = errors.New("ent: empty predicate ComplaintStepWhereInput")
+
+// P returns a predicate for filtering complaintsteps.
+// An error is returned if the input is empty or invalid.
+func (i *ComplaintStepWhereInput) P() (predicate.ComplaintStep, error) {
+	var predicates []predicate.ComplaintStep
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, complaintstep.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.ComplaintStep, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, complaintstep.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.ComplaintStep, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, complaintstep.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, complaintstep.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, complaintstep.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, complaintstep.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, complaintstep.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, complaintstep.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, complaintstep.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, complaintstep.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, complaintstep.IDLTE(*i.IDLTE))
+	}
+	if i.ComplaintID != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDEQ(*i.ComplaintID))
+	}
+	if i.ComplaintIDNEQ != nil {
+		predicates = append(predicates, complaintstep.ComplaintIDNEQ(*i.ComplaintIDNEQ))
+	}
+	if len(i.ComplaintIDIn) > 0 {
+		predicates = append(predicates, complaintstep.ComplaintIDIn(i.ComplaintIDIn...))
+	}
+	if len(i.ComplaintIDNotIn) > 0 {
+		predicates = append(predicates, complaintstep.ComplaintIDNotIn(i.ComplaintIDNotIn...))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, complaintstep.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, complaintstep.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, complaintstep.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, complaintstep.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.ToStatus != nil {
+		predicates = append(predicates, complaintstep.ToStatusEQ(*i.ToStatus))
+	}
+	if i.ToStatusNEQ != nil {
+		predicates = append(predicates, complaintstep.ToStatusNEQ(*i.ToStatusNEQ))
+	}
+	if len(i.ToStatusIn) > 0 {
+		predicates = append(predicates, complaintstep.ToStatusIn(i.ToStatusIn...))
+	}
+	if len(i.ToStatusNotIn) > 0 {
+		predicates = append(predicates, complaintstep.ToStatusNotIn(i.ToStatusNotIn...))
+	}
+	if i.ActorKind != nil {
+		predicates = append(predicates, complaintstep.ActorKindEQ(*i.ActorKind))
+	}
+	if i.ActorKindNEQ != nil {
+		predicates = append(predicates, complaintstep.ActorKindNEQ(*i.ActorKindNEQ))
+	}
+	if len(i.ActorKindIn) > 0 {
+		predicates = append(predicates, complaintstep.ActorKindIn(i.ActorKindIn...))
+	}
+	if len(i.ActorKindNotIn) > 0 {
+		predicates = append(predicates, complaintstep.ActorKindNotIn(i.ActorKindNotIn...))
+	}
+	if i.StaffID != nil {
+		predicates = append(predicates, complaintstep.StaffIDEQ(*i.StaffID))
+	}
+	if i.StaffIDNEQ != nil {
+		predicates = append(predicates, complaintstep.StaffIDNEQ(*i.StaffIDNEQ))
+	}
+	if len(i.StaffIDIn) > 0 {
+		predicates = append(predicates, complaintstep.StaffIDIn(i.StaffIDIn...))
+	}
+	if len(i.StaffIDNotIn) > 0 {
+		predicates = append(predicates, complaintstep.StaffIDNotIn(i.StaffIDNotIn...))
+	}
+	if i.StaffIDGT != nil {
+		predicates = append(predicates, complaintstep.StaffIDGT(*i.StaffIDGT))
+	}
+	if i.StaffIDGTE != nil {
+		predicates = append(predicates, complaintstep.StaffIDGTE(*i.StaffIDGTE))
+	}
+	if i.StaffIDLT != nil {
+		predicates = append(predicates, complaintstep.StaffIDLT(*i.StaffIDLT))
+	}
+	if i.StaffIDLTE != nil {
+		predicates = append(predicates, complaintstep.StaffIDLTE(*i.StaffIDLTE))
+	}
+	if i.StaffIDIsNil {
+		predicates = append(predicates, complaintstep.StaffIDIsNil())
+	}
+	if i.StaffIDNotNil {
+		predicates = append(predicates, complaintstep.StaffIDNotNil())
+	}
+	if i.Note != nil {
+		predicates = append(predicates, complaintstep.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, complaintstep.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, complaintstep.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, complaintstep.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, complaintstep.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, complaintstep.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, complaintstep.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, complaintstep.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, complaintstep.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, complaintstep.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, complaintstep.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, complaintstep.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, complaintstep.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, complaintstep.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, complaintstep.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.EscalationLevel != nil {
+		predicates = append(predicates, complaintstep.EscalationLevelEQ(*i.EscalationLevel))
+	}
+	if i.EscalationLevelNEQ != nil {
+		predicates = append(predicates, complaintstep.EscalationLevelNEQ(*i.EscalationLevelNEQ))
+	}
+	if len(i.EscalationLevelIn) > 0 {
+		predicates = append(predicates, complaintstep.EscalationLevelIn(i.EscalationLevelIn...))
+	}
+	if len(i.EscalationLevelNotIn) > 0 {
+		predicates = append(predicates, complaintstep.EscalationLevelNotIn(i.EscalationLevelNotIn...))
+	}
+	if i.EscalationLevelGT != nil {
+		predicates = append(predicates, complaintstep.EscalationLevelGT(*i.EscalationLevelGT))
+	}
+	if i.EscalationLevelGTE != nil {
+		predicates = append(predicates, complaintstep.EscalationLevelGTE(*i.EscalationLevelGTE))
+	}
+	if i.EscalationLevelLT != nil {
+		predicates = append(predicates, complaintstep.EscalationLevelLT(*i.EscalationLevelLT))
+	}
+	if i.EscalationLevelLTE != nil {
+		predicates = append(predicates, complaintstep.EscalationLevelLTE(*i.EscalationLevelLTE))
+	}
+	if i.DueAt != nil {
+		predicates = append(predicates, complaintstep.DueAtEQ(*i.DueAt))
+	}
+	if i.DueAtNEQ != nil {
+		predicates = append(predicates, complaintstep.DueAtNEQ(*i.DueAtNEQ))
+	}
+	if len(i.DueAtIn) > 0 {
+		predicates = append(predicates, complaintstep.DueAtIn(i.DueAtIn...))
+	}
+	if len(i.DueAtNotIn) > 0 {
+		predicates = append(predicates, complaintstep.DueAtNotIn(i.DueAtNotIn...))
+	}
+	if i.DueAtGT != nil {
+		predicates = append(predicates, complaintstep.DueAtGT(*i.DueAtGT))
+	}
+	if i.DueAtGTE != nil {
+		predicates = append(predicates, complaintstep.DueAtGTE(*i.DueAtGTE))
+	}
+	if i.DueAtLT != nil {
+		predicates = append(predicates, complaintstep.DueAtLT(*i.DueAtLT))
+	}
+	if i.DueAtLTE != nil {
+		predicates = append(predicates, complaintstep.DueAtLTE(*i.DueAtLTE))
+	}
+	if i.DueAtIsNil {
+		predicates = append(predicates, complaintstep.DueAtIsNil())
+	}
+	if i.DueAtNotNil {
+		predicates = append(predicates, complaintstep.DueAtNotNil())
+	}
+	if i.At != nil {
+		predicates = append(predicates, complaintstep.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, complaintstep.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, complaintstep.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, complaintstep.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, complaintstep.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, complaintstep.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, complaintstep.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, complaintstep.AtLTE(*i.AtLTE))
+	}
+
+	if i.HasComplaint != nil {
+		p := complaintstep.HasComplaint()
+		if !*i.HasComplaint {
+			p = complaintstep.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasComplaintWith) > 0 {
+		with := make([]predicate.Complaint, 0, len(i.HasComplaintWith))
+		for _, w := range i.HasComplaintWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasComplaintWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, complaintstep.HasComplaintWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyComplaintStepWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return complaintstep.And(predicates...), nil
 	}
 }
 
@@ -9415,6 +10596,524 @@ func (i *StaffWhereInput) P() (predicate.Staff, error) {
 	}
 }
 
+// SurveyInvitationWhereInput represents a where input for filtering SurveyInvitation queries.
+type SurveyInvitationWhereInput struct {
+	Predicates []predicate.SurveyInvitation  `json:"-"`
+	Not        *SurveyInvitationWhereInput   `json:"not,omitempty"`
+	Or         []*SurveyInvitationWhereInput `json:"or,omitempty"`
+	And        []*SurveyInvitationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "template_id" field predicates.
+	TemplateID      *int  `json:"templateID,omitempty"`
+	TemplateIDNEQ   *int  `json:"templateIDNEQ,omitempty"`
+	TemplateIDIn    []int `json:"templateIDIn,omitempty"`
+	TemplateIDNotIn []int `json:"templateIDNotIn,omitempty"`
+
+	// "owner_id" field predicates.
+	OwnerID      *int  `json:"ownerID,omitempty"`
+	OwnerIDNEQ   *int  `json:"ownerIDNEQ,omitempty"`
+	OwnerIDIn    []int `json:"ownerIDIn,omitempty"`
+	OwnerIDNotIn []int `json:"ownerIDNotIn,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID      *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ   *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn    []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn []int `json:"dealershipIDNotIn,omitempty"`
+	DealershipIDGT    *int  `json:"dealershipIDGT,omitempty"`
+	DealershipIDGTE   *int  `json:"dealershipIDGTE,omitempty"`
+	DealershipIDLT    *int  `json:"dealershipIDLT,omitempty"`
+	DealershipIDLTE   *int  `json:"dealershipIDLTE,omitempty"`
+
+	// "work_order_id" field predicates.
+	WorkOrderID       *int  `json:"workOrderID,omitempty"`
+	WorkOrderIDNEQ    *int  `json:"workOrderIDNEQ,omitempty"`
+	WorkOrderIDIn     []int `json:"workOrderIDIn,omitempty"`
+	WorkOrderIDNotIn  []int `json:"workOrderIDNotIn,omitempty"`
+	WorkOrderIDGT     *int  `json:"workOrderIDGT,omitempty"`
+	WorkOrderIDGTE    *int  `json:"workOrderIDGTE,omitempty"`
+	WorkOrderIDLT     *int  `json:"workOrderIDLT,omitempty"`
+	WorkOrderIDLTE    *int  `json:"workOrderIDLTE,omitempty"`
+	WorkOrderIDIsNil  bool  `json:"workOrderIDIsNil,omitempty"`
+	WorkOrderIDNotNil bool  `json:"workOrderIDNotNil,omitempty"`
+
+	// "advisor_id" field predicates.
+	AdvisorID       *int  `json:"advisorID,omitempty"`
+	AdvisorIDNEQ    *int  `json:"advisorIDNEQ,omitempty"`
+	AdvisorIDIn     []int `json:"advisorIDIn,omitempty"`
+	AdvisorIDNotIn  []int `json:"advisorIDNotIn,omitempty"`
+	AdvisorIDGT     *int  `json:"advisorIDGT,omitempty"`
+	AdvisorIDGTE    *int  `json:"advisorIDGTE,omitempty"`
+	AdvisorIDLT     *int  `json:"advisorIDLT,omitempty"`
+	AdvisorIDLTE    *int  `json:"advisorIDLTE,omitempty"`
+	AdvisorIDIsNil  bool  `json:"advisorIDIsNil,omitempty"`
+	AdvisorIDNotNil bool  `json:"advisorIDNotNil,omitempty"`
+
+	// "status" field predicates.
+	Status      *surveyinvitation.Status  `json:"status,omitempty"`
+	StatusNEQ   *surveyinvitation.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []surveyinvitation.Status `json:"statusIn,omitempty"`
+	StatusNotIn []surveyinvitation.Status `json:"statusNotIn,omitempty"`
+
+	// "invited_at" field predicates.
+	InvitedAt      *time.Time  `json:"invitedAt,omitempty"`
+	InvitedAtNEQ   *time.Time  `json:"invitedAtNEQ,omitempty"`
+	InvitedAtIn    []time.Time `json:"invitedAtIn,omitempty"`
+	InvitedAtNotIn []time.Time `json:"invitedAtNotIn,omitempty"`
+	InvitedAtGT    *time.Time  `json:"invitedAtGT,omitempty"`
+	InvitedAtGTE   *time.Time  `json:"invitedAtGTE,omitempty"`
+	InvitedAtLT    *time.Time  `json:"invitedAtLT,omitempty"`
+	InvitedAtLTE   *time.Time  `json:"invitedAtLTE,omitempty"`
+
+	// "expires_at" field predicates.
+	ExpiresAt      *time.Time  `json:"expiresAt,omitempty"`
+	ExpiresAtNEQ   *time.Time  `json:"expiresAtNEQ,omitempty"`
+	ExpiresAtIn    []time.Time `json:"expiresAtIn,omitempty"`
+	ExpiresAtNotIn []time.Time `json:"expiresAtNotIn,omitempty"`
+	ExpiresAtGT    *time.Time  `json:"expiresAtGT,omitempty"`
+	ExpiresAtGTE   *time.Time  `json:"expiresAtGTE,omitempty"`
+	ExpiresAtLT    *time.Time  `json:"expiresAtLT,omitempty"`
+	ExpiresAtLTE   *time.Time  `json:"expiresAtLTE,omitempty"`
+
+	// "answered_at" field predicates.
+	AnsweredAt       *time.Time  `json:"answeredAt,omitempty"`
+	AnsweredAtNEQ    *time.Time  `json:"answeredAtNEQ,omitempty"`
+	AnsweredAtIn     []time.Time `json:"answeredAtIn,omitempty"`
+	AnsweredAtNotIn  []time.Time `json:"answeredAtNotIn,omitempty"`
+	AnsweredAtGT     *time.Time  `json:"answeredAtGT,omitempty"`
+	AnsweredAtGTE    *time.Time  `json:"answeredAtGTE,omitempty"`
+	AnsweredAtLT     *time.Time  `json:"answeredAtLT,omitempty"`
+	AnsweredAtLTE    *time.Time  `json:"answeredAtLTE,omitempty"`
+	AnsweredAtIsNil  bool        `json:"answeredAtIsNil,omitempty"`
+	AnsweredAtNotNil bool        `json:"answeredAtNotNil,omitempty"`
+
+	// "owner" edge predicates.
+	HasOwner     *bool              `json:"hasOwner,omitempty"`
+	HasOwnerWith []*OwnerWhereInput `json:"hasOwnerWith,omitempty"`
+
+	// "template" edge predicates.
+	HasTemplate     *bool                       `json:"hasTemplate,omitempty"`
+	HasTemplateWith []*SurveyTemplateWhereInput `json:"hasTemplateWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SurveyInvitationWhereInput) AddPredicates(predicates ...predicate.SurveyInvitation) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SurveyInvitationWhereInput filter on the SurveyInvitationQuery builder.
+func (i *SurveyInvitationWhereInput) Filter(q *SurveyInvitationQuery) (*SurveyInvitationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySurveyInvitationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySurveyInvitationWhereInput is returned in case the SurveyInvitationWhereInput is empty.
+var ErrEmptySurveyInvitationWhereInput = errors.New("ent: empty predicate SurveyInvitationWhereInput")
+
+// P returns a predicate for filtering surveyinvitations.
+// An error is returned if the input is empty or invalid.
+func (i *SurveyInvitationWhereInput) P() (predicate.SurveyInvitation, error) {
+	var predicates []predicate.SurveyInvitation
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, surveyinvitation.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.SurveyInvitation, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, surveyinvitation.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.SurveyInvitation, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, surveyinvitation.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, surveyinvitation.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, surveyinvitation.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, surveyinvitation.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, surveyinvitation.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, surveyinvitation.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, surveyinvitation.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, surveyinvitation.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, surveyinvitation.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, surveyinvitation.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, surveyinvitation.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, surveyinvitation.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, surveyinvitation.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, surveyinvitation.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, surveyinvitation.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, surveyinvitation.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, surveyinvitation.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, surveyinvitation.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, surveyinvitation.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, surveyinvitation.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, surveyinvitation.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, surveyinvitation.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.TemplateID != nil {
+		predicates = append(predicates, surveyinvitation.TemplateIDEQ(*i.TemplateID))
+	}
+	if i.TemplateIDNEQ != nil {
+		predicates = append(predicates, surveyinvitation.TemplateIDNEQ(*i.TemplateIDNEQ))
+	}
+	if len(i.TemplateIDIn) > 0 {
+		predicates = append(predicates, surveyinvitation.TemplateIDIn(i.TemplateIDIn...))
+	}
+	if len(i.TemplateIDNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.TemplateIDNotIn(i.TemplateIDNotIn...))
+	}
+	if i.OwnerID != nil {
+		predicates = append(predicates, surveyinvitation.OwnerIDEQ(*i.OwnerID))
+	}
+	if i.OwnerIDNEQ != nil {
+		predicates = append(predicates, surveyinvitation.OwnerIDNEQ(*i.OwnerIDNEQ))
+	}
+	if len(i.OwnerIDIn) > 0 {
+		predicates = append(predicates, surveyinvitation.OwnerIDIn(i.OwnerIDIn...))
+	}
+	if len(i.OwnerIDNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.OwnerIDNotIn(i.OwnerIDNotIn...))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, surveyinvitation.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, surveyinvitation.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, surveyinvitation.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.DealershipIDGT != nil {
+		predicates = append(predicates, surveyinvitation.DealershipIDGT(*i.DealershipIDGT))
+	}
+	if i.DealershipIDGTE != nil {
+		predicates = append(predicates, surveyinvitation.DealershipIDGTE(*i.DealershipIDGTE))
+	}
+	if i.DealershipIDLT != nil {
+		predicates = append(predicates, surveyinvitation.DealershipIDLT(*i.DealershipIDLT))
+	}
+	if i.DealershipIDLTE != nil {
+		predicates = append(predicates, surveyinvitation.DealershipIDLTE(*i.DealershipIDLTE))
+	}
+	if i.WorkOrderID != nil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDEQ(*i.WorkOrderID))
+	}
+	if i.WorkOrderIDNEQ != nil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDNEQ(*i.WorkOrderIDNEQ))
+	}
+	if len(i.WorkOrderIDIn) > 0 {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDIn(i.WorkOrderIDIn...))
+	}
+	if len(i.WorkOrderIDNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDNotIn(i.WorkOrderIDNotIn...))
+	}
+	if i.WorkOrderIDGT != nil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDGT(*i.WorkOrderIDGT))
+	}
+	if i.WorkOrderIDGTE != nil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDGTE(*i.WorkOrderIDGTE))
+	}
+	if i.WorkOrderIDLT != nil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDLT(*i.WorkOrderIDLT))
+	}
+	if i.WorkOrderIDLTE != nil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDLTE(*i.WorkOrderIDLTE))
+	}
+	if i.WorkOrderIDIsNil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDIsNil())
+	}
+	if i.WorkOrderIDNotNil {
+		predicates = append(predicates, surveyinvitation.WorkOrderIDNotNil())
+	}
+	if i.AdvisorID != nil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDEQ(*i.AdvisorID))
+	}
+	if i.AdvisorIDNEQ != nil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDNEQ(*i.AdvisorIDNEQ))
+	}
+	if len(i.AdvisorIDIn) > 0 {
+		predicates = append(predicates, surveyinvitation.AdvisorIDIn(i.AdvisorIDIn...))
+	}
+	if len(i.AdvisorIDNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.AdvisorIDNotIn(i.AdvisorIDNotIn...))
+	}
+	if i.AdvisorIDGT != nil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDGT(*i.AdvisorIDGT))
+	}
+	if i.AdvisorIDGTE != nil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDGTE(*i.AdvisorIDGTE))
+	}
+	if i.AdvisorIDLT != nil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDLT(*i.AdvisorIDLT))
+	}
+	if i.AdvisorIDLTE != nil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDLTE(*i.AdvisorIDLTE))
+	}
+	if i.AdvisorIDIsNil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDIsNil())
+	}
+	if i.AdvisorIDNotNil {
+		predicates = append(predicates, surveyinvitation.AdvisorIDNotNil())
+	}
+	if i.Status != nil {
+		predicates = append(predicates, surveyinvitation.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, surveyinvitation.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, surveyinvitation.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.InvitedAt != nil {
+		predicates = append(predicates, surveyinvitation.InvitedAtEQ(*i.InvitedAt))
+	}
+	if i.InvitedAtNEQ != nil {
+		predicates = append(predicates, surveyinvitation.InvitedAtNEQ(*i.InvitedAtNEQ))
+	}
+	if len(i.InvitedAtIn) > 0 {
+		predicates = append(predicates, surveyinvitation.InvitedAtIn(i.InvitedAtIn...))
+	}
+	if len(i.InvitedAtNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.InvitedAtNotIn(i.InvitedAtNotIn...))
+	}
+	if i.InvitedAtGT != nil {
+		predicates = append(predicates, surveyinvitation.InvitedAtGT(*i.InvitedAtGT))
+	}
+	if i.InvitedAtGTE != nil {
+		predicates = append(predicates, surveyinvitation.InvitedAtGTE(*i.InvitedAtGTE))
+	}
+	if i.InvitedAtLT != nil {
+		predicates = append(predicates, surveyinvitation.InvitedAtLT(*i.InvitedAtLT))
+	}
+	if i.InvitedAtLTE != nil {
+		predicates = append(predicates, surveyinvitation.InvitedAtLTE(*i.InvitedAtLTE))
+	}
+	if i.ExpiresAt != nil {
+		predicates = append(predicates, surveyinvitation.ExpiresAtEQ(*i.ExpiresAt))
+	}
+	if i.ExpiresAtNEQ != nil {
+		predicates = append(predicates, surveyinvitation.ExpiresAtNEQ(*i.ExpiresAtNEQ))
+	}
+	if len(i.ExpiresAtIn) > 0 {
+		predicates = append(predicates, surveyinvitation.ExpiresAtIn(i.ExpiresAtIn...))
+	}
+	if len(i.ExpiresAtNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.ExpiresAtNotIn(i.ExpiresAtNotIn...))
+	}
+	if i.ExpiresAtGT != nil {
+		predicates = append(predicates, surveyinvitation.ExpiresAtGT(*i.ExpiresAtGT))
+	}
+	if i.ExpiresAtGTE != nil {
+		predicates = append(predicates, surveyinvitation.ExpiresAtGTE(*i.ExpiresAtGTE))
+	}
+	if i.ExpiresAtLT != nil {
+		predicates = append(predicates, surveyinvitation.ExpiresAtLT(*i.ExpiresAtLT))
+	}
+	if i.ExpiresAtLTE != nil {
+		predicates = append(predicates, surveyinvitation.ExpiresAtLTE(*i.ExpiresAtLTE))
+	}
+	if i.AnsweredAt != nil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtEQ(*i.AnsweredAt))
+	}
+	if i.AnsweredAtNEQ != nil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtNEQ(*i.AnsweredAtNEQ))
+	}
+	if len(i.AnsweredAtIn) > 0 {
+		predicates = append(predicates, surveyinvitation.AnsweredAtIn(i.AnsweredAtIn...))
+	}
+	if len(i.AnsweredAtNotIn) > 0 {
+		predicates = append(predicates, surveyinvitation.AnsweredAtNotIn(i.AnsweredAtNotIn...))
+	}
+	if i.AnsweredAtGT != nil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtGT(*i.AnsweredAtGT))
+	}
+	if i.AnsweredAtGTE != nil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtGTE(*i.AnsweredAtGTE))
+	}
+	if i.AnsweredAtLT != nil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtLT(*i.AnsweredAtLT))
+	}
+	if i.AnsweredAtLTE != nil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtLTE(*i.AnsweredAtLTE))
+	}
+	if i.AnsweredAtIsNil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtIsNil())
+	}
+	if i.AnsweredAtNotNil {
+		predicates = append(predicates, surveyinvitation.AnsweredAtNotNil())
+	}
+
+	if i.HasOwner != nil {
+		p := surveyinvitation.HasOwner()
+		if !*i.HasOwner {
+			p = surveyinvitation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOwnerWith) > 0 {
+		with := make([]predicate.Owner, 0, len(i.HasOwnerWith))
+		for _, w := range i.HasOwnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOwnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, surveyinvitation.HasOwnerWith(with...))
+	}
+	if i.HasTemplate != nil {
+		p := surveyinvitation.HasTemplate()
+		if !*i.HasTemplate {
+			p = surveyinvitation.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasTemplateWith) > 0 {
+		with := make([]predicate.SurveyTemplate, 0, len(i.HasTemplateWith))
+		for _, w := range i.HasTemplateWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasTemplateWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, surveyinvitation.HasTemplateWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySurveyInvitationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return surveyinvitation.And(predicates...), nil
+	}
+}
+
 // SurveyResponseWhereInput represents a where input for filtering SurveyResponse queries.
 type SurveyResponseWhereInput struct {
 	Predicates []predicate.SurveyResponse  `json:"-"`
@@ -9473,6 +11172,18 @@ type SurveyResponseWhereInput struct {
 	AdvisorIDLTE    *int  `json:"advisorIDLTE,omitempty"`
 	AdvisorIDIsNil  bool  `json:"advisorIDIsNil,omitempty"`
 	AdvisorIDNotNil bool  `json:"advisorIDNotNil,omitempty"`
+
+	// "invitation_id" field predicates.
+	InvitationID       *int  `json:"invitationID,omitempty"`
+	InvitationIDNEQ    *int  `json:"invitationIDNEQ,omitempty"`
+	InvitationIDIn     []int `json:"invitationIDIn,omitempty"`
+	InvitationIDNotIn  []int `json:"invitationIDNotIn,omitempty"`
+	InvitationIDGT     *int  `json:"invitationIDGT,omitempty"`
+	InvitationIDGTE    *int  `json:"invitationIDGTE,omitempty"`
+	InvitationIDLT     *int  `json:"invitationIDLT,omitempty"`
+	InvitationIDLTE    *int  `json:"invitationIDLTE,omitempty"`
+	InvitationIDIsNil  bool  `json:"invitationIDIsNil,omitempty"`
+	InvitationIDNotNil bool  `json:"invitationIDNotNil,omitempty"`
 
 	// "index_score" field predicates.
 	IndexScore      *float64  `json:"indexScore,omitempty"`
@@ -9702,6 +11413,36 @@ func (i *SurveyResponseWhereInput) P() (predicate.SurveyResponse, error) {
 	if i.AdvisorIDNotNil {
 		predicates = append(predicates, surveyresponse.AdvisorIDNotNil())
 	}
+	if i.InvitationID != nil {
+		predicates = append(predicates, surveyresponse.InvitationIDEQ(*i.InvitationID))
+	}
+	if i.InvitationIDNEQ != nil {
+		predicates = append(predicates, surveyresponse.InvitationIDNEQ(*i.InvitationIDNEQ))
+	}
+	if len(i.InvitationIDIn) > 0 {
+		predicates = append(predicates, surveyresponse.InvitationIDIn(i.InvitationIDIn...))
+	}
+	if len(i.InvitationIDNotIn) > 0 {
+		predicates = append(predicates, surveyresponse.InvitationIDNotIn(i.InvitationIDNotIn...))
+	}
+	if i.InvitationIDGT != nil {
+		predicates = append(predicates, surveyresponse.InvitationIDGT(*i.InvitationIDGT))
+	}
+	if i.InvitationIDGTE != nil {
+		predicates = append(predicates, surveyresponse.InvitationIDGTE(*i.InvitationIDGTE))
+	}
+	if i.InvitationIDLT != nil {
+		predicates = append(predicates, surveyresponse.InvitationIDLT(*i.InvitationIDLT))
+	}
+	if i.InvitationIDLTE != nil {
+		predicates = append(predicates, surveyresponse.InvitationIDLTE(*i.InvitationIDLTE))
+	}
+	if i.InvitationIDIsNil {
+		predicates = append(predicates, surveyresponse.InvitationIDIsNil())
+	}
+	if i.InvitationIDNotNil {
+		predicates = append(predicates, surveyresponse.InvitationIDNotNil())
+	}
 	if i.IndexScore != nil {
 		predicates = append(predicates, surveyresponse.IndexScoreEQ(*i.IndexScore))
 	}
@@ -9924,6 +11665,26 @@ type SurveyTemplateWhereInput struct {
 	// "active" field predicates.
 	Active    *bool `json:"active,omitempty"`
 	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "alert_index_below" field predicates.
+	AlertIndexBelow      *float64  `json:"alertIndexBelow,omitempty"`
+	AlertIndexBelowNEQ   *float64  `json:"alertIndexBelowNEQ,omitempty"`
+	AlertIndexBelowIn    []float64 `json:"alertIndexBelowIn,omitempty"`
+	AlertIndexBelowNotIn []float64 `json:"alertIndexBelowNotIn,omitempty"`
+	AlertIndexBelowGT    *float64  `json:"alertIndexBelowGT,omitempty"`
+	AlertIndexBelowGTE   *float64  `json:"alertIndexBelowGTE,omitempty"`
+	AlertIndexBelowLT    *float64  `json:"alertIndexBelowLT,omitempty"`
+	AlertIndexBelowLTE   *float64  `json:"alertIndexBelowLTE,omitempty"`
+
+	// "alert_indicator_below" field predicates.
+	AlertIndicatorBelow      *float64  `json:"alertIndicatorBelow,omitempty"`
+	AlertIndicatorBelowNEQ   *float64  `json:"alertIndicatorBelowNEQ,omitempty"`
+	AlertIndicatorBelowIn    []float64 `json:"alertIndicatorBelowIn,omitempty"`
+	AlertIndicatorBelowNotIn []float64 `json:"alertIndicatorBelowNotIn,omitempty"`
+	AlertIndicatorBelowGT    *float64  `json:"alertIndicatorBelowGT,omitempty"`
+	AlertIndicatorBelowGTE   *float64  `json:"alertIndicatorBelowGTE,omitempty"`
+	AlertIndicatorBelowLT    *float64  `json:"alertIndicatorBelowLT,omitempty"`
+	AlertIndicatorBelowLTE   *float64  `json:"alertIndicatorBelowLTE,omitempty"`
 
 	// "responses" edge predicates.
 	HasResponses     *bool                       `json:"hasResponses,omitempty"`
@@ -10231,6 +11992,54 @@ func (i *SurveyTemplateWhereInput) P() (predicate.SurveyTemplate, error) {
 	}
 	if i.ActiveNEQ != nil {
 		predicates = append(predicates, surveytemplate.ActiveNEQ(*i.ActiveNEQ))
+	}
+	if i.AlertIndexBelow != nil {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowEQ(*i.AlertIndexBelow))
+	}
+	if i.AlertIndexBelowNEQ != nil {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowNEQ(*i.AlertIndexBelowNEQ))
+	}
+	if len(i.AlertIndexBelowIn) > 0 {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowIn(i.AlertIndexBelowIn...))
+	}
+	if len(i.AlertIndexBelowNotIn) > 0 {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowNotIn(i.AlertIndexBelowNotIn...))
+	}
+	if i.AlertIndexBelowGT != nil {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowGT(*i.AlertIndexBelowGT))
+	}
+	if i.AlertIndexBelowGTE != nil {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowGTE(*i.AlertIndexBelowGTE))
+	}
+	if i.AlertIndexBelowLT != nil {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowLT(*i.AlertIndexBelowLT))
+	}
+	if i.AlertIndexBelowLTE != nil {
+		predicates = append(predicates, surveytemplate.AlertIndexBelowLTE(*i.AlertIndexBelowLTE))
+	}
+	if i.AlertIndicatorBelow != nil {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowEQ(*i.AlertIndicatorBelow))
+	}
+	if i.AlertIndicatorBelowNEQ != nil {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowNEQ(*i.AlertIndicatorBelowNEQ))
+	}
+	if len(i.AlertIndicatorBelowIn) > 0 {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowIn(i.AlertIndicatorBelowIn...))
+	}
+	if len(i.AlertIndicatorBelowNotIn) > 0 {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowNotIn(i.AlertIndicatorBelowNotIn...))
+	}
+	if i.AlertIndicatorBelowGT != nil {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowGT(*i.AlertIndicatorBelowGT))
+	}
+	if i.AlertIndicatorBelowGTE != nil {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowGTE(*i.AlertIndicatorBelowGTE))
+	}
+	if i.AlertIndicatorBelowLT != nil {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowLT(*i.AlertIndicatorBelowLT))
+	}
+	if i.AlertIndicatorBelowLTE != nil {
+		predicates = append(predicates, surveytemplate.AlertIndicatorBelowLTE(*i.AlertIndicatorBelowLTE))
 	}
 
 	if i.HasResponses != nil {

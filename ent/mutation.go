@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -22,6 +24,7 @@ import (
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -51,6 +54,8 @@ const (
 	TypeAppointment      = "Appointment"
 	TypeAuditEntry       = "AuditEntry"
 	TypeCareTask         = "CareTask"
+	TypeComplaint        = "Complaint"
+	TypeComplaintStep    = "ComplaintStep"
 	TypeContactAttempt   = "ContactAttempt"
 	TypeDealerGroup      = "DealerGroup"
 	TypeDealership       = "Dealership"
@@ -65,6 +70,7 @@ const (
 	TypeReminderCheck    = "ReminderCheck"
 	TypeServiceType      = "ServiceType"
 	TypeStaff            = "Staff"
+	TypeSurveyInvitation = "SurveyInvitation"
 	TypeSurveyResponse   = "SurveyResponse"
 	TypeSurveyTemplate   = "SurveyTemplate"
 	TypeVehicle          = "Vehicle"
@@ -4963,6 +4969,2652 @@ func (m *CareTaskMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown CareTask edge %s", name)
+}
+
+// ComplaintMutation represents an operation that mutates the Complaint nodes in the graph.
+type ComplaintMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	dealership_id         *int
+	adddealership_id      *int
+	work_order_id         *int
+	addwork_order_id      *int
+	survey_response_id    *int
+	addsurvey_response_id *int
+	source                *complaint.Source
+	category              *complaint.Category
+	severity              *complaint.Severity
+	description           *string
+	status                *complaint.Status
+	due_at                *time.Time
+	escalate_at           *time.Time
+	escalation_level      *int
+	addescalation_level   *int
+	reopened_count        *int
+	addreopened_count     *int
+	resolution_rating     *int
+	addresolution_rating  *int
+	resolution_comment    *string
+	closed_at             *time.Time
+	clearedFields         map[string]struct{}
+	owner                 *int
+	clearedowner          bool
+	steps                 map[int]struct{}
+	removedsteps          map[int]struct{}
+	clearedsteps          bool
+	done                  bool
+	oldValue              func(context.Context) (*Complaint, error)
+	predicates            []predicate.Complaint
+}
+
+var _ ent.Mutation = (*ComplaintMutation)(nil)
+
+// complaintOption allows management of the mutation configuration using functional options.
+type complaintOption func(*ComplaintMutation)
+
+// newComplaintMutation creates new mutation for the Complaint entity.
+func newComplaintMutation(c config, op Op, opts ...complaintOption) *ComplaintMutation {
+	m := &ComplaintMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplaint,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplaintID sets the ID field of the mutation.
+func withComplaintID(id int) complaintOption {
+	return func(m *ComplaintMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Complaint
+		)
+		m.oldValue = func(ctx context.Context) (*Complaint, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Complaint.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplaint sets the old Complaint of the mutation.
+func withComplaint(node *Complaint) complaintOption {
+	return func(m *ComplaintMutation) {
+		m.oldValue = func(context.Context) (*Complaint, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplaintMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplaintMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplaintMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplaintMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Complaint.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ComplaintMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ComplaintMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ComplaintMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ComplaintMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ComplaintMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ComplaintMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *ComplaintMutation) SetDealershipID(i int) {
+	m.dealership_id = &i
+	m.adddealership_id = nil
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *ComplaintMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldDealershipID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// AddDealershipID adds i to the "dealership_id" field.
+func (m *ComplaintMutation) AddDealershipID(i int) {
+	if m.adddealership_id != nil {
+		*m.adddealership_id += i
+	} else {
+		m.adddealership_id = &i
+	}
+}
+
+// AddedDealershipID returns the value that was added to the "dealership_id" field in this mutation.
+func (m *ComplaintMutation) AddedDealershipID() (r int, exists bool) {
+	v := m.adddealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *ComplaintMutation) ResetDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *ComplaintMutation) SetOwnerID(i int) {
+	m.owner = &i
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *ComplaintMutation) OwnerID() (r int, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *ComplaintMutation) ResetOwnerID() {
+	m.owner = nil
+}
+
+// SetWorkOrderID sets the "work_order_id" field.
+func (m *ComplaintMutation) SetWorkOrderID(i int) {
+	m.work_order_id = &i
+	m.addwork_order_id = nil
+}
+
+// WorkOrderID returns the value of the "work_order_id" field in the mutation.
+func (m *ComplaintMutation) WorkOrderID() (r int, exists bool) {
+	v := m.work_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkOrderID returns the old "work_order_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldWorkOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkOrderID: %w", err)
+	}
+	return oldValue.WorkOrderID, nil
+}
+
+// AddWorkOrderID adds i to the "work_order_id" field.
+func (m *ComplaintMutation) AddWorkOrderID(i int) {
+	if m.addwork_order_id != nil {
+		*m.addwork_order_id += i
+	} else {
+		m.addwork_order_id = &i
+	}
+}
+
+// AddedWorkOrderID returns the value that was added to the "work_order_id" field in this mutation.
+func (m *ComplaintMutation) AddedWorkOrderID() (r int, exists bool) {
+	v := m.addwork_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWorkOrderID clears the value of the "work_order_id" field.
+func (m *ComplaintMutation) ClearWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	m.clearedFields[complaint.FieldWorkOrderID] = struct{}{}
+}
+
+// WorkOrderIDCleared returns if the "work_order_id" field was cleared in this mutation.
+func (m *ComplaintMutation) WorkOrderIDCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldWorkOrderID]
+	return ok
+}
+
+// ResetWorkOrderID resets all changes to the "work_order_id" field.
+func (m *ComplaintMutation) ResetWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	delete(m.clearedFields, complaint.FieldWorkOrderID)
+}
+
+// SetSurveyResponseID sets the "survey_response_id" field.
+func (m *ComplaintMutation) SetSurveyResponseID(i int) {
+	m.survey_response_id = &i
+	m.addsurvey_response_id = nil
+}
+
+// SurveyResponseID returns the value of the "survey_response_id" field in the mutation.
+func (m *ComplaintMutation) SurveyResponseID() (r int, exists bool) {
+	v := m.survey_response_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSurveyResponseID returns the old "survey_response_id" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldSurveyResponseID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSurveyResponseID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSurveyResponseID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSurveyResponseID: %w", err)
+	}
+	return oldValue.SurveyResponseID, nil
+}
+
+// AddSurveyResponseID adds i to the "survey_response_id" field.
+func (m *ComplaintMutation) AddSurveyResponseID(i int) {
+	if m.addsurvey_response_id != nil {
+		*m.addsurvey_response_id += i
+	} else {
+		m.addsurvey_response_id = &i
+	}
+}
+
+// AddedSurveyResponseID returns the value that was added to the "survey_response_id" field in this mutation.
+func (m *ComplaintMutation) AddedSurveyResponseID() (r int, exists bool) {
+	v := m.addsurvey_response_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSurveyResponseID clears the value of the "survey_response_id" field.
+func (m *ComplaintMutation) ClearSurveyResponseID() {
+	m.survey_response_id = nil
+	m.addsurvey_response_id = nil
+	m.clearedFields[complaint.FieldSurveyResponseID] = struct{}{}
+}
+
+// SurveyResponseIDCleared returns if the "survey_response_id" field was cleared in this mutation.
+func (m *ComplaintMutation) SurveyResponseIDCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldSurveyResponseID]
+	return ok
+}
+
+// ResetSurveyResponseID resets all changes to the "survey_response_id" field.
+func (m *ComplaintMutation) ResetSurveyResponseID() {
+	m.survey_response_id = nil
+	m.addsurvey_response_id = nil
+	delete(m.clearedFields, complaint.FieldSurveyResponseID)
+}
+
+// SetSource sets the "source" field.
+func (m *ComplaintMutation) SetSource(c complaint.Source) {
+	m.source = &c
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *ComplaintMutation) Source() (r complaint.Source, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldSource(ctx context.Context) (v complaint.Source, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *ComplaintMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetCategory sets the "category" field.
+func (m *ComplaintMutation) SetCategory(c complaint.Category) {
+	m.category = &c
+}
+
+// Category returns the value of the "category" field in the mutation.
+func (m *ComplaintMutation) Category() (r complaint.Category, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategory returns the old "category" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldCategory(ctx context.Context) (v complaint.Category, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategory is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategory requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategory: %w", err)
+	}
+	return oldValue.Category, nil
+}
+
+// ResetCategory resets all changes to the "category" field.
+func (m *ComplaintMutation) ResetCategory() {
+	m.category = nil
+}
+
+// SetSeverity sets the "severity" field.
+func (m *ComplaintMutation) SetSeverity(c complaint.Severity) {
+	m.severity = &c
+}
+
+// Severity returns the value of the "severity" field in the mutation.
+func (m *ComplaintMutation) Severity() (r complaint.Severity, exists bool) {
+	v := m.severity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeverity returns the old "severity" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldSeverity(ctx context.Context) (v complaint.Severity, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeverity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeverity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeverity: %w", err)
+	}
+	return oldValue.Severity, nil
+}
+
+// ResetSeverity resets all changes to the "severity" field.
+func (m *ComplaintMutation) ResetSeverity() {
+	m.severity = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *ComplaintMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *ComplaintMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *ComplaintMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *ComplaintMutation) SetStatus(c complaint.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *ComplaintMutation) Status() (r complaint.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldStatus(ctx context.Context) (v complaint.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *ComplaintMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *ComplaintMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *ComplaintMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *ComplaintMutation) ResetDueAt() {
+	m.due_at = nil
+}
+
+// SetEscalateAt sets the "escalate_at" field.
+func (m *ComplaintMutation) SetEscalateAt(t time.Time) {
+	m.escalate_at = &t
+}
+
+// EscalateAt returns the value of the "escalate_at" field in the mutation.
+func (m *ComplaintMutation) EscalateAt() (r time.Time, exists bool) {
+	v := m.escalate_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEscalateAt returns the old "escalate_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldEscalateAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEscalateAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEscalateAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEscalateAt: %w", err)
+	}
+	return oldValue.EscalateAt, nil
+}
+
+// ClearEscalateAt clears the value of the "escalate_at" field.
+func (m *ComplaintMutation) ClearEscalateAt() {
+	m.escalate_at = nil
+	m.clearedFields[complaint.FieldEscalateAt] = struct{}{}
+}
+
+// EscalateAtCleared returns if the "escalate_at" field was cleared in this mutation.
+func (m *ComplaintMutation) EscalateAtCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldEscalateAt]
+	return ok
+}
+
+// ResetEscalateAt resets all changes to the "escalate_at" field.
+func (m *ComplaintMutation) ResetEscalateAt() {
+	m.escalate_at = nil
+	delete(m.clearedFields, complaint.FieldEscalateAt)
+}
+
+// SetEscalationLevel sets the "escalation_level" field.
+func (m *ComplaintMutation) SetEscalationLevel(i int) {
+	m.escalation_level = &i
+	m.addescalation_level = nil
+}
+
+// EscalationLevel returns the value of the "escalation_level" field in the mutation.
+func (m *ComplaintMutation) EscalationLevel() (r int, exists bool) {
+	v := m.escalation_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEscalationLevel returns the old "escalation_level" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldEscalationLevel(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEscalationLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEscalationLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEscalationLevel: %w", err)
+	}
+	return oldValue.EscalationLevel, nil
+}
+
+// AddEscalationLevel adds i to the "escalation_level" field.
+func (m *ComplaintMutation) AddEscalationLevel(i int) {
+	if m.addescalation_level != nil {
+		*m.addescalation_level += i
+	} else {
+		m.addescalation_level = &i
+	}
+}
+
+// AddedEscalationLevel returns the value that was added to the "escalation_level" field in this mutation.
+func (m *ComplaintMutation) AddedEscalationLevel() (r int, exists bool) {
+	v := m.addescalation_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEscalationLevel resets all changes to the "escalation_level" field.
+func (m *ComplaintMutation) ResetEscalationLevel() {
+	m.escalation_level = nil
+	m.addescalation_level = nil
+}
+
+// SetReopenedCount sets the "reopened_count" field.
+func (m *ComplaintMutation) SetReopenedCount(i int) {
+	m.reopened_count = &i
+	m.addreopened_count = nil
+}
+
+// ReopenedCount returns the value of the "reopened_count" field in the mutation.
+func (m *ComplaintMutation) ReopenedCount() (r int, exists bool) {
+	v := m.reopened_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReopenedCount returns the old "reopened_count" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldReopenedCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReopenedCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReopenedCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReopenedCount: %w", err)
+	}
+	return oldValue.ReopenedCount, nil
+}
+
+// AddReopenedCount adds i to the "reopened_count" field.
+func (m *ComplaintMutation) AddReopenedCount(i int) {
+	if m.addreopened_count != nil {
+		*m.addreopened_count += i
+	} else {
+		m.addreopened_count = &i
+	}
+}
+
+// AddedReopenedCount returns the value that was added to the "reopened_count" field in this mutation.
+func (m *ComplaintMutation) AddedReopenedCount() (r int, exists bool) {
+	v := m.addreopened_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReopenedCount resets all changes to the "reopened_count" field.
+func (m *ComplaintMutation) ResetReopenedCount() {
+	m.reopened_count = nil
+	m.addreopened_count = nil
+}
+
+// SetResolutionRating sets the "resolution_rating" field.
+func (m *ComplaintMutation) SetResolutionRating(i int) {
+	m.resolution_rating = &i
+	m.addresolution_rating = nil
+}
+
+// ResolutionRating returns the value of the "resolution_rating" field in the mutation.
+func (m *ComplaintMutation) ResolutionRating() (r int, exists bool) {
+	v := m.resolution_rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolutionRating returns the old "resolution_rating" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldResolutionRating(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolutionRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolutionRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolutionRating: %w", err)
+	}
+	return oldValue.ResolutionRating, nil
+}
+
+// AddResolutionRating adds i to the "resolution_rating" field.
+func (m *ComplaintMutation) AddResolutionRating(i int) {
+	if m.addresolution_rating != nil {
+		*m.addresolution_rating += i
+	} else {
+		m.addresolution_rating = &i
+	}
+}
+
+// AddedResolutionRating returns the value that was added to the "resolution_rating" field in this mutation.
+func (m *ComplaintMutation) AddedResolutionRating() (r int, exists bool) {
+	v := m.addresolution_rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearResolutionRating clears the value of the "resolution_rating" field.
+func (m *ComplaintMutation) ClearResolutionRating() {
+	m.resolution_rating = nil
+	m.addresolution_rating = nil
+	m.clearedFields[complaint.FieldResolutionRating] = struct{}{}
+}
+
+// ResolutionRatingCleared returns if the "resolution_rating" field was cleared in this mutation.
+func (m *ComplaintMutation) ResolutionRatingCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldResolutionRating]
+	return ok
+}
+
+// ResetResolutionRating resets all changes to the "resolution_rating" field.
+func (m *ComplaintMutation) ResetResolutionRating() {
+	m.resolution_rating = nil
+	m.addresolution_rating = nil
+	delete(m.clearedFields, complaint.FieldResolutionRating)
+}
+
+// SetResolutionComment sets the "resolution_comment" field.
+func (m *ComplaintMutation) SetResolutionComment(s string) {
+	m.resolution_comment = &s
+}
+
+// ResolutionComment returns the value of the "resolution_comment" field in the mutation.
+func (m *ComplaintMutation) ResolutionComment() (r string, exists bool) {
+	v := m.resolution_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolutionComment returns the old "resolution_comment" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldResolutionComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolutionComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolutionComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolutionComment: %w", err)
+	}
+	return oldValue.ResolutionComment, nil
+}
+
+// ClearResolutionComment clears the value of the "resolution_comment" field.
+func (m *ComplaintMutation) ClearResolutionComment() {
+	m.resolution_comment = nil
+	m.clearedFields[complaint.FieldResolutionComment] = struct{}{}
+}
+
+// ResolutionCommentCleared returns if the "resolution_comment" field was cleared in this mutation.
+func (m *ComplaintMutation) ResolutionCommentCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldResolutionComment]
+	return ok
+}
+
+// ResetResolutionComment resets all changes to the "resolution_comment" field.
+func (m *ComplaintMutation) ResetResolutionComment() {
+	m.resolution_comment = nil
+	delete(m.clearedFields, complaint.FieldResolutionComment)
+}
+
+// SetClosedAt sets the "closed_at" field.
+func (m *ComplaintMutation) SetClosedAt(t time.Time) {
+	m.closed_at = &t
+}
+
+// ClosedAt returns the value of the "closed_at" field in the mutation.
+func (m *ComplaintMutation) ClosedAt() (r time.Time, exists bool) {
+	v := m.closed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedAt returns the old "closed_at" field's value of the Complaint entity.
+// If the Complaint object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintMutation) OldClosedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedAt: %w", err)
+	}
+	return oldValue.ClosedAt, nil
+}
+
+// ClearClosedAt clears the value of the "closed_at" field.
+func (m *ComplaintMutation) ClearClosedAt() {
+	m.closed_at = nil
+	m.clearedFields[complaint.FieldClosedAt] = struct{}{}
+}
+
+// ClosedAtCleared returns if the "closed_at" field was cleared in this mutation.
+func (m *ComplaintMutation) ClosedAtCleared() bool {
+	_, ok := m.clearedFields[complaint.FieldClosedAt]
+	return ok
+}
+
+// ResetClosedAt resets all changes to the "closed_at" field.
+func (m *ComplaintMutation) ResetClosedAt() {
+	m.closed_at = nil
+	delete(m.clearedFields, complaint.FieldClosedAt)
+}
+
+// ClearOwner clears the "owner" edge to the Owner entity.
+func (m *ComplaintMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[complaint.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the Owner entity was cleared.
+func (m *ComplaintMutation) OwnerCleared() bool {
+	return m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *ComplaintMutation) OwnerIDs() (ids []int) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *ComplaintMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// AddStepIDs adds the "steps" edge to the ComplaintStep entity by ids.
+func (m *ComplaintMutation) AddStepIDs(ids ...int) {
+	if m.steps == nil {
+		m.steps = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.steps[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSteps clears the "steps" edge to the ComplaintStep entity.
+func (m *ComplaintMutation) ClearSteps() {
+	m.clearedsteps = true
+}
+
+// StepsCleared reports if the "steps" edge to the ComplaintStep entity was cleared.
+func (m *ComplaintMutation) StepsCleared() bool {
+	return m.clearedsteps
+}
+
+// RemoveStepIDs removes the "steps" edge to the ComplaintStep entity by IDs.
+func (m *ComplaintMutation) RemoveStepIDs(ids ...int) {
+	if m.removedsteps == nil {
+		m.removedsteps = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.steps, ids[i])
+		m.removedsteps[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSteps returns the removed IDs of the "steps" edge to the ComplaintStep entity.
+func (m *ComplaintMutation) RemovedStepsIDs() (ids []int) {
+	for id := range m.removedsteps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// StepsIDs returns the "steps" edge IDs in the mutation.
+func (m *ComplaintMutation) StepsIDs() (ids []int) {
+	for id := range m.steps {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSteps resets all changes to the "steps" edge.
+func (m *ComplaintMutation) ResetSteps() {
+	m.steps = nil
+	m.clearedsteps = false
+	m.removedsteps = nil
+}
+
+// Where appends a list predicates to the ComplaintMutation builder.
+func (m *ComplaintMutation) Where(ps ...predicate.Complaint) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplaintMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplaintMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Complaint, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplaintMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplaintMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Complaint).
+func (m *ComplaintMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplaintMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, complaint.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, complaint.FieldUpdatedAt)
+	}
+	if m.dealership_id != nil {
+		fields = append(fields, complaint.FieldDealershipID)
+	}
+	if m.owner != nil {
+		fields = append(fields, complaint.FieldOwnerID)
+	}
+	if m.work_order_id != nil {
+		fields = append(fields, complaint.FieldWorkOrderID)
+	}
+	if m.survey_response_id != nil {
+		fields = append(fields, complaint.FieldSurveyResponseID)
+	}
+	if m.source != nil {
+		fields = append(fields, complaint.FieldSource)
+	}
+	if m.category != nil {
+		fields = append(fields, complaint.FieldCategory)
+	}
+	if m.severity != nil {
+		fields = append(fields, complaint.FieldSeverity)
+	}
+	if m.description != nil {
+		fields = append(fields, complaint.FieldDescription)
+	}
+	if m.status != nil {
+		fields = append(fields, complaint.FieldStatus)
+	}
+	if m.due_at != nil {
+		fields = append(fields, complaint.FieldDueAt)
+	}
+	if m.escalate_at != nil {
+		fields = append(fields, complaint.FieldEscalateAt)
+	}
+	if m.escalation_level != nil {
+		fields = append(fields, complaint.FieldEscalationLevel)
+	}
+	if m.reopened_count != nil {
+		fields = append(fields, complaint.FieldReopenedCount)
+	}
+	if m.resolution_rating != nil {
+		fields = append(fields, complaint.FieldResolutionRating)
+	}
+	if m.resolution_comment != nil {
+		fields = append(fields, complaint.FieldResolutionComment)
+	}
+	if m.closed_at != nil {
+		fields = append(fields, complaint.FieldClosedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplaintMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case complaint.FieldCreatedAt:
+		return m.CreatedAt()
+	case complaint.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case complaint.FieldDealershipID:
+		return m.DealershipID()
+	case complaint.FieldOwnerID:
+		return m.OwnerID()
+	case complaint.FieldWorkOrderID:
+		return m.WorkOrderID()
+	case complaint.FieldSurveyResponseID:
+		return m.SurveyResponseID()
+	case complaint.FieldSource:
+		return m.Source()
+	case complaint.FieldCategory:
+		return m.Category()
+	case complaint.FieldSeverity:
+		return m.Severity()
+	case complaint.FieldDescription:
+		return m.Description()
+	case complaint.FieldStatus:
+		return m.Status()
+	case complaint.FieldDueAt:
+		return m.DueAt()
+	case complaint.FieldEscalateAt:
+		return m.EscalateAt()
+	case complaint.FieldEscalationLevel:
+		return m.EscalationLevel()
+	case complaint.FieldReopenedCount:
+		return m.ReopenedCount()
+	case complaint.FieldResolutionRating:
+		return m.ResolutionRating()
+	case complaint.FieldResolutionComment:
+		return m.ResolutionComment()
+	case complaint.FieldClosedAt:
+		return m.ClosedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplaintMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case complaint.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case complaint.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case complaint.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case complaint.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case complaint.FieldWorkOrderID:
+		return m.OldWorkOrderID(ctx)
+	case complaint.FieldSurveyResponseID:
+		return m.OldSurveyResponseID(ctx)
+	case complaint.FieldSource:
+		return m.OldSource(ctx)
+	case complaint.FieldCategory:
+		return m.OldCategory(ctx)
+	case complaint.FieldSeverity:
+		return m.OldSeverity(ctx)
+	case complaint.FieldDescription:
+		return m.OldDescription(ctx)
+	case complaint.FieldStatus:
+		return m.OldStatus(ctx)
+	case complaint.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case complaint.FieldEscalateAt:
+		return m.OldEscalateAt(ctx)
+	case complaint.FieldEscalationLevel:
+		return m.OldEscalationLevel(ctx)
+	case complaint.FieldReopenedCount:
+		return m.OldReopenedCount(ctx)
+	case complaint.FieldResolutionRating:
+		return m.OldResolutionRating(ctx)
+	case complaint.FieldResolutionComment:
+		return m.OldResolutionComment(ctx)
+	case complaint.FieldClosedAt:
+		return m.OldClosedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Complaint field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case complaint.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case complaint.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case complaint.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case complaint.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case complaint.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkOrderID(v)
+		return nil
+	case complaint.FieldSurveyResponseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSurveyResponseID(v)
+		return nil
+	case complaint.FieldSource:
+		v, ok := value.(complaint.Source)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case complaint.FieldCategory:
+		v, ok := value.(complaint.Category)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategory(v)
+		return nil
+	case complaint.FieldSeverity:
+		v, ok := value.(complaint.Severity)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeverity(v)
+		return nil
+	case complaint.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case complaint.FieldStatus:
+		v, ok := value.(complaint.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case complaint.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case complaint.FieldEscalateAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEscalateAt(v)
+		return nil
+	case complaint.FieldEscalationLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEscalationLevel(v)
+		return nil
+	case complaint.FieldReopenedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReopenedCount(v)
+		return nil
+	case complaint.FieldResolutionRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolutionRating(v)
+		return nil
+	case complaint.FieldResolutionComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolutionComment(v)
+		return nil
+	case complaint.FieldClosedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplaintMutation) AddedFields() []string {
+	var fields []string
+	if m.adddealership_id != nil {
+		fields = append(fields, complaint.FieldDealershipID)
+	}
+	if m.addwork_order_id != nil {
+		fields = append(fields, complaint.FieldWorkOrderID)
+	}
+	if m.addsurvey_response_id != nil {
+		fields = append(fields, complaint.FieldSurveyResponseID)
+	}
+	if m.addescalation_level != nil {
+		fields = append(fields, complaint.FieldEscalationLevel)
+	}
+	if m.addreopened_count != nil {
+		fields = append(fields, complaint.FieldReopenedCount)
+	}
+	if m.addresolution_rating != nil {
+		fields = append(fields, complaint.FieldResolutionRating)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplaintMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case complaint.FieldDealershipID:
+		return m.AddedDealershipID()
+	case complaint.FieldWorkOrderID:
+		return m.AddedWorkOrderID()
+	case complaint.FieldSurveyResponseID:
+		return m.AddedSurveyResponseID()
+	case complaint.FieldEscalationLevel:
+		return m.AddedEscalationLevel()
+	case complaint.FieldReopenedCount:
+		return m.AddedReopenedCount()
+	case complaint.FieldResolutionRating:
+		return m.AddedResolutionRating()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case complaint.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealershipID(v)
+		return nil
+	case complaint.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWorkOrderID(v)
+		return nil
+	case complaint.FieldSurveyResponseID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSurveyResponseID(v)
+		return nil
+	case complaint.FieldEscalationLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEscalationLevel(v)
+		return nil
+	case complaint.FieldReopenedCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReopenedCount(v)
+		return nil
+	case complaint.FieldResolutionRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResolutionRating(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplaintMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(complaint.FieldWorkOrderID) {
+		fields = append(fields, complaint.FieldWorkOrderID)
+	}
+	if m.FieldCleared(complaint.FieldSurveyResponseID) {
+		fields = append(fields, complaint.FieldSurveyResponseID)
+	}
+	if m.FieldCleared(complaint.FieldEscalateAt) {
+		fields = append(fields, complaint.FieldEscalateAt)
+	}
+	if m.FieldCleared(complaint.FieldResolutionRating) {
+		fields = append(fields, complaint.FieldResolutionRating)
+	}
+	if m.FieldCleared(complaint.FieldResolutionComment) {
+		fields = append(fields, complaint.FieldResolutionComment)
+	}
+	if m.FieldCleared(complaint.FieldClosedAt) {
+		fields = append(fields, complaint.FieldClosedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplaintMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplaintMutation) ClearField(name string) error {
+	switch name {
+	case complaint.FieldWorkOrderID:
+		m.ClearWorkOrderID()
+		return nil
+	case complaint.FieldSurveyResponseID:
+		m.ClearSurveyResponseID()
+		return nil
+	case complaint.FieldEscalateAt:
+		m.ClearEscalateAt()
+		return nil
+	case complaint.FieldResolutionRating:
+		m.ClearResolutionRating()
+		return nil
+	case complaint.FieldResolutionComment:
+		m.ClearResolutionComment()
+		return nil
+	case complaint.FieldClosedAt:
+		m.ClearClosedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplaintMutation) ResetField(name string) error {
+	switch name {
+	case complaint.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case complaint.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case complaint.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case complaint.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case complaint.FieldWorkOrderID:
+		m.ResetWorkOrderID()
+		return nil
+	case complaint.FieldSurveyResponseID:
+		m.ResetSurveyResponseID()
+		return nil
+	case complaint.FieldSource:
+		m.ResetSource()
+		return nil
+	case complaint.FieldCategory:
+		m.ResetCategory()
+		return nil
+	case complaint.FieldSeverity:
+		m.ResetSeverity()
+		return nil
+	case complaint.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case complaint.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case complaint.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case complaint.FieldEscalateAt:
+		m.ResetEscalateAt()
+		return nil
+	case complaint.FieldEscalationLevel:
+		m.ResetEscalationLevel()
+		return nil
+	case complaint.FieldReopenedCount:
+		m.ResetReopenedCount()
+		return nil
+	case complaint.FieldResolutionRating:
+		m.ResetResolutionRating()
+		return nil
+	case complaint.FieldResolutionComment:
+		m.ResetResolutionComment()
+		return nil
+	case complaint.FieldClosedAt:
+		m.ResetClosedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplaintMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.owner != nil {
+		edges = append(edges, complaint.EdgeOwner)
+	}
+	if m.steps != nil {
+		edges = append(edges, complaint.EdgeSteps)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplaintMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case complaint.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	case complaint.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.steps))
+		for id := range m.steps {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplaintMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedsteps != nil {
+		edges = append(edges, complaint.EdgeSteps)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplaintMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case complaint.EdgeSteps:
+		ids := make([]ent.Value, 0, len(m.removedsteps))
+		for id := range m.removedsteps {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplaintMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedowner {
+		edges = append(edges, complaint.EdgeOwner)
+	}
+	if m.clearedsteps {
+		edges = append(edges, complaint.EdgeSteps)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplaintMutation) EdgeCleared(name string) bool {
+	switch name {
+	case complaint.EdgeOwner:
+		return m.clearedowner
+	case complaint.EdgeSteps:
+		return m.clearedsteps
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplaintMutation) ClearEdge(name string) error {
+	switch name {
+	case complaint.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplaintMutation) ResetEdge(name string) error {
+	switch name {
+	case complaint.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	case complaint.EdgeSteps:
+		m.ResetSteps()
+		return nil
+	}
+	return fmt.Errorf("unknown Complaint edge %s", name)
+}
+
+// ComplaintStepMutation represents an operation that mutates the ComplaintStep nodes in the graph.
+type ComplaintStepMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	action              *complaintstep.Action
+	to_status           *complaintstep.ToStatus
+	actor_kind          *complaintstep.ActorKind
+	staff_id            *int
+	addstaff_id         *int
+	note                *string
+	escalation_level    *int
+	addescalation_level *int
+	due_at              *time.Time
+	at                  *time.Time
+	clearedFields       map[string]struct{}
+	complaint           *int
+	clearedcomplaint    bool
+	done                bool
+	oldValue            func(context.Context) (*ComplaintStep, error)
+	predicates          []predicate.ComplaintStep
+}
+
+var _ ent.Mutation = (*ComplaintStepMutation)(nil)
+
+// complaintstepOption allows management of the mutation configuration using functional options.
+type complaintstepOption func(*ComplaintStepMutation)
+
+// newComplaintStepMutation creates new mutation for the ComplaintStep entity.
+func newComplaintStepMutation(c config, op Op, opts ...complaintstepOption) *ComplaintStepMutation {
+	m := &ComplaintStepMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeComplaintStep,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withComplaintStepID sets the ID field of the mutation.
+func withComplaintStepID(id int) complaintstepOption {
+	return func(m *ComplaintStepMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ComplaintStep
+		)
+		m.oldValue = func(ctx context.Context) (*ComplaintStep, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ComplaintStep.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withComplaintStep sets the old ComplaintStep of the mutation.
+func withComplaintStep(node *ComplaintStep) complaintstepOption {
+	return func(m *ComplaintStepMutation) {
+		m.oldValue = func(context.Context) (*ComplaintStep, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ComplaintStepMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ComplaintStepMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ComplaintStepMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ComplaintStepMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ComplaintStep.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetComplaintID sets the "complaint_id" field.
+func (m *ComplaintStepMutation) SetComplaintID(i int) {
+	m.complaint = &i
+}
+
+// ComplaintID returns the value of the "complaint_id" field in the mutation.
+func (m *ComplaintStepMutation) ComplaintID() (r int, exists bool) {
+	v := m.complaint
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComplaintID returns the old "complaint_id" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldComplaintID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComplaintID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComplaintID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComplaintID: %w", err)
+	}
+	return oldValue.ComplaintID, nil
+}
+
+// ResetComplaintID resets all changes to the "complaint_id" field.
+func (m *ComplaintStepMutation) ResetComplaintID() {
+	m.complaint = nil
+}
+
+// SetAction sets the "action" field.
+func (m *ComplaintStepMutation) SetAction(c complaintstep.Action) {
+	m.action = &c
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *ComplaintStepMutation) Action() (r complaintstep.Action, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldAction(ctx context.Context) (v complaintstep.Action, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *ComplaintStepMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetToStatus sets the "to_status" field.
+func (m *ComplaintStepMutation) SetToStatus(cs complaintstep.ToStatus) {
+	m.to_status = &cs
+}
+
+// ToStatus returns the value of the "to_status" field in the mutation.
+func (m *ComplaintStepMutation) ToStatus() (r complaintstep.ToStatus, exists bool) {
+	v := m.to_status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToStatus returns the old "to_status" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldToStatus(ctx context.Context) (v complaintstep.ToStatus, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToStatus: %w", err)
+	}
+	return oldValue.ToStatus, nil
+}
+
+// ResetToStatus resets all changes to the "to_status" field.
+func (m *ComplaintStepMutation) ResetToStatus() {
+	m.to_status = nil
+}
+
+// SetActorKind sets the "actor_kind" field.
+func (m *ComplaintStepMutation) SetActorKind(ck complaintstep.ActorKind) {
+	m.actor_kind = &ck
+}
+
+// ActorKind returns the value of the "actor_kind" field in the mutation.
+func (m *ComplaintStepMutation) ActorKind() (r complaintstep.ActorKind, exists bool) {
+	v := m.actor_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorKind returns the old "actor_kind" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldActorKind(ctx context.Context) (v complaintstep.ActorKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorKind: %w", err)
+	}
+	return oldValue.ActorKind, nil
+}
+
+// ResetActorKind resets all changes to the "actor_kind" field.
+func (m *ComplaintStepMutation) ResetActorKind() {
+	m.actor_kind = nil
+}
+
+// SetStaffID sets the "staff_id" field.
+func (m *ComplaintStepMutation) SetStaffID(i int) {
+	m.staff_id = &i
+	m.addstaff_id = nil
+}
+
+// StaffID returns the value of the "staff_id" field in the mutation.
+func (m *ComplaintStepMutation) StaffID() (r int, exists bool) {
+	v := m.staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStaffID returns the old "staff_id" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldStaffID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStaffID: %w", err)
+	}
+	return oldValue.StaffID, nil
+}
+
+// AddStaffID adds i to the "staff_id" field.
+func (m *ComplaintStepMutation) AddStaffID(i int) {
+	if m.addstaff_id != nil {
+		*m.addstaff_id += i
+	} else {
+		m.addstaff_id = &i
+	}
+}
+
+// AddedStaffID returns the value that was added to the "staff_id" field in this mutation.
+func (m *ComplaintStepMutation) AddedStaffID() (r int, exists bool) {
+	v := m.addstaff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearStaffID clears the value of the "staff_id" field.
+func (m *ComplaintStepMutation) ClearStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+	m.clearedFields[complaintstep.FieldStaffID] = struct{}{}
+}
+
+// StaffIDCleared returns if the "staff_id" field was cleared in this mutation.
+func (m *ComplaintStepMutation) StaffIDCleared() bool {
+	_, ok := m.clearedFields[complaintstep.FieldStaffID]
+	return ok
+}
+
+// ResetStaffID resets all changes to the "staff_id" field.
+func (m *ComplaintStepMutation) ResetStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+	delete(m.clearedFields, complaintstep.FieldStaffID)
+}
+
+// SetNote sets the "note" field.
+func (m *ComplaintStepMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *ComplaintStepMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *ComplaintStepMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[complaintstep.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *ComplaintStepMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[complaintstep.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *ComplaintStepMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, complaintstep.FieldNote)
+}
+
+// SetEscalationLevel sets the "escalation_level" field.
+func (m *ComplaintStepMutation) SetEscalationLevel(i int) {
+	m.escalation_level = &i
+	m.addescalation_level = nil
+}
+
+// EscalationLevel returns the value of the "escalation_level" field in the mutation.
+func (m *ComplaintStepMutation) EscalationLevel() (r int, exists bool) {
+	v := m.escalation_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEscalationLevel returns the old "escalation_level" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldEscalationLevel(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEscalationLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEscalationLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEscalationLevel: %w", err)
+	}
+	return oldValue.EscalationLevel, nil
+}
+
+// AddEscalationLevel adds i to the "escalation_level" field.
+func (m *ComplaintStepMutation) AddEscalationLevel(i int) {
+	if m.addescalation_level != nil {
+		*m.addescalation_level += i
+	} else {
+		m.addescalation_level = &i
+	}
+}
+
+// AddedEscalationLevel returns the value that was added to the "escalation_level" field in this mutation.
+func (m *ComplaintStepMutation) AddedEscalationLevel() (r int, exists bool) {
+	v := m.addescalation_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEscalationLevel resets all changes to the "escalation_level" field.
+func (m *ComplaintStepMutation) ResetEscalationLevel() {
+	m.escalation_level = nil
+	m.addescalation_level = nil
+}
+
+// SetDueAt sets the "due_at" field.
+func (m *ComplaintStepMutation) SetDueAt(t time.Time) {
+	m.due_at = &t
+}
+
+// DueAt returns the value of the "due_at" field in the mutation.
+func (m *ComplaintStepMutation) DueAt() (r time.Time, exists bool) {
+	v := m.due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDueAt returns the old "due_at" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDueAt: %w", err)
+	}
+	return oldValue.DueAt, nil
+}
+
+// ClearDueAt clears the value of the "due_at" field.
+func (m *ComplaintStepMutation) ClearDueAt() {
+	m.due_at = nil
+	m.clearedFields[complaintstep.FieldDueAt] = struct{}{}
+}
+
+// DueAtCleared returns if the "due_at" field was cleared in this mutation.
+func (m *ComplaintStepMutation) DueAtCleared() bool {
+	_, ok := m.clearedFields[complaintstep.FieldDueAt]
+	return ok
+}
+
+// ResetDueAt resets all changes to the "due_at" field.
+func (m *ComplaintStepMutation) ResetDueAt() {
+	m.due_at = nil
+	delete(m.clearedFields, complaintstep.FieldDueAt)
+}
+
+// SetAt sets the "at" field.
+func (m *ComplaintStepMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *ComplaintStepMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the ComplaintStep entity.
+// If the ComplaintStep object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ComplaintStepMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *ComplaintStepMutation) ResetAt() {
+	m.at = nil
+}
+
+// ClearComplaint clears the "complaint" edge to the Complaint entity.
+func (m *ComplaintStepMutation) ClearComplaint() {
+	m.clearedcomplaint = true
+	m.clearedFields[complaintstep.FieldComplaintID] = struct{}{}
+}
+
+// ComplaintCleared reports if the "complaint" edge to the Complaint entity was cleared.
+func (m *ComplaintStepMutation) ComplaintCleared() bool {
+	return m.clearedcomplaint
+}
+
+// ComplaintIDs returns the "complaint" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ComplaintID instead. It exists only for internal usage by the builders.
+func (m *ComplaintStepMutation) ComplaintIDs() (ids []int) {
+	if id := m.complaint; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetComplaint resets all changes to the "complaint" edge.
+func (m *ComplaintStepMutation) ResetComplaint() {
+	m.complaint = nil
+	m.clearedcomplaint = false
+}
+
+// Where appends a list predicates to the ComplaintStepMutation builder.
+func (m *ComplaintStepMutation) Where(ps ...predicate.ComplaintStep) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ComplaintStepMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ComplaintStepMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ComplaintStep, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ComplaintStepMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ComplaintStepMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ComplaintStep).
+func (m *ComplaintStepMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ComplaintStepMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.complaint != nil {
+		fields = append(fields, complaintstep.FieldComplaintID)
+	}
+	if m.action != nil {
+		fields = append(fields, complaintstep.FieldAction)
+	}
+	if m.to_status != nil {
+		fields = append(fields, complaintstep.FieldToStatus)
+	}
+	if m.actor_kind != nil {
+		fields = append(fields, complaintstep.FieldActorKind)
+	}
+	if m.staff_id != nil {
+		fields = append(fields, complaintstep.FieldStaffID)
+	}
+	if m.note != nil {
+		fields = append(fields, complaintstep.FieldNote)
+	}
+	if m.escalation_level != nil {
+		fields = append(fields, complaintstep.FieldEscalationLevel)
+	}
+	if m.due_at != nil {
+		fields = append(fields, complaintstep.FieldDueAt)
+	}
+	if m.at != nil {
+		fields = append(fields, complaintstep.FieldAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ComplaintStepMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case complaintstep.FieldComplaintID:
+		return m.ComplaintID()
+	case complaintstep.FieldAction:
+		return m.Action()
+	case complaintstep.FieldToStatus:
+		return m.ToStatus()
+	case complaintstep.FieldActorKind:
+		return m.ActorKind()
+	case complaintstep.FieldStaffID:
+		return m.StaffID()
+	case complaintstep.FieldNote:
+		return m.Note()
+	case complaintstep.FieldEscalationLevel:
+		return m.EscalationLevel()
+	case complaintstep.FieldDueAt:
+		return m.DueAt()
+	case complaintstep.FieldAt:
+		return m.At()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ComplaintStepMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case complaintstep.FieldComplaintID:
+		return m.OldComplaintID(ctx)
+	case complaintstep.FieldAction:
+		return m.OldAction(ctx)
+	case complaintstep.FieldToStatus:
+		return m.OldToStatus(ctx)
+	case complaintstep.FieldActorKind:
+		return m.OldActorKind(ctx)
+	case complaintstep.FieldStaffID:
+		return m.OldStaffID(ctx)
+	case complaintstep.FieldNote:
+		return m.OldNote(ctx)
+	case complaintstep.FieldEscalationLevel:
+		return m.OldEscalationLevel(ctx)
+	case complaintstep.FieldDueAt:
+		return m.OldDueAt(ctx)
+	case complaintstep.FieldAt:
+		return m.OldAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ComplaintStep field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintStepMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case complaintstep.FieldComplaintID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComplaintID(v)
+		return nil
+	case complaintstep.FieldAction:
+		v, ok := value.(complaintstep.Action)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case complaintstep.FieldToStatus:
+		v, ok := value.(complaintstep.ToStatus)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToStatus(v)
+		return nil
+	case complaintstep.FieldActorKind:
+		v, ok := value.(complaintstep.ActorKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorKind(v)
+		return nil
+	case complaintstep.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStaffID(v)
+		return nil
+	case complaintstep.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case complaintstep.FieldEscalationLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEscalationLevel(v)
+		return nil
+	case complaintstep.FieldDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDueAt(v)
+		return nil
+	case complaintstep.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ComplaintStepMutation) AddedFields() []string {
+	var fields []string
+	if m.addstaff_id != nil {
+		fields = append(fields, complaintstep.FieldStaffID)
+	}
+	if m.addescalation_level != nil {
+		fields = append(fields, complaintstep.FieldEscalationLevel)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ComplaintStepMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case complaintstep.FieldStaffID:
+		return m.AddedStaffID()
+	case complaintstep.FieldEscalationLevel:
+		return m.AddedEscalationLevel()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ComplaintStepMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case complaintstep.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStaffID(v)
+		return nil
+	case complaintstep.FieldEscalationLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEscalationLevel(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ComplaintStepMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(complaintstep.FieldStaffID) {
+		fields = append(fields, complaintstep.FieldStaffID)
+	}
+	if m.FieldCleared(complaintstep.FieldNote) {
+		fields = append(fields, complaintstep.FieldNote)
+	}
+	if m.FieldCleared(complaintstep.FieldDueAt) {
+		fields = append(fields, complaintstep.FieldDueAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ComplaintStepMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ComplaintStepMutation) ClearField(name string) error {
+	switch name {
+	case complaintstep.FieldStaffID:
+		m.ClearStaffID()
+		return nil
+	case complaintstep.FieldNote:
+		m.ClearNote()
+		return nil
+	case complaintstep.FieldDueAt:
+		m.ClearDueAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ComplaintStepMutation) ResetField(name string) error {
+	switch name {
+	case complaintstep.FieldComplaintID:
+		m.ResetComplaintID()
+		return nil
+	case complaintstep.FieldAction:
+		m.ResetAction()
+		return nil
+	case complaintstep.FieldToStatus:
+		m.ResetToStatus()
+		return nil
+	case complaintstep.FieldActorKind:
+		m.ResetActorKind()
+		return nil
+	case complaintstep.FieldStaffID:
+		m.ResetStaffID()
+		return nil
+	case complaintstep.FieldNote:
+		m.ResetNote()
+		return nil
+	case complaintstep.FieldEscalationLevel:
+		m.ResetEscalationLevel()
+		return nil
+	case complaintstep.FieldDueAt:
+		m.ResetDueAt()
+		return nil
+	case complaintstep.FieldAt:
+		m.ResetAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ComplaintStepMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.complaint != nil {
+		edges = append(edges, complaintstep.EdgeComplaint)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ComplaintStepMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case complaintstep.EdgeComplaint:
+		if id := m.complaint; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ComplaintStepMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ComplaintStepMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ComplaintStepMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcomplaint {
+		edges = append(edges, complaintstep.EdgeComplaint)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ComplaintStepMutation) EdgeCleared(name string) bool {
+	switch name {
+	case complaintstep.EdgeComplaint:
+		return m.clearedcomplaint
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ComplaintStepMutation) ClearEdge(name string) error {
+	switch name {
+	case complaintstep.EdgeComplaint:
+		m.ClearComplaint()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ComplaintStepMutation) ResetEdge(name string) error {
+	switch name {
+	case complaintstep.EdgeComplaint:
+		m.ResetComplaint()
+		return nil
+	}
+	return fmt.Errorf("unknown ComplaintStep edge %s", name)
 }
 
 // ContactAttemptMutation represents an operation that mutates the ContactAttempt nodes in the graph.
@@ -21814,6 +24466,1136 @@ func (m *StaffMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Staff edge %s", name)
 }
 
+// SurveyInvitationMutation represents an operation that mutates the SurveyInvitation nodes in the graph.
+type SurveyInvitationMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	created_at       *time.Time
+	updated_at       *time.Time
+	dealership_id    *int
+	adddealership_id *int
+	work_order_id    *int
+	addwork_order_id *int
+	advisor_id       *int
+	addadvisor_id    *int
+	status           *surveyinvitation.Status
+	invited_at       *time.Time
+	expires_at       *time.Time
+	answered_at      *time.Time
+	clearedFields    map[string]struct{}
+	owner            *int
+	clearedowner     bool
+	template         *int
+	clearedtemplate  bool
+	done             bool
+	oldValue         func(context.Context) (*SurveyInvitation, error)
+	predicates       []predicate.SurveyInvitation
+}
+
+var _ ent.Mutation = (*SurveyInvitationMutation)(nil)
+
+// surveyinvitationOption allows management of the mutation configuration using functional options.
+type surveyinvitationOption func(*SurveyInvitationMutation)
+
+// newSurveyInvitationMutation creates new mutation for the SurveyInvitation entity.
+func newSurveyInvitationMutation(c config, op Op, opts ...surveyinvitationOption) *SurveyInvitationMutation {
+	m := &SurveyInvitationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSurveyInvitation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSurveyInvitationID sets the ID field of the mutation.
+func withSurveyInvitationID(id int) surveyinvitationOption {
+	return func(m *SurveyInvitationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SurveyInvitation
+		)
+		m.oldValue = func(ctx context.Context) (*SurveyInvitation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SurveyInvitation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSurveyInvitation sets the old SurveyInvitation of the mutation.
+func withSurveyInvitation(node *SurveyInvitation) surveyinvitationOption {
+	return func(m *SurveyInvitationMutation) {
+		m.oldValue = func(context.Context) (*SurveyInvitation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SurveyInvitationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SurveyInvitationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SurveyInvitationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SurveyInvitationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SurveyInvitation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SurveyInvitationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SurveyInvitationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SurveyInvitationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SurveyInvitationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SurveyInvitationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SurveyInvitationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetTemplateID sets the "template_id" field.
+func (m *SurveyInvitationMutation) SetTemplateID(i int) {
+	m.template = &i
+}
+
+// TemplateID returns the value of the "template_id" field in the mutation.
+func (m *SurveyInvitationMutation) TemplateID() (r int, exists bool) {
+	v := m.template
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTemplateID returns the old "template_id" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldTemplateID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTemplateID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTemplateID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTemplateID: %w", err)
+	}
+	return oldValue.TemplateID, nil
+}
+
+// ResetTemplateID resets all changes to the "template_id" field.
+func (m *SurveyInvitationMutation) ResetTemplateID() {
+	m.template = nil
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *SurveyInvitationMutation) SetOwnerID(i int) {
+	m.owner = &i
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *SurveyInvitationMutation) OwnerID() (r int, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *SurveyInvitationMutation) ResetOwnerID() {
+	m.owner = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *SurveyInvitationMutation) SetDealershipID(i int) {
+	m.dealership_id = &i
+	m.adddealership_id = nil
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *SurveyInvitationMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldDealershipID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// AddDealershipID adds i to the "dealership_id" field.
+func (m *SurveyInvitationMutation) AddDealershipID(i int) {
+	if m.adddealership_id != nil {
+		*m.adddealership_id += i
+	} else {
+		m.adddealership_id = &i
+	}
+}
+
+// AddedDealershipID returns the value that was added to the "dealership_id" field in this mutation.
+func (m *SurveyInvitationMutation) AddedDealershipID() (r int, exists bool) {
+	v := m.adddealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *SurveyInvitationMutation) ResetDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+}
+
+// SetWorkOrderID sets the "work_order_id" field.
+func (m *SurveyInvitationMutation) SetWorkOrderID(i int) {
+	m.work_order_id = &i
+	m.addwork_order_id = nil
+}
+
+// WorkOrderID returns the value of the "work_order_id" field in the mutation.
+func (m *SurveyInvitationMutation) WorkOrderID() (r int, exists bool) {
+	v := m.work_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkOrderID returns the old "work_order_id" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldWorkOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkOrderID: %w", err)
+	}
+	return oldValue.WorkOrderID, nil
+}
+
+// AddWorkOrderID adds i to the "work_order_id" field.
+func (m *SurveyInvitationMutation) AddWorkOrderID(i int) {
+	if m.addwork_order_id != nil {
+		*m.addwork_order_id += i
+	} else {
+		m.addwork_order_id = &i
+	}
+}
+
+// AddedWorkOrderID returns the value that was added to the "work_order_id" field in this mutation.
+func (m *SurveyInvitationMutation) AddedWorkOrderID() (r int, exists bool) {
+	v := m.addwork_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWorkOrderID clears the value of the "work_order_id" field.
+func (m *SurveyInvitationMutation) ClearWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	m.clearedFields[surveyinvitation.FieldWorkOrderID] = struct{}{}
+}
+
+// WorkOrderIDCleared returns if the "work_order_id" field was cleared in this mutation.
+func (m *SurveyInvitationMutation) WorkOrderIDCleared() bool {
+	_, ok := m.clearedFields[surveyinvitation.FieldWorkOrderID]
+	return ok
+}
+
+// ResetWorkOrderID resets all changes to the "work_order_id" field.
+func (m *SurveyInvitationMutation) ResetWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	delete(m.clearedFields, surveyinvitation.FieldWorkOrderID)
+}
+
+// SetAdvisorID sets the "advisor_id" field.
+func (m *SurveyInvitationMutation) SetAdvisorID(i int) {
+	m.advisor_id = &i
+	m.addadvisor_id = nil
+}
+
+// AdvisorID returns the value of the "advisor_id" field in the mutation.
+func (m *SurveyInvitationMutation) AdvisorID() (r int, exists bool) {
+	v := m.advisor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAdvisorID returns the old "advisor_id" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldAdvisorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAdvisorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAdvisorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAdvisorID: %w", err)
+	}
+	return oldValue.AdvisorID, nil
+}
+
+// AddAdvisorID adds i to the "advisor_id" field.
+func (m *SurveyInvitationMutation) AddAdvisorID(i int) {
+	if m.addadvisor_id != nil {
+		*m.addadvisor_id += i
+	} else {
+		m.addadvisor_id = &i
+	}
+}
+
+// AddedAdvisorID returns the value that was added to the "advisor_id" field in this mutation.
+func (m *SurveyInvitationMutation) AddedAdvisorID() (r int, exists bool) {
+	v := m.addadvisor_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearAdvisorID clears the value of the "advisor_id" field.
+func (m *SurveyInvitationMutation) ClearAdvisorID() {
+	m.advisor_id = nil
+	m.addadvisor_id = nil
+	m.clearedFields[surveyinvitation.FieldAdvisorID] = struct{}{}
+}
+
+// AdvisorIDCleared returns if the "advisor_id" field was cleared in this mutation.
+func (m *SurveyInvitationMutation) AdvisorIDCleared() bool {
+	_, ok := m.clearedFields[surveyinvitation.FieldAdvisorID]
+	return ok
+}
+
+// ResetAdvisorID resets all changes to the "advisor_id" field.
+func (m *SurveyInvitationMutation) ResetAdvisorID() {
+	m.advisor_id = nil
+	m.addadvisor_id = nil
+	delete(m.clearedFields, surveyinvitation.FieldAdvisorID)
+}
+
+// SetStatus sets the "status" field.
+func (m *SurveyInvitationMutation) SetStatus(s surveyinvitation.Status) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *SurveyInvitationMutation) Status() (r surveyinvitation.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldStatus(ctx context.Context) (v surveyinvitation.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *SurveyInvitationMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetInvitedAt sets the "invited_at" field.
+func (m *SurveyInvitationMutation) SetInvitedAt(t time.Time) {
+	m.invited_at = &t
+}
+
+// InvitedAt returns the value of the "invited_at" field in the mutation.
+func (m *SurveyInvitationMutation) InvitedAt() (r time.Time, exists bool) {
+	v := m.invited_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitedAt returns the old "invited_at" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldInvitedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitedAt: %w", err)
+	}
+	return oldValue.InvitedAt, nil
+}
+
+// ResetInvitedAt resets all changes to the "invited_at" field.
+func (m *SurveyInvitationMutation) ResetInvitedAt() {
+	m.invited_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *SurveyInvitationMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *SurveyInvitationMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *SurveyInvitationMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// SetAnsweredAt sets the "answered_at" field.
+func (m *SurveyInvitationMutation) SetAnsweredAt(t time.Time) {
+	m.answered_at = &t
+}
+
+// AnsweredAt returns the value of the "answered_at" field in the mutation.
+func (m *SurveyInvitationMutation) AnsweredAt() (r time.Time, exists bool) {
+	v := m.answered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnsweredAt returns the old "answered_at" field's value of the SurveyInvitation entity.
+// If the SurveyInvitation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyInvitationMutation) OldAnsweredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnsweredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnsweredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnsweredAt: %w", err)
+	}
+	return oldValue.AnsweredAt, nil
+}
+
+// ClearAnsweredAt clears the value of the "answered_at" field.
+func (m *SurveyInvitationMutation) ClearAnsweredAt() {
+	m.answered_at = nil
+	m.clearedFields[surveyinvitation.FieldAnsweredAt] = struct{}{}
+}
+
+// AnsweredAtCleared returns if the "answered_at" field was cleared in this mutation.
+func (m *SurveyInvitationMutation) AnsweredAtCleared() bool {
+	_, ok := m.clearedFields[surveyinvitation.FieldAnsweredAt]
+	return ok
+}
+
+// ResetAnsweredAt resets all changes to the "answered_at" field.
+func (m *SurveyInvitationMutation) ResetAnsweredAt() {
+	m.answered_at = nil
+	delete(m.clearedFields, surveyinvitation.FieldAnsweredAt)
+}
+
+// ClearOwner clears the "owner" edge to the Owner entity.
+func (m *SurveyInvitationMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[surveyinvitation.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the Owner entity was cleared.
+func (m *SurveyInvitationMutation) OwnerCleared() bool {
+	return m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *SurveyInvitationMutation) OwnerIDs() (ids []int) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *SurveyInvitationMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// ClearTemplate clears the "template" edge to the SurveyTemplate entity.
+func (m *SurveyInvitationMutation) ClearTemplate() {
+	m.clearedtemplate = true
+	m.clearedFields[surveyinvitation.FieldTemplateID] = struct{}{}
+}
+
+// TemplateCleared reports if the "template" edge to the SurveyTemplate entity was cleared.
+func (m *SurveyInvitationMutation) TemplateCleared() bool {
+	return m.clearedtemplate
+}
+
+// TemplateIDs returns the "template" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TemplateID instead. It exists only for internal usage by the builders.
+func (m *SurveyInvitationMutation) TemplateIDs() (ids []int) {
+	if id := m.template; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTemplate resets all changes to the "template" edge.
+func (m *SurveyInvitationMutation) ResetTemplate() {
+	m.template = nil
+	m.clearedtemplate = false
+}
+
+// Where appends a list predicates to the SurveyInvitationMutation builder.
+func (m *SurveyInvitationMutation) Where(ps ...predicate.SurveyInvitation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SurveyInvitationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SurveyInvitationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SurveyInvitation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SurveyInvitationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SurveyInvitationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SurveyInvitation).
+func (m *SurveyInvitationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SurveyInvitationMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, surveyinvitation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, surveyinvitation.FieldUpdatedAt)
+	}
+	if m.template != nil {
+		fields = append(fields, surveyinvitation.FieldTemplateID)
+	}
+	if m.owner != nil {
+		fields = append(fields, surveyinvitation.FieldOwnerID)
+	}
+	if m.dealership_id != nil {
+		fields = append(fields, surveyinvitation.FieldDealershipID)
+	}
+	if m.work_order_id != nil {
+		fields = append(fields, surveyinvitation.FieldWorkOrderID)
+	}
+	if m.advisor_id != nil {
+		fields = append(fields, surveyinvitation.FieldAdvisorID)
+	}
+	if m.status != nil {
+		fields = append(fields, surveyinvitation.FieldStatus)
+	}
+	if m.invited_at != nil {
+		fields = append(fields, surveyinvitation.FieldInvitedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, surveyinvitation.FieldExpiresAt)
+	}
+	if m.answered_at != nil {
+		fields = append(fields, surveyinvitation.FieldAnsweredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SurveyInvitationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case surveyinvitation.FieldCreatedAt:
+		return m.CreatedAt()
+	case surveyinvitation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case surveyinvitation.FieldTemplateID:
+		return m.TemplateID()
+	case surveyinvitation.FieldOwnerID:
+		return m.OwnerID()
+	case surveyinvitation.FieldDealershipID:
+		return m.DealershipID()
+	case surveyinvitation.FieldWorkOrderID:
+		return m.WorkOrderID()
+	case surveyinvitation.FieldAdvisorID:
+		return m.AdvisorID()
+	case surveyinvitation.FieldStatus:
+		return m.Status()
+	case surveyinvitation.FieldInvitedAt:
+		return m.InvitedAt()
+	case surveyinvitation.FieldExpiresAt:
+		return m.ExpiresAt()
+	case surveyinvitation.FieldAnsweredAt:
+		return m.AnsweredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SurveyInvitationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case surveyinvitation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case surveyinvitation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case surveyinvitation.FieldTemplateID:
+		return m.OldTemplateID(ctx)
+	case surveyinvitation.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case surveyinvitation.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case surveyinvitation.FieldWorkOrderID:
+		return m.OldWorkOrderID(ctx)
+	case surveyinvitation.FieldAdvisorID:
+		return m.OldAdvisorID(ctx)
+	case surveyinvitation.FieldStatus:
+		return m.OldStatus(ctx)
+	case surveyinvitation.FieldInvitedAt:
+		return m.OldInvitedAt(ctx)
+	case surveyinvitation.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case surveyinvitation.FieldAnsweredAt:
+		return m.OldAnsweredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown SurveyInvitation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SurveyInvitationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case surveyinvitation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case surveyinvitation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case surveyinvitation.FieldTemplateID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTemplateID(v)
+		return nil
+	case surveyinvitation.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case surveyinvitation.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case surveyinvitation.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkOrderID(v)
+		return nil
+	case surveyinvitation.FieldAdvisorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAdvisorID(v)
+		return nil
+	case surveyinvitation.FieldStatus:
+		v, ok := value.(surveyinvitation.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case surveyinvitation.FieldInvitedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitedAt(v)
+		return nil
+	case surveyinvitation.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case surveyinvitation.FieldAnsweredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnsweredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SurveyInvitation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SurveyInvitationMutation) AddedFields() []string {
+	var fields []string
+	if m.adddealership_id != nil {
+		fields = append(fields, surveyinvitation.FieldDealershipID)
+	}
+	if m.addwork_order_id != nil {
+		fields = append(fields, surveyinvitation.FieldWorkOrderID)
+	}
+	if m.addadvisor_id != nil {
+		fields = append(fields, surveyinvitation.FieldAdvisorID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SurveyInvitationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case surveyinvitation.FieldDealershipID:
+		return m.AddedDealershipID()
+	case surveyinvitation.FieldWorkOrderID:
+		return m.AddedWorkOrderID()
+	case surveyinvitation.FieldAdvisorID:
+		return m.AddedAdvisorID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SurveyInvitationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case surveyinvitation.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealershipID(v)
+		return nil
+	case surveyinvitation.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWorkOrderID(v)
+		return nil
+	case surveyinvitation.FieldAdvisorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAdvisorID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SurveyInvitation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SurveyInvitationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(surveyinvitation.FieldWorkOrderID) {
+		fields = append(fields, surveyinvitation.FieldWorkOrderID)
+	}
+	if m.FieldCleared(surveyinvitation.FieldAdvisorID) {
+		fields = append(fields, surveyinvitation.FieldAdvisorID)
+	}
+	if m.FieldCleared(surveyinvitation.FieldAnsweredAt) {
+		fields = append(fields, surveyinvitation.FieldAnsweredAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SurveyInvitationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SurveyInvitationMutation) ClearField(name string) error {
+	switch name {
+	case surveyinvitation.FieldWorkOrderID:
+		m.ClearWorkOrderID()
+		return nil
+	case surveyinvitation.FieldAdvisorID:
+		m.ClearAdvisorID()
+		return nil
+	case surveyinvitation.FieldAnsweredAt:
+		m.ClearAnsweredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SurveyInvitation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SurveyInvitationMutation) ResetField(name string) error {
+	switch name {
+	case surveyinvitation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case surveyinvitation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case surveyinvitation.FieldTemplateID:
+		m.ResetTemplateID()
+		return nil
+	case surveyinvitation.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case surveyinvitation.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case surveyinvitation.FieldWorkOrderID:
+		m.ResetWorkOrderID()
+		return nil
+	case surveyinvitation.FieldAdvisorID:
+		m.ResetAdvisorID()
+		return nil
+	case surveyinvitation.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case surveyinvitation.FieldInvitedAt:
+		m.ResetInvitedAt()
+		return nil
+	case surveyinvitation.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case surveyinvitation.FieldAnsweredAt:
+		m.ResetAnsweredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SurveyInvitation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SurveyInvitationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.owner != nil {
+		edges = append(edges, surveyinvitation.EdgeOwner)
+	}
+	if m.template != nil {
+		edges = append(edges, surveyinvitation.EdgeTemplate)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SurveyInvitationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case surveyinvitation.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	case surveyinvitation.EdgeTemplate:
+		if id := m.template; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SurveyInvitationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SurveyInvitationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SurveyInvitationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedowner {
+		edges = append(edges, surveyinvitation.EdgeOwner)
+	}
+	if m.clearedtemplate {
+		edges = append(edges, surveyinvitation.EdgeTemplate)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SurveyInvitationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case surveyinvitation.EdgeOwner:
+		return m.clearedowner
+	case surveyinvitation.EdgeTemplate:
+		return m.clearedtemplate
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SurveyInvitationMutation) ClearEdge(name string) error {
+	switch name {
+	case surveyinvitation.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	case surveyinvitation.EdgeTemplate:
+		m.ClearTemplate()
+		return nil
+	}
+	return fmt.Errorf("unknown SurveyInvitation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SurveyInvitationMutation) ResetEdge(name string) error {
+	switch name {
+	case surveyinvitation.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	case surveyinvitation.EdgeTemplate:
+		m.ResetTemplate()
+		return nil
+	}
+	return fmt.Errorf("unknown SurveyInvitation edge %s", name)
+}
+
 // SurveyResponseMutation represents an operation that mutates the SurveyResponse nodes in the graph.
 type SurveyResponseMutation struct {
 	config
@@ -21824,6 +25606,8 @@ type SurveyResponseMutation struct {
 	adddealership_id  *int
 	advisor_id        *int
 	addadvisor_id     *int
+	invitation_id     *int
+	addinvitation_id  *int
 	answers           *[]schematype.SurveyAnswer
 	appendanswers     []schematype.SurveyAnswer
 	index_score       *float64
@@ -22187,6 +25971,76 @@ func (m *SurveyResponseMutation) ResetAdvisorID() {
 	delete(m.clearedFields, surveyresponse.FieldAdvisorID)
 }
 
+// SetInvitationID sets the "invitation_id" field.
+func (m *SurveyResponseMutation) SetInvitationID(i int) {
+	m.invitation_id = &i
+	m.addinvitation_id = nil
+}
+
+// InvitationID returns the value of the "invitation_id" field in the mutation.
+func (m *SurveyResponseMutation) InvitationID() (r int, exists bool) {
+	v := m.invitation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInvitationID returns the old "invitation_id" field's value of the SurveyResponse entity.
+// If the SurveyResponse object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyResponseMutation) OldInvitationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInvitationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInvitationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInvitationID: %w", err)
+	}
+	return oldValue.InvitationID, nil
+}
+
+// AddInvitationID adds i to the "invitation_id" field.
+func (m *SurveyResponseMutation) AddInvitationID(i int) {
+	if m.addinvitation_id != nil {
+		*m.addinvitation_id += i
+	} else {
+		m.addinvitation_id = &i
+	}
+}
+
+// AddedInvitationID returns the value that was added to the "invitation_id" field in this mutation.
+func (m *SurveyResponseMutation) AddedInvitationID() (r int, exists bool) {
+	v := m.addinvitation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearInvitationID clears the value of the "invitation_id" field.
+func (m *SurveyResponseMutation) ClearInvitationID() {
+	m.invitation_id = nil
+	m.addinvitation_id = nil
+	m.clearedFields[surveyresponse.FieldInvitationID] = struct{}{}
+}
+
+// InvitationIDCleared returns if the "invitation_id" field was cleared in this mutation.
+func (m *SurveyResponseMutation) InvitationIDCleared() bool {
+	_, ok := m.clearedFields[surveyresponse.FieldInvitationID]
+	return ok
+}
+
+// ResetInvitationID resets all changes to the "invitation_id" field.
+func (m *SurveyResponseMutation) ResetInvitationID() {
+	m.invitation_id = nil
+	m.addinvitation_id = nil
+	delete(m.clearedFields, surveyresponse.FieldInvitationID)
+}
+
 // SetAnswers sets the "answers" field.
 func (m *SurveyResponseMutation) SetAnswers(sa []schematype.SurveyAnswer) {
 	m.answers = &sa
@@ -22481,7 +26335,7 @@ func (m *SurveyResponseMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SurveyResponseMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.template != nil {
 		fields = append(fields, surveyresponse.FieldTemplateID)
 	}
@@ -22496,6 +26350,9 @@ func (m *SurveyResponseMutation) Fields() []string {
 	}
 	if m.advisor_id != nil {
 		fields = append(fields, surveyresponse.FieldAdvisorID)
+	}
+	if m.invitation_id != nil {
+		fields = append(fields, surveyresponse.FieldInvitationID)
 	}
 	if m.answers != nil {
 		fields = append(fields, surveyresponse.FieldAnswers)
@@ -22527,6 +26384,8 @@ func (m *SurveyResponseMutation) Field(name string) (ent.Value, bool) {
 		return m.WorkOrderID()
 	case surveyresponse.FieldAdvisorID:
 		return m.AdvisorID()
+	case surveyresponse.FieldInvitationID:
+		return m.InvitationID()
 	case surveyresponse.FieldAnswers:
 		return m.Answers()
 	case surveyresponse.FieldIndexScore:
@@ -22554,6 +26413,8 @@ func (m *SurveyResponseMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldWorkOrderID(ctx)
 	case surveyresponse.FieldAdvisorID:
 		return m.OldAdvisorID(ctx)
+	case surveyresponse.FieldInvitationID:
+		return m.OldInvitationID(ctx)
 	case surveyresponse.FieldAnswers:
 		return m.OldAnswers(ctx)
 	case surveyresponse.FieldIndexScore:
@@ -22606,6 +26467,13 @@ func (m *SurveyResponseMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetAdvisorID(v)
 		return nil
+	case surveyresponse.FieldInvitationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInvitationID(v)
+		return nil
 	case surveyresponse.FieldAnswers:
 		v, ok := value.([]schematype.SurveyAnswer)
 		if !ok {
@@ -22648,6 +26516,9 @@ func (m *SurveyResponseMutation) AddedFields() []string {
 	if m.addadvisor_id != nil {
 		fields = append(fields, surveyresponse.FieldAdvisorID)
 	}
+	if m.addinvitation_id != nil {
+		fields = append(fields, surveyresponse.FieldInvitationID)
+	}
 	if m.addindex_score != nil {
 		fields = append(fields, surveyresponse.FieldIndexScore)
 	}
@@ -22663,6 +26534,8 @@ func (m *SurveyResponseMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedDealershipID()
 	case surveyresponse.FieldAdvisorID:
 		return m.AddedAdvisorID()
+	case surveyresponse.FieldInvitationID:
+		return m.AddedInvitationID()
 	case surveyresponse.FieldIndexScore:
 		return m.AddedIndexScore()
 	}
@@ -22688,6 +26561,13 @@ func (m *SurveyResponseMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddAdvisorID(v)
 		return nil
+	case surveyresponse.FieldInvitationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInvitationID(v)
+		return nil
 	case surveyresponse.FieldIndexScore:
 		v, ok := value.(float64)
 		if !ok {
@@ -22709,6 +26589,9 @@ func (m *SurveyResponseMutation) ClearedFields() []string {
 	if m.FieldCleared(surveyresponse.FieldAdvisorID) {
 		fields = append(fields, surveyresponse.FieldAdvisorID)
 	}
+	if m.FieldCleared(surveyresponse.FieldInvitationID) {
+		fields = append(fields, surveyresponse.FieldInvitationID)
+	}
 	return fields
 }
 
@@ -22728,6 +26611,9 @@ func (m *SurveyResponseMutation) ClearField(name string) error {
 		return nil
 	case surveyresponse.FieldAdvisorID:
 		m.ClearAdvisorID()
+		return nil
+	case surveyresponse.FieldInvitationID:
+		m.ClearInvitationID()
 		return nil
 	}
 	return fmt.Errorf("unknown SurveyResponse nullable field %s", name)
@@ -22751,6 +26637,9 @@ func (m *SurveyResponseMutation) ResetField(name string) error {
 		return nil
 	case surveyresponse.FieldAdvisorID:
 		m.ResetAdvisorID()
+		return nil
+	case surveyresponse.FieldInvitationID:
+		m.ResetInvitationID()
 		return nil
 	case surveyresponse.FieldAnswers:
 		m.ResetAnswers()
@@ -22901,6 +26790,10 @@ type SurveyTemplateMutation struct {
 	free_text_questions       *[]string
 	appendfree_text_questions []string
 	active                    *bool
+	alert_index_below         *float64
+	addalert_index_below      *float64
+	alert_indicator_below     *float64
+	addalert_indicator_below  *float64
 	clearedFields             map[string]struct{}
 	responses                 map[int]struct{}
 	removedresponses          map[int]struct{}
@@ -23542,6 +27435,118 @@ func (m *SurveyTemplateMutation) ResetActive() {
 	m.active = nil
 }
 
+// SetAlertIndexBelow sets the "alert_index_below" field.
+func (m *SurveyTemplateMutation) SetAlertIndexBelow(f float64) {
+	m.alert_index_below = &f
+	m.addalert_index_below = nil
+}
+
+// AlertIndexBelow returns the value of the "alert_index_below" field in the mutation.
+func (m *SurveyTemplateMutation) AlertIndexBelow() (r float64, exists bool) {
+	v := m.alert_index_below
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlertIndexBelow returns the old "alert_index_below" field's value of the SurveyTemplate entity.
+// If the SurveyTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyTemplateMutation) OldAlertIndexBelow(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlertIndexBelow is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlertIndexBelow requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlertIndexBelow: %w", err)
+	}
+	return oldValue.AlertIndexBelow, nil
+}
+
+// AddAlertIndexBelow adds f to the "alert_index_below" field.
+func (m *SurveyTemplateMutation) AddAlertIndexBelow(f float64) {
+	if m.addalert_index_below != nil {
+		*m.addalert_index_below += f
+	} else {
+		m.addalert_index_below = &f
+	}
+}
+
+// AddedAlertIndexBelow returns the value that was added to the "alert_index_below" field in this mutation.
+func (m *SurveyTemplateMutation) AddedAlertIndexBelow() (r float64, exists bool) {
+	v := m.addalert_index_below
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAlertIndexBelow resets all changes to the "alert_index_below" field.
+func (m *SurveyTemplateMutation) ResetAlertIndexBelow() {
+	m.alert_index_below = nil
+	m.addalert_index_below = nil
+}
+
+// SetAlertIndicatorBelow sets the "alert_indicator_below" field.
+func (m *SurveyTemplateMutation) SetAlertIndicatorBelow(f float64) {
+	m.alert_indicator_below = &f
+	m.addalert_indicator_below = nil
+}
+
+// AlertIndicatorBelow returns the value of the "alert_indicator_below" field in the mutation.
+func (m *SurveyTemplateMutation) AlertIndicatorBelow() (r float64, exists bool) {
+	v := m.alert_indicator_below
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAlertIndicatorBelow returns the old "alert_indicator_below" field's value of the SurveyTemplate entity.
+// If the SurveyTemplate object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SurveyTemplateMutation) OldAlertIndicatorBelow(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAlertIndicatorBelow is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAlertIndicatorBelow requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAlertIndicatorBelow: %w", err)
+	}
+	return oldValue.AlertIndicatorBelow, nil
+}
+
+// AddAlertIndicatorBelow adds f to the "alert_indicator_below" field.
+func (m *SurveyTemplateMutation) AddAlertIndicatorBelow(f float64) {
+	if m.addalert_indicator_below != nil {
+		*m.addalert_indicator_below += f
+	} else {
+		m.addalert_indicator_below = &f
+	}
+}
+
+// AddedAlertIndicatorBelow returns the value that was added to the "alert_indicator_below" field in this mutation.
+func (m *SurveyTemplateMutation) AddedAlertIndicatorBelow() (r float64, exists bool) {
+	v := m.addalert_indicator_below
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAlertIndicatorBelow resets all changes to the "alert_indicator_below" field.
+func (m *SurveyTemplateMutation) ResetAlertIndicatorBelow() {
+	m.alert_indicator_below = nil
+	m.addalert_indicator_below = nil
+}
+
 // AddResponseIDs adds the "responses" edge to the SurveyResponse entity by ids.
 func (m *SurveyTemplateMutation) AddResponseIDs(ids ...int) {
 	if m.responses == nil {
@@ -23630,7 +27635,7 @@ func (m *SurveyTemplateMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SurveyTemplateMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.created_at != nil {
 		fields = append(fields, surveytemplate.FieldCreatedAt)
 	}
@@ -23664,6 +27669,12 @@ func (m *SurveyTemplateMutation) Fields() []string {
 	if m.active != nil {
 		fields = append(fields, surveytemplate.FieldActive)
 	}
+	if m.alert_index_below != nil {
+		fields = append(fields, surveytemplate.FieldAlertIndexBelow)
+	}
+	if m.alert_indicator_below != nil {
+		fields = append(fields, surveytemplate.FieldAlertIndicatorBelow)
+	}
 	return fields
 }
 
@@ -23694,6 +27705,10 @@ func (m *SurveyTemplateMutation) Field(name string) (ent.Value, bool) {
 		return m.FreeTextQuestions()
 	case surveytemplate.FieldActive:
 		return m.Active()
+	case surveytemplate.FieldAlertIndexBelow:
+		return m.AlertIndexBelow()
+	case surveytemplate.FieldAlertIndicatorBelow:
+		return m.AlertIndicatorBelow()
 	}
 	return nil, false
 }
@@ -23725,6 +27740,10 @@ func (m *SurveyTemplateMutation) OldField(ctx context.Context, name string) (ent
 		return m.OldFreeTextQuestions(ctx)
 	case surveytemplate.FieldActive:
 		return m.OldActive(ctx)
+	case surveytemplate.FieldAlertIndexBelow:
+		return m.OldAlertIndexBelow(ctx)
+	case surveytemplate.FieldAlertIndicatorBelow:
+		return m.OldAlertIndicatorBelow(ctx)
 	}
 	return nil, fmt.Errorf("unknown SurveyTemplate field %s", name)
 }
@@ -23811,6 +27830,20 @@ func (m *SurveyTemplateMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetActive(v)
 		return nil
+	case surveytemplate.FieldAlertIndexBelow:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlertIndexBelow(v)
+		return nil
+	case surveytemplate.FieldAlertIndicatorBelow:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAlertIndicatorBelow(v)
+		return nil
 	}
 	return fmt.Errorf("unknown SurveyTemplate field %s", name)
 }
@@ -23831,6 +27864,12 @@ func (m *SurveyTemplateMutation) AddedFields() []string {
 	if m.addscale_max != nil {
 		fields = append(fields, surveytemplate.FieldScaleMax)
 	}
+	if m.addalert_index_below != nil {
+		fields = append(fields, surveytemplate.FieldAlertIndexBelow)
+	}
+	if m.addalert_indicator_below != nil {
+		fields = append(fields, surveytemplate.FieldAlertIndicatorBelow)
+	}
 	return fields
 }
 
@@ -23847,6 +27886,10 @@ func (m *SurveyTemplateMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedVersion()
 	case surveytemplate.FieldScaleMax:
 		return m.AddedScaleMax()
+	case surveytemplate.FieldAlertIndexBelow:
+		return m.AddedAlertIndexBelow()
+	case surveytemplate.FieldAlertIndicatorBelow:
+		return m.AddedAlertIndicatorBelow()
 	}
 	return nil, false
 }
@@ -23883,6 +27926,20 @@ func (m *SurveyTemplateMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddScaleMax(v)
+		return nil
+	case surveytemplate.FieldAlertIndexBelow:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAlertIndexBelow(v)
+		return nil
+	case surveytemplate.FieldAlertIndicatorBelow:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAlertIndicatorBelow(v)
 		return nil
 	}
 	return fmt.Errorf("unknown SurveyTemplate numeric field %s", name)
@@ -23958,6 +28015,12 @@ func (m *SurveyTemplateMutation) ResetField(name string) error {
 		return nil
 	case surveytemplate.FieldActive:
 		m.ResetActive()
+		return nil
+	case surveytemplate.FieldAlertIndexBelow:
+		m.ResetAlertIndexBelow()
+		return nil
+	case surveytemplate.FieldAlertIndicatorBelow:
+		m.ResetAlertIndicatorBelow()
 		return nil
 	}
 	return fmt.Errorf("unknown SurveyTemplate field %s", name)

@@ -32,6 +32,8 @@ type SurveyResponse struct {
 	WorkOrderID *int `json:"work_order_id,omitempty"`
 	// AdvisorID holds the value of the "advisor_id" field.
 	AdvisorID *int `json:"advisor_id,omitempty"`
+	// One response per invitation.
+	InvitationID *int `json:"invitation_id,omitempty"`
 	// Answers holds the value of the "answers" field.
 	Answers []schematype.SurveyAnswer `json:"answers,omitempty"`
 	// IndexScore holds the value of the "index_score" field.
@@ -105,7 +107,7 @@ func (*SurveyResponse) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case surveyresponse.FieldIndexScore:
 			values[i] = new(sql.NullFloat64)
-		case surveyresponse.FieldID, surveyresponse.FieldTemplateID, surveyresponse.FieldOwnerID, surveyresponse.FieldDealershipID, surveyresponse.FieldWorkOrderID, surveyresponse.FieldAdvisorID:
+		case surveyresponse.FieldID, surveyresponse.FieldTemplateID, surveyresponse.FieldOwnerID, surveyresponse.FieldDealershipID, surveyresponse.FieldWorkOrderID, surveyresponse.FieldAdvisorID, surveyresponse.FieldInvitationID:
 			values[i] = new(sql.NullInt64)
 		case surveyresponse.FieldSubmittedAt:
 			values[i] = new(sql.NullTime)
@@ -161,6 +163,13 @@ func (_m *SurveyResponse) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.AdvisorID = new(int)
 				*_m.AdvisorID = int(value.Int64)
+			}
+		case surveyresponse.FieldInvitationID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field invitation_id", values[i])
+			} else if value.Valid {
+				_m.InvitationID = new(int)
+				*_m.InvitationID = int(value.Int64)
 			}
 		case surveyresponse.FieldAnswers:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -255,6 +264,11 @@ func (_m *SurveyResponse) String() string {
 	builder.WriteString(", ")
 	if v := _m.AdvisorID; v != nil {
 		builder.WriteString("advisor_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.InvitationID; v != nil {
+		builder.WriteString("invitation_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -72,6 +72,20 @@ func (_c *SurveyResponseCreate) SetNillableAdvisorID(v *int) *SurveyResponseCrea
 	return _c
 }
 
+// SetInvitationID sets the "invitation_id" field.
+func (_c *SurveyResponseCreate) SetInvitationID(v int) *SurveyResponseCreate {
+	_c.mutation.SetInvitationID(v)
+	return _c
+}
+
+// SetNillableInvitationID sets the "invitation_id" field if the given value is not nil.
+func (_c *SurveyResponseCreate) SetNillableInvitationID(v *int) *SurveyResponseCreate {
+	if v != nil {
+		_c.SetInvitationID(*v)
+	}
+	return _c
+}
+
 // SetAnswers sets the "answers" field.
 func (_c *SurveyResponseCreate) SetAnswers(v []schematype.SurveyAnswer) *SurveyResponseCreate {
 	_c.mutation.SetAnswers(v)
@@ -230,6 +244,10 @@ func (_c *SurveyResponseCreate) createSpec() (*SurveyResponse, *sqlgraph.CreateS
 		_spec.SetField(surveyresponse.FieldAdvisorID, field.TypeInt, value)
 		_node.AdvisorID = &value
 	}
+	if value, ok := _c.mutation.InvitationID(); ok {
+		_spec.SetField(surveyresponse.FieldInvitationID, field.TypeInt, value)
+		_node.InvitationID = &value
+	}
 	if value, ok := _c.mutation.Answers(); ok {
 		_spec.SetField(surveyresponse.FieldAnswers, field.TypeJSON, value)
 		_node.Answers = value
@@ -374,6 +392,9 @@ func (u *SurveyResponseUpsertOne) UpdateNewValues() *SurveyResponseUpsertOne {
 		}
 		if _, exists := u.create.mutation.AdvisorID(); exists {
 			s.SetIgnore(surveyresponse.FieldAdvisorID)
+		}
+		if _, exists := u.create.mutation.InvitationID(); exists {
+			s.SetIgnore(surveyresponse.FieldInvitationID)
 		}
 		if _, exists := u.create.mutation.Answers(); exists {
 			s.SetIgnore(surveyresponse.FieldAnswers)
@@ -608,6 +629,9 @@ func (u *SurveyResponseUpsertBulk) UpdateNewValues() *SurveyResponseUpsertBulk {
 			}
 			if _, exists := b.mutation.AdvisorID(); exists {
 				s.SetIgnore(surveyresponse.FieldAdvisorID)
+			}
+			if _, exists := b.mutation.InvitationID(); exists {
+				s.SetIgnore(surveyresponse.FieldInvitationID)
 			}
 			if _, exists := b.mutation.Answers(); exists {
 				s.SetIgnore(surveyresponse.FieldAnswers)

@@ -92,6 +92,9 @@ func (_u *SurveyResponseUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if _u.mutation.AdvisorIDCleared() {
 		_spec.ClearField(surveyresponse.FieldAdvisorID, field.TypeInt)
 	}
+	if _u.mutation.InvitationIDCleared() {
+		_spec.ClearField(surveyresponse.FieldInvitationID, field.TypeInt)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -207,6 +210,9 @@ func (_u *SurveyResponseUpdateOne) sqlSave(ctx context.Context) (_node *SurveyRe
 	}
 	if _u.mutation.AdvisorIDCleared() {
 		_spec.ClearField(surveyresponse.FieldAdvisorID, field.TypeInt)
+	}
+	if _u.mutation.InvitationIDCleared() {
+		_spec.ClearField(surveyresponse.FieldInvitationID, field.TypeInt)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &SurveyResponse{config: _u.config}

@@ -41,6 +41,10 @@ type SurveyTemplate struct {
 	FreeTextQuestions []string `json:"free_text_questions,omitempty"`
 	// Active holds the value of the "active" field.
 	Active bool `json:"active,omitempty"`
+	// AlertIndexBelow holds the value of the "alert_index_below" field.
+	AlertIndexBelow float64 `json:"alert_index_below,omitempty"`
+	// AlertIndicatorBelow holds the value of the "alert_indicator_below" field.
+	AlertIndicatorBelow float64 `json:"alert_indicator_below,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the SurveyTemplateQuery when eager-loading is set.
 	Edges        SurveyTemplateEdges `json:"edges"`
@@ -78,6 +82,8 @@ func (*SurveyTemplate) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case surveytemplate.FieldActive:
 			values[i] = new(sql.NullBool)
+		case surveytemplate.FieldAlertIndexBelow, surveytemplate.FieldAlertIndicatorBelow:
+			values[i] = new(sql.NullFloat64)
 		case surveytemplate.FieldID, surveytemplate.FieldDealerGroupID, surveytemplate.FieldDealershipID, surveytemplate.FieldVersion, surveytemplate.FieldScaleMax:
 			values[i] = new(sql.NullInt64)
 		case surveytemplate.FieldName, surveytemplate.FieldKind:
@@ -176,6 +182,18 @@ func (_m *SurveyTemplate) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Active = value.Bool
 			}
+		case surveytemplate.FieldAlertIndexBelow:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field alert_index_below", values[i])
+			} else if value.Valid {
+				_m.AlertIndexBelow = value.Float64
+			}
+		case surveytemplate.FieldAlertIndicatorBelow:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field alert_indicator_below", values[i])
+			} else if value.Valid {
+				_m.AlertIndicatorBelow = value.Float64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -251,6 +269,12 @@ func (_m *SurveyTemplate) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("active=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Active))
+	builder.WriteString(", ")
+	builder.WriteString("alert_index_below=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AlertIndexBelow))
+	builder.WriteString(", ")
+	builder.WriteString("alert_indicator_below=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AlertIndicatorBelow))
 	builder.WriteByte(')')
 	return builder.String()
 }

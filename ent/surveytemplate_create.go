@@ -130,6 +130,34 @@ func (_c *SurveyTemplateCreate) SetNillableActive(v *bool) *SurveyTemplateCreate
 	return _c
 }
 
+// SetAlertIndexBelow sets the "alert_index_below" field.
+func (_c *SurveyTemplateCreate) SetAlertIndexBelow(v float64) *SurveyTemplateCreate {
+	_c.mutation.SetAlertIndexBelow(v)
+	return _c
+}
+
+// SetNillableAlertIndexBelow sets the "alert_index_below" field if the given value is not nil.
+func (_c *SurveyTemplateCreate) SetNillableAlertIndexBelow(v *float64) *SurveyTemplateCreate {
+	if v != nil {
+		_c.SetAlertIndexBelow(*v)
+	}
+	return _c
+}
+
+// SetAlertIndicatorBelow sets the "alert_indicator_below" field.
+func (_c *SurveyTemplateCreate) SetAlertIndicatorBelow(v float64) *SurveyTemplateCreate {
+	_c.mutation.SetAlertIndicatorBelow(v)
+	return _c
+}
+
+// SetNillableAlertIndicatorBelow sets the "alert_indicator_below" field if the given value is not nil.
+func (_c *SurveyTemplateCreate) SetNillableAlertIndicatorBelow(v *float64) *SurveyTemplateCreate {
+	if v != nil {
+		_c.SetAlertIndicatorBelow(*v)
+	}
+	return _c
+}
+
 // AddResponseIDs adds the "responses" edge to the SurveyResponse entity by IDs.
 func (_c *SurveyTemplateCreate) AddResponseIDs(ids ...int) *SurveyTemplateCreate {
 	_c.mutation.AddResponseIDs(ids...)
@@ -204,6 +232,14 @@ func (_c *SurveyTemplateCreate) defaults() error {
 		v := surveytemplate.DefaultActive
 		_c.mutation.SetActive(v)
 	}
+	if _, ok := _c.mutation.AlertIndexBelow(); !ok {
+		v := surveytemplate.DefaultAlertIndexBelow
+		_c.mutation.SetAlertIndexBelow(v)
+	}
+	if _, ok := _c.mutation.AlertIndicatorBelow(); !ok {
+		v := surveytemplate.DefaultAlertIndicatorBelow
+		_c.mutation.SetAlertIndicatorBelow(v)
+	}
 	return nil
 }
 
@@ -255,6 +291,22 @@ func (_c *SurveyTemplateCreate) check() error {
 	}
 	if _, ok := _c.mutation.Active(); !ok {
 		return &ValidationError{Name: "active", err: errors.New(`ent: missing required field "SurveyTemplate.active"`)}
+	}
+	if _, ok := _c.mutation.AlertIndexBelow(); !ok {
+		return &ValidationError{Name: "alert_index_below", err: errors.New(`ent: missing required field "SurveyTemplate.alert_index_below"`)}
+	}
+	if v, ok := _c.mutation.AlertIndexBelow(); ok {
+		if err := surveytemplate.AlertIndexBelowValidator(v); err != nil {
+			return &ValidationError{Name: "alert_index_below", err: fmt.Errorf(`ent: validator failed for field "SurveyTemplate.alert_index_below": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.AlertIndicatorBelow(); !ok {
+		return &ValidationError{Name: "alert_indicator_below", err: errors.New(`ent: missing required field "SurveyTemplate.alert_indicator_below"`)}
+	}
+	if v, ok := _c.mutation.AlertIndicatorBelow(); ok {
+		if err := surveytemplate.AlertIndicatorBelowValidator(v); err != nil {
+			return &ValidationError{Name: "alert_indicator_below", err: fmt.Errorf(`ent: validator failed for field "SurveyTemplate.alert_indicator_below": %w`, err)}
+		}
 	}
 	return nil
 }
@@ -326,6 +378,14 @@ func (_c *SurveyTemplateCreate) createSpec() (*SurveyTemplate, *sqlgraph.CreateS
 	if value, ok := _c.mutation.Active(); ok {
 		_spec.SetField(surveytemplate.FieldActive, field.TypeBool, value)
 		_node.Active = value
+	}
+	if value, ok := _c.mutation.AlertIndexBelow(); ok {
+		_spec.SetField(surveytemplate.FieldAlertIndexBelow, field.TypeFloat64, value)
+		_node.AlertIndexBelow = value
+	}
+	if value, ok := _c.mutation.AlertIndicatorBelow(); ok {
+		_spec.SetField(surveytemplate.FieldAlertIndicatorBelow, field.TypeFloat64, value)
+		_node.AlertIndicatorBelow = value
 	}
 	if nodes := _c.mutation.ResponsesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -465,6 +525,12 @@ func (u *SurveyTemplateUpsertOne) UpdateNewValues() *SurveyTemplateUpsertOne {
 		}
 		if _, exists := u.create.mutation.FreeTextQuestions(); exists {
 			s.SetIgnore(surveytemplate.FieldFreeTextQuestions)
+		}
+		if _, exists := u.create.mutation.AlertIndexBelow(); exists {
+			s.SetIgnore(surveytemplate.FieldAlertIndexBelow)
+		}
+		if _, exists := u.create.mutation.AlertIndicatorBelow(); exists {
+			s.SetIgnore(surveytemplate.FieldAlertIndicatorBelow)
 		}
 	}))
 	return u
@@ -738,6 +804,12 @@ func (u *SurveyTemplateUpsertBulk) UpdateNewValues() *SurveyTemplateUpsertBulk {
 			}
 			if _, exists := b.mutation.FreeTextQuestions(); exists {
 				s.SetIgnore(surveytemplate.FieldFreeTextQuestions)
+			}
+			if _, exists := b.mutation.AlertIndexBelow(); exists {
+				s.SetIgnore(surveytemplate.FieldAlertIndexBelow)
+			}
+			if _, exists := b.mutation.AlertIndicatorBelow(); exists {
+				s.SetIgnore(surveytemplate.FieldAlertIndicatorBelow)
 			}
 		}
 	}))

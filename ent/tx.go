@@ -20,6 +20,10 @@ type Tx struct {
 	AuditEntry *AuditEntryClient
 	// CareTask is the client for interacting with the CareTask builders.
 	CareTask *CareTaskClient
+	// Complaint is the client for interacting with the Complaint builders.
+	Complaint *ComplaintClient
+	// ComplaintStep is the client for interacting with the ComplaintStep builders.
+	ComplaintStep *ComplaintStepClient
 	// ContactAttempt is the client for interacting with the ContactAttempt builders.
 	ContactAttempt *ContactAttemptClient
 	// DealerGroup is the client for interacting with the DealerGroup builders.
@@ -48,6 +52,8 @@ type Tx struct {
 	ServiceType *ServiceTypeClient
 	// Staff is the client for interacting with the Staff builders.
 	Staff *StaffClient
+	// SurveyInvitation is the client for interacting with the SurveyInvitation builders.
+	SurveyInvitation *SurveyInvitationClient
 	// SurveyResponse is the client for interacting with the SurveyResponse builders.
 	SurveyResponse *SurveyResponseClient
 	// SurveyTemplate is the client for interacting with the SurveyTemplate builders.
@@ -196,6 +202,8 @@ func (tx *Tx) init() {
 	tx.Appointment = NewAppointmentClient(tx.config)
 	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.CareTask = NewCareTaskClient(tx.config)
+	tx.Complaint = NewComplaintClient(tx.config)
+	tx.ComplaintStep = NewComplaintStepClient(tx.config)
 	tx.ContactAttempt = NewContactAttemptClient(tx.config)
 	tx.DealerGroup = NewDealerGroupClient(tx.config)
 	tx.Dealership = NewDealershipClient(tx.config)
@@ -210,6 +218,7 @@ func (tx *Tx) init() {
 	tx.ReminderCheck = NewReminderCheckClient(tx.config)
 	tx.ServiceType = NewServiceTypeClient(tx.config)
 	tx.Staff = NewStaffClient(tx.config)
+	tx.SurveyInvitation = NewSurveyInvitationClient(tx.config)
 	tx.SurveyResponse = NewSurveyResponseClient(tx.config)
 	tx.SurveyTemplate = NewSurveyTemplateClient(tx.config)
 	tx.Vehicle = NewVehicleClient(tx.config)

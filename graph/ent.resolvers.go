@@ -41,6 +41,12 @@ func (r *queryResolver) CareTasks(ctx context.Context, after *entgql.Cursor[int]
 		ent.WithCareTaskOrder(orderBy), ent.WithCareTaskFilter(where.Filter))
 }
 
+// Complaints is the resolver for the complaints field.
+func (r *queryResolver) Complaints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) (*ent.ComplaintConnection, error) {
+	return r.Client.Complaint.Query().Paginate(ctx, after, first, before, last,
+		ent.WithComplaintOrder(orderBy), ent.WithComplaintFilter(where.Filter))
+}
+
 // DealerGroups is the resolver for the dealerGroups field.
 func (r *queryResolver) DealerGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) (*ent.DealerGroupConnection, error) {
 	return r.Client.DealerGroup.Query().Paginate(ctx, after, first, before, last,
@@ -71,6 +77,12 @@ func (r *queryResolver) Staff(ctx context.Context, after *entgql.Cursor[int], fi
 		ent.WithStaffOrder(orderBy), ent.WithStaffFilter(where.Filter))
 }
 
+// SurveyInvitations is the resolver for the surveyInvitations field.
+func (r *queryResolver) SurveyInvitations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyInvitationOrder, where *ent.SurveyInvitationWhereInput) (*ent.SurveyInvitationConnection, error) {
+	return r.Client.SurveyInvitation.Query().Paginate(ctx, after, first, before, last,
+		ent.WithSurveyInvitationOrder(orderBy), ent.WithSurveyInvitationFilter(where.Filter))
+}
+
 // SurveyTemplates is the resolver for the surveyTemplates field.
 func (r *queryResolver) SurveyTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) (*ent.SurveyTemplateConnection, error) {
 	return r.Client.SurveyTemplate.Query().Paginate(ctx, after, first, before, last,
@@ -95,7 +107,13 @@ func (r *Resolver) Photo() generated.PhotoResolver { return &photoResolver{r} }
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// SurveyInvitation returns generated.SurveyInvitationResolver implementation.
+func (r *Resolver) SurveyInvitation() generated.SurveyInvitationResolver {
+	return &surveyInvitationResolver{r}
+}
+
 type (
-	photoResolver struct{ *Resolver }
-	queryResolver struct{ *Resolver }
+	photoResolver            struct{ *Resolver }
+	queryResolver            struct{ *Resolver }
+	surveyInvitationResolver struct{ *Resolver }
 )

@@ -13,6 +13,7 @@ import (
 	"aftercare/internal/booking"
 	"aftercare/internal/photos"
 	"aftercare/internal/progress"
+	"aftercare/internal/survey"
 	"aftercare/internal/workorder"
 )
 
@@ -30,6 +31,8 @@ type Resolver struct {
 	// WorkOrders runs repair visits; Hub carries their live progress.
 	WorkOrders *workorder.Service
 	Hub        *progress.Hub
+	// Surveys answers satisfaction surveys and signs their links.
+	Surveys *survey.Service
 	// Photos keeps work-order photos.
 	Photos *photos.Service
 	// Claims updates sign-in accounts on role grants; nil without Firebase.

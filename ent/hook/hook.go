@@ -44,6 +44,30 @@ func (f CareTaskFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareTaskMutation", m)
 }
 
+// The ComplaintFunc type is an adapter to allow the use of ordinary
+// function as Complaint mutator.
+type ComplaintFunc func(context.Context, *ent.ComplaintMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplaintFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplaintMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplaintMutation", m)
+}
+
+// The ComplaintStepFunc type is an adapter to allow the use of ordinary
+// function as ComplaintStep mutator.
+type ComplaintStepFunc func(context.Context, *ent.ComplaintStepMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ComplaintStepFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ComplaintStepMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ComplaintStepMutation", m)
+}
+
 // The ContactAttemptFunc type is an adapter to allow the use of ordinary
 // function as ContactAttempt mutator.
 type ContactAttemptFunc func(context.Context, *ent.ContactAttemptMutation) (ent.Value, error)
@@ -210,6 +234,18 @@ func (f StaffFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StaffMutation", m)
+}
+
+// The SurveyInvitationFunc type is an adapter to allow the use of ordinary
+// function as SurveyInvitation mutator.
+type SurveyInvitationFunc func(context.Context, *ent.SurveyInvitationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SurveyInvitationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SurveyInvitationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SurveyInvitationMutation", m)
 }
 
 // The SurveyResponseFunc type is an adapter to allow the use of ordinary

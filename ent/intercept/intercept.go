@@ -10,6 +10,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -25,6 +27,7 @@ import (
 	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -171,6 +174,60 @@ func (f TraverseCareTask) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CareTaskQuery", q)
+}
+
+// The ComplaintFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ComplaintFunc func(context.Context, *ent.ComplaintQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ComplaintFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ComplaintQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ComplaintQuery", q)
+}
+
+// The TraverseComplaint type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseComplaint func(context.Context, *ent.ComplaintQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseComplaint) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseComplaint) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplaintQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ComplaintQuery", q)
+}
+
+// The ComplaintStepFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ComplaintStepFunc func(context.Context, *ent.ComplaintStepQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ComplaintStepFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ComplaintStepQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ComplaintStepQuery", q)
+}
+
+// The TraverseComplaintStep type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseComplaintStep func(context.Context, *ent.ComplaintStepQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseComplaintStep) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseComplaintStep) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplaintStepQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ComplaintStepQuery", q)
 }
 
 // The ContactAttemptFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -551,6 +608,33 @@ func (f TraverseStaff) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.StaffQuery", q)
 }
 
+// The SurveyInvitationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SurveyInvitationFunc func(context.Context, *ent.SurveyInvitationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SurveyInvitationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SurveyInvitationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SurveyInvitationQuery", q)
+}
+
+// The TraverseSurveyInvitation type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSurveyInvitation func(context.Context, *ent.SurveyInvitationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSurveyInvitation) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSurveyInvitation) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SurveyInvitationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SurveyInvitationQuery", q)
+}
+
 // The SurveyResponseFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SurveyResponseFunc func(context.Context, *ent.SurveyResponseQuery) (ent.Value, error)
 
@@ -749,6 +833,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditEntryQuery, predicate.AuditEntry, auditentry.OrderOption]{typ: ent.TypeAuditEntry, tq: q}, nil
 	case *ent.CareTaskQuery:
 		return &query[*ent.CareTaskQuery, predicate.CareTask, caretask.OrderOption]{typ: ent.TypeCareTask, tq: q}, nil
+	case *ent.ComplaintQuery:
+		return &query[*ent.ComplaintQuery, predicate.Complaint, complaint.OrderOption]{typ: ent.TypeComplaint, tq: q}, nil
+	case *ent.ComplaintStepQuery:
+		return &query[*ent.ComplaintStepQuery, predicate.ComplaintStep, complaintstep.OrderOption]{typ: ent.TypeComplaintStep, tq: q}, nil
 	case *ent.ContactAttemptQuery:
 		return &query[*ent.ContactAttemptQuery, predicate.ContactAttempt, contactattempt.OrderOption]{typ: ent.TypeContactAttempt, tq: q}, nil
 	case *ent.DealerGroupQuery:
@@ -777,6 +865,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ServiceTypeQuery, predicate.ServiceType, servicetype.OrderOption]{typ: ent.TypeServiceType, tq: q}, nil
 	case *ent.StaffQuery:
 		return &query[*ent.StaffQuery, predicate.Staff, staff.OrderOption]{typ: ent.TypeStaff, tq: q}, nil
+	case *ent.SurveyInvitationQuery:
+		return &query[*ent.SurveyInvitationQuery, predicate.SurveyInvitation, surveyinvitation.OrderOption]{typ: ent.TypeSurveyInvitation, tq: q}, nil
 	case *ent.SurveyResponseQuery:
 		return &query[*ent.SurveyResponseQuery, predicate.SurveyResponse, surveyresponse.OrderOption]{typ: ent.TypeSurveyResponse, tq: q}, nil
 	case *ent.SurveyTemplateQuery:

@@ -180,6 +180,93 @@ var (
 			},
 		},
 	}
+	// ComplaintsColumns holds the columns for the "complaints" table.
+	ComplaintsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "dealership_id", Type: field.TypeInt},
+		{Name: "work_order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "survey_response_id", Type: field.TypeInt, Unique: true, Nullable: true},
+		{Name: "source", Type: field.TypeEnum, Enums: []string{"survey", "app", "phone", "walk_in"}},
+		{Name: "category", Type: field.TypeEnum, Enums: []string{"service_quality", "waiting_time", "price", "staff_attitude", "facility", "parts", "other"}},
+		{Name: "severity", Type: field.TypeEnum, Enums: []string{"low", "medium", "high"}},
+		{Name: "description", Type: field.TypeString, Size: 2000},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"logged", "planned", "approved", "handled", "confirmed", "closed"}, Default: "logged"},
+		{Name: "due_at", Type: field.TypeTime},
+		{Name: "escalate_at", Type: field.TypeTime, Nullable: true},
+		{Name: "escalation_level", Type: field.TypeInt, Default: 0},
+		{Name: "reopened_count", Type: field.TypeInt, Default: 0},
+		{Name: "resolution_rating", Type: field.TypeInt, Nullable: true},
+		{Name: "resolution_comment", Type: field.TypeString, Nullable: true, Size: 1000},
+		{Name: "closed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "owner_id", Type: field.TypeInt},
+	}
+	// ComplaintsTable holds the schema information for the "complaints" table.
+	ComplaintsTable = &schema.Table{
+		Name:       "complaints",
+		Columns:    ComplaintsColumns,
+		PrimaryKey: []*schema.Column{ComplaintsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "complaints_owners_owner",
+				Columns:    []*schema.Column{ComplaintsColumns[18]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "complaint_dealership_id_status_due_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[3], ComplaintsColumns[10], ComplaintsColumns[11]},
+			},
+			{
+				Name:    "complaint_owner_id",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[18]},
+			},
+			{
+				Name:    "complaint_escalate_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[12]},
+			},
+		},
+	}
+	// ComplaintStepsColumns holds the columns for the "complaint_steps" table.
+	ComplaintStepsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"logged", "planned", "approved", "plan_rejected", "handled", "confirmed", "closed", "reopened", "rated", "escalated"}},
+		{Name: "to_status", Type: field.TypeEnum, Enums: []string{"logged", "planned", "approved", "handled", "confirmed", "closed"}},
+		{Name: "actor_kind", Type: field.TypeEnum, Enums: []string{"staff", "owner", "system"}},
+		{Name: "staff_id", Type: field.TypeInt, Nullable: true},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 2000},
+		{Name: "escalation_level", Type: field.TypeInt, Default: 0},
+		{Name: "due_at", Type: field.TypeTime, Nullable: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "complaint_id", Type: field.TypeInt},
+	}
+	// ComplaintStepsTable holds the schema information for the "complaint_steps" table.
+	ComplaintStepsTable = &schema.Table{
+		Name:       "complaint_steps",
+		Columns:    ComplaintStepsColumns,
+		PrimaryKey: []*schema.Column{ComplaintStepsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "complaint_steps_complaints_steps",
+				Columns:    []*schema.Column{ComplaintStepsColumns[9]},
+				RefColumns: []*schema.Column{ComplaintsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "complaintstep_complaint_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintStepsColumns[9], ComplaintStepsColumns[8]},
+			},
+		},
+	}
 	// ContactAttemptsColumns holds the columns for the "contact_attempts" table.
 	ContactAttemptsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -659,11 +746,59 @@ var (
 			},
 		},
 	}
+	// SurveyInvitationsColumns holds the columns for the "survey_invitations" table.
+	SurveyInvitationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "dealership_id", Type: field.TypeInt},
+		{Name: "work_order_id", Type: field.TypeInt, Unique: true, Nullable: true},
+		{Name: "advisor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "answered"}, Default: "pending"},
+		{Name: "invited_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "answered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "owner_id", Type: field.TypeInt},
+		{Name: "template_id", Type: field.TypeInt},
+	}
+	// SurveyInvitationsTable holds the schema information for the "survey_invitations" table.
+	SurveyInvitationsTable = &schema.Table{
+		Name:       "survey_invitations",
+		Columns:    SurveyInvitationsColumns,
+		PrimaryKey: []*schema.Column{SurveyInvitationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "survey_invitations_owners_owner",
+				Columns:    []*schema.Column{SurveyInvitationsColumns[10]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "survey_invitations_survey_templates_template",
+				Columns:    []*schema.Column{SurveyInvitationsColumns[11]},
+				RefColumns: []*schema.Column{SurveyTemplatesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "surveyinvitation_owner_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{SurveyInvitationsColumns[10], SurveyInvitationsColumns[6]},
+			},
+			{
+				Name:    "surveyinvitation_dealership_id_invited_at",
+				Unique:  false,
+				Columns: []*schema.Column{SurveyInvitationsColumns[3], SurveyInvitationsColumns[7]},
+			},
+		},
+	}
 	// SurveyResponsesColumns holds the columns for the "survey_responses" table.
 	SurveyResponsesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "dealership_id", Type: field.TypeInt},
 		{Name: "advisor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "invitation_id", Type: field.TypeInt, Unique: true, Nullable: true},
 		{Name: "answers", Type: field.TypeJSON},
 		{Name: "index_score", Type: field.TypeFloat64},
 		{Name: "top_box", Type: field.TypeBool},
@@ -680,19 +815,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "survey_responses_owners_survey_responses",
-				Columns:    []*schema.Column{SurveyResponsesColumns[7]},
+				Columns:    []*schema.Column{SurveyResponsesColumns[8]},
 				RefColumns: []*schema.Column{OwnersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "survey_responses_survey_templates_responses",
-				Columns:    []*schema.Column{SurveyResponsesColumns[8]},
+				Columns:    []*schema.Column{SurveyResponsesColumns[9]},
 				RefColumns: []*schema.Column{SurveyTemplatesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "survey_responses_work_orders_survey_responses",
-				Columns:    []*schema.Column{SurveyResponsesColumns[9]},
+				Columns:    []*schema.Column{SurveyResponsesColumns[10]},
 				RefColumns: []*schema.Column{WorkOrdersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -701,12 +836,12 @@ var (
 			{
 				Name:    "surveyresponse_dealership_id_submitted_at",
 				Unique:  false,
-				Columns: []*schema.Column{SurveyResponsesColumns[1], SurveyResponsesColumns[6]},
+				Columns: []*schema.Column{SurveyResponsesColumns[1], SurveyResponsesColumns[7]},
 			},
 			{
 				Name:    "surveyresponse_owner_id",
 				Unique:  false,
-				Columns: []*schema.Column{SurveyResponsesColumns[7]},
+				Columns: []*schema.Column{SurveyResponsesColumns[8]},
 			},
 		},
 	}
@@ -724,6 +859,8 @@ var (
 		{Name: "aspects", Type: field.TypeJSON},
 		{Name: "free_text_questions", Type: field.TypeJSON, Nullable: true},
 		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "alert_index_below", Type: field.TypeFloat64, Default: 60},
+		{Name: "alert_indicator_below", Type: field.TypeFloat64, Default: 40},
 	}
 	// SurveyTemplatesTable holds the schema information for the "survey_templates" table.
 	SurveyTemplatesTable = &schema.Table{
@@ -1003,6 +1140,8 @@ var (
 		AppointmentsTable,
 		AuditEntriesTable,
 		CareTasksTable,
+		ComplaintsTable,
+		ComplaintStepsTable,
 		ContactAttemptsTable,
 		DealerGroupsTable,
 		DealershipsTable,
@@ -1017,6 +1156,7 @@ var (
 		ReminderChecksTable,
 		ServiceTypesTable,
 		StaffsTable,
+		SurveyInvitationsTable,
 		SurveyResponsesTable,
 		SurveyTemplatesTable,
 		VehiclesTable,
@@ -1042,6 +1182,14 @@ func init() {
 	CareTasksTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(81604378624),
 	}
+	ComplaintsTable.ForeignKeys[0].RefTable = OwnersTable
+	ComplaintsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
+	}
+	ComplaintStepsTable.ForeignKeys[0].RefTable = ComplaintsTable
+	ComplaintStepsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
 	ContactAttemptsTable.ForeignKeys[0].RefTable = CareTasksTable
 	ContactAttemptsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(85899345920),
@@ -1062,7 +1210,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
 	JobLeasesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(90194313216),
+		IncrementStart: func(i int) *int { return &i }(103079215104),
 	}
 	OdometerReadingsTable.ForeignKeys[0].RefTable = VehiclesTable
 	OdometerReadingsTable.Annotation = &entsql.Annotation{
@@ -1083,10 +1231,10 @@ func init() {
 	}
 	RemindersTable.ForeignKeys[0].RefTable = OwnersTable
 	RemindersTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(94489280512),
+		IncrementStart: func(i int) *int { return &i }(107374182400),
 	}
 	ReminderChecksTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(98784247808),
+		IncrementStart: func(i int) *int { return &i }(111669149696),
 	}
 	ServiceTypesTable.ForeignKeys[0].RefTable = DealershipsTable
 	ServiceTypesTable.Annotation = &entsql.Annotation{
@@ -1095,6 +1243,11 @@ func init() {
 	StaffsTable.ForeignKeys[0].RefTable = DealershipsTable
 	StaffsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
+	}
+	SurveyInvitationsTable.ForeignKeys[0].RefTable = OwnersTable
+	SurveyInvitationsTable.ForeignKeys[1].RefTable = SurveyTemplatesTable
+	SurveyInvitationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	SurveyResponsesTable.ForeignKeys[0].RefTable = OwnersTable
 	SurveyResponsesTable.ForeignKeys[1].RefTable = SurveyTemplatesTable

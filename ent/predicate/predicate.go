@@ -15,6 +15,12 @@ type AuditEntry func(*sql.Selector)
 // CareTask is the predicate function for caretask builders.
 type CareTask func(*sql.Selector)
 
+// Complaint is the predicate function for complaint builders.
+type Complaint func(*sql.Selector)
+
+// ComplaintStep is the predicate function for complaintstep builders.
+type ComplaintStep func(*sql.Selector)
+
 // ContactAttempt is the predicate function for contactattempt builders.
 type ContactAttempt func(*sql.Selector)
 
@@ -56,6 +62,9 @@ type ServiceType func(*sql.Selector)
 
 // Staff is the predicate function for staff builders.
 type Staff func(*sql.Selector)
+
+// SurveyInvitation is the predicate function for surveyinvitation builders.
+type SurveyInvitation func(*sql.Selector)
 
 // SurveyResponse is the predicate function for surveyresponse builders.
 type SurveyResponse func(*sql.Selector)

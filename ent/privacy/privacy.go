@@ -183,6 +183,54 @@ func (f CareTaskMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutati
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareTaskMutation", m)
 }
 
+// The ComplaintQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplaintQueryRuleFunc func(context.Context, *ent.ComplaintQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplaintQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplaintQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplaintQuery", q)
+}
+
+// The ComplaintMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplaintMutationRuleFunc func(context.Context, *ent.ComplaintMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplaintMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplaintMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplaintMutation", m)
+}
+
+// The ComplaintStepQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ComplaintStepQueryRuleFunc func(context.Context, *ent.ComplaintStepQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ComplaintStepQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ComplaintStepQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ComplaintStepQuery", q)
+}
+
+// The ComplaintStepMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ComplaintStepMutationRuleFunc func(context.Context, *ent.ComplaintStepMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ComplaintStepMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ComplaintStepMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ComplaintStepMutation", m)
+}
+
 // The ContactAttemptQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ContactAttemptQueryRuleFunc func(context.Context, *ent.ContactAttemptQuery) error
@@ -519,6 +567,30 @@ func (f StaffMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StaffMutation", m)
 }
 
+// The SurveyInvitationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SurveyInvitationQueryRuleFunc func(context.Context, *ent.SurveyInvitationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SurveyInvitationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SurveyInvitationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SurveyInvitationQuery", q)
+}
+
+// The SurveyInvitationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SurveyInvitationMutationRuleFunc func(context.Context, *ent.SurveyInvitationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SurveyInvitationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SurveyInvitationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SurveyInvitationMutation", m)
+}
+
 // The SurveyResponseQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SurveyResponseQueryRuleFunc func(context.Context, *ent.SurveyResponseQuery) error
@@ -728,6 +800,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CareTaskQuery:
 		return q.Filter(), nil
+	case *ent.ComplaintQuery:
+		return q.Filter(), nil
+	case *ent.ComplaintStepQuery:
+		return q.Filter(), nil
 	case *ent.ContactAttemptQuery:
 		return q.Filter(), nil
 	case *ent.DealerGroupQuery:
@@ -756,6 +832,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.StaffQuery:
 		return q.Filter(), nil
+	case *ent.SurveyInvitationQuery:
+		return q.Filter(), nil
 	case *ent.SurveyResponseQuery:
 		return q.Filter(), nil
 	case *ent.SurveyTemplateQuery:
@@ -782,6 +860,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditEntryMutation:
 		return m.Filter(), nil
 	case *ent.CareTaskMutation:
+		return m.Filter(), nil
+	case *ent.ComplaintMutation:
+		return m.Filter(), nil
+	case *ent.ComplaintStepMutation:
 		return m.Filter(), nil
 	case *ent.ContactAttemptMutation:
 		return m.Filter(), nil
@@ -810,6 +892,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ServiceTypeMutation:
 		return m.Filter(), nil
 	case *ent.StaffMutation:
+		return m.Filter(), nil
+	case *ent.SurveyInvitationMutation:
 		return m.Filter(), nil
 	case *ent.SurveyResponseMutation:
 		return m.Filter(), nil

@@ -6,6 +6,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/dealergroup"
 	"aftercare/ent/dealership"
@@ -21,6 +23,7 @@ import (
 	"aftercare/ent/schema"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
@@ -198,6 +201,98 @@ func init() {
 	caretaskDescFailureReason := caretaskFields[17].Descriptor()
 	// caretask.FailureReasonValidator is a validator for the "failure_reason" field. It is called by the builders before save.
 	caretask.FailureReasonValidator = caretaskDescFailureReason.Validators[0].(func(string) error)
+	complaintMixin := schema.Complaint{}.Mixin()
+	complaint.Policy = privacy.NewPolicies(schema.Complaint{})
+	complaint.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := complaint.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	complaintMixinHooks1 := complaintMixin[1].Hooks()
+
+	complaint.Hooks[1] = complaintMixinHooks1[0]
+	complaintMixinFields0 := complaintMixin[0].Fields()
+	_ = complaintMixinFields0
+	complaintFields := schema.Complaint{}.Fields()
+	_ = complaintFields
+	// complaintDescCreatedAt is the schema descriptor for created_at field.
+	complaintDescCreatedAt := complaintMixinFields0[0].Descriptor()
+	// complaint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	complaint.DefaultCreatedAt = complaintDescCreatedAt.Default.(func() time.Time)
+	// complaintDescUpdatedAt is the schema descriptor for updated_at field.
+	complaintDescUpdatedAt := complaintMixinFields0[1].Descriptor()
+	// complaint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	complaint.DefaultUpdatedAt = complaintDescUpdatedAt.Default.(func() time.Time)
+	// complaint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	complaint.UpdateDefaultUpdatedAt = complaintDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// complaintDescDescription is the schema descriptor for description field.
+	complaintDescDescription := complaintFields[7].Descriptor()
+	// complaint.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	complaint.DescriptionValidator = func() func(string) error {
+		validators := complaintDescDescription.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(description string) error {
+			for _, fn := range fns {
+				if err := fn(description); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// complaintDescEscalationLevel is the schema descriptor for escalation_level field.
+	complaintDescEscalationLevel := complaintFields[11].Descriptor()
+	// complaint.DefaultEscalationLevel holds the default value on creation for the escalation_level field.
+	complaint.DefaultEscalationLevel = complaintDescEscalationLevel.Default.(int)
+	// complaint.EscalationLevelValidator is a validator for the "escalation_level" field. It is called by the builders before save.
+	complaint.EscalationLevelValidator = complaintDescEscalationLevel.Validators[0].(func(int) error)
+	// complaintDescReopenedCount is the schema descriptor for reopened_count field.
+	complaintDescReopenedCount := complaintFields[12].Descriptor()
+	// complaint.DefaultReopenedCount holds the default value on creation for the reopened_count field.
+	complaint.DefaultReopenedCount = complaintDescReopenedCount.Default.(int)
+	// complaint.ReopenedCountValidator is a validator for the "reopened_count" field. It is called by the builders before save.
+	complaint.ReopenedCountValidator = complaintDescReopenedCount.Validators[0].(func(int) error)
+	// complaintDescResolutionRating is the schema descriptor for resolution_rating field.
+	complaintDescResolutionRating := complaintFields[13].Descriptor()
+	// complaint.ResolutionRatingValidator is a validator for the "resolution_rating" field. It is called by the builders before save.
+	complaint.ResolutionRatingValidator = complaintDescResolutionRating.Validators[0].(func(int) error)
+	// complaintDescResolutionComment is the schema descriptor for resolution_comment field.
+	complaintDescResolutionComment := complaintFields[14].Descriptor()
+	// complaint.ResolutionCommentValidator is a validator for the "resolution_comment" field. It is called by the builders before save.
+	complaint.ResolutionCommentValidator = complaintDescResolutionComment.Validators[0].(func(string) error)
+	complaintstepMixin := schema.ComplaintStep{}.Mixin()
+	complaintstep.Policy = privacy.NewPolicies(schema.ComplaintStep{})
+	complaintstep.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := complaintstep.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	complaintstepMixinHooks0 := complaintstepMixin[0].Hooks()
+
+	complaintstep.Hooks[1] = complaintstepMixinHooks0[0]
+	complaintstepFields := schema.ComplaintStep{}.Fields()
+	_ = complaintstepFields
+	// complaintstepDescNote is the schema descriptor for note field.
+	complaintstepDescNote := complaintstepFields[5].Descriptor()
+	// complaintstep.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	complaintstep.NoteValidator = complaintstepDescNote.Validators[0].(func(string) error)
+	// complaintstepDescEscalationLevel is the schema descriptor for escalation_level field.
+	complaintstepDescEscalationLevel := complaintstepFields[6].Descriptor()
+	// complaintstep.DefaultEscalationLevel holds the default value on creation for the escalation_level field.
+	complaintstep.DefaultEscalationLevel = complaintstepDescEscalationLevel.Default.(int)
+	// complaintstepDescAt is the schema descriptor for at field.
+	complaintstepDescAt := complaintstepFields[8].Descriptor()
+	// complaintstep.DefaultAt holds the default value on creation for the at field.
+	complaintstep.DefaultAt = complaintstepDescAt.Default.(func() time.Time)
 	contactattemptMixin := schema.ContactAttempt{}.Mixin()
 	contactattempt.Policy = privacy.NewPolicies(schema.ContactAttempt{})
 	contactattempt.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1089,6 +1184,33 @@ func init() {
 	staffDescAuthUID := staffFields[7].Descriptor()
 	// staff.AuthUIDValidator is a validator for the "auth_uid" field. It is called by the builders before save.
 	staff.AuthUIDValidator = staffDescAuthUID.Validators[0].(func(string) error)
+	surveyinvitationMixin := schema.SurveyInvitation{}.Mixin()
+	surveyinvitation.Policy = privacy.NewPolicies(schema.SurveyInvitation{})
+	surveyinvitation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := surveyinvitation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	surveyinvitationMixinHooks1 := surveyinvitationMixin[1].Hooks()
+
+	surveyinvitation.Hooks[1] = surveyinvitationMixinHooks1[0]
+	surveyinvitationMixinFields0 := surveyinvitationMixin[0].Fields()
+	_ = surveyinvitationMixinFields0
+	surveyinvitationFields := schema.SurveyInvitation{}.Fields()
+	_ = surveyinvitationFields
+	// surveyinvitationDescCreatedAt is the schema descriptor for created_at field.
+	surveyinvitationDescCreatedAt := surveyinvitationMixinFields0[0].Descriptor()
+	// surveyinvitation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	surveyinvitation.DefaultCreatedAt = surveyinvitationDescCreatedAt.Default.(func() time.Time)
+	// surveyinvitationDescUpdatedAt is the schema descriptor for updated_at field.
+	surveyinvitationDescUpdatedAt := surveyinvitationMixinFields0[1].Descriptor()
+	// surveyinvitation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	surveyinvitation.DefaultUpdatedAt = surveyinvitationDescUpdatedAt.Default.(func() time.Time)
+	// surveyinvitation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	surveyinvitation.UpdateDefaultUpdatedAt = surveyinvitationDescUpdatedAt.UpdateDefault.(func() time.Time)
 	surveyresponseMixin := schema.SurveyResponse{}.Mixin()
 	surveyresponse.Policy = privacy.NewPolicies(schema.SurveyResponse{})
 	surveyresponse.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1105,7 +1227,7 @@ func init() {
 	surveyresponseFields := schema.SurveyResponse{}.Fields()
 	_ = surveyresponseFields
 	// surveyresponseDescSubmittedAt is the schema descriptor for submitted_at field.
-	surveyresponseDescSubmittedAt := surveyresponseFields[8].Descriptor()
+	surveyresponseDescSubmittedAt := surveyresponseFields[9].Descriptor()
 	// surveyresponse.DefaultSubmittedAt holds the default value on creation for the submitted_at field.
 	surveyresponse.DefaultSubmittedAt = surveyresponseDescSubmittedAt.Default.(func() time.Time)
 	surveytemplateMixin := schema.SurveyTemplate{}.Mixin()
@@ -1167,6 +1289,18 @@ func init() {
 	surveytemplateDescActive := surveytemplateFields[8].Descriptor()
 	// surveytemplate.DefaultActive holds the default value on creation for the active field.
 	surveytemplate.DefaultActive = surveytemplateDescActive.Default.(bool)
+	// surveytemplateDescAlertIndexBelow is the schema descriptor for alert_index_below field.
+	surveytemplateDescAlertIndexBelow := surveytemplateFields[9].Descriptor()
+	// surveytemplate.DefaultAlertIndexBelow holds the default value on creation for the alert_index_below field.
+	surveytemplate.DefaultAlertIndexBelow = surveytemplateDescAlertIndexBelow.Default.(float64)
+	// surveytemplate.AlertIndexBelowValidator is a validator for the "alert_index_below" field. It is called by the builders before save.
+	surveytemplate.AlertIndexBelowValidator = surveytemplateDescAlertIndexBelow.Validators[0].(func(float64) error)
+	// surveytemplateDescAlertIndicatorBelow is the schema descriptor for alert_indicator_below field.
+	surveytemplateDescAlertIndicatorBelow := surveytemplateFields[10].Descriptor()
+	// surveytemplate.DefaultAlertIndicatorBelow holds the default value on creation for the alert_indicator_below field.
+	surveytemplate.DefaultAlertIndicatorBelow = surveytemplateDescAlertIndicatorBelow.Default.(float64)
+	// surveytemplate.AlertIndicatorBelowValidator is a validator for the "alert_indicator_below" field. It is called by the builders before save.
+	surveytemplate.AlertIndicatorBelowValidator = surveytemplateDescAlertIndicatorBelow.Validators[0].(func(float64) error)
 	vehicleMixin := schema.Vehicle{}.Mixin()
 	vehicle.Policy = privacy.NewPolicies(schema.Vehicle{})
 	vehicle.Hooks[0] = func(next ent.Mutator) ent.Mutator {

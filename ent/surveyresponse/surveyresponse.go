@@ -25,6 +25,8 @@ const (
 	FieldWorkOrderID = "work_order_id"
 	// FieldAdvisorID holds the string denoting the advisor_id field in the database.
 	FieldAdvisorID = "advisor_id"
+	// FieldInvitationID holds the string denoting the invitation_id field in the database.
+	FieldInvitationID = "invitation_id"
 	// FieldAnswers holds the string denoting the answers field in the database.
 	FieldAnswers = "answers"
 	// FieldIndexScore holds the string denoting the index_score field in the database.
@@ -72,6 +74,7 @@ var Columns = []string{
 	FieldDealershipID,
 	FieldWorkOrderID,
 	FieldAdvisorID,
+	FieldInvitationID,
 	FieldAnswers,
 	FieldIndexScore,
 	FieldTopBox,
@@ -131,6 +134,11 @@ func ByWorkOrderID(opts ...sql.OrderTermOption) OrderOption {
 // ByAdvisorID orders the results by the advisor_id field.
 func ByAdvisorID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAdvisorID, opts...).ToFunc()
+}
+
+// ByInvitationID orders the results by the invitation_id field.
+func ByInvitationID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldInvitationID, opts...).ToFunc()
 }
 
 // ByIndexScore orders the results by the index_score field.

@@ -80,6 +80,11 @@ func AdvisorID(v int) predicate.SurveyResponse {
 	return predicate.SurveyResponse(sql.FieldEQ(FieldAdvisorID, v))
 }
 
+// InvitationID applies equality check predicate on the "invitation_id" field. It's identical to InvitationIDEQ.
+func InvitationID(v int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldEQ(FieldInvitationID, v))
+}
+
 // IndexScore applies equality check predicate on the "index_score" field. It's identical to IndexScoreEQ.
 func IndexScore(v float64) predicate.SurveyResponse {
 	return predicate.SurveyResponse(sql.FieldEQ(FieldIndexScore, v))
@@ -253,6 +258,56 @@ func AdvisorIDIsNil() predicate.SurveyResponse {
 // AdvisorIDNotNil applies the NotNil predicate on the "advisor_id" field.
 func AdvisorIDNotNil() predicate.SurveyResponse {
 	return predicate.SurveyResponse(sql.FieldNotNull(FieldAdvisorID))
+}
+
+// InvitationIDEQ applies the EQ predicate on the "invitation_id" field.
+func InvitationIDEQ(v int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldEQ(FieldInvitationID, v))
+}
+
+// InvitationIDNEQ applies the NEQ predicate on the "invitation_id" field.
+func InvitationIDNEQ(v int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldNEQ(FieldInvitationID, v))
+}
+
+// InvitationIDIn applies the In predicate on the "invitation_id" field.
+func InvitationIDIn(vs ...int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldIn(FieldInvitationID, vs...))
+}
+
+// InvitationIDNotIn applies the NotIn predicate on the "invitation_id" field.
+func InvitationIDNotIn(vs ...int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldNotIn(FieldInvitationID, vs...))
+}
+
+// InvitationIDGT applies the GT predicate on the "invitation_id" field.
+func InvitationIDGT(v int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldGT(FieldInvitationID, v))
+}
+
+// InvitationIDGTE applies the GTE predicate on the "invitation_id" field.
+func InvitationIDGTE(v int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldGTE(FieldInvitationID, v))
+}
+
+// InvitationIDLT applies the LT predicate on the "invitation_id" field.
+func InvitationIDLT(v int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldLT(FieldInvitationID, v))
+}
+
+// InvitationIDLTE applies the LTE predicate on the "invitation_id" field.
+func InvitationIDLTE(v int) predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldLTE(FieldInvitationID, v))
+}
+
+// InvitationIDIsNil applies the IsNil predicate on the "invitation_id" field.
+func InvitationIDIsNil() predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldIsNull(FieldInvitationID))
+}
+
+// InvitationIDNotNil applies the NotNil predicate on the "invitation_id" field.
+func InvitationIDNotNil() predicate.SurveyResponse {
+	return predicate.SurveyResponse(sql.FieldNotNull(FieldInvitationID))
 }
 
 // IndexScoreEQ applies the EQ predicate on the "index_score" field.

@@ -40,6 +40,10 @@ const (
 	FieldFreeTextQuestions = "free_text_questions"
 	// FieldActive holds the string denoting the active field in the database.
 	FieldActive = "active"
+	// FieldAlertIndexBelow holds the string denoting the alert_index_below field in the database.
+	FieldAlertIndexBelow = "alert_index_below"
+	// FieldAlertIndicatorBelow holds the string denoting the alert_indicator_below field in the database.
+	FieldAlertIndicatorBelow = "alert_indicator_below"
 	// EdgeResponses holds the string denoting the responses edge name in mutations.
 	EdgeResponses = "responses"
 	// Table holds the table name of the surveytemplate in the database.
@@ -67,6 +71,8 @@ var Columns = []string{
 	FieldAspects,
 	FieldFreeTextQuestions,
 	FieldActive,
+	FieldAlertIndexBelow,
+	FieldAlertIndicatorBelow,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -103,6 +109,14 @@ var (
 	ScaleMaxValidator func(int) error
 	// DefaultActive holds the default value on creation for the "active" field.
 	DefaultActive bool
+	// DefaultAlertIndexBelow holds the default value on creation for the "alert_index_below" field.
+	DefaultAlertIndexBelow float64
+	// AlertIndexBelowValidator is a validator for the "alert_index_below" field. It is called by the builders before save.
+	AlertIndexBelowValidator func(float64) error
+	// DefaultAlertIndicatorBelow holds the default value on creation for the "alert_indicator_below" field.
+	DefaultAlertIndicatorBelow float64
+	// AlertIndicatorBelowValidator is a validator for the "alert_indicator_below" field. It is called by the builders before save.
+	AlertIndicatorBelowValidator func(float64) error
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -179,6 +193,16 @@ func ByScaleMax(opts ...sql.OrderTermOption) OrderOption {
 // ByActive orders the results by the active field.
 func ByActive(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActive, opts...).ToFunc()
+}
+
+// ByAlertIndexBelow orders the results by the alert_index_below field.
+func ByAlertIndexBelow(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAlertIndexBelow, opts...).ToFunc()
+}
+
+// ByAlertIndicatorBelow orders the results by the alert_indicator_below field.
+func ByAlertIndicatorBelow(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAlertIndicatorBelow, opts...).ToFunc()
 }
 
 // ByResponsesCount orders the results by responses count.

@@ -95,6 +95,16 @@ func Active(v bool) predicate.SurveyTemplate {
 	return predicate.SurveyTemplate(sql.FieldEQ(FieldActive, v))
 }
 
+// AlertIndexBelow applies equality check predicate on the "alert_index_below" field. It's identical to AlertIndexBelowEQ.
+func AlertIndexBelow(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldEQ(FieldAlertIndexBelow, v))
+}
+
+// AlertIndicatorBelow applies equality check predicate on the "alert_indicator_below" field. It's identical to AlertIndicatorBelowEQ.
+func AlertIndicatorBelow(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldEQ(FieldAlertIndicatorBelow, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.SurveyTemplate {
 	return predicate.SurveyTemplate(sql.FieldEQ(FieldCreatedAt, v))
@@ -448,6 +458,86 @@ func ActiveEQ(v bool) predicate.SurveyTemplate {
 // ActiveNEQ applies the NEQ predicate on the "active" field.
 func ActiveNEQ(v bool) predicate.SurveyTemplate {
 	return predicate.SurveyTemplate(sql.FieldNEQ(FieldActive, v))
+}
+
+// AlertIndexBelowEQ applies the EQ predicate on the "alert_index_below" field.
+func AlertIndexBelowEQ(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldEQ(FieldAlertIndexBelow, v))
+}
+
+// AlertIndexBelowNEQ applies the NEQ predicate on the "alert_index_below" field.
+func AlertIndexBelowNEQ(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldNEQ(FieldAlertIndexBelow, v))
+}
+
+// AlertIndexBelowIn applies the In predicate on the "alert_index_below" field.
+func AlertIndexBelowIn(vs ...float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldIn(FieldAlertIndexBelow, vs...))
+}
+
+// AlertIndexBelowNotIn applies the NotIn predicate on the "alert_index_below" field.
+func AlertIndexBelowNotIn(vs ...float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldNotIn(FieldAlertIndexBelow, vs...))
+}
+
+// AlertIndexBelowGT applies the GT predicate on the "alert_index_below" field.
+func AlertIndexBelowGT(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldGT(FieldAlertIndexBelow, v))
+}
+
+// AlertIndexBelowGTE applies the GTE predicate on the "alert_index_below" field.
+func AlertIndexBelowGTE(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldGTE(FieldAlertIndexBelow, v))
+}
+
+// AlertIndexBelowLT applies the LT predicate on the "alert_index_below" field.
+func AlertIndexBelowLT(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldLT(FieldAlertIndexBelow, v))
+}
+
+// AlertIndexBelowLTE applies the LTE predicate on the "alert_index_below" field.
+func AlertIndexBelowLTE(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldLTE(FieldAlertIndexBelow, v))
+}
+
+// AlertIndicatorBelowEQ applies the EQ predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowEQ(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldEQ(FieldAlertIndicatorBelow, v))
+}
+
+// AlertIndicatorBelowNEQ applies the NEQ predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowNEQ(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldNEQ(FieldAlertIndicatorBelow, v))
+}
+
+// AlertIndicatorBelowIn applies the In predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowIn(vs ...float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldIn(FieldAlertIndicatorBelow, vs...))
+}
+
+// AlertIndicatorBelowNotIn applies the NotIn predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowNotIn(vs ...float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldNotIn(FieldAlertIndicatorBelow, vs...))
+}
+
+// AlertIndicatorBelowGT applies the GT predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowGT(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldGT(FieldAlertIndicatorBelow, v))
+}
+
+// AlertIndicatorBelowGTE applies the GTE predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowGTE(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldGTE(FieldAlertIndicatorBelow, v))
+}
+
+// AlertIndicatorBelowLT applies the LT predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowLT(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldLT(FieldAlertIndicatorBelow, v))
+}
+
+// AlertIndicatorBelowLTE applies the LTE predicate on the "alert_indicator_below" field.
+func AlertIndicatorBelowLTE(v float64) predicate.SurveyTemplate {
+	return predicate.SurveyTemplate(sql.FieldLTE(FieldAlertIndicatorBelow, v))
 }
 
 // HasResponses applies the HasEdge predicate on the "responses" edge.

@@ -7,6 +7,8 @@ import (
 	"aftercare/ent/appointment"
 	"aftercare/ent/auditentry"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
+	"aftercare/ent/complaintstep"
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/device"
 	"aftercare/ent/inspectionitem"
@@ -18,6 +20,7 @@ import (
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveyinvitation"
 	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
@@ -54,6 +57,7 @@ type ResolverRoot interface {
 	Photo() PhotoResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
+	SurveyInvitation() SurveyInvitationResolver
 }
 
 type DirectiveRoot struct {
@@ -189,6 +193,54 @@ type ComplexityRoot struct {
 		WorkConfirmed         func(childComplexity int) int
 	}
 
+	Complaint struct {
+		Category          func(childComplexity int) int
+		ClosedAt          func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		DealershipID      func(childComplexity int) int
+		Description       func(childComplexity int) int
+		DueAt             func(childComplexity int) int
+		EscalationLevel   func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Owner             func(childComplexity int) int
+		OwnerID           func(childComplexity int) int
+		ReopenedCount     func(childComplexity int) int
+		ResolutionComment func(childComplexity int) int
+		ResolutionRating  func(childComplexity int) int
+		Severity          func(childComplexity int) int
+		Source            func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Steps             func(childComplexity int) int
+		SurveyResponseID  func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		WorkOrderID       func(childComplexity int) int
+	}
+
+	ComplaintConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ComplaintEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ComplaintStep struct {
+		Action          func(childComplexity int) int
+		ActorKind       func(childComplexity int) int
+		At              func(childComplexity int) int
+		Complaint       func(childComplexity int) int
+		ComplaintID     func(childComplexity int) int
+		DueAt           func(childComplexity int) int
+		EscalationLevel func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Note            func(childComplexity int) int
+		StaffID         func(childComplexity int) int
+		ToStatus        func(childComplexity int) int
+	}
+
 	ContactAttempt struct {
 		At         func(childComplexity int) int
 		CareTask   func(childComplexity int) int
@@ -314,47 +366,54 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeReminder   func(childComplexity int, id int) int
-		AddInspectionFinding  func(childComplexity int, input model.InspectionFindingInput) int
-		AdvanceWorkOrder      func(childComplexity int, input model.AdvanceWorkOrderInput) int
-		BookAppointment       func(childComplexity int, input model.BookAppointmentInput) int
-		CancelAppointment     func(childComplexity int, id int, reason string) int
-		CancelWorkOrder       func(childComplexity int, workOrderID int, reason string) int
-		CheckIn               func(childComplexity int, input model.CheckInVehicleInput) int
-		ConfirmAppointment    func(childComplexity int, id int) int
-		ConfirmCheckIn        func(childComplexity int, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) int
-		CreateDealerGroup     func(childComplexity int, input ent.CreateDealerGroupInput) int
-		CreateDealership      func(childComplexity int, input ent.CreateDealershipInput) int
-		CreateOwner           func(childComplexity int, input ent.CreateOwnerInput) int
-		CreateStaff           func(childComplexity int, input ent.CreateStaffInput) int
-		CreateWidgetKey       func(childComplexity int, dealershipID int, name string, allowedOrigins []string) int
-		DecideInspectionItem  func(childComplexity int, itemID int, approve bool, note *string) int
-		DeliverWorkOrder      func(childComplexity int, input model.DeliverWorkOrderInput) int
-		EraseMyAccount        func(childComplexity int, confirm bool) int
-		ExportMyData          func(childComplexity int) int
-		GrantStaffRole        func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
-		LogContactAttempt     func(childComplexity int, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) int
-		MarkNoShow            func(childComplexity int, id int) int
-		RecordOdometerReading func(childComplexity int, input model.RecordOdometerReadingInput) int
-		RegisterDevice        func(childComplexity int, token string, platform device.Platform, appVersion *string, locale *string) int
-		RegisterVehicle       func(childComplexity int, input ent.CreateVehicleInput) int
-		RequestBooking        func(childComplexity int, input model.WidgetBookingInput) int
-		RescheduleAppointment func(childComplexity int, id int, startsAt time.Time) int
-		RevokeWidgetKey       func(childComplexity int, id int) int
-		RotateWidgetKey       func(childComplexity int, id int) int
-		SetBookingSettings    func(childComplexity int, dealershipID int, input model.BookingSettingsInput) int
-		SetGreetingDays       func(childComplexity int, dealershipID int, days []*schematype.GreetingDay) int
-		SetOpeningHours       func(childComplexity int, dealershipID int, hours []*schematype.OpeningHours) int
-		SetServiceType        func(childComplexity int, dealershipID int, input model.ServiceTypeInput) int
-		SetWidgetKeyOrigins   func(childComplexity int, id int, allowedOrigins []string) int
-		TransferVehicle       func(childComplexity int, vehicleID int, newOwnerID int) int
-		UnregisterDevice      func(childComplexity int, token string) int
-		UpdateDealerGroup     func(childComplexity int, id int, input ent.UpdateDealerGroupInput) int
-		UpdateDealership      func(childComplexity int, id int, input ent.UpdateDealershipInput) int
-		UpdateOwner           func(childComplexity int, id int, input ent.UpdateOwnerInput) int
-		UpdateStaff           func(childComplexity int, id int, input ent.UpdateStaffInput) int
-		UpdateVehicle         func(childComplexity int, id int, input ent.UpdateVehicleInput) int
-		UploadPhoto           func(childComplexity int, workOrderID int, inspectionItemID *int, kind photo.Kind, file graphql.Upload) int
+		AcknowledgeReminder     func(childComplexity int, id int) int
+		AddInspectionFinding    func(childComplexity int, input model.InspectionFindingInput) int
+		AdvanceComplaint        func(childComplexity int, complaintID int, to complaint.Status, note string) int
+		AdvanceWorkOrder        func(childComplexity int, input model.AdvanceWorkOrderInput) int
+		BookAppointment         func(childComplexity int, input model.BookAppointmentInput) int
+		CancelAppointment       func(childComplexity int, id int, reason string) int
+		CancelWorkOrder         func(childComplexity int, workOrderID int, reason string) int
+		CheckIn                 func(childComplexity int, input model.CheckInVehicleInput) int
+		ConfirmAppointment      func(childComplexity int, id int) int
+		ConfirmCheckIn          func(childComplexity int, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) int
+		CreateDealerGroup       func(childComplexity int, input ent.CreateDealerGroupInput) int
+		CreateDealership        func(childComplexity int, input ent.CreateDealershipInput) int
+		CreateOwner             func(childComplexity int, input ent.CreateOwnerInput) int
+		CreateStaff             func(childComplexity int, input ent.CreateStaffInput) int
+		CreateWidgetKey         func(childComplexity int, dealershipID int, name string, allowedOrigins []string) int
+		DecideInspectionItem    func(childComplexity int, itemID int, approve bool, note *string) int
+		DeliverWorkOrder        func(childComplexity int, input model.DeliverWorkOrderInput) int
+		EraseMyAccount          func(childComplexity int, confirm bool) int
+		ExportMyData            func(childComplexity int) int
+		FileComplaint           func(childComplexity int, input model.FileComplaintInput) int
+		GrantStaffRole          func(childComplexity int, staffID int, role staff.Role, dealershipID *int, active *bool) int
+		LogComplaint            func(childComplexity int, input model.LogComplaintInput) int
+		LogContactAttempt       func(childComplexity int, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) int
+		MarkNoShow              func(childComplexity int, id int) int
+		PublishSurveyTemplate   func(childComplexity int, input model.PublishSurveyTemplateInput) int
+		RateComplaintResolution func(childComplexity int, complaintID int, rating int, comment *string) int
+		RecordOdometerReading   func(childComplexity int, input model.RecordOdometerReadingInput) int
+		RegisterDevice          func(childComplexity int, token string, platform device.Platform, appVersion *string, locale *string) int
+		RegisterVehicle         func(childComplexity int, input ent.CreateVehicleInput) int
+		ReopenComplaint         func(childComplexity int, complaintID int, note string) int
+		RequestBooking          func(childComplexity int, input model.WidgetBookingInput) int
+		RescheduleAppointment   func(childComplexity int, id int, startsAt time.Time) int
+		RevokeWidgetKey         func(childComplexity int, id int) int
+		RotateWidgetKey         func(childComplexity int, id int) int
+		SetBookingSettings      func(childComplexity int, dealershipID int, input model.BookingSettingsInput) int
+		SetGreetingDays         func(childComplexity int, dealershipID int, days []*schematype.GreetingDay) int
+		SetOpeningHours         func(childComplexity int, dealershipID int, hours []*schematype.OpeningHours) int
+		SetServiceType          func(childComplexity int, dealershipID int, input model.ServiceTypeInput) int
+		SetWidgetKeyOrigins     func(childComplexity int, id int, allowedOrigins []string) int
+		SubmitSurvey            func(childComplexity int, invitationID *int, token *string, answers []*schematype.SurveyAnswer) int
+		TransferVehicle         func(childComplexity int, vehicleID int, newOwnerID int) int
+		UnregisterDevice        func(childComplexity int, token string) int
+		UpdateDealerGroup       func(childComplexity int, id int, input ent.UpdateDealerGroupInput) int
+		UpdateDealership        func(childComplexity int, id int, input ent.UpdateDealershipInput) int
+		UpdateOwner             func(childComplexity int, id int, input ent.UpdateOwnerInput) int
+		UpdateStaff             func(childComplexity int, id int, input ent.UpdateStaffInput) int
+		UpdateVehicle           func(childComplexity int, id int, input ent.UpdateVehicleInput) int
+		UploadPhoto             func(childComplexity int, workOrderID int, inspectionItemID *int, kind photo.Kind, file graphql.Upload) int
 	}
 
 	OdometerReading struct {
@@ -496,22 +555,26 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Appointments    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
-		AuditEntries    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) int
-		AvailableSlots  func(childComplexity int, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) int
-		CareTasks       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareTaskOrder, where *ent.CareTaskWhereInput) int
-		DealerGroups    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) int
-		Dealerships     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) int
-		Me              func(childComplexity int) int
-		Node            func(childComplexity int, id int) int
-		Nodes           func(childComplexity int, ids []int) int
-		Owners          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) int
-		Reminders       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) int
-		ServiceTypes    func(childComplexity int, dealershipID int) int
-		Staff           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
-		SurveyTemplates func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) int
-		Vehicles        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) int
-		WorkOrders      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) int
+		Appointments      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) int
+		AuditEntries      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) int
+		AvailableSlots    func(childComplexity int, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) int
+		CareTasks         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareTaskOrder, where *ent.CareTaskWhereInput) int
+		Complaints        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) int
+		DealerGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) int
+		Dealerships       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) int
+		Me                func(childComplexity int) int
+		Node              func(childComplexity int, id int) int
+		Nodes             func(childComplexity int, ids []int) int
+		Owners            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) int
+		Reminders         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) int
+		ServiceTypes      func(childComplexity int, dealershipID int) int
+		Staff             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
+		SurveyByToken     func(childComplexity int, token string) int
+		SurveyInvitations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyInvitationOrder, where *ent.SurveyInvitationWhereInput) int
+		SurveyScores      func(childComplexity int, dealershipID int, month string) int
+		SurveyTemplates   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) int
+		Vehicles          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) int
+		WorkOrders        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) int
 	}
 
 	Reminder struct {
@@ -610,10 +673,46 @@ type ComplexityRoot struct {
 		Weight     func(childComplexity int) int
 	}
 
+	SurveyForm struct {
+		Answered     func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		InvitationID func(childComplexity int) int
+		Template     func(childComplexity int) int
+	}
+
 	SurveyIndicator struct {
 		Key    func(childComplexity int) int
 		Title  func(childComplexity int) int
 		Weight func(childComplexity int) int
+	}
+
+	SurveyInvitation struct {
+		AdvisorID    func(childComplexity int) int
+		AnsweredAt   func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		DealershipID func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		InvitedAt    func(childComplexity int) int
+		Owner        func(childComplexity int) int
+		OwnerID      func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Template     func(childComplexity int) int
+		TemplateID   func(childComplexity int) int
+		Token        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		WorkOrderID  func(childComplexity int) int
+	}
+
+	SurveyInvitationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SurveyInvitationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	SurveyResponse struct {
@@ -622,6 +721,7 @@ type ComplexityRoot struct {
 		DealershipID func(childComplexity int) int
 		ID           func(childComplexity int) int
 		IndexScore   func(childComplexity int) int
+		InvitationID func(childComplexity int) int
 		Owner        func(childComplexity int) int
 		OwnerID      func(childComplexity int) int
 		SubmittedAt  func(childComplexity int) int
@@ -643,20 +743,42 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	SurveyScoreGroup struct {
+		Index       func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Responses   func(childComplexity int) int
+		Title       func(childComplexity int) int
+		TopBoxShare func(childComplexity int) int
+	}
+
+	SurveyScores struct {
+		Advisors     func(childComplexity int) int
+		Aspects      func(childComplexity int) int
+		DealershipID func(childComplexity int) int
+		Index        func(childComplexity int) int
+		MeetsTarget  func(childComplexity int) int
+		Month        func(childComplexity int) int
+		Responses    func(childComplexity int) int
+		Target       func(childComplexity int) int
+		TopBoxShare  func(childComplexity int) int
+	}
+
 	SurveyTemplate struct {
-		Active            func(childComplexity int) int
-		Aspects           func(childComplexity int) int
-		CreatedAt         func(childComplexity int) int
-		DealerGroupID     func(childComplexity int) int
-		DealershipID      func(childComplexity int) int
-		FreeTextQuestions func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Kind              func(childComplexity int) int
-		Name              func(childComplexity int) int
-		Responses         func(childComplexity int) int
-		ScaleMax          func(childComplexity int) int
-		UpdatedAt         func(childComplexity int) int
-		Version           func(childComplexity int) int
+		Active              func(childComplexity int) int
+		AlertIndexBelow     func(childComplexity int) int
+		AlertIndicatorBelow func(childComplexity int) int
+		Aspects             func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DealerGroupID       func(childComplexity int) int
+		DealershipID        func(childComplexity int) int
+		FreeTextQuestions   func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		Responses           func(childComplexity int) int
+		ScaleMax            func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	SurveyTemplateConnection struct {
@@ -870,11 +992,18 @@ type MutationResolver interface {
 	RequestBooking(ctx context.Context, input model.WidgetBookingInput) (*model.BookingReceipt, error)
 	SetServiceType(ctx context.Context, dealershipID int, input model.ServiceTypeInput) (*ent.ServiceType, error)
 	SetBookingSettings(ctx context.Context, dealershipID int, input model.BookingSettingsInput) (*ent.Dealership, error)
+	FileComplaint(ctx context.Context, input model.FileComplaintInput) (*ent.Complaint, error)
+	LogComplaint(ctx context.Context, input model.LogComplaintInput) (*ent.Complaint, error)
+	AdvanceComplaint(ctx context.Context, complaintID int, to complaint.Status, note string) (*ent.Complaint, error)
+	ReopenComplaint(ctx context.Context, complaintID int, note string) (*ent.Complaint, error)
+	RateComplaintResolution(ctx context.Context, complaintID int, rating int, comment *string) (*ent.Complaint, error)
 	RegisterDevice(ctx context.Context, token string, platform device.Platform, appVersion *string, locale *string) (*ent.Device, error)
 	UnregisterDevice(ctx context.Context, token string) (bool, error)
 	LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) (*ent.CareTask, error)
 	AcknowledgeReminder(ctx context.Context, id int) (*ent.Reminder, error)
 	SetGreetingDays(ctx context.Context, dealershipID int, days []*schematype.GreetingDay) (*ent.Dealership, error)
+	PublishSurveyTemplate(ctx context.Context, input model.PublishSurveyTemplateInput) (*ent.SurveyTemplate, error)
+	SubmitSurvey(ctx context.Context, invitationID *int, token *string, answers []*schematype.SurveyAnswer) (*ent.SurveyResponse, error)
 	CheckIn(ctx context.Context, input model.CheckInVehicleInput) (*ent.WorkOrder, error)
 	ConfirmCheckIn(ctx context.Context, workOrderID int, faultConfirmed bool, workConfirmed bool, promisedTimeConfirmed bool) (*ent.WorkOrder, error)
 	AdvanceWorkOrder(ctx context.Context, input model.AdvanceWorkOrderInput) (*ent.WorkOrder, error)
@@ -893,21 +1022,28 @@ type QueryResolver interface {
 	Appointments(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AppointmentOrder, where *ent.AppointmentWhereInput) (*ent.AppointmentConnection, error)
 	AuditEntries(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error)
 	CareTasks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareTaskOrder, where *ent.CareTaskWhereInput) (*ent.CareTaskConnection, error)
+	Complaints(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) (*ent.ComplaintConnection, error)
 	DealerGroups(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) (*ent.DealerGroupConnection, error)
 	Dealerships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) (*ent.DealershipConnection, error)
 	Owners(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.OwnerOrder, where *ent.OwnerWhereInput) (*ent.OwnerConnection, error)
 	Reminders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) (*ent.ReminderConnection, error)
 	Staff(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) (*ent.StaffConnection, error)
+	SurveyInvitations(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyInvitationOrder, where *ent.SurveyInvitationWhereInput) (*ent.SurveyInvitationConnection, error)
 	SurveyTemplates(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyTemplateOrder, where *ent.SurveyTemplateWhereInput) (*ent.SurveyTemplateConnection, error)
 	Vehicles(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VehicleOrder, where *ent.VehicleWhereInput) (*ent.VehicleConnection, error)
 	WorkOrders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.WorkOrderOrder, where *ent.WorkOrderWhereInput) (*ent.WorkOrderConnection, error)
 	ServiceTypes(ctx context.Context, dealershipID int) ([]*ent.ServiceType, error)
 	AvailableSlots(ctx context.Context, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) (*model.SlotAvailability, error)
 	Me(ctx context.Context) (*model.Viewer, error)
+	SurveyByToken(ctx context.Context, token string) (*model.SurveyForm, error)
+	SurveyScores(ctx context.Context, dealershipID int, month string) (*model.SurveyScores, error)
 }
 type SubscriptionResolver interface {
 	WorkOrderProgress(ctx context.Context, workOrderID int, after *int) (<-chan *ent.WorkOrderEvent, error)
 	StoreBoard(ctx context.Context, dealershipID int) (<-chan *ent.WorkOrder, error)
+}
+type SurveyInvitationResolver interface {
+	Token(ctx context.Context, obj *ent.SurveyInvitation) (*string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1474,6 +1610,226 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CheckIn.WorkConfirmed(childComplexity), true
+
+	case "Complaint.category":
+		if e.ComplexityRoot.Complaint.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Category(childComplexity), true
+	case "Complaint.closedAt":
+		if e.ComplexityRoot.Complaint.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ClosedAt(childComplexity), true
+	case "Complaint.createdAt":
+		if e.ComplexityRoot.Complaint.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.CreatedAt(childComplexity), true
+	case "Complaint.dealershipID":
+		if e.ComplexityRoot.Complaint.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.DealershipID(childComplexity), true
+	case "Complaint.description":
+		if e.ComplexityRoot.Complaint.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Description(childComplexity), true
+	case "Complaint.dueAt":
+		if e.ComplexityRoot.Complaint.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.DueAt(childComplexity), true
+	case "Complaint.escalationLevel":
+		if e.ComplexityRoot.Complaint.EscalationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.EscalationLevel(childComplexity), true
+	case "Complaint.id":
+		if e.ComplexityRoot.Complaint.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ID(childComplexity), true
+	case "Complaint.owner":
+		if e.ComplexityRoot.Complaint.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Owner(childComplexity), true
+	case "Complaint.ownerID":
+		if e.ComplexityRoot.Complaint.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.OwnerID(childComplexity), true
+	case "Complaint.reopenedCount":
+		if e.ComplexityRoot.Complaint.ReopenedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ReopenedCount(childComplexity), true
+	case "Complaint.resolutionComment":
+		if e.ComplexityRoot.Complaint.ResolutionComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ResolutionComment(childComplexity), true
+	case "Complaint.resolutionRating":
+		if e.ComplexityRoot.Complaint.ResolutionRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.ResolutionRating(childComplexity), true
+	case "Complaint.severity":
+		if e.ComplexityRoot.Complaint.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Severity(childComplexity), true
+	case "Complaint.source":
+		if e.ComplexityRoot.Complaint.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Source(childComplexity), true
+	case "Complaint.status":
+		if e.ComplexityRoot.Complaint.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Status(childComplexity), true
+	case "Complaint.steps":
+		if e.ComplexityRoot.Complaint.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.Steps(childComplexity), true
+	case "Complaint.surveyResponseID":
+		if e.ComplexityRoot.Complaint.SurveyResponseID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.SurveyResponseID(childComplexity), true
+	case "Complaint.updatedAt":
+		if e.ComplexityRoot.Complaint.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.UpdatedAt(childComplexity), true
+	case "Complaint.workOrderID":
+		if e.ComplexityRoot.Complaint.WorkOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Complaint.WorkOrderID(childComplexity), true
+
+	case "ComplaintConnection.edges":
+		if e.ComplexityRoot.ComplaintConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintConnection.Edges(childComplexity), true
+	case "ComplaintConnection.pageInfo":
+		if e.ComplexityRoot.ComplaintConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintConnection.PageInfo(childComplexity), true
+	case "ComplaintConnection.totalCount":
+		if e.ComplexityRoot.ComplaintConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintConnection.TotalCount(childComplexity), true
+
+	case "ComplaintEdge.cursor":
+		if e.ComplexityRoot.ComplaintEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintEdge.Cursor(childComplexity), true
+	case "ComplaintEdge.node":
+		if e.ComplexityRoot.ComplaintEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintEdge.Node(childComplexity), true
+
+	case "ComplaintStep.action":
+		if e.ComplexityRoot.ComplaintStep.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.Action(childComplexity), true
+	case "ComplaintStep.actorKind":
+		if e.ComplexityRoot.ComplaintStep.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.ActorKind(childComplexity), true
+	case "ComplaintStep.at":
+		if e.ComplexityRoot.ComplaintStep.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.At(childComplexity), true
+	case "ComplaintStep.complaint":
+		if e.ComplexityRoot.ComplaintStep.Complaint == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.Complaint(childComplexity), true
+	case "ComplaintStep.complaintID":
+		if e.ComplexityRoot.ComplaintStep.ComplaintID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.ComplaintID(childComplexity), true
+	case "ComplaintStep.dueAt":
+		if e.ComplexityRoot.ComplaintStep.DueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.DueAt(childComplexity), true
+	case "ComplaintStep.escalationLevel":
+		if e.ComplexityRoot.ComplaintStep.EscalationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.EscalationLevel(childComplexity), true
+	case "ComplaintStep.id":
+		if e.ComplexityRoot.ComplaintStep.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.ID(childComplexity), true
+	case "ComplaintStep.note":
+		if e.ComplexityRoot.ComplaintStep.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.Note(childComplexity), true
+	case "ComplaintStep.staffID":
+		if e.ComplexityRoot.ComplaintStep.StaffID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.StaffID(childComplexity), true
+	case "ComplaintStep.toStatus":
+		if e.ComplexityRoot.ComplaintStep.ToStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ComplaintStep.ToStatus(childComplexity), true
 
 	case "ContactAttempt.at":
 		if e.ComplexityRoot.ContactAttempt.At == nil {
@@ -2072,6 +2428,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddInspectionFinding(childComplexity, args["input"].(model.InspectionFindingInput)), true
+	case "Mutation.advanceComplaint":
+		if e.ComplexityRoot.Mutation.AdvanceComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceComplaint(childComplexity, args["complaintID"].(int), args["to"].(complaint.Status), args["note"].(string)), true
 	case "Mutation.advanceWorkOrder":
 		if e.ComplexityRoot.Mutation.AdvanceWorkOrder == nil {
 			break
@@ -2243,6 +2610,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExportMyData(childComplexity), true
+	case "Mutation.fileComplaint":
+		if e.ComplexityRoot.Mutation.FileComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileComplaint(childComplexity, args["input"].(model.FileComplaintInput)), true
 	case "Mutation.grantStaffRole":
 		if e.ComplexityRoot.Mutation.GrantStaffRole == nil {
 			break
@@ -2254,6 +2632,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantStaffRole(childComplexity, args["staffID"].(int), args["role"].(staff.Role), args["dealershipID"].(*int), args["active"].(*bool)), true
+	case "Mutation.logComplaint":
+		if e.ComplexityRoot.Mutation.LogComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_logComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LogComplaint(childComplexity, args["input"].(model.LogComplaintInput)), true
 	case "Mutation.logContactAttempt":
 		if e.ComplexityRoot.Mutation.LogContactAttempt == nil {
 			break
@@ -2276,6 +2665,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkNoShow(childComplexity, args["id"].(int)), true
+	case "Mutation.publishSurveyTemplate":
+		if e.ComplexityRoot.Mutation.PublishSurveyTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishSurveyTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishSurveyTemplate(childComplexity, args["input"].(model.PublishSurveyTemplateInput)), true
+	case "Mutation.rateComplaintResolution":
+		if e.ComplexityRoot.Mutation.RateComplaintResolution == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rateComplaintResolution_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RateComplaintResolution(childComplexity, args["complaintID"].(int), args["rating"].(int), args["comment"].(*string)), true
 	case "Mutation.recordOdometerReading":
 		if e.ComplexityRoot.Mutation.RecordOdometerReading == nil {
 			break
@@ -2309,6 +2720,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterVehicle(childComplexity, args["input"].(ent.CreateVehicleInput)), true
+	case "Mutation.reopenComplaint":
+		if e.ComplexityRoot.Mutation.ReopenComplaint == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenComplaint_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenComplaint(childComplexity, args["complaintID"].(int), args["note"].(string)), true
 	case "Mutation.requestBooking":
 		if e.ComplexityRoot.Mutation.RequestBooking == nil {
 			break
@@ -2408,6 +2830,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetWidgetKeyOrigins(childComplexity, args["id"].(int), args["allowedOrigins"].([]string)), true
+	case "Mutation.submitSurvey":
+		if e.ComplexityRoot.Mutation.SubmitSurvey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_submitSurvey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SubmitSurvey(childComplexity, args["invitationID"].(*int), args["token"].(*string), args["answers"].([]*schematype.SurveyAnswer)), true
 	case "Mutation.transferVehicle":
 		if e.ComplexityRoot.Mutation.TransferVehicle == nil {
 			break
@@ -3173,6 +3606,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CareTasks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CareTaskOrder), args["where"].(*ent.CareTaskWhereInput)), true
+	case "Query.complaints":
+		if e.ComplexityRoot.Query.Complaints == nil {
+			break
+		}
+
+		args, err := ec.field_Query_complaints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Complaints(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ComplaintOrder), args["where"].(*ent.ComplaintWhereInput)), true
 	case "Query.dealerGroups":
 		if e.ComplexityRoot.Query.DealerGroups == nil {
 			break
@@ -3268,6 +3712,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Staff(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StaffOrder), args["where"].(*ent.StaffWhereInput)), true
+	case "Query.surveyByToken":
+		if e.ComplexityRoot.Query.SurveyByToken == nil {
+			break
+		}
+
+		args, err := ec.field_Query_surveyByToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SurveyByToken(childComplexity, args["token"].(string)), true
+	case "Query.surveyInvitations":
+		if e.ComplexityRoot.Query.SurveyInvitations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_surveyInvitations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SurveyInvitations(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.SurveyInvitationOrder), args["where"].(*ent.SurveyInvitationWhereInput)), true
+	case "Query.surveyScores":
+		if e.ComplexityRoot.Query.SurveyScores == nil {
+			break
+		}
+
+		args, err := ec.field_Query_surveyScores_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SurveyScores(childComplexity, args["dealershipID"].(int), args["month"].(string)), true
 	case "Query.surveyTemplates":
 		if e.ComplexityRoot.Query.SurveyTemplates == nil {
 			break
@@ -3701,6 +4178,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SurveyAspect.Weight(childComplexity), true
 
+	case "SurveyForm.answered":
+		if e.ComplexityRoot.SurveyForm.Answered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyForm.Answered(childComplexity), true
+	case "SurveyForm.expiresAt":
+		if e.ComplexityRoot.SurveyForm.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyForm.ExpiresAt(childComplexity), true
+	case "SurveyForm.invitationID":
+		if e.ComplexityRoot.SurveyForm.InvitationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyForm.InvitationID(childComplexity), true
+	case "SurveyForm.template":
+		if e.ComplexityRoot.SurveyForm.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyForm.Template(childComplexity), true
+
 	case "SurveyIndicator.key":
 		if e.ComplexityRoot.SurveyIndicator.Key == nil {
 			break
@@ -3719,6 +4221,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SurveyIndicator.Weight(childComplexity), true
+
+	case "SurveyInvitation.advisorID":
+		if e.ComplexityRoot.SurveyInvitation.AdvisorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.AdvisorID(childComplexity), true
+	case "SurveyInvitation.answeredAt":
+		if e.ComplexityRoot.SurveyInvitation.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.AnsweredAt(childComplexity), true
+	case "SurveyInvitation.createdAt":
+		if e.ComplexityRoot.SurveyInvitation.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.CreatedAt(childComplexity), true
+	case "SurveyInvitation.dealershipID":
+		if e.ComplexityRoot.SurveyInvitation.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.DealershipID(childComplexity), true
+	case "SurveyInvitation.expiresAt":
+		if e.ComplexityRoot.SurveyInvitation.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.ExpiresAt(childComplexity), true
+	case "SurveyInvitation.id":
+		if e.ComplexityRoot.SurveyInvitation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.ID(childComplexity), true
+	case "SurveyInvitation.invitedAt":
+		if e.ComplexityRoot.SurveyInvitation.InvitedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.InvitedAt(childComplexity), true
+	case "SurveyInvitation.owner":
+		if e.ComplexityRoot.SurveyInvitation.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.Owner(childComplexity), true
+	case "SurveyInvitation.ownerID":
+		if e.ComplexityRoot.SurveyInvitation.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.OwnerID(childComplexity), true
+	case "SurveyInvitation.status":
+		if e.ComplexityRoot.SurveyInvitation.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.Status(childComplexity), true
+	case "SurveyInvitation.template":
+		if e.ComplexityRoot.SurveyInvitation.Template == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.Template(childComplexity), true
+	case "SurveyInvitation.templateID":
+		if e.ComplexityRoot.SurveyInvitation.TemplateID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.TemplateID(childComplexity), true
+	case "SurveyInvitation.token":
+		if e.ComplexityRoot.SurveyInvitation.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.Token(childComplexity), true
+	case "SurveyInvitation.updatedAt":
+		if e.ComplexityRoot.SurveyInvitation.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.UpdatedAt(childComplexity), true
+	case "SurveyInvitation.workOrderID":
+		if e.ComplexityRoot.SurveyInvitation.WorkOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitation.WorkOrderID(childComplexity), true
+
+	case "SurveyInvitationConnection.edges":
+		if e.ComplexityRoot.SurveyInvitationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitationConnection.Edges(childComplexity), true
+	case "SurveyInvitationConnection.pageInfo":
+		if e.ComplexityRoot.SurveyInvitationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitationConnection.PageInfo(childComplexity), true
+	case "SurveyInvitationConnection.totalCount":
+		if e.ComplexityRoot.SurveyInvitationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitationConnection.TotalCount(childComplexity), true
+
+	case "SurveyInvitationEdge.cursor":
+		if e.ComplexityRoot.SurveyInvitationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitationEdge.Cursor(childComplexity), true
+	case "SurveyInvitationEdge.node":
+		if e.ComplexityRoot.SurveyInvitationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyInvitationEdge.Node(childComplexity), true
 
 	case "SurveyResponse.advisorID":
 		if e.ComplexityRoot.SurveyResponse.AdvisorID == nil {
@@ -3750,6 +4375,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SurveyResponse.IndexScore(childComplexity), true
+	case "SurveyResponse.invitationID":
+		if e.ComplexityRoot.SurveyResponse.InvitationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyResponse.InvitationID(childComplexity), true
 	case "SurveyResponse.owner":
 		if e.ComplexityRoot.SurveyResponse.Owner == nil {
 			break
@@ -3831,12 +4462,110 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SurveyResponseEdge.Node(childComplexity), true
 
+	case "SurveyScoreGroup.index":
+		if e.ComplexityRoot.SurveyScoreGroup.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScoreGroup.Index(childComplexity), true
+	case "SurveyScoreGroup.key":
+		if e.ComplexityRoot.SurveyScoreGroup.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScoreGroup.Key(childComplexity), true
+	case "SurveyScoreGroup.responses":
+		if e.ComplexityRoot.SurveyScoreGroup.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScoreGroup.Responses(childComplexity), true
+	case "SurveyScoreGroup.title":
+		if e.ComplexityRoot.SurveyScoreGroup.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScoreGroup.Title(childComplexity), true
+	case "SurveyScoreGroup.topBoxShare":
+		if e.ComplexityRoot.SurveyScoreGroup.TopBoxShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScoreGroup.TopBoxShare(childComplexity), true
+
+	case "SurveyScores.advisors":
+		if e.ComplexityRoot.SurveyScores.Advisors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.Advisors(childComplexity), true
+	case "SurveyScores.aspects":
+		if e.ComplexityRoot.SurveyScores.Aspects == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.Aspects(childComplexity), true
+	case "SurveyScores.dealershipID":
+		if e.ComplexityRoot.SurveyScores.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.DealershipID(childComplexity), true
+	case "SurveyScores.index":
+		if e.ComplexityRoot.SurveyScores.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.Index(childComplexity), true
+	case "SurveyScores.meetsTarget":
+		if e.ComplexityRoot.SurveyScores.MeetsTarget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.MeetsTarget(childComplexity), true
+	case "SurveyScores.month":
+		if e.ComplexityRoot.SurveyScores.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.Month(childComplexity), true
+	case "SurveyScores.responses":
+		if e.ComplexityRoot.SurveyScores.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.Responses(childComplexity), true
+	case "SurveyScores.target":
+		if e.ComplexityRoot.SurveyScores.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.Target(childComplexity), true
+	case "SurveyScores.topBoxShare":
+		if e.ComplexityRoot.SurveyScores.TopBoxShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyScores.TopBoxShare(childComplexity), true
+
 	case "SurveyTemplate.active":
 		if e.ComplexityRoot.SurveyTemplate.Active == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SurveyTemplate.Active(childComplexity), true
+	case "SurveyTemplate.alertIndexBelow":
+		if e.ComplexityRoot.SurveyTemplate.AlertIndexBelow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyTemplate.AlertIndexBelow(childComplexity), true
+	case "SurveyTemplate.alertIndicatorBelow":
+		if e.ComplexityRoot.SurveyTemplate.AlertIndicatorBelow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SurveyTemplate.AlertIndicatorBelow(childComplexity), true
 	case "SurveyTemplate.aspects":
 		if e.ComplexityRoot.SurveyTemplate.Aspects == nil {
 			break
@@ -4725,6 +5454,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
 			graphql.NewInputUnmarshaler("CheckInVehicleInput", ec.unmarshalInputCheckInVehicleInput),
 			graphql.NewInputUnmarshaler("CheckInput", ec.unmarshalInputCheckInput),
+			graphql.NewInputUnmarshaler("ComplaintOrder", ec.unmarshalInputComplaintOrder),
+			graphql.NewInputUnmarshaler("ComplaintStepWhereInput", ec.unmarshalInputComplaintStepWhereInput),
+			graphql.NewInputUnmarshaler("ComplaintWhereInput", ec.unmarshalInputComplaintWhereInput),
 			graphql.NewInputUnmarshaler("ContactAttemptWhereInput", ec.unmarshalInputContactAttemptWhereInput),
 			graphql.NewInputUnmarshaler("CreateDealerGroupInput", ec.unmarshalInputCreateDealerGroupInput),
 			graphql.NewInputUnmarshaler("CreateDealershipInput", ec.unmarshalInputCreateDealershipInput),
@@ -4739,11 +5471,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeliverWorkOrderInput", ec.unmarshalInputDeliverWorkOrderInput),
 			graphql.NewInputUnmarshaler("DeviceOrder", ec.unmarshalInputDeviceOrder),
 			graphql.NewInputUnmarshaler("DeviceWhereInput", ec.unmarshalInputDeviceWhereInput),
+			graphql.NewInputUnmarshaler("FileComplaintInput", ec.unmarshalInputFileComplaintInput),
 			graphql.NewInputUnmarshaler("GreetingDayInput", ec.unmarshalInputGreetingDayInput),
 			graphql.NewInputUnmarshaler("InspectionFindingInput", ec.unmarshalInputInspectionFindingInput),
 			graphql.NewInputUnmarshaler("InspectionItemOrder", ec.unmarshalInputInspectionItemOrder),
 			graphql.NewInputUnmarshaler("InspectionItemWhereInput", ec.unmarshalInputInspectionItemWhereInput),
 			graphql.NewInputUnmarshaler("InteriorCheckInput", ec.unmarshalInputInteriorCheckInput),
+			graphql.NewInputUnmarshaler("LogComplaintInput", ec.unmarshalInputLogComplaintInput),
 			graphql.NewInputUnmarshaler("OdometerReadingOrder", ec.unmarshalInputOdometerReadingOrder),
 			graphql.NewInputUnmarshaler("OdometerReadingWhereInput", ec.unmarshalInputOdometerReadingWhereInput),
 			graphql.NewInputUnmarshaler("OpeningHoursInput", ec.unmarshalInputOpeningHoursInput),
@@ -4755,6 +5489,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PhotoWhereInput", ec.unmarshalInputPhotoWhereInput),
 			graphql.NewInputUnmarshaler("PickupLocationInput", ec.unmarshalInputPickupLocationInput),
 			graphql.NewInputUnmarshaler("PoolCapacityInput", ec.unmarshalInputPoolCapacityInput),
+			graphql.NewInputUnmarshaler("PublishSurveyTemplateInput", ec.unmarshalInputPublishSurveyTemplateInput),
 			graphql.NewInputUnmarshaler("RecordOdometerReadingInput", ec.unmarshalInputRecordOdometerReadingInput),
 			graphql.NewInputUnmarshaler("ReminderOrder", ec.unmarshalInputReminderOrder),
 			graphql.NewInputUnmarshaler("ReminderWhereInput", ec.unmarshalInputReminderWhereInput),
@@ -4763,6 +5498,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ServiceTypeWhereInput", ec.unmarshalInputServiceTypeWhereInput),
 			graphql.NewInputUnmarshaler("StaffOrder", ec.unmarshalInputStaffOrder),
 			graphql.NewInputUnmarshaler("StaffWhereInput", ec.unmarshalInputStaffWhereInput),
+			graphql.NewInputUnmarshaler("SurveyAnswerInput", ec.unmarshalInputSurveyAnswerInput),
+			graphql.NewInputUnmarshaler("SurveyAspectInput", ec.unmarshalInputSurveyAspectInput),
+			graphql.NewInputUnmarshaler("SurveyIndicatorInput", ec.unmarshalInputSurveyIndicatorInput),
+			graphql.NewInputUnmarshaler("SurveyInvitationOrder", ec.unmarshalInputSurveyInvitationOrder),
+			graphql.NewInputUnmarshaler("SurveyInvitationWhereInput", ec.unmarshalInputSurveyInvitationWhereInput),
 			graphql.NewInputUnmarshaler("SurveyResponseOrder", ec.unmarshalInputSurveyResponseOrder),
 			graphql.NewInputUnmarshaler("SurveyResponseWhereInput", ec.unmarshalInputSurveyResponseWhereInput),
 			graphql.NewInputUnmarshaler("SurveyTemplateOrder", ec.unmarshalInputSurveyTemplateOrder),
@@ -5007,6 +5747,46 @@ extend type Mutation {
   setServiceType(dealershipID: ID!, input: ServiceTypeInput!): ServiceType!
   "Changes a store's booking settings (store managers)."
   setBookingSettings(dealershipID: ID!, input: BookingSettingsInput!): Dealership!
+}
+`, BuiltIn: false},
+	{Name: "../../schema/complaint.graphql", Input: `input FileComplaintInput {
+  "The store the complaint is about."
+  dealershipID: ID!
+  workOrderID: ID
+  category: ComplaintCategory!
+  "Default medium."
+  severity: ComplaintSeverity
+  description: String!
+}
+
+input LogComplaintInput {
+  ownerID: ID!
+  "Group admins name the store; store staff log for their own."
+  dealershipID: ID
+  workOrderID: ID
+  "phone or walk_in."
+  source: ComplaintSource!
+  category: ComplaintCategory!
+  severity: ComplaintSeverity!
+  description: String!
+}
+
+extend type Mutation {
+  "An owner complains from the app."
+  fileComplaint(input: FileComplaintInput!): Complaint!
+  "Care staff log a complaint made by phone or at the counter."
+  logComplaint(input: LogComplaintInput!): Complaint!
+  """
+  One step of the 24-hour loop, with the actor's note: logged -> planned
+  (care manager) -> approved (general manager; or back to logged) ->
+  handled (the responsible department) -> confirmed (care staff, with the
+  owner) -> closed (care manager).
+  """
+  advanceComplaint(complaintID: ID!, to: ComplaintStatus!, note: String!): Complaint!
+  "Reopens a confirmed or closed complaint: its owner or care staff."
+  reopenComplaint(complaintID: ID!, note: String!): Complaint!
+  "The owner rates the resolution, 1-5, once it is confirmed."
+  rateComplaintResolution(complaintID: ID!, rating: Int!, comment: String): Complaint!
 }
 `, BuiltIn: false},
 	{Name: "../../schema/devices.graphql", Input: `extend type Mutation {
@@ -6008,6 +6788,518 @@ input CareTaskWhereInput {
   """
   hasAttempts: Boolean
   hasAttemptsWith: [ContactAttemptWhereInput!]
+}
+type Complaint implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  dealershipID: ID!
+  ownerID: ID!
+  workOrderID: ID
+  """
+  The dissatisfied response that opened it (a hot alert); one complaint per response.
+  """
+  surveyResponseID: ID
+  source: ComplaintSource!
+  category: ComplaintCategory!
+  severity: ComplaintSeverity!
+  description: String!
+  status: ComplaintStatus!
+  """
+  The deadline of the current step.
+  """
+  dueAt: Time!
+  """
+  How far the current step has escalated: 1 general manager, 2 group admin.
+  """
+  escalationLevel: Int!
+  reopenedCount: Int!
+  """
+  The owner's rating of the resolution, 1-5.
+  """
+  resolutionRating: Int
+  resolutionComment: String
+  closedAt: Time
+  owner: Owner!
+  steps: [ComplaintStep!]
+}
+"""
+ComplaintCategory is enum for the field category
+"""
+enum ComplaintCategory @goModel(model: "aftercare/ent/complaint.Category") {
+  service_quality
+  waiting_time
+  price
+  staff_attitude
+  facility
+  parts
+  other
+}
+"""
+A connection to a list of items.
+"""
+type ComplaintConnection {
+  """
+  A list of edges.
+  """
+  edges: [ComplaintEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type ComplaintEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Complaint
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Complaint connections
+"""
+input ComplaintOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Complaints.
+  """
+  field: ComplaintOrderField!
+}
+"""
+Properties by which Complaint connections can be ordered.
+"""
+enum ComplaintOrderField {
+  CREATED_AT
+  UPDATED_AT
+  STATUS
+  DUE_AT
+}
+"""
+ComplaintSeverity is enum for the field severity
+"""
+enum ComplaintSeverity @goModel(model: "aftercare/ent/complaint.Severity") {
+  low
+  medium
+  high
+}
+"""
+ComplaintSource is enum for the field source
+"""
+enum ComplaintSource @goModel(model: "aftercare/ent/complaint.Source") {
+  survey
+  app
+  phone
+  walk_in
+}
+"""
+ComplaintStatus is enum for the field status
+"""
+enum ComplaintStatus @goModel(model: "aftercare/ent/complaint.Status") {
+  logged
+  planned
+  approved
+  handled
+  confirmed
+  closed
+}
+type ComplaintStep implements Node {
+  id: ID!
+  complaintID: ID!
+  action: ComplaintStepAction!
+  toStatus: ComplaintStepToStatus!
+  actorKind: ComplaintStepActorKind!
+  staffID: ID
+  note: String
+  escalationLevel: Int!
+  """
+  The deadline this step set.
+  """
+  dueAt: Time
+  at: Time!
+  complaint: Complaint!
+}
+"""
+ComplaintStepAction is enum for the field action
+"""
+enum ComplaintStepAction @goModel(model: "aftercare/ent/complaintstep.Action") {
+  logged
+  planned
+  approved
+  plan_rejected
+  handled
+  confirmed
+  closed
+  reopened
+  rated
+  escalated
+}
+"""
+ComplaintStepActorKind is enum for the field actor_kind
+"""
+enum ComplaintStepActorKind @goModel(model: "aftercare/ent/complaintstep.ActorKind") {
+  staff
+  owner
+  system
+}
+"""
+ComplaintStepToStatus is enum for the field to_status
+"""
+enum ComplaintStepToStatus @goModel(model: "aftercare/ent/complaintstep.ToStatus") {
+  logged
+  planned
+  approved
+  handled
+  confirmed
+  closed
+}
+"""
+ComplaintStepWhereInput is used for filtering ComplaintStep objects.
+Input was generated by ent.
+"""
+input ComplaintStepWhereInput {
+  not: ComplaintStepWhereInput
+  and: [ComplaintStepWhereInput!]
+  or: [ComplaintStepWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  complaint_id field predicates
+  """
+  complaintID: ID
+  complaintIDNEQ: ID
+  complaintIDIn: [ID!]
+  complaintIDNotIn: [ID!]
+  """
+  action field predicates
+  """
+  action: ComplaintStepAction
+  actionNEQ: ComplaintStepAction
+  actionIn: [ComplaintStepAction!]
+  actionNotIn: [ComplaintStepAction!]
+  """
+  to_status field predicates
+  """
+  toStatus: ComplaintStepToStatus
+  toStatusNEQ: ComplaintStepToStatus
+  toStatusIn: [ComplaintStepToStatus!]
+  toStatusNotIn: [ComplaintStepToStatus!]
+  """
+  actor_kind field predicates
+  """
+  actorKind: ComplaintStepActorKind
+  actorKindNEQ: ComplaintStepActorKind
+  actorKindIn: [ComplaintStepActorKind!]
+  actorKindNotIn: [ComplaintStepActorKind!]
+  """
+  staff_id field predicates
+  """
+  staffID: ID
+  staffIDNEQ: ID
+  staffIDIn: [ID!]
+  staffIDNotIn: [ID!]
+  staffIDGT: ID
+  staffIDGTE: ID
+  staffIDLT: ID
+  staffIDLTE: ID
+  staffIDIsNil: Boolean
+  staffIDNotNil: Boolean
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteIsNil: Boolean
+  noteNotNil: Boolean
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  escalation_level field predicates
+  """
+  escalationLevel: Int
+  escalationLevelNEQ: Int
+  escalationLevelIn: [Int!]
+  escalationLevelNotIn: [Int!]
+  escalationLevelGT: Int
+  escalationLevelGTE: Int
+  escalationLevelLT: Int
+  escalationLevelLTE: Int
+  """
+  due_at field predicates
+  """
+  dueAt: Time
+  dueAtNEQ: Time
+  dueAtIn: [Time!]
+  dueAtNotIn: [Time!]
+  dueAtGT: Time
+  dueAtGTE: Time
+  dueAtLT: Time
+  dueAtLTE: Time
+  dueAtIsNil: Boolean
+  dueAtNotNil: Boolean
+  """
+  at field predicates
+  """
+  at: Time
+  atNEQ: Time
+  atIn: [Time!]
+  atNotIn: [Time!]
+  atGT: Time
+  atGTE: Time
+  atLT: Time
+  atLTE: Time
+  """
+  complaint edge predicates
+  """
+  hasComplaint: Boolean
+  hasComplaintWith: [ComplaintWhereInput!]
+}
+"""
+ComplaintWhereInput is used for filtering Complaint objects.
+Input was generated by ent.
+"""
+input ComplaintWhereInput {
+  not: ComplaintWhereInput
+  and: [ComplaintWhereInput!]
+  or: [ComplaintWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  dealership_id field predicates
+  """
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
+  """
+  owner_id field predicates
+  """
+  ownerID: ID
+  ownerIDNEQ: ID
+  ownerIDIn: [ID!]
+  ownerIDNotIn: [ID!]
+  """
+  work_order_id field predicates
+  """
+  workOrderID: ID
+  workOrderIDNEQ: ID
+  workOrderIDIn: [ID!]
+  workOrderIDNotIn: [ID!]
+  workOrderIDGT: ID
+  workOrderIDGTE: ID
+  workOrderIDLT: ID
+  workOrderIDLTE: ID
+  workOrderIDIsNil: Boolean
+  workOrderIDNotNil: Boolean
+  """
+  survey_response_id field predicates
+  """
+  surveyResponseID: ID
+  surveyResponseIDNEQ: ID
+  surveyResponseIDIn: [ID!]
+  surveyResponseIDNotIn: [ID!]
+  surveyResponseIDGT: ID
+  surveyResponseIDGTE: ID
+  surveyResponseIDLT: ID
+  surveyResponseIDLTE: ID
+  surveyResponseIDIsNil: Boolean
+  surveyResponseIDNotNil: Boolean
+  """
+  source field predicates
+  """
+  source: ComplaintSource
+  sourceNEQ: ComplaintSource
+  sourceIn: [ComplaintSource!]
+  sourceNotIn: [ComplaintSource!]
+  """
+  category field predicates
+  """
+  category: ComplaintCategory
+  categoryNEQ: ComplaintCategory
+  categoryIn: [ComplaintCategory!]
+  categoryNotIn: [ComplaintCategory!]
+  """
+  severity field predicates
+  """
+  severity: ComplaintSeverity
+  severityNEQ: ComplaintSeverity
+  severityIn: [ComplaintSeverity!]
+  severityNotIn: [ComplaintSeverity!]
+  """
+  description field predicates
+  """
+  description: String
+  descriptionNEQ: String
+  descriptionIn: [String!]
+  descriptionNotIn: [String!]
+  descriptionGT: String
+  descriptionGTE: String
+  descriptionLT: String
+  descriptionLTE: String
+  descriptionContains: String
+  descriptionHasPrefix: String
+  descriptionHasSuffix: String
+  descriptionEqualFold: String
+  descriptionContainsFold: String
+  """
+  status field predicates
+  """
+  status: ComplaintStatus
+  statusNEQ: ComplaintStatus
+  statusIn: [ComplaintStatus!]
+  statusNotIn: [ComplaintStatus!]
+  """
+  due_at field predicates
+  """
+  dueAt: Time
+  dueAtNEQ: Time
+  dueAtIn: [Time!]
+  dueAtNotIn: [Time!]
+  dueAtGT: Time
+  dueAtGTE: Time
+  dueAtLT: Time
+  dueAtLTE: Time
+  """
+  escalation_level field predicates
+  """
+  escalationLevel: Int
+  escalationLevelNEQ: Int
+  escalationLevelIn: [Int!]
+  escalationLevelNotIn: [Int!]
+  escalationLevelGT: Int
+  escalationLevelGTE: Int
+  escalationLevelLT: Int
+  escalationLevelLTE: Int
+  """
+  reopened_count field predicates
+  """
+  reopenedCount: Int
+  reopenedCountNEQ: Int
+  reopenedCountIn: [Int!]
+  reopenedCountNotIn: [Int!]
+  reopenedCountGT: Int
+  reopenedCountGTE: Int
+  reopenedCountLT: Int
+  reopenedCountLTE: Int
+  """
+  resolution_rating field predicates
+  """
+  resolutionRating: Int
+  resolutionRatingNEQ: Int
+  resolutionRatingIn: [Int!]
+  resolutionRatingNotIn: [Int!]
+  resolutionRatingGT: Int
+  resolutionRatingGTE: Int
+  resolutionRatingLT: Int
+  resolutionRatingLTE: Int
+  resolutionRatingIsNil: Boolean
+  resolutionRatingNotNil: Boolean
+  """
+  resolution_comment field predicates
+  """
+  resolutionComment: String
+  resolutionCommentNEQ: String
+  resolutionCommentIn: [String!]
+  resolutionCommentNotIn: [String!]
+  resolutionCommentGT: String
+  resolutionCommentGTE: String
+  resolutionCommentLT: String
+  resolutionCommentLTE: String
+  resolutionCommentContains: String
+  resolutionCommentHasPrefix: String
+  resolutionCommentHasSuffix: String
+  resolutionCommentIsNil: Boolean
+  resolutionCommentNotNil: Boolean
+  resolutionCommentEqualFold: String
+  resolutionCommentContainsFold: String
+  """
+  closed_at field predicates
+  """
+  closedAt: Time
+  closedAtNEQ: Time
+  closedAtIn: [Time!]
+  closedAtNotIn: [Time!]
+  closedAtGT: Time
+  closedAtGTE: Time
+  closedAtLT: Time
+  closedAtLTE: Time
+  closedAtIsNil: Boolean
+  closedAtNotNil: Boolean
+  """
+  owner edge predicates
+  """
+  hasOwner: Boolean
+  hasOwnerWith: [OwnerWhereInput!]
+  """
+  steps edge predicates
+  """
+  hasSteps: Boolean
+  hasStepsWith: [ComplaintStepWhereInput!]
 }
 type ContactAttempt implements Node {
   id: ID!
@@ -8805,6 +10097,37 @@ type Query {
     """
     where: CareTaskWhereInput
   ): CareTaskConnection!
+  complaints(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Complaints returned from the connection.
+    """
+    orderBy: ComplaintOrder
+
+    """
+    Filtering options for Complaints returned from the connection.
+    """
+    where: ComplaintWhereInput
+  ): ComplaintConnection!
   dealerGroups(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -8960,6 +10283,37 @@ type Query {
     """
     where: StaffWhereInput
   ): StaffConnection!
+  surveyInvitations(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for SurveyInvitations returned from the connection.
+    """
+    orderBy: SurveyInvitationOrder
+
+    """
+    Filtering options for SurveyInvitations returned from the connection.
+    """
+    where: SurveyInvitationWhereInput
+  ): SurveyInvitationConnection!
   surveyTemplates(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -9768,6 +11122,232 @@ input StaffWhereInput {
   hasDealership: Boolean
   hasDealershipWith: [DealershipWhereInput!]
 }
+type SurveyInvitation implements Node {
+  id: ID!
+  createdAt: Time!
+  updatedAt: Time!
+  templateID: ID!
+  ownerID: ID!
+  dealershipID: ID!
+  """
+  One invitation per delivered work order.
+  """
+  workOrderID: ID
+  advisorID: ID
+  status: SurveyInvitationStatus!
+  """
+  When the first push goes out.
+  """
+  invitedAt: Time!
+  expiresAt: Time!
+  answeredAt: Time
+  owner: Owner!
+  template: SurveyTemplate!
+}
+"""
+A connection to a list of items.
+"""
+type SurveyInvitationConnection {
+  """
+  A list of edges.
+  """
+  edges: [SurveyInvitationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type SurveyInvitationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: SurveyInvitation
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for SurveyInvitation connections
+"""
+input SurveyInvitationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order SurveyInvitations.
+  """
+  field: SurveyInvitationOrderField!
+}
+"""
+Properties by which SurveyInvitation connections can be ordered.
+"""
+enum SurveyInvitationOrderField {
+  CREATED_AT
+  UPDATED_AT
+  STATUS
+  INVITED_AT
+}
+"""
+SurveyInvitationStatus is enum for the field status
+"""
+enum SurveyInvitationStatus @goModel(model: "aftercare/ent/surveyinvitation.Status") {
+  pending
+  answered
+}
+"""
+SurveyInvitationWhereInput is used for filtering SurveyInvitation objects.
+Input was generated by ent.
+"""
+input SurveyInvitationWhereInput {
+  not: SurveyInvitationWhereInput
+  and: [SurveyInvitationWhereInput!]
+  or: [SurveyInvitationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  updatedAtNEQ: Time
+  updatedAtIn: [Time!]
+  updatedAtNotIn: [Time!]
+  updatedAtGT: Time
+  updatedAtGTE: Time
+  updatedAtLT: Time
+  updatedAtLTE: Time
+  """
+  template_id field predicates
+  """
+  templateID: ID
+  templateIDNEQ: ID
+  templateIDIn: [ID!]
+  templateIDNotIn: [ID!]
+  """
+  owner_id field predicates
+  """
+  ownerID: ID
+  ownerIDNEQ: ID
+  ownerIDIn: [ID!]
+  ownerIDNotIn: [ID!]
+  """
+  dealership_id field predicates
+  """
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
+  """
+  work_order_id field predicates
+  """
+  workOrderID: ID
+  workOrderIDNEQ: ID
+  workOrderIDIn: [ID!]
+  workOrderIDNotIn: [ID!]
+  workOrderIDGT: ID
+  workOrderIDGTE: ID
+  workOrderIDLT: ID
+  workOrderIDLTE: ID
+  workOrderIDIsNil: Boolean
+  workOrderIDNotNil: Boolean
+  """
+  advisor_id field predicates
+  """
+  advisorID: ID
+  advisorIDNEQ: ID
+  advisorIDIn: [ID!]
+  advisorIDNotIn: [ID!]
+  advisorIDGT: ID
+  advisorIDGTE: ID
+  advisorIDLT: ID
+  advisorIDLTE: ID
+  advisorIDIsNil: Boolean
+  advisorIDNotNil: Boolean
+  """
+  status field predicates
+  """
+  status: SurveyInvitationStatus
+  statusNEQ: SurveyInvitationStatus
+  statusIn: [SurveyInvitationStatus!]
+  statusNotIn: [SurveyInvitationStatus!]
+  """
+  invited_at field predicates
+  """
+  invitedAt: Time
+  invitedAtNEQ: Time
+  invitedAtIn: [Time!]
+  invitedAtNotIn: [Time!]
+  invitedAtGT: Time
+  invitedAtGTE: Time
+  invitedAtLT: Time
+  invitedAtLTE: Time
+  """
+  expires_at field predicates
+  """
+  expiresAt: Time
+  expiresAtNEQ: Time
+  expiresAtIn: [Time!]
+  expiresAtNotIn: [Time!]
+  expiresAtGT: Time
+  expiresAtGTE: Time
+  expiresAtLT: Time
+  expiresAtLTE: Time
+  """
+  answered_at field predicates
+  """
+  answeredAt: Time
+  answeredAtNEQ: Time
+  answeredAtIn: [Time!]
+  answeredAtNotIn: [Time!]
+  answeredAtGT: Time
+  answeredAtGTE: Time
+  answeredAtLT: Time
+  answeredAtLTE: Time
+  answeredAtIsNil: Boolean
+  answeredAtNotNil: Boolean
+  """
+  owner edge predicates
+  """
+  hasOwner: Boolean
+  hasOwnerWith: [OwnerWhereInput!]
+  """
+  template edge predicates
+  """
+  hasTemplate: Boolean
+  hasTemplateWith: [SurveyTemplateWhereInput!]
+}
 type SurveyResponse implements Node {
   id: ID!
   templateID: ID!
@@ -9775,6 +11355,10 @@ type SurveyResponse implements Node {
   dealershipID: ID!
   workOrderID: ID
   advisorID: ID
+  """
+  One response per invitation.
+  """
+  invitationID: ID
   answers: [SurveyAnswer!]!
   indexScore: Float!
   """
@@ -9903,6 +11487,19 @@ input SurveyResponseWhereInput {
   advisorIDIsNil: Boolean
   advisorIDNotNil: Boolean
   """
+  invitation_id field predicates
+  """
+  invitationID: ID
+  invitationIDNEQ: ID
+  invitationIDIn: [ID!]
+  invitationIDNotIn: [ID!]
+  invitationIDGT: ID
+  invitationIDGTE: ID
+  invitationIDLT: ID
+  invitationIDLTE: ID
+  invitationIDIsNil: Boolean
+  invitationIDNotNil: Boolean
+  """
   index_score field predicates
   """
   indexScore: Float
@@ -9961,6 +11558,8 @@ type SurveyTemplate implements Node {
   aspects: [SurveyAspect!]!
   freeTextQuestions: [String!]
   active: Boolean!
+  alertIndexBelow: Float!
+  alertIndicatorBelow: Float!
   responses: [SurveyResponse!]
 }
 """
@@ -10135,6 +11734,28 @@ input SurveyTemplateWhereInput {
   """
   active: Boolean
   activeNEQ: Boolean
+  """
+  alert_index_below field predicates
+  """
+  alertIndexBelow: Float
+  alertIndexBelowNEQ: Float
+  alertIndexBelowIn: [Float!]
+  alertIndexBelowNotIn: [Float!]
+  alertIndexBelowGT: Float
+  alertIndexBelowGTE: Float
+  alertIndexBelowLT: Float
+  alertIndexBelowLTE: Float
+  """
+  alert_indicator_below field predicates
+  """
+  alertIndicatorBelow: Float
+  alertIndicatorBelowNEQ: Float
+  alertIndicatorBelowIn: [Float!]
+  alertIndicatorBelowNotIn: [Float!]
+  alertIndicatorBelowGT: Float
+  alertIndicatorBelowGTE: Float
+  alertIndicatorBelowLT: Float
+  alertIndicatorBelowLTE: Float
   """
   responses edge predicates
   """
@@ -11991,6 +13612,106 @@ input GreetingDayInput {
   name: String!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/survey.graphql", Input: `input SurveyIndicatorInput {
+  key: String!
+  title: String!
+  "Percentage of its aspect; an aspect's indicators add up to 100."
+  weight: Float!
+}
+
+input SurveyAspectInput {
+  key: String!
+  title: String!
+  "Percentage of the index; the aspects add up to 100."
+  weight: Float!
+  indicators: [SurveyIndicatorInput!]!
+}
+
+"""
+An answer: a score (1 to the scale's top) for each indicator, by its key,
+and optionally a text for a free-text question, keyed text_1, text_2, ...
+"""
+input SurveyAnswerInput {
+  key: String!
+  score: Int
+  text: String
+}
+
+input PublishSurveyTemplateInput {
+  "The store the survey is for; omit for the whole group (group admins)."
+  dealershipID: ID
+  "Publishing under an existing name makes its next version."
+  name: String!
+  kind: SurveyTemplateKind!
+  "7 or 10."
+  scaleMax: Int!
+  aspects: [SurveyAspectInput!]!
+  freeTextQuestions: [String!]
+  "Hot alert: a response whose index (0-100) is below this opens a complaint. Default 60."
+  alertIndexBelow: Float
+  "Hot alert: any indicator below this (0-100) opens a complaint. Default 40."
+  alertIndicatorBelow: Float
+}
+
+"A survey opened through its one-time link."
+type SurveyForm {
+  invitationID: ID!
+  expiresAt: Time!
+  answered: Boolean!
+  "The template version the invitation pinned."
+  template: SurveyTemplate!
+}
+
+"Mean index (0-100) and top-box share (0-1) of a group of responses."
+type SurveyScoreGroup {
+  "An aspect's key, or an advisor's staff id."
+  key: String!
+  "The aspect's title; empty for advisors."
+  title: String!
+  responses: Int!
+  index: Float!
+  topBoxShare: Float!
+}
+
+"A store's satisfaction in one month."
+type SurveyScores {
+  dealershipID: ID!
+  month: String!
+  responses: Int!
+  "Mean index, 0-100; 0 without responses."
+  index: Float!
+  "Share of very satisfied responses (index 80 or more), 0-1."
+  topBoxShare: Float!
+  "The target share, 0.8."
+  target: Float!
+  meetsTarget: Boolean!
+  aspects: [SurveyScoreGroup!]!
+  advisors: [SurveyScoreGroup!]!
+}
+
+extend type SurveyInvitation {
+  "The one-time link token, for the owner themselves (null for anyone else)."
+  token: String
+}
+
+extend type Query {
+  "The survey behind a one-time link; needs no sign-in."
+  surveyByToken(token: String!): SurveyForm!
+  "A store's scores for a month (YYYY-MM, store time): staff of the store and group admins."
+  surveyScores(dealershipID: ID!, month: String!): SurveyScores!
+}
+
+extend type Mutation {
+  "Publishes a survey template (a new version under an existing name): care and general managers, group admins."
+  publishSurveyTemplate(input: PublishSurveyTemplateInput!): SurveyTemplate!
+  """
+  Answers a survey once: signed in as its owner with invitationID, or
+  without signing in with the link's token. A dissatisfied answer opens a
+  complaint.
+  """
+  submitSurvey(invitationID: ID, token: String, answers: [SurveyAnswerInput!]!): SurveyResponse!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/workorder.graphql", Input: `input CheckInVehicleInput {
   "The booking being checked in; omit for a walk-in."
   appointmentID: ID
@@ -12328,6 +14049,102 @@ func (ec *executionContext) childFields_CheckIn(ctx context.Context, field graph
 		return ec.fieldContext_CheckIn_promisedTimeConfirmed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CheckIn", field.Name)
+}
+
+func (ec *executionContext) childFields_Complaint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Complaint_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Complaint_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Complaint_updatedAt(ctx, field)
+	case "dealershipID":
+		return ec.fieldContext_Complaint_dealershipID(ctx, field)
+	case "ownerID":
+		return ec.fieldContext_Complaint_ownerID(ctx, field)
+	case "workOrderID":
+		return ec.fieldContext_Complaint_workOrderID(ctx, field)
+	case "surveyResponseID":
+		return ec.fieldContext_Complaint_surveyResponseID(ctx, field)
+	case "source":
+		return ec.fieldContext_Complaint_source(ctx, field)
+	case "category":
+		return ec.fieldContext_Complaint_category(ctx, field)
+	case "severity":
+		return ec.fieldContext_Complaint_severity(ctx, field)
+	case "description":
+		return ec.fieldContext_Complaint_description(ctx, field)
+	case "status":
+		return ec.fieldContext_Complaint_status(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_Complaint_dueAt(ctx, field)
+	case "escalationLevel":
+		return ec.fieldContext_Complaint_escalationLevel(ctx, field)
+	case "reopenedCount":
+		return ec.fieldContext_Complaint_reopenedCount(ctx, field)
+	case "resolutionRating":
+		return ec.fieldContext_Complaint_resolutionRating(ctx, field)
+	case "resolutionComment":
+		return ec.fieldContext_Complaint_resolutionComment(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_Complaint_closedAt(ctx, field)
+	case "owner":
+		return ec.fieldContext_Complaint_owner(ctx, field)
+	case "steps":
+		return ec.fieldContext_Complaint_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Complaint", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ComplaintConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ComplaintConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ComplaintConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ComplaintEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ComplaintEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ComplaintStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ComplaintStep_id(ctx, field)
+	case "complaintID":
+		return ec.fieldContext_ComplaintStep_complaintID(ctx, field)
+	case "action":
+		return ec.fieldContext_ComplaintStep_action(ctx, field)
+	case "toStatus":
+		return ec.fieldContext_ComplaintStep_toStatus(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_ComplaintStep_actorKind(ctx, field)
+	case "staffID":
+		return ec.fieldContext_ComplaintStep_staffID(ctx, field)
+	case "note":
+		return ec.fieldContext_ComplaintStep_note(ctx, field)
+	case "escalationLevel":
+		return ec.fieldContext_ComplaintStep_escalationLevel(ctx, field)
+	case "dueAt":
+		return ec.fieldContext_ComplaintStep_dueAt(ctx, field)
+	case "at":
+		return ec.fieldContext_ComplaintStep_at(ctx, field)
+	case "complaint":
+		return ec.fieldContext_ComplaintStep_complaint(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ComplaintStep", field.Name)
 }
 
 func (ec *executionContext) childFields_ContactAttempt(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13036,6 +14853,20 @@ func (ec *executionContext) childFields_SurveyAspect(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type SurveyAspect", field.Name)
 }
 
+func (ec *executionContext) childFields_SurveyForm(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "invitationID":
+		return ec.fieldContext_SurveyForm_invitationID(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SurveyForm_expiresAt(ctx, field)
+	case "answered":
+		return ec.fieldContext_SurveyForm_answered(ctx, field)
+	case "template":
+		return ec.fieldContext_SurveyForm_template(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyForm", field.Name)
+}
+
 func (ec *executionContext) childFields_SurveyIndicator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -13046,6 +14877,64 @@ func (ec *executionContext) childFields_SurveyIndicator(ctx context.Context, fie
 		return ec.fieldContext_SurveyIndicator_weight(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SurveyIndicator", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyInvitation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SurveyInvitation_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SurveyInvitation_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SurveyInvitation_updatedAt(ctx, field)
+	case "templateID":
+		return ec.fieldContext_SurveyInvitation_templateID(ctx, field)
+	case "ownerID":
+		return ec.fieldContext_SurveyInvitation_ownerID(ctx, field)
+	case "dealershipID":
+		return ec.fieldContext_SurveyInvitation_dealershipID(ctx, field)
+	case "workOrderID":
+		return ec.fieldContext_SurveyInvitation_workOrderID(ctx, field)
+	case "advisorID":
+		return ec.fieldContext_SurveyInvitation_advisorID(ctx, field)
+	case "status":
+		return ec.fieldContext_SurveyInvitation_status(ctx, field)
+	case "invitedAt":
+		return ec.fieldContext_SurveyInvitation_invitedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SurveyInvitation_expiresAt(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_SurveyInvitation_answeredAt(ctx, field)
+	case "owner":
+		return ec.fieldContext_SurveyInvitation_owner(ctx, field)
+	case "template":
+		return ec.fieldContext_SurveyInvitation_template(ctx, field)
+	case "token":
+		return ec.fieldContext_SurveyInvitation_token(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyInvitation", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyInvitationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SurveyInvitationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SurveyInvitationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SurveyInvitationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyInvitationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyInvitationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SurveyInvitationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SurveyInvitationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyInvitationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SurveyResponse(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13062,6 +14951,8 @@ func (ec *executionContext) childFields_SurveyResponse(ctx context.Context, fiel
 		return ec.fieldContext_SurveyResponse_workOrderID(ctx, field)
 	case "advisorID":
 		return ec.fieldContext_SurveyResponse_advisorID(ctx, field)
+	case "invitationID":
+		return ec.fieldContext_SurveyResponse_invitationID(ctx, field)
 	case "answers":
 		return ec.fieldContext_SurveyResponse_answers(ctx, field)
 	case "indexScore":
@@ -13090,6 +14981,46 @@ func (ec *executionContext) childFields_SurveyResponseEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type SurveyResponseEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_SurveyScoreGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_SurveyScoreGroup_key(ctx, field)
+	case "title":
+		return ec.fieldContext_SurveyScoreGroup_title(ctx, field)
+	case "responses":
+		return ec.fieldContext_SurveyScoreGroup_responses(ctx, field)
+	case "index":
+		return ec.fieldContext_SurveyScoreGroup_index(ctx, field)
+	case "topBoxShare":
+		return ec.fieldContext_SurveyScoreGroup_topBoxShare(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyScoreGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyScores(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dealershipID":
+		return ec.fieldContext_SurveyScores_dealershipID(ctx, field)
+	case "month":
+		return ec.fieldContext_SurveyScores_month(ctx, field)
+	case "responses":
+		return ec.fieldContext_SurveyScores_responses(ctx, field)
+	case "index":
+		return ec.fieldContext_SurveyScores_index(ctx, field)
+	case "topBoxShare":
+		return ec.fieldContext_SurveyScores_topBoxShare(ctx, field)
+	case "target":
+		return ec.fieldContext_SurveyScores_target(ctx, field)
+	case "meetsTarget":
+		return ec.fieldContext_SurveyScores_meetsTarget(ctx, field)
+	case "aspects":
+		return ec.fieldContext_SurveyScores_aspects(ctx, field)
+	case "advisors":
+		return ec.fieldContext_SurveyScores_advisors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyScores", field.Name)
+}
+
 func (ec *executionContext) childFields_SurveyTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13116,6 +15047,10 @@ func (ec *executionContext) childFields_SurveyTemplate(ctx context.Context, fiel
 		return ec.fieldContext_SurveyTemplate_freeTextQuestions(ctx, field)
 	case "active":
 		return ec.fieldContext_SurveyTemplate_active(ctx, field)
+	case "alertIndexBelow":
+		return ec.fieldContext_SurveyTemplate_alertIndexBelow(ctx, field)
+	case "alertIndicatorBelow":
+		return ec.fieldContext_SurveyTemplate_alertIndicatorBelow(ctx, field)
 	case "responses":
 		return ec.fieldContext_SurveyTemplate_responses(ctx, field)
 	}
@@ -13998,6 +15933,36 @@ func (ec *executionContext) field_Mutation_addInspectionFinding_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_advanceComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "complaintID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["complaintID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (complaint.Status, error) {
+			return ec.unmarshalNComplaintStatus2aftercareᚋentᚋcomplaintᚐStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_advanceWorkOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14280,6 +16245,20 @@ func (ec *executionContext) field_Mutation_eraseMyAccount_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_fileComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.FileComplaintInput, error) {
+			return ec.unmarshalNFileComplaintInput2aftercareᚋgraphᚋmodelᚐFileComplaintInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_grantStaffRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14315,6 +16294,20 @@ func (ec *executionContext) field_Mutation_grantStaffRole_args(ctx context.Conte
 		return nil, err
 	}
 	args["active"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_logComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LogComplaintInput, error) {
+			return ec.unmarshalNLogComplaintInput2aftercareᚋgraphᚋmodelᚐLogComplaintInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -14367,6 +16360,50 @@ func (ec *executionContext) field_Mutation_markNoShow_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishSurveyTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PublishSurveyTemplateInput, error) {
+			return ec.unmarshalNPublishSurveyTemplateInput2aftercareᚋgraphᚋmodelᚐPublishSurveyTemplateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rateComplaintResolution_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "complaintID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["complaintID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "rating",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rating"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "comment",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["comment"] = arg2
 	return args, nil
 }
 
@@ -14433,6 +16470,28 @@ func (ec *executionContext) field_Mutation_registerVehicle_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reopenComplaint_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "complaintID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["complaintID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg1
 	return args, nil
 }
 
@@ -14607,6 +16666,36 @@ func (ec *executionContext) field_Mutation_setWidgetKeyOrigins_args(ctx context.
 		return nil, err
 	}
 	args["allowedOrigins"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_submitSurvey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "invitationID",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["invitationID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "answers",
+		func(ctx context.Context, v any) ([]*schematype.SurveyAnswer, error) {
+			return ec.unmarshalNSurveyAnswerInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAnswerᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["answers"] = arg2
 	return args, nil
 }
 
@@ -15278,6 +17367,60 @@ func (ec *executionContext) field_Query_careTasks_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_complaints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ComplaintOrder, error) {
+			return ec.unmarshalOComplaintOrder2ᚖaftercareᚋentᚐComplaintOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ComplaintWhereInput, error) {
+			return ec.unmarshalOComplaintWhereInput2ᚖaftercareᚋentᚐComplaintWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_dealerGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15587,6 +17730,96 @@ func (ec *executionContext) field_Query_staff_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_surveyByToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "token",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["token"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_surveyInvitations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SurveyInvitationOrder, error) {
+			return ec.unmarshalOSurveyInvitationOrder2ᚖaftercareᚋentᚐSurveyInvitationOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SurveyInvitationWhereInput, error) {
+			return ec.unmarshalOSurveyInvitationWhereInput2ᚖaftercareᚋentᚐSurveyInvitationWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_surveyScores_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg1
 	return args, nil
 }
 
@@ -18294,6 +20527,888 @@ func (ec *executionContext) _CheckIn_promisedTimeConfirmed(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_CheckIn_promisedTimeConfirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CheckIn", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Complaint_id(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_dealershipID(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_ownerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_workOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_workOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_surveyResponseID(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_surveyResponseID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SurveyResponseID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_surveyResponseID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Complaint_source(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaint.Source) graphql.Marshaler {
+			return ec.marshalNComplaintSource2aftercareᚋentᚋcomplaintᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ComplaintSource")
+}
+
+func (ec *executionContext) _Complaint_category(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaint.Category) graphql.Marshaler {
+			return ec.marshalNComplaintCategory2aftercareᚋentᚋcomplaintᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ComplaintCategory")
+}
+
+func (ec *executionContext) _Complaint_severity(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_severity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Severity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaint.Severity) graphql.Marshaler {
+			return ec.marshalNComplaintSeverity2aftercareᚋentᚋcomplaintᚐSeverity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_severity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ComplaintSeverity")
+}
+
+func (ec *executionContext) _Complaint_description(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Complaint_status(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaint.Status) graphql.Marshaler {
+			return ec.marshalNComplaintStatus2aftercareᚋentᚋcomplaintᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "ComplaintStatus")
+}
+
+func (ec *executionContext) _Complaint_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_escalationLevel(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_escalationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_escalationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Complaint_reopenedCount(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_reopenedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReopenedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_reopenedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Complaint_resolutionRating(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_resolutionRating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionRating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_resolutionRating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Complaint_resolutionComment(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_resolutionComment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResolutionComment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_resolutionComment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "String")
+}
+
+func (ec *executionContext) _Complaint_closedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Complaint", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Complaint_owner(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Complaint_steps(ctx context.Context, field graphql.CollectedField, obj *ent.Complaint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Complaint_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplaintStep) graphql.Marshaler {
+			return ec.marshalOComplaintStep2ᚕᚖaftercareᚋentᚐComplaintStepᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Complaint_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Complaint",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ComplaintEdge) graphql.Marshaler {
+			return ec.marshalOComplaintEdge2ᚕᚖaftercareᚋentᚐComplaintEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplaintEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalOComplaint2ᚖaftercareᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ComplaintEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ComplaintStep_id(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintStep_complaintID(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_complaintID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_complaintID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintStep_action(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaintstep.Action) graphql.Marshaler {
+			return ec.marshalNComplaintStepAction2aftercareᚋentᚋcomplaintstepᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ComplaintStepAction")
+}
+
+func (ec *executionContext) _ComplaintStep_toStatus(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_toStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaintstep.ToStatus) graphql.Marshaler {
+			return ec.marshalNComplaintStepToStatus2aftercareᚋentᚋcomplaintstepᚐToStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_toStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ComplaintStepToStatus")
+}
+
+func (ec *executionContext) _ComplaintStep_actorKind(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v complaintstep.ActorKind) graphql.Marshaler {
+			return ec.marshalNComplaintStepActorKind2aftercareᚋentᚋcomplaintstepᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ComplaintStepActorKind")
+}
+
+func (ec *executionContext) _ComplaintStep_staffID(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_staffID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_staffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ComplaintStep_note(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "String")
+}
+
+func (ec *executionContext) _ComplaintStep_escalationLevel(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_escalationLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalationLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_escalationLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ComplaintStep_dueAt(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_dueAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_dueAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ComplaintStep_at(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ComplaintStep", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ComplaintStep_complaint(ctx context.Context, field graphql.CollectedField, obj *ent.ComplaintStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ComplaintStep_complaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Complaint(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖaftercareᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ComplaintStep_complaint(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ComplaintStep",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ContactAttempt_id(ctx context.Context, field graphql.CollectedField, obj *ent.ContactAttempt) (ret graphql.Marshaler) {
@@ -21813,6 +24928,226 @@ func (ec *executionContext) fieldContext_Mutation_setBookingSettings(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_fileComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_fileComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().FileComplaint(ctx, fc.Args["input"].(model.FileComplaintInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖaftercareᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_fileComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_fileComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_logComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_logComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LogComplaint(ctx, fc.Args["input"].(model.LogComplaintInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖaftercareᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_logComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_logComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_advanceComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_advanceComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdvanceComplaint(ctx, fc.Args["complaintID"].(int), fc.Args["to"].(complaint.Status), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖaftercareᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_advanceComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_advanceComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reopenComplaint(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reopenComplaint(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReopenComplaint(ctx, fc.Args["complaintID"].(int), fc.Args["note"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖaftercareᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reopenComplaint(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reopenComplaint_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rateComplaintResolution(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rateComplaintResolution(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RateComplaintResolution(ctx, fc.Args["complaintID"].(int), fc.Args["rating"].(int), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+			return ec.marshalNComplaint2ᚖaftercareᚋentᚐComplaint(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rateComplaintResolution(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Complaint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rateComplaintResolution_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_registerDevice(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22027,6 +25362,94 @@ func (ec *executionContext) fieldContext_Mutation_setGreetingDays(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setGreetingDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishSurveyTemplate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishSurveyTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishSurveyTemplate(ctx, fc.Args["input"].(model.PublishSurveyTemplateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyTemplate) graphql.Marshaler {
+			return ec.marshalNSurveyTemplate2ᚖaftercareᚋentᚐSurveyTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishSurveyTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishSurveyTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_submitSurvey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_submitSurvey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SubmitSurvey(ctx, fc.Args["invitationID"].(*int), fc.Args["token"].(*string), fc.Args["answers"].([]*schematype.SurveyAnswer))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyResponse) graphql.Marshaler {
+			return ec.marshalNSurveyResponse2ᚖaftercareᚋentᚐSurveyResponse(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_submitSurvey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyResponse(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_submitSurvey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25175,6 +28598,50 @@ func (ec *executionContext) fieldContext_Query_careTasks(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_complaints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_complaints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Complaints(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ComplaintOrder), fc.Args["where"].(*ent.ComplaintWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplaintConnection) graphql.Marshaler {
+			return ec.marshalNComplaintConnection2ᚖaftercareᚋentᚐComplaintConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_complaints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_complaints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_dealerGroups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25389,6 +28856,50 @@ func (ec *executionContext) fieldContext_Query_staff(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_staff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_surveyInvitations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_surveyInvitations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SurveyInvitations(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SurveyInvitationOrder), fc.Args["where"].(*ent.SurveyInvitationWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyInvitationConnection) graphql.Marshaler {
+			return ec.marshalNSurveyInvitationConnection2ᚖaftercareᚋentᚐSurveyInvitationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_surveyInvitations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyInvitationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_surveyInvitations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25643,6 +29154,94 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Viewer(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_surveyByToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_surveyByToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SurveyByToken(ctx, fc.Args["token"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SurveyForm) graphql.Marshaler {
+			return ec.marshalNSurveyForm2ᚖaftercareᚋgraphᚋmodelᚐSurveyForm(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_surveyByToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyForm(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_surveyByToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_surveyScores(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_surveyScores(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SurveyScores(ctx, fc.Args["dealershipID"].(int), fc.Args["month"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SurveyScores) graphql.Marshaler {
+			return ec.marshalNSurveyScores2ᚖaftercareᚋgraphᚋmodelᚐSurveyScores(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_surveyScores(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyScores(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_surveyScores_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27357,6 +30956,107 @@ func (ec *executionContext) fieldContext_SurveyAspect_indicators(_ context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _SurveyForm_invitationID(ctx context.Context, field graphql.CollectedField, obj *model.SurveyForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyForm_invitationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyForm_invitationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyForm", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyForm_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.SurveyForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyForm_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyForm_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyForm", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SurveyForm_answered(ctx context.Context, field graphql.CollectedField, obj *model.SurveyForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyForm_answered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyForm_answered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyForm", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SurveyForm_template(ctx context.Context, field graphql.CollectedField, obj *model.SurveyForm) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyForm_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyTemplate) graphql.Marshaler {
+			return ec.marshalNSurveyTemplate2ᚖaftercareᚋentᚐSurveyTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyForm_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyForm",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SurveyIndicator_key(ctx context.Context, field graphql.CollectedField, obj *schematype.SurveyIndicator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27424,6 +31124,511 @@ func (ec *executionContext) _SurveyIndicator_weight(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_SurveyIndicator_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyIndicator", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SurveyInvitation_id(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyInvitation_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SurveyInvitation_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SurveyInvitation_templateID(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_templateID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TemplateID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_templateID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyInvitation_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_ownerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyInvitation_dealershipID(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyInvitation_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_workOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_workOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyInvitation_advisorID(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_advisorID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdvisorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_advisorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyInvitation_status(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v surveyinvitation.Status) graphql.Marshaler {
+			return ec.marshalNSurveyInvitationStatus2aftercareᚋentᚋsurveyinvitationᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "SurveyInvitationStatus")
+}
+
+func (ec *executionContext) _SurveyInvitation_invitedAt(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_invitedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_invitedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SurveyInvitation_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SurveyInvitation_answeredAt(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_answeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_answeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SurveyInvitation_owner(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyInvitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SurveyInvitation_template(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_template(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Template(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyTemplate) graphql.Marshaler {
+			return ec.marshalNSurveyTemplate2ᚖaftercareᚋentᚐSurveyTemplate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_template(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyInvitation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyTemplate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SurveyInvitation_token(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitation_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SurveyInvitation().Token(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitation_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitation", field, true, true, "String")
+}
+
+func (ec *executionContext) _SurveyInvitationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SurveyInvitationEdge) graphql.Marshaler {
+			return ec.marshalOSurveyInvitationEdge2ᚕᚖaftercareᚋentᚐSurveyInvitationEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyInvitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyInvitationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SurveyInvitationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyInvitationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SurveyInvitationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyInvitationEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyInvitation) graphql.Marshaler {
+			return ec.marshalOSurveyInvitation2ᚖaftercareᚋentᚐSurveyInvitation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyInvitationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyInvitation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SurveyInvitationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyInvitationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyInvitationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyInvitationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyInvitationEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _SurveyResponse_id(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyResponse) (ret graphql.Marshaler) {
@@ -27561,6 +31766,29 @@ func (ec *executionContext) _SurveyResponse_advisorID(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_SurveyResponse_advisorID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyResponse", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyResponse_invitationID(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyResponse) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyResponse_invitationID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvitationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyResponse_invitationID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyResponse", field, false, false, "ID")
 }
 
@@ -27903,6 +32131,346 @@ func (ec *executionContext) fieldContext_SurveyResponseEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("SurveyResponseEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _SurveyScoreGroup_key(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScoreGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScoreGroup_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScoreGroup_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScoreGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _SurveyScoreGroup_title(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScoreGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScoreGroup_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScoreGroup_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScoreGroup", field, false, false, "String")
+}
+
+func (ec *executionContext) _SurveyScoreGroup_responses(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScoreGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScoreGroup_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScoreGroup_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScoreGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyScoreGroup_index(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScoreGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScoreGroup_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScoreGroup_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScoreGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SurveyScoreGroup_topBoxShare(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScoreGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScoreGroup_topBoxShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopBoxShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScoreGroup_topBoxShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScoreGroup", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SurveyScores_dealershipID(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScores", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SurveyScores_month(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScores", field, false, false, "String")
+}
+
+func (ec *executionContext) _SurveyScores_responses(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScores", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SurveyScores_index(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScores", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SurveyScores_topBoxShare(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_topBoxShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopBoxShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_topBoxShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScores", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SurveyScores_target(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScores", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SurveyScores_meetsTarget(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_meetsTarget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeetsTarget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_meetsTarget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyScores", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SurveyScores_aspects(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_aspects(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Aspects, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SurveyScoreGroup) graphql.Marshaler {
+			return ec.marshalNSurveyScoreGroup2ᚕᚖaftercareᚋgraphᚋmodelᚐSurveyScoreGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_aspects(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyScores",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyScoreGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SurveyScores_advisors(ctx context.Context, field graphql.CollectedField, obj *model.SurveyScores) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyScores_advisors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Advisors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SurveyScoreGroup) graphql.Marshaler {
+			return ec.marshalNSurveyScoreGroup2ᚕᚖaftercareᚋgraphᚋmodelᚐSurveyScoreGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyScores_advisors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SurveyScores",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyScoreGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SurveyTemplate_id(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyTemplate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28186,6 +32754,52 @@ func (ec *executionContext) _SurveyTemplate_active(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_SurveyTemplate_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SurveyTemplate", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SurveyTemplate_alertIndexBelow(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyTemplate_alertIndexBelow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlertIndexBelow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyTemplate_alertIndexBelow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyTemplate", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SurveyTemplate_alertIndicatorBelow(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SurveyTemplate_alertIndicatorBelow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlertIndicatorBelow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SurveyTemplate_alertIndicatorBelow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SurveyTemplate", field, false, false, "Float")
 }
 
 func (ec *executionContext) _SurveyTemplate_responses(ctx context.Context, field graphql.CollectedField, obj *ent.SurveyTemplate) (ret graphql.Marshaler) {
@@ -36498,6 +41112,1746 @@ func UnmarshalCheckInput(ctx context.Context, raw any) (schematype.Check, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputComplaintOrder(ctx context.Context, obj any) (ent.ComplaintOrder, error) {
+	var it ent.ComplaintOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNComplaintOrderField2ᚖaftercareᚋentᚐComplaintOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintOrder unmarshals raw into the ComplaintOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintOrder(ctx context.Context, raw any) (ent.ComplaintOrder, error) {
+	var out ent.ComplaintOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplaintStepWhereInput(ctx context.Context, obj any) (ent.ComplaintStepWhereInput, error) {
+	var it ent.ComplaintStepWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "complaintID", "complaintIDNEQ", "complaintIDIn", "complaintIDNotIn", "action", "actionNEQ", "actionIn", "actionNotIn", "toStatus", "toStatusNEQ", "toStatusIn", "toStatusNotIn", "actorKind", "actorKindNEQ", "actorKindIn", "actorKindNotIn", "staffID", "staffIDNEQ", "staffIDIn", "staffIDNotIn", "staffIDGT", "staffIDGTE", "staffIDLT", "staffIDLTE", "staffIDIsNil", "staffIDNotNil", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "escalationLevel", "escalationLevelNEQ", "escalationLevelIn", "escalationLevelNotIn", "escalationLevelGT", "escalationLevelGTE", "escalationLevelLT", "escalationLevelLTE", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "dueAtIsNil", "dueAtNotNil", "at", "atNEQ", "atIn", "atNotIn", "atGT", "atGTE", "atLT", "atLTE", "hasComplaint", "hasComplaintWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚖaftercareᚋentᚐComplaintStepWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚕᚖaftercareᚋentᚐComplaintStepWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚕᚖaftercareᚋentᚐComplaintStepWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "complaintID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintID = data
+		case "complaintIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNEQ = data
+		case "complaintIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDIn = data
+		case "complaintIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("complaintIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ComplaintIDNotIn = data
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalOComplaintStepAction2ᚖaftercareᚋentᚋcomplaintstepᚐAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "actionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNEQ"))
+			data, err := ec.unmarshalOComplaintStepAction2ᚖaftercareᚋentᚋcomplaintstepᚐAction(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNEQ = data
+		case "actionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionIn"))
+			data, err := ec.unmarshalOComplaintStepAction2ᚕaftercareᚋentᚋcomplaintstepᚐActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionIn = data
+		case "actionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actionNotIn"))
+			data, err := ec.unmarshalOComplaintStepAction2ᚕaftercareᚋentᚋcomplaintstepᚐActionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActionNotIn = data
+		case "toStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatus"))
+			data, err := ec.unmarshalOComplaintStepToStatus2ᚖaftercareᚋentᚋcomplaintstepᚐToStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatus = data
+		case "toStatusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusNEQ"))
+			data, err := ec.unmarshalOComplaintStepToStatus2ᚖaftercareᚋentᚋcomplaintstepᚐToStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusNEQ = data
+		case "toStatusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusIn"))
+			data, err := ec.unmarshalOComplaintStepToStatus2ᚕaftercareᚋentᚋcomplaintstepᚐToStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusIn = data
+		case "toStatusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toStatusNotIn"))
+			data, err := ec.unmarshalOComplaintStepToStatus2ᚕaftercareᚋentᚋcomplaintstepᚐToStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToStatusNotIn = data
+		case "actorKind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKind"))
+			data, err := ec.unmarshalOComplaintStepActorKind2ᚖaftercareᚋentᚋcomplaintstepᚐActorKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKind = data
+		case "actorKindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKindNEQ"))
+			data, err := ec.unmarshalOComplaintStepActorKind2ᚖaftercareᚋentᚋcomplaintstepᚐActorKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKindNEQ = data
+		case "actorKindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKindIn"))
+			data, err := ec.unmarshalOComplaintStepActorKind2ᚕaftercareᚋentᚋcomplaintstepᚐActorKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKindIn = data
+		case "actorKindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorKindNotIn"))
+			data, err := ec.unmarshalOComplaintStepActorKind2ᚕaftercareᚋentᚋcomplaintstepᚐActorKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorKindNotIn = data
+		case "staffID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffID = data
+		case "staffIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNEQ = data
+		case "staffIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDIn = data
+		case "staffIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNotIn = data
+		case "staffIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDGT = data
+		case "staffIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDGTE = data
+		case "staffIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDLT = data
+		case "staffIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDLTE = data
+		case "staffIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDIsNil = data
+		case "staffIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNotNil = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIsNil = data
+		case "noteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotNil = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "escalationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevel"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevel = data
+		case "escalationLevelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelNEQ = data
+		case "escalationLevelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelIn = data
+		case "escalationLevelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelNotIn = data
+		case "escalationLevelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelGT = data
+		case "escalationLevelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelGTE = data
+		case "escalationLevelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelLT = data
+		case "escalationLevelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelLTE = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "dueAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIsNil = data
+		case "dueAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotNil = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		case "atNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNEQ = data
+		case "atIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtIn = data
+		case "atNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtNotIn = data
+		case "atGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGT = data
+		case "atGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtGTE = data
+		case "atLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLT = data
+		case "atLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("atLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AtLTE = data
+		case "hasComplaint":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaint"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplaint = data
+		case "hasComplaintWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasComplaintWith"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖaftercareᚋentᚐComplaintWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasComplaintWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintStepWhereInput unmarshals raw into the ComplaintStepWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintStepWhereInput(ctx context.Context, raw any) (ent.ComplaintStepWhereInput, error) {
+	var out ent.ComplaintStepWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintStepWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputComplaintWhereInput(ctx context.Context, obj any) (ent.ComplaintWhereInput, error) {
+	var it ent.ComplaintWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDGT", "workOrderIDGTE", "workOrderIDLT", "workOrderIDLTE", "workOrderIDIsNil", "workOrderIDNotNil", "surveyResponseID", "surveyResponseIDNEQ", "surveyResponseIDIn", "surveyResponseIDNotIn", "surveyResponseIDGT", "surveyResponseIDGTE", "surveyResponseIDLT", "surveyResponseIDLTE", "surveyResponseIDIsNil", "surveyResponseIDNotNil", "source", "sourceNEQ", "sourceIn", "sourceNotIn", "category", "categoryNEQ", "categoryIn", "categoryNotIn", "severity", "severityNEQ", "severityIn", "severityNotIn", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "status", "statusNEQ", "statusIn", "statusNotIn", "dueAt", "dueAtNEQ", "dueAtIn", "dueAtNotIn", "dueAtGT", "dueAtGTE", "dueAtLT", "dueAtLTE", "escalationLevel", "escalationLevelNEQ", "escalationLevelIn", "escalationLevelNotIn", "escalationLevelGT", "escalationLevelGTE", "escalationLevelLT", "escalationLevelLTE", "reopenedCount", "reopenedCountNEQ", "reopenedCountIn", "reopenedCountNotIn", "reopenedCountGT", "reopenedCountGTE", "reopenedCountLT", "reopenedCountLTE", "resolutionRating", "resolutionRatingNEQ", "resolutionRatingIn", "resolutionRatingNotIn", "resolutionRatingGT", "resolutionRatingGTE", "resolutionRatingLT", "resolutionRatingLTE", "resolutionRatingIsNil", "resolutionRatingNotNil", "resolutionComment", "resolutionCommentNEQ", "resolutionCommentIn", "resolutionCommentNotIn", "resolutionCommentGT", "resolutionCommentGTE", "resolutionCommentLT", "resolutionCommentLTE", "resolutionCommentContains", "resolutionCommentHasPrefix", "resolutionCommentHasSuffix", "resolutionCommentIsNil", "resolutionCommentNotNil", "resolutionCommentEqualFold", "resolutionCommentContainsFold", "closedAt", "closedAtNEQ", "closedAtIn", "closedAtNotIn", "closedAtGT", "closedAtGTE", "closedAtLT", "closedAtLTE", "closedAtIsNil", "closedAtNotNil", "hasOwner", "hasOwnerWith", "hasSteps", "hasStepsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚖaftercareᚋentᚐComplaintWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖaftercareᚋentᚐComplaintWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOComplaintWhereInput2ᚕᚖaftercareᚋentᚐComplaintWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "dealershipIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNEQ = data
+		case "dealershipIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIn = data
+		case "dealershipIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotIn = data
+		case "dealershipIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGT = data
+		case "dealershipIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGTE = data
+		case "dealershipIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLT = data
+		case "dealershipIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLTE = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "ownerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNEQ = data
+		case "ownerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDIn = data
+		case "ownerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNotIn = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "workOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNEQ = data
+		case "workOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIn = data
+		case "workOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotIn = data
+		case "workOrderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGT = data
+		case "workOrderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGTE = data
+		case "workOrderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLT = data
+		case "workOrderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLTE = data
+		case "workOrderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIsNil = data
+		case "workOrderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotNil = data
+		case "surveyResponseID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseID = data
+		case "surveyResponseIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDNEQ = data
+		case "surveyResponseIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDIn = data
+		case "surveyResponseIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDNotIn = data
+		case "surveyResponseIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDGT = data
+		case "surveyResponseIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDGTE = data
+		case "surveyResponseIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDLT = data
+		case "surveyResponseIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDLTE = data
+		case "surveyResponseIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDIsNil = data
+		case "surveyResponseIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("surveyResponseIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SurveyResponseIDNotNil = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOComplaintSource2ᚖaftercareᚋentᚋcomplaintᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "sourceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNEQ"))
+			data, err := ec.unmarshalOComplaintSource2ᚖaftercareᚋentᚋcomplaintᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNEQ = data
+		case "sourceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIn"))
+			data, err := ec.unmarshalOComplaintSource2ᚕaftercareᚋentᚋcomplaintᚐSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIn = data
+		case "sourceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceNotIn"))
+			data, err := ec.unmarshalOComplaintSource2ᚕaftercareᚋentᚋcomplaintᚐSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceNotIn = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOComplaintCategory2ᚖaftercareᚋentᚋcomplaintᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "categoryNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNEQ"))
+			data, err := ec.unmarshalOComplaintCategory2ᚖaftercareᚋentᚋcomplaintᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNEQ = data
+		case "categoryIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryIn"))
+			data, err := ec.unmarshalOComplaintCategory2ᚕaftercareᚋentᚋcomplaintᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryIn = data
+		case "categoryNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("categoryNotIn"))
+			data, err := ec.unmarshalOComplaintCategory2ᚕaftercareᚋentᚋcomplaintᚐCategoryᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CategoryNotIn = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚖaftercareᚋentᚋcomplaintᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "severityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNEQ"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚖaftercareᚋentᚋcomplaintᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNEQ = data
+		case "severityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityIn"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚕaftercareᚋentᚋcomplaintᚐSeverityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityIn = data
+		case "severityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severityNotIn"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚕaftercareᚋentᚋcomplaintᚐSeverityᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeverityNotIn = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOComplaintStatus2ᚖaftercareᚋentᚋcomplaintᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOComplaintStatus2ᚖaftercareᚋentᚋcomplaintᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOComplaintStatus2ᚕaftercareᚋentᚋcomplaintᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOComplaintStatus2ᚕaftercareᚋentᚋcomplaintᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "dueAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAt = data
+		case "dueAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNEQ = data
+		case "dueAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtIn = data
+		case "dueAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtNotIn = data
+		case "dueAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGT = data
+		case "dueAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtGTE = data
+		case "dueAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLT = data
+		case "dueAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueAtLTE = data
+		case "escalationLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevel"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevel = data
+		case "escalationLevelNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelNEQ = data
+		case "escalationLevelIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelIn = data
+		case "escalationLevelNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelNotIn = data
+		case "escalationLevelGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelGT = data
+		case "escalationLevelGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelGTE = data
+		case "escalationLevelLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelLT = data
+		case "escalationLevelLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalationLevelLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalationLevelLTE = data
+		case "reopenedCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCount = data
+		case "reopenedCountNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountNEQ = data
+		case "reopenedCountIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountIn = data
+		case "reopenedCountNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountNotIn = data
+		case "reopenedCountGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountGT = data
+		case "reopenedCountGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountGTE = data
+		case "reopenedCountLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountLT = data
+		case "reopenedCountLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reopenedCountLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReopenedCountLTE = data
+		case "resolutionRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRating"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRating = data
+		case "resolutionRatingNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingNEQ = data
+		case "resolutionRatingIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingIn = data
+		case "resolutionRatingNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingNotIn = data
+		case "resolutionRatingGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingGT = data
+		case "resolutionRatingGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingGTE = data
+		case "resolutionRatingLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingLT = data
+		case "resolutionRatingLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingLTE = data
+		case "resolutionRatingIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingIsNil = data
+		case "resolutionRatingNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionRatingNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionRatingNotNil = data
+		case "resolutionComment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionComment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionComment = data
+		case "resolutionCommentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentNEQ = data
+		case "resolutionCommentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentIn = data
+		case "resolutionCommentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentNotIn = data
+		case "resolutionCommentGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentGT = data
+		case "resolutionCommentGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentGTE = data
+		case "resolutionCommentLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentLT = data
+		case "resolutionCommentLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentLTE = data
+		case "resolutionCommentContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentContains = data
+		case "resolutionCommentHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentHasPrefix = data
+		case "resolutionCommentHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentHasSuffix = data
+		case "resolutionCommentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentIsNil = data
+		case "resolutionCommentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentNotNil = data
+		case "resolutionCommentEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentEqualFold = data
+		case "resolutionCommentContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("resolutionCommentContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ResolutionCommentContainsFold = data
+		case "closedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAt = data
+		case "closedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNEQ = data
+		case "closedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIn = data
+		case "closedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotIn = data
+		case "closedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGT = data
+		case "closedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtGTE = data
+		case "closedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLT = data
+		case "closedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtLTE = data
+		case "closedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtIsNil = data
+		case "closedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("closedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClosedAtNotNil = data
+		case "hasOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwner = data
+		case "hasOwnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
+			data, err := ec.unmarshalOOwnerWhereInput2ᚕᚖaftercareᚋentᚐOwnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwnerWith = data
+		case "hasSteps":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasSteps"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasSteps = data
+		case "hasStepsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStepsWith"))
+			data, err := ec.unmarshalOComplaintStepWhereInput2ᚕᚖaftercareᚋentᚐComplaintStepWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasStepsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalComplaintWhereInput unmarshals raw into the ComplaintWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalComplaintWhereInput(ctx context.Context, raw any) (ent.ComplaintWhereInput, error) {
+	var out ent.ComplaintWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ComplaintWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputContactAttemptWhereInput(ctx context.Context, obj any) (ent.ContactAttemptWhereInput, error) {
 	var it ent.ContactAttemptWhereInput
 	if obj == nil {
@@ -40213,6 +46567,76 @@ func UnmarshalDeviceWhereInput(ctx context.Context, raw any) (ent.DeviceWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFileComplaintInput(ctx context.Context, obj any) (model.FileComplaintInput, error) {
+	var it model.FileComplaintInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dealershipID", "workOrderID", "category", "severity", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNComplaintCategory2aftercareᚋentᚋcomplaintᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalOComplaintSeverity2ᚖaftercareᚋentᚋcomplaintᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFileComplaintInput unmarshals raw into the FileComplaintInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFileComplaintInput(ctx context.Context, raw any) (model.FileComplaintInput, error) {
+	var out model.FileComplaintInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FileComplaintInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGreetingDayInput(ctx context.Context, obj any) (schematype.GreetingDay, error) {
 	var it schematype.GreetingDay
 	if obj == nil {
@@ -41376,6 +47800,90 @@ func (ec *executionContext) unmarshalInputInteriorCheckInput(ctx context.Context
 func UnmarshalInteriorCheckInput(ctx context.Context, raw any) (schematype.InteriorCheck, error) {
 	var out schematype.InteriorCheck
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "InteriorCheckInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLogComplaintInput(ctx context.Context, obj any) (model.LogComplaintInput, error) {
+	var it model.LogComplaintInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ownerID", "dealershipID", "workOrderID", "source", "category", "severity", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalNComplaintSource2aftercareᚋentᚋcomplaintᚐSource(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNComplaintCategory2aftercareᚋentᚋcomplaintᚐCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "severity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("severity"))
+			data, err := ec.unmarshalNComplaintSeverity2aftercareᚋentᚋcomplaintᚐSeverity(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Severity = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLogComplaintInput unmarshals raw into the LogComplaintInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLogComplaintInput(ctx context.Context, raw any) (model.LogComplaintInput, error) {
+	var out model.LogComplaintInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LogComplaintInput", raw, &out)
 	return out, err
 }
 
@@ -45770,6 +52278,97 @@ func UnmarshalPoolCapacityInput(ctx context.Context, raw any) (schematype.PoolCa
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPublishSurveyTemplateInput(ctx context.Context, obj any) (model.PublishSurveyTemplateInput, error) {
+	var it model.PublishSurveyTemplateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dealershipID", "name", "kind", "scaleMax", "aspects", "freeTextQuestions", "alertIndexBelow", "alertIndicatorBelow"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNSurveyTemplateKind2aftercareᚋentᚋsurveytemplateᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "scaleMax":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scaleMax"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScaleMax = data
+		case "aspects":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aspects"))
+			data, err := ec.unmarshalNSurveyAspectInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAspectᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Aspects = data
+		case "freeTextQuestions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("freeTextQuestions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FreeTextQuestions = data
+		case "alertIndexBelow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelow"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelow = data
+		case "alertIndicatorBelow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelow"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelow = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPublishSurveyTemplateInput unmarshals raw into the PublishSurveyTemplateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPublishSurveyTemplateInput(ctx context.Context, raw any) (model.PublishSurveyTemplateInput, error) {
+	var out model.PublishSurveyTemplateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PublishSurveyTemplateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordOdometerReadingInput(ctx context.Context, obj any) (model.RecordOdometerReadingInput, error) {
 	var it model.RecordOdometerReadingInput
 	if obj == nil {
@@ -48429,6 +55028,948 @@ func UnmarshalStaffWhereInput(ctx context.Context, raw any) (ent.StaffWhereInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSurveyAnswerInput(ctx context.Context, obj any) (schematype.SurveyAnswer, error) {
+	var it schematype.SurveyAnswer
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "score", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "score":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("score"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Score = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSurveyAnswerInput unmarshals raw into the SurveyAnswerInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSurveyAnswerInput(ctx context.Context, raw any) (schematype.SurveyAnswer, error) {
+	var out schematype.SurveyAnswer
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurveyAnswerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSurveyAspectInput(ctx context.Context, obj any) (schematype.SurveyAspect, error) {
+	var it schematype.SurveyAspect
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "title", "weight", "indicators"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		case "indicators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indicators"))
+			data, err := ec.unmarshalNSurveyIndicatorInput2ᚕaftercareᚋentᚋschemaᚋschematypeᚐSurveyIndicatorᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Indicators = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSurveyAspectInput unmarshals raw into the SurveyAspectInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSurveyAspectInput(ctx context.Context, raw any) (schematype.SurveyAspect, error) {
+	var out schematype.SurveyAspect
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurveyAspectInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSurveyIndicatorInput(ctx context.Context, obj any) (schematype.SurveyIndicator, error) {
+	var it schematype.SurveyIndicator
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"key", "title", "weight"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "key":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("key"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Key = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "weight":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weight"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weight = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSurveyIndicatorInput unmarshals raw into the SurveyIndicatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSurveyIndicatorInput(ctx context.Context, raw any) (schematype.SurveyIndicator, error) {
+	var out schematype.SurveyIndicator
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurveyIndicatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSurveyInvitationOrder(ctx context.Context, obj any) (ent.SurveyInvitationOrder, error) {
+	var it ent.SurveyInvitationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSurveyInvitationOrderField2ᚖaftercareᚋentᚐSurveyInvitationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSurveyInvitationOrder unmarshals raw into the SurveyInvitationOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSurveyInvitationOrder(ctx context.Context, raw any) (ent.SurveyInvitationOrder, error) {
+	var out ent.SurveyInvitationOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurveyInvitationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSurveyInvitationWhereInput(ctx context.Context, obj any) (ent.SurveyInvitationWhereInput, error) {
+	var it ent.SurveyInvitationWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "templateID", "templateIDNEQ", "templateIDIn", "templateIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDGT", "workOrderIDGTE", "workOrderIDLT", "workOrderIDLTE", "workOrderIDIsNil", "workOrderIDNotNil", "advisorID", "advisorIDNEQ", "advisorIDIn", "advisorIDNotIn", "advisorIDGT", "advisorIDGTE", "advisorIDLT", "advisorIDLTE", "advisorIDIsNil", "advisorIDNotNil", "status", "statusNEQ", "statusIn", "statusNotIn", "invitedAt", "invitedAtNEQ", "invitedAtIn", "invitedAtNotIn", "invitedAtGT", "invitedAtGTE", "invitedAtLT", "invitedAtLTE", "expiresAt", "expiresAtNEQ", "expiresAtIn", "expiresAtNotIn", "expiresAtGT", "expiresAtGTE", "expiresAtLT", "expiresAtLTE", "answeredAt", "answeredAtNEQ", "answeredAtIn", "answeredAtNotIn", "answeredAtGT", "answeredAtGTE", "answeredAtLT", "answeredAtLTE", "answeredAtIsNil", "answeredAtNotNil", "hasOwner", "hasOwnerWith", "hasTemplate", "hasTemplateWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSurveyInvitationWhereInput2ᚖaftercareᚋentᚐSurveyInvitationWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSurveyInvitationWhereInput2ᚕᚖaftercareᚋentᚐSurveyInvitationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSurveyInvitationWhereInput2ᚕᚖaftercareᚋentᚐSurveyInvitationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "templateID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateID = data
+		case "templateIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateIDNEQ = data
+		case "templateIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateIDIn = data
+		case "templateIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("templateIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TemplateIDNotIn = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "ownerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNEQ = data
+		case "ownerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDIn = data
+		case "ownerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNotIn = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "dealershipIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNEQ = data
+		case "dealershipIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIn = data
+		case "dealershipIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotIn = data
+		case "dealershipIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGT = data
+		case "dealershipIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGTE = data
+		case "dealershipIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLT = data
+		case "dealershipIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLTE = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "workOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNEQ = data
+		case "workOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIn = data
+		case "workOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotIn = data
+		case "workOrderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGT = data
+		case "workOrderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGTE = data
+		case "workOrderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLT = data
+		case "workOrderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLTE = data
+		case "workOrderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIsNil = data
+		case "workOrderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotNil = data
+		case "advisorID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorID = data
+		case "advisorIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDNEQ = data
+		case "advisorIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDIn = data
+		case "advisorIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDNotIn = data
+		case "advisorIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDGT = data
+		case "advisorIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDGTE = data
+		case "advisorIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDLT = data
+		case "advisorIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDLTE = data
+		case "advisorIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDIsNil = data
+		case "advisorIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("advisorIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AdvisorIDNotNil = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOSurveyInvitationStatus2ᚖaftercareᚋentᚋsurveyinvitationᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOSurveyInvitationStatus2ᚖaftercareᚋentᚋsurveyinvitationᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOSurveyInvitationStatus2ᚕaftercareᚋentᚋsurveyinvitationᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOSurveyInvitationStatus2ᚕaftercareᚋentᚋsurveyinvitationᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "invitedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAt = data
+		case "invitedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAtNEQ = data
+		case "invitedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAtIn = data
+		case "invitedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAtNotIn = data
+		case "invitedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAtGT = data
+		case "invitedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAtGTE = data
+		case "invitedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAtLT = data
+		case "invitedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitedAtLTE = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		case "expiresAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNEQ = data
+		case "expiresAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtIn = data
+		case "expiresAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtNotIn = data
+		case "expiresAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGT = data
+		case "expiresAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtGTE = data
+		case "expiresAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLT = data
+		case "expiresAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAtLTE = data
+		case "answeredAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAt = data
+		case "answeredAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtNEQ = data
+		case "answeredAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtIn = data
+		case "answeredAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtNotIn = data
+		case "answeredAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtGT = data
+		case "answeredAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtGTE = data
+		case "answeredAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtLT = data
+		case "answeredAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtLTE = data
+		case "answeredAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtIsNil = data
+		case "answeredAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("answeredAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnsweredAtNotNil = data
+		case "hasOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwner = data
+		case "hasOwnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
+			data, err := ec.unmarshalOOwnerWhereInput2ᚕᚖaftercareᚋentᚐOwnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwnerWith = data
+		case "hasTemplate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTemplate = data
+		case "hasTemplateWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTemplateWith"))
+			data, err := ec.unmarshalOSurveyTemplateWhereInput2ᚕᚖaftercareᚋentᚐSurveyTemplateWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasTemplateWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSurveyInvitationWhereInput unmarshals raw into the SurveyInvitationWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSurveyInvitationWhereInput(ctx context.Context, raw any) (ent.SurveyInvitationWhereInput, error) {
+	var out ent.SurveyInvitationWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SurveyInvitationWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSurveyResponseOrder(ctx context.Context, obj any) (ent.SurveyResponseOrder, error) {
 	var it ent.SurveyResponseOrder
 	if obj == nil {
@@ -48493,7 +56034,7 @@ func (ec *executionContext) unmarshalInputSurveyResponseWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "templateID", "templateIDNEQ", "templateIDIn", "templateIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDIsNil", "workOrderIDNotNil", "advisorID", "advisorIDNEQ", "advisorIDIn", "advisorIDNotIn", "advisorIDGT", "advisorIDGTE", "advisorIDLT", "advisorIDLTE", "advisorIDIsNil", "advisorIDNotNil", "indexScore", "indexScoreNEQ", "indexScoreIn", "indexScoreNotIn", "indexScoreGT", "indexScoreGTE", "indexScoreLT", "indexScoreLTE", "topBox", "topBoxNEQ", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "hasTemplate", "hasTemplateWith", "hasOwner", "hasOwnerWith", "hasWorkOrder", "hasWorkOrderWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "templateID", "templateIDNEQ", "templateIDIn", "templateIDNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDIsNil", "workOrderIDNotNil", "advisorID", "advisorIDNEQ", "advisorIDIn", "advisorIDNotIn", "advisorIDGT", "advisorIDGTE", "advisorIDLT", "advisorIDLTE", "advisorIDIsNil", "advisorIDNotNil", "invitationID", "invitationIDNEQ", "invitationIDIn", "invitationIDNotIn", "invitationIDGT", "invitationIDGTE", "invitationIDLT", "invitationIDLTE", "invitationIDIsNil", "invitationIDNotNil", "indexScore", "indexScoreNEQ", "indexScoreIn", "indexScoreNotIn", "indexScoreGT", "indexScoreGTE", "indexScoreLT", "indexScoreLTE", "topBox", "topBoxNEQ", "submittedAt", "submittedAtNEQ", "submittedAtIn", "submittedAtNotIn", "submittedAtGT", "submittedAtGTE", "submittedAtLT", "submittedAtLTE", "hasTemplate", "hasTemplateWith", "hasOwner", "hasOwnerWith", "hasWorkOrder", "hasWorkOrderWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48801,6 +56342,76 @@ func (ec *executionContext) unmarshalInputSurveyResponseWhereInput(ctx context.C
 				return it, err
 			}
 			it.AdvisorIDNotNil = data
+		case "invitationID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationID = data
+		case "invitationIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDNEQ = data
+		case "invitationIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDIn = data
+		case "invitationIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDNotIn = data
+		case "invitationIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDGT = data
+		case "invitationIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDGTE = data
+		case "invitationIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDLT = data
+		case "invitationIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDLTE = data
+		case "invitationIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDIsNil = data
+		case "invitationIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invitationIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvitationIDNotNil = data
 		case "indexScore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("indexScore"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
@@ -49050,7 +56661,7 @@ func (ec *executionContext) unmarshalInputSurveyTemplateWhereInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "dealershipIDIsNil", "dealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "scaleMax", "scaleMaxNEQ", "scaleMaxIn", "scaleMaxNotIn", "scaleMaxGT", "scaleMaxGTE", "scaleMaxLT", "scaleMaxLTE", "active", "activeNEQ", "hasResponses", "hasResponsesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "dealershipIDIsNil", "dealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "version", "versionNEQ", "versionIn", "versionNotIn", "versionGT", "versionGTE", "versionLT", "versionLTE", "scaleMax", "scaleMaxNEQ", "scaleMaxIn", "scaleMaxNotIn", "scaleMaxGT", "scaleMaxGTE", "scaleMaxLT", "scaleMaxLTE", "active", "activeNEQ", "alertIndexBelow", "alertIndexBelowNEQ", "alertIndexBelowIn", "alertIndexBelowNotIn", "alertIndexBelowGT", "alertIndexBelowGTE", "alertIndexBelowLT", "alertIndexBelowLTE", "alertIndicatorBelow", "alertIndicatorBelowNEQ", "alertIndicatorBelowIn", "alertIndicatorBelowNotIn", "alertIndicatorBelowGT", "alertIndicatorBelowGTE", "alertIndicatorBelowLT", "alertIndicatorBelowLTE", "hasResponses", "hasResponsesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -49617,6 +57228,118 @@ func (ec *executionContext) unmarshalInputSurveyTemplateWhereInput(ctx context.C
 				return it, err
 			}
 			it.ActiveNEQ = data
+		case "alertIndexBelow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelow"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelow = data
+		case "alertIndexBelowNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelowNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelowNEQ = data
+		case "alertIndexBelowIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelowIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelowIn = data
+		case "alertIndexBelowNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelowNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelowNotIn = data
+		case "alertIndexBelowGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelowGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelowGT = data
+		case "alertIndexBelowGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelowGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelowGTE = data
+		case "alertIndexBelowLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelowLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelowLT = data
+		case "alertIndexBelowLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndexBelowLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndexBelowLTE = data
+		case "alertIndicatorBelow":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelow"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelow = data
+		case "alertIndicatorBelowNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelowNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelowNEQ = data
+		case "alertIndicatorBelowIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelowIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelowIn = data
+		case "alertIndicatorBelowNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelowNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelowNotIn = data
+		case "alertIndicatorBelowGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelowGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelowGT = data
+		case "alertIndicatorBelowGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelowGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelowGTE = data
+		case "alertIndicatorBelowLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelowLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelowLT = data
+		case "alertIndicatorBelowLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alertIndicatorBelowLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AlertIndicatorBelowLTE = data
 		case "hasResponses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResponses"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -55819,6 +63542,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SurveyResponse(ctx, sel, obj)
+	case *ent.SurveyInvitation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SurveyInvitation(ctx, sel, obj)
 	case *ent.Staff:
 		if obj == nil {
 			return graphql.Null
@@ -55879,6 +63607,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._ContactAttempt(ctx, sel, obj)
+	case *ent.ComplaintStep:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ComplaintStep(ctx, sel, obj)
+	case *ent.Complaint:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Complaint(ctx, sel, obj)
 	case *ent.CareTask:
 		if obj == nil {
 			return graphql.Null
@@ -56706,6 +64444,301 @@ func (ec *executionContext) _CheckIn(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintImplementors = []string{"Complaint", "Node"}
+
+func (ec *executionContext) _Complaint(ctx context.Context, sel ast.SelectionSet, obj *ent.Complaint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Complaint")
+		case "id":
+			out.Values[i] = ec._Complaint_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Complaint_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Complaint_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealershipID":
+			out.Values[i] = ec._Complaint_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerID":
+			out.Values[i] = ec._Complaint_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrderID":
+			out.Values[i] = ec._Complaint_workOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "surveyResponseID":
+			out.Values[i] = ec._Complaint_surveyResponseID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.Values[i] = ec._Complaint_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "category":
+			out.Values[i] = ec._Complaint_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "severity":
+			out.Values[i] = ec._Complaint_severity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Complaint_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Complaint_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._Complaint_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalationLevel":
+			out.Values[i] = ec._Complaint_escalationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reopenedCount":
+			out.Values[i] = ec._Complaint_reopenedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolutionRating":
+			out.Values[i] = ec._Complaint_resolutionRating(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolutionComment":
+			out.Values[i] = ec._Complaint_resolutionComment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._Complaint_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_owner(ctx, field, obj)
+				})
+		case "steps":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Complaint_steps(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintConnectionImplementors = []string{"ComplaintConnection"}
+
+func (ec *executionContext) _ComplaintConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplaintConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintConnection")
+		case "edges":
+			out.Values[i] = ec._ComplaintConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ComplaintConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ComplaintConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintEdgeImplementors = []string{"ComplaintEdge"}
+
+func (ec *executionContext) _ComplaintEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplaintEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintEdge")
+		case "node":
+			out.Values[i] = ec._ComplaintEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ComplaintEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var complaintStepImplementors = []string{"ComplaintStep", "Node"}
+
+func (ec *executionContext) _ComplaintStep(ctx context.Context, sel ast.SelectionSet, obj *ent.ComplaintStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, complaintStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ComplaintStep")
+		case "id":
+			out.Values[i] = ec._ComplaintStep_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintID":
+			out.Values[i] = ec._ComplaintStep_complaintID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._ComplaintStep_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "toStatus":
+			out.Values[i] = ec._ComplaintStep_toStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorKind":
+			out.Values[i] = ec._ComplaintStep_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staffID":
+			out.Values[i] = ec._ComplaintStep_staffID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._ComplaintStep_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "escalationLevel":
+			out.Values[i] = ec._ComplaintStep_escalationLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dueAt":
+			out.Values[i] = ec._ComplaintStep_dueAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ComplaintStep_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaint":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ComplaintStep_complaint(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57727,6 +65760,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "fileComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_fileComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_logComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advanceComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_advanceComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reopenComplaint":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reopenComplaint(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rateComplaintResolution":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rateComplaintResolution(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "registerDevice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_registerDevice(ctx, field)
@@ -57758,6 +65826,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setGreetingDays":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setGreetingDays(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publishSurveyTemplate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishSurveyTemplate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "submitSurvey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_submitSurvey(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -58758,6 +66840,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_careTasks(ctx, field)
 				})
+		case "complaints":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_complaints(ctx, field)
+				})
 		case "dealerGroups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -58787,6 +66875,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_staff(ctx, field)
+				})
+		case "surveyInvitations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_surveyInvitations(ctx, field)
 				})
 		case "surveyTemplates":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -58823,6 +66917,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "surveyByToken":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_surveyByToken(ctx, field)
+				})
+		case "surveyScores":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_surveyScores(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -59465,6 +67571,54 @@ func (ec *executionContext) _SurveyAspect(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var surveyFormImplementors = []string{"SurveyForm"}
+
+func (ec *executionContext) _SurveyForm(ctx context.Context, sel ast.SelectionSet, obj *model.SurveyForm) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyFormImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyForm")
+		case "invitationID":
+			out.Values[i] = ec._SurveyForm_invitationID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SurveyForm_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answered":
+			out.Values[i] = ec._SurveyForm_answered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "template":
+			out.Values[i] = ec._SurveyForm_template(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var surveyIndicatorImplementors = []string{"SurveyIndicator"}
 
 func (ec *executionContext) _SurveyIndicator(ctx context.Context, sel ast.SelectionSet, obj *schematype.SurveyIndicator) graphql.Marshaler {
@@ -59488,6 +67642,193 @@ func (ec *executionContext) _SurveyIndicator(ctx context.Context, sel ast.Select
 			}
 		case "weight":
 			out.Values[i] = ec._SurveyIndicator_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var surveyInvitationImplementors = []string{"SurveyInvitation", "Node"}
+
+func (ec *executionContext) _SurveyInvitation(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyInvitation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyInvitationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyInvitation")
+		case "id":
+			out.Values[i] = ec._SurveyInvitation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SurveyInvitation_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SurveyInvitation_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "templateID":
+			out.Values[i] = ec._SurveyInvitation_templateID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerID":
+			out.Values[i] = ec._SurveyInvitation_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealershipID":
+			out.Values[i] = ec._SurveyInvitation_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrderID":
+			out.Values[i] = ec._SurveyInvitation_workOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "advisorID":
+			out.Values[i] = ec._SurveyInvitation_advisorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SurveyInvitation_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitedAt":
+			out.Values[i] = ec._SurveyInvitation_invitedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SurveyInvitation_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "answeredAt":
+			out.Values[i] = ec._SurveyInvitation_answeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SurveyInvitation_owner(ctx, field, obj)
+				})
+		case "template":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SurveyInvitation_template(ctx, field, obj)
+				})
+		case "token":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SurveyInvitation_token(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var surveyInvitationConnectionImplementors = []string{"SurveyInvitationConnection"}
+
+func (ec *executionContext) _SurveyInvitationConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyInvitationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyInvitationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyInvitationConnection")
+		case "edges":
+			out.Values[i] = ec._SurveyInvitationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SurveyInvitationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SurveyInvitationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var surveyInvitationEdgeImplementors = []string{"SurveyInvitationEdge"}
+
+func (ec *executionContext) _SurveyInvitationEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyInvitationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyInvitationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyInvitationEdge")
+		case "node":
+			out.Values[i] = ec._SurveyInvitationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SurveyInvitationEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -59546,6 +67887,11 @@ func (ec *executionContext) _SurveyResponse(ctx context.Context, sel ast.Selecti
 			}
 		case "advisorID":
 			out.Values[i] = ec._SurveyResponse_advisorID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "invitationID":
+			out.Values[i] = ec._SurveyResponse_invitationID(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -59685,6 +68031,132 @@ func (ec *executionContext) _SurveyResponseEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var surveyScoreGroupImplementors = []string{"SurveyScoreGroup"}
+
+func (ec *executionContext) _SurveyScoreGroup(ctx context.Context, sel ast.SelectionSet, obj *model.SurveyScoreGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyScoreGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyScoreGroup")
+		case "key":
+			out.Values[i] = ec._SurveyScoreGroup_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._SurveyScoreGroup_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responses":
+			out.Values[i] = ec._SurveyScoreGroup_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._SurveyScoreGroup_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topBoxShare":
+			out.Values[i] = ec._SurveyScoreGroup_topBoxShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var surveyScoresImplementors = []string{"SurveyScores"}
+
+func (ec *executionContext) _SurveyScores(ctx context.Context, sel ast.SelectionSet, obj *model.SurveyScores) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, surveyScoresImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SurveyScores")
+		case "dealershipID":
+			out.Values[i] = ec._SurveyScores_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "month":
+			out.Values[i] = ec._SurveyScores_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responses":
+			out.Values[i] = ec._SurveyScores_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "index":
+			out.Values[i] = ec._SurveyScores_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topBoxShare":
+			out.Values[i] = ec._SurveyScores_topBoxShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._SurveyScores_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meetsTarget":
+			out.Values[i] = ec._SurveyScores_meetsTarget(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "aspects":
+			out.Values[i] = ec._SurveyScores_aspects(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "advisors":
+			out.Values[i] = ec._SurveyScores_advisors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var surveyTemplateImplementors = []string{"SurveyTemplate", "Node"}
 
 func (ec *executionContext) _SurveyTemplate(ctx context.Context, sel ast.SelectionSet, obj *ent.SurveyTemplate) graphql.Marshaler {
@@ -59753,6 +68225,16 @@ func (ec *executionContext) _SurveyTemplate(ctx context.Context, sel ast.Selecti
 			}
 		case "active":
 			out.Values[i] = ec._SurveyTemplate_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alertIndexBelow":
+			out.Values[i] = ec._SurveyTemplate_alertIndexBelow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alertIndicatorBelow":
+			out.Values[i] = ec._SurveyTemplate_alertIndicatorBelow(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -61583,6 +70065,124 @@ func (ec *executionContext) unmarshalNCheckInput2ᚕaftercareᚋentᚋschemaᚋs
 	return res, nil
 }
 
+func (ec *executionContext) marshalNComplaint2ᚖaftercareᚋentᚐComplaint(ctx context.Context, sel ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Complaint!")
+		return graphql.Null
+	}
+	return ec._Complaint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplaintCategory2aftercareᚋentᚋcomplaintᚐCategory(ctx context.Context, v any) (complaint.Category, error) {
+	var res complaint.Category
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintCategory2aftercareᚋentᚋcomplaintᚐCategory(ctx context.Context, sel ast.SelectionSet, v complaint.Category) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNComplaintConnection2ᚖaftercareᚋentᚐComplaintConnection(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintConnection!")
+		return graphql.Null
+	}
+	return ec._ComplaintConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplaintOrderField2ᚖaftercareᚋentᚐComplaintOrderField(ctx context.Context, v any) (*ent.ComplaintOrderField, error) {
+	var res = new(ent.ComplaintOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintOrderField2ᚖaftercareᚋentᚐComplaintOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintSeverity2aftercareᚋentᚋcomplaintᚐSeverity(ctx context.Context, v any) (complaint.Severity, error) {
+	var res complaint.Severity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintSeverity2aftercareᚋentᚋcomplaintᚐSeverity(ctx context.Context, sel ast.SelectionSet, v complaint.Severity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintSource2aftercareᚋentᚋcomplaintᚐSource(ctx context.Context, v any) (complaint.Source, error) {
+	var res complaint.Source
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintSource2aftercareᚋentᚋcomplaintᚐSource(ctx context.Context, sel ast.SelectionSet, v complaint.Source) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintStatus2aftercareᚋentᚋcomplaintᚐStatus(ctx context.Context, v any) (complaint.Status, error) {
+	var res complaint.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintStatus2aftercareᚋentᚋcomplaintᚐStatus(ctx context.Context, sel ast.SelectionSet, v complaint.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNComplaintStep2ᚖaftercareᚋentᚐComplaintStep(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ComplaintStep!")
+		return graphql.Null
+	}
+	return ec._ComplaintStep(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNComplaintStepAction2aftercareᚋentᚋcomplaintstepᚐAction(ctx context.Context, v any) (complaintstep.Action, error) {
+	var res complaintstep.Action
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintStepAction2aftercareᚋentᚋcomplaintstepᚐAction(ctx context.Context, sel ast.SelectionSet, v complaintstep.Action) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintStepActorKind2aftercareᚋentᚋcomplaintstepᚐActorKind(ctx context.Context, v any) (complaintstep.ActorKind, error) {
+	var res complaintstep.ActorKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintStepActorKind2aftercareᚋentᚋcomplaintstepᚐActorKind(ctx context.Context, sel ast.SelectionSet, v complaintstep.ActorKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintStepToStatus2aftercareᚋentᚋcomplaintstepᚐToStatus(ctx context.Context, v any) (complaintstep.ToStatus, error) {
+	var res complaintstep.ToStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplaintStepToStatus2aftercareᚋentᚋcomplaintstepᚐToStatus(ctx context.Context, sel ast.SelectionSet, v complaintstep.ToStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNComplaintStepWhereInput2ᚖaftercareᚋentᚐComplaintStepWhereInput(ctx context.Context, v any) (*ent.ComplaintStepWhereInput, error) {
+	res, err := ec.unmarshalInputComplaintStepWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNComplaintWhereInput2ᚖaftercareᚋentᚐComplaintWhereInput(ctx context.Context, v any) (*ent.ComplaintWhereInput, error) {
+	res, err := ec.unmarshalInputComplaintWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNContactAttempt2ᚖaftercareᚋentᚐContactAttempt(ctx context.Context, sel ast.SelectionSet, v *ent.ContactAttempt) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ContactAttempt!")
@@ -61806,6 +70406,11 @@ func (ec *executionContext) unmarshalNDeviceWhereInput2ᚖaftercareᚋentᚐDevi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNFileComplaintInput2aftercareᚋgraphᚋmodelᚐFileComplaintInput(ctx context.Context, v any) (model.FileComplaintInput, error) {
+	res, err := ec.unmarshalInputFileComplaintInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -61982,6 +70587,11 @@ func (ec *executionContext) marshalNInteriorCheck2aftercareᚋentᚋschemaᚋsch
 
 func (ec *executionContext) unmarshalNInteriorCheckInput2aftercareᚋentᚋschemaᚋschematypeᚐInteriorCheck(ctx context.Context, v any) (schematype.InteriorCheck, error) {
 	res, err := ec.unmarshalInputInteriorCheckInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNLogComplaintInput2aftercareᚋgraphᚋmodelᚐLogComplaintInput(ctx context.Context, v any) (model.LogComplaintInput, error) {
+	res, err := ec.unmarshalInputLogComplaintInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -62233,6 +70843,11 @@ func (ec *executionContext) unmarshalNPoolCapacityInput2ᚖaftercareᚋentᚋsch
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNPublishSurveyTemplateInput2aftercareᚋgraphᚋmodelᚐPublishSurveyTemplateInput(ctx context.Context, v any) (model.PublishSurveyTemplateInput, error) {
+	res, err := ec.unmarshalInputPublishSurveyTemplateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRecordOdometerReadingInput2aftercareᚋgraphᚋmodelᚐRecordOdometerReadingInput(ctx context.Context, v any) (model.RecordOdometerReadingInput, error) {
 	res, err := ec.unmarshalInputRecordOdometerReadingInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -62477,6 +71092,25 @@ func (ec *executionContext) marshalNSurveyAnswer2ᚕaftercareᚋentᚋschemaᚋs
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSurveyAnswerInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAnswerᚄ(ctx context.Context, v any) ([]*schematype.SurveyAnswer, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*schematype.SurveyAnswer, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSurveyAnswerInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAnswer(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSurveyAnswerInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAnswer(ctx context.Context, v any) (*schematype.SurveyAnswer, error) {
+	res, err := ec.unmarshalInputSurveyAnswerInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSurveyAspect2aftercareᚋentᚋschemaᚋschematypeᚐSurveyAspect(ctx context.Context, sel ast.SelectionSet, v schematype.SurveyAspect) graphql.Marshaler {
 	return ec._SurveyAspect(ctx, sel, &v)
 }
@@ -62497,6 +71131,33 @@ func (ec *executionContext) marshalNSurveyAspect2ᚕaftercareᚋentᚋschemaᚋs
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSurveyAspectInput2ᚕᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAspectᚄ(ctx context.Context, v any) ([]*schematype.SurveyAspect, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*schematype.SurveyAspect, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSurveyAspectInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAspect(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSurveyAspectInput2ᚖaftercareᚋentᚋschemaᚋschematypeᚐSurveyAspect(ctx context.Context, v any) (*schematype.SurveyAspect, error) {
+	res, err := ec.unmarshalInputSurveyAspectInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSurveyForm2ᚖaftercareᚋgraphᚋmodelᚐSurveyForm(ctx context.Context, sel ast.SelectionSet, v *model.SurveyForm) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyForm!")
+		return graphql.Null
+	}
+	return ec._SurveyForm(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSurveyIndicator2aftercareᚋentᚋschemaᚋschematypeᚐSurveyIndicator(ctx context.Context, sel ast.SelectionSet, v schematype.SurveyIndicator) graphql.Marshaler {
 	return ec._SurveyIndicator(ctx, sel, &v)
 }
@@ -62515,6 +71176,62 @@ func (ec *executionContext) marshalNSurveyIndicator2ᚕaftercareᚋentᚋschema�
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSurveyIndicatorInput2aftercareᚋentᚋschemaᚋschematypeᚐSurveyIndicator(ctx context.Context, v any) (schematype.SurveyIndicator, error) {
+	res, err := ec.unmarshalInputSurveyIndicatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSurveyIndicatorInput2ᚕaftercareᚋentᚋschemaᚋschematypeᚐSurveyIndicatorᚄ(ctx context.Context, v any) ([]schematype.SurveyIndicator, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]schematype.SurveyIndicator, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSurveyIndicatorInput2aftercareᚋentᚋschemaᚋschematypeᚐSurveyIndicator(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNSurveyInvitationConnection2ᚖaftercareᚋentᚐSurveyInvitationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyInvitationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyInvitationConnection!")
+		return graphql.Null
+	}
+	return ec._SurveyInvitationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSurveyInvitationOrderField2ᚖaftercareᚋentᚐSurveyInvitationOrderField(ctx context.Context, v any) (*ent.SurveyInvitationOrderField, error) {
+	var res = new(ent.SurveyInvitationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSurveyInvitationOrderField2ᚖaftercareᚋentᚐSurveyInvitationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyInvitationOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyInvitationOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSurveyInvitationStatus2aftercareᚋentᚋsurveyinvitationᚐStatus(ctx context.Context, v any) (surveyinvitation.Status, error) {
+	var res surveyinvitation.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSurveyInvitationStatus2aftercareᚋentᚋsurveyinvitationᚐStatus(ctx context.Context, sel ast.SelectionSet, v surveyinvitation.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSurveyInvitationWhereInput2ᚖaftercareᚋentᚐSurveyInvitationWhereInput(ctx context.Context, v any) (*ent.SurveyInvitationWhereInput, error) {
+	res, err := ec.unmarshalInputSurveyInvitationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNSurveyResponse2ᚖaftercareᚋentᚐSurveyResponse(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyResponse) graphql.Marshaler {
@@ -62542,6 +71259,38 @@ func (ec *executionContext) marshalNSurveyResponseOrderField2ᚖaftercareᚋent�
 func (ec *executionContext) unmarshalNSurveyResponseWhereInput2ᚖaftercareᚋentᚐSurveyResponseWhereInput(ctx context.Context, v any) (*ent.SurveyResponseWhereInput, error) {
 	res, err := ec.unmarshalInputSurveyResponseWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSurveyScoreGroup2ᚕᚖaftercareᚋgraphᚋmodelᚐSurveyScoreGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SurveyScoreGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSurveyScoreGroup2ᚖaftercareᚋgraphᚋmodelᚐSurveyScoreGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSurveyScoreGroup2ᚖaftercareᚋgraphᚋmodelᚐSurveyScoreGroup(ctx context.Context, sel ast.SelectionSet, v *model.SurveyScoreGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyScoreGroup!")
+		return graphql.Null
+	}
+	return ec._SurveyScoreGroup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSurveyScores2ᚖaftercareᚋgraphᚋmodelᚐSurveyScores(ctx context.Context, sel ast.SelectionSet, v *model.SurveyScores) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyScores!")
+		return graphql.Null
+	}
+	return ec._SurveyScores(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSurveyTemplate2ᚖaftercareᚋentᚐSurveyTemplate(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyTemplate) graphql.Marshaler {
@@ -63833,6 +72582,474 @@ func (ec *executionContext) unmarshalOCareTaskWhereInput2ᚖaftercareᚋentᚐCa
 
 func (ec *executionContext) marshalOCheckIn2aftercareᚋentᚋschemaᚋschematypeᚐCheckIn(ctx context.Context, sel ast.SelectionSet, v schematype.CheckIn) graphql.Marshaler {
 	return ec._CheckIn(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalOComplaint2ᚖaftercareᚋentᚐComplaint(ctx context.Context, sel ast.SelectionSet, v *ent.Complaint) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Complaint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOComplaintCategory2ᚕaftercareᚋentᚋcomplaintᚐCategoryᚄ(ctx context.Context, v any) ([]complaint.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaint.Category, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintCategory2aftercareᚋentᚋcomplaintᚐCategory(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintCategory2ᚕaftercareᚋentᚋcomplaintᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []complaint.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintCategory2aftercareᚋentᚋcomplaintᚐCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintCategory2ᚖaftercareᚋentᚋcomplaintᚐCategory(ctx context.Context, v any) (*complaint.Category, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaint.Category)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintCategory2ᚖaftercareᚋentᚋcomplaintᚐCategory(ctx context.Context, sel ast.SelectionSet, v *complaint.Category) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOComplaintEdge2ᚕᚖaftercareᚋentᚐComplaintEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplaintEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOComplaintEdge2ᚖaftercareᚋentᚐComplaintEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOComplaintEdge2ᚖaftercareᚋentᚐComplaintEdge(ctx context.Context, sel ast.SelectionSet, v *ent.ComplaintEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ComplaintEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOComplaintOrder2ᚖaftercareᚋentᚐComplaintOrder(ctx context.Context, v any) (*ent.ComplaintOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplaintOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOComplaintSeverity2ᚕaftercareᚋentᚋcomplaintᚐSeverityᚄ(ctx context.Context, v any) ([]complaint.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaint.Severity, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintSeverity2aftercareᚋentᚋcomplaintᚐSeverity(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintSeverity2ᚕaftercareᚋentᚋcomplaintᚐSeverityᚄ(ctx context.Context, sel ast.SelectionSet, v []complaint.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintSeverity2aftercareᚋentᚋcomplaintᚐSeverity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintSeverity2ᚖaftercareᚋentᚋcomplaintᚐSeverity(ctx context.Context, v any) (*complaint.Severity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaint.Severity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintSeverity2ᚖaftercareᚋentᚋcomplaintᚐSeverity(ctx context.Context, sel ast.SelectionSet, v *complaint.Severity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplaintSource2ᚕaftercareᚋentᚋcomplaintᚐSourceᚄ(ctx context.Context, v any) ([]complaint.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaint.Source, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintSource2aftercareᚋentᚋcomplaintᚐSource(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintSource2ᚕaftercareᚋentᚋcomplaintᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []complaint.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintSource2aftercareᚋentᚋcomplaintᚐSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintSource2ᚖaftercareᚋentᚋcomplaintᚐSource(ctx context.Context, v any) (*complaint.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaint.Source)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintSource2ᚖaftercareᚋentᚋcomplaintᚐSource(ctx context.Context, sel ast.SelectionSet, v *complaint.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplaintStatus2ᚕaftercareᚋentᚋcomplaintᚐStatusᚄ(ctx context.Context, v any) ([]complaint.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaint.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintStatus2aftercareᚋentᚋcomplaintᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintStatus2ᚕaftercareᚋentᚋcomplaintᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []complaint.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintStatus2aftercareᚋentᚋcomplaintᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintStatus2ᚖaftercareᚋentᚋcomplaintᚐStatus(ctx context.Context, v any) (*complaint.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaint.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintStatus2ᚖaftercareᚋentᚋcomplaintᚐStatus(ctx context.Context, sel ast.SelectionSet, v *complaint.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOComplaintStep2ᚕᚖaftercareᚋentᚐComplaintStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ComplaintStep) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintStep2ᚖaftercareᚋentᚐComplaintStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintStepAction2ᚕaftercareᚋentᚋcomplaintstepᚐActionᚄ(ctx context.Context, v any) ([]complaintstep.Action, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaintstep.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintStepAction2aftercareᚋentᚋcomplaintstepᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintStepAction2ᚕaftercareᚋentᚋcomplaintstepᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []complaintstep.Action) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintStepAction2aftercareᚋentᚋcomplaintstepᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintStepAction2ᚖaftercareᚋentᚋcomplaintstepᚐAction(ctx context.Context, v any) (*complaintstep.Action, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaintstep.Action)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintStepAction2ᚖaftercareᚋentᚋcomplaintstepᚐAction(ctx context.Context, sel ast.SelectionSet, v *complaintstep.Action) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplaintStepActorKind2ᚕaftercareᚋentᚋcomplaintstepᚐActorKindᚄ(ctx context.Context, v any) ([]complaintstep.ActorKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaintstep.ActorKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintStepActorKind2aftercareᚋentᚋcomplaintstepᚐActorKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintStepActorKind2ᚕaftercareᚋentᚋcomplaintstepᚐActorKindᚄ(ctx context.Context, sel ast.SelectionSet, v []complaintstep.ActorKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintStepActorKind2aftercareᚋentᚋcomplaintstepᚐActorKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintStepActorKind2ᚖaftercareᚋentᚋcomplaintstepᚐActorKind(ctx context.Context, v any) (*complaintstep.ActorKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaintstep.ActorKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintStepActorKind2ᚖaftercareᚋentᚋcomplaintstepᚐActorKind(ctx context.Context, sel ast.SelectionSet, v *complaintstep.ActorKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplaintStepToStatus2ᚕaftercareᚋentᚋcomplaintstepᚐToStatusᚄ(ctx context.Context, v any) ([]complaintstep.ToStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]complaintstep.ToStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintStepToStatus2aftercareᚋentᚋcomplaintstepᚐToStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOComplaintStepToStatus2ᚕaftercareᚋentᚋcomplaintstepᚐToStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []complaintstep.ToStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNComplaintStepToStatus2aftercareᚋentᚋcomplaintstepᚐToStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOComplaintStepToStatus2ᚖaftercareᚋentᚋcomplaintstepᚐToStatus(ctx context.Context, v any) (*complaintstep.ToStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(complaintstep.ToStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplaintStepToStatus2ᚖaftercareᚋentᚋcomplaintstepᚐToStatus(ctx context.Context, sel ast.SelectionSet, v *complaintstep.ToStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOComplaintStepWhereInput2ᚕᚖaftercareᚋentᚐComplaintStepWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplaintStepWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplaintStepWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintStepWhereInput2ᚖaftercareᚋentᚐComplaintStepWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplaintStepWhereInput2ᚖaftercareᚋentᚐComplaintStepWhereInput(ctx context.Context, v any) (*ent.ComplaintStepWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplaintStepWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOComplaintWhereInput2ᚕᚖaftercareᚋentᚐComplaintWhereInputᚄ(ctx context.Context, v any) ([]*ent.ComplaintWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.ComplaintWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNComplaintWhereInput2ᚖaftercareᚋentᚐComplaintWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOComplaintWhereInput2ᚖaftercareᚋentᚐComplaintWhereInput(ctx context.Context, v any) (*ent.ComplaintWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputComplaintWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOContactAttempt2ᚕᚖaftercareᚋentᚐContactAttemptᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ContactAttempt) graphql.Marshaler {
@@ -65694,6 +74911,118 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOSurveyInvitation2ᚖaftercareᚋentᚐSurveyInvitation(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyInvitation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SurveyInvitation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSurveyInvitationEdge2ᚕᚖaftercareᚋentᚐSurveyInvitationEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SurveyInvitationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSurveyInvitationEdge2ᚖaftercareᚋentᚐSurveyInvitationEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSurveyInvitationEdge2ᚖaftercareᚋentᚐSurveyInvitationEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyInvitationEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SurveyInvitationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSurveyInvitationOrder2ᚖaftercareᚋentᚐSurveyInvitationOrder(ctx context.Context, v any) (*ent.SurveyInvitationOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSurveyInvitationOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSurveyInvitationStatus2ᚕaftercareᚋentᚋsurveyinvitationᚐStatusᚄ(ctx context.Context, v any) ([]surveyinvitation.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]surveyinvitation.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSurveyInvitationStatus2aftercareᚋentᚋsurveyinvitationᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSurveyInvitationStatus2ᚕaftercareᚋentᚋsurveyinvitationᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []surveyinvitation.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSurveyInvitationStatus2aftercareᚋentᚋsurveyinvitationᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSurveyInvitationStatus2ᚖaftercareᚋentᚋsurveyinvitationᚐStatus(ctx context.Context, v any) (*surveyinvitation.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(surveyinvitation.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSurveyInvitationStatus2ᚖaftercareᚋentᚋsurveyinvitationᚐStatus(ctx context.Context, sel ast.SelectionSet, v *surveyinvitation.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSurveyInvitationWhereInput2ᚕᚖaftercareᚋentᚐSurveyInvitationWhereInputᚄ(ctx context.Context, v any) ([]*ent.SurveyInvitationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SurveyInvitationWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSurveyInvitationWhereInput2ᚖaftercareᚋentᚐSurveyInvitationWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSurveyInvitationWhereInput2ᚖaftercareᚋentᚐSurveyInvitationWhereInput(ctx context.Context, v any) (*ent.SurveyInvitationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSurveyInvitationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOSurveyResponse2ᚕᚖaftercareᚋentᚐSurveyResponseᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SurveyResponse) graphql.Marshaler {

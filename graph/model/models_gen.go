@@ -6,11 +6,13 @@ import (
 	"aftercare/ent"
 	"aftercare/ent/appointment"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
 	"aftercare/ent/inspectionitem"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveytemplate"
 	"aftercare/ent/workorder"
 	"time"
 )
@@ -106,6 +108,16 @@ type DeliverWorkOrderInput struct {
 	Message     *string `json:"message,omitempty"`
 }
 
+type FileComplaintInput struct {
+	// The store the complaint is about.
+	DealershipID int                `json:"dealershipID"`
+	WorkOrderID  *int               `json:"workOrderID,omitempty"`
+	Category     complaint.Category `json:"category"`
+	// Default medium.
+	Severity    *complaint.Severity `json:"severity,omitempty"`
+	Description string              `json:"description"`
+}
+
 type InspectionFindingInput struct {
 	WorkOrderID int                   `json:"workOrderID"`
 	Name        string                `json:"name"`
@@ -115,9 +127,37 @@ type InspectionFindingInput struct {
 	PartsCents  int                   `json:"partsCents"`
 }
 
+type LogComplaintInput struct {
+	OwnerID int `json:"ownerID"`
+	// Group admins name the store; store staff log for their own.
+	DealershipID *int `json:"dealershipID,omitempty"`
+	WorkOrderID  *int `json:"workOrderID,omitempty"`
+	// phone or walk_in.
+	Source      complaint.Source   `json:"source"`
+	Category    complaint.Category `json:"category"`
+	Severity    complaint.Severity `json:"severity"`
+	Description string             `json:"description"`
+}
+
 type PickupLocationInput struct {
 	Latitude  float64 `json:"latitude"`
 	Longitude float64 `json:"longitude"`
+}
+
+type PublishSurveyTemplateInput struct {
+	// The store the survey is for; omit for the whole group (group admins).
+	DealershipID *int `json:"dealershipID,omitempty"`
+	// Publishing under an existing name makes its next version.
+	Name string              `json:"name"`
+	Kind surveytemplate.Kind `json:"kind"`
+	// 7 or 10.
+	ScaleMax          int                        `json:"scaleMax"`
+	Aspects           []*schematype.SurveyAspect `json:"aspects"`
+	FreeTextQuestions []string                   `json:"freeTextQuestions,omitempty"`
+	// Hot alert: a response whose index (0-100) is below this opens a complaint. Default 60.
+	AlertIndexBelow *float64 `json:"alertIndexBelow,omitempty"`
+	// Hot alert: any indicator below this (0-100) opens a complaint. Default 40.
+	AlertIndicatorBelow *float64 `json:"alertIndicatorBelow,omitempty"`
 }
 
 type RecordOdometerReadingInput struct {
@@ -150,6 +190,42 @@ type SlotAvailability struct {
 }
 
 type Subscription struct {
+}
+
+// A survey opened through its one-time link.
+type SurveyForm struct {
+	InvitationID int       `json:"invitationID"`
+	ExpiresAt    time.Time `json:"expiresAt"`
+	Answered     bool      `json:"answered"`
+	// The template version the invitation pinned.
+	Template *ent.SurveyTemplate `json:"template"`
+}
+
+// Mean index (0-100) and top-box share (0-1) of a group of responses.
+type SurveyScoreGroup struct {
+	// An aspect's key, or an advisor's staff id.
+	Key string `json:"key"`
+	// The aspect's title; empty for advisors.
+	Title       string  `json:"title"`
+	Responses   int     `json:"responses"`
+	Index       float64 `json:"index"`
+	TopBoxShare float64 `json:"topBoxShare"`
+}
+
+// A store's satisfaction in one month.
+type SurveyScores struct {
+	DealershipID int    `json:"dealershipID"`
+	Month        string `json:"month"`
+	Responses    int    `json:"responses"`
+	// Mean index, 0-100; 0 without responses.
+	Index float64 `json:"index"`
+	// Share of very satisfied responses (index 80 or more), 0-1.
+	TopBoxShare float64 `json:"topBoxShare"`
+	// The target share, 0.8.
+	Target      float64             `json:"target"`
+	MeetsTarget bool                `json:"meetsTarget"`
+	Aspects     []*SurveyScoreGroup `json:"aspects"`
+	Advisors    []*SurveyScoreGroup `json:"advisors"`
 }
 
 // Who is calling: an owner, a staff member, a widget key, or nobody.

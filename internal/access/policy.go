@@ -112,14 +112,18 @@ var writers = map[string]struct {
 	tWorkOrders:      {roles: workshop},
 	tWorkOrderEvents: {roles: workshop},
 	tSurveyTemplates: {roles: []auth.Role{auth.RoleCareManager, auth.RoleGeneralManager, auth.RoleGroupAdmin}},
-	tSurveyResponses: {owner: ownerCreates},
 	tWidgetKeys:      {roles: managers},
 	tServiceTypes:    {roles: managers},
 	tInspection:      {owner: ownerUpdates, roles: workshop},
 	tPhotos:          {roles: workshop},
 	tCareTasks:       {roles: careRoles},
 	tContactAttempts: {roles: careRoles},
-	// Outbox messages are written by the domain in the system's name.
+	// Owners file complaints and staff log them; every later step is
+	// written by internal/complaint in the system's name, after its own
+	// role check. Invitations and steps are written by the system only.
+	tComplaints: {owner: ownerCreates, roles: customerCare},
+	// Outbox messages, survey responses and invitations are written by the
+	// domain in the system's name (a survey link needs no sign-in).
 	// Audit entries are written by the system only.
 }
 

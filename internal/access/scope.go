@@ -35,6 +35,9 @@ const (
 	tCareTasks       = "care_tasks"
 	tContactAttempts = "contact_attempts"
 	tReminders       = "reminders"
+	tInvitations     = "survey_invitations"
+	tComplaints      = "complaints"
+	tComplaintSteps  = "complaint_steps"
 	// reminder_checks and job_leases belong to the scheduler: no viewer
 	// but the system sees them.
 )
@@ -90,7 +93,8 @@ func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 	switch table {
 	case tOwners:
 		return entql.FieldEQ("id", v.OwnerID), true
-	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses, tOutbox, tReminders:
+	case tVehicles, tOwnerships, tDevices, tAppointments, tWorkOrders, tSurveyResponses, tOutbox,
+		tInvitations, tComplaints, tReminders:
 		return mine, true
 	case tServiceTypes:
 		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
@@ -119,8 +123,10 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return entql.FieldEQ("id", v.DealerGroupID), true
 	case tDealerships:
 		return entql.FieldEQ("dealer_group_id", v.DealerGroupID), true
-	case tStaff, tAppointments, tWorkOrders, tSurveyResponses, tOutbox:
+	case tStaff, tAppointments, tWorkOrders, tSurveyResponses, tOutbox, tInvitations, tComplaints:
 		return store, true
+	case tComplaintSteps:
+		return entql.HasEdgeWith("complaint", store), true
 	case tServiceTypes:
 		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
 	case tOwners:
@@ -195,8 +201,10 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("owner", inGroup), true
 	case tWorkOrderEvents, tInspection, tPhotos:
 		return entql.HasEdgeWith("work_order", atStoreOfGroup), true
-	case tSurveyResponses:
+	case tSurveyResponses, tInvitations, tComplaints:
 		return entql.HasEdgeWith("owner", inGroup), true
+	case tComplaintSteps:
+		return entql.HasEdgeWith("complaint", entql.HasEdgeWith("owner", inGroup)), true
 	case tWidgetKeys:
 		return atStoreOfGroup, true
 	case tCareTasks, tReminders:

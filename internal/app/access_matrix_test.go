@@ -11,10 +11,12 @@ import (
 
 	"aftercare/ent/appointment"
 	"aftercare/ent/caretask"
+	"aftercare/ent/complaint"
 	"aftercare/ent/inspectionitem"
 	"aftercare/ent/reminder"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
+	"aftercare/ent/surveytemplate"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
@@ -54,6 +56,8 @@ type fixture struct {
 	seq                      int
 	keyForRotation, keyToken string
 	reminderA                int
+	surveyTemplate           int
+	surveyToken              string
 }
 
 func (f *fixture) next() int { f.seq++; return f.seq }
@@ -320,6 +324,51 @@ var matrix = map[string]matrixCase{
 	"setGreetingDays": {doc: `mutation($id: ID!) { setGreetingDays(dealershipID: $id, days: [{date: "2027-10-01", name: "National Day"}]) { id } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.store1)} },
 		allowed: []string{mgr1, gadm}},
+	"surveyInvitations": {doc: `{ surveyInvitations { totalCount } }`, allowed: append([]string{ownA}, store1Staff...), check: connection("surveyInvitations")},
+	"complaints":        {doc: `{ complaints { totalCount } }`, allowed: append([]string{ownA}, store1Staff...), check: connection("complaints")},
+	// The one-time link is the credential: anyone holding it may open the
+	// survey (widgets are limited to booking).
+	"surveyByToken": {doc: `query($t: String!) { surveyByToken(token: $t) { invitationID } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"t": f.surveyToken} },
+		allowed: []string{anon, ownA, ownB, adv1, adv2, tech, care, mgr1, gadm}},
+	"surveyScores": {doc: `query($s: ID!) { surveyScores(dealershipID: $s, month: "2026-11") { responses } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		allowed: store1Staff},
+	"publishSurveyTemplate": {doc: `mutation($s: ID!, $n: String!) { publishSurveyTemplate(input: {dealershipID: $s, name: $n, kind: service, scaleMax: 10,
+		aspects: [{key: "all", title: "All", weight: 100, indicators: [{key: "all_rating", title: "All", weight: 100}]}]}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"s": id(f.store1), "n": fmt.Sprintf("Matrix survey %d", f.next())}
+		},
+		allowed: []string{gadm}},
+	"submitSurvey": {doc: `mutation($id: ID!) { submitSurvey(invitationID: $id, answers: [{key: "overall", score: 9}]) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.invitation())} },
+		allowed: []string{ownA}},
+	"fileComplaint": {doc: `mutation($s: ID!) { fileComplaint(input: {dealershipID: $s, category: other, description: "Rattle after service"}) { id } }`,
+		vars: func(f *fixture, viewer string) map[string]any {
+			if viewer == ownB {
+				return map[string]any{"s": id(f.store2)} // owner B's home store
+			}
+			return map[string]any{"s": id(f.store1)}
+		},
+		allowed: []string{ownA, ownB}},
+	"logComplaint": {doc: `mutation($o: ID!, $s: ID!) { logComplaint(input: {ownerID: $o, dealershipID: $s, source: phone, category: price, severity: low, description: "Invoice"}) { id } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"o": id(f.ownerA), "s": id(f.store1)} },
+		allowed: []string{adv1, care, mgr1, gadm}},
+	"advanceComplaint": {doc: `mutation($id: ID!) { advanceComplaint(complaintID: $id, to: handled, note: "Replaced the clip") { status } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.complaint(complaint.StatusApproved))}
+		},
+		allowed: []string{adv1, tech, mgr1, gadm}},
+	"reopenComplaint": {doc: `mutation($id: ID!) { reopenComplaint(complaintID: $id, note: "Rattles again") { status } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.complaint(complaint.StatusClosed))}
+		},
+		allowed: []string{ownA, care, gadm}},
+	"rateComplaintResolution": {doc: `mutation($id: ID!) { rateComplaintResolution(complaintID: $id, rating: 4) { resolutionRating } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"id": id(f.complaint(complaint.StatusConfirmed))}
+		},
+		allowed: []string{ownA}},
 	"exportMyData": {doc: `mutation { exportMyData }`, allowed: []string{ownA, ownB}},
 	"eraseMyAccount": {doc: `mutation { eraseMyAccount(confirm: true) }`, allowed: []string{ownA, ownB},
 		check: func(d map[string]any) bool { return d["eraseMyAccount"] == true }},
@@ -397,6 +446,20 @@ func (f *fixture) sentReminder(owner, store int) int {
 		SetCycle("birthday:matrix").SetDedupeKey(fmt.Sprintf("owner:%d:birthday:matrix", owner)).
 		SetCategory(reminder.CategoryMarketing).SetSendAt(now).SetStatus(reminder.StatusSent).SetSentAt(now).
 		SaveX(apitest.SystemCtx()).ID
+}
+
+// invitation invites owner A at store 1 to a one-question survey.
+func (f *fixture) invitation() int {
+	return f.api.Client.SurveyInvitation.Create().SetTemplateID(f.surveyTemplate).SetOwnerID(f.ownerA).
+		SetDealershipID(f.store1).SetInvitedAt(time.Now()).SetExpiresAt(time.Now().Add(time.Hour)).
+		SaveX(apitest.SystemCtx()).ID
+}
+
+// complaint is owner A's complaint at store 1 in a given status.
+func (f *fixture) complaint(status complaint.Status) int {
+	return f.api.Client.Complaint.Create().SetDealershipID(f.store1).SetOwnerID(f.ownerA).
+		SetSource(complaint.SourcePhone).SetCategory(complaint.CategoryOther).SetSeverity(complaint.SeverityLow).
+		SetDescription("Rattle").SetStatus(status).SetDueAt(time.Now().Add(time.Hour)).SaveX(apitest.SystemCtx()).ID
 }
 
 // freshKey creates a store-1 key as the system, for rotate and revoke.
@@ -487,6 +550,16 @@ func newFixture(t *testing.T, api *apitest.API) *fixture {
 	f.careTask()
 	f.reminderA = f.sentReminder(f.ownerA, f.store1)
 	f.sentReminder(f.ownerB, f.store2)
+	f.surveyTemplate = api.Client.SurveyTemplate.Create().SetDealerGroupID(f.group).SetName("Matrix").
+		SetKind(surveytemplate.KindService).SetVersion(1).SetActive(false).SetAspects([]schematype.SurveyAspect{{Key: "a", Title: "A", Weight: 100,
+		Indicators: []schematype.SurveyIndicator{{Key: "overall", Title: "Overall", Weight: 100}}}}).SaveX(ctx).ID
+	f.complaint(complaint.StatusLogged)
+	var inv struct {
+		Node struct{ Token string }
+	}
+	api.Do(f.token(ownA), `query($id: ID!) { node(id: $id) { ... on SurveyInvitation { token } } }`,
+		map[string]any{"id": id(f.invitation())}).Decode(t, &inv)
+	f.surveyToken = inv.Node.Token
 	// Store 1's advisor reads owner A's phone, which the audit log records.
 	api.Do(f.token(adv1), `query($id: ID!) { node(id: $id) { ... on Owner { phone } } }`, map[string]any{"id": id(f.ownerA)})
 	return f

@@ -29,6 +29,7 @@ import (
 	"aftercare/internal/config"
 	"aftercare/internal/dispatch"
 	"aftercare/internal/httpserver"
+	"aftercare/internal/complaint"
 	"aftercare/internal/notify"
 	"aftercare/internal/observe"
 	"aftercare/internal/photos"
@@ -37,6 +38,7 @@ import (
 	"aftercare/internal/reminder"
 	"aftercare/internal/schedule"
 	"aftercare/internal/store"
+	"aftercare/internal/survey"
 	"aftercare/internal/widgetkeys"
 	"aftercare/internal/workorder"
 
@@ -190,6 +192,13 @@ func (a *App) Jobs() []schedule.Job {
 			a.Logger.Info("lapse classification", "call_tasks", n)
 			return err
 		}},
+		{Name: "complaint_escalation", Every: time.Minute, Run: func(ctx context.Context, _, now time.Time) error {
+			n, err := complaint.EscalateOverdue(ctx, a.DB.Client, now)
+			if n > 0 {
+				a.Logger.Info("complaints escalated", "steps", n)
+			}
+			return err
+		}},
 	}
 }
 
@@ -247,9 +256,16 @@ func (a *App) newHandler() (http.Handler, error) {
 		blobDir = filepath.Join(a.Config.DataDir, "blobs")
 	}
 	blobs := blob.Dir{Root: blobDir}
+	surveySecret, err := secret(a.Config.SurveyLinkSecret, a.Config.DataDir, "survey-link.key")
+	if err != nil {
+		return nil, err
+	}
+	invites := survey.Inviter{Policy: survey.DefaultPolicy}
+	invites.Policy.Delay = a.Config.SurveyInviteDelay
 	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims,
 		Booking:    &booking.Service{Dialect: a.DB.Dialect},
-		WorkOrders: &workorder.Service{Publisher: a.publisher()},
+		WorkOrders: &workorder.Service{Publisher: a.publisher(), AfterDeliver: invites.AfterDelivery},
+		Surveys:    &survey.Service{Links: survey.Links{Secret: surveySecret}},
 		Hub:        a.Hub,
 		Photos:     &photos.Service{Store: blobs, Signer: signer},
 	}

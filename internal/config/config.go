@@ -41,6 +41,11 @@ type Config struct {
 	// BlobDir holds uploaded photos (empty: DataDir/blobs); BlobURLSecret
 	// signs their links.
 	BlobDir, BlobURLSecret string
+	// SurveyLinkSecret signs one-time survey links (empty: a random one
+	// kept in DataDir); SurveyInviteDelay is how long after delivery the
+	// survey invitation is pushed.
+	SurveyLinkSecret  string
+	SurveyInviteDelay time.Duration
 	// TrustedProxies are the CIDRs of load balancers whose X-Forwarded-For is believed.
 	TrustedProxies []string
 	// MetricsToken, when set, is required as "Authorization: Bearer
@@ -92,6 +97,8 @@ func Load(args []string) (Config, error) {
 		BlobURLSecret:      os.Getenv("BLOB_URL_SECRET"),
 		BlobDir:            os.Getenv("BLOB_DIR"),
 		MetricsToken:       os.Getenv("METRICS_TOKEN"),
+		SurveyLinkSecret:   os.Getenv("SURVEY_LINK_SECRET"),
+		SurveyInviteDelay:  parseEnv("SURVEY_INVITE_DELAY", 24*time.Hour, time.ParseDuration, &bad),
 		ReminderSweepEvery: parseEnv("REMINDER_SWEEP_INTERVAL", 10*time.Minute, time.ParseDuration, &bad),
 		Tracing: (os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") &&
 			!envBool("OTEL_SDK_DISABLED", false),
@@ -132,6 +139,12 @@ func (c Config) validate() error {
 	}
 	if c.ReminderSweepEvery < time.Minute {
 		errs = append(errs, errors.New("REMINDER_SWEEP_INTERVAL must be at least 1m"))
+	}
+	if c.Production() && c.SurveyLinkSecret == "" {
+		errs = append(errs, errors.New("APP_ENV=production needs SURVEY_LINK_SECRET (shared by all instances)"))
+	}
+	if c.SurveyInviteDelay <= 0 || c.SurveyInviteDelay > 72*time.Hour {
+		errs = append(errs, errors.New("SURVEY_INVITE_DELAY must be above 0 and at most 72h: surveys go out within 3 days of delivery"))
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		errs = append(errs, errors.New("METRICS_TOKEN must be at least 16 characters"))

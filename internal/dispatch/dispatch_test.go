@@ -63,6 +63,24 @@ func (r *rig) register(t *testing.T, token string) {
 	}
 }
 
+// pushedOnceEach checks that owner 0's phone got n different notices,
+// each once.
+func (r *rig) pushedOnceEach(t *testing.T, n int) {
+	t.Helper()
+	seen := map[string]int{}
+	for _, m := range r.fcm.ReceivedFor(r.tok) {
+		seen[m.Message.Notification.Body]++
+	}
+	for body, k := range seen {
+		if k != 1 {
+			t.Fatalf("%q pushed %d times", body, k)
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("%d of %d notices pushed", len(seen), n)
+	}
+}
+
 // book makes owner 0 a booking five days ahead: a confirmation (due now)
 // and a day-before reminder (due later) go to the outbox.
 func (r *rig) book(t *testing.T, key string) {
@@ -208,18 +226,7 @@ func TestTwoDispatchersSendEachMessageOnce(t *testing.T) {
 			}(dd)
 		}
 		wg.Wait()
-		seen := map[string]int{}
-		for _, m := range r.fcm.ReceivedFor(r.tok) {
-			seen[m.Message.Notification.Body]++
-		}
-		for body, n := range seen {
-			if n != 1 {
-				t.Fatalf("%q pushed %d times", body, n)
-			}
-		}
-		if len(seen) != 60 {
-			t.Fatalf("%d of 60 safety notices pushed", len(seen))
-		}
+		r.pushedOnceEach(t, 60)
 	})
 }
 
@@ -260,17 +267,6 @@ func TestFCMDownForFiveMinutes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		seen := map[string]int{}
-		for _, m := range r.fcm.ReceivedFor(r.tok) {
-			seen[m.Message.Notification.Body]++
-		}
-		for body, n := range seen {
-			if n != 1 {
-				t.Fatalf("%q pushed %d times", body, n)
-			}
-		}
-		if len(seen) != 20 {
-			t.Fatalf("%d of 20 notices pushed after FCM came back", len(seen))
-		}
+		r.pushedOnceEach(t, 20)
 	})
 }

@@ -52,3 +52,12 @@ func CancelPending(ctx context.Context, c *ent.Client, appointmentID int, kind s
 	).SetStatus(outboxmessage.StatusCancelled).Save(auth.SystemContext(ctx))
 	return err
 }
+
+// CancelPendingKeys withdraws the unsent messages with these dedupe keys
+// (the reminders of a survey that has been answered).
+func CancelPendingKeys(ctx context.Context, c *ent.Client, keys ...string) error {
+	_, err := c.OutboxMessage.Update().Where(
+		outboxmessage.DedupeKeyIn(keys...), outboxmessage.StatusEQ(outboxmessage.StatusPending),
+	).SetStatus(outboxmessage.StatusCancelled).Save(auth.SystemContext(ctx))
+	return err
+}

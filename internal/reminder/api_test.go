@@ -155,9 +155,15 @@ func TestHolidayGreetings(t *testing.T) {
 	}
 	f.api.Client.Owner.UpdateOneID(f.owners[2]).SetConsentMarketing(false).ExecX(ctx)
 	s := f.sweeper(2)
-	for _, now := range []time.Time{time.Date(2027, 9, 29, 10, 0, 0, 0, shanghai), time.Date(2027, 9, 30, 10, 0, 0, 0, shanghai),
-		time.Date(2027, 10, 1, 9, 0, 0, 0, shanghai), time.Date(2027, 10, 1, 12, 30, 0, 0, shanghai)} {
-		if _, err := s.Run(context.Background(), now.Add(-time.Hour), now); err != nil {
+	// Sweeps every 10 minutes around the window's start (a day before the
+	// 08:30 opening), then later on: the first run inside the window
+	// queues the greetings, the others leave them alone.
+	at := func(m time.Month, d, h, mi int) time.Time { return time.Date(2027, m, d, h, mi, 0, 0, shanghai) }
+	sep, oct := time.September, time.October
+	for _, run := range [][2]time.Time{{at(sep, 29, 9, 50), at(sep, 29, 10, 0)}, {at(sep, 30, 8, 20), at(sep, 30, 8, 30)},
+		{at(sep, 30, 8, 30), at(sep, 30, 8, 40)}, {at(sep, 30, 8, 40), at(sep, 30, 8, 50)},
+		{at(sep, 30, 23, 50), at(oct, 1, 9, 0)}, {at(oct, 1, 12, 20), at(oct, 1, 12, 30)}} {
+		if _, err := s.Run(context.Background(), run[0], run[1]); err != nil {
 			t.Fatal(err)
 		}
 	}

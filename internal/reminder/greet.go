@@ -16,13 +16,16 @@ const greetLookahead = 24 * time.Hour
 const greetDeadline = 12 * time.Hour
 
 // greet queues each store's holiday greetings for its owners who accepted
-// marketing messages, a page of owners per transaction.
-func (s *Sweeper) greet(ctx context.Context, stores map[int]*store, now time.Time, st *Stats) error {
+// marketing messages, a page of owners per transaction. A greeting is
+// queued by the first run that succeeds inside its window: later runs (since
+// after the window opened) leave it alone.
+func (s *Sweeper) greet(ctx context.Context, stores map[int]*store, since, now time.Time, st *Stats) error {
 	for _, sto := range stores {
 		for _, g := range sto.greet {
 			open := time.Date(g.date.Year(), g.date.Month(), g.date.Day(), 0, 0, 0, int(sto.cal.Opening), sto.loc)
 			deadline := time.Date(g.date.Year(), g.date.Month(), g.date.Day(), 0, 0, 0, int(greetDeadline), sto.loc)
-			if now.Before(open.Add(-greetLookahead)) || !now.Before(deadline) {
+			from := open.Add(-greetLookahead)
+			if now.Before(from) || !now.Before(deadline) || since.After(from) {
 				continue
 			}
 			sendAt := open

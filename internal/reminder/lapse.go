@@ -65,22 +65,9 @@ func (s *Sweeper) classifyStore(ctx context.Context, d *ent.Dealership, now time
 func (s *Sweeper) lapsingOwners(ctx context.Context, storeID int, from, to time.Time) ([]int, error) {
 	q := s.sql()
 	last := "MAX(COALESCE(v.last_service_date, v.delivery_date))"
-	rows, err := s.Client.QueryContext(ctx, q.f("SELECT v.owner_id FROM vehicles v JOIN owners o ON o.id = v.owner_id "+
+	return s.ids(ctx, q.f("SELECT v.owner_id FROM vehicles v JOIN owners o ON o.id = v.owner_id "+
 		"WHERE o.home_dealership_id = %s AND o.erased_at IS NULL GROUP BY v.owner_id HAVING %s >= %s AND %s <= %s",
 		q.p(1), last, q.ts(2), last, q.ts(3)), storeID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int
-	for rows.Next() {
-		var id int
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 func (s *Sweeper) classifyOwners(ctx context.Context, d *ent.Dealership, ownerIDs []int, month string, now time.Time) (int, error) {

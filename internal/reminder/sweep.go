@@ -84,7 +84,7 @@ func (s *Sweeper) Run(ctx context.Context, since, now time.Time) (Stats, error) 
 	if err := s.sweepAgenda(ctx, stores, now, &st); err != nil {
 		return st, err
 	}
-	if err := s.greet(ctx, stores, now, &st); err != nil {
+	if err := s.greet(ctx, stores, since, now, &st); err != nil {
 		return st, fmt.Errorf("holiday greetings: %w", err)
 	}
 	n, err := s.escalateUnanswered(ctx, since, now)
@@ -142,8 +142,13 @@ func (s *Sweeper) markChanged(ctx context.Context, since, now time.Time) error {
 
 func (s *Sweeper) dueVehicles(ctx context.Context, now time.Time) ([]int, error) {
 	q := s.sql()
-	rows, err := s.Client.QueryContext(ctx, q.f("SELECT vehicle_id FROM reminder_checks WHERE next_at <= %s ORDER BY next_at, vehicle_id LIMIT %d",
+	return s.ids(ctx, q.f("SELECT vehicle_id FROM reminder_checks WHERE next_at <= %s ORDER BY next_at, vehicle_id LIMIT %d",
 		q.ts(1), s.Batch), now)
+}
+
+// ids runs a query of one integer column.
+func (s *Sweeper) ids(ctx context.Context, query string, args ...any) ([]int, error) {
+	rows, err := s.Client.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -123,10 +123,14 @@ func (s *Service) Deliver(ctx context.Context, c *ent.Client, d Delivery) (*ent.
 	if err := closeVisit(ctx, c, wo, d.OdometerKm, now); err != nil {
 		return nil, err
 	}
-	return s.record(ctx, c, wo, Move{WorkOrderID: wo.ID, To: Delivered, Message: d.Message}, func(u *ent.WorkOrderUpdateOne) {
+	out, err := s.record(ctx, c, wo, Move{WorkOrderID: wo.ID, To: Delivered, Message: d.Message}, func(u *ent.WorkOrderUpdateOne) {
 		u.SetOdometerOutKm(d.OdometerKm).SetLabourCents(d.LabourCents).SetPartsCents(d.PartsCents).
 			SetTotalCents(d.LabourCents + d.PartsCents).SetDeliveredAt(now)
 	})
+	if err != nil || s.AfterDeliver == nil {
+		return out, err
+	}
+	return out, s.AfterDeliver(ctx, c, out, now)
 }
 
 // serviceDate is the calendar date of the visit in UTC-midnight form.

@@ -22,6 +22,9 @@ import (
 type Service struct {
 	Publisher progress.Publisher
 	Now       func() time.Time
+	// AfterDeliver, when set, runs in the delivery's transaction (the
+	// satisfaction survey invitation); its error undoes the delivery.
+	AfterDeliver func(ctx context.Context, c *ent.Client, wo *ent.WorkOrder, now time.Time) error
 }
 
 func (s *Service) now() time.Time {

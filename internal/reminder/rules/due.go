@@ -60,7 +60,8 @@ type occurrence struct {
 
 // occurrences lists the current or next occurrence of every reminder kind.
 func occurrences(v Vehicle, o Owner, store Store, cfg Config, now time.Time) []occurrence {
-	var out []occurrence
+	v = v.withProjection(now, cfg)
+	out := make([]occurrence, 0, 10)
 	add := func(oc occurrence, ok bool) {
 		if ok {
 			out = append(out, oc)

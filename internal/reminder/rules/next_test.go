@@ -88,3 +88,17 @@ func TestNextCheckMissesNothing(t *testing.T) {
 	}
 	t.Logf("%d reminders found with %d checks instead of %d", len(hourly), checks, int(end.Sub(start).Hours()))
 }
+
+// BenchmarkDueAndNext is the sweep's work per vehicle in Go.
+func BenchmarkDueAndNext(b *testing.B) {
+	cfg := DefaultConfig()
+	v := Vehicle{ID: 8, DeliveryDate: date(2025, 1, 6), FirstServiceDone: true, LastServiceDate: date(2027, 1, 4),
+		LastServiceKm: 20000, WarrantyEnd: date(2028, 1, 5), WarrantyEndKm: 100000, InsuranceExpiry: date(2027, 6, 1),
+		Readings: []Reading{{date(2025, 6, 1), 5000}, {date(2026, 1, 4), 10000}, {date(2026, 7, 4), 15000}, {date(2027, 1, 4), 20000}}}
+	o := Owner{ID: 3, Birthday: date(1990, 5, 20)}
+	now := at(shanghai, 2027, 3, 10, 9, 0)
+	for b.Loop() {
+		Due(v, o, shStore, cfg, now)
+		NextCheck(v, o, shStore, cfg, now)
+	}
+}

@@ -137,9 +137,27 @@ func consistentHistory(readings []Reading, now time.Time) []Reading {
 	return kept
 }
 
+// projection is a vehicle's odometer, worked out once for one moment.
+type projection struct {
+	now  time.Time
+	last Reading
+	rate float64
+}
+
+// withProjection returns v carrying its odometer projection at now, so
+// that the rules asked about it at that moment share one computation.
+func (v Vehicle) withProjection(now time.Time, cfg Config) Vehicle {
+	last, rate := v.odometer(now, cfg)
+	v.proj = &projection{now: now, last: last, rate: rate}
+	return v
+}
+
 // odometer returns the vehicle's last trustworthy reading (delivery, last
 // service and reported readings together) and its projected km per day.
 func (v Vehicle) odometer(now time.Time, cfg Config) (Reading, float64) {
+	if v.proj != nil && v.proj.now.Equal(now) {
+		return v.proj.last, v.proj.rate
+	}
 	readings := slices.Clone(v.Readings)
 	if !v.LastServiceDate.IsZero() {
 		readings = append(readings, Reading{At: v.LastServiceDate, Km: v.LastServiceKm})

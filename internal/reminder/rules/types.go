@@ -40,6 +40,8 @@ type Vehicle struct {
 	InsuranceExpiry  time.Time // date; zero if unknown
 	NextInspection   time.Time // date; zero if unknown
 	Plan             ServicePlan
+
+	proj *projection // set by withProjection; nil: work it out when asked
 }
 
 // plan returns the vehicle's schedule, DefaultPlan when none is on file.
