@@ -240,6 +240,7 @@ func (a *App) newHandler() (http.Handler, error) {
 		MaxBodyBytes:     a.Config.MaxBodyBytes,
 		MaxDepth:         a.Config.MaxDepth,
 		MaxComplexity:    a.Config.MaxComplexity,
+		MaxTokens:        a.Config.MaxTokens,
 		AllowedOrigins:   a.Config.AllowedOrigins,
 		RatePerIP:        ratelimit.Rule{Rate: a.Config.RatePerIP, Burst: int(a.Config.BurstPerIP)},
 		RatePerWidgetKey: ratelimit.Rule{Rate: a.Config.RatePerWidgetKey, Burst: int(a.Config.BurstPerWidgetKey)},
