@@ -120,15 +120,14 @@ func addVictimRows(ctx context.Context, c *ent.Client, demo *seed.Demo) error {
 			adv = s
 		}
 	}
-	wo, err := c.WorkOrder.Query().Where().First(ctx)
-	if err != nil {
-		return err
-	}
-	wo, err = c.WorkOrder.Query().Order(ent.Desc("id")).First(ctx)
+	wo, err := c.WorkOrder.Query().Order(ent.Desc("id")).First(ctx)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
+	if _, err := c.VehicleOwnership.Create().SetVehicleID(wo.VehicleID).SetOwnerID(wo.OwnerID).SetStartedAt(now).Save(ctx); err != nil {
+		return fmt.Errorf("vehicle ownership: %w", err)
+	}
 	item, err := c.InspectionItem.Create().SetWorkOrderID(wo.ID).SetName("brake pads").SetRating(inspectionitem.RatingOk).Save(ctx)
 	if err != nil {
 		return fmt.Errorf("inspection item: %w", err)
