@@ -75,6 +75,9 @@ func classify(err error) (code apperr.Code, field, msg string) {
 	if strings.HasSuffix(err.Error(), "introspection disabled") { // gqlgen's own, a plain error
 		return apperr.Forbidden, "", "introspection is disabled"
 	}
+	if dberr.Full(err) {
+		return apperr.Unavailable, "", "the database is out of disk space; nothing was saved"
+	}
 	if dberr.Unavailable(err) {
 		return apperr.Unavailable, "", "the database is unavailable; try again"
 	}

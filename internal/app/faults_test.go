@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -202,7 +203,9 @@ func follow(t *testing.T, api *apitest.API, token string, wo int, seqs chan<- in
 	}
 }
 
-func isTimeout(err error) bool { return err != nil && bytes.Contains([]byte(err.Error()), []byte("timeout")) }
+func isTimeout(err error) bool {
+	return err != nil && bytes.Contains([]byte(err.Error()), []byte("timeout"))
+}
 
 func checkOutcomes(t *testing.T, outcomes []outcome, recovered time.Duration) {
 	t.Helper()
@@ -272,4 +275,71 @@ func checkEvents(t *testing.T, api *apitest.API, wo int, seqs chan int) {
 		t.Fatalf("subscriber saw events up to %d of %d", want-1, lastSeq)
 	}
 	t.Logf("subscriber saw events 2..%d in order, none twice", lastSeq)
+}
+
+// Under the SQLite default, a full disk (here: SQLite's max_page_count
+// reached) answers writes with UNAVAILABLE and a clear message, reads go
+// on, nothing is corrupted, and writes work again once there is room.
+func TestSQLiteDiskFull(t *testing.T) {
+	api := apitest.Start(t, testenv.SQLite(t), apitest.Options{})
+	f := newFixture(t, api)
+	owner := f.token(ownA)
+	api.Do(owner, `{ me { kind } }`, nil)
+	db := api.App.DB.SQL
+	var pages int
+	if err := db.QueryRow("PRAGMA page_count").Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	limitPages(t, api, pages+2)
+	record := func(km int) *apitest.Response {
+		return api.Do(owner, `mutation($in: RecordOdometerReadingInput!) { recordOdometerReading(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"vehicleID": id(f.vehicleA), "km": km, "source": "owner_app"}})
+	}
+	km, full := 100000, (*apitest.Response)(nil)
+	for i := 0; i < 5000 && full == nil; i++ {
+		km += 10
+		if res := record(km); res.Code() != "" {
+			full = res
+		}
+	}
+	if full == nil || full.Code() != "UNAVAILABLE" {
+		t.Fatalf("writing into a full database: %+v, want UNAVAILABLE", full)
+	}
+	t.Logf("full after %d readings: %s", (km-100000)/10, full.Errors[0].Message)
+	if res := api.Do(owner, homeScreen, nil); res.Code() != "" {
+		t.Fatalf("reads while the disk is full: %+v", res.Errors)
+	}
+	var check string
+	if err := db.QueryRow("PRAGMA integrity_check").Scan(&check); err != nil || check != "ok" {
+		t.Fatalf("integrity_check: %q, %v", check, err)
+	}
+	limitPages(t, api, 1<<30)
+	if res := record(km + 10); res.Code() != "" {
+		t.Fatalf("a write once there is room again: %+v", res.Errors)
+	}
+}
+
+// limitPages sets max_page_count on every connection of the pool (a
+// per-connection setting): it takes all of them at once, so none is missed.
+func limitPages(t *testing.T, api *apitest.API, n int) {
+	t.Helper()
+	db := api.App.DB.SQL
+	const conns = 4
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	ctx := apitest.SystemCtx()
+	var held []*sql.Conn
+	for range conns {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range held {
+		c.Close()
+	}
 }

@@ -48,3 +48,14 @@ func Unavailable(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "unexpected EOF")
 }
+
+// Full reports whether err says the database has no room left (SQLite's
+// SQLITE_FULL, PostgreSQL's disk_full).
+func Full(err error) bool {
+	var liteErr *sqlite.Error
+	if errors.As(err, &liteErr) {
+		return liteErr.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "53100"
+}
