@@ -8,7 +8,9 @@ package graph
 import (
 	"aftercare/ent"
 	"aftercare/graph/generated"
+	"aftercare/internal/apperr"
 	"context"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
 )
@@ -20,6 +22,11 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
+	// As many as a page holds: 50,000 ids became one IN list that SQLite
+	// refused (too many SQL variables), an INTERNAL error for every id.
+	if len(ids) > maxNodes {
+		return nil, apperr.Input("ids", fmt.Sprintf("at most %d ids at a time", maxNodes))
+	}
 	return r.Client.Noders(ctx, ids)
 }
 

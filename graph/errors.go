@@ -10,6 +10,7 @@ import (
 	"aftercare/ent"
 	"aftercare/ent/privacy"
 	"aftercare/internal/apperr"
+	"aftercare/internal/dberr"
 	"aftercare/internal/reqctx"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -73,6 +74,12 @@ func classify(err error) (code apperr.Code, field, msg string) {
 	}
 	if strings.HasSuffix(err.Error(), "introspection disabled") { // gqlgen's own, a plain error
 		return apperr.Forbidden, "", "introspection is disabled"
+	}
+	if dberr.Full(err) {
+		return apperr.Unavailable, "", "the database is out of disk space; nothing was saved"
+	}
+	if dberr.Unavailable(err) {
+		return apperr.Unavailable, "", "the database is unavailable; try again"
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return apperr.Unavailable, "", "the request was cancelled or took too long"

@@ -12,6 +12,9 @@ import (
 	"aftercare/internal/care"
 )
 
+// maxNodes bounds nodes(ids:), like a page of a connection.
+const maxNodes = 200
+
 // viewer describes the caller, loading their records under their own
 // privacy scope.
 func (r *Resolver) viewer(ctx context.Context) (*model.Viewer, error) {

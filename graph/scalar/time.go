@@ -29,5 +29,11 @@ func UnmarshalTime(v any) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, apperr.Input("", fmt.Sprintf("%q is not an RFC 3339 time", s))
 	}
+	// An offset can push a year-0000 or year-9999 time out of the four-digit
+	// years RFC 3339 can write, and the API could not send it back (found
+	// by FuzzTime).
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return time.Time{}, apperr.Input("", fmt.Sprintf("%q is outside the years 0001 to 9999", s))
+	}
 	return t.UTC(), nil
 }

@@ -26,10 +26,10 @@ import (
 	"aftercare/internal/auth"
 	"aftercare/internal/blob"
 	"aftercare/internal/booking"
+	"aftercare/internal/complaint"
 	"aftercare/internal/config"
 	"aftercare/internal/dispatch"
 	"aftercare/internal/httpserver"
-	"aftercare/internal/complaint"
 	"aftercare/internal/notify"
 	"aftercare/internal/observe"
 	"aftercare/internal/photos"
@@ -279,6 +279,7 @@ func (a *App) newHandler() (http.Handler, error) {
 		MaxBodyBytes:     a.Config.MaxBodyBytes,
 		MaxDepth:         a.Config.MaxDepth,
 		MaxComplexity:    a.Config.MaxComplexity,
+		MaxTokens:        a.Config.MaxTokens,
 		AllowedOrigins:   a.Config.AllowedOrigins,
 		RatePerIP:        ratelimit.Rule{Rate: a.Config.RatePerIP, Burst: int(a.Config.BurstPerIP)},
 		RatePerWidgetKey: ratelimit.Rule{Rate: a.Config.RatePerWidgetKey, Burst: int(a.Config.BurstPerWidgetKey)},

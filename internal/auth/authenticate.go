@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"aftercare/internal/dberr"
 )
 
 // Resolver maps a verified Identity onto the application's records: it links
@@ -107,6 +109,8 @@ func newFailure(err error) *Failure {
 	switch {
 	case errors.Is(err, errUnavailable):
 		return &Failure{Status: http.StatusServiceUnavailable, Code: "UNAVAILABLE", Message: "authentication is temporarily unavailable", Cause: err}
+	case errors.Is(err, errResolve) && dberr.Unavailable(err):
+		return &Failure{Status: http.StatusServiceUnavailable, Code: "UNAVAILABLE", Message: "the database is unavailable; try again", Cause: err}
 	case errors.Is(err, errResolve):
 		return &Failure{Status: http.StatusInternalServerError, Code: "INTERNAL", Message: "internal error", Cause: err}
 	default:

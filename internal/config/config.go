@@ -26,6 +26,7 @@ type Config struct {
 	MaxBodyBytes   int64
 	MaxDepth       int
 	MaxComplexity  int
+	MaxTokens      int
 	Introspection  bool
 	DBMaxConns     int
 	// SeedDemo loads the demo data into a new, empty embedded database.
@@ -84,6 +85,7 @@ func Load(args []string) (Config, error) {
 		MaxBodyBytes:       int64(envInt("MAX_BODY_BYTES", 1<<20)),
 		MaxDepth:           envInt("QUERY_MAX_DEPTH", 12),
 		MaxComplexity:      envInt("QUERY_MAX_COMPLEXITY", 1000),
+		MaxTokens:          envInt("QUERY_MAX_TOKENS", 2000),
 		Introspection:      envBool("INTROSPECTION", false),
 		DBMaxConns:         envInt("DB_MAX_CONNS", 0),
 		SeedDemo:           envBool("SEED_DEMO", true),
@@ -123,8 +125,8 @@ func (c Config) validate() error {
 	if c.Port < 1 || c.Port > 65535 {
 		errs = append(errs, fmt.Errorf("PORT %d is not a port", c.Port))
 	}
-	if c.MaxBodyBytes < 1024 || c.MaxDepth < 2 || c.MaxComplexity < 10 {
-		errs = append(errs, errors.New("MAX_BODY_BYTES, QUERY_MAX_DEPTH or QUERY_MAX_COMPLEXITY is too small"))
+	if c.MaxBodyBytes < 1024 || c.MaxDepth < 2 || c.MaxComplexity < 10 || c.MaxTokens < 100 {
+		errs = append(errs, errors.New("MAX_BODY_BYTES, QUERY_MAX_DEPTH, QUERY_MAX_COMPLEXITY or QUERY_MAX_TOKENS is too small"))
 	}
 	for _, p := range c.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {

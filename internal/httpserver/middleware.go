@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"aftercare/internal/observe"
 	"aftercare/internal/reqctx"
@@ -92,7 +93,13 @@ func redactPath(p string) string {
 	}
 	key, rest, _ := strings.Cut(p[len(prefix):], "/")
 	if len(key) > 9 {
-		key = key[:9] + "…"
+		// Cut at a character boundary so the log line stays valid UTF-8
+		// (a key of multi-byte characters is junk, but it is logged).
+		cut := 9
+		for cut > 0 && !utf8.RuneStart(key[cut]) {
+			cut--
+		}
+		key = key[:cut] + "…"
 	}
 	return prefix + key + "/" + rest
 }

@@ -41,10 +41,12 @@ type Config struct {
 	// Development turns on GraphiQL at / and introspection.
 	Development bool
 	// Introspection may be turned on in production for internal tooling.
-	Introspection  bool
-	MaxBodyBytes   int64
-	MaxDepth       int
-	MaxComplexity  int
+	Introspection bool
+	MaxBodyBytes  int64
+	MaxDepth      int
+	MaxComplexity int
+	// MaxTokens bounds an operation's length in GraphQL tokens.
+	MaxTokens      int
 	AllowedOrigins []string
 	// RatePerIP and RatePerWidgetKey bound request rates (429 beyond them).
 	RatePerIP        ratelimit.Rule
@@ -124,6 +126,12 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// The parser stops after MaxTokens tokens (GRAPHQL_PARSE_FAILED). The
+	// complexity and depth limits act only after validation, and one of
+	// gqlparser's rules (overlapping fields) is quadratic in the fields of
+	// a selection: 50,000 copies of one field in a 250 kB document kept a
+	// core busy for minutes (TestHostileQueryShapesAreRefused).
+	srv.SetParserTokenLimit(cfg.MaxTokens)
 	// First, so it is outermost: it sees every response, refusals by the
 	// extensions below included, and its span encloses theirs.
 	for _, ext := range d.Observe.GraphQL() {
@@ -133,10 +141,12 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(NoNUL{})
+	srv.Use(FieldLimit{Max: cfg.MaxComplexity})
 	srv.Use(extension.FixedComplexityLimit(cfg.MaxComplexity))
 	srv.Use(DepthLimit{Max: cfg.MaxDepth})
 	srv.AroundFields(pageLimits)
-	srv.Use(entgql.Transactioner{TxOpener: d.DB.Client})
+	srv.Use(transactioner{Transactioner: entgql.Transactioner{TxOpener: d.DB.Client}, logger: d.Logger})
 	srv.AroundRootFields(restrictWidgets)
 	srv.SetErrorPresenter(graph.ErrorPresenter(d.Logger))
 	srv.SetRecoverFunc(graph.Recover(d.Logger))

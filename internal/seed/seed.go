@@ -269,7 +269,14 @@ func (g *generator) readingsFor(ctx context.Context, vs []*ent.Vehicle) error {
 // visits gives the first vehicles appointments and work orders in every
 // state, so each screen of the apps has something to show.
 func (g *generator) visits(ctx context.Context, stores []*ent.Dealership, team []*ent.Staff) (int, error) {
-	vs, err := g.c.Vehicle.Query().Order(ent.Asc(vehicle.FieldID)).Limit(len(workOrderStatuses())*len(stores) + 20).All(ctx)
+	ids := make([]int, len(stores))
+	for i, s := range stores {
+		ids[i] = s.ID
+	}
+	// Only this run's stores: a second run (a second group) used to give
+	// its visits to the first group's vehicles.
+	vs, err := g.c.Vehicle.Query().Where(vehicle.SellingDealershipIDIn(ids...)).Order(ent.Asc(vehicle.FieldID)).
+		Limit(len(workOrderStatuses())*len(stores) + 20).All(ctx)
 	if err != nil {
 		return 0, err
 	}

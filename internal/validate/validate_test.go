@@ -80,26 +80,3 @@ func TestClockAndZone(t *testing.T) {
 		}
 	}
 }
-
-func FuzzVIN(f *testing.F) {
-	for _, s := range []string{"1M8GDM9AXKP042788", "11111111111111111", "", "IOQ"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		if VIN(s) == nil && (len(s) != 17 || NormalizeVIN(s) != s) {
-			t.Fatalf("accepted malformed VIN %q", s)
-		}
-	})
-}
-
-func FuzzPhone(f *testing.F) {
-	for _, s := range []string{"+8613800138000", "138 0013 8000", "+1 415 555 2671", "++", ""} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := NormalizePhone(s, "CN")
-		if err == nil && E164(got) != nil {
-			t.Fatalf("NormalizePhone(%q) = %q, not canonical", s, got)
-		}
-	})
-}
