@@ -58,7 +58,7 @@ start_target() {
   case $t in
     aftercare)
       env DATABASE_URL="$DB" AUTH_LOCAL_SECRET=$SECRET PORT=8080 SEED_DEMO=false LOG_LEVEL=warn \
-        RATE_LIMIT_IP_RPS=0 DATA_DIR="$OUT/data" "$BIN/aftercare" serve >"$OUT/logs/$t.log" 2>&1 &
+        RATE_LIMIT_IP_RPS=0 QUERY_MAX_DEPTH=16 DATA_DIR="$OUT/data" "$BIN/aftercare" serve >"$OUT/logs/$t.log" 2>&1 &
       echo $! ;;
     rawpgx)
       env DATABASE_URL="$DB" AUTH_LOCAL_SECRET=$SECRET "$BIN/rawpgx" -addr 127.0.0.1:8090 >"$OUT/logs/$t.log" 2>&1 &

@@ -97,8 +97,8 @@ SELECT json_build_object('owners', coalesce(json_agg(json_build_object('id', o.i
         (SELECT coalesce(json_agg(json_build_object('seq', e.seq, 'toStatus', e.to_status, 'createdAt', e.created_at) ORDER BY e.seq DESC), '[]')
          FROM (SELECT * FROM work_order_events WHERE work_order_id = w.id ORDER BY seq DESC LIMIT 3) e)) ORDER BY w.opened_at DESC), '[]')
       FROM (SELECT * FROM work_orders WHERE vehicle_id = v.id ORDER BY opened_at DESC LIMIT 3) w)) ORDER BY v.id), '[]')
-   FROM (SELECT * FROM vehicles WHERE owner_id = o.id ORDER BY id LIMIT 5) v)) ORDER BY o.created_at, o.id), '[]'))
-FROM (SELECT * FROM owners WHERE home_dealership_id = $1 ORDER BY created_at, id LIMIT 20) o`
+   FROM (SELECT * FROM vehicles WHERE owner_id = o.id ORDER BY id LIMIT 5) v)) ORDER BY o.id), '[]'))
+FROM (SELECT * FROM owners WHERE home_dealership_id = $1 ORDER BY id LIMIT 20) o`
 
 type bookInput struct {
 	DealershipID   json.Number `json:"dealershipID"`

@@ -18,7 +18,7 @@ type fixture struct {
 	bookings              []booking
 }
 
-type ownerRow struct{ id, vehicle int64 }
+type ownerRow struct{ ID, Vehicle int64 } // exported: pgx scans by position
 
 type booking struct {
 	store, owner, vehicle int64
@@ -83,7 +83,7 @@ ORDER BY md5(id::text) LIMIT $2`, st, per)
 			for slot := range 19 {
 				for _, day := range days {
 					start := day.Add(8*time.Hour + 30*time.Minute + time.Duration(slot)*30*time.Minute)
-					f.bookings = append(f.bookings, booking{store: st, owner: vs[i].id, vehicle: vs[i].vehicle, startsAt: start})
+					f.bookings = append(f.bookings, booking{store: st, owner: vs[i].ID, vehicle: vs[i].Vehicle, startsAt: start})
 					i++
 				}
 			}

@@ -72,7 +72,12 @@ type line struct {
 }
 
 func (g *gen) write(scenario string) error {
-	doc, err := os.ReadFile(filepath.Join(g.c.queries, g.c.target, scenario+".graphql"))
+	// rawpgx answers aftercare's documents (it dispatches on operationName).
+	docs := g.c.target
+	if docs == "rawpgx" {
+		docs = "aftercare"
+	}
+	doc, err := os.ReadFile(filepath.Join(g.c.queries, docs, scenario+".graphql"))
 	if err != nil {
 		return err
 	}
@@ -110,11 +115,15 @@ func (g *gen) lines(scenario string) ([]line, error) {
 	switch scenario {
 	case "home":
 		for _, o := range f.owners {
-			out = append(out, g.ownerLine(o.id, map[string]any{"now": f.now.Format(time.RFC3339)}))
+			v := map[string]any{"now": f.now.Format(time.RFC3339)}
+			if g.c.target == "postgraphile" {
+				v["ownerId"] = fmt.Sprint(o.ID) // no sign-in: the owner is a variable
+			}
+			out = append(out, g.ownerLine(o.ID, v))
 		}
 	case "node":
 		for _, o := range f.owners {
-			out = append(out, g.ownerLine(o.id, map[string]any{"id": g.nodeID("Vehicle", o.vehicle)}))
+			out = append(out, g.ownerLine(o.ID, map[string]any{"id": g.nodeID("Vehicle", o.Vehicle)}))
 		}
 	case "day":
 		out = append(out, line{Token: staffTok, Body: vars(g.withStore(map[string]any{
@@ -133,7 +142,6 @@ func vars(v map[string]any) map[string]any { return map[string]any{"variables": 
 
 func (g *gen) ownerLine(owner int64, v map[string]any) line {
 	if g.c.target == "postgraphile" {
-		v["ownerId"] = fmt.Sprint(owner) // no sign-in: the owner is a variable
 		return line{Body: vars(v)}
 	}
 	tok, err := g.signer.Sign(auth.Identity{UID: fmt.Sprintf("local-owner-%d", owner)}, 24*time.Hour)
