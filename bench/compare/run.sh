@@ -3,16 +3,17 @@
 # program over the same PostgreSQL data, driven by bench/loadgen with the
 # same GraphQL documents. Run from anywhere; results go to $OUT.
 #   bench/compare/run.sh [target ...]     (default: aftercare postgraphile rawpgx)
-# Settings (environment): DURATION (15s per measurement), RATES ("100": open-
-# loop rates, each followed by a closed-loop saturation run), WORKERS (32),
-# ROUNDS (1: the targets one after another, repeated), SCENARIOS.
+# Settings (environment): DURATION (15s per measurement), RATE_<scenario>
+# (open-loop rate: home 100, node 200, day and nested 20, book 20; each is
+# followed by a closed-loop saturation run), WORKERS (32), ROUNDS (1: the
+# targets one after another, repeated), SCENARIOS.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/compare
 TARGETS=${*:-aftercare postgraphile rawpgx}
 SCENARIOS=${SCENARIOS:-home day node nested book}
 DURATION=${DURATION:-15s}
-RATES=${RATES:-100}
+RATE_home=${RATE_home:-100} RATE_node=${RATE_node:-200} RATE_day=${RATE_day:-20} RATE_nested=${RATE_nested:-20} RATE_book=${RATE_book:-20}
 WORKERS=${WORKERS:-32}
 ROUNDS=${ROUNDS:-1}
 OWNERS=${OWNERS:-100000}
@@ -84,8 +85,8 @@ wait_ready() {
 
 # clean_bookings removes earlier runs' bench bookings so their slots are free.
 clean_bookings() {
-  psql_ -c "DELETE FROM outbox_messages WHERE appointment_id IN (SELECT id FROM appointments WHERE idempotency_key LIKE 'bench-%');
-            DELETE FROM appointments WHERE idempotency_key LIKE 'bench-%'; VACUUM ANALYZE appointments, outbox_messages;"
+  psql_ -c "DELETE FROM outbox_messages WHERE appointment_id IN (SELECT id FROM appointments WHERE idempotency_key LIKE 'bench-%')" \
+    -c "DELETE FROM appointments WHERE idempotency_key LIKE 'bench-%'" -c "VACUUM ANALYZE appointments, outbox_messages"
 }
 
 drive() { # target pid scenario args...
@@ -105,11 +106,12 @@ bench_target() {
   for sc in $SCENARIOS; do
     if [ "$sc" = book ]; then
       clean_bookings
-      drive "$t" "$pid" book -once -rate 20 -duration "$DURATION" -warmup 0
+      drive "$t" "$pid" book -once -rate "$RATE_book" -duration "$DURATION" -warmup 0
       drive "$t" "$pid" book -once -workers "$WORKERS" -duration "$DURATION" -warmup 0
       continue
     fi
-    for r in $RATES; do drive "$t" "$pid" "$sc" -rate "$r" -duration "$DURATION"; done
+    local rate=RATE_$sc
+    drive "$t" "$pid" "$sc" -rate "${!rate}" -duration "$DURATION"
     drive "$t" "$pid" "$sc" -workers "$WORKERS" -duration "$DURATION"
   done
   kill "$pid"; wait "$pid" 2>/dev/null || true
