@@ -91,7 +91,12 @@ clean_bookings() {
 
 drive() { # target pid scenario args...
   local t=$1 pid=$2 sc=$3; shift 3
-  "$BIN/loadgen" -url "$(url_of "$t")" -requests "$OUT/req/$t/$sc.jsonl" -target "$t" -scenario "$sc" \
+  drive_file "$t" "$pid" "$sc" "$sc" "$@"
+}
+
+drive_file() { # target pid scenario requests-file args...
+  local t=$1 pid=$2 sc=$3 file=$4; shift 4
+  "$BIN/loadgen" -url "$(url_of "$t")" -requests "$OUT/req/$t/$file.jsonl" -target "$t" -scenario "$sc" \
     -pid "$pid" -pg "$DB" -pgdata "${BENCH_PGDATA:-/var/tmp/aftercare-bench-pg}" -out "$OUT/results.jsonl" "$@" ||
     log "loadgen failed: $t $sc"
 }
@@ -106,7 +111,7 @@ bench_target() {
   for sc in $SCENARIOS; do
     if [ "$sc" = book ]; then
       clean_bookings
-      drive "$t" "$pid" book -once -rate "$RATE_book" -duration "$DURATION" -warmup 0
+      drive_file "$t" "$pid" book book_fixed -once -rate "$RATE_book" -duration "$DURATION" -warmup 0
       drive "$t" "$pid" book -once -workers "$WORKERS" -duration "$DURATION" -warmup 0
       continue
     fi

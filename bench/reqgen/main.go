@@ -5,6 +5,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -57,7 +58,27 @@ func run(ctx context.Context, c config) error {
 			return fmt.Errorf("%s: %w", sc, err)
 		}
 	}
-	return nil
+	return splitBookings(c.out)
+}
+
+// fixedBookings is how many bookings the fixed-rate run may use; the
+// saturation run gets the rest, so no booking is sent twice (a repeated
+// idempotency key would be a cheap replay, not a booking).
+const fixedBookings = 600
+
+func splitBookings(dir string) error {
+	b, err := os.ReadFile(filepath.Join(dir, "book.jsonl"))
+	if err != nil {
+		return err
+	}
+	lines := bytes.SplitAfter(b, []byte("\n"))
+	if len(lines) <= fixedBookings {
+		return fmt.Errorf("only %d bookings", len(lines))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "book_fixed.jsonl"), bytes.Join(lines[:fixedBookings], nil), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "book.jsonl"), bytes.Join(lines[fixedBookings:], nil), 0o644)
 }
 
 type gen struct {

@@ -97,3 +97,25 @@ func grow(t *testing.T, api *apitest.API, o *ent.Owner, n int) {
 			SetSendAfter(now.Add(24 * time.Hour)).ExecX(ctx)
 	}
 }
+
+// BenchmarkHomeScreen is the home screen over HTTP, in-process, for CPU
+// profiles (`go test -run '^$' -bench HomeScreen -cpuprofile cpu.out
+// ./internal/app/`). It runs on PostgreSQL when one is reachable.
+func BenchmarkHomeScreen(b *testing.B) {
+	d := testenv.SQLite(b)
+	if pg, ok := testenv.Postgres(b); ok {
+		d = pg
+	}
+	api := apitest.Start(b, d, apitest.Options{})
+	tok, q := api.OwnerToken(0), screen(b, "home")
+	vars := map[string]any{"now": time.Now().UTC().Format(time.RFC3339)}
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if res := api.Do(tok, q, vars); len(res.Errors) > 0 {
+				b.Error(res.Errors)
+				return
+			}
+		}
+	})
+}
