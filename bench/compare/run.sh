@@ -104,6 +104,8 @@ drive_file() { # target pid scenario requests-file args...
 bench_target() {
   local t=$1 pid
   "$BIN/reqgen" -db "$DB" -secret $SECRET -target "$t" -queries "$HERE/queries" -out "$OUT/req/$t"
+  # No leftover due messages: aftercare's dispatcher would work on them.
+  clean_bookings
   pid=$(start_target "$t")
   # PostGraphile's pid is the subshell's until exec replaces it: same pid.
   wait_ready "$(url_of "$t")"
