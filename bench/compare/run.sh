@@ -26,6 +26,8 @@ mkdir -p "$BIN" "$OUT/logs"
 log() { echo "[$(date -u +%T)] $*" >&2; }
 
 "$HERE/pg.sh" start
+# The cluster stops with the harness (KEEP_PG=1 leaves it up); its data stays.
+[ -n "${KEEP_PG:-}" ] || trap '"$HERE/pg.sh" stop' EXIT
 psql_() { psql -X -q -v ON_ERROR_STOP=1 "$DB" "$@"; }
 
 build() {
