@@ -1090,6 +1090,11 @@ var (
 				Columns: []*schema.Column{WorkOrdersColumns[18], WorkOrdersColumns[4]},
 			},
 			{
+				Name:    "workorder_dealership_id_opened_at",
+				Unique:  false,
+				Columns: []*schema.Column{WorkOrdersColumns[18], WorkOrdersColumns[9]},
+			},
+			{
 				Name:    "workorder_vehicle_id_opened_at",
 				Unique:  false,
 				Columns: []*schema.Column{WorkOrdersColumns[20], WorkOrdersColumns[9]},

@@ -148,6 +148,10 @@ func (WorkOrder) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("dealership_id", "number").Unique(),
 		index.Fields("dealership_id", "status"),
+		// The store board: a store's open orders, newest first. Open orders
+		// are the recent ones, so walking this index back from now finds
+		// them without reading the store's delivered history.
+		index.Fields("dealership_id", "opened_at"),
 		index.Fields("vehicle_id", "opened_at"),
 		index.Fields("owner_id", "opened_at"),
 	}

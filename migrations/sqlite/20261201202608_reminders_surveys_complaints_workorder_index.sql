@@ -56,6 +56,8 @@ ALTER TABLE `new_survey_templates` RENAME TO `survey_templates`;
 CREATE UNIQUE INDEX `surveytemplate_dealer_group_id_kind_name_version` ON `survey_templates` (`dealer_group_id`, `kind`, `name`, `version`);
 -- Create index "vehicle_updated_at" to table: "vehicles"
 CREATE INDEX `vehicle_updated_at` ON `vehicles` (`updated_at`);
+-- Create index "workorder_dealership_id_opened_at" to table: "work_orders"
+CREATE INDEX `workorder_dealership_id_opened_at` ON `work_orders` (`dealership_id`, `opened_at`);
 -- Create "complaints" table
 CREATE TABLE `complaints` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `dealership_id` integer NOT NULL, `work_order_id` integer NULL, `survey_response_id` integer NULL, `source` text NOT NULL, `category` text NOT NULL, `severity` text NOT NULL, `description` text NOT NULL, `status` text NOT NULL DEFAULT ('logged'), `due_at` datetime NOT NULL, `escalate_at` datetime NULL, `escalation_level` integer NOT NULL DEFAULT (0), `reopened_count` integer NOT NULL DEFAULT (0), `resolution_rating` integer NULL, `resolution_comment` text NULL, `closed_at` datetime NULL, `owner_id` integer NOT NULL, CONSTRAINT `complaints_owners_owner` FOREIGN KEY (`owner_id`) REFERENCES `owners` (`id`) ON DELETE NO ACTION);
 -- Set sequence for "complaints" table
