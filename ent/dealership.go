@@ -50,6 +50,8 @@ type Dealership struct {
 	Phone string `json:"phone,omitempty"`
 	// Holidays on which the store greets its customers; set through setGreetingDays.
 	GreetingDays []schematype.GreetingDay `json:"greeting_days,omitempty"`
+	// The store's own care-calendar numbers; set through setCareCalendar. Unset ones keep the defaults.
+	CareCalendar schematype.CareCalendar `json:"care_calendar,omitempty"`
 	// SlotMinutes holds the value of the "slot_minutes" field.
 	SlotMinutes int `json:"slot_minutes,omitempty"`
 	// Units per slot of each capacity pool (bays, advisors).
@@ -184,7 +186,7 @@ func (*Dealership) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case dealership.FieldBrands, dealership.FieldOpeningHours, dealership.FieldClosures, dealership.FieldGreetingDays, dealership.FieldCapacity, dealership.FieldPeakHours:
+		case dealership.FieldBrands, dealership.FieldOpeningHours, dealership.FieldClosures, dealership.FieldGreetingDays, dealership.FieldCareCalendar, dealership.FieldCapacity, dealership.FieldPeakHours:
 			values[i] = new([]byte)
 		case dealership.FieldLatitude, dealership.FieldLongitude, dealership.FieldPickupRadiusKm:
 			values[i] = new(sql.NullFloat64)
@@ -313,6 +315,14 @@ func (_m *Dealership) assignValues(columns []string, values []any) error {
 			} else if value != nil && len(*value) > 0 {
 				if err := json.Unmarshal(*value, &_m.GreetingDays); err != nil {
 					return fmt.Errorf("unmarshal field greeting_days: %w", err)
+				}
+			}
+		case dealership.FieldCareCalendar:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field care_calendar", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.CareCalendar); err != nil {
+					return fmt.Errorf("unmarshal field care_calendar: %w", err)
 				}
 			}
 		case dealership.FieldSlotMinutes:
@@ -491,6 +501,9 @@ func (_m *Dealership) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("greeting_days=")
 	builder.WriteString(fmt.Sprintf("%v", _m.GreetingDays))
+	builder.WriteString(", ")
+	builder.WriteString("care_calendar=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CareCalendar))
 	builder.WriteString(", ")
 	builder.WriteString("slot_minutes=")
 	builder.WriteString(fmt.Sprintf("%v", _m.SlotMinutes))

@@ -185,6 +185,20 @@ func (_c *DealershipCreate) SetGreetingDays(v []schematype.GreetingDay) *Dealers
 	return _c
 }
 
+// SetCareCalendar sets the "care_calendar" field.
+func (_c *DealershipCreate) SetCareCalendar(v schematype.CareCalendar) *DealershipCreate {
+	_c.mutation.SetCareCalendar(v)
+	return _c
+}
+
+// SetNillableCareCalendar sets the "care_calendar" field if the given value is not nil.
+func (_c *DealershipCreate) SetNillableCareCalendar(v *schematype.CareCalendar) *DealershipCreate {
+	if v != nil {
+		_c.SetCareCalendar(*v)
+	}
+	return _c
+}
+
 // SetSlotMinutes sets the "slot_minutes" field.
 func (_c *DealershipCreate) SetSlotMinutes(v int) *DealershipCreate {
 	_c.mutation.SetSlotMinutes(v)
@@ -667,6 +681,10 @@ func (_c *DealershipCreate) createSpec() (*Dealership, *sqlgraph.CreateSpec) {
 		_spec.SetField(dealership.FieldGreetingDays, field.TypeJSON, value)
 		_node.GreetingDays = value
 	}
+	if value, ok := _c.mutation.CareCalendar(); ok {
+		_spec.SetField(dealership.FieldCareCalendar, field.TypeJSON, value)
+		_node.CareCalendar = value
+	}
 	if value, ok := _c.mutation.SlotMinutes(); ok {
 		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)
 		_node.SlotMinutes = value
@@ -1099,6 +1117,24 @@ func (u *DealershipUpsert) UpdateGreetingDays() *DealershipUpsert {
 // ClearGreetingDays clears the value of the "greeting_days" field.
 func (u *DealershipUpsert) ClearGreetingDays() *DealershipUpsert {
 	u.SetNull(dealership.FieldGreetingDays)
+	return u
+}
+
+// SetCareCalendar sets the "care_calendar" field.
+func (u *DealershipUpsert) SetCareCalendar(v schematype.CareCalendar) *DealershipUpsert {
+	u.Set(dealership.FieldCareCalendar, v)
+	return u
+}
+
+// UpdateCareCalendar sets the "care_calendar" field to the value that was provided on create.
+func (u *DealershipUpsert) UpdateCareCalendar() *DealershipUpsert {
+	u.SetExcluded(dealership.FieldCareCalendar)
+	return u
+}
+
+// ClearCareCalendar clears the value of the "care_calendar" field.
+func (u *DealershipUpsert) ClearCareCalendar() *DealershipUpsert {
+	u.SetNull(dealership.FieldCareCalendar)
 	return u
 }
 
@@ -1550,6 +1586,27 @@ func (u *DealershipUpsertOne) UpdateGreetingDays() *DealershipUpsertOne {
 func (u *DealershipUpsertOne) ClearGreetingDays() *DealershipUpsertOne {
 	return u.Update(func(s *DealershipUpsert) {
 		s.ClearGreetingDays()
+	})
+}
+
+// SetCareCalendar sets the "care_calendar" field.
+func (u *DealershipUpsertOne) SetCareCalendar(v schematype.CareCalendar) *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetCareCalendar(v)
+	})
+}
+
+// UpdateCareCalendar sets the "care_calendar" field to the value that was provided on create.
+func (u *DealershipUpsertOne) UpdateCareCalendar() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateCareCalendar()
+	})
+}
+
+// ClearCareCalendar clears the value of the "care_calendar" field.
+func (u *DealershipUpsertOne) ClearCareCalendar() *DealershipUpsertOne {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearCareCalendar()
 	})
 }
 
@@ -2191,6 +2248,27 @@ func (u *DealershipUpsertBulk) UpdateGreetingDays() *DealershipUpsertBulk {
 func (u *DealershipUpsertBulk) ClearGreetingDays() *DealershipUpsertBulk {
 	return u.Update(func(s *DealershipUpsert) {
 		s.ClearGreetingDays()
+	})
+}
+
+// SetCareCalendar sets the "care_calendar" field.
+func (u *DealershipUpsertBulk) SetCareCalendar(v schematype.CareCalendar) *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.SetCareCalendar(v)
+	})
+}
+
+// UpdateCareCalendar sets the "care_calendar" field to the value that was provided on create.
+func (u *DealershipUpsertBulk) UpdateCareCalendar() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.UpdateCareCalendar()
+	})
+}
+
+// ClearCareCalendar clears the value of the "care_calendar" field.
+func (u *DealershipUpsertBulk) ClearCareCalendar() *DealershipUpsertBulk {
+	return u.Update(func(s *DealershipUpsert) {
+		s.ClearCareCalendar()
 	})
 }
 

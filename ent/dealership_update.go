@@ -272,6 +272,26 @@ func (_u *DealershipUpdate) ClearGreetingDays() *DealershipUpdate {
 	return _u
 }
 
+// SetCareCalendar sets the "care_calendar" field.
+func (_u *DealershipUpdate) SetCareCalendar(v schematype.CareCalendar) *DealershipUpdate {
+	_u.mutation.SetCareCalendar(v)
+	return _u
+}
+
+// SetNillableCareCalendar sets the "care_calendar" field if the given value is not nil.
+func (_u *DealershipUpdate) SetNillableCareCalendar(v *schematype.CareCalendar) *DealershipUpdate {
+	if v != nil {
+		_u.SetCareCalendar(*v)
+	}
+	return _u
+}
+
+// ClearCareCalendar clears the value of the "care_calendar" field.
+func (_u *DealershipUpdate) ClearCareCalendar() *DealershipUpdate {
+	_u.mutation.ClearCareCalendar()
+	return _u
+}
+
 // SetSlotMinutes sets the "slot_minutes" field.
 func (_u *DealershipUpdate) SetSlotMinutes(v int) *DealershipUpdate {
 	_u.mutation.ResetSlotMinutes()
@@ -921,6 +941,12 @@ func (_u *DealershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.GreetingDaysCleared() {
 		_spec.ClearField(dealership.FieldGreetingDays, field.TypeJSON)
 	}
+	if value, ok := _u.mutation.CareCalendar(); ok {
+		_spec.SetField(dealership.FieldCareCalendar, field.TypeJSON, value)
+	}
+	if _u.mutation.CareCalendarCleared() {
+		_spec.ClearField(dealership.FieldCareCalendar, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.SlotMinutes(); ok {
 		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)
 	}
@@ -1547,6 +1573,26 @@ func (_u *DealershipUpdateOne) AppendGreetingDays(v []schematype.GreetingDay) *D
 // ClearGreetingDays clears the value of the "greeting_days" field.
 func (_u *DealershipUpdateOne) ClearGreetingDays() *DealershipUpdateOne {
 	_u.mutation.ClearGreetingDays()
+	return _u
+}
+
+// SetCareCalendar sets the "care_calendar" field.
+func (_u *DealershipUpdateOne) SetCareCalendar(v schematype.CareCalendar) *DealershipUpdateOne {
+	_u.mutation.SetCareCalendar(v)
+	return _u
+}
+
+// SetNillableCareCalendar sets the "care_calendar" field if the given value is not nil.
+func (_u *DealershipUpdateOne) SetNillableCareCalendar(v *schematype.CareCalendar) *DealershipUpdateOne {
+	if v != nil {
+		_u.SetCareCalendar(*v)
+	}
+	return _u
+}
+
+// ClearCareCalendar clears the value of the "care_calendar" field.
+func (_u *DealershipUpdateOne) ClearCareCalendar() *DealershipUpdateOne {
+	_u.mutation.ClearCareCalendar()
 	return _u
 }
 
@@ -2228,6 +2274,12 @@ func (_u *DealershipUpdateOne) sqlSave(ctx context.Context) (_node *Dealership, 
 	}
 	if _u.mutation.GreetingDaysCleared() {
 		_spec.ClearField(dealership.FieldGreetingDays, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.CareCalendar(); ok {
+		_spec.SetField(dealership.FieldCareCalendar, field.TypeJSON, value)
+	}
+	if _u.mutation.CareCalendarCleared() {
+		_spec.ClearField(dealership.FieldCareCalendar, field.TypeJSON)
 	}
 	if value, ok := _u.mutation.SlotMinutes(); ok {
 		_spec.SetField(dealership.FieldSlotMinutes, field.TypeInt, value)

@@ -245,6 +245,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			dealership.FieldClosures:           {Type: field.TypeJSON, Column: dealership.FieldClosures},
 			dealership.FieldPhone:              {Type: field.TypeString, Column: dealership.FieldPhone},
 			dealership.FieldGreetingDays:       {Type: field.TypeJSON, Column: dealership.FieldGreetingDays},
+			dealership.FieldCareCalendar:       {Type: field.TypeJSON, Column: dealership.FieldCareCalendar},
 			dealership.FieldSlotMinutes:        {Type: field.TypeInt, Column: dealership.FieldSlotMinutes},
 			dealership.FieldCapacity:           {Type: field.TypeJSON, Column: dealership.FieldCapacity},
 			dealership.FieldPeakHours:          {Type: field.TypeJSON, Column: dealership.FieldPeakHours},
@@ -2519,6 +2520,11 @@ func (f *DealershipFilter) WherePhone(p entql.StringP) {
 // WhereGreetingDays applies the entql json.RawMessage predicate on the greeting_days field.
 func (f *DealershipFilter) WhereGreetingDays(p entql.BytesP) {
 	f.Where(p.Field(dealership.FieldGreetingDays))
+}
+
+// WhereCareCalendar applies the entql json.RawMessage predicate on the care_calendar field.
+func (f *DealershipFilter) WhereCareCalendar(p entql.BytesP) {
+	f.Where(p.Field(dealership.FieldCareCalendar))
 }
 
 // WhereSlotMinutes applies the entql int predicate on the slot_minutes field.

@@ -1895,6 +1895,11 @@ func (_q *DealershipQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, dealership.FieldGreetingDays)
 				fieldSeen[dealership.FieldGreetingDays] = struct{}{}
 			}
+		case "careCalendar":
+			if _, ok := fieldSeen[dealership.FieldCareCalendar]; !ok {
+				selectedFields = append(selectedFields, dealership.FieldCareCalendar)
+				fieldSeen[dealership.FieldCareCalendar] = struct{}{}
+			}
 		case "slotMinutes":
 			if _, ok := fieldSeen[dealership.FieldSlotMinutes]; !ok {
 				selectedFields = append(selectedFields, dealership.FieldSlotMinutes)

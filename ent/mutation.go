@@ -8898,6 +8898,7 @@ type DealershipMutation struct {
 	phone                   *string
 	greeting_days           *[]schematype.GreetingDay
 	appendgreeting_days     []schematype.GreetingDay
+	care_calendar           *schematype.CareCalendar
 	slot_minutes            *int
 	addslot_minutes         *int
 	capacity                *[]schematype.PoolCapacity
@@ -9802,6 +9803,55 @@ func (m *DealershipMutation) ResetGreetingDays() {
 	m.greeting_days = nil
 	m.appendgreeting_days = nil
 	delete(m.clearedFields, dealership.FieldGreetingDays)
+}
+
+// SetCareCalendar sets the "care_calendar" field.
+func (m *DealershipMutation) SetCareCalendar(sc schematype.CareCalendar) {
+	m.care_calendar = &sc
+}
+
+// CareCalendar returns the value of the "care_calendar" field in the mutation.
+func (m *DealershipMutation) CareCalendar() (r schematype.CareCalendar, exists bool) {
+	v := m.care_calendar
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCareCalendar returns the old "care_calendar" field's value of the Dealership entity.
+// If the Dealership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DealershipMutation) OldCareCalendar(ctx context.Context) (v schematype.CareCalendar, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCareCalendar is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCareCalendar requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCareCalendar: %w", err)
+	}
+	return oldValue.CareCalendar, nil
+}
+
+// ClearCareCalendar clears the value of the "care_calendar" field.
+func (m *DealershipMutation) ClearCareCalendar() {
+	m.care_calendar = nil
+	m.clearedFields[dealership.FieldCareCalendar] = struct{}{}
+}
+
+// CareCalendarCleared returns if the "care_calendar" field was cleared in this mutation.
+func (m *DealershipMutation) CareCalendarCleared() bool {
+	_, ok := m.clearedFields[dealership.FieldCareCalendar]
+	return ok
+}
+
+// ResetCareCalendar resets all changes to the "care_calendar" field.
+func (m *DealershipMutation) ResetCareCalendar() {
+	m.care_calendar = nil
+	delete(m.clearedFields, dealership.FieldCareCalendar)
 }
 
 // SetSlotMinutes sets the "slot_minutes" field.
@@ -10709,7 +10759,7 @@ func (m *DealershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DealershipMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, dealership.FieldCreatedAt)
 	}
@@ -10754,6 +10804,9 @@ func (m *DealershipMutation) Fields() []string {
 	}
 	if m.greeting_days != nil {
 		fields = append(fields, dealership.FieldGreetingDays)
+	}
+	if m.care_calendar != nil {
+		fields = append(fields, dealership.FieldCareCalendar)
 	}
 	if m.slot_minutes != nil {
 		fields = append(fields, dealership.FieldSlotMinutes)
@@ -10817,6 +10870,8 @@ func (m *DealershipMutation) Field(name string) (ent.Value, bool) {
 		return m.Phone()
 	case dealership.FieldGreetingDays:
 		return m.GreetingDays()
+	case dealership.FieldCareCalendar:
+		return m.CareCalendar()
 	case dealership.FieldSlotMinutes:
 		return m.SlotMinutes()
 	case dealership.FieldCapacity:
@@ -10872,6 +10927,8 @@ func (m *DealershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldPhone(ctx)
 	case dealership.FieldGreetingDays:
 		return m.OldGreetingDays(ctx)
+	case dealership.FieldCareCalendar:
+		return m.OldCareCalendar(ctx)
 	case dealership.FieldSlotMinutes:
 		return m.OldSlotMinutes(ctx)
 	case dealership.FieldCapacity:
@@ -11001,6 +11058,13 @@ func (m *DealershipMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetGreetingDays(v)
+		return nil
+	case dealership.FieldCareCalendar:
+		v, ok := value.(schematype.CareCalendar)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCareCalendar(v)
 		return nil
 	case dealership.FieldSlotMinutes:
 		v, ok := value.(int)
@@ -11214,6 +11278,9 @@ func (m *DealershipMutation) ClearedFields() []string {
 	if m.FieldCleared(dealership.FieldGreetingDays) {
 		fields = append(fields, dealership.FieldGreetingDays)
 	}
+	if m.FieldCleared(dealership.FieldCareCalendar) {
+		fields = append(fields, dealership.FieldCareCalendar)
+	}
 	if m.FieldCleared(dealership.FieldCapacity) {
 		fields = append(fields, dealership.FieldCapacity)
 	}
@@ -11260,6 +11327,9 @@ func (m *DealershipMutation) ClearField(name string) error {
 		return nil
 	case dealership.FieldGreetingDays:
 		m.ClearGreetingDays()
+		return nil
+	case dealership.FieldCareCalendar:
+		m.ClearCareCalendar()
 		return nil
 	case dealership.FieldCapacity:
 		m.ClearCapacity()
@@ -11319,6 +11389,9 @@ func (m *DealershipMutation) ResetField(name string) error {
 		return nil
 	case dealership.FieldGreetingDays:
 		m.ResetGreetingDays()
+		return nil
+	case dealership.FieldCareCalendar:
+		m.ResetCareCalendar()
 		return nil
 	case dealership.FieldSlotMinutes:
 		m.ResetSlotMinutes()

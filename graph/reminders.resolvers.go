@@ -22,3 +22,8 @@ func (r *mutationResolver) AcknowledgeReminder(ctx context.Context, id int) (*en
 func (r *mutationResolver) SetGreetingDays(ctx context.Context, dealershipID int, days []*schematype.GreetingDay) (*ent.Dealership, error) {
 	return dealers.SetGreetingDays(ctx, r.db(ctx), dealershipID, days)
 }
+
+// SetCareCalendar is the resolver for the setCareCalendar field.
+func (r *mutationResolver) SetCareCalendar(ctx context.Context, dealershipID int, calendar schematype.CareCalendar) (*ent.Dealership, error) {
+	return reminder.SetCalendar(ctx, r.db(ctx), dealershipID, &calendar)
+}

@@ -45,6 +45,8 @@ const (
 	FieldPhone = "phone"
 	// FieldGreetingDays holds the string denoting the greeting_days field in the database.
 	FieldGreetingDays = "greeting_days"
+	// FieldCareCalendar holds the string denoting the care_calendar field in the database.
+	FieldCareCalendar = "care_calendar"
 	// FieldSlotMinutes holds the string denoting the slot_minutes field in the database.
 	FieldSlotMinutes = "slot_minutes"
 	// FieldCapacity holds the string denoting the capacity field in the database.
@@ -155,6 +157,7 @@ var Columns = []string{
 	FieldClosures,
 	FieldPhone,
 	FieldGreetingDays,
+	FieldCareCalendar,
 	FieldSlotMinutes,
 	FieldCapacity,
 	FieldPeakHours,

@@ -800,6 +800,16 @@ func GreetingDaysNotNil() predicate.Dealership {
 	return predicate.Dealership(sql.FieldNotNull(FieldGreetingDays))
 }
 
+// CareCalendarIsNil applies the IsNil predicate on the "care_calendar" field.
+func CareCalendarIsNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldIsNull(FieldCareCalendar))
+}
+
+// CareCalendarNotNil applies the NotNil predicate on the "care_calendar" field.
+func CareCalendarNotNil() predicate.Dealership {
+	return predicate.Dealership(sql.FieldNotNull(FieldCareCalendar))
+}
+
 // SlotMinutesEQ applies the EQ predicate on the "slot_minutes" field.
 func SlotMinutesEQ(v int) predicate.Dealership {
 	return predicate.Dealership(sql.FieldEQ(FieldSlotMinutes, v))

@@ -321,6 +321,7 @@ var (
 		{Name: "closures", Type: field.TypeJSON, Nullable: true},
 		{Name: "phone", Type: field.TypeString, Nullable: true},
 		{Name: "greeting_days", Type: field.TypeJSON, Nullable: true},
+		{Name: "care_calendar", Type: field.TypeJSON, Nullable: true},
 		{Name: "slot_minutes", Type: field.TypeInt, Default: 30},
 		{Name: "capacity", Type: field.TypeJSON, Nullable: true},
 		{Name: "peak_hours", Type: field.TypeJSON, Nullable: true},
@@ -339,7 +340,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "dealerships_dealer_groups_dealerships",
-				Columns:    []*schema.Column{DealershipsColumns[23]},
+				Columns:    []*schema.Column{DealershipsColumns[24]},
 				RefColumns: []*schema.Column{DealerGroupsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},

@@ -497,37 +497,37 @@ func init() {
 	// dealership.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	dealership.PhoneValidator = dealershipDescPhone.Validators[0].(func(string) error)
 	// dealershipDescSlotMinutes is the schema descriptor for slot_minutes field.
-	dealershipDescSlotMinutes := dealershipFields[13].Descriptor()
+	dealershipDescSlotMinutes := dealershipFields[14].Descriptor()
 	// dealership.DefaultSlotMinutes holds the default value on creation for the slot_minutes field.
 	dealership.DefaultSlotMinutes = dealershipDescSlotMinutes.Default.(int)
 	// dealership.SlotMinutesValidator is a validator for the "slot_minutes" field. It is called by the builders before save.
 	dealership.SlotMinutesValidator = dealershipDescSlotMinutes.Validators[0].(func(int) error)
 	// dealershipDescBookingHorizonDays is the schema descriptor for booking_horizon_days field.
-	dealershipDescBookingHorizonDays := dealershipFields[16].Descriptor()
+	dealershipDescBookingHorizonDays := dealershipFields[17].Descriptor()
 	// dealership.DefaultBookingHorizonDays holds the default value on creation for the booking_horizon_days field.
 	dealership.DefaultBookingHorizonDays = dealershipDescBookingHorizonDays.Default.(int)
 	// dealership.BookingHorizonDaysValidator is a validator for the "booking_horizon_days" field. It is called by the builders before save.
 	dealership.BookingHorizonDaysValidator = dealershipDescBookingHorizonDays.Validators[0].(func(int) error)
 	// dealershipDescMinLeadMinutes is the schema descriptor for min_lead_minutes field.
-	dealershipDescMinLeadMinutes := dealershipFields[17].Descriptor()
+	dealershipDescMinLeadMinutes := dealershipFields[18].Descriptor()
 	// dealership.DefaultMinLeadMinutes holds the default value on creation for the min_lead_minutes field.
 	dealership.DefaultMinLeadMinutes = dealershipDescMinLeadMinutes.Default.(int)
 	// dealership.MinLeadMinutesValidator is a validator for the "min_lead_minutes" field. It is called by the builders before save.
 	dealership.MinLeadMinutesValidator = dealershipDescMinLeadMinutes.Validators[0].(func(int) error)
 	// dealershipDescCancelCutoffHours is the schema descriptor for cancel_cutoff_hours field.
-	dealershipDescCancelCutoffHours := dealershipFields[18].Descriptor()
+	dealershipDescCancelCutoffHours := dealershipFields[19].Descriptor()
 	// dealership.DefaultCancelCutoffHours holds the default value on creation for the cancel_cutoff_hours field.
 	dealership.DefaultCancelCutoffHours = dealershipDescCancelCutoffHours.Default.(int)
 	// dealership.CancelCutoffHoursValidator is a validator for the "cancel_cutoff_hours" field. It is called by the builders before save.
 	dealership.CancelCutoffHoursValidator = dealershipDescCancelCutoffHours.Validators[0].(func(int) error)
 	// dealershipDescPickupRadiusKm is the schema descriptor for pickup_radius_km field.
-	dealershipDescPickupRadiusKm := dealershipFields[19].Descriptor()
+	dealershipDescPickupRadiusKm := dealershipFields[20].Descriptor()
 	// dealership.DefaultPickupRadiusKm holds the default value on creation for the pickup_radius_km field.
 	dealership.DefaultPickupRadiusKm = dealershipDescPickupRadiusKm.Default.(float64)
 	// dealership.PickupRadiusKmValidator is a validator for the "pickup_radius_km" field. It is called by the builders before save.
 	dealership.PickupRadiusKmValidator = dealershipDescPickupRadiusKm.Validators[0].(func(float64) error)
 	// dealershipDescPickupPriceCents is the schema descriptor for pickup_price_cents field.
-	dealershipDescPickupPriceCents := dealershipFields[20].Descriptor()
+	dealershipDescPickupPriceCents := dealershipFields[21].Descriptor()
 	// dealership.DefaultPickupPriceCents holds the default value on creation for the pickup_price_cents field.
 	dealership.DefaultPickupPriceCents = dealershipDescPickupPriceCents.Default.(int64)
 	// dealership.PickupPriceCentsValidator is a validator for the "pickup_price_cents" field. It is called by the builders before save.

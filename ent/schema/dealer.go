@@ -76,6 +76,9 @@ func (Dealership) Fields() []ent.Field {
 		field.JSON("greeting_days", []schematype.GreetingDay{}).Optional().
 			Annotations(entgql.Type("[GreetingDay!]"), systemSet()).
 			Comment("Holidays on which the store greets its customers; set through setGreetingDays."),
+		field.JSON("care_calendar", schematype.CareCalendar{}).Optional().
+			Annotations(entgql.Type("CareCalendar"), systemSet()).
+			Comment("The store's own care-calendar numbers; set through setCareCalendar. Unset ones keep the defaults."),
 		// Booking settings (see internal/booking); set through setBookingSettings.
 		field.Int("slot_minutes").Default(30).Range(5, 240).Annotations(systemSet()),
 		field.JSON("capacity", []schematype.PoolCapacity{}).Optional().

@@ -142,6 +142,24 @@ type ComplexityRoot struct {
 		Status    func(childComplexity int) int
 	}
 
+	CareCalendar struct {
+		AutumnCampaignMonth     func(childComplexity int) int
+		BirthdayDeadlineMinutes func(childComplexity int) int
+		EscalateAfterUnanswered func(childComplexity int) int
+		FirstServiceFromMonths  func(childComplexity int) int
+		FirstServiceToMonths    func(childComplexity int) int
+		InspectionLeadMonths    func(childComplexity int) int
+		InsuranceLeadMonths     func(childComplexity int) int
+		LapseMaxDays            func(childComplexity int) int
+		LapseMinDays            func(childComplexity int) int
+		PeriodicLeadWorkingDays func(childComplexity int) int
+		ServiceCallLeadDays     func(childComplexity int) int
+		SpringCampaignMonth     func(childComplexity int) int
+		WarrantyLeadMonths      func(childComplexity int) int
+		WinBackAfterMonths      func(childComplexity int) int
+		WinBackOfferDays        func(childComplexity int) int
+	}
+
 	CareTask struct {
 		AnswerReason        func(childComplexity int) int
 		Attempts            func(childComplexity int) int
@@ -284,6 +302,7 @@ type ComplexityRoot struct {
 		Brands             func(childComplexity int) int
 		CancelCutoffHours  func(childComplexity int) int
 		Capacity           func(childComplexity int) int
+		CareCalendar       func(childComplexity int) int
 		Closures           func(childComplexity int) int
 		Code               func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
@@ -401,6 +420,7 @@ type ComplexityRoot struct {
 		RevokeWidgetKey         func(childComplexity int, id int) int
 		RotateWidgetKey         func(childComplexity int, id int) int
 		SetBookingSettings      func(childComplexity int, dealershipID int, input model.BookingSettingsInput) int
+		SetCareCalendar         func(childComplexity int, dealershipID int, calendar schematype.CareCalendar) int
 		SetGreetingDays         func(childComplexity int, dealershipID int, days []*schematype.GreetingDay) int
 		SetOpeningHours         func(childComplexity int, dealershipID int, hours []*schematype.OpeningHours) int
 		SetServiceType          func(childComplexity int, dealershipID int, input model.ServiceTypeInput) int
@@ -1002,6 +1022,7 @@ type MutationResolver interface {
 	LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) (*ent.CareTask, error)
 	AcknowledgeReminder(ctx context.Context, id int) (*ent.Reminder, error)
 	SetGreetingDays(ctx context.Context, dealershipID int, days []*schematype.GreetingDay) (*ent.Dealership, error)
+	SetCareCalendar(ctx context.Context, dealershipID int, calendar schematype.CareCalendar) (*ent.Dealership, error)
 	PublishSurveyTemplate(ctx context.Context, input model.PublishSurveyTemplateInput) (*ent.SurveyTemplate, error)
 	SubmitSurvey(ctx context.Context, invitationID *int, token *string, answers []*schematype.SurveyAnswer) (*ent.SurveyResponse, error)
 	CheckIn(ctx context.Context, input model.CheckInVehicleInput) (*ent.WorkOrder, error)
@@ -1389,6 +1410,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BookingReceipt.Status(childComplexity), true
+
+	case "CareCalendar.autumnCampaignMonth":
+		if e.ComplexityRoot.CareCalendar.AutumnCampaignMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.AutumnCampaignMonth(childComplexity), true
+	case "CareCalendar.birthdayDeadlineMinutes":
+		if e.ComplexityRoot.CareCalendar.BirthdayDeadlineMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.BirthdayDeadlineMinutes(childComplexity), true
+	case "CareCalendar.escalateAfterUnanswered":
+		if e.ComplexityRoot.CareCalendar.EscalateAfterUnanswered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.EscalateAfterUnanswered(childComplexity), true
+	case "CareCalendar.firstServiceFromMonths":
+		if e.ComplexityRoot.CareCalendar.FirstServiceFromMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.FirstServiceFromMonths(childComplexity), true
+	case "CareCalendar.firstServiceToMonths":
+		if e.ComplexityRoot.CareCalendar.FirstServiceToMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.FirstServiceToMonths(childComplexity), true
+	case "CareCalendar.inspectionLeadMonths":
+		if e.ComplexityRoot.CareCalendar.InspectionLeadMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.InspectionLeadMonths(childComplexity), true
+	case "CareCalendar.insuranceLeadMonths":
+		if e.ComplexityRoot.CareCalendar.InsuranceLeadMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.InsuranceLeadMonths(childComplexity), true
+	case "CareCalendar.lapseMaxDays":
+		if e.ComplexityRoot.CareCalendar.LapseMaxDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.LapseMaxDays(childComplexity), true
+	case "CareCalendar.lapseMinDays":
+		if e.ComplexityRoot.CareCalendar.LapseMinDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.LapseMinDays(childComplexity), true
+	case "CareCalendar.periodicLeadWorkingDays":
+		if e.ComplexityRoot.CareCalendar.PeriodicLeadWorkingDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.PeriodicLeadWorkingDays(childComplexity), true
+	case "CareCalendar.serviceCallLeadDays":
+		if e.ComplexityRoot.CareCalendar.ServiceCallLeadDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.ServiceCallLeadDays(childComplexity), true
+	case "CareCalendar.springCampaignMonth":
+		if e.ComplexityRoot.CareCalendar.SpringCampaignMonth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.SpringCampaignMonth(childComplexity), true
+	case "CareCalendar.warrantyLeadMonths":
+		if e.ComplexityRoot.CareCalendar.WarrantyLeadMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.WarrantyLeadMonths(childComplexity), true
+	case "CareCalendar.winBackAfterMonths":
+		if e.ComplexityRoot.CareCalendar.WinBackAfterMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.WinBackAfterMonths(childComplexity), true
+	case "CareCalendar.winBackOfferDays":
+		if e.ComplexityRoot.CareCalendar.WinBackOfferDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareCalendar.WinBackOfferDays(childComplexity), true
 
 	case "CareTask.answerReason":
 		if e.ComplexityRoot.CareTask.AnswerReason == nil {
@@ -2008,6 +2120,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dealership.Capacity(childComplexity), true
+	case "Dealership.careCalendar":
+		if e.ComplexityRoot.Dealership.CareCalendar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dealership.CareCalendar(childComplexity), true
 	case "Dealership.closures":
 		if e.ComplexityRoot.Dealership.Closures == nil {
 			break
@@ -2786,6 +2904,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetBookingSettings(childComplexity, args["dealershipID"].(int), args["input"].(model.BookingSettingsInput)), true
+	case "Mutation.setCareCalendar":
+		if e.ComplexityRoot.Mutation.SetCareCalendar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setCareCalendar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetCareCalendar(childComplexity, args["dealershipID"].(int), args["calendar"].(schematype.CareCalendar)), true
 	case "Mutation.setGreetingDays":
 		if e.ComplexityRoot.Mutation.SetGreetingDays == nil {
 			break
@@ -5449,6 +5578,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BookAppointmentInput", ec.unmarshalInputBookAppointmentInput),
 			graphql.NewInputUnmarshaler("BookingSettingsInput", ec.unmarshalInputBookingSettingsInput),
 			graphql.NewInputUnmarshaler("CareAnswerInput", ec.unmarshalInputCareAnswerInput),
+			graphql.NewInputUnmarshaler("CareCalendarInput", ec.unmarshalInputCareCalendarInput),
 			graphql.NewInputUnmarshaler("CareTaskOrder", ec.unmarshalInputCareTaskOrder),
 			graphql.NewInputUnmarshaler("CareTaskWhereInput", ec.unmarshalInputCareTaskWhereInput),
 			graphql.NewInputUnmarshaler("CheckInInput", ec.unmarshalInputCheckInInput),
@@ -7721,6 +7851,10 @@ type Dealership implements Node {
   Holidays on which the store greets its customers; set through setGreetingDays.
   """
   greetingDays: [GreetingDay!]
+  """
+  The store's own care-calendar numbers; set through setCareCalendar. Unset ones keep the defaults.
+  """
+  careCalendar: CareCalendar
   slotMinutes: Int!
   """
   Units per slot of each capacity pool (bays, advisors).
@@ -13483,6 +13617,13 @@ type Mutation {
   general managers). Greetings are marketing: only owners who opted in get them.
   """
   setGreetingDays(dealershipID: ID!, days: [GreetingDayInput!]!): Dealership!
+  """
+  Sets the store's own care-calendar numbers (service and general managers):
+  lead times, the lapse range, the win-back offer, the campaign months. A
+  field left null keeps the default from the domain rules; the whole input
+  replaces what was set before.
+  """
+  setCareCalendar(dealershipID: ID!, calendar: CareCalendarInput!): Dealership!
 }
 
 "What the owner said when a care agent reached them (lapse and follow-up calls)."
@@ -13610,6 +13751,43 @@ input GreetingDayInput {
   "YYYY-MM-DD"
   date: String!
   name: String!
+}
+
+"A store's own care-calendar numbers; a null field keeps the DOMAIN.md default."
+type CareCalendar {
+  firstServiceFromMonths: Int
+  firstServiceToMonths: Int
+  periodicLeadWorkingDays: Int
+  serviceCallLeadDays: Int
+  warrantyLeadMonths: Int
+  insuranceLeadMonths: Int
+  inspectionLeadMonths: Int
+  birthdayDeadlineMinutes: Int
+  lapseMinDays: Int
+  lapseMaxDays: Int
+  winBackAfterMonths: Int
+  winBackOfferDays: Int
+  escalateAfterUnanswered: Int
+  springCampaignMonth: Int
+  autumnCampaignMonth: Int
+}
+
+input CareCalendarInput {
+  firstServiceFromMonths: Int
+  firstServiceToMonths: Int
+  periodicLeadWorkingDays: Int
+  serviceCallLeadDays: Int
+  warrantyLeadMonths: Int
+  insuranceLeadMonths: Int
+  inspectionLeadMonths: Int
+  birthdayDeadlineMinutes: Int
+  lapseMinDays: Int
+  lapseMaxDays: Int
+  winBackAfterMonths: Int
+  winBackOfferDays: Int
+  escalateAfterUnanswered: Int
+  springCampaignMonth: Int
+  autumnCampaignMonth: Int
 }
 `, BuiltIn: false},
 	{Name: "../../schema/survey.graphql", Input: `input SurveyIndicatorInput {
@@ -13949,6 +14127,42 @@ func (ec *executionContext) childFields_BookingReceipt(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BookingReceipt", field.Name)
 }
 
+func (ec *executionContext) childFields_CareCalendar(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "firstServiceFromMonths":
+		return ec.fieldContext_CareCalendar_firstServiceFromMonths(ctx, field)
+	case "firstServiceToMonths":
+		return ec.fieldContext_CareCalendar_firstServiceToMonths(ctx, field)
+	case "periodicLeadWorkingDays":
+		return ec.fieldContext_CareCalendar_periodicLeadWorkingDays(ctx, field)
+	case "serviceCallLeadDays":
+		return ec.fieldContext_CareCalendar_serviceCallLeadDays(ctx, field)
+	case "warrantyLeadMonths":
+		return ec.fieldContext_CareCalendar_warrantyLeadMonths(ctx, field)
+	case "insuranceLeadMonths":
+		return ec.fieldContext_CareCalendar_insuranceLeadMonths(ctx, field)
+	case "inspectionLeadMonths":
+		return ec.fieldContext_CareCalendar_inspectionLeadMonths(ctx, field)
+	case "birthdayDeadlineMinutes":
+		return ec.fieldContext_CareCalendar_birthdayDeadlineMinutes(ctx, field)
+	case "lapseMinDays":
+		return ec.fieldContext_CareCalendar_lapseMinDays(ctx, field)
+	case "lapseMaxDays":
+		return ec.fieldContext_CareCalendar_lapseMaxDays(ctx, field)
+	case "winBackAfterMonths":
+		return ec.fieldContext_CareCalendar_winBackAfterMonths(ctx, field)
+	case "winBackOfferDays":
+		return ec.fieldContext_CareCalendar_winBackOfferDays(ctx, field)
+	case "escalateAfterUnanswered":
+		return ec.fieldContext_CareCalendar_escalateAfterUnanswered(ctx, field)
+	case "springCampaignMonth":
+		return ec.fieldContext_CareCalendar_springCampaignMonth(ctx, field)
+	case "autumnCampaignMonth":
+		return ec.fieldContext_CareCalendar_autumnCampaignMonth(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareCalendar", field.Name)
+}
+
 func (ec *executionContext) childFields_CareTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14253,6 +14467,8 @@ func (ec *executionContext) childFields_Dealership(ctx context.Context, field gr
 		return ec.fieldContext_Dealership_phone(ctx, field)
 	case "greetingDays":
 		return ec.fieldContext_Dealership_greetingDays(ctx, field)
+	case "careCalendar":
+		return ec.fieldContext_Dealership_careCalendar(ctx, field)
 	case "slotMinutes":
 		return ec.fieldContext_Dealership_slotMinutes(ctx, field)
 	case "capacity":
@@ -16578,6 +16794,28 @@ func (ec *executionContext) field_Mutation_setBookingSettings_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setCareCalendar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "calendar",
+		func(ctx context.Context, v any) (schematype.CareCalendar, error) {
+			return ec.unmarshalNCareCalendarInput2aftercareᚋentᚋschemaᚋschematypeᚐCareCalendar(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["calendar"] = arg1
 	return args, nil
 }
 
@@ -19629,6 +19867,351 @@ func (ec *executionContext) fieldContext_BookingReceipt_startsAt(_ context.Conte
 	return graphql.NewScalarFieldContext("BookingReceipt", field, false, false, "Time")
 }
 
+func (ec *executionContext) _CareCalendar_firstServiceFromMonths(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_firstServiceFromMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstServiceFromMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_firstServiceFromMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_firstServiceToMonths(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_firstServiceToMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstServiceToMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_firstServiceToMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_periodicLeadWorkingDays(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_periodicLeadWorkingDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodicLeadWorkingDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_periodicLeadWorkingDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_serviceCallLeadDays(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_serviceCallLeadDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceCallLeadDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_serviceCallLeadDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_warrantyLeadMonths(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_warrantyLeadMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarrantyLeadMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_warrantyLeadMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_insuranceLeadMonths(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_insuranceLeadMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InsuranceLeadMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_insuranceLeadMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_inspectionLeadMonths(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_inspectionLeadMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InspectionLeadMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_inspectionLeadMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_birthdayDeadlineMinutes(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_birthdayDeadlineMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthdayDeadlineMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_birthdayDeadlineMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_lapseMinDays(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_lapseMinDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LapseMinDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_lapseMinDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_lapseMaxDays(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_lapseMaxDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LapseMaxDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_lapseMaxDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_winBackAfterMonths(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_winBackAfterMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WinBackAfterMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_winBackAfterMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_winBackOfferDays(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_winBackOfferDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WinBackOfferDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_winBackOfferDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_escalateAfterUnanswered(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_escalateAfterUnanswered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EscalateAfterUnanswered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_escalateAfterUnanswered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_springCampaignMonth(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_springCampaignMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SpringCampaignMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_springCampaignMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareCalendar_autumnCampaignMonth(ctx context.Context, field graphql.CollectedField, obj *schematype.CareCalendar) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareCalendar_autumnCampaignMonth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutumnCampaignMonth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CareCalendar_autumnCampaignMonth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareCalendar", field, false, false, "Int")
+}
+
 func (ec *executionContext) _CareTask_id(ctx context.Context, field graphql.CollectedField, obj *ent.CareTask) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22332,6 +22915,38 @@ func (ec *executionContext) fieldContext_Dealership_greetingDays(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GreetingDay(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dealership_careCalendar(ctx context.Context, field graphql.CollectedField, obj *ent.Dealership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dealership_careCalendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CareCalendar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v schematype.CareCalendar) graphql.Marshaler {
+			return ec.marshalOCareCalendar2aftercareᚋentᚋschemaᚋschematypeᚐCareCalendar(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dealership_careCalendar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dealership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareCalendar(ctx, field)
 		},
 	}
 	return fc, nil
@@ -25362,6 +25977,50 @@ func (ec *executionContext) fieldContext_Mutation_setGreetingDays(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setGreetingDays_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setCareCalendar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setCareCalendar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetCareCalendar(ctx, fc.Args["dealershipID"].(int), fc.Args["calendar"].(schematype.CareCalendar))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Dealership) graphql.Marshaler {
+			return ec.marshalNDealership2ᚖaftercareᚋentᚐDealership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setCareCalendar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dealership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setCareCalendar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39516,6 +40175,146 @@ func (ec *executionContext) unmarshalInputCareAnswerInput(ctx context.Context, o
 func UnmarshalCareAnswerInput(ctx context.Context, raw any) (model.CareAnswerInput, error) {
 	var out model.CareAnswerInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CareAnswerInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCareCalendarInput(ctx context.Context, obj any) (schematype.CareCalendar, error) {
+	var it schematype.CareCalendar
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"firstServiceFromMonths", "firstServiceToMonths", "periodicLeadWorkingDays", "serviceCallLeadDays", "warrantyLeadMonths", "insuranceLeadMonths", "inspectionLeadMonths", "birthdayDeadlineMinutes", "lapseMinDays", "lapseMaxDays", "winBackAfterMonths", "winBackOfferDays", "escalateAfterUnanswered", "springCampaignMonth", "autumnCampaignMonth"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "firstServiceFromMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstServiceFromMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstServiceFromMonths = data
+		case "firstServiceToMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("firstServiceToMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FirstServiceToMonths = data
+		case "periodicLeadWorkingDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodicLeadWorkingDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodicLeadWorkingDays = data
+		case "serviceCallLeadDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serviceCallLeadDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServiceCallLeadDays = data
+		case "warrantyLeadMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warrantyLeadMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WarrantyLeadMonths = data
+		case "insuranceLeadMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("insuranceLeadMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InsuranceLeadMonths = data
+		case "inspectionLeadMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inspectionLeadMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InspectionLeadMonths = data
+		case "birthdayDeadlineMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthdayDeadlineMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthdayDeadlineMinutes = data
+		case "lapseMinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMinDays = data
+		case "lapseMaxDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lapseMaxDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LapseMaxDays = data
+		case "winBackAfterMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("winBackAfterMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WinBackAfterMonths = data
+		case "winBackOfferDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("winBackOfferDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WinBackOfferDays = data
+		case "escalateAfterUnanswered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("escalateAfterUnanswered"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EscalateAfterUnanswered = data
+		case "springCampaignMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("springCampaignMonth"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SpringCampaignMonth = data
+		case "autumnCampaignMonth":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autumnCampaignMonth"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutumnCampaignMonth = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCareCalendarInput unmarshals raw into the CareCalendarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCareCalendarInput(ctx context.Context, raw any) (schematype.CareCalendar, error) {
+	var out schematype.CareCalendar
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CareCalendarInput", raw, &out)
 	return out, err
 }
 
@@ -64139,6 +64938,109 @@ func (ec *executionContext) _BookingReceipt(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var careCalendarImplementors = []string{"CareCalendar"}
+
+func (ec *executionContext) _CareCalendar(ctx context.Context, sel ast.SelectionSet, obj *schematype.CareCalendar) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careCalendarImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareCalendar")
+		case "firstServiceFromMonths":
+			out.Values[i] = ec._CareCalendar_firstServiceFromMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "firstServiceToMonths":
+			out.Values[i] = ec._CareCalendar_firstServiceToMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "periodicLeadWorkingDays":
+			out.Values[i] = ec._CareCalendar_periodicLeadWorkingDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "serviceCallLeadDays":
+			out.Values[i] = ec._CareCalendar_serviceCallLeadDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "warrantyLeadMonths":
+			out.Values[i] = ec._CareCalendar_warrantyLeadMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "insuranceLeadMonths":
+			out.Values[i] = ec._CareCalendar_insuranceLeadMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "inspectionLeadMonths":
+			out.Values[i] = ec._CareCalendar_inspectionLeadMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "birthdayDeadlineMinutes":
+			out.Values[i] = ec._CareCalendar_birthdayDeadlineMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lapseMinDays":
+			out.Values[i] = ec._CareCalendar_lapseMinDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lapseMaxDays":
+			out.Values[i] = ec._CareCalendar_lapseMaxDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "winBackAfterMonths":
+			out.Values[i] = ec._CareCalendar_winBackAfterMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "winBackOfferDays":
+			out.Values[i] = ec._CareCalendar_winBackOfferDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "escalateAfterUnanswered":
+			out.Values[i] = ec._CareCalendar_escalateAfterUnanswered(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "springCampaignMonth":
+			out.Values[i] = ec._CareCalendar_springCampaignMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "autumnCampaignMonth":
+			out.Values[i] = ec._CareCalendar_autumnCampaignMonth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var careTaskImplementors = []string{"CareTask", "Node"}
 
 func (ec *executionContext) _CareTask(ctx context.Context, sel ast.SelectionSet, obj *ent.CareTask) graphql.Marshaler {
@@ -65094,6 +65996,11 @@ func (ec *executionContext) _Dealership(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "careCalendar":
+			out.Values[i] = ec._Dealership_careCalendar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slotMinutes":
 			out.Values[i] = ec._Dealership_slotMinutes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -65826,6 +66733,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setGreetingDays":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setGreetingDays(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setCareCalendar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setCareCalendar(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -69931,6 +70845,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCareCalendarInput2aftercareᚋentᚋschemaᚋschematypeᚐCareCalendar(ctx context.Context, v any) (schematype.CareCalendar, error) {
+	res, err := ec.unmarshalInputCareCalendarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCareTask2ᚖaftercareᚋentᚐCareTask(ctx context.Context, sel ast.SelectionSet, v *ent.CareTask) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CareTask!")
@@ -72239,6 +73158,10 @@ func (ec *executionContext) unmarshalOCareAnswerInput2ᚖaftercareᚋgraphᚋmod
 	}
 	res, err := ec.unmarshalInputCareAnswerInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCareCalendar2aftercareᚋentᚋschemaᚋschematypeᚐCareCalendar(ctx context.Context, sel ast.SelectionSet, v schematype.CareCalendar) graphql.Marshaler {
+	return ec._CareCalendar(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalOCareTask2ᚕᚖaftercareᚋentᚐCareTaskᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.CareTask) graphql.Marshaler {

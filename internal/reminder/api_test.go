@@ -177,3 +177,49 @@ func TestHolidayGreetings(t *testing.T) {
 		}
 	}
 }
+
+// A store sets its own care calendar: its owners are reminded by its
+// numbers; a number out of range is refused and changes nothing.
+func TestStoreCareCalendar(t *testing.T) {
+	d := testenv.SQLite(t)
+	f := newFixture(t, d, 2)
+	ctx := apitest.SystemCtx()
+	mgr := f.api.StaffToken(staff.RoleGeneralManager, 0)
+	set := `mutation($s: ID!, $c: CareCalendarInput!) { setCareCalendar(dealershipID: $s, calendar: $c) { careCalendar { firstServiceFromMonths lapseMinDays } } }`
+	store := strconv.Itoa(f.api.Demo.Stores[0].ID)
+	for _, bad := range []map[string]any{{"firstServiceFromMonths": 0}, {"lapseMinDays": 400, "lapseMaxDays": 300}, {"springCampaignMonth": 13}} {
+		if res := f.api.Do(mgr, set, map[string]any{"s": store, "c": bad}); res.Code() != "BAD_USER_INPUT" {
+			t.Fatalf("%v: %s", bad, res.Code())
+		}
+	}
+	if cal := f.api.Client.Dealership.GetX(ctx, f.api.Demo.Stores[0].ID).CareCalendar; cal.FirstServiceFromMonths != nil {
+		t.Fatalf("a refused calendar was stored: %+v", cal)
+	}
+	if res := f.api.Do(f.api.StaffToken(staff.RoleAdvisor, 0), set, map[string]any{"s": store, "c": map[string]any{"firstServiceFromMonths": 1}}); res.Code() != "FORBIDDEN" {
+		t.Fatalf("an advisor set the calendar: %s", res.Code())
+	}
+	feb := time.Date(2027, 2, 10, 10, 0, 0, 0, shanghai) // 5 weeks after delivery
+	firstServices := func() int {
+		return f.api.Client.Reminder.Query().Where(entreminder.VehicleIDIn(f.vehicles...), entreminder.KindEQ(entreminder.KindFirstService)).CountX(ctx)
+	}
+	if _, err := f.sweeper(10).Run(context.Background(), time.Time{}, feb); err != nil {
+		t.Fatal(err)
+	}
+	if n := firstServices(); n != 0 {
+		t.Fatalf("%d first-service reminders 5 weeks after delivery with the default 2 months", n)
+	}
+	var out struct {
+		SetCareCalendar struct{ CareCalendar struct{ FirstServiceFromMonths int } }
+	}
+	f.api.Do(mgr, set, map[string]any{"s": store, "c": map[string]any{"firstServiceFromMonths": 1}}).Decode(t, &out)
+	if out.SetCareCalendar.CareCalendar.FirstServiceFromMonths != 1 {
+		t.Fatalf("calendar %+v", out)
+	}
+	// The change put the store's vehicles back on the agenda.
+	if _, err := f.sweeper(10).Run(context.Background(), feb, feb.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if n := firstServices(); n != 2 {
+		t.Fatalf("%d first-service reminders with the store's 1-month window, want 2", n)
+	}
+}

@@ -22,10 +22,12 @@ const readingHistory = 3 * 365 * 24 * time.Hour
 
 // store is what the sweep knows of a store.
 type store struct {
-	id    int
-	cal   rules.Store
-	loc   *time.Location
-	greet []greeting
+	id     int
+	cal    rules.Store
+	cfg    rules.Config // the calendar's numbers, with the store's overrides
+	loc    *time.Location
+	region string
+	greet  []greeting
 }
 
 type greeting struct {
@@ -34,25 +36,26 @@ type greeting struct {
 }
 
 // loadStores reads every store once per run: there are few of them.
-func loadStores(ctx context.Context, c *ent.Client) (map[int]*store, error) {
-	ds, err := c.Dealership.Query().Select(dealership.FieldID, dealership.FieldTimeZone, dealership.FieldOpeningHours,
-		dealership.FieldClosures, dealership.FieldGreetingDays).All(ctx)
+func loadStores(ctx context.Context, c *ent.Client, base rules.Config) (map[int]*store, error) {
+	ds, err := c.Dealership.Query().Select(dealership.FieldID, dealership.FieldTimeZone, dealership.FieldRegion,
+		dealership.FieldOpeningHours, dealership.FieldClosures, dealership.FieldGreetingDays, dealership.FieldCareCalendar).All(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[int]*store, len(ds))
 	for _, d := range ds {
-		out[d.ID] = newStore(d)
+		out[d.ID] = newStore(d, base)
 	}
 	return out, nil
 }
 
-func newStore(d *ent.Dealership) *store {
+func newStore(d *ent.Dealership, base rules.Config) *store {
 	loc, err := time.LoadLocation(d.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}
-	s := &store{id: d.ID, loc: loc, cal: rules.Store{Location: loc, Opening: opening(d), Holidays: map[string]bool{}}}
+	s := &store{id: d.ID, loc: loc, region: d.Region, cfg: ConfigFor(base, &d.CareCalendar),
+		cal: rules.Store{Location: loc, Opening: opening(d), Holidays: map[string]bool{}}}
 	for _, day := range d.Closures {
 		s.cal.Holidays[day] = true
 	}

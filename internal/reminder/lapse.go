@@ -7,7 +7,6 @@ import (
 
 	"aftercare/ent"
 	"aftercare/ent/caretask"
-	"aftercare/ent/dealership"
 	"aftercare/ent/owner"
 	"aftercare/ent/vehicle"
 	"aftercare/internal/auth"
@@ -22,36 +21,32 @@ import (
 func (s *Sweeper) ClassifyLapses(ctx context.Context, now time.Time) (int, error) {
 	s.defaults()
 	ctx = auth.SystemContext(ctx)
-	stores, err := s.Client.Dealership.Query().Select(dealership.FieldID, dealership.FieldTimeZone, dealership.FieldRegion).All(ctx)
+	stores, err := loadStores(ctx, s.Client, s.Config)
 	if err != nil {
 		return 0, err
 	}
 	opened := 0
-	for _, d := range stores {
-		n, err := s.classifyStore(ctx, d, now)
+	for _, st := range stores {
+		n, err := s.classifyStore(ctx, st, now)
 		opened += n
 		if err != nil {
-			return opened, fmt.Errorf("store %d: %w", d.ID, err)
+			return opened, fmt.Errorf("store %d: %w", st.id, err)
 		}
 	}
 	return opened, nil
 }
 
-func (s *Sweeper) classifyStore(ctx context.Context, d *ent.Dealership, now time.Time) (int, error) {
-	loc, err := time.LoadLocation(d.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	y, m, day := now.In(loc).Date()
+func (s *Sweeper) classifyStore(ctx context.Context, st *store, now time.Time) (int, error) {
+	y, m, day := now.In(st.loc).Date()
 	today := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
-	ids, err := s.lapsingOwners(ctx, d.ID, today.AddDate(0, 0, -s.Config.LapseMaxDays), today.AddDate(0, 0, -s.Config.LapseMinDays))
+	ids, err := s.lapsingOwners(ctx, st.id, today.AddDate(0, 0, -st.cfg.LapseMaxDays), today.AddDate(0, 0, -st.cfg.LapseMinDays))
 	if err != nil {
 		return 0, err
 	}
 	month := today.Format("2006-01")
 	opened := 0
 	for start := 0; start < len(ids); start += s.Batch {
-		n, err := s.classifyOwners(ctx, d, ids[start:min(start+s.Batch, len(ids))], month, now)
+		n, err := s.classifyOwners(ctx, st, ids[start:min(start+s.Batch, len(ids))], month, now)
 		opened += n
 		if err != nil {
 			return opened, err
@@ -70,7 +65,7 @@ func (s *Sweeper) lapsingOwners(ctx context.Context, storeID int, from, to time.
 		q.p(1), last, q.ts(2), last, q.ts(3)), storeID, from, to)
 }
 
-func (s *Sweeper) classifyOwners(ctx context.Context, d *ent.Dealership, ownerIDs []int, month string, now time.Time) (int, error) {
+func (s *Sweeper) classifyOwners(ctx context.Context, st *store, ownerIDs []int, month string, now time.Time) (int, error) {
 	owners, err := s.Client.Owner.Query().Where(owner.IDIn(ownerIDs...)).All(ctx)
 	if err != nil {
 		return 0, err
@@ -80,7 +75,6 @@ func (s *Sweeper) classifyOwners(ctx context.Context, d *ent.Dealership, ownerID
 		return 0, err
 	}
 	latest := latestVisited(vs)
-	st := newStore(d)
 	var tasks []*ent.CareTaskCreate
 	for _, o := range owners {
 		v := latest[o.ID]
@@ -88,11 +82,11 @@ func (s *Sweeper) classifyOwners(ctx context.Context, d *ent.Dealership, ownerID
 			continue
 		}
 		rv, ro := calendarFacts(v, o, &batch{}, st)
-		l, ok := rules.ClassifyLapse(ro, rv, d.Region, o.Region, now, s.Config)
+		l, ok := rules.ClassifyLapse(ro, rv, st.region, o.Region, now, st.cfg)
 		if !ok {
 			continue
 		}
-		tasks = append(tasks, s.Client.CareTask.Create().SetOwnerID(o.ID).SetDealershipID(d.ID).
+		tasks = append(tasks, s.Client.CareTask.Create().SetOwnerID(o.ID).SetDealershipID(st.id).
 			SetChannel(caretask.ChannelPhone).SetKind(caretask.KindLapse).
 			SetDedupeKey(fmt.Sprintf("lapse:%d:%s", o.ID, month)).SetLapseMonth(month).
 			SetLapseClass(caretask.LapseClass(l.Class)).SetDaysSinceVisit(l.DaysSinceVisit).SetVehicleID(v.ID).

@@ -77,7 +77,7 @@ func (s *Sweeper) Run(ctx context.Context, since, now time.Time) (Stats, error) 
 	if err := s.markChanged(ctx, since, now); err != nil {
 		return st, fmt.Errorf("mark changed vehicles: %w", err)
 	}
-	stores, err := loadStores(ctx, s.Client)
+	stores, err := loadStores(ctx, s.Client, s.Config)
 	if err != nil {
 		return st, err
 	}
@@ -87,7 +87,7 @@ func (s *Sweeper) Run(ctx context.Context, since, now time.Time) (Stats, error) 
 	if err := s.greet(ctx, stores, since, now, &st); err != nil {
 		return st, fmt.Errorf("holiday greetings: %w", err)
 	}
-	n, err := s.escalateUnanswered(ctx, since, now)
+	n, err := s.escalateUnanswered(ctx, stores, since, now)
 	st.Calls += n
 	if err != nil {
 		return st, fmt.Errorf("unanswered reminders: %w", err)

@@ -20,7 +20,7 @@ import (
 // run of silence gives one call however long it grows and however often
 // the sweep runs. Their vehicles are
 // made due too: an unanswered reminder can make a win-back offer due.
-func (s *Sweeper) escalateUnanswered(ctx context.Context, since, now time.Time) (int, error) {
+func (s *Sweeper) escalateUnanswered(ctx context.Context, stores map[int]*store, since, now time.Time) (int, error) {
 	from := now.AddDate(-1, 0, 0)
 	if lapsed := since.Add(-s.AnswerWindow); lapsed.After(from) {
 		from = lapsed
@@ -35,7 +35,7 @@ func (s *Sweeper) escalateUnanswered(ctx context.Context, since, now time.Time) 
 	opened := 0
 	for start := 0; start < len(ownerIDs); start += s.Batch {
 		page := ownerIDs[start:min(start+s.Batch, len(ownerIDs))]
-		n, err := s.escalateOwners(ctx, page, now)
+		n, err := s.escalateOwners(ctx, stores, page, now)
 		opened += n
 		if err != nil {
 			return opened, err
@@ -44,7 +44,7 @@ func (s *Sweeper) escalateUnanswered(ctx context.Context, since, now time.Time) 
 	return opened, nil
 }
 
-func (s *Sweeper) escalateOwners(ctx context.Context, ownerIDs []int, now time.Time) (int, error) {
+func (s *Sweeper) escalateOwners(ctx context.Context, stores map[int]*store, ownerIDs []int, now time.Time) (int, error) {
 	runs, err := unansweredRuns(ctx, s.Client, ownerIDs, now, s.AnswerWindow)
 	if err != nil {
 		return 0, err
@@ -55,11 +55,14 @@ func (s *Sweeper) escalateOwners(ctx context.Context, ownerIDs []int, now time.T
 	}
 	var calls []*ent.CareTaskCreate
 	for _, o := range owners {
-		u := runs[o.ID]
-		if !rules.NeedsPersonalCall(len(u), s.Config) || o.HomeDealershipID == nil || o.PhoneInvalid || o.ErasedAt != nil {
+		if o.HomeDealershipID == nil || stores[*o.HomeDealershipID] == nil || o.PhoneInvalid || o.ErasedAt != nil {
 			continue
 		}
-		trigger := u.trigger(s.Config.EscalateAfterUnanswered)
+		cfg, u := stores[*o.HomeDealershipID].cfg, runs[o.ID]
+		if !rules.NeedsPersonalCall(len(u), cfg) {
+			continue
+		}
+		trigger := u.trigger(cfg.EscalateAfterUnanswered)
 		calls = append(calls, s.Client.CareTask.Create().SetOwnerID(o.ID).SetDealershipID(*o.HomeDealershipID).
 			SetChannel(caretask.ChannelPhone).SetKind(caretask.KindUnansweredReminders).
 			SetDedupeKey(fmt.Sprintf("unanswered:%d", trigger)).SetReminderID(trigger).

@@ -50,14 +50,14 @@ func (s *Sweeper) sweepBatch(ctx context.Context, ids []int, stores map[int]*sto
 			continue
 		}
 		rv, ro := calendarFacts(v, o, b, st)
-		for _, r := range rules.Due(rv, ro, st.cal, s.Config, now) {
+		for _, r := range rules.Due(rv, ro, st.cal, st.cfg, now) {
 			d := due{r: r, ownerID: o.ID, storeID: st.id}
 			if r.SubjectType == rules.SubjectVehicle {
 				d.vehicle = v
 			}
 			found = append(found, d)
 		}
-		next[v.ID] = rules.NextCheck(rv, ro, st.cal, s.Config, now)
+		next[v.ID] = rules.NextCheck(rv, ro, st.cal, st.cfg, now)
 	}
 	tx, err := s.Client.Tx(ctx)
 	if err != nil {

@@ -80,3 +80,23 @@ type GreetingDay struct {
 	Date string `json:"date"` // YYYY-MM-DD
 	Name string `json:"name"`
 }
+
+// CareCalendar is a store's own numbers for the care calendar; a nil field
+// keeps the DOMAIN.md default (internal/reminder/rules.DefaultConfig).
+type CareCalendar struct {
+	FirstServiceFromMonths  *int `json:"firstServiceFromMonths,omitempty"`
+	FirstServiceToMonths    *int `json:"firstServiceToMonths,omitempty"`
+	PeriodicLeadWorkingDays *int `json:"periodicLeadWorkingDays,omitempty"`
+	ServiceCallLeadDays     *int `json:"serviceCallLeadDays,omitempty"`
+	WarrantyLeadMonths      *int `json:"warrantyLeadMonths,omitempty"`
+	InsuranceLeadMonths     *int `json:"insuranceLeadMonths,omitempty"`
+	InspectionLeadMonths    *int `json:"inspectionLeadMonths,omitempty"`
+	BirthdayDeadlineMinutes *int `json:"birthdayDeadlineMinutes,omitempty"`
+	LapseMinDays            *int `json:"lapseMinDays,omitempty"`
+	LapseMaxDays            *int `json:"lapseMaxDays,omitempty"`
+	WinBackAfterMonths      *int `json:"winBackAfterMonths,omitempty"`
+	WinBackOfferDays        *int `json:"winBackOfferDays,omitempty"`
+	EscalateAfterUnanswered *int `json:"escalateAfterUnanswered,omitempty"`
+	SpringCampaignMonth     *int `json:"springCampaignMonth,omitempty"`
+	AutumnCampaignMonth     *int `json:"autumnCampaignMonth,omitempty"`
+}

@@ -1,0 +1,2 @@
+-- Add column "care_calendar" to table: "dealerships"
+ALTER TABLE `dealerships` ADD COLUMN `care_calendar` json NULL;
