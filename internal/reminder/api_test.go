@@ -209,7 +209,9 @@ func TestStoreCareCalendar(t *testing.T) {
 		t.Fatalf("%d first-service reminders 5 weeks after delivery with the default 2 months", n)
 	}
 	var out struct {
-		SetCareCalendar struct{ CareCalendar struct{ FirstServiceFromMonths int } }
+		SetCareCalendar struct {
+			CareCalendar struct{ FirstServiceFromMonths int }
+		}
 	}
 	f.api.Do(mgr, set, map[string]any{"s": store, "c": map[string]any{"firstServiceFromMonths": 1}}).Decode(t, &out)
 	if out.SetCareCalendar.CareCalendar.FirstServiceFromMonths != 1 {
