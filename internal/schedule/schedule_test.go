@@ -98,11 +98,10 @@ func TestDeadHoldersLeaseLapses(t *testing.T) {
 	d := testenv.SQLite(t)
 	api := apitest.Start(t, d, apitest.Options{Owners: 1})
 	clk := &clock{now: time.Date(2027, 3, 10, 2, 0, 0, 0, time.UTC)}
-	ran := 0
+	var ran atomic.Int32
 	block := make(chan struct{})
 	job := schedule.Job{Name: "sweep", Every: time.Minute, Run: func(ctx context.Context, _, _ time.Time) error {
-		ran++
-		if ran == 1 {
+		if ran.Add(1) == 1 {
 			<-block // the first holder hangs: it is paused or dead
 		}
 		return nil
@@ -111,7 +110,7 @@ func TestDeadHoldersLeaseLapses(t *testing.T) {
 	ctx, kill := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { _, _ = dying.RunDue(ctx, job); close(done) }()
-	for ran == 0 {
+	for ran.Load() == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	other := &schedule.Scheduler{Client: api.Client, Holder: "other", Logger: quiet, Now: clk.Now, Lease: time.Hour}
