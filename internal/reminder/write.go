@@ -45,8 +45,11 @@ func (s *Sweeper) sweepBatch(ctx context.Context, ids []int, stores map[int]*sto
 	var found []due
 	for _, v := range b.vehicles {
 		o := b.owners[*v.OwnerID]
+		if o == nil || o.ErasedAt != nil {
+			continue
+		}
 		st := storeOf(v, o, stores)
-		if o == nil || o.ErasedAt != nil || st == nil {
+		if st == nil {
 			continue
 		}
 		rv, ro := calendarFacts(v, o, b, st)
