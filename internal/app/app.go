@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"aftercare/ent"
 	"aftercare/graph"
 	"aftercare/internal/access"
 	"aftercare/internal/audit"
@@ -28,6 +29,7 @@ import (
 	"aftercare/internal/booking"
 	"aftercare/internal/complaint"
 	"aftercare/internal/config"
+	"aftercare/internal/customervalue"
 	"aftercare/internal/dispatch"
 	"aftercare/internal/httpserver"
 	"aftercare/internal/notify"
@@ -192,6 +194,11 @@ func (a *App) Jobs() []schedule.Job {
 			a.Logger.Info("lapse classification", "call_tasks", n)
 			return err
 		}},
+		{Name: "tier_recompute", Every: 24 * time.Hour, Run: func(ctx context.Context, _, now time.Time) error {
+			n, err := customervalue.Recomputer{}.All(ctx, a.DB.Client, now)
+			a.Logger.Info("tiers recomputed", "changed", n)
+			return err
+		}},
 		{Name: "complaint_escalation", Every: time.Minute, Run: func(ctx context.Context, _, now time.Time) error {
 			n, err := complaint.EscalateOverdue(ctx, a.DB.Client, now)
 			if n > 0 {
@@ -199,6 +206,18 @@ func (a *App) Jobs() []schedule.Job {
 			}
 			return err
 		}},
+	}
+}
+
+// afterDelivery runs each step in the delivery's transaction, in order.
+func afterDelivery(steps ...func(context.Context, *ent.Client, *ent.WorkOrder, time.Time) error) func(context.Context, *ent.Client, *ent.WorkOrder, time.Time) error {
+	return func(ctx context.Context, c *ent.Client, wo *ent.WorkOrder, now time.Time) error {
+		for _, step := range steps {
+			if err := step(ctx, c, wo, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 }
 
@@ -264,7 +283,7 @@ func (a *App) newHandler() (http.Handler, error) {
 	invites.Policy.Delay = a.Config.SurveyInviteDelay
 	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims,
 		Booking:    &booking.Service{Dialect: a.DB.Dialect},
-		WorkOrders: &workorder.Service{Publisher: a.publisher(), AfterDeliver: invites.AfterDelivery},
+		WorkOrders: &workorder.Service{Publisher: a.publisher(), AfterDeliver: afterDelivery(invites.AfterDelivery, customervalue.Recomputer{}.AfterDelivery)},
 		Surveys:    &survey.Service{Links: survey.Links{Secret: surveySecret}},
 		Hub:        a.Hub,
 		Photos:     &photos.Service{Store: blobs, Signer: signer},
