@@ -46,7 +46,7 @@ func TestRecomputeTiers(t *testing.T) {
 			}
 			basic := customer(now.AddDate(-1, 0, 0), [2]int64{2, 8000}, [2]int64{13, 30000}) // the big visit is over a year old
 			key := customer(now.AddDate(-1, 0, 0), [2]int64{2, 12000}, [2]int64{8, 9000})    // CNY 21,000 this year
-			loyal := customer(now.AddDate(-4, 0, 0))                                          // 4 years a customer
+			loyal := customer(now.AddDate(-4, 0, 0))                                         // 4 years a customer
 			vip := customer(now.AddDate(0, -6, 0), [2]int64{1, 52000})
 			r := customervalue.Recomputer{Batch: 3}
 			if _, err := r.All(context.Background(), api.Client, now); err != nil {
