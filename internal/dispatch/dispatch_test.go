@@ -18,6 +18,7 @@ import (
 	"aftercare/internal/notify"
 	"aftercare/internal/notify/fcmfake"
 	"aftercare/internal/outbox"
+	"aftercare/internal/reqctx"
 	"aftercare/internal/testenv"
 )
 
@@ -269,4 +270,36 @@ func TestFCMDownForFiveMinutes(t *testing.T) {
 		}
 		r.pushedOnceEach(t, 20)
 	})
+}
+
+// A round costs the same statements for 5 messages as for 40: the owners,
+// devices and recent sends are read once per round, and the delivered
+// messages are recorded together.
+func TestRoundStatementsDoNotGrowWithTheBatch(t *testing.T) {
+	r := newRig(t, testenv.SQLite(t))
+	ctx := apitest.SystemCtx()
+	owners := r.api.Demo.Owners
+	for i, o := range owners {
+		r.api.Client.Device.Create().SetOwnerID(o.ID).SetToken(fmt.Sprintf("fcm-round-%02d-aaaaaaaaaaaaaaaa", i)).
+			SetPlatform(device.PlatformAndroid).ExecX(ctx)
+	}
+	round := func(n int, tag string) int {
+		for i := range n {
+			if err := outbox.Enqueue(ctx, r.api.Client, outbox.Message{OwnerID: owners[i%len(owners)].ID, Kind: "safety_recall",
+				DedupeKey: fmt.Sprintf("%s-%d", tag, i), Category: outboxmessage.CategorySafety, Title: "Recall",
+				Body: fmt.Sprintf("%s %d", tag, i), SendAfter: time.Now()}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := r.api.Statements(tag)
+		if got, err := r.d.RunOnce(reqctx.WithRequestID(context.Background(), tag)); err != nil || got != n {
+			t.Fatalf("round of %d handled %d (%v)", n, got, err)
+		}
+		return r.api.Statements(tag) - before
+	}
+	small, large := round(5, "small"), round(40, "large")
+	if small != large {
+		t.Fatalf("a round of 5 ran %d statements, a round of 40 ran %d", small, large)
+	}
+	t.Logf("%d statements per round", small)
 }
