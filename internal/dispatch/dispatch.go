@@ -251,7 +251,7 @@ func (d *Dispatcher) postpone(ctx context.Context, m *ent.OutboxMessage, at time
 	if err := d.Client.OutboxMessage.UpdateOne(m).SetSendAfter(at).ClearClaimedUntil().Exec(ctx); err != nil {
 		return err
 	}
-	return reminder.Follow(ctx, d.Client, m.ReminderID, entreminder.StatusDeferred, why, d.Now())
+	return reminder.Follow(ctx, d.Client, m.ReminderID, entreminder.StatusDeferred, why)
 }
 
 // push sends every message to every device of its owner in one call, then
@@ -362,7 +362,7 @@ func (d *Dispatcher) finish(ctx context.Context, m *ent.OutboxMessage, status ou
 	if err := d.Client.OutboxMessage.UpdateOne(m).SetStatus(status).SetLastError(why).ClearClaimedUntil().Exec(ctx); err != nil {
 		return err
 	}
-	if err := reminder.Follow(ctx, d.Client, m.ReminderID, reminderStatus(status, why), why, d.Now()); err != nil {
+	if err := reminder.Follow(ctx, d.Client, m.ReminderID, reminderStatus(status, why), why); err != nil {
 		return err
 	}
 	if status != outboxmessage.StatusFailed || m.Category == outboxmessage.CategoryMarketing {

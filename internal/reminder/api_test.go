@@ -37,7 +37,7 @@ func TestReminderLifecycleThroughTheAPI(t *testing.T) {
 			if res := f.api.Do(tok, ack, vars); res.Code() != "CONFLICT" {
 				t.Fatalf("acknowledging an unsent reminder: %s %s", res.Data, res.Code())
 			}
-			if err := reminder.Follow(ctx, f.api.Client, &r.ID, entreminder.StatusSent, "", time.Now().Add(-time.Hour)); err != nil {
+			if err := reminder.FollowSent(ctx, f.api.Client, []int{r.ID}, time.Now().Add(-time.Hour)); err != nil {
 				t.Fatal(err)
 			}
 			var list struct {

@@ -14,20 +14,17 @@ import (
 // counts as that reminder's success.
 const ConversionWindow = 30 * 24 * time.Hour
 
-// Follow records on the reminder what became of the push that delivers it:
-// sent, deferred (quiet hours, contact cap), failed, cancelled (no consent)
-// or expired. A reminder the owner already answered keeps its status.
-func Follow(ctx context.Context, c *ent.Client, reminderID *int, status reminder.Status, why string, at time.Time) error {
+// Follow records on the reminder what became of a push that was not
+// delivered: deferred (quiet hours, contact cap), failed, cancelled (no
+// consent) or expired. Delivered pushes go through FollowSent. A reminder
+// the owner already answered keeps its status.
+func Follow(ctx context.Context, c *ent.Client, reminderID *int, status reminder.Status, why string) error {
 	if reminderID == nil {
 		return nil
 	}
-	upd := c.Reminder.Update().Where(reminder.ID(*reminderID),
+	_, err := c.Reminder.Update().Where(reminder.ID(*reminderID),
 		reminder.StatusIn(reminder.StatusScheduled, reminder.StatusDeferred)).
-		SetStatus(status).SetStatusReason(why)
-	if status == reminder.StatusSent {
-		upd.SetSentAt(at)
-	}
-	_, err := upd.Save(auth.SystemContext(ctx))
+		SetStatus(status).SetStatusReason(why).Save(auth.SystemContext(ctx))
 	return err
 }
 

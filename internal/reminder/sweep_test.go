@@ -197,10 +197,9 @@ func TestTwoUnansweredRemindersOpenOneCall(t *testing.T) {
 			}
 			// Both reminders are pushed; owner 0 opens one, owner 1 neither.
 			sent := sweepNow.Add(time.Hour)
-			for _, r := range f.api.Client.Reminder.Query().Where(entreminder.VehicleIDIn(f.vehicles...)).AllX(ctx) {
-				if err := reminder.Follow(ctx, f.api.Client, &r.ID, entreminder.StatusSent, "", sent); err != nil {
-					t.Fatal(err)
-				}
+			ids := f.api.Client.Reminder.Query().Where(entreminder.VehicleIDIn(f.vehicles...)).IDsX(ctx)
+			if err := reminder.FollowSent(ctx, f.api.Client, ids, sent); err != nil {
+				t.Fatal(err)
 			}
 			r0 := f.api.Client.Reminder.Query().Where(entreminder.OwnerID(f.owners[0])).FirstX(ctx)
 			f.api.Client.Reminder.UpdateOne(r0).SetStatus(entreminder.StatusOpened).ExecX(ctx)
