@@ -364,10 +364,14 @@ func soak(ctx context.Context, c soakConfig) (*report, error) {
 				d, derr := sampler.sample(sampleCtx)
 				rec.mu.Lock()
 				w := rec.at(now)
-				if err := errors.Join(serr, derr); err != nil && sampleCtx.Err() == nil {
-					rep.SampleErrors++
-					if rep.FirstSampleErr == "" {
-						rep.FirstSampleErr = err.Error()
+				if err := errors.Join(serr, derr); err != nil {
+					// A scrape cut short by the end of the drive is no failure,
+					// but its zeros are no sample either.
+					if sampleCtx.Err() == nil {
+						rep.SampleErrors++
+						if rep.FirstSampleErr == "" {
+							rep.FirstSampleErr = err.Error()
+						}
 					}
 				} else {
 					w.samples = append(w.samples, s)

@@ -44,7 +44,7 @@ func TestSoakSmoke(t *testing.T) {
 	}
 	t.Logf("\n%s", out.String())
 	must := map[string]bool{"no request errors": true, "no subscription errors": true, "no lost events": true,
-		"boards up to date": true, "metrics read": true}
+		"boards up to date": true, "metrics read": true, "goroutines not growing (idle before and after)": true}
 	for _, c := range rep.Checks {
 		if must[c.Name] && !c.OK {
 			t.Errorf("%s: %s", c.Name, c.Detail)
@@ -62,7 +62,13 @@ func TestSoakSmoke(t *testing.T) {
 	if rep.Moves == 0 || rep.Subs.Expected == 0 || rep.Subs.Received < rep.Subs.Expected {
 		t.Errorf("moves %d, events committed %d, received %d", rep.Moves, rep.Subs.Expected, rep.Subs.Received)
 	}
-	if len(rep.Rows) != 3 || rep.Rows[0].Goroutines == 0 || rep.Rows[0].HeapMiB == 0 || rep.Rows[0].Websockets == 0 {
-		t.Errorf("rows %+v: want 3 with server samples", rep.Rows)
+	if len(rep.Rows) != 3 {
+		t.Errorf("%d rows, want 3", len(rep.Rows))
+	}
+	for _, r := range rep.Rows {
+		// 12 sockets: 8 owners and 2 boards at each of the 2 stores.
+		if r.Goroutines == 0 || r.HeapMiB == 0 || r.RSSMiB == 0 || r.Websockets != 12 || r.PGConns == 0 {
+			t.Errorf("row %d lacks server samples: %+v", r.Index, r)
+		}
 	}
 }
