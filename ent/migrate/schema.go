@@ -231,6 +231,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ComplaintsColumns[12]},
 			},
+			{
+				Name:    "complaint_dealership_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[3], ComplaintsColumns[1]},
+			},
 		},
 	}
 	// ComplaintStepsColumns holds the columns for the "complaint_steps" table.
@@ -287,6 +292,18 @@ var (
 				Columns:    []*schema.Column{ContactAttemptsColumns[5]},
 				RefColumns: []*schema.Column{CareTasksColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "contactattempt_care_task_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactAttemptsColumns[5]},
+			},
+			{
+				Name:    "contactattempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{ContactAttemptsColumns[2]},
 			},
 		},
 	}
@@ -655,6 +672,16 @@ var (
 				Name:    "reminder_vehicle_id",
 				Unique:  false,
 				Columns: []*schema.Column{RemindersColumns[3]},
+			},
+			{
+				Name:    "reminder_dealership_id_kind_due_date",
+				Unique:  false,
+				Columns: []*schema.Column{RemindersColumns[4], RemindersColumns[5], RemindersColumns[9]},
+			},
+			{
+				Name:    "reminder_dealership_id_send_at",
+				Unique:  false,
+				Columns: []*schema.Column{RemindersColumns[4], RemindersColumns[10]},
 			},
 		},
 	}

@@ -471,5 +471,10 @@ func (ContactAttempt) Edges() []ent.Edge {
 	}
 }
 
+// Indexes of ContactAttempt: a task's attempts; a month's calls (KPIs).
+func (ContactAttempt) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("care_task_id"), index.Fields("at")}
+}
+
 // Policy of ContactAttempt: see internal/access.
 func (ContactAttempt) Policy() ent.Policy { return access.Policy("contact_attempts") }
