@@ -82,10 +82,10 @@ type kpiAnswer struct {
 				}
 			}
 		}
-		NoShows  connection
-		Overdue  connection
-		Visits   connection
-		CsvPath  string
+		NoShows connection
+		Overdue connection
+		Visits  connection
+		CsvPath string
 	}
 }
 

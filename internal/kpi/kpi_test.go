@@ -121,9 +121,9 @@ func build(t *testing.T, api *apitest.API) *storeMonth {
 	visit(O, v3, "2026-03-14T10:00:00Z", nil) // at another store: not returned
 	remind("fs4", S, v4, oB, reminder.KindFirstService, due("2026-03-20"))
 	visit(S, v4, "2026-03-19T10:00:00Z", func(wc *ent.WorkOrderCreate) { wc.SetStatus(workorder.StatusCancelled) })
-	remind("", S, v5, oC, reminder.KindFirstService, due("2026-04-01"))     // due in April
-	remind("", S, v5, oC, reminder.KindFirstService, due("2026-02-28"))     // due in February
-	remind("", O, v3, oB, reminder.KindFirstService, due("2026-03-15"))     // another store's
+	remind("", S, v5, oC, reminder.KindFirstService, due("2026-04-01")) // due in April
+	remind("", S, v5, oC, reminder.KindFirstService, due("2026-02-28")) // due in February
+	remind("", O, v3, oB, reminder.KindFirstService, due("2026-03-15")) // another store's
 	else1 := c.CareTask.Create().SetOwnerID(oB.ID).SetDealershipID(S).SetChannel(caretask.ChannelPhone).SetKind(caretask.KindServiceCall).
 		SetVehicleID(v3.ID).SetReason("first service call").SetDueAt(at("2026-03-10T00:00:00Z")).SetStatus(caretask.StatusDone).
 		SetAnswerReason(caretask.AnswerReasonServicedElsewhere).SetElsewhereShop("=Quick Lube").SetElsewherePriceCents(38800).SaveX(ctx)
