@@ -178,6 +178,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{CareTasksColumns[3], CareTasksColumns[5], CareTasksColumns[10]},
 			},
+			{
+				Name:    "caretask_vehicle_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareTasksColumns[7]},
+			},
 		},
 	}
 	// ComplaintsColumns holds the columns for the "complaints" table.

@@ -434,7 +434,8 @@ func (CareTask) Edges() []ent.Edge {
 
 // Indexes of CareTask.
 func (CareTask) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id"), index.Fields("dealership_id", "kind", "lapse_month")}
+	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id"), index.Fields("dealership_id", "kind", "lapse_month"),
+		index.Fields("vehicle_id")} // a car's calls; first services done elsewhere (KPIs)
 }
 
 // Annotations of CareTask.

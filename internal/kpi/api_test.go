@@ -254,3 +254,25 @@ func TestGroupKpis(t *testing.T) {
 		t.Errorf("a store manager read the group: %q", code)
 	}
 }
+
+// The month's figures cost the same statements whether the month is full
+// or empty: one count per list, never one per row.
+func TestStoreKpisStatementsDoNotGrowWithRows(t *testing.T) {
+	api := apitest.Start(t, testenv.SQLite(t), apitest.Options{Owners: 2})
+	m := build(t, api)
+	manager := staffOf(t, api, staff.RoleServiceManager, m.store)
+	q := `query($id: ID!, $month: String!) { storeKpis(dealershipID: $id, month: $month) {
+  firstServiceReturn { rate } lapseClasses { rate { rate } } complaintLoop { opened } dealership { name } } }`
+	count := func(month string) int {
+		res := api.Do(manager, q, map[string]any{"id": m.store.ID, "month": month})
+		if len(res.Errors) > 0 {
+			t.Fatal(res.Errors)
+		}
+		return api.Statements(res.RequestID)
+	}
+	full, empty := count(month), count("2025-06")
+	if full != empty || full > 30 {
+		t.Errorf("statements: %d for the built month, %d for an empty one (want equal, at most 30)", full, empty)
+	}
+	t.Logf("storeKpis: %d statements", full)
+}

@@ -70,7 +70,10 @@ func (s Scope) Reminders(l List) ([]predicate.Reminder, error) {
 		}
 		return p, nil
 	default: // WinbackOffers, WonBack
-		p := []predicate.Reminder{store, reminder.KindEQ(reminder.KindWinback), reminder.SentAtGTE(s.From), reminder.SentAtLT(s.To)}
+		// Offers due out this month and sent (send_at is indexed; a
+		// deferred offer goes out hours later, not in another month).
+		p := []predicate.Reminder{store, reminder.KindEQ(reminder.KindWinback), reminder.SendAtGTE(s.From), reminder.SendAtLT(s.To),
+			reminder.SentAtNotNil()}
 		if l == WonBack {
 			p = append(p, s.ownerCameBack())
 		}

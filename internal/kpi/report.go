@@ -59,11 +59,7 @@ type Report struct {
 // Compute counts every list of the scope. The counts are independent
 // reads, run a few at a time.
 func Compute(ctx context.Context, c *ent.Client, s Scope) (*Report, error) {
-	lists := []List{FirstServiceDue, FirstServiceReturned, FirstServiceElsewhere, PeriodicServiceDue, PeriodicServiceReturned,
-		Visits, BookedVisits, Appointments, NoShows, LapseBase, Lapsing,
-		LapsingLocalInWarranty, LapsingLocalOut, LapsingNonLocalIn, LapsingNonLocalOut,
-		RemindersDue, RemindersSent, Calls, CallsReached, WinbackOffers, WonBack,
-		SurveyResponses, TopBoxResponses, ComplaintsOpened, ComplaintsClosedInTime, ComplaintsOverdue}
+	lists := AllLists()
 	counts := make([]int, len(lists))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(parallelCounts)
@@ -81,6 +77,15 @@ func Compute(ctx context.Context, c *ent.Client, s Scope) (*Report, error) {
 		n[l] = counts[i]
 	}
 	return report(s, n), nil
+}
+
+// AllLists are the lists of a report, in the order of the schema.
+func AllLists() []List {
+	return []List{FirstServiceDue, FirstServiceReturned, FirstServiceElsewhere, PeriodicServiceDue, PeriodicServiceReturned,
+		Visits, BookedVisits, Appointments, NoShows, LapseBase, Lapsing,
+		LapsingLocalInWarranty, LapsingLocalOut, LapsingNonLocalIn, LapsingNonLocalOut,
+		RemindersDue, RemindersSent, Calls, CallsReached, WinbackOffers, WonBack,
+		SurveyResponses, TopBoxResponses, ComplaintsOpened, ComplaintsClosedInTime, ComplaintsOverdue}
 }
 
 // parallelCounts is how many counts run at once: enough to overlap round

@@ -1,3 +1,5 @@
+-- Create index "caretask_vehicle_id" to table: "care_tasks"
+CREATE INDEX "caretask_vehicle_id" ON "care_tasks" ("vehicle_id");
 -- Create index "complaint_dealership_id_created_at" to table: "complaints"
 CREATE INDEX "complaint_dealership_id_created_at" ON "complaints" ("dealership_id", "created_at");
 -- Create index "contactattempt_at" to table: "contact_attempts"
