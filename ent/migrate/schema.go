@@ -178,6 +178,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{CareTasksColumns[3], CareTasksColumns[5], CareTasksColumns[10]},
 			},
+			{
+				Name:    "caretask_vehicle_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareTasksColumns[7]},
+			},
 		},
 	}
 	// ComplaintsColumns holds the columns for the "complaints" table.
@@ -230,6 +235,11 @@ var (
 				Name:    "complaint_escalate_at",
 				Unique:  false,
 				Columns: []*schema.Column{ComplaintsColumns[12]},
+			},
+			{
+				Name:    "complaint_dealership_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ComplaintsColumns[3], ComplaintsColumns[1]},
 			},
 		},
 	}
@@ -287,6 +297,18 @@ var (
 				Columns:    []*schema.Column{ContactAttemptsColumns[5]},
 				RefColumns: []*schema.Column{CareTasksColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "contactattempt_care_task_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactAttemptsColumns[5]},
+			},
+			{
+				Name:    "contactattempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{ContactAttemptsColumns[2]},
 			},
 		},
 	}
@@ -655,6 +677,16 @@ var (
 				Name:    "reminder_vehicle_id",
 				Unique:  false,
 				Columns: []*schema.Column{RemindersColumns[3]},
+			},
+			{
+				Name:    "reminder_dealership_id_kind_due_date",
+				Unique:  false,
+				Columns: []*schema.Column{RemindersColumns[4], RemindersColumns[5], RemindersColumns[9]},
+			},
+			{
+				Name:    "reminder_dealership_id_send_at",
+				Unique:  false,
+				Columns: []*schema.Column{RemindersColumns[4], RemindersColumns[10]},
 			},
 		},
 	}

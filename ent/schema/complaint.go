@@ -65,7 +65,7 @@ func (Complaint) Edges() []ent.Edge {
 // Indexes of Complaint.
 func (Complaint) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id"),
-		index.Fields("escalate_at")}
+		index.Fields("escalate_at"), index.Fields("dealership_id", "created_at")}
 }
 
 // Annotations of Complaint.

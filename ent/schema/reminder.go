@@ -72,6 +72,9 @@ func (Reminder) Indexes() []ent.Index {
 		index.Fields("owner_id", "sent_at"),
 		index.Fields("dealership_id", "status", "send_at"),
 		index.Fields("vehicle_id"),
+		// The monthly KPIs: services due in a month, reminders sent in it.
+		index.Fields("dealership_id", "kind", "due_date"),
+		index.Fields("dealership_id", "send_at"),
 	}
 }
 

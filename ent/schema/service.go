@@ -434,7 +434,8 @@ func (CareTask) Edges() []ent.Edge {
 
 // Indexes of CareTask.
 func (CareTask) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id"), index.Fields("dealership_id", "kind", "lapse_month")}
+	return []ent.Index{index.Fields("dealership_id", "status", "due_at"), index.Fields("owner_id"), index.Fields("dealership_id", "kind", "lapse_month"),
+		index.Fields("vehicle_id")} // a car's calls; first services done elsewhere (KPIs)
 }
 
 // Annotations of CareTask.
@@ -469,6 +470,11 @@ func (ContactAttempt) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("care_task", CareTask.Type).Ref("attempts").Field("care_task_id").Unique().Required().Immutable(),
 	}
+}
+
+// Indexes of ContactAttempt: a task's attempts; a month's calls (KPIs).
+func (ContactAttempt) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("care_task_id"), index.Fields("at")}
 }
 
 // Policy of ContactAttempt: see internal/access.

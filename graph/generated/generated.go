@@ -27,6 +27,7 @@ import (
 	"aftercare/ent/workorderevent"
 	"aftercare/graph/model"
 	"aftercare/graph/scalar"
+	"aftercare/internal/kpi"
 	"bytes"
 	"context"
 	"errors"
@@ -56,6 +57,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Photo() PhotoResolver
 	Query() QueryResolver
+	StoreKpis() StoreKpisResolver
 	Subscription() SubscriptionResolver
 	SurveyInvitation() SurveyInvitationResolver
 }
@@ -384,6 +386,25 @@ type ComplexityRoot struct {
 		PersonalItems func(childComplexity int) int
 	}
 
+	KpiComplaintLoop struct {
+		ClosedWithin24h func(childComplexity int) int
+		Opened          func(childComplexity int) int
+		Overdue         func(childComplexity int) int
+	}
+
+	KpiLapseClass struct {
+		Class func(childComplexity int) int
+		Rate  func(childComplexity int) int
+	}
+
+	KpiRate struct {
+		Denominator     func(childComplexity int) int
+		DenominatorList func(childComplexity int) int
+		Numerator       func(childComplexity int) int
+		NumeratorList   func(childComplexity int) int
+		Rate            func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcknowledgeReminder     func(childComplexity int, id int) int
 		AddInspectionFinding    func(childComplexity int, input model.InspectionFindingInput) int
@@ -582,6 +603,7 @@ type ComplexityRoot struct {
 		Complaints        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ComplaintOrder, where *ent.ComplaintWhereInput) int
 		DealerGroups      func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealerGroupOrder, where *ent.DealerGroupWhereInput) int
 		Dealerships       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DealershipOrder, where *ent.DealershipWhereInput) int
+		GroupKpis         func(childComplexity int, month string) int
 		Me                func(childComplexity int) int
 		Node              func(childComplexity int, id int) int
 		Nodes             func(childComplexity int, ids []int) int
@@ -589,6 +611,7 @@ type ComplexityRoot struct {
 		Reminders         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) int
 		ServiceTypes      func(childComplexity int, dealershipID int) int
 		Staff             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StaffOrder, where *ent.StaffWhereInput) int
+		StoreKpis         func(childComplexity int, dealershipID int, month string) int
 		SurveyByToken     func(childComplexity int, token string) int
 		SurveyInvitations func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.SurveyInvitationOrder, where *ent.SurveyInvitationWhereInput) int
 		SurveyScores      func(childComplexity int, dealershipID int, month string) int
@@ -673,6 +696,36 @@ type ComplexityRoot struct {
 	StaffEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	StoreKpis struct {
+		AppointmentRate        func(childComplexity int) int
+		Appointments           func(childComplexity int, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		CSVPath                func(childComplexity int, list kpi.List) int
+		CallSuccess            func(childComplexity int) int
+		CareTasks              func(childComplexity int, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ComplaintLoop          func(childComplexity int) int
+		Complaints             func(childComplexity int, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		ComplaintsClosedOnTime func(childComplexity int) int
+		Dealership             func(childComplexity int) int
+		DealershipID           func(childComplexity int) int
+		FirstServiceElsewhere  func(childComplexity int) int
+		FirstServiceReturn     func(childComplexity int) int
+		From                   func(childComplexity int) int
+		LapseClasses           func(childComplexity int) int
+		LapseRate              func(childComplexity int) int
+		Month                  func(childComplexity int) int
+		NoShowRate             func(childComplexity int) int
+		Owners                 func(childComplexity int, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		PeriodicServiceReturn  func(childComplexity int) int
+		ReminderReach          func(childComplexity int) int
+		Reminders              func(childComplexity int, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		Satisfaction           func(childComplexity int) int
+		SurveyResponses        func(childComplexity int, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		To                     func(childComplexity int) int
+		TopBoxShare            func(childComplexity int) int
+		WinBackRate            func(childComplexity int) int
+		WorkOrders             func(childComplexity int, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 	}
 
 	Subscription struct {
@@ -1056,8 +1109,24 @@ type QueryResolver interface {
 	ServiceTypes(ctx context.Context, dealershipID int) ([]*ent.ServiceType, error)
 	AvailableSlots(ctx context.Context, dealershipID int, serviceType appointment.ServiceType, from time.Time, to time.Time) (*model.SlotAvailability, error)
 	Me(ctx context.Context) (*model.Viewer, error)
+	StoreKpis(ctx context.Context, dealershipID int, month string) (*kpi.Report, error)
+	GroupKpis(ctx context.Context, month string) ([]*kpi.Report, error)
 	SurveyByToken(ctx context.Context, token string) (*model.SurveyForm, error)
 	SurveyScores(ctx context.Context, dealershipID int, month string) (*model.SurveyScores, error)
+}
+type StoreKpisResolver interface {
+	Dealership(ctx context.Context, obj *kpi.Report) (*ent.Dealership, error)
+
+	Satisfaction(ctx context.Context, obj *kpi.Report) (*model.SurveyScores, error)
+
+	CSVPath(ctx context.Context, obj *kpi.Report, list kpi.List) (string, error)
+	Reminders(ctx context.Context, obj *kpi.Report, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ReminderConnection, error)
+	WorkOrders(ctx context.Context, obj *kpi.Report, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.WorkOrderConnection, error)
+	Appointments(ctx context.Context, obj *kpi.Report, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.AppointmentConnection, error)
+	Owners(ctx context.Context, obj *kpi.Report, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.OwnerConnection, error)
+	CareTasks(ctx context.Context, obj *kpi.Report, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.CareTaskConnection, error)
+	SurveyResponses(ctx context.Context, obj *kpi.Report, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.SurveyResponseConnection, error)
+	Complaints(ctx context.Context, obj *kpi.Report, list kpi.List, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (*ent.ComplaintConnection, error)
 }
 type SubscriptionResolver interface {
 	WorkOrderProgress(ctx context.Context, workOrderID int, after *int) (<-chan *ent.WorkOrderEvent, error)
@@ -2524,6 +2593,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InteriorCheck.PersonalItems(childComplexity), true
 
+	case "KpiComplaintLoop.closedWithin24h":
+		if e.ComplexityRoot.KpiComplaintLoop.ClosedWithin24h == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiComplaintLoop.ClosedWithin24h(childComplexity), true
+	case "KpiComplaintLoop.opened":
+		if e.ComplexityRoot.KpiComplaintLoop.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiComplaintLoop.Opened(childComplexity), true
+	case "KpiComplaintLoop.overdue":
+		if e.ComplexityRoot.KpiComplaintLoop.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiComplaintLoop.Overdue(childComplexity), true
+
+	case "KpiLapseClass.class":
+		if e.ComplexityRoot.KpiLapseClass.Class == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiLapseClass.Class(childComplexity), true
+	case "KpiLapseClass.rate":
+		if e.ComplexityRoot.KpiLapseClass.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiLapseClass.Rate(childComplexity), true
+
+	case "KpiRate.denominator":
+		if e.ComplexityRoot.KpiRate.Denominator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiRate.Denominator(childComplexity), true
+	case "KpiRate.denominatorList":
+		if e.ComplexityRoot.KpiRate.DenominatorList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiRate.DenominatorList(childComplexity), true
+	case "KpiRate.numerator":
+		if e.ComplexityRoot.KpiRate.Numerator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiRate.Numerator(childComplexity), true
+	case "KpiRate.numeratorList":
+		if e.ComplexityRoot.KpiRate.NumeratorList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiRate.NumeratorList(childComplexity), true
+	case "KpiRate.rate":
+		if e.ComplexityRoot.KpiRate.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KpiRate.Rate(childComplexity), true
+
 	case "Mutation.acknowledgeReminder":
 		if e.ComplexityRoot.Mutation.AcknowledgeReminder == nil {
 			break
@@ -3768,6 +3900,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Dealerships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DealershipOrder), args["where"].(*ent.DealershipWhereInput)), true
+	case "Query.groupKpis":
+		if e.ComplexityRoot.Query.GroupKpis == nil {
+			break
+		}
+
+		args, err := ec.field_Query_groupKpis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GroupKpis(childComplexity, args["month"].(string)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -3841,6 +3984,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Staff(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StaffOrder), args["where"].(*ent.StaffWhereInput)), true
+	case "Query.storeKpis":
+		if e.ComplexityRoot.Query.StoreKpis == nil {
+			break
+		}
+
+		args, err := ec.field_Query_storeKpis_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StoreKpis(childComplexity, args["dealershipID"].(int), args["month"].(string)), true
 	case "Query.surveyByToken":
 		if e.ComplexityRoot.Query.SurveyByToken == nil {
 			break
@@ -4239,6 +4393,209 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StaffEdge.Node(childComplexity), true
+
+	case "StoreKpis.appointmentRate":
+		if e.ComplexityRoot.StoreKpis.AppointmentRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.AppointmentRate(childComplexity), true
+	case "StoreKpis.appointments":
+		if e.ComplexityRoot.StoreKpis.Appointments == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_appointments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.Appointments(childComplexity, args["list"].(kpi.List), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "StoreKpis.csvPath":
+		if e.ComplexityRoot.StoreKpis.CSVPath == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_csvPath_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.CSVPath(childComplexity, args["list"].(kpi.List)), true
+	case "StoreKpis.callSuccess":
+		if e.ComplexityRoot.StoreKpis.CallSuccess == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.CallSuccess(childComplexity), true
+	case "StoreKpis.careTasks":
+		if e.ComplexityRoot.StoreKpis.CareTasks == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_careTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.CareTasks(childComplexity, args["list"].(kpi.List), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "StoreKpis.complaintLoop":
+		if e.ComplexityRoot.StoreKpis.ComplaintLoop == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.ComplaintLoop(childComplexity), true
+	case "StoreKpis.complaints":
+		if e.ComplexityRoot.StoreKpis.Complaints == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_complaints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.Complaints(childComplexity, args["list"].(kpi.List), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "StoreKpis.complaintsClosedOnTime":
+		if e.ComplexityRoot.StoreKpis.ComplaintsClosedOnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.ComplaintsClosedOnTime(childComplexity), true
+	case "StoreKpis.dealership":
+		if e.ComplexityRoot.StoreKpis.Dealership == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.Dealership(childComplexity), true
+	case "StoreKpis.dealershipID":
+		if e.ComplexityRoot.StoreKpis.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.DealershipID(childComplexity), true
+	case "StoreKpis.firstServiceElsewhere":
+		if e.ComplexityRoot.StoreKpis.FirstServiceElsewhere == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.FirstServiceElsewhere(childComplexity), true
+	case "StoreKpis.firstServiceReturn":
+		if e.ComplexityRoot.StoreKpis.FirstServiceReturn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.FirstServiceReturn(childComplexity), true
+	case "StoreKpis.from":
+		if e.ComplexityRoot.StoreKpis.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.From(childComplexity), true
+	case "StoreKpis.lapseClasses":
+		if e.ComplexityRoot.StoreKpis.LapseClasses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.LapseClasses(childComplexity), true
+	case "StoreKpis.lapseRate":
+		if e.ComplexityRoot.StoreKpis.LapseRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.LapseRate(childComplexity), true
+	case "StoreKpis.month":
+		if e.ComplexityRoot.StoreKpis.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.Month(childComplexity), true
+	case "StoreKpis.noShowRate":
+		if e.ComplexityRoot.StoreKpis.NoShowRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.NoShowRate(childComplexity), true
+	case "StoreKpis.owners":
+		if e.ComplexityRoot.StoreKpis.Owners == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_owners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.Owners(childComplexity, args["list"].(kpi.List), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "StoreKpis.periodicServiceReturn":
+		if e.ComplexityRoot.StoreKpis.PeriodicServiceReturn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.PeriodicServiceReturn(childComplexity), true
+	case "StoreKpis.reminderReach":
+		if e.ComplexityRoot.StoreKpis.ReminderReach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.ReminderReach(childComplexity), true
+	case "StoreKpis.reminders":
+		if e.ComplexityRoot.StoreKpis.Reminders == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_reminders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.Reminders(childComplexity, args["list"].(kpi.List), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "StoreKpis.satisfaction":
+		if e.ComplexityRoot.StoreKpis.Satisfaction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.Satisfaction(childComplexity), true
+	case "StoreKpis.surveyResponses":
+		if e.ComplexityRoot.StoreKpis.SurveyResponses == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_surveyResponses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.SurveyResponses(childComplexity, args["list"].(kpi.List), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "StoreKpis.to":
+		if e.ComplexityRoot.StoreKpis.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.To(childComplexity), true
+	case "StoreKpis.topBoxShare":
+		if e.ComplexityRoot.StoreKpis.TopBoxShare == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.TopBoxShare(childComplexity), true
+	case "StoreKpis.winBackRate":
+		if e.ComplexityRoot.StoreKpis.WinBackRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StoreKpis.WinBackRate(childComplexity), true
+	case "StoreKpis.workOrders":
+		if e.ComplexityRoot.StoreKpis.WorkOrders == nil {
+			break
+		}
+
+		args, err := ec.field_StoreKpis_workOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.StoreKpis.WorkOrders(childComplexity, args["list"].(kpi.List), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 
 	case "Subscription.storeBoard":
 		if e.ComplexityRoot.Subscription.StoreBoard == nil {
@@ -13605,6 +13962,153 @@ type Mutation {
   recordOdometerReading(input: RecordOdometerReadingInput!): OdometerReading!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/kpi.graphql", Input: `"""
+The rows behind a KPI figure. Each value lists one kind of row; read it
+through the StoreKpis field for that kind (reminders, workOrders, ...), or
+download it as CSV from GET /exports/kpis.csv?dealershipID=&month=&list=.
+"""
+enum KpiList {
+  "Reminders: first-service reminders due this month (due date in the month)."
+  FIRST_SERVICE_DUE
+  "Reminders: ... whose car visited the store from 30 days before the month to its end."
+  FIRST_SERVICE_RETURNED
+  "Care tasks: calls in which the owner of a car due its first service said it was done elsewhere, with shop and price."
+  FIRST_SERVICE_ELSEWHERE
+  "Reminders: periodic-service reminders due this month."
+  PERIODIC_SERVICE_DUE
+  "Reminders: ... whose car visited the store from 30 days before the month to its end."
+  PERIODIC_SERVICE_RETURNED
+  "Work orders: visits opened this month (not cancelled)."
+  VISITS
+  "Work orders: ... that came from an appointment."
+  BOOKED_VISITS
+  "Appointments: this month's appointments whose outcome is known (checked in, completed or no-show)."
+  APPOINTMENTS
+  "Appointments: ... the no-shows."
+  NO_SHOWS
+  "Owners: the store's customers (not prospects, not erased) by the month's end."
+  LAPSE_BASE
+  "Care tasks: this month's lapse classification calls (owners 90-360 days without a visit)."
+  LAPSING
+  "Care tasks: lapsing, local and in warranty."
+  LAPSING_LOCAL_IN_WARRANTY
+  "Care tasks: lapsing, local and out of warranty."
+  LAPSING_LOCAL_OUT_OF_WARRANTY
+  "Care tasks: lapsing, not local and in warranty."
+  LAPSING_NON_LOCAL_IN_WARRANTY
+  "Care tasks: lapsing, not local and out of warranty."
+  LAPSING_NON_LOCAL_OUT_OF_WARRANTY
+  "Reminders: service and safety reminders to go out this month (not cancelled)."
+  REMINDERS_DUE
+  "Reminders: ... that reached the owner."
+  REMINDERS_SENT
+  "Care tasks: phone tasks with a call this month."
+  CALLS
+  "Care tasks: ... with a call this month that reached the owner."
+  CALLS_REACHED
+  "Reminders: win-back offers sent this month."
+  WINBACK_OFFERS
+  "Reminders: ... whose owner visited the store after the offer (up to 30 days after the month)."
+  WON_BACK
+  "Survey responses submitted this month."
+  SURVEY_RESPONSES
+  "Survey responses: ... very satisfied (index 80 or more)."
+  TOP_BOX_RESPONSES
+  "Complaints opened this month."
+  COMPLAINTS_OPENED
+  "Complaints: ... closed within 24 hours."
+  COMPLAINTS_CLOSED_WITHIN_24H
+  "Complaints: ... that missed the 24 hours (closed late, or open and older than 24 hours)."
+  COMPLAINTS_OVERDUE
+}
+
+"A share: numerator out of denominator, each the size of a drill-down list."
+type KpiRate {
+  numerator: Int!
+  denominator: Int!
+  "numerator / denominator, 0-1; null when the denominator is 0."
+  rate: Float
+  numeratorList: KpiList!
+  denominatorList: KpiList!
+}
+
+"The lapse rate of one of the classes (local / non-local x in / out of warranty)."
+type KpiLapseClass {
+  "local_in_warranty, local_out_of_warranty, non_local_in_warranty or non_local_out_of_warranty."
+  class: String!
+  rate: KpiRate!
+}
+
+"The month's complaints against the 24-hour loop."
+type KpiComplaintLoop {
+  opened: Int!
+  closedWithin24h: Int!
+  overdue: Int!
+}
+
+"""
+A store's month, as its manager reads it by the 1st (DOMAIN.md). Every
+figure is the size of a KpiList, readable through the list fields below.
+"""
+type StoreKpis {
+  dealershipID: ID!
+  dealership: Dealership!
+  "YYYY-MM, in the store's time zone."
+  month: String!
+  "The month's first instant and the next month's, in UTC."
+  from: Time!
+  to: Time!
+  "First services done here / first services due."
+  firstServiceReturn: KpiRate!
+  "First services reported done elsewhere (FIRST_SERVICE_ELSEWHERE lists the shop and price)."
+  firstServiceElsewhere: Int!
+  "Periodic services done here / due."
+  periodicServiceReturn: KpiRate!
+  "Visits that were booked / visits."
+  appointmentRate: KpiRate!
+  "No-shows / appointments with a known outcome."
+  noShowRate: KpiRate!
+  "Lapsing owners / the store's customers."
+  lapseRate: KpiRate!
+  lapseClasses: [KpiLapseClass!]!
+  "Reminders that reached the owner / reminders due."
+  reminderReach: KpiRate!
+  "Tasks with a call that reached the owner / tasks with a call."
+  callSuccess: KpiRate!
+  "Owners back after a win-back offer / offers sent."
+  winBackRate: KpiRate!
+  "Satisfaction index, per aspect and per advisor."
+  satisfaction: SurveyScores!
+  "Very satisfied / responses (target 0.8)."
+  topBoxShare: KpiRate!
+  complaintLoop: KpiComplaintLoop!
+  "Closed within 24 hours / opened."
+  complaintsClosedOnTime: KpiRate!
+  "The path of the list's CSV export on this server."
+  csvPath(list: KpiList!): String!
+  "A reminder list's rows."
+  reminders(list: KpiList!, after: Cursor, first: Int, before: Cursor, last: Int): ReminderConnection!
+  "A work-order list's rows."
+  workOrders(list: KpiList!, after: Cursor, first: Int, before: Cursor, last: Int): WorkOrderConnection!
+  "An appointment list's rows."
+  appointments(list: KpiList!, after: Cursor, first: Int, before: Cursor, last: Int): AppointmentConnection!
+  "An owner list's rows."
+  owners(list: KpiList!, after: Cursor, first: Int, before: Cursor, last: Int): OwnerConnection!
+  "A care-task list's rows."
+  careTasks(list: KpiList!, after: Cursor, first: Int, before: Cursor, last: Int): CareTaskConnection!
+  "A survey list's rows."
+  surveyResponses(list: KpiList!, after: Cursor, first: Int, before: Cursor, last: Int): SurveyResponseConnection!
+  "A complaint list's rows."
+  complaints(list: KpiList!, after: Cursor, first: Int, before: Cursor, last: Int): ComplaintConnection!
+}
+
+extend type Query {
+  "A store's KPIs for a month (YYYY-MM, store time): the store's service, care and general managers, and group admins."
+  storeKpis(dealershipID: ID!, month: String!): StoreKpis!
+  "Every store of the viewer's group for a month, by store name: group admins."
+  groupKpis(month: String!): [StoreKpis!]!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/reminders.graphql", Input: `extend type Mutation {
   """
   The owner opened a reminder (tapped the push, or read it in the app). An
@@ -14611,6 +15115,44 @@ func (ec *executionContext) childFields_InteriorCheck(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type InteriorCheck", field.Name)
 }
 
+func (ec *executionContext) childFields_KpiComplaintLoop(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "opened":
+		return ec.fieldContext_KpiComplaintLoop_opened(ctx, field)
+	case "closedWithin24h":
+		return ec.fieldContext_KpiComplaintLoop_closedWithin24h(ctx, field)
+	case "overdue":
+		return ec.fieldContext_KpiComplaintLoop_overdue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KpiComplaintLoop", field.Name)
+}
+
+func (ec *executionContext) childFields_KpiLapseClass(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "class":
+		return ec.fieldContext_KpiLapseClass_class(ctx, field)
+	case "rate":
+		return ec.fieldContext_KpiLapseClass_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KpiLapseClass", field.Name)
+}
+
+func (ec *executionContext) childFields_KpiRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "numerator":
+		return ec.fieldContext_KpiRate_numerator(ctx, field)
+	case "denominator":
+		return ec.fieldContext_KpiRate_denominator(ctx, field)
+	case "rate":
+		return ec.fieldContext_KpiRate_rate(ctx, field)
+	case "numeratorList":
+		return ec.fieldContext_KpiRate_numeratorList(ctx, field)
+	case "denominatorList":
+		return ec.fieldContext_KpiRate_denominatorList(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KpiRate", field.Name)
+}
+
 func (ec *executionContext) childFields_OdometerReading(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15043,6 +15585,66 @@ func (ec *executionContext) childFields_StaffEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type StaffEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_StoreKpis(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dealershipID":
+		return ec.fieldContext_StoreKpis_dealershipID(ctx, field)
+	case "dealership":
+		return ec.fieldContext_StoreKpis_dealership(ctx, field)
+	case "month":
+		return ec.fieldContext_StoreKpis_month(ctx, field)
+	case "from":
+		return ec.fieldContext_StoreKpis_from(ctx, field)
+	case "to":
+		return ec.fieldContext_StoreKpis_to(ctx, field)
+	case "firstServiceReturn":
+		return ec.fieldContext_StoreKpis_firstServiceReturn(ctx, field)
+	case "firstServiceElsewhere":
+		return ec.fieldContext_StoreKpis_firstServiceElsewhere(ctx, field)
+	case "periodicServiceReturn":
+		return ec.fieldContext_StoreKpis_periodicServiceReturn(ctx, field)
+	case "appointmentRate":
+		return ec.fieldContext_StoreKpis_appointmentRate(ctx, field)
+	case "noShowRate":
+		return ec.fieldContext_StoreKpis_noShowRate(ctx, field)
+	case "lapseRate":
+		return ec.fieldContext_StoreKpis_lapseRate(ctx, field)
+	case "lapseClasses":
+		return ec.fieldContext_StoreKpis_lapseClasses(ctx, field)
+	case "reminderReach":
+		return ec.fieldContext_StoreKpis_reminderReach(ctx, field)
+	case "callSuccess":
+		return ec.fieldContext_StoreKpis_callSuccess(ctx, field)
+	case "winBackRate":
+		return ec.fieldContext_StoreKpis_winBackRate(ctx, field)
+	case "satisfaction":
+		return ec.fieldContext_StoreKpis_satisfaction(ctx, field)
+	case "topBoxShare":
+		return ec.fieldContext_StoreKpis_topBoxShare(ctx, field)
+	case "complaintLoop":
+		return ec.fieldContext_StoreKpis_complaintLoop(ctx, field)
+	case "complaintsClosedOnTime":
+		return ec.fieldContext_StoreKpis_complaintsClosedOnTime(ctx, field)
+	case "csvPath":
+		return ec.fieldContext_StoreKpis_csvPath(ctx, field)
+	case "reminders":
+		return ec.fieldContext_StoreKpis_reminders(ctx, field)
+	case "workOrders":
+		return ec.fieldContext_StoreKpis_workOrders(ctx, field)
+	case "appointments":
+		return ec.fieldContext_StoreKpis_appointments(ctx, field)
+	case "owners":
+		return ec.fieldContext_StoreKpis_owners(ctx, field)
+	case "careTasks":
+		return ec.fieldContext_StoreKpis_careTasks(ctx, field)
+	case "surveyResponses":
+		return ec.fieldContext_StoreKpis_surveyResponses(ctx, field)
+	case "complaints":
+		return ec.fieldContext_StoreKpis_complaints(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StoreKpis", field.Name)
+}
+
 func (ec *executionContext) childFields_SurveyAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "key":
@@ -15185,6 +15787,18 @@ func (ec *executionContext) childFields_SurveyResponse(ctx context.Context, fiel
 		return ec.fieldContext_SurveyResponse_workOrder(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SurveyResponse", field.Name)
+}
+
+func (ec *executionContext) childFields_SurveyResponseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SurveyResponseConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SurveyResponseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SurveyResponseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SurveyResponseConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_SurveyResponseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17767,6 +18381,20 @@ func (ec *executionContext) field_Query_dealerships_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_groupKpis_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17968,6 +18596,28 @@ func (ec *executionContext) field_Query_staff_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_storeKpis_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "dealershipID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dealershipID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg1
 	return args, nil
 }
 
@@ -18220,6 +18870,342 @@ func (ec *executionContext) field_Query_workOrders_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_appointments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_careTasks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_complaints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_csvPath_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_owners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_reminders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_surveyResponses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_StoreKpis_workOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "list",
+		func(ctx context.Context, v any) (kpi.List, error) {
+			return ec.unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["list"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -24332,6 +25318,245 @@ func (ec *executionContext) fieldContext_InteriorCheck_handedOver(_ context.Cont
 	return graphql.NewScalarFieldContext("InteriorCheck", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _KpiComplaintLoop_opened(ctx context.Context, field graphql.CollectedField, obj *kpi.ComplaintLoopCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiComplaintLoop_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiComplaintLoop_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiComplaintLoop", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KpiComplaintLoop_closedWithin24h(ctx context.Context, field graphql.CollectedField, obj *kpi.ComplaintLoopCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiComplaintLoop_closedWithin24h(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedWithin24h, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiComplaintLoop_closedWithin24h(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiComplaintLoop", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KpiComplaintLoop_overdue(ctx context.Context, field graphql.CollectedField, obj *kpi.ComplaintLoopCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiComplaintLoop_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiComplaintLoop_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiComplaintLoop", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KpiLapseClass_class(ctx context.Context, field graphql.CollectedField, obj *kpi.LapseClass) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiLapseClass_class(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Class, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiLapseClass_class(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiLapseClass", field, false, false, "String")
+}
+
+func (ec *executionContext) _KpiLapseClass_rate(ctx context.Context, field graphql.CollectedField, obj *kpi.LapseClass) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiLapseClass_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiLapseClass_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "KpiLapseClass",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _KpiRate_numerator(ctx context.Context, field graphql.CollectedField, obj *kpi.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiRate_numerator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Numerator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiRate_numerator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KpiRate_denominator(ctx context.Context, field graphql.CollectedField, obj *kpi.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiRate_denominator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Denominator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiRate_denominator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiRate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _KpiRate_rate(ctx context.Context, field graphql.CollectedField, obj *kpi.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiRate_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_KpiRate_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiRate", field, true, false, "Float")
+}
+
+func (ec *executionContext) _KpiRate_numeratorList(ctx context.Context, field graphql.CollectedField, obj *kpi.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiRate_numeratorList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NumeratorList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.List) graphql.Marshaler {
+			return ec.marshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiRate_numeratorList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiRate", field, false, false, "KpiList")
+}
+
+func (ec *executionContext) _KpiRate_denominatorList(ctx context.Context, field graphql.CollectedField, obj *kpi.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_KpiRate_denominatorList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DenominatorList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.List) graphql.Marshaler {
+			return ec.marshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_KpiRate_denominatorList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("KpiRate", field, false, false, "KpiList")
+}
+
 func (ec *executionContext) _Mutation_createDealerGroup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29817,6 +31042,94 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_storeKpis(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_storeKpis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StoreKpis(ctx, fc.Args["dealershipID"].(int), fc.Args["month"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kpi.Report) graphql.Marshaler {
+			return ec.marshalNStoreKpis2ᚖaftercareᚋinternalᚋkpiᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_storeKpis(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreKpis(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_storeKpis_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_groupKpis(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_groupKpis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GroupKpis(ctx, fc.Args["month"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*kpi.Report) graphql.Marshaler {
+			return ec.marshalNStoreKpis2ᚕᚖaftercareᚋinternalᚋkpiᚐReportᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_groupKpis(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StoreKpis(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_groupKpis_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_surveyByToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31355,6 +32668,921 @@ func (ec *executionContext) _StaffEdge_cursor(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_StaffEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StaffEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _StoreKpis_dealershipID(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreKpis", field, true, false, "ID")
+}
+
+func (ec *executionContext) _StoreKpis_dealership(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_dealership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoreKpis().Dealership(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Dealership) graphql.Marshaler {
+			return ec.marshalNDealership2ᚖaftercareᚋentᚐDealership(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_dealership(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dealership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_month(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreKpis", field, false, false, "String")
+}
+
+func (ec *executionContext) _StoreKpis_from(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreKpis", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StoreKpis_to(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreKpis", field, false, false, "Time")
+}
+
+func (ec *executionContext) _StoreKpis_firstServiceReturn(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_firstServiceReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstServiceReturn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_firstServiceReturn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_firstServiceElsewhere(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_firstServiceElsewhere(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstServiceElsewhere, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_firstServiceElsewhere(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StoreKpis", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StoreKpis_periodicServiceReturn(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_periodicServiceReturn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PeriodicServiceReturn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_periodicServiceReturn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_appointmentRate(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_appointmentRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppointmentRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_appointmentRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_noShowRate(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_noShowRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoShowRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_noShowRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_lapseRate(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_lapseRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LapseRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_lapseRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_lapseClasses(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_lapseClasses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LapseClasses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kpi.LapseClass) graphql.Marshaler {
+			return ec.marshalNKpiLapseClass2ᚕaftercareᚋinternalᚋkpiᚐLapseClassᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_lapseClasses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiLapseClass(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_reminderReach(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_reminderReach(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReminderReach, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_reminderReach(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_callSuccess(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_callSuccess(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CallSuccess, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_callSuccess(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_winBackRate(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_winBackRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WinBackRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_winBackRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_satisfaction(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_satisfaction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StoreKpis().Satisfaction(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SurveyScores) graphql.Marshaler {
+			return ec.marshalNSurveyScores2ᚖaftercareᚋgraphᚋmodelᚐSurveyScores(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_satisfaction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyScores(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_topBoxShare(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_topBoxShare(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopBoxShare, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_topBoxShare(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_complaintLoop(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_complaintLoop(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintLoop, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.ComplaintLoopCounts) graphql.Marshaler {
+			return ec.marshalNKpiComplaintLoop2aftercareᚋinternalᚋkpiᚐComplaintLoopCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_complaintLoop(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiComplaintLoop(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_complaintsClosedOnTime(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_complaintsClosedOnTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComplaintsClosedOnTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+			return ec.marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_complaintsClosedOnTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_KpiRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_csvPath(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_csvPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().CSVPath(ctx, obj, fc.Args["list"].(kpi.List))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_csvPath(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_csvPath_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_reminders(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_reminders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().Reminders(ctx, obj, fc.Args["list"].(kpi.List), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ReminderConnection) graphql.Marshaler {
+			return ec.marshalNReminderConnection2ᚖaftercareᚋentᚐReminderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_reminders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReminderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_reminders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_workOrders(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_workOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().WorkOrders(ctx, obj, fc.Args["list"].(kpi.List), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.WorkOrderConnection) graphql.Marshaler {
+			return ec.marshalNWorkOrderConnection2ᚖaftercareᚋentᚐWorkOrderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_workOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WorkOrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_workOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_appointments(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_appointments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().Appointments(ctx, obj, fc.Args["list"].(kpi.List), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.AppointmentConnection) graphql.Marshaler {
+			return ec.marshalNAppointmentConnection2ᚖaftercareᚋentᚐAppointmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_appointments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AppointmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_appointments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_owners(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_owners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().Owners(ctx, obj, fc.Args["list"].(kpi.List), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.OwnerConnection) graphql.Marshaler {
+			return ec.marshalNOwnerConnection2ᚖaftercareᚋentᚐOwnerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_owners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_owners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_careTasks(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_careTasks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().CareTasks(ctx, obj, fc.Args["list"].(kpi.List), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareTaskConnection) graphql.Marshaler {
+			return ec.marshalNCareTaskConnection2ᚖaftercareᚋentᚐCareTaskConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_careTasks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareTaskConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_careTasks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_surveyResponses(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_surveyResponses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().SurveyResponses(ctx, obj, fc.Args["list"].(kpi.List), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SurveyResponseConnection) graphql.Marshaler {
+			return ec.marshalNSurveyResponseConnection2ᚖaftercareᚋentᚐSurveyResponseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_surveyResponses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SurveyResponseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_surveyResponses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StoreKpis_complaints(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StoreKpis_complaints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.StoreKpis().Complaints(ctx, obj, fc.Args["list"].(kpi.List), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ComplaintConnection) graphql.Marshaler {
+			return ec.marshalNComplaintConnection2ᚖaftercareᚋentᚐComplaintConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StoreKpis_complaints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StoreKpis",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ComplaintConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_StoreKpis_complaints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Subscription_workOrderProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -66452,6 +68680,140 @@ func (ec *executionContext) _InteriorCheck(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var kpiComplaintLoopImplementors = []string{"KpiComplaintLoop"}
+
+func (ec *executionContext) _KpiComplaintLoop(ctx context.Context, sel ast.SelectionSet, obj *kpi.ComplaintLoopCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kpiComplaintLoopImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KpiComplaintLoop")
+		case "opened":
+			out.Values[i] = ec._KpiComplaintLoop_opened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closedWithin24h":
+			out.Values[i] = ec._KpiComplaintLoop_closedWithin24h(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "overdue":
+			out.Values[i] = ec._KpiComplaintLoop_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kpiLapseClassImplementors = []string{"KpiLapseClass"}
+
+func (ec *executionContext) _KpiLapseClass(ctx context.Context, sel ast.SelectionSet, obj *kpi.LapseClass) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kpiLapseClassImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KpiLapseClass")
+		case "class":
+			out.Values[i] = ec._KpiLapseClass_class(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._KpiLapseClass_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var kpiRateImplementors = []string{"KpiRate"}
+
+func (ec *executionContext) _KpiRate(ctx context.Context, sel ast.SelectionSet, obj *kpi.Rate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, kpiRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("KpiRate")
+		case "numerator":
+			out.Values[i] = ec._KpiRate_numerator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominator":
+			out.Values[i] = ec._KpiRate_denominator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._KpiRate_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "numeratorList":
+			out.Values[i] = ec._KpiRate_numeratorList(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "denominatorList":
+			out.Values[i] = ec._KpiRate_denominatorList(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -67832,6 +70194,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "storeKpis":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_storeKpis(ctx, field)
+				})
+		case "groupKpis":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_groupKpis(ctx, field)
+				})
 		case "surveyByToken":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -68355,6 +70729,179 @@ func (ec *executionContext) _StaffEdge(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var storeKpisImplementors = []string{"StoreKpis"}
+
+func (ec *executionContext) _StoreKpis(ctx context.Context, sel ast.SelectionSet, obj *kpi.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, storeKpisImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StoreKpis")
+		case "dealershipID":
+			out.Values[i] = ec._StoreKpis_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealership":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_dealership(ctx, field, obj)
+				})
+		case "month":
+			out.Values[i] = ec._StoreKpis_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "from":
+			out.Values[i] = ec._StoreKpis_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "to":
+			out.Values[i] = ec._StoreKpis_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstServiceReturn":
+			out.Values[i] = ec._StoreKpis_firstServiceReturn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstServiceElsewhere":
+			out.Values[i] = ec._StoreKpis_firstServiceElsewhere(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "periodicServiceReturn":
+			out.Values[i] = ec._StoreKpis_periodicServiceReturn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "appointmentRate":
+			out.Values[i] = ec._StoreKpis_appointmentRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "noShowRate":
+			out.Values[i] = ec._StoreKpis_noShowRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lapseRate":
+			out.Values[i] = ec._StoreKpis_lapseRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lapseClasses":
+			out.Values[i] = ec._StoreKpis_lapseClasses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reminderReach":
+			out.Values[i] = ec._StoreKpis_reminderReach(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "callSuccess":
+			out.Values[i] = ec._StoreKpis_callSuccess(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "winBackRate":
+			out.Values[i] = ec._StoreKpis_winBackRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "satisfaction":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_satisfaction(ctx, field, obj)
+				})
+		case "topBoxShare":
+			out.Values[i] = ec._StoreKpis_topBoxShare(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintLoop":
+			out.Values[i] = ec._StoreKpis_complaintLoop(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "complaintsClosedOnTime":
+			out.Values[i] = ec._StoreKpis_complaintsClosedOnTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "csvPath":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_csvPath(ctx, field, obj)
+				})
+		case "reminders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_reminders(ctx, field, obj)
+				})
+		case "workOrders":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_workOrders(ctx, field, obj)
+				})
+		case "appointments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_appointments(ctx, field, obj)
+				})
+		case "owners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_owners(ctx, field, obj)
+				})
+		case "careTasks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_careTasks(ctx, field, obj)
+				})
+		case "surveyResponses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_surveyResponses(ctx, field, obj)
+				})
+		case "complaints":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StoreKpis_complaints(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -71509,6 +74056,44 @@ func (ec *executionContext) unmarshalNInteriorCheckInput2aftercareᚋentᚋschem
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNKpiComplaintLoop2aftercareᚋinternalᚋkpiᚐComplaintLoopCounts(ctx context.Context, sel ast.SelectionSet, v kpi.ComplaintLoopCounts) graphql.Marshaler {
+	return ec._KpiComplaintLoop(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKpiLapseClass2aftercareᚋinternalᚋkpiᚐLapseClass(ctx context.Context, sel ast.SelectionSet, v kpi.LapseClass) graphql.Marshaler {
+	return ec._KpiLapseClass(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNKpiLapseClass2ᚕaftercareᚋinternalᚋkpiᚐLapseClassᚄ(ctx context.Context, sel ast.SelectionSet, v []kpi.LapseClass) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNKpiLapseClass2aftercareᚋinternalᚋkpiᚐLapseClass(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx context.Context, v any) (kpi.List, error) {
+	var res kpi.List
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNKpiList2aftercareᚋinternalᚋkpiᚐList(ctx context.Context, sel ast.SelectionSet, v kpi.List) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNKpiRate2aftercareᚋinternalᚋkpiᚐRate(ctx context.Context, sel ast.SelectionSet, v kpi.Rate) graphql.Marshaler {
+	return ec._KpiRate(ctx, sel, &v)
+}
+
 func (ec *executionContext) unmarshalNLogComplaintInput2aftercareᚋgraphᚋmodelᚐLogComplaintInput(ctx context.Context, v any) (model.LogComplaintInput, error) {
 	res, err := ec.unmarshalInputLogComplaintInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -71948,6 +74533,30 @@ func (ec *executionContext) unmarshalNStaffWhereInput2ᚖaftercareᚋentᚐStaff
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNStoreKpis2ᚕᚖaftercareᚋinternalᚋkpiᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*kpi.Report) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStoreKpis2ᚖaftercareᚋinternalᚋkpiᚐReport(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStoreKpis2ᚖaftercareᚋinternalᚋkpiᚐReport(ctx context.Context, sel ast.SelectionSet, v *kpi.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StoreKpis!")
+		return graphql.Null
+	}
+	return ec._StoreKpis(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -72159,6 +74768,14 @@ func (ec *executionContext) marshalNSurveyResponse2ᚖaftercareᚋentᚐSurveyRe
 		return graphql.Null
 	}
 	return ec._SurveyResponse(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSurveyResponseConnection2ᚖaftercareᚋentᚐSurveyResponseConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyResponseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SurveyResponseConnection!")
+		return graphql.Null
+	}
+	return ec._SurveyResponseConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSurveyResponseOrderField2ᚖaftercareᚋentᚐSurveyResponseOrderField(ctx context.Context, v any) (*ent.SurveyResponseOrderField, error) {

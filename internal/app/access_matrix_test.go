@@ -337,6 +337,10 @@ var matrix = map[string]matrixCase{
 	"surveyScores": {doc: `query($s: ID!) { surveyScores(dealershipID: $s, month: "2026-11") { responses } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
 		allowed: store1Staff},
+	"storeKpis": {doc: `query($s: ID!) { storeKpis(dealershipID: $s, month: "2026-11") { visits: appointmentRate { denominator } } }`,
+		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"s": id(f.store1)} },
+		allowed: []string{mgr1, gadm}},
+	"groupKpis": {doc: `{ groupKpis(month: "2026-11") { month } }`, allowed: []string{gadm}},
 	"publishSurveyTemplate": {doc: `mutation($s: ID!, $n: String!) { publishSurveyTemplate(input: {dealershipID: $s, name: $n, kind: service, scaleMax: 10,
 		aspects: [{key: "all", title: "All", weight: 100, indicators: [{key: "all_rating", title: "All", weight: 100}]}]}) { id } }`,
 		vars: func(f *fixture, _ string) map[string]any {

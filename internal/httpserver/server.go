@@ -76,6 +76,14 @@ type Deps struct {
 	Observe *observe.Observer
 }
 
+// clock is the resolvers' clock (tests replace it).
+func (d Deps) clock() time.Time {
+	if d.Resolver != nil && d.Resolver.Now != nil {
+		return d.Resolver.Now()
+	}
+	return time.Now()
+}
+
 // New returns the HTTP handler of the whole API.
 func New(cfg Config, d Deps) http.Handler {
 	gql := auditReads(d.DB.Client, limitBody(cfg.MaxBodyBytes, newGraphQLHandler(cfg, d)))
@@ -95,6 +103,7 @@ func New(cfg Config, d Deps) http.Handler {
 	mux.Handle("GET /widget/{key}/embed.js", limit(widgetjs.Handler(d.Widgets)))
 	mux.Handle("GET /widget/{key}/demo", limit(widgetjs.DemoHandler(d.Widgets)))
 	mux.Handle("GET /files/{key...}", d.Files)
+	mux.Handle("GET /exports/kpis.csv", limit(d.Authenticate(kpiExport(d.DB.Client, d.clock))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
