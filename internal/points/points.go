@@ -56,6 +56,9 @@ type Ledger struct {
 	// OnRetry, when set, is called each time an append lost a race for its
 	// sequence number and reads again (tests count them).
 	OnRetry func()
+	// beforeInsert, when set, runs between reading the balance and
+	// inserting (tests make a race happen there).
+	beforeInsert func()
 }
 
 func (l Ledger) rules() Rules {
@@ -109,6 +112,9 @@ func (l Ledger) Append(ctx context.Context, c *ent.Client, e Entry) (out *ent.Po
 		if balance+e.Points < 0 {
 			return nil, false, &apperr.Error{Code: apperr.InsufficientPoints, Field: "points",
 				Message: fmt.Sprintf("the owner has %d points, fewer than the %d asked for", balance, -e.Points)}
+		}
+		if l.beforeInsert != nil {
+			l.beforeInsert()
 		}
 		err = c.PointEntry.Create().SetOwnerID(e.OwnerID).SetSeq(seq + 1).SetDealershipID(e.DealershipID).
 			SetKind(e.Kind).SetPoints(e.Points).SetBalance(balance + e.Points).SetNillableValueCents(e.ValueCents).
