@@ -26,6 +26,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
@@ -82,6 +83,8 @@ type Client struct {
 	Owner *OwnerClient
 	// Photo is the client for interacting with the Photo builders.
 	Photo *PhotoClient
+	// PointEntry is the client for interacting with the PointEntry builders.
+	PointEntry *PointEntryClient
 	// Reminder is the client for interacting with the Reminder builders.
 	Reminder *ReminderClient
 	// ReminderCheck is the client for interacting with the ReminderCheck builders.
@@ -132,6 +135,7 @@ func (c *Client) init() {
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Owner = NewOwnerClient(c.config)
 	c.Photo = NewPhotoClient(c.config)
+	c.PointEntry = NewPointEntryClient(c.config)
 	c.Reminder = NewReminderClient(c.config)
 	c.ReminderCheck = NewReminderCheckClient(c.config)
 	c.ServiceType = NewServiceTypeClient(c.config)
@@ -251,6 +255,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
 		Photo:            NewPhotoClient(cfg),
+		PointEntry:       NewPointEntryClient(cfg),
 		Reminder:         NewReminderClient(cfg),
 		ReminderCheck:    NewReminderCheckClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
@@ -297,6 +302,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		OutboxMessage:    NewOutboxMessageClient(cfg),
 		Owner:            NewOwnerClient(cfg),
 		Photo:            NewPhotoClient(cfg),
+		PointEntry:       NewPointEntryClient(cfg),
 		Reminder:         NewReminderClient(cfg),
 		ReminderCheck:    NewReminderCheckClient(cfg),
 		ServiceType:      NewServiceTypeClient(cfg),
@@ -340,10 +346,10 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Appointment, c.AuditEntry, c.CareTask, c.Complaint, c.ComplaintStep,
 		c.ContactAttempt, c.DealerGroup, c.Dealership, c.Device, c.InspectionItem,
-		c.JobLease, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo, c.Reminder,
-		c.ReminderCheck, c.ServiceType, c.Staff, c.SurveyInvitation, c.SurveyResponse,
-		c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder,
-		c.WorkOrderEvent,
+		c.JobLease, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo, c.PointEntry,
+		c.Reminder, c.ReminderCheck, c.ServiceType, c.Staff, c.SurveyInvitation,
+		c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey,
+		c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Use(hooks...)
 	}
@@ -355,10 +361,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Appointment, c.AuditEntry, c.CareTask, c.Complaint, c.ComplaintStep,
 		c.ContactAttempt, c.DealerGroup, c.Dealership, c.Device, c.InspectionItem,
-		c.JobLease, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo, c.Reminder,
-		c.ReminderCheck, c.ServiceType, c.Staff, c.SurveyInvitation, c.SurveyResponse,
-		c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey, c.WorkOrder,
-		c.WorkOrderEvent,
+		c.JobLease, c.OdometerReading, c.OutboxMessage, c.Owner, c.Photo, c.PointEntry,
+		c.Reminder, c.ReminderCheck, c.ServiceType, c.Staff, c.SurveyInvitation,
+		c.SurveyResponse, c.SurveyTemplate, c.Vehicle, c.VehicleOwnership, c.WidgetKey,
+		c.WorkOrder, c.WorkOrderEvent,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -397,6 +403,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Owner.mutate(ctx, m)
 	case *PhotoMutation:
 		return c.Photo.mutate(ctx, m)
+	case *PointEntryMutation:
+		return c.PointEntry.mutate(ctx, m)
 	case *ReminderMutation:
 		return c.Reminder.mutate(ctx, m)
 	case *ReminderCheckMutation:
@@ -2836,6 +2844,22 @@ func (c *OwnerClient) QueryReminders(_m *Owner) *ReminderQuery {
 	return query
 }
 
+// QueryPointEntries queries the point_entries edge of a Owner.
+func (c *OwnerClient) QueryPointEntries(_m *Owner) *PointEntryQuery {
+	query := (&PointEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, id),
+			sqlgraph.To(pointentry.Table, pointentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.PointEntriesTable, owner.PointEntriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *OwnerClient) Hooks() []Hook {
 	hooks := c.hooks.Owner
@@ -3025,6 +3049,156 @@ func (c *PhotoClient) mutate(ctx context.Context, m *PhotoMutation) (Value, erro
 		return (&PhotoDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Photo mutation op: %q", m.Op())
+	}
+}
+
+// PointEntryClient is a client for the PointEntry schema.
+type PointEntryClient struct {
+	config
+}
+
+// NewPointEntryClient returns a client for the PointEntry from the given config.
+func NewPointEntryClient(c config) *PointEntryClient {
+	return &PointEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pointentry.Hooks(f(g(h())))`.
+func (c *PointEntryClient) Use(hooks ...Hook) {
+	c.hooks.PointEntry = append(c.hooks.PointEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pointentry.Intercept(f(g(h())))`.
+func (c *PointEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PointEntry = append(c.inters.PointEntry, interceptors...)
+}
+
+// Create returns a builder for creating a PointEntry entity.
+func (c *PointEntryClient) Create() *PointEntryCreate {
+	mutation := newPointEntryMutation(c.config, OpCreate)
+	return &PointEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PointEntry entities.
+func (c *PointEntryClient) CreateBulk(builders ...*PointEntryCreate) *PointEntryCreateBulk {
+	return &PointEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PointEntryClient) MapCreateBulk(slice any, setFunc func(*PointEntryCreate, int)) *PointEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PointEntryCreateBulk{err: fmt.Errorf("calling to PointEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PointEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PointEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PointEntry.
+func (c *PointEntryClient) Update() *PointEntryUpdate {
+	mutation := newPointEntryMutation(c.config, OpUpdate)
+	return &PointEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PointEntryClient) UpdateOne(_m *PointEntry) *PointEntryUpdateOne {
+	mutation := newPointEntryMutation(c.config, OpUpdateOne, withPointEntry(_m))
+	return &PointEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PointEntryClient) UpdateOneID(id int) *PointEntryUpdateOne {
+	mutation := newPointEntryMutation(c.config, OpUpdateOne, withPointEntryID(id))
+	return &PointEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PointEntry.
+func (c *PointEntryClient) Delete() *PointEntryDelete {
+	mutation := newPointEntryMutation(c.config, OpDelete)
+	return &PointEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PointEntryClient) DeleteOne(_m *PointEntry) *PointEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PointEntryClient) DeleteOneID(id int) *PointEntryDeleteOne {
+	builder := c.Delete().Where(pointentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PointEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for PointEntry.
+func (c *PointEntryClient) Query() *PointEntryQuery {
+	return &PointEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePointEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PointEntry entity by its id.
+func (c *PointEntryClient) Get(ctx context.Context, id int) (*PointEntry, error) {
+	return c.Query().Where(pointentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PointEntryClient) GetX(ctx context.Context, id int) *PointEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOwner queries the owner edge of a PointEntry.
+func (c *PointEntryClient) QueryOwner(_m *PointEntry) *OwnerQuery {
+	query := (&OwnerClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(pointentry.Table, pointentry.FieldID, id),
+			sqlgraph.To(owner.Table, owner.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, pointentry.OwnerTable, pointentry.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PointEntryClient) Hooks() []Hook {
+	hooks := c.hooks.PointEntry
+	return append(hooks[:len(hooks):len(hooks)], pointentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PointEntryClient) Interceptors() []Interceptor {
+	return c.inters.PointEntry
+}
+
+func (c *PointEntryClient) mutate(ctx context.Context, m *PointEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PointEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PointEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PointEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PointEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PointEntry mutation op: %q", m.Op())
 	}
 }
 
@@ -5089,16 +5263,16 @@ type (
 	hooks struct {
 		Appointment, AuditEntry, CareTask, Complaint, ComplaintStep, ContactAttempt,
 		DealerGroup, Dealership, Device, InspectionItem, JobLease, OdometerReading,
-		OutboxMessage, Owner, Photo, Reminder, ReminderCheck, ServiceType, Staff,
-		SurveyInvitation, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
-		WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
+		OutboxMessage, Owner, Photo, PointEntry, Reminder, ReminderCheck, ServiceType,
+		Staff, SurveyInvitation, SurveyResponse, SurveyTemplate, Vehicle,
+		VehicleOwnership, WidgetKey, WorkOrder, WorkOrderEvent []ent.Hook
 	}
 	inters struct {
 		Appointment, AuditEntry, CareTask, Complaint, ComplaintStep, ContactAttempt,
 		DealerGroup, Dealership, Device, InspectionItem, JobLease, OdometerReading,
-		OutboxMessage, Owner, Photo, Reminder, ReminderCheck, ServiceType, Staff,
-		SurveyInvitation, SurveyResponse, SurveyTemplate, Vehicle, VehicleOwnership,
-		WidgetKey, WorkOrder, WorkOrderEvent []ent.Interceptor
+		OutboxMessage, Owner, Photo, PointEntry, Reminder, ReminderCheck, ServiceType,
+		Staff, SurveyInvitation, SurveyResponse, SurveyTemplate, Vehicle,
+		VehicleOwnership, WidgetKey, WorkOrder, WorkOrderEvent []ent.Interceptor
 	}
 )
 

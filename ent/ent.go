@@ -18,6 +18,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/remindercheck"
 	"aftercare/ent/servicetype"
@@ -114,6 +115,7 @@ func checkColumn(t, c string) error {
 			outboxmessage.Table:    outboxmessage.ValidColumn,
 			owner.Table:            owner.ValidColumn,
 			photo.Table:            photo.ValidColumn,
+			pointentry.Table:       pointentry.ValidColumn,
 			reminder.Table:         reminder.ValidColumn,
 			remindercheck.Table:    remindercheck.ValidColumn,
 			servicetype.Table:      servicetype.ValidColumn,

@@ -18,6 +18,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/predicate"
 	"aftercare/ent/reminder"
 	"aftercare/ent/remindercheck"
@@ -40,7 +41,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 28)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   appointment.Table,
@@ -409,6 +410,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			owner.FieldAuthUID:            {Type: field.TypeString, Column: owner.FieldAuthUID},
 			owner.FieldPhoneInvalid:       {Type: field.TypeBool, Column: owner.FieldPhoneInvalid},
 			owner.FieldProspect:           {Type: field.TypeBool, Column: owner.FieldProspect},
+			owner.FieldReferredByID:       {Type: field.TypeInt, Column: owner.FieldReferredByID},
 			owner.FieldErasedAt:           {Type: field.TypeTime, Column: owner.FieldErasedAt},
 		},
 	}
@@ -435,6 +437,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   pointentry.Table,
+			Columns: pointentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: pointentry.FieldID,
+			},
+		},
+		Type: "PointEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			pointentry.FieldOwnerID:         {Type: field.TypeInt, Column: pointentry.FieldOwnerID},
+			pointentry.FieldSeq:             {Type: field.TypeInt, Column: pointentry.FieldSeq},
+			pointentry.FieldDealershipID:    {Type: field.TypeInt, Column: pointentry.FieldDealershipID},
+			pointentry.FieldKind:            {Type: field.TypeEnum, Column: pointentry.FieldKind},
+			pointentry.FieldPoints:          {Type: field.TypeInt, Column: pointentry.FieldPoints},
+			pointentry.FieldBalance:         {Type: field.TypeInt, Column: pointentry.FieldBalance},
+			pointentry.FieldValueCents:      {Type: field.TypeInt64, Column: pointentry.FieldValueCents},
+			pointentry.FieldWorkOrderID:     {Type: field.TypeInt, Column: pointentry.FieldWorkOrderID},
+			pointentry.FieldReferredOwnerID: {Type: field.TypeInt, Column: pointentry.FieldReferredOwnerID},
+			pointentry.FieldStaffID:         {Type: field.TypeInt, Column: pointentry.FieldStaffID},
+			pointentry.FieldIdempotencyKey:  {Type: field.TypeString, Column: pointentry.FieldIdempotencyKey},
+			pointentry.FieldNote:            {Type: field.TypeString, Column: pointentry.FieldNote},
+			pointentry.FieldCreatedAt:       {Type: field.TypeTime, Column: pointentry.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reminder.Table,
 			Columns: reminder.Columns,
@@ -465,7 +493,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reminder.FieldAppointmentID: {Type: field.TypeInt, Column: reminder.FieldAppointmentID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   remindercheck.Table,
 			Columns: remindercheck.Columns,
@@ -481,7 +509,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			remindercheck.FieldCheckedAt: {Type: field.TypeTime, Column: remindercheck.FieldCheckedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicetype.Table,
 			Columns: servicetype.Columns,
@@ -503,7 +531,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicetype.FieldActive:          {Type: field.TypeBool, Column: servicetype.FieldActive},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   staff.Table,
 			Columns: staff.Columns,
@@ -526,7 +554,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			staff.FieldAuthUID:       {Type: field.TypeString, Column: staff.FieldAuthUID},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyinvitation.Table,
 			Columns: surveyinvitation.Columns,
@@ -550,7 +578,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyinvitation.FieldAnsweredAt:   {Type: field.TypeTime, Column: surveyinvitation.FieldAnsweredAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -573,7 +601,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSubmittedAt:  {Type: field.TypeTime, Column: surveyresponse.FieldSubmittedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveytemplate.Table,
 			Columns: surveytemplate.Columns,
@@ -599,7 +627,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveytemplate.FieldAlertIndicatorBelow: {Type: field.TypeFloat64, Column: surveytemplate.FieldAlertIndicatorBelow},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicle.Table,
 			Columns: vehicle.Columns,
@@ -637,7 +665,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicle.FieldOwnerID:               {Type: field.TypeInt, Column: vehicle.FieldOwnerID},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   vehicleownership.Table,
 			Columns: vehicleownership.Columns,
@@ -656,7 +684,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			vehicleownership.FieldEndedAt:   {Type: field.TypeTime, Column: vehicleownership.FieldEndedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   widgetkey.Table,
 			Columns: widgetkey.Columns,
@@ -679,7 +707,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			widgetkey.FieldLastUsedAt:     {Type: field.TypeTime, Column: widgetkey.FieldLastUsedAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorder.Table,
 			Columns: workorder.Columns,
@@ -713,7 +741,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			workorder.FieldLastEventSeq:     {Type: field.TypeInt, Column: workorder.FieldLastEventSeq},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   workorderevent.Table,
 			Columns: workorderevent.Columns,
@@ -1156,6 +1184,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Reminder",
 	)
 	graph.MustAddE(
+		"point_entries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+		},
+		"Owner",
+		"PointEntry",
+	)
+	graph.MustAddE(
 		"work_order",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1178,6 +1218,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Photo",
 		"InspectionItem",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   pointentry.OwnerTable,
+			Columns: []string{pointentry.OwnerColumn},
+			Bidi:    false,
+		},
+		"PointEntry",
+		"Owner",
 	)
 	graph.MustAddE(
 		"owner",
@@ -3374,6 +3426,11 @@ func (f *OwnerFilter) WhereProspect(p entql.BoolP) {
 	f.Where(p.Field(owner.FieldProspect))
 }
 
+// WhereReferredByID applies the entql int predicate on the referred_by_id field.
+func (f *OwnerFilter) WhereReferredByID(p entql.IntP) {
+	f.Where(p.Field(owner.FieldReferredByID))
+}
+
 // WhereErasedAt applies the entql time.Time predicate on the erased_at field.
 func (f *OwnerFilter) WhereErasedAt(p entql.TimeP) {
 	f.Where(p.Field(owner.FieldErasedAt))
@@ -3519,6 +3576,20 @@ func (f *OwnerFilter) WhereHasRemindersWith(preds ...predicate.Reminder) {
 	})))
 }
 
+// WhereHasPointEntries applies a predicate to check if query has an edge point_entries.
+func (f *OwnerFilter) WhereHasPointEntries() {
+	f.Where(entql.HasEdge("point_entries"))
+}
+
+// WhereHasPointEntriesWith applies a predicate to check if query has an edge point_entries with a given conditions (other predicates).
+func (f *OwnerFilter) WhereHasPointEntriesWith(preds ...predicate.PointEntry) {
+	f.Where(entql.HasEdgeWith("point_entries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *PhotoQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -3633,6 +3704,125 @@ func (f *PhotoFilter) WhereHasInspectionItemWith(preds ...predicate.InspectionIt
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PointEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PointEntryQuery builder.
+func (_q *PointEntryQuery) Filter() *PointEntryFilter {
+	return &PointEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PointEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PointEntryMutation builder.
+func (m *PointEntryMutation) Filter() *PointEntryFilter {
+	return &PointEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// PointEntryFilter provides a generic filtering capability at runtime for PointEntryQuery.
+type PointEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PointEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PointEntryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldID))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *PointEntryFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldOwnerID))
+}
+
+// WhereSeq applies the entql int predicate on the seq field.
+func (f *PointEntryFilter) WhereSeq(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldSeq))
+}
+
+// WhereDealershipID applies the entql int predicate on the dealership_id field.
+func (f *PointEntryFilter) WhereDealershipID(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldDealershipID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *PointEntryFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(pointentry.FieldKind))
+}
+
+// WherePoints applies the entql int predicate on the points field.
+func (f *PointEntryFilter) WherePoints(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldPoints))
+}
+
+// WhereBalance applies the entql int predicate on the balance field.
+func (f *PointEntryFilter) WhereBalance(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldBalance))
+}
+
+// WhereValueCents applies the entql int64 predicate on the value_cents field.
+func (f *PointEntryFilter) WhereValueCents(p entql.Int64P) {
+	f.Where(p.Field(pointentry.FieldValueCents))
+}
+
+// WhereWorkOrderID applies the entql int predicate on the work_order_id field.
+func (f *PointEntryFilter) WhereWorkOrderID(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldWorkOrderID))
+}
+
+// WhereReferredOwnerID applies the entql int predicate on the referred_owner_id field.
+func (f *PointEntryFilter) WhereReferredOwnerID(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldReferredOwnerID))
+}
+
+// WhereStaffID applies the entql int predicate on the staff_id field.
+func (f *PointEntryFilter) WhereStaffID(p entql.IntP) {
+	f.Where(p.Field(pointentry.FieldStaffID))
+}
+
+// WhereIdempotencyKey applies the entql string predicate on the idempotency_key field.
+func (f *PointEntryFilter) WhereIdempotencyKey(p entql.StringP) {
+	f.Where(p.Field(pointentry.FieldIdempotencyKey))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *PointEntryFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(pointentry.FieldNote))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PointEntryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(pointentry.FieldCreatedAt))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *PointEntryFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *PointEntryFilter) WhereHasOwnerWith(preds ...predicate.Owner) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ReminderQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3661,7 +3851,7 @@ type ReminderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReminderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3805,7 +3995,7 @@ type ReminderCheckFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReminderCheckFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3860,7 +4050,7 @@ type ServiceTypeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceTypeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3959,7 +4149,7 @@ type StaffFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StaffFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4063,7 +4253,7 @@ type SurveyInvitationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyInvitationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4186,7 +4376,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4318,7 +4508,7 @@ type SurveyTemplateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyTemplateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4437,7 +4627,7 @@ type VehicleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4686,7 +4876,7 @@ type VehicleOwnershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VehicleOwnershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4784,7 +4974,7 @@ type WidgetKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WidgetKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4888,7 +5078,7 @@ type WorkOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5159,7 +5349,7 @@ type WorkOrderEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WorkOrderEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

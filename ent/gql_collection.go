@@ -17,6 +17,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -3175,6 +3176,95 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			_q.WithNamedReminders(alias, func(wq *ReminderQuery) {
 				*wq = *query
 			})
+
+		case "pointEntries":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PointEntryClient{config: _q.config}).Query()
+			)
+			args := newPointEntryPaginateArgs(fieldArgs(ctx, new(PointEntryWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newPointEntryPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Owner) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"owner_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(owner.PointEntriesColumn), ids...))
+						})
+						if err := query.GroupBy(owner.PointEntriesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[10] == nil {
+								nodes[i].Edges.totalCount[10] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[10][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Owner) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.PointEntries)
+							if nodes[i].Edges.totalCount[10] == nil {
+								nodes[i].Edges.totalCount[10] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[10][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, pointentryImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(owner.PointEntriesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedPointEntries(alias, func(wq *PointEntryQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[owner.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, owner.FieldCreatedAt)
@@ -3279,6 +3369,11 @@ func (_q *OwnerQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 			if _, ok := fieldSeen[owner.FieldProspect]; !ok {
 				selectedFields = append(selectedFields, owner.FieldProspect)
 				fieldSeen[owner.FieldProspect] = struct{}{}
+			}
+		case "referredByID":
+			if _, ok := fieldSeen[owner.FieldReferredByID]; !ok {
+				selectedFields = append(selectedFields, owner.FieldReferredByID)
+				fieldSeen[owner.FieldReferredByID] = struct{}{}
 			}
 		case "erasedAt":
 			if _, ok := fieldSeen[owner.FieldErasedAt]; !ok {
@@ -3498,6 +3593,165 @@ func newPhotoPaginateArgs(rv map[string]any) *photoPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*PhotoWhereInput); ok {
 		args.opts = append(args.opts, WithPhotoFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PointEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*PointEntryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PointEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(pointentry.Columns))
+		selectedFields = []string{pointentry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OwnerClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ownerImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[pointentry.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldOwnerID)
+				fieldSeen[pointentry.FieldOwnerID] = struct{}{}
+			}
+		case "ownerID":
+			if _, ok := fieldSeen[pointentry.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldOwnerID)
+				fieldSeen[pointentry.FieldOwnerID] = struct{}{}
+			}
+		case "seq":
+			if _, ok := fieldSeen[pointentry.FieldSeq]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldSeq)
+				fieldSeen[pointentry.FieldSeq] = struct{}{}
+			}
+		case "dealershipID":
+			if _, ok := fieldSeen[pointentry.FieldDealershipID]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldDealershipID)
+				fieldSeen[pointentry.FieldDealershipID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[pointentry.FieldKind]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldKind)
+				fieldSeen[pointentry.FieldKind] = struct{}{}
+			}
+		case "points":
+			if _, ok := fieldSeen[pointentry.FieldPoints]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldPoints)
+				fieldSeen[pointentry.FieldPoints] = struct{}{}
+			}
+		case "balance":
+			if _, ok := fieldSeen[pointentry.FieldBalance]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldBalance)
+				fieldSeen[pointentry.FieldBalance] = struct{}{}
+			}
+		case "valueCents":
+			if _, ok := fieldSeen[pointentry.FieldValueCents]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldValueCents)
+				fieldSeen[pointentry.FieldValueCents] = struct{}{}
+			}
+		case "workOrderID":
+			if _, ok := fieldSeen[pointentry.FieldWorkOrderID]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldWorkOrderID)
+				fieldSeen[pointentry.FieldWorkOrderID] = struct{}{}
+			}
+		case "referredOwnerID":
+			if _, ok := fieldSeen[pointentry.FieldReferredOwnerID]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldReferredOwnerID)
+				fieldSeen[pointentry.FieldReferredOwnerID] = struct{}{}
+			}
+		case "staffID":
+			if _, ok := fieldSeen[pointentry.FieldStaffID]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldStaffID)
+				fieldSeen[pointentry.FieldStaffID] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[pointentry.FieldNote]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldNote)
+				fieldSeen[pointentry.FieldNote] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[pointentry.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, pointentry.FieldCreatedAt)
+				fieldSeen[pointentry.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type pointentryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PointEntryPaginateOption
+}
+
+func newPointEntryPaginateArgs(rv map[string]any) *pointentryPaginateArgs {
+	args := &pointentryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PointEntryOrder{Field: &PointEntryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPointEntryOrder(order))
+			}
+		case *PointEntryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPointEntryOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PointEntryWhereInput); ok {
+		args.opts = append(args.opts, WithPointEntryFilter(v.Filter))
 	}
 	return args
 }

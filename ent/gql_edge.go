@@ -476,6 +476,27 @@ func (_m *Owner) Reminders(
 	return _m.QueryReminders().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Owner) PointEntries(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *PointEntryOrder, where *PointEntryWhereInput,
+) (*PointEntryConnection, error) {
+	opts := []PointEntryPaginateOption{
+		WithPointEntryOrder(orderBy),
+		WithPointEntryFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[10][alias]
+	if nodes, err := _m.NamedPointEntries(alias); err == nil || hasTotalCount {
+		pager, err := newPointEntryPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &PointEntryConnection{Edges: []*PointEntryEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryPointEntries().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Photo) WorkOrder(ctx context.Context) (*WorkOrder, error) {
 	result, err := _m.Edges.WorkOrderOrErr()
 	if IsNotLoaded(err) {
@@ -490,6 +511,14 @@ func (_m *Photo) InspectionItem(ctx context.Context) (*InspectionItem, error) {
 		result, err = _m.QueryInspectionItem().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *PointEntry) Owner(ctx context.Context) (*Owner, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, err
 }
 
 func (_m *Reminder) Owner(ctx context.Context) (*Owner, error) {

@@ -18,6 +18,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
 	"aftercare/ent/staff"
@@ -112,6 +113,11 @@ var photoImplementors = []string{"Photo", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Photo) IsNode() {}
+
+var pointentryImplementors = []string{"PointEntry", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*PointEntry) IsNode() {}
 
 var reminderImplementors = []string{"Reminder", "Node"}
 
@@ -367,6 +373,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(photo.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, photoImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case pointentry.Table:
+		query := c.PointEntry.Query().
+			Where(pointentry.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, pointentryImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -755,6 +770,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Photo.Query().
 			Where(photo.IDIn(ids...))
 		query, err := query.CollectFields(ctx, photoImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case pointentry.Table:
+		query := c.PointEntry.Query().
+			Where(pointentry.IDIn(ids...))
+		query, err := query.CollectFields(ctx, pointentryImplementors...)
 		if err != nil {
 			return nil, err
 		}

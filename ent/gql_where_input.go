@@ -17,6 +17,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/predicate"
 	"aftercare/ent/reminder"
 	"aftercare/ent/servicetype"
@@ -7621,6 +7622,18 @@ type OwnerWhereInput struct {
 	Prospect    *bool `json:"prospect,omitempty"`
 	ProspectNEQ *bool `json:"prospectNEQ,omitempty"`
 
+	// "referred_by_id" field predicates.
+	ReferredByID       *int  `json:"referredByID,omitempty"`
+	ReferredByIDNEQ    *int  `json:"referredByIDNEQ,omitempty"`
+	ReferredByIDIn     []int `json:"referredByIDIn,omitempty"`
+	ReferredByIDNotIn  []int `json:"referredByIDNotIn,omitempty"`
+	ReferredByIDGT     *int  `json:"referredByIDGT,omitempty"`
+	ReferredByIDGTE    *int  `json:"referredByIDGTE,omitempty"`
+	ReferredByIDLT     *int  `json:"referredByIDLT,omitempty"`
+	ReferredByIDLTE    *int  `json:"referredByIDLTE,omitempty"`
+	ReferredByIDIsNil  bool  `json:"referredByIDIsNil,omitempty"`
+	ReferredByIDNotNil bool  `json:"referredByIDNotNil,omitempty"`
+
 	// "erased_at" field predicates.
 	ErasedAt       *time.Time  `json:"erasedAt,omitempty"`
 	ErasedAtNEQ    *time.Time  `json:"erasedAtNEQ,omitempty"`
@@ -7672,6 +7685,10 @@ type OwnerWhereInput struct {
 	// "reminders" edge predicates.
 	HasReminders     *bool                 `json:"hasReminders,omitempty"`
 	HasRemindersWith []*ReminderWhereInput `json:"hasRemindersWith,omitempty"`
+
+	// "point_entries" edge predicates.
+	HasPointEntries     *bool                   `json:"hasPointEntries,omitempty"`
+	HasPointEntriesWith []*PointEntryWhereInput `json:"hasPointEntriesWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -8321,6 +8338,36 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 	if i.ProspectNEQ != nil {
 		predicates = append(predicates, owner.ProspectNEQ(*i.ProspectNEQ))
 	}
+	if i.ReferredByID != nil {
+		predicates = append(predicates, owner.ReferredByIDEQ(*i.ReferredByID))
+	}
+	if i.ReferredByIDNEQ != nil {
+		predicates = append(predicates, owner.ReferredByIDNEQ(*i.ReferredByIDNEQ))
+	}
+	if len(i.ReferredByIDIn) > 0 {
+		predicates = append(predicates, owner.ReferredByIDIn(i.ReferredByIDIn...))
+	}
+	if len(i.ReferredByIDNotIn) > 0 {
+		predicates = append(predicates, owner.ReferredByIDNotIn(i.ReferredByIDNotIn...))
+	}
+	if i.ReferredByIDGT != nil {
+		predicates = append(predicates, owner.ReferredByIDGT(*i.ReferredByIDGT))
+	}
+	if i.ReferredByIDGTE != nil {
+		predicates = append(predicates, owner.ReferredByIDGTE(*i.ReferredByIDGTE))
+	}
+	if i.ReferredByIDLT != nil {
+		predicates = append(predicates, owner.ReferredByIDLT(*i.ReferredByIDLT))
+	}
+	if i.ReferredByIDLTE != nil {
+		predicates = append(predicates, owner.ReferredByIDLTE(*i.ReferredByIDLTE))
+	}
+	if i.ReferredByIDIsNil {
+		predicates = append(predicates, owner.ReferredByIDIsNil())
+	}
+	if i.ReferredByIDNotNil {
+		predicates = append(predicates, owner.ReferredByIDNotNil())
+	}
 	if i.ErasedAt != nil {
 		predicates = append(predicates, owner.ErasedAtEQ(*i.ErasedAt))
 	}
@@ -8531,6 +8578,24 @@ func (i *OwnerWhereInput) P() (predicate.Owner, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, owner.HasRemindersWith(with...))
+	}
+	if i.HasPointEntries != nil {
+		p := owner.HasPointEntries()
+		if !*i.HasPointEntries {
+			p = owner.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPointEntriesWith) > 0 {
+		with := make([]predicate.PointEntry, 0, len(i.HasPointEntriesWith))
+		for _, w := range i.HasPointEntriesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPointEntriesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, owner.HasPointEntriesWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -8967,6 +9032,588 @@ func (i *PhotoWhereInput) P() (predicate.Photo, error) {
 		return predicates[0], nil
 	default:
 		return photo.And(predicates...), nil
+	}
+}
+
+// PointEntryWhereInput represents a where input for filtering PointEntry queries.
+type PointEntryWhereInput struct {
+	Predicates []predicate.PointEntry  `json:"-"`
+	Not        *PointEntryWhereInput   `json:"not,omitempty"`
+	Or         []*PointEntryWhereInput `json:"or,omitempty"`
+	And        []*PointEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "owner_id" field predicates.
+	OwnerID      *int  `json:"ownerID,omitempty"`
+	OwnerIDNEQ   *int  `json:"ownerIDNEQ,omitempty"`
+	OwnerIDIn    []int `json:"ownerIDIn,omitempty"`
+	OwnerIDNotIn []int `json:"ownerIDNotIn,omitempty"`
+
+	// "seq" field predicates.
+	Seq      *int  `json:"seq,omitempty"`
+	SeqNEQ   *int  `json:"seqNEQ,omitempty"`
+	SeqIn    []int `json:"seqIn,omitempty"`
+	SeqNotIn []int `json:"seqNotIn,omitempty"`
+	SeqGT    *int  `json:"seqGT,omitempty"`
+	SeqGTE   *int  `json:"seqGTE,omitempty"`
+	SeqLT    *int  `json:"seqLT,omitempty"`
+	SeqLTE   *int  `json:"seqLTE,omitempty"`
+
+	// "dealership_id" field predicates.
+	DealershipID      *int  `json:"dealershipID,omitempty"`
+	DealershipIDNEQ   *int  `json:"dealershipIDNEQ,omitempty"`
+	DealershipIDIn    []int `json:"dealershipIDIn,omitempty"`
+	DealershipIDNotIn []int `json:"dealershipIDNotIn,omitempty"`
+	DealershipIDGT    *int  `json:"dealershipIDGT,omitempty"`
+	DealershipIDGTE   *int  `json:"dealershipIDGTE,omitempty"`
+	DealershipIDLT    *int  `json:"dealershipIDLT,omitempty"`
+	DealershipIDLTE   *int  `json:"dealershipIDLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *pointentry.Kind  `json:"kind,omitempty"`
+	KindNEQ   *pointentry.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []pointentry.Kind `json:"kindIn,omitempty"`
+	KindNotIn []pointentry.Kind `json:"kindNotIn,omitempty"`
+
+	// "points" field predicates.
+	Points      *int  `json:"points,omitempty"`
+	PointsNEQ   *int  `json:"pointsNEQ,omitempty"`
+	PointsIn    []int `json:"pointsIn,omitempty"`
+	PointsNotIn []int `json:"pointsNotIn,omitempty"`
+	PointsGT    *int  `json:"pointsGT,omitempty"`
+	PointsGTE   *int  `json:"pointsGTE,omitempty"`
+	PointsLT    *int  `json:"pointsLT,omitempty"`
+	PointsLTE   *int  `json:"pointsLTE,omitempty"`
+
+	// "balance" field predicates.
+	Balance      *int  `json:"balance,omitempty"`
+	BalanceNEQ   *int  `json:"balanceNEQ,omitempty"`
+	BalanceIn    []int `json:"balanceIn,omitempty"`
+	BalanceNotIn []int `json:"balanceNotIn,omitempty"`
+	BalanceGT    *int  `json:"balanceGT,omitempty"`
+	BalanceGTE   *int  `json:"balanceGTE,omitempty"`
+	BalanceLT    *int  `json:"balanceLT,omitempty"`
+	BalanceLTE   *int  `json:"balanceLTE,omitempty"`
+
+	// "value_cents" field predicates.
+	ValueCents       *int64  `json:"valueCents,omitempty"`
+	ValueCentsNEQ    *int64  `json:"valueCentsNEQ,omitempty"`
+	ValueCentsIn     []int64 `json:"valueCentsIn,omitempty"`
+	ValueCentsNotIn  []int64 `json:"valueCentsNotIn,omitempty"`
+	ValueCentsGT     *int64  `json:"valueCentsGT,omitempty"`
+	ValueCentsGTE    *int64  `json:"valueCentsGTE,omitempty"`
+	ValueCentsLT     *int64  `json:"valueCentsLT,omitempty"`
+	ValueCentsLTE    *int64  `json:"valueCentsLTE,omitempty"`
+	ValueCentsIsNil  bool    `json:"valueCentsIsNil,omitempty"`
+	ValueCentsNotNil bool    `json:"valueCentsNotNil,omitempty"`
+
+	// "work_order_id" field predicates.
+	WorkOrderID       *int  `json:"workOrderID,omitempty"`
+	WorkOrderIDNEQ    *int  `json:"workOrderIDNEQ,omitempty"`
+	WorkOrderIDIn     []int `json:"workOrderIDIn,omitempty"`
+	WorkOrderIDNotIn  []int `json:"workOrderIDNotIn,omitempty"`
+	WorkOrderIDGT     *int  `json:"workOrderIDGT,omitempty"`
+	WorkOrderIDGTE    *int  `json:"workOrderIDGTE,omitempty"`
+	WorkOrderIDLT     *int  `json:"workOrderIDLT,omitempty"`
+	WorkOrderIDLTE    *int  `json:"workOrderIDLTE,omitempty"`
+	WorkOrderIDIsNil  bool  `json:"workOrderIDIsNil,omitempty"`
+	WorkOrderIDNotNil bool  `json:"workOrderIDNotNil,omitempty"`
+
+	// "referred_owner_id" field predicates.
+	ReferredOwnerID       *int  `json:"referredOwnerID,omitempty"`
+	ReferredOwnerIDNEQ    *int  `json:"referredOwnerIDNEQ,omitempty"`
+	ReferredOwnerIDIn     []int `json:"referredOwnerIDIn,omitempty"`
+	ReferredOwnerIDNotIn  []int `json:"referredOwnerIDNotIn,omitempty"`
+	ReferredOwnerIDGT     *int  `json:"referredOwnerIDGT,omitempty"`
+	ReferredOwnerIDGTE    *int  `json:"referredOwnerIDGTE,omitempty"`
+	ReferredOwnerIDLT     *int  `json:"referredOwnerIDLT,omitempty"`
+	ReferredOwnerIDLTE    *int  `json:"referredOwnerIDLTE,omitempty"`
+	ReferredOwnerIDIsNil  bool  `json:"referredOwnerIDIsNil,omitempty"`
+	ReferredOwnerIDNotNil bool  `json:"referredOwnerIDNotNil,omitempty"`
+
+	// "staff_id" field predicates.
+	StaffID       *int  `json:"staffID,omitempty"`
+	StaffIDNEQ    *int  `json:"staffIDNEQ,omitempty"`
+	StaffIDIn     []int `json:"staffIDIn,omitempty"`
+	StaffIDNotIn  []int `json:"staffIDNotIn,omitempty"`
+	StaffIDGT     *int  `json:"staffIDGT,omitempty"`
+	StaffIDGTE    *int  `json:"staffIDGTE,omitempty"`
+	StaffIDLT     *int  `json:"staffIDLT,omitempty"`
+	StaffIDLTE    *int  `json:"staffIDLTE,omitempty"`
+	StaffIDIsNil  bool  `json:"staffIDIsNil,omitempty"`
+	StaffIDNotNil bool  `json:"staffIDNotNil,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteIsNil        bool     `json:"noteIsNil,omitempty"`
+	NoteNotNil       bool     `json:"noteNotNil,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "owner" edge predicates.
+	HasOwner     *bool              `json:"hasOwner,omitempty"`
+	HasOwnerWith []*OwnerWhereInput `json:"hasOwnerWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PointEntryWhereInput) AddPredicates(predicates ...predicate.PointEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PointEntryWhereInput filter on the PointEntryQuery builder.
+func (i *PointEntryWhereInput) Filter(q *PointEntryQuery) (*PointEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPointEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPointEntryWhereInput is returned in case the PointEntryWhereInput is empty.
+var ErrEmptyPointEntryWhereInput = errors.New("ent: empty predicate PointEntryWhereInput")
+
+// P returns a predicate for filtering pointentries.
+// An error is returned if the input is empty or invalid.
+func (i *PointEntryWhereInput) P() (predicate.PointEntry, error) {
+	var predicates []predicate.PointEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, pointentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.PointEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, pointentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.PointEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, pointentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, pointentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, pointentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, pointentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, pointentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, pointentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, pointentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, pointentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, pointentry.IDLTE(*i.IDLTE))
+	}
+	if i.OwnerID != nil {
+		predicates = append(predicates, pointentry.OwnerIDEQ(*i.OwnerID))
+	}
+	if i.OwnerIDNEQ != nil {
+		predicates = append(predicates, pointentry.OwnerIDNEQ(*i.OwnerIDNEQ))
+	}
+	if len(i.OwnerIDIn) > 0 {
+		predicates = append(predicates, pointentry.OwnerIDIn(i.OwnerIDIn...))
+	}
+	if len(i.OwnerIDNotIn) > 0 {
+		predicates = append(predicates, pointentry.OwnerIDNotIn(i.OwnerIDNotIn...))
+	}
+	if i.Seq != nil {
+		predicates = append(predicates, pointentry.SeqEQ(*i.Seq))
+	}
+	if i.SeqNEQ != nil {
+		predicates = append(predicates, pointentry.SeqNEQ(*i.SeqNEQ))
+	}
+	if len(i.SeqIn) > 0 {
+		predicates = append(predicates, pointentry.SeqIn(i.SeqIn...))
+	}
+	if len(i.SeqNotIn) > 0 {
+		predicates = append(predicates, pointentry.SeqNotIn(i.SeqNotIn...))
+	}
+	if i.SeqGT != nil {
+		predicates = append(predicates, pointentry.SeqGT(*i.SeqGT))
+	}
+	if i.SeqGTE != nil {
+		predicates = append(predicates, pointentry.SeqGTE(*i.SeqGTE))
+	}
+	if i.SeqLT != nil {
+		predicates = append(predicates, pointentry.SeqLT(*i.SeqLT))
+	}
+	if i.SeqLTE != nil {
+		predicates = append(predicates, pointentry.SeqLTE(*i.SeqLTE))
+	}
+	if i.DealershipID != nil {
+		predicates = append(predicates, pointentry.DealershipIDEQ(*i.DealershipID))
+	}
+	if i.DealershipIDNEQ != nil {
+		predicates = append(predicates, pointentry.DealershipIDNEQ(*i.DealershipIDNEQ))
+	}
+	if len(i.DealershipIDIn) > 0 {
+		predicates = append(predicates, pointentry.DealershipIDIn(i.DealershipIDIn...))
+	}
+	if len(i.DealershipIDNotIn) > 0 {
+		predicates = append(predicates, pointentry.DealershipIDNotIn(i.DealershipIDNotIn...))
+	}
+	if i.DealershipIDGT != nil {
+		predicates = append(predicates, pointentry.DealershipIDGT(*i.DealershipIDGT))
+	}
+	if i.DealershipIDGTE != nil {
+		predicates = append(predicates, pointentry.DealershipIDGTE(*i.DealershipIDGTE))
+	}
+	if i.DealershipIDLT != nil {
+		predicates = append(predicates, pointentry.DealershipIDLT(*i.DealershipIDLT))
+	}
+	if i.DealershipIDLTE != nil {
+		predicates = append(predicates, pointentry.DealershipIDLTE(*i.DealershipIDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, pointentry.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, pointentry.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, pointentry.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, pointentry.KindNotIn(i.KindNotIn...))
+	}
+	if i.Points != nil {
+		predicates = append(predicates, pointentry.PointsEQ(*i.Points))
+	}
+	if i.PointsNEQ != nil {
+		predicates = append(predicates, pointentry.PointsNEQ(*i.PointsNEQ))
+	}
+	if len(i.PointsIn) > 0 {
+		predicates = append(predicates, pointentry.PointsIn(i.PointsIn...))
+	}
+	if len(i.PointsNotIn) > 0 {
+		predicates = append(predicates, pointentry.PointsNotIn(i.PointsNotIn...))
+	}
+	if i.PointsGT != nil {
+		predicates = append(predicates, pointentry.PointsGT(*i.PointsGT))
+	}
+	if i.PointsGTE != nil {
+		predicates = append(predicates, pointentry.PointsGTE(*i.PointsGTE))
+	}
+	if i.PointsLT != nil {
+		predicates = append(predicates, pointentry.PointsLT(*i.PointsLT))
+	}
+	if i.PointsLTE != nil {
+		predicates = append(predicates, pointentry.PointsLTE(*i.PointsLTE))
+	}
+	if i.Balance != nil {
+		predicates = append(predicates, pointentry.BalanceEQ(*i.Balance))
+	}
+	if i.BalanceNEQ != nil {
+		predicates = append(predicates, pointentry.BalanceNEQ(*i.BalanceNEQ))
+	}
+	if len(i.BalanceIn) > 0 {
+		predicates = append(predicates, pointentry.BalanceIn(i.BalanceIn...))
+	}
+	if len(i.BalanceNotIn) > 0 {
+		predicates = append(predicates, pointentry.BalanceNotIn(i.BalanceNotIn...))
+	}
+	if i.BalanceGT != nil {
+		predicates = append(predicates, pointentry.BalanceGT(*i.BalanceGT))
+	}
+	if i.BalanceGTE != nil {
+		predicates = append(predicates, pointentry.BalanceGTE(*i.BalanceGTE))
+	}
+	if i.BalanceLT != nil {
+		predicates = append(predicates, pointentry.BalanceLT(*i.BalanceLT))
+	}
+	if i.BalanceLTE != nil {
+		predicates = append(predicates, pointentry.BalanceLTE(*i.BalanceLTE))
+	}
+	if i.ValueCents != nil {
+		predicates = append(predicates, pointentry.ValueCentsEQ(*i.ValueCents))
+	}
+	if i.ValueCentsNEQ != nil {
+		predicates = append(predicates, pointentry.ValueCentsNEQ(*i.ValueCentsNEQ))
+	}
+	if len(i.ValueCentsIn) > 0 {
+		predicates = append(predicates, pointentry.ValueCentsIn(i.ValueCentsIn...))
+	}
+	if len(i.ValueCentsNotIn) > 0 {
+		predicates = append(predicates, pointentry.ValueCentsNotIn(i.ValueCentsNotIn...))
+	}
+	if i.ValueCentsGT != nil {
+		predicates = append(predicates, pointentry.ValueCentsGT(*i.ValueCentsGT))
+	}
+	if i.ValueCentsGTE != nil {
+		predicates = append(predicates, pointentry.ValueCentsGTE(*i.ValueCentsGTE))
+	}
+	if i.ValueCentsLT != nil {
+		predicates = append(predicates, pointentry.ValueCentsLT(*i.ValueCentsLT))
+	}
+	if i.ValueCentsLTE != nil {
+		predicates = append(predicates, pointentry.ValueCentsLTE(*i.ValueCentsLTE))
+	}
+	if i.ValueCentsIsNil {
+		predicates = append(predicates, pointentry.ValueCentsIsNil())
+	}
+	if i.ValueCentsNotNil {
+		predicates = append(predicates, pointentry.ValueCentsNotNil())
+	}
+	if i.WorkOrderID != nil {
+		predicates = append(predicates, pointentry.WorkOrderIDEQ(*i.WorkOrderID))
+	}
+	if i.WorkOrderIDNEQ != nil {
+		predicates = append(predicates, pointentry.WorkOrderIDNEQ(*i.WorkOrderIDNEQ))
+	}
+	if len(i.WorkOrderIDIn) > 0 {
+		predicates = append(predicates, pointentry.WorkOrderIDIn(i.WorkOrderIDIn...))
+	}
+	if len(i.WorkOrderIDNotIn) > 0 {
+		predicates = append(predicates, pointentry.WorkOrderIDNotIn(i.WorkOrderIDNotIn...))
+	}
+	if i.WorkOrderIDGT != nil {
+		predicates = append(predicates, pointentry.WorkOrderIDGT(*i.WorkOrderIDGT))
+	}
+	if i.WorkOrderIDGTE != nil {
+		predicates = append(predicates, pointentry.WorkOrderIDGTE(*i.WorkOrderIDGTE))
+	}
+	if i.WorkOrderIDLT != nil {
+		predicates = append(predicates, pointentry.WorkOrderIDLT(*i.WorkOrderIDLT))
+	}
+	if i.WorkOrderIDLTE != nil {
+		predicates = append(predicates, pointentry.WorkOrderIDLTE(*i.WorkOrderIDLTE))
+	}
+	if i.WorkOrderIDIsNil {
+		predicates = append(predicates, pointentry.WorkOrderIDIsNil())
+	}
+	if i.WorkOrderIDNotNil {
+		predicates = append(predicates, pointentry.WorkOrderIDNotNil())
+	}
+	if i.ReferredOwnerID != nil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDEQ(*i.ReferredOwnerID))
+	}
+	if i.ReferredOwnerIDNEQ != nil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDNEQ(*i.ReferredOwnerIDNEQ))
+	}
+	if len(i.ReferredOwnerIDIn) > 0 {
+		predicates = append(predicates, pointentry.ReferredOwnerIDIn(i.ReferredOwnerIDIn...))
+	}
+	if len(i.ReferredOwnerIDNotIn) > 0 {
+		predicates = append(predicates, pointentry.ReferredOwnerIDNotIn(i.ReferredOwnerIDNotIn...))
+	}
+	if i.ReferredOwnerIDGT != nil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDGT(*i.ReferredOwnerIDGT))
+	}
+	if i.ReferredOwnerIDGTE != nil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDGTE(*i.ReferredOwnerIDGTE))
+	}
+	if i.ReferredOwnerIDLT != nil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDLT(*i.ReferredOwnerIDLT))
+	}
+	if i.ReferredOwnerIDLTE != nil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDLTE(*i.ReferredOwnerIDLTE))
+	}
+	if i.ReferredOwnerIDIsNil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDIsNil())
+	}
+	if i.ReferredOwnerIDNotNil {
+		predicates = append(predicates, pointentry.ReferredOwnerIDNotNil())
+	}
+	if i.StaffID != nil {
+		predicates = append(predicates, pointentry.StaffIDEQ(*i.StaffID))
+	}
+	if i.StaffIDNEQ != nil {
+		predicates = append(predicates, pointentry.StaffIDNEQ(*i.StaffIDNEQ))
+	}
+	if len(i.StaffIDIn) > 0 {
+		predicates = append(predicates, pointentry.StaffIDIn(i.StaffIDIn...))
+	}
+	if len(i.StaffIDNotIn) > 0 {
+		predicates = append(predicates, pointentry.StaffIDNotIn(i.StaffIDNotIn...))
+	}
+	if i.StaffIDGT != nil {
+		predicates = append(predicates, pointentry.StaffIDGT(*i.StaffIDGT))
+	}
+	if i.StaffIDGTE != nil {
+		predicates = append(predicates, pointentry.StaffIDGTE(*i.StaffIDGTE))
+	}
+	if i.StaffIDLT != nil {
+		predicates = append(predicates, pointentry.StaffIDLT(*i.StaffIDLT))
+	}
+	if i.StaffIDLTE != nil {
+		predicates = append(predicates, pointentry.StaffIDLTE(*i.StaffIDLTE))
+	}
+	if i.StaffIDIsNil {
+		predicates = append(predicates, pointentry.StaffIDIsNil())
+	}
+	if i.StaffIDNotNil {
+		predicates = append(predicates, pointentry.StaffIDNotNil())
+	}
+	if i.Note != nil {
+		predicates = append(predicates, pointentry.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, pointentry.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, pointentry.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, pointentry.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, pointentry.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, pointentry.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, pointentry.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, pointentry.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, pointentry.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, pointentry.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, pointentry.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteIsNil {
+		predicates = append(predicates, pointentry.NoteIsNil())
+	}
+	if i.NoteNotNil {
+		predicates = append(predicates, pointentry.NoteNotNil())
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, pointentry.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, pointentry.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, pointentry.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, pointentry.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, pointentry.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, pointentry.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, pointentry.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, pointentry.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, pointentry.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, pointentry.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasOwner != nil {
+		p := pointentry.HasOwner()
+		if !*i.HasOwner {
+			p = pointentry.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOwnerWith) > 0 {
+		with := make([]predicate.Owner, 0, len(i.HasOwnerWith))
+		for _, w := range i.HasOwnerWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOwnerWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, pointentry.HasOwnerWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPointEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return pointentry.And(predicates...), nil
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/predicate"
 	"aftercare/ent/reminder"
 	"aftercare/ent/remindercheck"
@@ -66,6 +67,7 @@ const (
 	TypeOutboxMessage    = "OutboxMessage"
 	TypeOwner            = "Owner"
 	TypePhoto            = "Photo"
+	TypePointEntry       = "PointEntry"
 	TypeReminder         = "Reminder"
 	TypeReminderCheck    = "ReminderCheck"
 	TypeServiceType      = "ServiceType"
@@ -17086,6 +17088,8 @@ type OwnerMutation struct {
 	auth_uid                 *string
 	phone_invalid            *bool
 	prospect                 *bool
+	referred_by_id           *int
+	addreferred_by_id        *int
 	erased_at                *time.Time
 	clearedFields            map[string]struct{}
 	home_dealership          *int
@@ -17117,6 +17121,9 @@ type OwnerMutation struct {
 	reminders                map[int]struct{}
 	removedreminders         map[int]struct{}
 	clearedreminders         bool
+	point_entries            map[int]struct{}
+	removedpoint_entries     map[int]struct{}
+	clearedpoint_entries     bool
 	done                     bool
 	oldValue                 func(context.Context) (*Owner, error)
 	predicates               []predicate.Owner
@@ -18178,6 +18185,76 @@ func (m *OwnerMutation) ResetProspect() {
 	m.prospect = nil
 }
 
+// SetReferredByID sets the "referred_by_id" field.
+func (m *OwnerMutation) SetReferredByID(i int) {
+	m.referred_by_id = &i
+	m.addreferred_by_id = nil
+}
+
+// ReferredByID returns the value of the "referred_by_id" field in the mutation.
+func (m *OwnerMutation) ReferredByID() (r int, exists bool) {
+	v := m.referred_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferredByID returns the old "referred_by_id" field's value of the Owner entity.
+// If the Owner object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OwnerMutation) OldReferredByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferredByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferredByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferredByID: %w", err)
+	}
+	return oldValue.ReferredByID, nil
+}
+
+// AddReferredByID adds i to the "referred_by_id" field.
+func (m *OwnerMutation) AddReferredByID(i int) {
+	if m.addreferred_by_id != nil {
+		*m.addreferred_by_id += i
+	} else {
+		m.addreferred_by_id = &i
+	}
+}
+
+// AddedReferredByID returns the value that was added to the "referred_by_id" field in this mutation.
+func (m *OwnerMutation) AddedReferredByID() (r int, exists bool) {
+	v := m.addreferred_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReferredByID clears the value of the "referred_by_id" field.
+func (m *OwnerMutation) ClearReferredByID() {
+	m.referred_by_id = nil
+	m.addreferred_by_id = nil
+	m.clearedFields[owner.FieldReferredByID] = struct{}{}
+}
+
+// ReferredByIDCleared returns if the "referred_by_id" field was cleared in this mutation.
+func (m *OwnerMutation) ReferredByIDCleared() bool {
+	_, ok := m.clearedFields[owner.FieldReferredByID]
+	return ok
+}
+
+// ResetReferredByID resets all changes to the "referred_by_id" field.
+func (m *OwnerMutation) ResetReferredByID() {
+	m.referred_by_id = nil
+	m.addreferred_by_id = nil
+	delete(m.clearedFields, owner.FieldReferredByID)
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (m *OwnerMutation) SetErasedAt(t time.Time) {
 	m.erased_at = &t
@@ -18740,6 +18817,60 @@ func (m *OwnerMutation) ResetReminders() {
 	m.removedreminders = nil
 }
 
+// AddPointEntryIDs adds the "point_entries" edge to the PointEntry entity by ids.
+func (m *OwnerMutation) AddPointEntryIDs(ids ...int) {
+	if m.point_entries == nil {
+		m.point_entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.point_entries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPointEntries clears the "point_entries" edge to the PointEntry entity.
+func (m *OwnerMutation) ClearPointEntries() {
+	m.clearedpoint_entries = true
+}
+
+// PointEntriesCleared reports if the "point_entries" edge to the PointEntry entity was cleared.
+func (m *OwnerMutation) PointEntriesCleared() bool {
+	return m.clearedpoint_entries
+}
+
+// RemovePointEntryIDs removes the "point_entries" edge to the PointEntry entity by IDs.
+func (m *OwnerMutation) RemovePointEntryIDs(ids ...int) {
+	if m.removedpoint_entries == nil {
+		m.removedpoint_entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.point_entries, ids[i])
+		m.removedpoint_entries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPointEntries returns the removed IDs of the "point_entries" edge to the PointEntry entity.
+func (m *OwnerMutation) RemovedPointEntriesIDs() (ids []int) {
+	for id := range m.removedpoint_entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PointEntriesIDs returns the "point_entries" edge IDs in the mutation.
+func (m *OwnerMutation) PointEntriesIDs() (ids []int) {
+	for id := range m.point_entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPointEntries resets all changes to the "point_entries" edge.
+func (m *OwnerMutation) ResetPointEntries() {
+	m.point_entries = nil
+	m.clearedpoint_entries = false
+	m.removedpoint_entries = nil
+}
+
 // Where appends a list predicates to the OwnerMutation builder.
 func (m *OwnerMutation) Where(ps ...predicate.Owner) {
 	m.predicates = append(m.predicates, ps...)
@@ -18774,7 +18905,7 @@ func (m *OwnerMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OwnerMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 24)
 	if m.created_at != nil {
 		fields = append(fields, owner.FieldCreatedAt)
 	}
@@ -18841,6 +18972,9 @@ func (m *OwnerMutation) Fields() []string {
 	if m.prospect != nil {
 		fields = append(fields, owner.FieldProspect)
 	}
+	if m.referred_by_id != nil {
+		fields = append(fields, owner.FieldReferredByID)
+	}
 	if m.erased_at != nil {
 		fields = append(fields, owner.FieldErasedAt)
 	}
@@ -18896,6 +19030,8 @@ func (m *OwnerMutation) Field(name string) (ent.Value, bool) {
 		return m.PhoneInvalid()
 	case owner.FieldProspect:
 		return m.Prospect()
+	case owner.FieldReferredByID:
+		return m.ReferredByID()
 	case owner.FieldErasedAt:
 		return m.ErasedAt()
 	}
@@ -18951,6 +19087,8 @@ func (m *OwnerMutation) OldField(ctx context.Context, name string) (ent.Value, e
 		return m.OldPhoneInvalid(ctx)
 	case owner.FieldProspect:
 		return m.OldProspect(ctx)
+	case owner.FieldReferredByID:
+		return m.OldReferredByID(ctx)
 	case owner.FieldErasedAt:
 		return m.OldErasedAt(ctx)
 	}
@@ -19116,6 +19254,13 @@ func (m *OwnerMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetProspect(v)
 		return nil
+	case owner.FieldReferredByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferredByID(v)
+		return nil
 	case owner.FieldErasedAt:
 		v, ok := value.(time.Time)
 		if !ok {
@@ -19134,6 +19279,9 @@ func (m *OwnerMutation) AddedFields() []string {
 	if m.adddealer_group_id != nil {
 		fields = append(fields, owner.FieldDealerGroupID)
 	}
+	if m.addreferred_by_id != nil {
+		fields = append(fields, owner.FieldReferredByID)
+	}
 	return fields
 }
 
@@ -19144,6 +19292,8 @@ func (m *OwnerMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case owner.FieldDealerGroupID:
 		return m.AddedDealerGroupID()
+	case owner.FieldReferredByID:
+		return m.AddedReferredByID()
 	}
 	return nil, false
 }
@@ -19159,6 +19309,13 @@ func (m *OwnerMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddDealerGroupID(v)
+		return nil
+	case owner.FieldReferredByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferredByID(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Owner numeric field %s", name)
@@ -19197,6 +19354,9 @@ func (m *OwnerMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(owner.FieldAuthUID) {
 		fields = append(fields, owner.FieldAuthUID)
+	}
+	if m.FieldCleared(owner.FieldReferredByID) {
+		fields = append(fields, owner.FieldReferredByID)
 	}
 	if m.FieldCleared(owner.FieldErasedAt) {
 		fields = append(fields, owner.FieldErasedAt)
@@ -19244,6 +19404,9 @@ func (m *OwnerMutation) ClearField(name string) error {
 		return nil
 	case owner.FieldAuthUID:
 		m.ClearAuthUID()
+		return nil
+	case owner.FieldReferredByID:
+		m.ClearReferredByID()
 		return nil
 	case owner.FieldErasedAt:
 		m.ClearErasedAt()
@@ -19322,6 +19485,9 @@ func (m *OwnerMutation) ResetField(name string) error {
 	case owner.FieldProspect:
 		m.ResetProspect()
 		return nil
+	case owner.FieldReferredByID:
+		m.ResetReferredByID()
+		return nil
 	case owner.FieldErasedAt:
 		m.ResetErasedAt()
 		return nil
@@ -19331,7 +19497,7 @@ func (m *OwnerMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OwnerMutation) AddedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.home_dealership != nil {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -19361,6 +19527,9 @@ func (m *OwnerMutation) AddedEdges() []string {
 	}
 	if m.reminders != nil {
 		edges = append(edges, owner.EdgeReminders)
+	}
+	if m.point_entries != nil {
+		edges = append(edges, owner.EdgePointEntries)
 	}
 	return edges
 }
@@ -19427,13 +19596,19 @@ func (m *OwnerMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgePointEntries:
+		ids := make([]ent.Value, 0, len(m.point_entries))
+		for id := range m.point_entries {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OwnerMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.removedvehicles != nil {
 		edges = append(edges, owner.EdgeVehicles)
 	}
@@ -19460,6 +19635,9 @@ func (m *OwnerMutation) RemovedEdges() []string {
 	}
 	if m.removedreminders != nil {
 		edges = append(edges, owner.EdgeReminders)
+	}
+	if m.removedpoint_entries != nil {
+		edges = append(edges, owner.EdgePointEntries)
 	}
 	return edges
 }
@@ -19522,13 +19700,19 @@ func (m *OwnerMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case owner.EdgePointEntries:
+		ids := make([]ent.Value, 0, len(m.removedpoint_entries))
+		for id := range m.removedpoint_entries {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OwnerMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 10)
+	edges := make([]string, 0, 11)
 	if m.clearedhome_dealership {
 		edges = append(edges, owner.EdgeHomeDealership)
 	}
@@ -19559,6 +19743,9 @@ func (m *OwnerMutation) ClearedEdges() []string {
 	if m.clearedreminders {
 		edges = append(edges, owner.EdgeReminders)
 	}
+	if m.clearedpoint_entries {
+		edges = append(edges, owner.EdgePointEntries)
+	}
 	return edges
 }
 
@@ -19586,6 +19773,8 @@ func (m *OwnerMutation) EdgeCleared(name string) bool {
 		return m.clearedoutbox_messages
 	case owner.EdgeReminders:
 		return m.clearedreminders
+	case owner.EdgePointEntries:
+		return m.clearedpoint_entries
 	}
 	return false
 }
@@ -19634,6 +19823,9 @@ func (m *OwnerMutation) ResetEdge(name string) error {
 		return nil
 	case owner.EdgeReminders:
 		m.ResetReminders()
+		return nil
+	case owner.EdgePointEntries:
+		m.ResetPointEntries()
 		return nil
 	}
 	return fmt.Errorf("unknown Owner edge %s", name)
@@ -20606,6 +20798,1403 @@ func (m *PhotoMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Photo edge %s", name)
+}
+
+// PointEntryMutation represents an operation that mutates the PointEntry nodes in the graph.
+type PointEntryMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	seq                  *int
+	addseq               *int
+	dealership_id        *int
+	adddealership_id     *int
+	kind                 *pointentry.Kind
+	points               *int
+	addpoints            *int
+	balance              *int
+	addbalance           *int
+	value_cents          *int64
+	addvalue_cents       *int64
+	work_order_id        *int
+	addwork_order_id     *int
+	referred_owner_id    *int
+	addreferred_owner_id *int
+	staff_id             *int
+	addstaff_id          *int
+	idempotency_key      *string
+	note                 *string
+	created_at           *time.Time
+	clearedFields        map[string]struct{}
+	owner                *int
+	clearedowner         bool
+	done                 bool
+	oldValue             func(context.Context) (*PointEntry, error)
+	predicates           []predicate.PointEntry
+}
+
+var _ ent.Mutation = (*PointEntryMutation)(nil)
+
+// pointentryOption allows management of the mutation configuration using functional options.
+type pointentryOption func(*PointEntryMutation)
+
+// newPointEntryMutation creates new mutation for the PointEntry entity.
+func newPointEntryMutation(c config, op Op, opts ...pointentryOption) *PointEntryMutation {
+	m := &PointEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePointEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPointEntryID sets the ID field of the mutation.
+func withPointEntryID(id int) pointentryOption {
+	return func(m *PointEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PointEntry
+		)
+		m.oldValue = func(ctx context.Context) (*PointEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PointEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPointEntry sets the old PointEntry of the mutation.
+func withPointEntry(node *PointEntry) pointentryOption {
+	return func(m *PointEntryMutation) {
+		m.oldValue = func(context.Context) (*PointEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PointEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PointEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PointEntryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PointEntryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PointEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *PointEntryMutation) SetOwnerID(i int) {
+	m.owner = &i
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *PointEntryMutation) OwnerID() (r int, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldOwnerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *PointEntryMutation) ResetOwnerID() {
+	m.owner = nil
+}
+
+// SetSeq sets the "seq" field.
+func (m *PointEntryMutation) SetSeq(i int) {
+	m.seq = &i
+	m.addseq = nil
+}
+
+// Seq returns the value of the "seq" field in the mutation.
+func (m *PointEntryMutation) Seq() (r int, exists bool) {
+	v := m.seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeq returns the old "seq" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldSeq(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeq is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeq requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeq: %w", err)
+	}
+	return oldValue.Seq, nil
+}
+
+// AddSeq adds i to the "seq" field.
+func (m *PointEntryMutation) AddSeq(i int) {
+	if m.addseq != nil {
+		*m.addseq += i
+	} else {
+		m.addseq = &i
+	}
+}
+
+// AddedSeq returns the value that was added to the "seq" field in this mutation.
+func (m *PointEntryMutation) AddedSeq() (r int, exists bool) {
+	v := m.addseq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSeq resets all changes to the "seq" field.
+func (m *PointEntryMutation) ResetSeq() {
+	m.seq = nil
+	m.addseq = nil
+}
+
+// SetDealershipID sets the "dealership_id" field.
+func (m *PointEntryMutation) SetDealershipID(i int) {
+	m.dealership_id = &i
+	m.adddealership_id = nil
+}
+
+// DealershipID returns the value of the "dealership_id" field in the mutation.
+func (m *PointEntryMutation) DealershipID() (r int, exists bool) {
+	v := m.dealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDealershipID returns the old "dealership_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldDealershipID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDealershipID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDealershipID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDealershipID: %w", err)
+	}
+	return oldValue.DealershipID, nil
+}
+
+// AddDealershipID adds i to the "dealership_id" field.
+func (m *PointEntryMutation) AddDealershipID(i int) {
+	if m.adddealership_id != nil {
+		*m.adddealership_id += i
+	} else {
+		m.adddealership_id = &i
+	}
+}
+
+// AddedDealershipID returns the value that was added to the "dealership_id" field in this mutation.
+func (m *PointEntryMutation) AddedDealershipID() (r int, exists bool) {
+	v := m.adddealership_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDealershipID resets all changes to the "dealership_id" field.
+func (m *PointEntryMutation) ResetDealershipID() {
+	m.dealership_id = nil
+	m.adddealership_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *PointEntryMutation) SetKind(po pointentry.Kind) {
+	m.kind = &po
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *PointEntryMutation) Kind() (r pointentry.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldKind(ctx context.Context) (v pointentry.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *PointEntryMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetPoints sets the "points" field.
+func (m *PointEntryMutation) SetPoints(i int) {
+	m.points = &i
+	m.addpoints = nil
+}
+
+// Points returns the value of the "points" field in the mutation.
+func (m *PointEntryMutation) Points() (r int, exists bool) {
+	v := m.points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPoints returns the old "points" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldPoints(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPoints: %w", err)
+	}
+	return oldValue.Points, nil
+}
+
+// AddPoints adds i to the "points" field.
+func (m *PointEntryMutation) AddPoints(i int) {
+	if m.addpoints != nil {
+		*m.addpoints += i
+	} else {
+		m.addpoints = &i
+	}
+}
+
+// AddedPoints returns the value that was added to the "points" field in this mutation.
+func (m *PointEntryMutation) AddedPoints() (r int, exists bool) {
+	v := m.addpoints
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPoints resets all changes to the "points" field.
+func (m *PointEntryMutation) ResetPoints() {
+	m.points = nil
+	m.addpoints = nil
+}
+
+// SetBalance sets the "balance" field.
+func (m *PointEntryMutation) SetBalance(i int) {
+	m.balance = &i
+	m.addbalance = nil
+}
+
+// Balance returns the value of the "balance" field in the mutation.
+func (m *PointEntryMutation) Balance() (r int, exists bool) {
+	v := m.balance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBalance returns the old "balance" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldBalance(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBalance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBalance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBalance: %w", err)
+	}
+	return oldValue.Balance, nil
+}
+
+// AddBalance adds i to the "balance" field.
+func (m *PointEntryMutation) AddBalance(i int) {
+	if m.addbalance != nil {
+		*m.addbalance += i
+	} else {
+		m.addbalance = &i
+	}
+}
+
+// AddedBalance returns the value that was added to the "balance" field in this mutation.
+func (m *PointEntryMutation) AddedBalance() (r int, exists bool) {
+	v := m.addbalance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBalance resets all changes to the "balance" field.
+func (m *PointEntryMutation) ResetBalance() {
+	m.balance = nil
+	m.addbalance = nil
+}
+
+// SetValueCents sets the "value_cents" field.
+func (m *PointEntryMutation) SetValueCents(i int64) {
+	m.value_cents = &i
+	m.addvalue_cents = nil
+}
+
+// ValueCents returns the value of the "value_cents" field in the mutation.
+func (m *PointEntryMutation) ValueCents() (r int64, exists bool) {
+	v := m.value_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueCents returns the old "value_cents" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldValueCents(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueCents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueCents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueCents: %w", err)
+	}
+	return oldValue.ValueCents, nil
+}
+
+// AddValueCents adds i to the "value_cents" field.
+func (m *PointEntryMutation) AddValueCents(i int64) {
+	if m.addvalue_cents != nil {
+		*m.addvalue_cents += i
+	} else {
+		m.addvalue_cents = &i
+	}
+}
+
+// AddedValueCents returns the value that was added to the "value_cents" field in this mutation.
+func (m *PointEntryMutation) AddedValueCents() (r int64, exists bool) {
+	v := m.addvalue_cents
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearValueCents clears the value of the "value_cents" field.
+func (m *PointEntryMutation) ClearValueCents() {
+	m.value_cents = nil
+	m.addvalue_cents = nil
+	m.clearedFields[pointentry.FieldValueCents] = struct{}{}
+}
+
+// ValueCentsCleared returns if the "value_cents" field was cleared in this mutation.
+func (m *PointEntryMutation) ValueCentsCleared() bool {
+	_, ok := m.clearedFields[pointentry.FieldValueCents]
+	return ok
+}
+
+// ResetValueCents resets all changes to the "value_cents" field.
+func (m *PointEntryMutation) ResetValueCents() {
+	m.value_cents = nil
+	m.addvalue_cents = nil
+	delete(m.clearedFields, pointentry.FieldValueCents)
+}
+
+// SetWorkOrderID sets the "work_order_id" field.
+func (m *PointEntryMutation) SetWorkOrderID(i int) {
+	m.work_order_id = &i
+	m.addwork_order_id = nil
+}
+
+// WorkOrderID returns the value of the "work_order_id" field in the mutation.
+func (m *PointEntryMutation) WorkOrderID() (r int, exists bool) {
+	v := m.work_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorkOrderID returns the old "work_order_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldWorkOrderID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorkOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorkOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorkOrderID: %w", err)
+	}
+	return oldValue.WorkOrderID, nil
+}
+
+// AddWorkOrderID adds i to the "work_order_id" field.
+func (m *PointEntryMutation) AddWorkOrderID(i int) {
+	if m.addwork_order_id != nil {
+		*m.addwork_order_id += i
+	} else {
+		m.addwork_order_id = &i
+	}
+}
+
+// AddedWorkOrderID returns the value that was added to the "work_order_id" field in this mutation.
+func (m *PointEntryMutation) AddedWorkOrderID() (r int, exists bool) {
+	v := m.addwork_order_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWorkOrderID clears the value of the "work_order_id" field.
+func (m *PointEntryMutation) ClearWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	m.clearedFields[pointentry.FieldWorkOrderID] = struct{}{}
+}
+
+// WorkOrderIDCleared returns if the "work_order_id" field was cleared in this mutation.
+func (m *PointEntryMutation) WorkOrderIDCleared() bool {
+	_, ok := m.clearedFields[pointentry.FieldWorkOrderID]
+	return ok
+}
+
+// ResetWorkOrderID resets all changes to the "work_order_id" field.
+func (m *PointEntryMutation) ResetWorkOrderID() {
+	m.work_order_id = nil
+	m.addwork_order_id = nil
+	delete(m.clearedFields, pointentry.FieldWorkOrderID)
+}
+
+// SetReferredOwnerID sets the "referred_owner_id" field.
+func (m *PointEntryMutation) SetReferredOwnerID(i int) {
+	m.referred_owner_id = &i
+	m.addreferred_owner_id = nil
+}
+
+// ReferredOwnerID returns the value of the "referred_owner_id" field in the mutation.
+func (m *PointEntryMutation) ReferredOwnerID() (r int, exists bool) {
+	v := m.referred_owner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferredOwnerID returns the old "referred_owner_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldReferredOwnerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferredOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferredOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferredOwnerID: %w", err)
+	}
+	return oldValue.ReferredOwnerID, nil
+}
+
+// AddReferredOwnerID adds i to the "referred_owner_id" field.
+func (m *PointEntryMutation) AddReferredOwnerID(i int) {
+	if m.addreferred_owner_id != nil {
+		*m.addreferred_owner_id += i
+	} else {
+		m.addreferred_owner_id = &i
+	}
+}
+
+// AddedReferredOwnerID returns the value that was added to the "referred_owner_id" field in this mutation.
+func (m *PointEntryMutation) AddedReferredOwnerID() (r int, exists bool) {
+	v := m.addreferred_owner_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReferredOwnerID clears the value of the "referred_owner_id" field.
+func (m *PointEntryMutation) ClearReferredOwnerID() {
+	m.referred_owner_id = nil
+	m.addreferred_owner_id = nil
+	m.clearedFields[pointentry.FieldReferredOwnerID] = struct{}{}
+}
+
+// ReferredOwnerIDCleared returns if the "referred_owner_id" field was cleared in this mutation.
+func (m *PointEntryMutation) ReferredOwnerIDCleared() bool {
+	_, ok := m.clearedFields[pointentry.FieldReferredOwnerID]
+	return ok
+}
+
+// ResetReferredOwnerID resets all changes to the "referred_owner_id" field.
+func (m *PointEntryMutation) ResetReferredOwnerID() {
+	m.referred_owner_id = nil
+	m.addreferred_owner_id = nil
+	delete(m.clearedFields, pointentry.FieldReferredOwnerID)
+}
+
+// SetStaffID sets the "staff_id" field.
+func (m *PointEntryMutation) SetStaffID(i int) {
+	m.staff_id = &i
+	m.addstaff_id = nil
+}
+
+// StaffID returns the value of the "staff_id" field in the mutation.
+func (m *PointEntryMutation) StaffID() (r int, exists bool) {
+	v := m.staff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStaffID returns the old "staff_id" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldStaffID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStaffID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStaffID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStaffID: %w", err)
+	}
+	return oldValue.StaffID, nil
+}
+
+// AddStaffID adds i to the "staff_id" field.
+func (m *PointEntryMutation) AddStaffID(i int) {
+	if m.addstaff_id != nil {
+		*m.addstaff_id += i
+	} else {
+		m.addstaff_id = &i
+	}
+}
+
+// AddedStaffID returns the value that was added to the "staff_id" field in this mutation.
+func (m *PointEntryMutation) AddedStaffID() (r int, exists bool) {
+	v := m.addstaff_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearStaffID clears the value of the "staff_id" field.
+func (m *PointEntryMutation) ClearStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+	m.clearedFields[pointentry.FieldStaffID] = struct{}{}
+}
+
+// StaffIDCleared returns if the "staff_id" field was cleared in this mutation.
+func (m *PointEntryMutation) StaffIDCleared() bool {
+	_, ok := m.clearedFields[pointentry.FieldStaffID]
+	return ok
+}
+
+// ResetStaffID resets all changes to the "staff_id" field.
+func (m *PointEntryMutation) ResetStaffID() {
+	m.staff_id = nil
+	m.addstaff_id = nil
+	delete(m.clearedFields, pointentry.FieldStaffID)
+}
+
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (m *PointEntryMutation) SetIdempotencyKey(s string) {
+	m.idempotency_key = &s
+}
+
+// IdempotencyKey returns the value of the "idempotency_key" field in the mutation.
+func (m *PointEntryMutation) IdempotencyKey() (r string, exists bool) {
+	v := m.idempotency_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIdempotencyKey returns the old "idempotency_key" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldIdempotencyKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIdempotencyKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIdempotencyKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIdempotencyKey: %w", err)
+	}
+	return oldValue.IdempotencyKey, nil
+}
+
+// ResetIdempotencyKey resets all changes to the "idempotency_key" field.
+func (m *PointEntryMutation) ResetIdempotencyKey() {
+	m.idempotency_key = nil
+}
+
+// SetNote sets the "note" field.
+func (m *PointEntryMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *PointEntryMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ClearNote clears the value of the "note" field.
+func (m *PointEntryMutation) ClearNote() {
+	m.note = nil
+	m.clearedFields[pointentry.FieldNote] = struct{}{}
+}
+
+// NoteCleared returns if the "note" field was cleared in this mutation.
+func (m *PointEntryMutation) NoteCleared() bool {
+	_, ok := m.clearedFields[pointentry.FieldNote]
+	return ok
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *PointEntryMutation) ResetNote() {
+	m.note = nil
+	delete(m.clearedFields, pointentry.FieldNote)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PointEntryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PointEntryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PointEntry entity.
+// If the PointEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PointEntryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PointEntryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearOwner clears the "owner" edge to the Owner entity.
+func (m *PointEntryMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[pointentry.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the Owner entity was cleared.
+func (m *PointEntryMutation) OwnerCleared() bool {
+	return m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *PointEntryMutation) OwnerIDs() (ids []int) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *PointEntryMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// Where appends a list predicates to the PointEntryMutation builder.
+func (m *PointEntryMutation) Where(ps ...predicate.PointEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PointEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PointEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PointEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PointEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PointEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PointEntry).
+func (m *PointEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PointEntryMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.owner != nil {
+		fields = append(fields, pointentry.FieldOwnerID)
+	}
+	if m.seq != nil {
+		fields = append(fields, pointentry.FieldSeq)
+	}
+	if m.dealership_id != nil {
+		fields = append(fields, pointentry.FieldDealershipID)
+	}
+	if m.kind != nil {
+		fields = append(fields, pointentry.FieldKind)
+	}
+	if m.points != nil {
+		fields = append(fields, pointentry.FieldPoints)
+	}
+	if m.balance != nil {
+		fields = append(fields, pointentry.FieldBalance)
+	}
+	if m.value_cents != nil {
+		fields = append(fields, pointentry.FieldValueCents)
+	}
+	if m.work_order_id != nil {
+		fields = append(fields, pointentry.FieldWorkOrderID)
+	}
+	if m.referred_owner_id != nil {
+		fields = append(fields, pointentry.FieldReferredOwnerID)
+	}
+	if m.staff_id != nil {
+		fields = append(fields, pointentry.FieldStaffID)
+	}
+	if m.idempotency_key != nil {
+		fields = append(fields, pointentry.FieldIdempotencyKey)
+	}
+	if m.note != nil {
+		fields = append(fields, pointentry.FieldNote)
+	}
+	if m.created_at != nil {
+		fields = append(fields, pointentry.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PointEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pointentry.FieldOwnerID:
+		return m.OwnerID()
+	case pointentry.FieldSeq:
+		return m.Seq()
+	case pointentry.FieldDealershipID:
+		return m.DealershipID()
+	case pointentry.FieldKind:
+		return m.Kind()
+	case pointentry.FieldPoints:
+		return m.Points()
+	case pointentry.FieldBalance:
+		return m.Balance()
+	case pointentry.FieldValueCents:
+		return m.ValueCents()
+	case pointentry.FieldWorkOrderID:
+		return m.WorkOrderID()
+	case pointentry.FieldReferredOwnerID:
+		return m.ReferredOwnerID()
+	case pointentry.FieldStaffID:
+		return m.StaffID()
+	case pointentry.FieldIdempotencyKey:
+		return m.IdempotencyKey()
+	case pointentry.FieldNote:
+		return m.Note()
+	case pointentry.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PointEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pointentry.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case pointentry.FieldSeq:
+		return m.OldSeq(ctx)
+	case pointentry.FieldDealershipID:
+		return m.OldDealershipID(ctx)
+	case pointentry.FieldKind:
+		return m.OldKind(ctx)
+	case pointentry.FieldPoints:
+		return m.OldPoints(ctx)
+	case pointentry.FieldBalance:
+		return m.OldBalance(ctx)
+	case pointentry.FieldValueCents:
+		return m.OldValueCents(ctx)
+	case pointentry.FieldWorkOrderID:
+		return m.OldWorkOrderID(ctx)
+	case pointentry.FieldReferredOwnerID:
+		return m.OldReferredOwnerID(ctx)
+	case pointentry.FieldStaffID:
+		return m.OldStaffID(ctx)
+	case pointentry.FieldIdempotencyKey:
+		return m.OldIdempotencyKey(ctx)
+	case pointentry.FieldNote:
+		return m.OldNote(ctx)
+	case pointentry.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PointEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PointEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pointentry.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case pointentry.FieldSeq:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeq(v)
+		return nil
+	case pointentry.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDealershipID(v)
+		return nil
+	case pointentry.FieldKind:
+		v, ok := value.(pointentry.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case pointentry.FieldPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPoints(v)
+		return nil
+	case pointentry.FieldBalance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBalance(v)
+		return nil
+	case pointentry.FieldValueCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueCents(v)
+		return nil
+	case pointentry.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorkOrderID(v)
+		return nil
+	case pointentry.FieldReferredOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferredOwnerID(v)
+		return nil
+	case pointentry.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStaffID(v)
+		return nil
+	case pointentry.FieldIdempotencyKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIdempotencyKey(v)
+		return nil
+	case pointentry.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case pointentry.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PointEntryMutation) AddedFields() []string {
+	var fields []string
+	if m.addseq != nil {
+		fields = append(fields, pointentry.FieldSeq)
+	}
+	if m.adddealership_id != nil {
+		fields = append(fields, pointentry.FieldDealershipID)
+	}
+	if m.addpoints != nil {
+		fields = append(fields, pointentry.FieldPoints)
+	}
+	if m.addbalance != nil {
+		fields = append(fields, pointentry.FieldBalance)
+	}
+	if m.addvalue_cents != nil {
+		fields = append(fields, pointentry.FieldValueCents)
+	}
+	if m.addwork_order_id != nil {
+		fields = append(fields, pointentry.FieldWorkOrderID)
+	}
+	if m.addreferred_owner_id != nil {
+		fields = append(fields, pointentry.FieldReferredOwnerID)
+	}
+	if m.addstaff_id != nil {
+		fields = append(fields, pointentry.FieldStaffID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PointEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pointentry.FieldSeq:
+		return m.AddedSeq()
+	case pointentry.FieldDealershipID:
+		return m.AddedDealershipID()
+	case pointentry.FieldPoints:
+		return m.AddedPoints()
+	case pointentry.FieldBalance:
+		return m.AddedBalance()
+	case pointentry.FieldValueCents:
+		return m.AddedValueCents()
+	case pointentry.FieldWorkOrderID:
+		return m.AddedWorkOrderID()
+	case pointentry.FieldReferredOwnerID:
+		return m.AddedReferredOwnerID()
+	case pointentry.FieldStaffID:
+		return m.AddedStaffID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PointEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pointentry.FieldSeq:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeq(v)
+		return nil
+	case pointentry.FieldDealershipID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDealershipID(v)
+		return nil
+	case pointentry.FieldPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPoints(v)
+		return nil
+	case pointentry.FieldBalance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBalance(v)
+		return nil
+	case pointentry.FieldValueCents:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValueCents(v)
+		return nil
+	case pointentry.FieldWorkOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWorkOrderID(v)
+		return nil
+	case pointentry.FieldReferredOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferredOwnerID(v)
+		return nil
+	case pointentry.FieldStaffID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddStaffID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PointEntryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(pointentry.FieldValueCents) {
+		fields = append(fields, pointentry.FieldValueCents)
+	}
+	if m.FieldCleared(pointentry.FieldWorkOrderID) {
+		fields = append(fields, pointentry.FieldWorkOrderID)
+	}
+	if m.FieldCleared(pointentry.FieldReferredOwnerID) {
+		fields = append(fields, pointentry.FieldReferredOwnerID)
+	}
+	if m.FieldCleared(pointentry.FieldStaffID) {
+		fields = append(fields, pointentry.FieldStaffID)
+	}
+	if m.FieldCleared(pointentry.FieldNote) {
+		fields = append(fields, pointentry.FieldNote)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PointEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PointEntryMutation) ClearField(name string) error {
+	switch name {
+	case pointentry.FieldValueCents:
+		m.ClearValueCents()
+		return nil
+	case pointentry.FieldWorkOrderID:
+		m.ClearWorkOrderID()
+		return nil
+	case pointentry.FieldReferredOwnerID:
+		m.ClearReferredOwnerID()
+		return nil
+	case pointentry.FieldStaffID:
+		m.ClearStaffID()
+		return nil
+	case pointentry.FieldNote:
+		m.ClearNote()
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PointEntryMutation) ResetField(name string) error {
+	switch name {
+	case pointentry.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case pointentry.FieldSeq:
+		m.ResetSeq()
+		return nil
+	case pointentry.FieldDealershipID:
+		m.ResetDealershipID()
+		return nil
+	case pointentry.FieldKind:
+		m.ResetKind()
+		return nil
+	case pointentry.FieldPoints:
+		m.ResetPoints()
+		return nil
+	case pointentry.FieldBalance:
+		m.ResetBalance()
+		return nil
+	case pointentry.FieldValueCents:
+		m.ResetValueCents()
+		return nil
+	case pointentry.FieldWorkOrderID:
+		m.ResetWorkOrderID()
+		return nil
+	case pointentry.FieldReferredOwnerID:
+		m.ResetReferredOwnerID()
+		return nil
+	case pointentry.FieldStaffID:
+		m.ResetStaffID()
+		return nil
+	case pointentry.FieldIdempotencyKey:
+		m.ResetIdempotencyKey()
+		return nil
+	case pointentry.FieldNote:
+		m.ResetNote()
+		return nil
+	case pointentry.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PointEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.owner != nil {
+		edges = append(edges, pointentry.EdgeOwner)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PointEntryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case pointentry.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PointEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PointEntryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PointEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedowner {
+		edges = append(edges, pointentry.EdgeOwner)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PointEntryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case pointentry.EdgeOwner:
+		return m.clearedowner
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PointEntryMutation) ClearEdge(name string) error {
+	switch name {
+	case pointentry.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PointEntryMutation) ResetEdge(name string) error {
+	switch name {
+	case pointentry.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	}
+	return fmt.Errorf("unknown PointEntry edge %s", name)
 }
 
 // ReminderMutation represents an operation that mutates the Reminder nodes in the graph.

@@ -63,6 +63,8 @@ type Owner struct {
 	PhoneInvalid bool `json:"phone_invalid,omitempty"`
 	// Created by a widget booking from someone not yet known as a customer.
 	Prospect bool `json:"prospect,omitempty"`
+	// The owner who referred this one (recordReferral); paid points on this owner's first paid visit.
+	ReferredByID *int `json:"referred_by_id,omitempty"`
 	// Set when the owner erased their account: personal fields are anonymised, history kept.
 	ErasedAt *time.Time `json:"erased_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -93,11 +95,13 @@ type OwnerEdges struct {
 	OutboxMessages []*OutboxMessage `json:"outbox_messages,omitempty"`
 	// Reminders holds the value of the reminders edge.
 	Reminders []*Reminder `json:"reminders,omitempty"`
+	// PointEntries holds the value of the point_entries edge.
+	PointEntries []*PointEntry `json:"point_entries,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [10]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
-	totalCount [10]map[string]int
+	totalCount [11]map[string]int
 
 	namedVehicles        map[string][]*Vehicle
 	namedOwnerships      map[string][]*VehicleOwnership
@@ -108,6 +112,7 @@ type OwnerEdges struct {
 	namedCareTasks       map[string][]*CareTask
 	namedOutboxMessages  map[string][]*OutboxMessage
 	namedReminders       map[string][]*Reminder
+	namedPointEntries    map[string][]*PointEntry
 }
 
 // HomeDealershipOrErr returns the HomeDealership value or an error if the edge
@@ -202,6 +207,15 @@ func (e OwnerEdges) RemindersOrErr() ([]*Reminder, error) {
 	return nil, &NotLoadedError{edge: "reminders"}
 }
 
+// PointEntriesOrErr returns the PointEntries value or an error if the edge
+// was not loaded in eager-loading.
+func (e OwnerEdges) PointEntriesOrErr() ([]*PointEntry, error) {
+	if e.loadedTypes[10] {
+		return e.PointEntries, nil
+	}
+	return nil, &NotLoadedError{edge: "point_entries"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Owner) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -211,7 +225,7 @@ func (*Owner) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case owner.FieldConsentService, owner.FieldConsentMarketing, owner.FieldPhoneInvalid, owner.FieldProspect:
 			values[i] = new(sql.NullBool)
-		case owner.FieldID, owner.FieldDealerGroupID, owner.FieldHomeDealershipID:
+		case owner.FieldID, owner.FieldDealerGroupID, owner.FieldHomeDealershipID, owner.FieldReferredByID:
 			values[i] = new(sql.NullInt64)
 		case owner.FieldName, owner.FieldPhone, owner.FieldEmail, owner.FieldRegion, owner.FieldQuietHoursStart, owner.FieldQuietHoursEnd, owner.FieldTimeZone, owner.FieldLocale, owner.FieldTier, owner.FieldAuthUID:
 			values[i] = new(sql.NullString)
@@ -378,6 +392,13 @@ func (_m *Owner) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Prospect = value.Bool
 			}
+		case owner.FieldReferredByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field referred_by_id", values[i])
+			} else if value.Valid {
+				_m.ReferredByID = new(int)
+				*_m.ReferredByID = int(value.Int64)
+			}
 		case owner.FieldErasedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field erased_at", values[i])
@@ -446,6 +467,11 @@ func (_m *Owner) QueryOutboxMessages() *OutboxMessageQuery {
 // QueryReminders queries the "reminders" edge of the Owner entity.
 func (_m *Owner) QueryReminders() *ReminderQuery {
 	return NewOwnerClient(_m.config).QueryReminders(_m)
+}
+
+// QueryPointEntries queries the "point_entries" edge of the Owner entity.
+func (_m *Owner) QueryPointEntries() *PointEntryQuery {
+	return NewOwnerClient(_m.config).QueryPointEntries(_m)
 }
 
 // Update returns a builder for updating this Owner.
@@ -548,6 +574,11 @@ func (_m *Owner) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("prospect=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Prospect))
+	builder.WriteString(", ")
+	if v := _m.ReferredByID; v != nil {
+		builder.WriteString("referred_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	if v := _m.ErasedAt; v != nil {
 		builder.WriteString("erased_at=")
@@ -770,6 +801,30 @@ func (_m *Owner) appendNamedReminders(name string, edges ...*Reminder) {
 		_m.Edges.namedReminders[name] = []*Reminder{}
 	} else {
 		_m.Edges.namedReminders[name] = append(_m.Edges.namedReminders[name], edges...)
+	}
+}
+
+// NamedPointEntries returns the PointEntries named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Owner) NamedPointEntries(name string) ([]*PointEntry, error) {
+	if _m.Edges.namedPointEntries == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPointEntries[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Owner) appendNamedPointEntries(name string, edges ...*PointEntry) {
+	if _m.Edges.namedPointEntries == nil {
+		_m.Edges.namedPointEntries = make(map[string][]*PointEntry)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPointEntries[name] = []*PointEntry{}
+	} else {
+		_m.Edges.namedPointEntries[name] = append(_m.Edges.namedPointEntries[name], edges...)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/vehicle"
@@ -316,6 +317,20 @@ func (_c *OwnerCreate) SetNillableProspect(v *bool) *OwnerCreate {
 	return _c
 }
 
+// SetReferredByID sets the "referred_by_id" field.
+func (_c *OwnerCreate) SetReferredByID(v int) *OwnerCreate {
+	_c.mutation.SetReferredByID(v)
+	return _c
+}
+
+// SetNillableReferredByID sets the "referred_by_id" field if the given value is not nil.
+func (_c *OwnerCreate) SetNillableReferredByID(v *int) *OwnerCreate {
+	if v != nil {
+		_c.SetReferredByID(*v)
+	}
+	return _c
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (_c *OwnerCreate) SetErasedAt(v time.Time) *OwnerCreate {
 	_c.mutation.SetErasedAt(v)
@@ -468,6 +483,21 @@ func (_c *OwnerCreate) AddReminders(v ...*Reminder) *OwnerCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddReminderIDs(ids...)
+}
+
+// AddPointEntryIDs adds the "point_entries" edge to the PointEntry entity by IDs.
+func (_c *OwnerCreate) AddPointEntryIDs(ids ...int) *OwnerCreate {
+	_c.mutation.AddPointEntryIDs(ids...)
+	return _c
+}
+
+// AddPointEntries adds the "point_entries" edges to the PointEntry entity.
+func (_c *OwnerCreate) AddPointEntries(v ...*PointEntry) *OwnerCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPointEntryIDs(ids...)
 }
 
 // Mutation returns the OwnerMutation object of the builder.
@@ -755,6 +785,10 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
 		_node.Prospect = value
 	}
+	if value, ok := _c.mutation.ReferredByID(); ok {
+		_spec.SetField(owner.FieldReferredByID, field.TypeInt, value)
+		_node.ReferredByID = &value
+	}
 	if value, ok := _c.mutation.ErasedAt(); ok {
 		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
 		_node.ErasedAt = &value
@@ -913,6 +947,22 @@ func (_c *OwnerCreate) createSpec() (*Owner, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.PointEntriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pointentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1269,6 +1319,30 @@ func (u *OwnerUpsert) SetProspect(v bool) *OwnerUpsert {
 // UpdateProspect sets the "prospect" field to the value that was provided on create.
 func (u *OwnerUpsert) UpdateProspect() *OwnerUpsert {
 	u.SetExcluded(owner.FieldProspect)
+	return u
+}
+
+// SetReferredByID sets the "referred_by_id" field.
+func (u *OwnerUpsert) SetReferredByID(v int) *OwnerUpsert {
+	u.Set(owner.FieldReferredByID, v)
+	return u
+}
+
+// UpdateReferredByID sets the "referred_by_id" field to the value that was provided on create.
+func (u *OwnerUpsert) UpdateReferredByID() *OwnerUpsert {
+	u.SetExcluded(owner.FieldReferredByID)
+	return u
+}
+
+// AddReferredByID adds v to the "referred_by_id" field.
+func (u *OwnerUpsert) AddReferredByID(v int) *OwnerUpsert {
+	u.Add(owner.FieldReferredByID, v)
+	return u
+}
+
+// ClearReferredByID clears the value of the "referred_by_id" field.
+func (u *OwnerUpsert) ClearReferredByID() *OwnerUpsert {
+	u.SetNull(owner.FieldReferredByID)
 	return u
 }
 
@@ -1685,6 +1759,34 @@ func (u *OwnerUpsertOne) SetProspect(v bool) *OwnerUpsertOne {
 func (u *OwnerUpsertOne) UpdateProspect() *OwnerUpsertOne {
 	return u.Update(func(s *OwnerUpsert) {
 		s.UpdateProspect()
+	})
+}
+
+// SetReferredByID sets the "referred_by_id" field.
+func (u *OwnerUpsertOne) SetReferredByID(v int) *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetReferredByID(v)
+	})
+}
+
+// AddReferredByID adds v to the "referred_by_id" field.
+func (u *OwnerUpsertOne) AddReferredByID(v int) *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.AddReferredByID(v)
+	})
+}
+
+// UpdateReferredByID sets the "referred_by_id" field to the value that was provided on create.
+func (u *OwnerUpsertOne) UpdateReferredByID() *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdateReferredByID()
+	})
+}
+
+// ClearReferredByID clears the value of the "referred_by_id" field.
+func (u *OwnerUpsertOne) ClearReferredByID() *OwnerUpsertOne {
+	return u.Update(func(s *OwnerUpsert) {
+		s.ClearReferredByID()
 	})
 }
 
@@ -2270,6 +2372,34 @@ func (u *OwnerUpsertBulk) SetProspect(v bool) *OwnerUpsertBulk {
 func (u *OwnerUpsertBulk) UpdateProspect() *OwnerUpsertBulk {
 	return u.Update(func(s *OwnerUpsert) {
 		s.UpdateProspect()
+	})
+}
+
+// SetReferredByID sets the "referred_by_id" field.
+func (u *OwnerUpsertBulk) SetReferredByID(v int) *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.SetReferredByID(v)
+	})
+}
+
+// AddReferredByID adds v to the "referred_by_id" field.
+func (u *OwnerUpsertBulk) AddReferredByID(v int) *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.AddReferredByID(v)
+	})
+}
+
+// UpdateReferredByID sets the "referred_by_id" field to the value that was provided on create.
+func (u *OwnerUpsertBulk) UpdateReferredByID() *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.UpdateReferredByID()
+	})
+}
+
+// ClearReferredByID clears the value of the "referred_by_id" field.
+func (u *OwnerUpsertBulk) ClearReferredByID() *OwnerUpsertBulk {
+	return u.Update(func(s *OwnerUpsert) {
+		s.ClearReferredByID()
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/predicate"
 	"aftercare/ent/reminder"
 	"aftercare/ent/surveyresponse"
@@ -45,6 +46,7 @@ type OwnerQuery struct {
 	withCareTasks            *CareTaskQuery
 	withOutboxMessages       *OutboxMessageQuery
 	withReminders            *ReminderQuery
+	withPointEntries         *PointEntryQuery
 	loadTotal                []func(context.Context, []*Owner) error
 	modifiers                []func(*sql.Selector)
 	withNamedVehicles        map[string]*VehicleQuery
@@ -56,6 +58,7 @@ type OwnerQuery struct {
 	withNamedCareTasks       map[string]*CareTaskQuery
 	withNamedOutboxMessages  map[string]*OutboxMessageQuery
 	withNamedReminders       map[string]*ReminderQuery
+	withNamedPointEntries    map[string]*PointEntryQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -312,6 +315,28 @@ func (_q *OwnerQuery) QueryReminders() *ReminderQuery {
 	return query
 }
 
+// QueryPointEntries chains the current query on the "point_entries" edge.
+func (_q *OwnerQuery) QueryPointEntries() *PointEntryQuery {
+	query := (&PointEntryClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(owner.Table, owner.FieldID, selector),
+			sqlgraph.To(pointentry.Table, pointentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, owner.PointEntriesTable, owner.PointEntriesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Owner entity from the query.
 // Returns a *NotFoundError when no Owner was found.
 func (_q *OwnerQuery) First(ctx context.Context) (*Owner, error) {
@@ -514,6 +539,7 @@ func (_q *OwnerQuery) Clone() *OwnerQuery {
 		withCareTasks:       _q.withCareTasks.Clone(),
 		withOutboxMessages:  _q.withOutboxMessages.Clone(),
 		withReminders:       _q.withReminders.Clone(),
+		withPointEntries:    _q.withPointEntries.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -631,6 +657,17 @@ func (_q *OwnerQuery) WithReminders(opts ...func(*ReminderQuery)) *OwnerQuery {
 	return _q
 }
 
+// WithPointEntries tells the query-builder to eager-load the nodes that are connected to
+// the "point_entries" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithPointEntries(opts ...func(*PointEntryQuery)) *OwnerQuery {
+	query := (&PointEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPointEntries = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -715,7 +752,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 	var (
 		nodes       = []*Owner{}
 		_spec       = _q.querySpec()
-		loadedTypes = [10]bool{
+		loadedTypes = [11]bool{
 			_q.withHomeDealership != nil,
 			_q.withVehicles != nil,
 			_q.withOwnerships != nil,
@@ -726,6 +763,7 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			_q.withCareTasks != nil,
 			_q.withOutboxMessages != nil,
 			_q.withReminders != nil,
+			_q.withPointEntries != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -818,6 +856,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 			return nil, err
 		}
 	}
+	if query := _q.withPointEntries; query != nil {
+		if err := _q.loadPointEntries(ctx, query, nodes,
+			func(n *Owner) { n.Edges.PointEntries = []*PointEntry{} },
+			func(n *Owner, e *PointEntry) { n.Edges.PointEntries = append(n.Edges.PointEntries, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedVehicles {
 		if err := _q.loadVehicles(ctx, query, nodes,
 			func(n *Owner) { n.appendNamedVehicles(name) },
@@ -878,6 +923,13 @@ func (_q *OwnerQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Owner,
 		if err := _q.loadReminders(ctx, query, nodes,
 			func(n *Owner) { n.appendNamedReminders(name) },
 			func(n *Owner, e *Reminder) { n.appendNamedReminders(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPointEntries {
+		if err := _q.loadPointEntries(ctx, query, nodes,
+			func(n *Owner) { n.appendNamedPointEntries(name) },
+			func(n *Owner, e *PointEntry) { n.appendNamedPointEntries(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1194,6 +1246,36 @@ func (_q *OwnerQuery) loadReminders(ctx context.Context, query *ReminderQuery, n
 	}
 	return nil
 }
+func (_q *OwnerQuery) loadPointEntries(ctx context.Context, query *PointEntryQuery, nodes []*Owner, init func(*Owner), assign func(*Owner, *PointEntry)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Owner)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(pointentry.FieldOwnerID)
+	}
+	query.Where(predicate.PointEntry(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(owner.PointEntriesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OwnerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "owner_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *OwnerQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1440,6 +1522,20 @@ func (_q *OwnerQuery) WithNamedReminders(name string, opts ...func(*ReminderQuer
 		_q.withNamedReminders = make(map[string]*ReminderQuery)
 	}
 	_q.withNamedReminders[name] = query
+	return _q
+}
+
+// WithNamedPointEntries tells the query-builder to eager-load the nodes that are connected to the "point_entries"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OwnerQuery) WithNamedPointEntries(name string, opts ...func(*PointEntryQuery)) *OwnerQuery {
+	query := (&PointEntryClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPointEntries == nil {
+		_q.withNamedPointEntries = make(map[string]*PointEntryQuery)
+	}
+	_q.withNamedPointEntries[name] = query
 	return _q
 }
 

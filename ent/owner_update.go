@@ -9,6 +9,7 @@ import (
 	"aftercare/ent/device"
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/predicate"
 	"aftercare/ent/reminder"
 	"aftercare/ent/surveyresponse"
@@ -370,6 +371,33 @@ func (_u *OwnerUpdate) SetNillableProspect(v *bool) *OwnerUpdate {
 	return _u
 }
 
+// SetReferredByID sets the "referred_by_id" field.
+func (_u *OwnerUpdate) SetReferredByID(v int) *OwnerUpdate {
+	_u.mutation.ResetReferredByID()
+	_u.mutation.SetReferredByID(v)
+	return _u
+}
+
+// SetNillableReferredByID sets the "referred_by_id" field if the given value is not nil.
+func (_u *OwnerUpdate) SetNillableReferredByID(v *int) *OwnerUpdate {
+	if v != nil {
+		_u.SetReferredByID(*v)
+	}
+	return _u
+}
+
+// AddReferredByID adds value to the "referred_by_id" field.
+func (_u *OwnerUpdate) AddReferredByID(v int) *OwnerUpdate {
+	_u.mutation.AddReferredByID(v)
+	return _u
+}
+
+// ClearReferredByID clears the value of the "referred_by_id" field.
+func (_u *OwnerUpdate) ClearReferredByID() *OwnerUpdate {
+	_u.mutation.ClearReferredByID()
+	return _u
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (_u *OwnerUpdate) SetErasedAt(v time.Time) *OwnerUpdate {
 	_u.mutation.SetErasedAt(v)
@@ -528,6 +556,21 @@ func (_u *OwnerUpdate) AddReminders(v ...*Reminder) *OwnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddReminderIDs(ids...)
+}
+
+// AddPointEntryIDs adds the "point_entries" edge to the PointEntry entity by IDs.
+func (_u *OwnerUpdate) AddPointEntryIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.AddPointEntryIDs(ids...)
+	return _u
+}
+
+// AddPointEntries adds the "point_entries" edges to the PointEntry entity.
+func (_u *OwnerUpdate) AddPointEntries(v ...*PointEntry) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPointEntryIDs(ids...)
 }
 
 // Mutation returns the OwnerMutation object of the builder.
@@ -728,6 +771,27 @@ func (_u *OwnerUpdate) RemoveReminders(v ...*Reminder) *OwnerUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveReminderIDs(ids...)
+}
+
+// ClearPointEntries clears all "point_entries" edges to the PointEntry entity.
+func (_u *OwnerUpdate) ClearPointEntries() *OwnerUpdate {
+	_u.mutation.ClearPointEntries()
+	return _u
+}
+
+// RemovePointEntryIDs removes the "point_entries" edge to PointEntry entities by IDs.
+func (_u *OwnerUpdate) RemovePointEntryIDs(ids ...int) *OwnerUpdate {
+	_u.mutation.RemovePointEntryIDs(ids...)
+	return _u
+}
+
+// RemovePointEntries removes "point_entries" edges to PointEntry entities.
+func (_u *OwnerUpdate) RemovePointEntries(v ...*PointEntry) *OwnerUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePointEntryIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -933,6 +997,15 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Prospect(); ok {
 		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ReferredByID(); ok {
+		_spec.SetField(owner.FieldReferredByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReferredByID(); ok {
+		_spec.AddField(owner.FieldReferredByID, field.TypeInt, value)
+	}
+	if _u.mutation.ReferredByIDCleared() {
+		_spec.ClearField(owner.FieldReferredByID, field.TypeInt)
 	}
 	if value, ok := _u.mutation.ErasedAt(); ok {
 		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
@@ -1367,6 +1440,51 @@ func (_u *OwnerUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PointEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pointentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPointEntriesIDs(); len(nodes) > 0 && !_u.mutation.PointEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pointentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PointEntriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pointentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1726,6 +1844,33 @@ func (_u *OwnerUpdateOne) SetNillableProspect(v *bool) *OwnerUpdateOne {
 	return _u
 }
 
+// SetReferredByID sets the "referred_by_id" field.
+func (_u *OwnerUpdateOne) SetReferredByID(v int) *OwnerUpdateOne {
+	_u.mutation.ResetReferredByID()
+	_u.mutation.SetReferredByID(v)
+	return _u
+}
+
+// SetNillableReferredByID sets the "referred_by_id" field if the given value is not nil.
+func (_u *OwnerUpdateOne) SetNillableReferredByID(v *int) *OwnerUpdateOne {
+	if v != nil {
+		_u.SetReferredByID(*v)
+	}
+	return _u
+}
+
+// AddReferredByID adds value to the "referred_by_id" field.
+func (_u *OwnerUpdateOne) AddReferredByID(v int) *OwnerUpdateOne {
+	_u.mutation.AddReferredByID(v)
+	return _u
+}
+
+// ClearReferredByID clears the value of the "referred_by_id" field.
+func (_u *OwnerUpdateOne) ClearReferredByID() *OwnerUpdateOne {
+	_u.mutation.ClearReferredByID()
+	return _u
+}
+
 // SetErasedAt sets the "erased_at" field.
 func (_u *OwnerUpdateOne) SetErasedAt(v time.Time) *OwnerUpdateOne {
 	_u.mutation.SetErasedAt(v)
@@ -1884,6 +2029,21 @@ func (_u *OwnerUpdateOne) AddReminders(v ...*Reminder) *OwnerUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddReminderIDs(ids...)
+}
+
+// AddPointEntryIDs adds the "point_entries" edge to the PointEntry entity by IDs.
+func (_u *OwnerUpdateOne) AddPointEntryIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.AddPointEntryIDs(ids...)
+	return _u
+}
+
+// AddPointEntries adds the "point_entries" edges to the PointEntry entity.
+func (_u *OwnerUpdateOne) AddPointEntries(v ...*PointEntry) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPointEntryIDs(ids...)
 }
 
 // Mutation returns the OwnerMutation object of the builder.
@@ -2084,6 +2244,27 @@ func (_u *OwnerUpdateOne) RemoveReminders(v ...*Reminder) *OwnerUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveReminderIDs(ids...)
+}
+
+// ClearPointEntries clears all "point_entries" edges to the PointEntry entity.
+func (_u *OwnerUpdateOne) ClearPointEntries() *OwnerUpdateOne {
+	_u.mutation.ClearPointEntries()
+	return _u
+}
+
+// RemovePointEntryIDs removes the "point_entries" edge to PointEntry entities by IDs.
+func (_u *OwnerUpdateOne) RemovePointEntryIDs(ids ...int) *OwnerUpdateOne {
+	_u.mutation.RemovePointEntryIDs(ids...)
+	return _u
+}
+
+// RemovePointEntries removes "point_entries" edges to PointEntry entities.
+func (_u *OwnerUpdateOne) RemovePointEntries(v ...*PointEntry) *OwnerUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePointEntryIDs(ids...)
 }
 
 // Where appends a list predicates to the OwnerUpdate builder.
@@ -2319,6 +2500,15 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 	}
 	if value, ok := _u.mutation.Prospect(); ok {
 		_spec.SetField(owner.FieldProspect, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.ReferredByID(); ok {
+		_spec.SetField(owner.FieldReferredByID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReferredByID(); ok {
+		_spec.AddField(owner.FieldReferredByID, field.TypeInt, value)
+	}
+	if _u.mutation.ReferredByIDCleared() {
+		_spec.ClearField(owner.FieldReferredByID, field.TypeInt)
 	}
 	if value, ok := _u.mutation.ErasedAt(); ok {
 		_spec.SetField(owner.FieldErasedAt, field.TypeTime, value)
@@ -2753,6 +2943,51 @@ func (_u *OwnerUpdateOne) sqlSave(ctx context.Context) (_node *Owner, err error)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(reminder.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PointEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pointentry.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPointEntriesIDs(); len(nodes) > 0 && !_u.mutation.PointEntriesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pointentry.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PointEntriesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   owner.PointEntriesTable,
+			Columns: []string{owner.PointEntriesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(pointentry.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

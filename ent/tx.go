@@ -44,6 +44,8 @@ type Tx struct {
 	Owner *OwnerClient
 	// Photo is the client for interacting with the Photo builders.
 	Photo *PhotoClient
+	// PointEntry is the client for interacting with the PointEntry builders.
+	PointEntry *PointEntryClient
 	// Reminder is the client for interacting with the Reminder builders.
 	Reminder *ReminderClient
 	// ReminderCheck is the client for interacting with the ReminderCheck builders.
@@ -214,6 +216,7 @@ func (tx *Tx) init() {
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Owner = NewOwnerClient(tx.config)
 	tx.Photo = NewPhotoClient(tx.config)
+	tx.PointEntry = NewPointEntryClient(tx.config)
 	tx.Reminder = NewReminderClient(tx.config)
 	tx.ReminderCheck = NewReminderCheckClient(tx.config)
 	tx.ServiceType = NewServiceTypeClient(tx.config)

@@ -108,6 +108,9 @@ func (r *queryResolver) WorkOrders(ctx context.Context, after *entgql.Cursor[int
 		ent.WithWorkOrderOrder(orderBy), ent.WithWorkOrderFilter(where.Filter))
 }
 
+// Owner returns generated.OwnerResolver implementation.
+func (r *Resolver) Owner() generated.OwnerResolver { return &ownerResolver{r} }
+
 // Photo returns generated.PhotoResolver implementation.
 func (r *Resolver) Photo() generated.PhotoResolver { return &photoResolver{r} }
 
@@ -120,6 +123,7 @@ func (r *Resolver) SurveyInvitation() generated.SurveyInvitationResolver {
 }
 
 type (
+	ownerResolver            struct{ *Resolver }
 	photoResolver            struct{ *Resolver }
 	queryResolver            struct{ *Resolver }
 	surveyInvitationResolver struct{ *Resolver }

@@ -12,6 +12,7 @@ import (
 	"aftercare/internal/auth"
 	"aftercare/internal/booking"
 	"aftercare/internal/photos"
+	"aftercare/internal/points"
 	"aftercare/internal/progress"
 	"aftercare/internal/survey"
 	"aftercare/internal/workorder"
@@ -35,6 +36,8 @@ type Resolver struct {
 	Surveys *survey.Service
 	// Photos keeps work-order photos.
 	Photos *photos.Service
+	// Points keeps the owners' points ledger.
+	Points *points.Ledger
 	// Claims updates sign-in accounts on role grants; nil without Firebase.
 	Claims auth.ClaimsSetter
 }

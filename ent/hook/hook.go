@@ -188,6 +188,18 @@ func (f PhotoFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PhotoMutation", m)
 }
 
+// The PointEntryFunc type is an adapter to allow the use of ordinary
+// function as PointEntry mutator.
+type PointEntryFunc func(context.Context, *ent.PointEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PointEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PointEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PointEntryMutation", m)
+}
+
 // The ReminderFunc type is an adapter to allow the use of ordinary
 // function as Reminder mutator.
 type ReminderFunc func(context.Context, *ent.ReminderMutation) (ent.Value, error)

@@ -22,6 +22,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/predicate"
 	"aftercare/ent/reminder"
 	"aftercare/ent/remindercheck"
@@ -500,6 +501,33 @@ func (f TraversePhoto) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.PhotoQuery", q)
 }
 
+// The PointEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PointEntryFunc func(context.Context, *ent.PointEntryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PointEntryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PointEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PointEntryQuery", q)
+}
+
+// The TraversePointEntry type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePointEntry func(context.Context, *ent.PointEntryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePointEntry) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePointEntry) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PointEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PointEntryQuery", q)
+}
+
 // The ReminderFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ReminderFunc func(context.Context, *ent.ReminderQuery) (ent.Value, error)
 
@@ -857,6 +885,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OwnerQuery, predicate.Owner, owner.OrderOption]{typ: ent.TypeOwner, tq: q}, nil
 	case *ent.PhotoQuery:
 		return &query[*ent.PhotoQuery, predicate.Photo, photo.OrderOption]{typ: ent.TypePhoto, tq: q}, nil
+	case *ent.PointEntryQuery:
+		return &query[*ent.PointEntryQuery, predicate.PointEntry, pointentry.OrderOption]{typ: ent.TypePointEntry, tq: q}, nil
 	case *ent.ReminderQuery:
 		return &query[*ent.ReminderQuery, predicate.Reminder, reminder.OrderOption]{typ: ent.TypeReminder, tq: q}, nil
 	case *ent.ReminderCheckQuery:

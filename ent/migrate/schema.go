@@ -560,6 +560,7 @@ var (
 		{Name: "auth_uid", Type: field.TypeString, Unique: true, Nullable: true, Size: 128},
 		{Name: "phone_invalid", Type: field.TypeBool, Default: false},
 		{Name: "prospect", Type: field.TypeBool, Default: false},
+		{Name: "referred_by_id", Type: field.TypeInt, Nullable: true},
 		{Name: "erased_at", Type: field.TypeTime, Nullable: true},
 		{Name: "home_dealership_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -571,7 +572,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "owners_dealerships_owners",
-				Columns:    []*schema.Column{OwnersColumns[23]},
+				Columns:    []*schema.Column{OwnersColumns[24]},
 				RefColumns: []*schema.Column{DealershipsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -585,7 +586,7 @@ var (
 			{
 				Name:    "owner_home_dealership_id",
 				Unique:  false,
-				Columns: []*schema.Column{OwnersColumns[23]},
+				Columns: []*schema.Column{OwnersColumns[24]},
 			},
 			{
 				Name:    "owner_updated_at",
@@ -624,6 +625,54 @@ var (
 				Columns:    []*schema.Column{PhotosColumns[9]},
 				RefColumns: []*schema.Column{WorkOrdersColumns[0]},
 				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// PointEntriesColumns holds the columns for the "point_entries" table.
+	PointEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "seq", Type: field.TypeInt},
+		{Name: "dealership_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"earn_visit", "earn_referral", "redeem", "reversal"}},
+		{Name: "points", Type: field.TypeInt},
+		{Name: "balance", Type: field.TypeInt},
+		{Name: "value_cents", Type: field.TypeInt64, Nullable: true},
+		{Name: "work_order_id", Type: field.TypeInt, Nullable: true},
+		{Name: "referred_owner_id", Type: field.TypeInt, Nullable: true},
+		{Name: "staff_id", Type: field.TypeInt, Nullable: true},
+		{Name: "idempotency_key", Type: field.TypeString, Unique: true, Size: 200},
+		{Name: "note", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "owner_id", Type: field.TypeInt},
+	}
+	// PointEntriesTable holds the schema information for the "point_entries" table.
+	PointEntriesTable = &schema.Table{
+		Name:       "point_entries",
+		Columns:    PointEntriesColumns,
+		PrimaryKey: []*schema.Column{PointEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "point_entries_owners_point_entries",
+				Columns:    []*schema.Column{PointEntriesColumns[13]},
+				RefColumns: []*schema.Column{OwnersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pointentry_owner_id_seq",
+				Unique:  true,
+				Columns: []*schema.Column{PointEntriesColumns[13], PointEntriesColumns[1]},
+			},
+			{
+				Name:    "pointentry_work_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{PointEntriesColumns[7]},
+			},
+			{
+				Name:    "pointentry_dealership_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PointEntriesColumns[2], PointEntriesColumns[12]},
 			},
 		},
 	}
@@ -1190,6 +1239,7 @@ var (
 		OutboxMessagesTable,
 		OwnersTable,
 		PhotosTable,
+		PointEntriesTable,
 		RemindersTable,
 		ReminderChecksTable,
 		ServiceTypesTable,
@@ -1266,6 +1316,10 @@ func init() {
 	PhotosTable.ForeignKeys[1].RefTable = WorkOrdersTable
 	PhotosTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
+	}
+	PointEntriesTable.ForeignKeys[0].RefTable = OwnersTable
+	PointEntriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
 	}
 	RemindersTable.ForeignKeys[0].RefTable = OwnersTable
 	RemindersTable.Annotation = &entsql.Annotation{

@@ -62,6 +62,8 @@ const (
 	FieldPhoneInvalid = "phone_invalid"
 	// FieldProspect holds the string denoting the prospect field in the database.
 	FieldProspect = "prospect"
+	// FieldReferredByID holds the string denoting the referred_by_id field in the database.
+	FieldReferredByID = "referred_by_id"
 	// FieldErasedAt holds the string denoting the erased_at field in the database.
 	FieldErasedAt = "erased_at"
 	// EdgeHomeDealership holds the string denoting the home_dealership edge name in mutations.
@@ -84,6 +86,8 @@ const (
 	EdgeOutboxMessages = "outbox_messages"
 	// EdgeReminders holds the string denoting the reminders edge name in mutations.
 	EdgeReminders = "reminders"
+	// EdgePointEntries holds the string denoting the point_entries edge name in mutations.
+	EdgePointEntries = "point_entries"
 	// Table holds the table name of the owner in the database.
 	Table = "owners"
 	// HomeDealershipTable is the table that holds the home_dealership relation/edge.
@@ -156,6 +160,13 @@ const (
 	RemindersInverseTable = "reminders"
 	// RemindersColumn is the table column denoting the reminders relation/edge.
 	RemindersColumn = "owner_id"
+	// PointEntriesTable is the table that holds the point_entries relation/edge.
+	PointEntriesTable = "point_entries"
+	// PointEntriesInverseTable is the table name for the PointEntry entity.
+	// It exists in this package in order to avoid circular dependency with the "pointentry" package.
+	PointEntriesInverseTable = "point_entries"
+	// PointEntriesColumn is the table column denoting the point_entries relation/edge.
+	PointEntriesColumn = "owner_id"
 )
 
 // Columns holds all SQL columns for owner fields.
@@ -183,6 +194,7 @@ var Columns = []string{
 	FieldAuthUID,
 	FieldPhoneInvalid,
 	FieldProspect,
+	FieldReferredByID,
 	FieldErasedAt,
 }
 
@@ -384,6 +396,11 @@ func ByProspect(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldProspect, opts...).ToFunc()
 }
 
+// ByReferredByID orders the results by the referred_by_id field.
+func ByReferredByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReferredByID, opts...).ToFunc()
+}
+
 // ByErasedAt orders the results by the erased_at field.
 func ByErasedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldErasedAt, opts...).ToFunc()
@@ -521,6 +538,20 @@ func ByReminders(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newRemindersStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByPointEntriesCount orders the results by point_entries count.
+func ByPointEntriesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newPointEntriesStep(), opts...)
+	}
+}
+
+// ByPointEntries orders the results by point_entries terms.
+func ByPointEntries(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPointEntriesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHomeDealershipStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -589,6 +620,13 @@ func newRemindersStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RemindersInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, RemindersTable, RemindersColumn),
+	)
+}
+func newPointEntriesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PointEntriesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, PointEntriesTable, PointEntriesColumn),
 	)
 }
 

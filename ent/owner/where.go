@@ -155,6 +155,11 @@ func Prospect(v bool) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldProspect, v))
 }
 
+// ReferredByID applies equality check predicate on the "referred_by_id" field. It's identical to ReferredByIDEQ.
+func ReferredByID(v int) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldReferredByID, v))
+}
+
 // ErasedAt applies equality check predicate on the "erased_at" field. It's identical to ErasedAtEQ.
 func ErasedAt(v time.Time) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldErasedAt, v))
@@ -1165,6 +1170,56 @@ func ProspectNEQ(v bool) predicate.Owner {
 	return predicate.Owner(sql.FieldNEQ(FieldProspect, v))
 }
 
+// ReferredByIDEQ applies the EQ predicate on the "referred_by_id" field.
+func ReferredByIDEQ(v int) predicate.Owner {
+	return predicate.Owner(sql.FieldEQ(FieldReferredByID, v))
+}
+
+// ReferredByIDNEQ applies the NEQ predicate on the "referred_by_id" field.
+func ReferredByIDNEQ(v int) predicate.Owner {
+	return predicate.Owner(sql.FieldNEQ(FieldReferredByID, v))
+}
+
+// ReferredByIDIn applies the In predicate on the "referred_by_id" field.
+func ReferredByIDIn(vs ...int) predicate.Owner {
+	return predicate.Owner(sql.FieldIn(FieldReferredByID, vs...))
+}
+
+// ReferredByIDNotIn applies the NotIn predicate on the "referred_by_id" field.
+func ReferredByIDNotIn(vs ...int) predicate.Owner {
+	return predicate.Owner(sql.FieldNotIn(FieldReferredByID, vs...))
+}
+
+// ReferredByIDGT applies the GT predicate on the "referred_by_id" field.
+func ReferredByIDGT(v int) predicate.Owner {
+	return predicate.Owner(sql.FieldGT(FieldReferredByID, v))
+}
+
+// ReferredByIDGTE applies the GTE predicate on the "referred_by_id" field.
+func ReferredByIDGTE(v int) predicate.Owner {
+	return predicate.Owner(sql.FieldGTE(FieldReferredByID, v))
+}
+
+// ReferredByIDLT applies the LT predicate on the "referred_by_id" field.
+func ReferredByIDLT(v int) predicate.Owner {
+	return predicate.Owner(sql.FieldLT(FieldReferredByID, v))
+}
+
+// ReferredByIDLTE applies the LTE predicate on the "referred_by_id" field.
+func ReferredByIDLTE(v int) predicate.Owner {
+	return predicate.Owner(sql.FieldLTE(FieldReferredByID, v))
+}
+
+// ReferredByIDIsNil applies the IsNil predicate on the "referred_by_id" field.
+func ReferredByIDIsNil() predicate.Owner {
+	return predicate.Owner(sql.FieldIsNull(FieldReferredByID))
+}
+
+// ReferredByIDNotNil applies the NotNil predicate on the "referred_by_id" field.
+func ReferredByIDNotNil() predicate.Owner {
+	return predicate.Owner(sql.FieldNotNull(FieldReferredByID))
+}
+
 // ErasedAtEQ applies the EQ predicate on the "erased_at" field.
 func ErasedAtEQ(v time.Time) predicate.Owner {
 	return predicate.Owner(sql.FieldEQ(FieldErasedAt, v))
@@ -1437,6 +1492,29 @@ func HasReminders() predicate.Owner {
 func HasRemindersWith(preds ...predicate.Reminder) predicate.Owner {
 	return predicate.Owner(func(s *sql.Selector) {
 		step := newRemindersStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPointEntries applies the HasEdge predicate on the "point_entries" edge.
+func HasPointEntries() predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, PointEntriesTable, PointEntriesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPointEntriesWith applies the HasEdge predicate on the "point_entries" edge with a given conditions (other predicates).
+func HasPointEntriesWith(preds ...predicate.PointEntry) predicate.Owner {
+	return predicate.Owner(func(s *sql.Selector) {
+		step := newPointEntriesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

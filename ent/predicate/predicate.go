@@ -51,6 +51,9 @@ type Owner func(*sql.Selector)
 // Photo is the predicate function for photo builders.
 type Photo func(*sql.Selector)
 
+// PointEntry is the predicate function for pointentry builders.
+type PointEntry func(*sql.Selector)
+
 // Reminder is the predicate function for reminder builders.
 type Reminder func(*sql.Selector)
 

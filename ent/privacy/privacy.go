@@ -471,6 +471,30 @@ func (f PhotoMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PhotoMutation", m)
 }
 
+// The PointEntryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PointEntryQueryRuleFunc func(context.Context, *ent.PointEntryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PointEntryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PointEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PointEntryQuery", q)
+}
+
+// The PointEntryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PointEntryMutationRuleFunc func(context.Context, *ent.PointEntryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PointEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PointEntryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PointEntryMutation", m)
+}
+
 // The ReminderQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ReminderQueryRuleFunc func(context.Context, *ent.ReminderQuery) error
@@ -824,6 +848,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PhotoQuery:
 		return q.Filter(), nil
+	case *ent.PointEntryQuery:
+		return q.Filter(), nil
 	case *ent.ReminderQuery:
 		return q.Filter(), nil
 	case *ent.ReminderCheckQuery:
@@ -884,6 +910,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.OwnerMutation:
 		return m.Filter(), nil
 	case *ent.PhotoMutation:
+		return m.Filter(), nil
+	case *ent.PointEntryMutation:
 		return m.Filter(), nil
 	case *ent.ReminderMutation:
 		return m.Filter(), nil

@@ -18,6 +18,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/remindercheck"
 	"aftercare/ent/schema"
@@ -976,6 +977,58 @@ func init() {
 			return nil
 		}
 	}()
+	pointentryMixin := schema.PointEntry{}.Mixin()
+	pointentry.Policy = privacy.NewPolicies(schema.PointEntry{})
+	pointentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := pointentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	pointentryMixinHooks0 := pointentryMixin[0].Hooks()
+	pointentryHooks := schema.PointEntry{}.Hooks()
+
+	pointentry.Hooks[1] = pointentryMixinHooks0[0]
+
+	pointentry.Hooks[2] = pointentryHooks[0]
+	pointentryFields := schema.PointEntry{}.Fields()
+	_ = pointentryFields
+	// pointentryDescSeq is the schema descriptor for seq field.
+	pointentryDescSeq := pointentryFields[1].Descriptor()
+	// pointentry.SeqValidator is a validator for the "seq" field. It is called by the builders before save.
+	pointentry.SeqValidator = pointentryDescSeq.Validators[0].(func(int) error)
+	// pointentryDescBalance is the schema descriptor for balance field.
+	pointentryDescBalance := pointentryFields[5].Descriptor()
+	// pointentry.BalanceValidator is a validator for the "balance" field. It is called by the builders before save.
+	pointentry.BalanceValidator = pointentryDescBalance.Validators[0].(func(int) error)
+	// pointentryDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	pointentryDescIdempotencyKey := pointentryFields[10].Descriptor()
+	// pointentry.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	pointentry.IdempotencyKeyValidator = func() func(string) error {
+		validators := pointentryDescIdempotencyKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(idempotency_key string) error {
+			for _, fn := range fns {
+				if err := fn(idempotency_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// pointentryDescNote is the schema descriptor for note field.
+	pointentryDescNote := pointentryFields[11].Descriptor()
+	// pointentry.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	pointentry.NoteValidator = pointentryDescNote.Validators[0].(func(string) error)
+	// pointentryDescCreatedAt is the schema descriptor for created_at field.
+	pointentryDescCreatedAt := pointentryFields[12].Descriptor()
+	// pointentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	pointentry.DefaultCreatedAt = pointentryDescCreatedAt.Default.(func() time.Time)
 	reminderMixin := schema.Reminder{}.Mixin()
 	reminder.Policy = privacy.NewPolicies(schema.Reminder{})
 	reminder.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -53,6 +53,10 @@ func (Owner) Fields() []ent.Field {
 			Comment("A call found the number wrong or dead: flagged for correction, not retried."),
 		field.Bool("prospect").Default(false).Annotations(systemSet()).
 			Comment("Created by a widget booking from someone not yet known as a customer."),
+		// No edge, so no foreign key: adding one to owners would make SQLite
+		// rebuild the table, which its children's keys refuse once it has rows.
+		field.Int("referred_by_id").Optional().Nillable().Annotations(entgql.Type("ID"), systemSet()).
+			Comment("The owner who referred this one (recordReferral); paid points on this owner's first paid visit."),
 		field.Time("erased_at").Optional().Nillable().Annotations(systemSet()).
 			Comment("Set when the owner erased their account: personal fields are anonymised, history kept."),
 	}
@@ -71,6 +75,7 @@ func (Owner) Edges() []ent.Edge {
 		edge.To("care_tasks", CareTask.Type).Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("outbox_messages", OutboxMessage.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 		edge.To("reminders", Reminder.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		edge.To("point_entries", PointEntry.Type).Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"aftercare/ent/outboxmessage"
 	"aftercare/ent/owner"
 	"aftercare/ent/photo"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/servicetype"
@@ -55,6 +56,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Mutation() MutationResolver
+	Owner() OwnerResolver
 	Photo() PhotoResolver
 	Query() QueryResolver
 	StoreKpis() StoreKpisResolver
@@ -433,6 +435,8 @@ type ComplexityRoot struct {
 		PublishSurveyTemplate   func(childComplexity int, input model.PublishSurveyTemplateInput) int
 		RateComplaintResolution func(childComplexity int, complaintID int, rating int, comment *string) int
 		RecordOdometerReading   func(childComplexity int, input model.RecordOdometerReadingInput) int
+		RecordReferral          func(childComplexity int, ownerID int, referrerID int) int
+		RedeemPoints            func(childComplexity int, input model.RedeemPointsInput) int
 		RegisterDevice          func(childComplexity int, token string, platform device.Platform, appVersion *string, locale *string) int
 		RegisterVehicle         func(childComplexity int, input ent.CreateVehicleInput) int
 		ReopenComplaint         func(childComplexity int, complaintID int, note string) int
@@ -543,10 +547,14 @@ type ComplexityRoot struct {
 		Ownerships         func(childComplexity int) int
 		Phone              func(childComplexity int) int
 		PhoneInvalid       func(childComplexity int) int
+		PointEntries       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PointEntryOrder, where *ent.PointEntryWhereInput) int
+		PointsBalance      func(childComplexity int) int
 		PreferredChannels  func(childComplexity int) int
 		Prospect           func(childComplexity int) int
 		QuietHoursEnd      func(childComplexity int) int
 		QuietHoursStart    func(childComplexity int) int
+		ReferredBy         func(childComplexity int) int
+		ReferredByID       func(childComplexity int) int
 		Region             func(childComplexity int) int
 		Reminders          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ReminderOrder, where *ent.ReminderWhereInput) int
 		SurveyResponses    func(childComplexity int) int
@@ -588,6 +596,34 @@ type ComplexityRoot struct {
 		UpdatedAt        func(childComplexity int) int
 		WorkOrder        func(childComplexity int) int
 		WorkOrderID      func(childComplexity int) int
+	}
+
+	PointEntry struct {
+		Balance         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		DealershipID    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Note            func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		OwnerID         func(childComplexity int) int
+		Points          func(childComplexity int) int
+		ReferredOwnerID func(childComplexity int) int
+		Seq             func(childComplexity int) int
+		StaffID         func(childComplexity int) int
+		ValueCents      func(childComplexity int) int
+		WorkOrderID     func(childComplexity int) int
+	}
+
+	PointEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PointEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	PoolCapacity struct {
@@ -1073,6 +1109,8 @@ type MutationResolver interface {
 	RegisterDevice(ctx context.Context, token string, platform device.Platform, appVersion *string, locale *string) (*ent.Device, error)
 	UnregisterDevice(ctx context.Context, token string) (bool, error)
 	LogContactAttempt(ctx context.Context, taskID int, outcome contactattempt.Outcome, note *string, answer *model.CareAnswerInput) (*ent.CareTask, error)
+	RedeemPoints(ctx context.Context, input model.RedeemPointsInput) (*ent.PointEntry, error)
+	RecordReferral(ctx context.Context, ownerID int, referrerID int) (*ent.Owner, error)
 	AcknowledgeReminder(ctx context.Context, id int) (*ent.Reminder, error)
 	SetGreetingDays(ctx context.Context, dealershipID int, days []*schematype.GreetingDay) (*ent.Dealership, error)
 	SetCareCalendar(ctx context.Context, dealershipID int, calendar schematype.CareCalendar) (*ent.Dealership, error)
@@ -1086,6 +1124,10 @@ type MutationResolver interface {
 	DeliverWorkOrder(ctx context.Context, input model.DeliverWorkOrderInput) (*ent.WorkOrder, error)
 	CancelWorkOrder(ctx context.Context, workOrderID int, reason string) (*ent.WorkOrder, error)
 	UploadPhoto(ctx context.Context, workOrderID int, inspectionItemID *int, kind photo.Kind, file graphql.Upload) (*ent.Photo, error)
+}
+type OwnerResolver interface {
+	PointsBalance(ctx context.Context, obj *ent.Owner) (int, error)
+	ReferredBy(ctx context.Context, obj *ent.Owner) (*ent.Owner, error)
 }
 type PhotoResolver interface {
 	URL(ctx context.Context, obj *ent.Photo) (string, error)
@@ -2948,6 +2990,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RecordOdometerReading(childComplexity, args["input"].(model.RecordOdometerReadingInput)), true
+	case "Mutation.recordReferral":
+		if e.ComplexityRoot.Mutation.RecordReferral == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordReferral_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordReferral(childComplexity, args["ownerID"].(int), args["referrerID"].(int)), true
+	case "Mutation.redeemPoints":
+		if e.ComplexityRoot.Mutation.RedeemPoints == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_redeemPoints_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RedeemPoints(childComplexity, args["input"].(model.RedeemPointsInput)), true
 	case "Mutation.registerDevice":
 		if e.ComplexityRoot.Mutation.RegisterDevice == nil {
 			break
@@ -3592,6 +3656,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.PhoneInvalid(childComplexity), true
+	case "Owner.pointEntries":
+		if e.ComplexityRoot.Owner.PointEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Owner_pointEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Owner.PointEntries(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.PointEntryOrder), args["where"].(*ent.PointEntryWhereInput)), true
+	case "Owner.pointsBalance":
+		if e.ComplexityRoot.Owner.PointsBalance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.PointsBalance(childComplexity), true
 	case "Owner.preferredChannels":
 		if e.ComplexityRoot.Owner.PreferredChannels == nil {
 			break
@@ -3616,6 +3697,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Owner.QuietHoursStart(childComplexity), true
+	case "Owner.referredBy":
+		if e.ComplexityRoot.Owner.ReferredBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.ReferredBy(childComplexity), true
+	case "Owner.referredByID":
+		if e.ComplexityRoot.Owner.ReferredByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Owner.ReferredByID(childComplexity), true
 	case "Owner.region":
 		if e.ComplexityRoot.Owner.Region == nil {
 			break
@@ -3809,6 +3902,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Photo.WorkOrderID(childComplexity), true
+
+	case "PointEntry.balance":
+		if e.ComplexityRoot.PointEntry.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.Balance(childComplexity), true
+	case "PointEntry.createdAt":
+		if e.ComplexityRoot.PointEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.CreatedAt(childComplexity), true
+	case "PointEntry.dealershipID":
+		if e.ComplexityRoot.PointEntry.DealershipID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.DealershipID(childComplexity), true
+	case "PointEntry.id":
+		if e.ComplexityRoot.PointEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.ID(childComplexity), true
+	case "PointEntry.kind":
+		if e.ComplexityRoot.PointEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.Kind(childComplexity), true
+	case "PointEntry.note":
+		if e.ComplexityRoot.PointEntry.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.Note(childComplexity), true
+	case "PointEntry.owner":
+		if e.ComplexityRoot.PointEntry.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.Owner(childComplexity), true
+	case "PointEntry.ownerID":
+		if e.ComplexityRoot.PointEntry.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.OwnerID(childComplexity), true
+	case "PointEntry.points":
+		if e.ComplexityRoot.PointEntry.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.Points(childComplexity), true
+	case "PointEntry.referredOwnerID":
+		if e.ComplexityRoot.PointEntry.ReferredOwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.ReferredOwnerID(childComplexity), true
+	case "PointEntry.seq":
+		if e.ComplexityRoot.PointEntry.Seq == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.Seq(childComplexity), true
+	case "PointEntry.staffID":
+		if e.ComplexityRoot.PointEntry.StaffID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.StaffID(childComplexity), true
+	case "PointEntry.valueCents":
+		if e.ComplexityRoot.PointEntry.ValueCents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.ValueCents(childComplexity), true
+	case "PointEntry.workOrderID":
+		if e.ComplexityRoot.PointEntry.WorkOrderID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntry.WorkOrderID(childComplexity), true
+
+	case "PointEntryConnection.edges":
+		if e.ComplexityRoot.PointEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntryConnection.Edges(childComplexity), true
+	case "PointEntryConnection.pageInfo":
+		if e.ComplexityRoot.PointEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntryConnection.PageInfo(childComplexity), true
+	case "PointEntryConnection.totalCount":
+		if e.ComplexityRoot.PointEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntryConnection.TotalCount(childComplexity), true
+
+	case "PointEntryEdge.cursor":
+		if e.ComplexityRoot.PointEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntryEdge.Cursor(childComplexity), true
+	case "PointEntryEdge.node":
+		if e.ComplexityRoot.PointEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PointEntryEdge.Node(childComplexity), true
 
 	case "PoolCapacity.pool":
 		if e.ComplexityRoot.PoolCapacity.Pool == nil {
@@ -5975,9 +6185,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PhotoOrder", ec.unmarshalInputPhotoOrder),
 			graphql.NewInputUnmarshaler("PhotoWhereInput", ec.unmarshalInputPhotoWhereInput),
 			graphql.NewInputUnmarshaler("PickupLocationInput", ec.unmarshalInputPickupLocationInput),
+			graphql.NewInputUnmarshaler("PointEntryOrder", ec.unmarshalInputPointEntryOrder),
+			graphql.NewInputUnmarshaler("PointEntryWhereInput", ec.unmarshalInputPointEntryWhereInput),
 			graphql.NewInputUnmarshaler("PoolCapacityInput", ec.unmarshalInputPoolCapacityInput),
 			graphql.NewInputUnmarshaler("PublishSurveyTemplateInput", ec.unmarshalInputPublishSurveyTemplateInput),
 			graphql.NewInputUnmarshaler("RecordOdometerReadingInput", ec.unmarshalInputRecordOdometerReadingInput),
+			graphql.NewInputUnmarshaler("RedeemPointsInput", ec.unmarshalInputRedeemPointsInput),
 			graphql.NewInputUnmarshaler("ReminderOrder", ec.unmarshalInputReminderOrder),
 			graphql.NewInputUnmarshaler("ReminderWhereInput", ec.unmarshalInputReminderWhereInput),
 			graphql.NewInputUnmarshaler("ServiceTypeInput", ec.unmarshalInputServiceTypeInput),
@@ -9746,6 +9959,10 @@ type Owner implements Node {
   """
   prospect: Boolean!
   """
+  The owner who referred this one (recordReferral); paid points on this owner's first paid visit.
+  """
+  referredByID: ID
+  """
   Set when the owner erased their account: personal fields are anonymised, history kept.
   """
   erasedAt: Time
@@ -9909,6 +10126,37 @@ type Owner implements Node {
     """
     where: ReminderWhereInput
   ): ReminderConnection!
+  pointEntries(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for PointEntries returned from the connection.
+    """
+    orderBy: PointEntryOrder
+
+    """
+    Filtering options for PointEntries returned from the connection.
+    """
+    where: PointEntryWhereInput
+  ): PointEntryConnection!
 }
 """
 A connection to a list of items.
@@ -10234,6 +10482,19 @@ input OwnerWhereInput {
   prospect: Boolean
   prospectNEQ: Boolean
   """
+  referred_by_id field predicates
+  """
+  referredByID: ID
+  referredByIDNEQ: ID
+  referredByIDIn: [ID!]
+  referredByIDNotIn: [ID!]
+  referredByIDGT: ID
+  referredByIDGTE: ID
+  referredByIDLT: ID
+  referredByIDLTE: ID
+  referredByIDIsNil: Boolean
+  referredByIDNotNil: Boolean
+  """
   erased_at field predicates
   """
   erasedAt: Time
@@ -10296,6 +10557,11 @@ input OwnerWhereInput {
   """
   hasReminders: Boolean
   hasRemindersWith: [ReminderWhereInput!]
+  """
+  point_entries edge predicates
+  """
+  hasPointEntries: Boolean
+  hasPointEntriesWith: [PointEntryWhereInput!]
 }
 """
 Information about pagination in a connection.
@@ -10475,6 +10741,270 @@ input PhotoWhereInput {
   """
   hasInspectionItem: Boolean
   hasInspectionItemWith: [InspectionItemWhereInput!]
+}
+type PointEntry implements Node {
+  id: ID!
+  ownerID: ID!
+  """
+  1, 2, 3, ... per owner, without gaps.
+  """
+  seq: Int!
+  """
+  The store where the points were earned or redeemed.
+  """
+  dealershipID: ID!
+  kind: PointEntryKind!
+  """
+  Signed: positive when earned, negative when redeemed.
+  """
+  points: Int!
+  """
+  The owner's balance after this entry.
+  """
+  balance: Int!
+  """
+  What a redemption is worth off the work order.
+  """
+  valueCents: Int
+  """
+  The delivered work order that earned the points, or the open one they were redeemed on.
+  """
+  workOrderID: ID
+  """
+  For a referral: the owner whose first paid visit paid it.
+  """
+  referredOwnerID: ID
+  """
+  Who redeemed the points.
+  """
+  staffID: ID
+  note: String
+  createdAt: Time!
+  owner: Owner!
+}
+"""
+A connection to a list of items.
+"""
+type PointEntryConnection {
+  """
+  A list of edges.
+  """
+  edges: [PointEntryEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type PointEntryEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: PointEntry
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+PointEntryKind is enum for the field kind
+"""
+enum PointEntryKind @goModel(model: "aftercare/ent/pointentry.Kind") {
+  earn_visit
+  earn_referral
+  redeem
+  reversal
+}
+"""
+Ordering options for PointEntry connections
+"""
+input PointEntryOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order PointEntries.
+  """
+  field: PointEntryOrderField!
+}
+"""
+Properties by which PointEntry connections can be ordered.
+"""
+enum PointEntryOrderField {
+  SEQ
+  KIND
+  CREATED_AT
+}
+"""
+PointEntryWhereInput is used for filtering PointEntry objects.
+Input was generated by ent.
+"""
+input PointEntryWhereInput {
+  not: PointEntryWhereInput
+  and: [PointEntryWhereInput!]
+  or: [PointEntryWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  idNEQ: ID
+  idIn: [ID!]
+  idNotIn: [ID!]
+  idGT: ID
+  idGTE: ID
+  idLT: ID
+  idLTE: ID
+  """
+  owner_id field predicates
+  """
+  ownerID: ID
+  ownerIDNEQ: ID
+  ownerIDIn: [ID!]
+  ownerIDNotIn: [ID!]
+  """
+  seq field predicates
+  """
+  seq: Int
+  seqNEQ: Int
+  seqIn: [Int!]
+  seqNotIn: [Int!]
+  seqGT: Int
+  seqGTE: Int
+  seqLT: Int
+  seqLTE: Int
+  """
+  dealership_id field predicates
+  """
+  dealershipID: ID
+  dealershipIDNEQ: ID
+  dealershipIDIn: [ID!]
+  dealershipIDNotIn: [ID!]
+  dealershipIDGT: ID
+  dealershipIDGTE: ID
+  dealershipIDLT: ID
+  dealershipIDLTE: ID
+  """
+  kind field predicates
+  """
+  kind: PointEntryKind
+  kindNEQ: PointEntryKind
+  kindIn: [PointEntryKind!]
+  kindNotIn: [PointEntryKind!]
+  """
+  points field predicates
+  """
+  points: Int
+  pointsNEQ: Int
+  pointsIn: [Int!]
+  pointsNotIn: [Int!]
+  pointsGT: Int
+  pointsGTE: Int
+  pointsLT: Int
+  pointsLTE: Int
+  """
+  balance field predicates
+  """
+  balance: Int
+  balanceNEQ: Int
+  balanceIn: [Int!]
+  balanceNotIn: [Int!]
+  balanceGT: Int
+  balanceGTE: Int
+  balanceLT: Int
+  balanceLTE: Int
+  """
+  value_cents field predicates
+  """
+  valueCents: Int
+  valueCentsNEQ: Int
+  valueCentsIn: [Int!]
+  valueCentsNotIn: [Int!]
+  valueCentsGT: Int
+  valueCentsGTE: Int
+  valueCentsLT: Int
+  valueCentsLTE: Int
+  valueCentsIsNil: Boolean
+  valueCentsNotNil: Boolean
+  """
+  work_order_id field predicates
+  """
+  workOrderID: ID
+  workOrderIDNEQ: ID
+  workOrderIDIn: [ID!]
+  workOrderIDNotIn: [ID!]
+  workOrderIDGT: ID
+  workOrderIDGTE: ID
+  workOrderIDLT: ID
+  workOrderIDLTE: ID
+  workOrderIDIsNil: Boolean
+  workOrderIDNotNil: Boolean
+  """
+  referred_owner_id field predicates
+  """
+  referredOwnerID: ID
+  referredOwnerIDNEQ: ID
+  referredOwnerIDIn: [ID!]
+  referredOwnerIDNotIn: [ID!]
+  referredOwnerIDGT: ID
+  referredOwnerIDGTE: ID
+  referredOwnerIDLT: ID
+  referredOwnerIDLTE: ID
+  referredOwnerIDIsNil: Boolean
+  referredOwnerIDNotNil: Boolean
+  """
+  staff_id field predicates
+  """
+  staffID: ID
+  staffIDNEQ: ID
+  staffIDIn: [ID!]
+  staffIDNotIn: [ID!]
+  staffIDGT: ID
+  staffIDGTE: ID
+  staffIDLT: ID
+  staffIDLTE: ID
+  staffIDIsNil: Boolean
+  staffIDNotNil: Boolean
+  """
+  note field predicates
+  """
+  note: String
+  noteNEQ: String
+  noteIn: [String!]
+  noteNotIn: [String!]
+  noteGT: String
+  noteGTE: String
+  noteLT: String
+  noteLTE: String
+  noteContains: String
+  noteHasPrefix: String
+  noteHasSuffix: String
+  noteIsNil: Boolean
+  noteNotNil: Boolean
+  noteEqualFold: String
+  noteContainsFold: String
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  createdAtNEQ: Time
+  createdAtIn: [Time!]
+  createdAtNotIn: [Time!]
+  createdAtGT: Time
+  createdAtGTE: Time
+  createdAtLT: Time
+  createdAtLTE: Time
+  """
+  owner edge predicates
+  """
+  hasOwner: Boolean
+  hasOwnerWith: [OwnerWhereInput!]
 }
 type Query {
   """
@@ -14109,6 +14639,52 @@ extend type Query {
   groupKpis(month: String!): [StoreKpis!]!
 }
 `, BuiltIn: false},
+	{Name: "../../schema/points.graphql", Input: `extend type Owner {
+  """
+  The owner's points: the balance after their latest ledger entry
+  (` + "`" + `pointEntries` + "`" + `), 0 without any. Points are kept per owner across the
+  dealer group.
+  """
+  pointsBalance: Int!
+  """
+  The owner who referred this one (` + "`" + `recordReferral` + "`" + `), when the viewer may
+  see that owner (store staff, group admins); null otherwise.
+  """
+  referredBy: Owner
+}
+
+"Points an owner spends on services of an open work order."
+input RedeemPointsInput {
+  "The open work order the points are taken off (at the advisor's store)."
+  workOrderID: ID!
+  "The owner whose points are spent: must be the work order's owner."
+  ownerID: ID!
+  "How many points, at least 1; each is worth POINTS_VALUE_CENTS (100 points = CNY 1 by default)."
+  points: Int!
+  "8 to 128 characters, chosen by the client: a retry with the same key returns the first entry."
+  idempotencyKey: String!
+  note: String
+}
+
+extend type Mutation {
+  """
+  Redeems an owner's points on their open work order (advisors, service and
+  general managers of the work order's store; group admins). Refused with
+  ` + "`" + `INSUFFICIENT_POINTS` + "`" + ` when the balance is short, ` + "`" + `CONFLICT` + "`" + ` when the work
+  order is delivered or cancelled, ` + "`" + `BAD_USER_INPUT` + "`" + ` (field ` + "`" + `ownerID` + "`" + `) when it
+  is not the owner's. Returns the ledger entry (negative ` + "`" + `points` + "`" + `,
+  ` + "`" + `valueCents` + "`" + ` off the bill). Cancelling the work order gives the points back.
+  """
+  redeemPoints(input: RedeemPointsInput!): PointEntry!
+  """
+  Records that ` + "`" + `referrerID` + "`" + ` referred ` + "`" + `ownerID` + "`" + ` (customer-care staff who can
+  see both owners). The referrer earns the referral points when the owner's
+  first paid work order is delivered, once. Refused (` + "`" + `CONFLICT` + "`" + `) when the
+  owner already paid for a visit or was referred by someone else.
+  """
+  recordReferral(ownerID: ID!, referrerID: ID!): Owner!
+}
+`, BuiltIn: false},
 	{Name: "../../schema/reminders.graphql", Input: `extend type Mutation {
   """
   The owner opened a reminder (tapped the push, or read it in the app). An
@@ -15327,6 +15903,8 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_phoneInvalid(ctx, field)
 	case "prospect":
 		return ec.fieldContext_Owner_prospect(ctx, field)
+	case "referredByID":
+		return ec.fieldContext_Owner_referredByID(ctx, field)
 	case "erasedAt":
 		return ec.fieldContext_Owner_erasedAt(ctx, field)
 	case "homeDealership":
@@ -15349,6 +15927,12 @@ func (ec *executionContext) childFields_Owner(ctx context.Context, field graphql
 		return ec.fieldContext_Owner_outboxMessages(ctx, field)
 	case "reminders":
 		return ec.fieldContext_Owner_reminders(ctx, field)
+	case "pointEntries":
+		return ec.fieldContext_Owner_pointEntries(ctx, field)
+	case "pointsBalance":
+		return ec.fieldContext_Owner_pointsBalance(ctx, field)
+	case "referredBy":
+		return ec.fieldContext_Owner_referredBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Owner", field.Name)
 }
@@ -15417,6 +16001,62 @@ func (ec *executionContext) childFields_Photo(ctx context.Context, field graphql
 		return ec.fieldContext_Photo_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Photo", field.Name)
+}
+
+func (ec *executionContext) childFields_PointEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PointEntry_id(ctx, field)
+	case "ownerID":
+		return ec.fieldContext_PointEntry_ownerID(ctx, field)
+	case "seq":
+		return ec.fieldContext_PointEntry_seq(ctx, field)
+	case "dealershipID":
+		return ec.fieldContext_PointEntry_dealershipID(ctx, field)
+	case "kind":
+		return ec.fieldContext_PointEntry_kind(ctx, field)
+	case "points":
+		return ec.fieldContext_PointEntry_points(ctx, field)
+	case "balance":
+		return ec.fieldContext_PointEntry_balance(ctx, field)
+	case "valueCents":
+		return ec.fieldContext_PointEntry_valueCents(ctx, field)
+	case "workOrderID":
+		return ec.fieldContext_PointEntry_workOrderID(ctx, field)
+	case "referredOwnerID":
+		return ec.fieldContext_PointEntry_referredOwnerID(ctx, field)
+	case "staffID":
+		return ec.fieldContext_PointEntry_staffID(ctx, field)
+	case "note":
+		return ec.fieldContext_PointEntry_note(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PointEntry_createdAt(ctx, field)
+	case "owner":
+		return ec.fieldContext_PointEntry_owner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_PointEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PointEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PointEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PointEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PointEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_PointEntryEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_PointEntryEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PointEntryEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PoolCapacity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17251,6 +17891,42 @@ func (ec *executionContext) field_Mutation_recordOdometerReading_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_recordReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ownerID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ownerID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "referrerID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["referrerID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_redeemPoints_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RedeemPointsInput, error) {
+			return ec.unmarshalNRedeemPointsInput2aftercareᚋgraphᚋmodelᚐRedeemPointsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_registerDevice_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17835,6 +18511,60 @@ func (ec *executionContext) field_Owner_outboxMessages_args(ctx context.Context,
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.OutboxMessageWhereInput, error) {
 			return ec.unmarshalOOutboxMessageWhereInput2ᚖaftercareᚋentᚐOutboxMessageWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Owner_pointEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.PointEntryOrder, error) {
+			return ec.unmarshalOPointEntryOrder2ᚖaftercareᚋentᚐPointEntryOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.PointEntryWhereInput, error) {
+			return ec.unmarshalOPointEntryWhereInput2ᚖaftercareᚋentᚐPointEntryWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -27120,6 +27850,94 @@ func (ec *executionContext) fieldContext_Mutation_logContactAttempt(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_redeemPoints(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_redeemPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RedeemPoints(ctx, fc.Args["input"].(model.RedeemPointsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEntry) graphql.Marshaler {
+			return ec.marshalNPointEntry2ᚖaftercareᚋentᚐPointEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_redeemPoints(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointEntry(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_redeemPoints_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordReferral(ctx, fc.Args["ownerID"].(int), fc.Args["referrerID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_acknowledgeReminder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29285,6 +30103,29 @@ func (ec *executionContext) fieldContext_Owner_prospect(_ context.Context, field
 	return graphql.NewScalarFieldContext("Owner", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _Owner_referredByID(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_referredByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferredByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_referredByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, false, false, "ID")
+}
+
 func (ec *executionContext) _Owner_erasedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29684,6 +30525,105 @@ func (ec *executionContext) fieldContext_Owner_reminders(ctx context.Context, fi
 	if fc.Args, err = ec.field_Owner_reminders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_pointEntries(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_pointEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.PointEntries(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.PointEntryOrder), fc.Args["where"].(*ent.PointEntryWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEntryConnection) graphql.Marshaler {
+			return ec.marshalNPointEntryConnection2ᚖaftercareᚋentᚐPointEntryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_pointEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Owner_pointEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Owner_pointsBalance(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_pointsBalance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Owner().PointsBalance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_pointsBalance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Owner", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Owner_referredBy(ctx context.Context, field graphql.CollectedField, obj *ent.Owner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Owner_referredBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Owner().ReferredBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalOOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Owner_referredBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Owner",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -30214,6 +31154,479 @@ func (ec *executionContext) _Photo_url(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Photo_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Photo", field, true, true, "String")
+}
+
+func (ec *executionContext) _PointEntry_id(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PointEntry_ownerID(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_ownerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PointEntry_seq(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_seq(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seq, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_seq(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PointEntry_dealershipID(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_dealershipID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DealershipID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_dealershipID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PointEntry_kind(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pointentry.Kind) graphql.Marshaler {
+			return ec.marshalNPointEntryKind2aftercareᚋentᚋpointentryᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "PointEntryKind")
+}
+
+func (ec *executionContext) _PointEntry_points(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PointEntry_balance(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_balance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Balance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_balance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PointEntry_valueCents(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_valueCents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueCents, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_valueCents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PointEntry_workOrderID(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_workOrderID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WorkOrderID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_workOrderID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PointEntry_referredOwnerID(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_referredOwnerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferredOwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_referredOwnerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PointEntry_staffID(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_staffID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaffID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_staffID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PointEntry_note(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _PointEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PointEntry_owner(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntry_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Owner) graphql.Marshaler {
+			return ec.marshalNOwner2ᚖaftercareᚋentᚐOwner(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntry_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Owner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.PointEntryEdge) graphql.Marshaler {
+			return ec.marshalOPointEntryEdge2ᚕᚖaftercareᚋentᚐPointEntryEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PointEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.PointEntry) graphql.Marshaler {
+			return ec.marshalOPointEntry2ᚖaftercareᚋentᚐPointEntry(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PointEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PointEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PointEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.PointEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PointEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PointEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PointEntryEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _PoolCapacity_pool(ctx context.Context, field graphql.CollectedField, obj *schematype.PoolCapacity) (ret graphql.Marshaler) {
@@ -52988,7 +54401,7 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "phoneInvalid", "phoneInvalidNEQ", "prospect", "prospectNEQ", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith", "hasCareTasks", "hasCareTasksWith", "hasOutboxMessages", "hasOutboxMessagesWith", "hasReminders", "hasRemindersWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "dealerGroupID", "dealerGroupIDNEQ", "dealerGroupIDIn", "dealerGroupIDNotIn", "dealerGroupIDGT", "dealerGroupIDGTE", "dealerGroupIDLT", "dealerGroupIDLTE", "homeDealershipID", "homeDealershipIDNEQ", "homeDealershipIDIn", "homeDealershipIDNotIn", "homeDealershipIDIsNil", "homeDealershipIDNotNil", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "birthday", "birthdayNEQ", "birthdayIn", "birthdayNotIn", "birthdayGT", "birthdayGTE", "birthdayLT", "birthdayLTE", "birthdayIsNil", "birthdayNotNil", "region", "regionNEQ", "regionIn", "regionNotIn", "regionGT", "regionGTE", "regionLT", "regionLTE", "regionContains", "regionHasPrefix", "regionHasSuffix", "regionIsNil", "regionNotNil", "regionEqualFold", "regionContainsFold", "consentService", "consentServiceNEQ", "consentServiceAt", "consentServiceAtNEQ", "consentServiceAtIn", "consentServiceAtNotIn", "consentServiceAtGT", "consentServiceAtGTE", "consentServiceAtLT", "consentServiceAtLTE", "consentServiceAtIsNil", "consentServiceAtNotNil", "consentMarketing", "consentMarketingNEQ", "consentMarketingAt", "consentMarketingAtNEQ", "consentMarketingAtIn", "consentMarketingAtNotIn", "consentMarketingAtGT", "consentMarketingAtGTE", "consentMarketingAtLT", "consentMarketingAtLTE", "consentMarketingAtIsNil", "consentMarketingAtNotNil", "quietHoursStart", "quietHoursStartNEQ", "quietHoursStartIn", "quietHoursStartNotIn", "quietHoursStartGT", "quietHoursStartGTE", "quietHoursStartLT", "quietHoursStartLTE", "quietHoursStartContains", "quietHoursStartHasPrefix", "quietHoursStartHasSuffix", "quietHoursStartEqualFold", "quietHoursStartContainsFold", "quietHoursEnd", "quietHoursEndNEQ", "quietHoursEndIn", "quietHoursEndNotIn", "quietHoursEndGT", "quietHoursEndGTE", "quietHoursEndLT", "quietHoursEndLTE", "quietHoursEndContains", "quietHoursEndHasPrefix", "quietHoursEndHasSuffix", "quietHoursEndEqualFold", "quietHoursEndContainsFold", "timeZone", "timeZoneNEQ", "timeZoneIn", "timeZoneNotIn", "timeZoneGT", "timeZoneGTE", "timeZoneLT", "timeZoneLTE", "timeZoneContains", "timeZoneHasPrefix", "timeZoneHasSuffix", "timeZoneIsNil", "timeZoneNotNil", "timeZoneEqualFold", "timeZoneContainsFold", "locale", "localeNEQ", "localeIn", "localeNotIn", "localeGT", "localeGTE", "localeLT", "localeLTE", "localeContains", "localeHasPrefix", "localeHasSuffix", "localeEqualFold", "localeContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "phoneInvalid", "phoneInvalidNEQ", "prospect", "prospectNEQ", "referredByID", "referredByIDNEQ", "referredByIDIn", "referredByIDNotIn", "referredByIDGT", "referredByIDGTE", "referredByIDLT", "referredByIDLTE", "referredByIDIsNil", "referredByIDNotNil", "erasedAt", "erasedAtNEQ", "erasedAtIn", "erasedAtNotIn", "erasedAtGT", "erasedAtGTE", "erasedAtLT", "erasedAtLTE", "erasedAtIsNil", "erasedAtNotNil", "hasHomeDealership", "hasHomeDealershipWith", "hasVehicles", "hasVehiclesWith", "hasOwnerships", "hasOwnershipsWith", "hasDevices", "hasDevicesWith", "hasAppointments", "hasAppointmentsWith", "hasWorkOrders", "hasWorkOrdersWith", "hasSurveyResponses", "hasSurveyResponsesWith", "hasCareTasks", "hasCareTasksWith", "hasOutboxMessages", "hasOutboxMessagesWith", "hasReminders", "hasRemindersWith", "hasPointEntries", "hasPointEntriesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54360,6 +55773,76 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.ProspectNEQ = data
+		case "referredByID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByID = data
+		case "referredByIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDNEQ = data
+		case "referredByIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDIn = data
+		case "referredByIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDNotIn = data
+		case "referredByIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDGT = data
+		case "referredByIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDGTE = data
+		case "referredByIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDLT = data
+		case "referredByIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDLTE = data
+		case "referredByIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDIsNil = data
+		case "referredByIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredByIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredByIDNotNil = data
 		case "erasedAt":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("erasedAt"))
 			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
@@ -54570,6 +56053,20 @@ func (ec *executionContext) unmarshalInputOwnerWhereInput(ctx context.Context, o
 				return it, err
 			}
 			it.HasRemindersWith = data
+		case "hasPointEntries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPointEntries"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPointEntries = data
+		case "hasPointEntriesWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPointEntriesWith"))
+			data, err := ec.unmarshalOPointEntryWhereInput2ᚕᚖaftercareᚋentᚐPointEntryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPointEntriesWith = data
 		}
 	}
 	return it, nil
@@ -55256,6 +56753,906 @@ func UnmarshalPickupLocationInput(ctx context.Context, raw any) (model.PickupLoc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPointEntryOrder(ctx context.Context, obj any) (ent.PointEntryOrder, error) {
+	var it ent.PointEntryOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNPointEntryOrderField2ᚖaftercareᚋentᚐPointEntryOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPointEntryOrder unmarshals raw into the PointEntryOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPointEntryOrder(ctx context.Context, raw any) (ent.PointEntryOrder, error) {
+	var out ent.PointEntryOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PointEntryOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPointEntryWhereInput(ctx context.Context, obj any) (ent.PointEntryWhereInput, error) {
+	var it ent.PointEntryWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "seq", "seqNEQ", "seqIn", "seqNotIn", "seqGT", "seqGTE", "seqLT", "seqLTE", "dealershipID", "dealershipIDNEQ", "dealershipIDIn", "dealershipIDNotIn", "dealershipIDGT", "dealershipIDGTE", "dealershipIDLT", "dealershipIDLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "points", "pointsNEQ", "pointsIn", "pointsNotIn", "pointsGT", "pointsGTE", "pointsLT", "pointsLTE", "balance", "balanceNEQ", "balanceIn", "balanceNotIn", "balanceGT", "balanceGTE", "balanceLT", "balanceLTE", "valueCents", "valueCentsNEQ", "valueCentsIn", "valueCentsNotIn", "valueCentsGT", "valueCentsGTE", "valueCentsLT", "valueCentsLTE", "valueCentsIsNil", "valueCentsNotNil", "workOrderID", "workOrderIDNEQ", "workOrderIDIn", "workOrderIDNotIn", "workOrderIDGT", "workOrderIDGTE", "workOrderIDLT", "workOrderIDLTE", "workOrderIDIsNil", "workOrderIDNotNil", "referredOwnerID", "referredOwnerIDNEQ", "referredOwnerIDIn", "referredOwnerIDNotIn", "referredOwnerIDGT", "referredOwnerIDGTE", "referredOwnerIDLT", "referredOwnerIDLTE", "referredOwnerIDIsNil", "referredOwnerIDNotNil", "staffID", "staffIDNEQ", "staffIDIn", "staffIDNotIn", "staffIDGT", "staffIDGTE", "staffIDLT", "staffIDLTE", "staffIDIsNil", "staffIDNotNil", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteIsNil", "noteNotNil", "noteEqualFold", "noteContainsFold", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasOwner", "hasOwnerWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOPointEntryWhereInput2ᚖaftercareᚋentᚐPointEntryWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOPointEntryWhereInput2ᚕᚖaftercareᚋentᚐPointEntryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOPointEntryWhereInput2ᚕᚖaftercareᚋentᚐPointEntryWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "ownerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNEQ = data
+		case "ownerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDIn = data
+		case "ownerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerIDNotIn = data
+		case "seq":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seq"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seq = data
+		case "seqNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqNEQ = data
+		case "seqIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqIn = data
+		case "seqNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqNotIn = data
+		case "seqGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqGT = data
+		case "seqGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqGTE = data
+		case "seqLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqLT = data
+		case "seqLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seqLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeqLTE = data
+		case "dealershipID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipID = data
+		case "dealershipIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNEQ = data
+		case "dealershipIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDIn = data
+		case "dealershipIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDNotIn = data
+		case "dealershipIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGT = data
+		case "dealershipIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDGTE = data
+		case "dealershipIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLT = data
+		case "dealershipIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dealershipIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DealershipIDLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOPointEntryKind2ᚖaftercareᚋentᚋpointentryᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOPointEntryKind2ᚖaftercareᚋentᚋpointentryᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOPointEntryKind2ᚕaftercareᚋentᚋpointentryᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOPointEntryKind2ᚕaftercareᚋentᚋpointentryᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		case "pointsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsNEQ = data
+		case "pointsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsIn = data
+		case "pointsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsNotIn = data
+		case "pointsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsGT = data
+		case "pointsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsGTE = data
+		case "pointsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsLT = data
+		case "pointsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pointsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PointsLTE = data
+		case "balance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balance"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Balance = data
+		case "balanceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceNEQ = data
+		case "balanceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceIn = data
+		case "balanceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceNotIn = data
+		case "balanceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceGT = data
+		case "balanceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceGTE = data
+		case "balanceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceLT = data
+		case "balanceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("balanceLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BalanceLTE = data
+		case "valueCents":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCents"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCents = data
+		case "valueCentsNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsNEQ = data
+		case "valueCentsIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsIn = data
+		case "valueCentsNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsNotIn"))
+			data, err := ec.unmarshalOInt2ᚕint64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsNotIn = data
+		case "valueCentsGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsGT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsGT = data
+		case "valueCentsGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsGTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsGTE = data
+		case "valueCentsLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsLT"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsLT = data
+		case "valueCentsLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsLTE"))
+			data, err := ec.unmarshalOInt2ᚖint64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsLTE = data
+		case "valueCentsIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsIsNil = data
+		case "valueCentsNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueCentsNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueCentsNotNil = data
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "workOrderIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNEQ = data
+		case "workOrderIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIn = data
+		case "workOrderIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotIn = data
+		case "workOrderIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGT = data
+		case "workOrderIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDGTE = data
+		case "workOrderIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLT = data
+		case "workOrderIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDLTE = data
+		case "workOrderIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDIsNil = data
+		case "workOrderIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderIDNotNil = data
+		case "referredOwnerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerID = data
+		case "referredOwnerIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDNEQ = data
+		case "referredOwnerIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDIn = data
+		case "referredOwnerIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDNotIn = data
+		case "referredOwnerIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDGT = data
+		case "referredOwnerIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDGTE = data
+		case "referredOwnerIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDLT = data
+		case "referredOwnerIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDLTE = data
+		case "referredOwnerIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDIsNil = data
+		case "referredOwnerIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("referredOwnerIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReferredOwnerIDNotNil = data
+		case "staffID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffID"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffID = data
+		case "staffIDNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNEQ = data
+		case "staffIDIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDIn = data
+		case "staffIDNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNotIn = data
+		case "staffIDGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDGT = data
+		case "staffIDGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDGTE = data
+		case "staffIDLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDLT = data
+		case "staffIDLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDLTE = data
+		case "staffIDIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDIsNil = data
+		case "staffIDNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staffIDNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaffIDNotNil = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIsNil = data
+		case "noteNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotNil = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "hasOwner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwner = data
+		case "hasOwnerWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwnerWith"))
+			data, err := ec.unmarshalOOwnerWhereInput2ᚕᚖaftercareᚋentᚐOwnerWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOwnerWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPointEntryWhereInput unmarshals raw into the PointEntryWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPointEntryWhereInput(ctx context.Context, raw any) (ent.PointEntryWhereInput, error) {
+	var out ent.PointEntryWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PointEntryWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPoolCapacityInput(ctx context.Context, obj any) (schematype.PoolCapacity, error) {
 	var it schematype.PoolCapacity
 	if obj == nil {
@@ -55474,6 +57871,76 @@ func (ec *executionContext) unmarshalInputRecordOdometerReadingInput(ctx context
 func UnmarshalRecordOdometerReadingInput(ctx context.Context, raw any) (model.RecordOdometerReadingInput, error) {
 	var out model.RecordOdometerReadingInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordOdometerReadingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRedeemPointsInput(ctx context.Context, obj any) (model.RedeemPointsInput, error) {
+	var it model.RedeemPointsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"workOrderID", "ownerID", "points", "idempotencyKey", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "workOrderID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("workOrderID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WorkOrderID = data
+		case "ownerID":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerID"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = data
+		case "points":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("points"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Points = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRedeemPointsInput unmarshals raw into the RedeemPointsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRedeemPointsInput(ctx context.Context, raw any) (model.RedeemPointsInput, error) {
+	var out model.RedeemPointsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RedeemPointsInput", raw, &out)
 	return out, err
 }
 
@@ -66589,6 +69056,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Reminder(ctx, sel, obj)
+	case *ent.PointEntry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PointEntry(ctx, sel, obj)
 	case *ent.Photo:
 		if obj == nil {
 			return graphql.Null
@@ -69085,6 +71557,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "redeemPoints":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_redeemPoints(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "acknowledgeReminder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_acknowledgeReminder(ctx, field)
@@ -69727,6 +72213,11 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "referredByID":
+			out.Values[i] = ec._Owner_referredByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "erasedAt":
 			out.Values[i] = ec._Owner_erasedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -69791,6 +72282,24 @@ func (ec *executionContext) _Owner(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Owner_reminders(ctx, field, obj)
+				})
+		case "pointEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_pointEntries(ctx, field, obj)
+				})
+		case "pointsBalance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_pointsBalance(ctx, field, obj)
+				})
+		case "referredBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Owner_referredBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -70012,6 +72521,186 @@ func (ec *executionContext) _Photo(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Photo_url(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pointEntryImplementors = []string{"PointEntry", "Node"}
+
+func (ec *executionContext) _PointEntry(ctx context.Context, sel ast.SelectionSet, obj *ent.PointEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointEntry")
+		case "id":
+			out.Values[i] = ec._PointEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ownerID":
+			out.Values[i] = ec._PointEntry_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seq":
+			out.Values[i] = ec._PointEntry_seq(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dealershipID":
+			out.Values[i] = ec._PointEntry_dealershipID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._PointEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._PointEntry_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "balance":
+			out.Values[i] = ec._PointEntry_balance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "valueCents":
+			out.Values[i] = ec._PointEntry_valueCents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "workOrderID":
+			out.Values[i] = ec._PointEntry_workOrderID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "referredOwnerID":
+			out.Values[i] = ec._PointEntry_referredOwnerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staffID":
+			out.Values[i] = ec._PointEntry_staffID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._PointEntry_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._PointEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PointEntry_owner(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pointEntryConnectionImplementors = []string{"PointEntryConnection"}
+
+func (ec *executionContext) _PointEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.PointEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointEntryConnection")
+		case "edges":
+			out.Values[i] = ec._PointEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PointEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._PointEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pointEntryEdgeImplementors = []string{"PointEntryEdge"}
+
+func (ec *executionContext) _PointEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.PointEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pointEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PointEntryEdge")
+		case "node":
+			out.Values[i] = ec._PointEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._PointEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -74338,6 +77027,51 @@ func (ec *executionContext) unmarshalNPhotoWhereInput2ᚖaftercareᚋentᚐPhoto
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNPointEntry2ᚖaftercareᚋentᚐPointEntry(ctx context.Context, sel ast.SelectionSet, v *ent.PointEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointEntry!")
+		return graphql.Null
+	}
+	return ec._PointEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPointEntryConnection2ᚖaftercareᚋentᚐPointEntryConnection(ctx context.Context, sel ast.SelectionSet, v *ent.PointEntryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointEntryConnection!")
+		return graphql.Null
+	}
+	return ec._PointEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPointEntryKind2aftercareᚋentᚋpointentryᚐKind(ctx context.Context, v any) (pointentry.Kind, error) {
+	var res pointentry.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPointEntryKind2aftercareᚋentᚋpointentryᚐKind(ctx context.Context, sel ast.SelectionSet, v pointentry.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPointEntryOrderField2ᚖaftercareᚋentᚐPointEntryOrderField(ctx context.Context, v any) (*ent.PointEntryOrderField, error) {
+	var res = new(ent.PointEntryOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPointEntryOrderField2ᚖaftercareᚋentᚐPointEntryOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.PointEntryOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PointEntryOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNPointEntryWhereInput2ᚖaftercareᚋentᚐPointEntryWhereInput(ctx context.Context, v any) (*ent.PointEntryWhereInput, error) {
+	res, err := ec.unmarshalInputPointEntryWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNPoolCapacity2aftercareᚋentᚋschemaᚋschematypeᚐPoolCapacity(ctx context.Context, sel ast.SelectionSet, v schematype.PoolCapacity) graphql.Marshaler {
 	return ec._PoolCapacity(ctx, sel, &v)
 }
@@ -74354,6 +77088,11 @@ func (ec *executionContext) unmarshalNPublishSurveyTemplateInput2aftercareᚋgra
 
 func (ec *executionContext) unmarshalNRecordOdometerReadingInput2aftercareᚋgraphᚋmodelᚐRecordOdometerReadingInput(ctx context.Context, v any) (model.RecordOdometerReadingInput, error) {
 	res, err := ec.unmarshalInputRecordOdometerReadingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRedeemPointsInput2aftercareᚋgraphᚋmodelᚐRedeemPointsInput(ctx context.Context, v any) (model.RedeemPointsInput, error) {
+	res, err := ec.unmarshalInputRedeemPointsInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -77925,6 +80664,118 @@ func (ec *executionContext) unmarshalOPickupLocationInput2ᚖaftercareᚋgraph�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputPickupLocationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPointEntry2ᚖaftercareᚋentᚐPointEntry(ctx context.Context, sel ast.SelectionSet, v *ent.PointEntry) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PointEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPointEntryEdge2ᚕᚖaftercareᚋentᚐPointEntryEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.PointEntryEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPointEntryEdge2ᚖaftercareᚋentᚐPointEntryEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPointEntryEdge2ᚖaftercareᚋentᚐPointEntryEdge(ctx context.Context, sel ast.SelectionSet, v *ent.PointEntryEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PointEntryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPointEntryKind2ᚕaftercareᚋentᚋpointentryᚐKindᚄ(ctx context.Context, v any) ([]pointentry.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]pointentry.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPointEntryKind2aftercareᚋentᚋpointentryᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPointEntryKind2ᚕaftercareᚋentᚋpointentryᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []pointentry.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPointEntryKind2aftercareᚋentᚋpointentryᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPointEntryKind2ᚖaftercareᚋentᚋpointentryᚐKind(ctx context.Context, v any) (*pointentry.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(pointentry.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPointEntryKind2ᚖaftercareᚋentᚋpointentryᚐKind(ctx context.Context, sel ast.SelectionSet, v *pointentry.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPointEntryOrder2ᚖaftercareᚋentᚐPointEntryOrder(ctx context.Context, v any) (*ent.PointEntryOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPointEntryOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOPointEntryWhereInput2ᚕᚖaftercareᚋentᚐPointEntryWhereInputᚄ(ctx context.Context, v any) ([]*ent.PointEntryWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.PointEntryWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPointEntryWhereInput2ᚖaftercareᚋentᚐPointEntryWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOPointEntryWhereInput2ᚖaftercareᚋentᚐPointEntryWhereInput(ctx context.Context, v any) (*ent.PointEntryWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPointEntryWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

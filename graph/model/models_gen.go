@@ -171,6 +171,19 @@ type RecordOdometerReadingInput struct {
 	Note       *string `json:"note,omitempty"`
 }
 
+// Points an owner spends on services of an open work order.
+type RedeemPointsInput struct {
+	// The open work order the points are taken off (at the advisor's store).
+	WorkOrderID int `json:"workOrderID"`
+	// The owner whose points are spent: must be the work order's owner.
+	OwnerID int `json:"ownerID"`
+	// How many points, at least 1; each is worth POINTS_VALUE_CENTS (100 points = CNY 1 by default).
+	Points int `json:"points"`
+	// 8 to 128 characters, chosen by the client: a retry with the same key returns the first entry.
+	IdempotencyKey string  `json:"idempotencyKey"`
+	Note           *string `json:"note,omitempty"`
+}
+
 type ServiceTypeInput struct {
 	Code            servicetype.Code `json:"code"`
 	Name            string           `json:"name"`

@@ -124,7 +124,9 @@ var writers = map[string]struct {
 	tComplaints: {owner: ownerCreates, roles: customerCare},
 	// Outbox messages, survey responses and invitations are written by the
 	// domain in the system's name (a survey link needs no sign-in).
-	// Audit entries are written by the system only.
+	// Audit entries are written by the system only. Point entries are
+	// written by internal/points in the system's name, after its own role
+	// and store checks (a ledger line is never written by a client).
 }
 
 // systemCreates are tables whose rows only the platform creates: a new

@@ -38,6 +38,7 @@ const (
 	tInvitations     = "survey_invitations"
 	tComplaints      = "complaints"
 	tComplaintSteps  = "complaint_steps"
+	tPointEntries    = "point_entries"
 	// reminder_checks and job_leases belong to the scheduler: no viewer
 	// but the system sees them.
 )
@@ -100,6 +101,8 @@ func ownerScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
 	case tOdometer:
 		return entql.HasEdgeWith("vehicle", mine), true
+	case tPointEntries:
+		return mine, true
 	case tAuditEntries:
 		return mine, true // who read my data: the owner's right to know
 	case tWorkOrderEvents, tInspection, tPhotos:
@@ -131,6 +134,11 @@ func storeScope(v *auth.Viewer, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("dealership", entql.FieldEQ("dealer_group_id", v.DealerGroupID)), true
 	case tOwners:
 		return storeOwners(v.DealershipID), true
+	case tPointEntries:
+		// The whole ledger of the owners the store serves (points are
+		// group-wide: earned at one store, redeemed at another), as the
+		// owner record itself.
+		return entql.HasEdgeWith("owner", storeOwners(v.DealershipID)), true
 	case tVehicles:
 		return storeVehicles(v.DealershipID), true
 	case tOwnerships, tOdometer:
@@ -207,7 +215,7 @@ func groupScope(group int, table string) (entql.P, bool) {
 		return entql.HasEdgeWith("complaint", entql.HasEdgeWith("owner", inGroup)), true
 	case tWidgetKeys:
 		return atStoreOfGroup, true
-	case tCareTasks, tReminders:
+	case tCareTasks, tReminders, tPointEntries:
 		return entql.HasEdgeWith("owner", inGroup), true
 	case tContactAttempts:
 		return entql.HasEdgeWith("care_task", entql.HasEdgeWith("owner", inGroup)), true

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"aftercare/ent/caretask"
 	"aftercare/ent/complaint"
 	"aftercare/ent/inspectionitem"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"aftercare/ent/schema/schematype"
 	"aftercare/ent/staff"
@@ -22,6 +24,7 @@ import (
 	"aftercare/ent/workorderevent"
 	"aftercare/graph"
 	"aftercare/internal/apitest"
+	"aftercare/internal/points"
 	"aftercare/internal/progress"
 	"aftercare/internal/testenv"
 	"aftercare/internal/validate"
@@ -324,6 +327,16 @@ var matrix = map[string]matrixCase{
 	"setCareCalendar": {doc: `mutation($id: ID!) { setCareCalendar(dealershipID: $id, calendar: {winBackOfferDays: 45}) { id } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.store1)} },
 		allowed: []string{mgr1, gadm}},
+	"redeemPoints": {doc: `mutation($wo: ID!, $o: ID!, $k: String!) { redeemPoints(input: {workOrderID: $wo, ownerID: $o, points: 1, idempotencyKey: $k}) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"wo": id(f.pointsWorkOrder()), "o": id(f.ownerA), "k": fmt.Sprintf("matrix-redeem-%d", f.next())}
+		},
+		allowed: []string{adv1, mgr1, gadm}},
+	"recordReferral": {doc: `mutation($o: ID!, $r: ID!) { recordReferral(ownerID: $o, referrerID: $r) { id } }`,
+		vars: func(f *fixture, _ string) map[string]any {
+			return map[string]any{"o": id(f.newOwner()), "r": id(f.ownerA)}
+		},
+		allowed: []string{adv1, care, mgr1, gadm}},
 	"setGreetingDays": {doc: `mutation($id: ID!) { setGreetingDays(dealershipID: $id, days: [{date: "2027-10-01", name: "National Day"}]) { id } }`,
 		vars:    func(f *fixture, _ string) map[string]any { return map[string]any{"id": id(f.store1)} },
 		allowed: []string{mgr1, gadm}},
@@ -431,6 +444,23 @@ func (f *fixture) workOrder(status workorder.Status) int {
 	f.api.Client.WorkOrderEvent.Create().SetWorkOrderID(wo.ID).SetSeq(1).SetToStatus(workorderevent.ToStatus(status)).
 		SetActorKind(workorderevent.ActorKindSystem).ExecX(ctx)
 	return wo.ID
+}
+
+// pointsWorkOrder is an open work order of owner A, who has points to
+// redeem on it.
+func (f *fixture) pointsWorkOrder() int {
+	wo := f.workOrder(workorder.StatusInRepair)
+	if _, _, err := (points.Ledger{}).Append(context.Background(), f.api.Client, points.Entry{OwnerID: f.ownerA, DealershipID: f.store1,
+		Kind: pointentry.KindEarnVisit, Points: 10, Key: fmt.Sprintf("matrix-earn-%d", f.next())}); err != nil {
+		panic(err)
+	}
+	return wo
+}
+
+// newOwner is a new customer of store 1, whom nobody referred yet.
+func (f *fixture) newOwner() int {
+	return f.api.Client.Owner.Create().SetDealerGroupID(f.group).SetHomeDealershipID(f.store1).SetName("Referred").
+		SetPhone(fmt.Sprintf("+86135%08d", f.next())).SaveX(apitest.SystemCtx()).ID
 }
 
 // finding is a pending "fix now" item on a work order awaiting approval.

@@ -35,6 +35,7 @@ import (
 	"aftercare/internal/notify"
 	"aftercare/internal/observe"
 	"aftercare/internal/photos"
+	"aftercare/internal/points"
 	"aftercare/internal/progress"
 	"aftercare/internal/ratelimit"
 	"aftercare/internal/reminder"
@@ -281,9 +282,14 @@ func (a *App) newHandler() (http.Handler, error) {
 	}
 	invites := survey.Inviter{Policy: survey.DefaultPolicy}
 	invites.Policy.Delay = a.Config.SurveyInviteDelay
+	ledger := &points.Ledger{Rules: points.Rules{EarnCents: a.Config.PointsEarnCents, Referral: a.Config.PointsReferral, ValueCents: a.Config.PointsValueCents}}
+	workOrders := &workorder.Service{Publisher: a.publisher(),
+		AfterDeliver: afterDelivery(invites.AfterDelivery, customervalue.Recomputer{}.AfterDelivery, ledger.AfterDelivery),
+		AfterCancel:  ledger.AfterCancel}
 	resolver := &graph.Resolver{Client: a.DB.Client, Logger: a.Logger, PhoneRegion: a.Config.PhoneRegion, Claims: a.claims,
 		Booking:    &booking.Service{Dialect: a.DB.Dialect},
-		WorkOrders: &workorder.Service{Publisher: a.publisher(), AfterDeliver: afterDelivery(invites.AfterDelivery, customervalue.Recomputer{}.AfterDelivery)},
+		WorkOrders: workOrders,
+		Points:     ledger,
 		Surveys:    &survey.Service{Links: survey.Links{Secret: surveySecret}},
 		Hub:        a.Hub,
 		Photos:     &photos.Service{Store: blobs, Signer: signer},

@@ -3,6 +3,7 @@ package app_test
 import (
 	"aftercare/ent/complaint"
 	"aftercare/ent/complaintstep"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/reminder"
 	"context"
 	"fmt"
@@ -189,6 +190,10 @@ func addVictimRows(ctx context.Context, c *ent.Client, demo *seed.Demo) error {
 	if _, err := c.Reminder.Create().SetOwnerID(owner.ID).SetDealershipID(store.ID).SetKind(reminder.KindBirthday).
 		SetCycle("birthday:victim").SetDedupeKey("victim:birthday").SetCategory(reminder.CategoryMarketing).SetSendAt(now).Save(ctx); err != nil {
 		return fmt.Errorf("reminder: %w", err)
+	}
+	if _, err := c.PointEntry.Create().SetOwnerID(owner.ID).SetSeq(1).SetDealershipID(store.ID).SetKind(pointentry.KindEarnVisit).
+		SetPoints(100).SetBalance(100).SetWorkOrderID(wo.ID).SetIdempotencyKey("victim:visit").Save(ctx); err != nil {
+		return fmt.Errorf("point entry: %w", err)
 	}
 	if _, err := c.ReminderCheck.Create().SetVehicleID(wo.VehicleID).SetNextAt(now).Save(ctx); err != nil {
 		return fmt.Errorf("reminder check: %w", err)

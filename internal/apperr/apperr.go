@@ -23,6 +23,9 @@ const (
 	SlotFull        Code = "SLOT_FULL"
 	Unavailable     Code = "UNAVAILABLE"
 	Internal        Code = "INTERNAL"
+
+	// InsufficientPoints: a points redemption above the owner's balance.
+	InsufficientPoints Code = "INSUFFICIENT_POINTS"
 )
 
 // Error is a client-facing error.

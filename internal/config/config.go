@@ -60,6 +60,12 @@ type Config struct {
 	// ReminderSweepEvery is how often the reminder sweep runs (on one
 	// instance at a time).
 	ReminderSweepEvery time.Duration
+	// Points (internal/points): a paid visit earns a point per
+	// PointsEarnCents of its total; a referral pays PointsReferral to the
+	// referrer; a point redeemed takes PointsValueCents off a work order.
+	PointsEarnCents  int64
+	PointsReferral   int
+	PointsValueCents int64
 }
 
 // Production reports whether the server runs with production safeguards.
@@ -102,6 +108,9 @@ func Load(args []string) (Config, error) {
 		SurveyLinkSecret:   os.Getenv("SURVEY_LINK_SECRET"),
 		SurveyInviteDelay:  parseEnv("SURVEY_INVITE_DELAY", 24*time.Hour, time.ParseDuration, &bad),
 		ReminderSweepEvery: parseEnv("REMINDER_SWEEP_INTERVAL", 10*time.Minute, time.ParseDuration, &bad),
+		PointsEarnCents:    int64(envInt("POINTS_EARN_CENTS", 100)),
+		PointsReferral:     envInt("POINTS_REFERRAL", 5000),
+		PointsValueCents:   int64(envInt("POINTS_VALUE_CENTS", 1)),
 		Tracing: (os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || os.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") &&
 			!envBool("OTEL_SDK_DISABLED", false),
 	}
@@ -147,6 +156,9 @@ func (c Config) validate() error {
 	}
 	if c.SurveyInviteDelay <= 0 || c.SurveyInviteDelay > 72*time.Hour {
 		errs = append(errs, errors.New("SURVEY_INVITE_DELAY must be above 0 and at most 72h: surveys go out within 3 days of delivery"))
+	}
+	if c.PointsEarnCents < 1 || c.PointsValueCents < 1 || c.PointsReferral < 0 {
+		errs = append(errs, errors.New("POINTS_EARN_CENTS and POINTS_VALUE_CENTS must be at least 1, POINTS_REFERRAL at least 0"))
 	}
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		errs = append(errs, errors.New("METRICS_TOKEN must be at least 16 characters"))

@@ -15,6 +15,7 @@ import (
 	"aftercare/ent/device"
 	"aftercare/ent/odometerreading"
 	"aftercare/ent/owner"
+	"aftercare/ent/pointentry"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/vehicleownership"
@@ -52,6 +53,9 @@ func Export(ctx context.Context, c *ent.Client, requestID string) (map[string]an
 			return c.WorkOrder.Query().Where(workorder.OwnerID(id)).WithEvents().All(ctx)
 		}},
 		{"surveyResponses", func() (any, error) { return c.SurveyResponse.Query().Where(surveyresponse.OwnerID(id)).All(ctx) }},
+		{"pointEntries", func() (any, error) {
+			return c.PointEntry.Query().Where(pointentry.OwnerID(id)).Order(pointentry.BySeq()).All(ctx)
+		}},
 		{"accessLog", func() (any, error) { return c.AuditEntry.Query().Where(auditentry.OwnerID(id)).All(ctx) }},
 	}
 	for _, p := range parts {

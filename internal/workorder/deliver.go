@@ -51,5 +51,9 @@ func (s *Service) Cancel(ctx context.Context, c *ent.Client, id int, reason stri
 	if !Open(wo.Status) {
 		return nil, apperr.Conflictf("the work order is %s", wo.Status)
 	}
-	return s.record(ctx, c, wo, Move{WorkOrderID: id, To: Cancelled, Message: reason}, nil)
+	out, err := s.record(ctx, c, wo, Move{WorkOrderID: id, To: Cancelled, Message: reason}, nil)
+	if err != nil || s.AfterCancel == nil {
+		return out, err
+	}
+	return out, s.AfterCancel(ctx, c, out, s.now())
 }

@@ -25,6 +25,9 @@ type Service struct {
 	// AfterDeliver, when set, runs in the delivery's transaction (the
 	// satisfaction survey invitation); its error undoes the delivery.
 	AfterDeliver func(ctx context.Context, c *ent.Client, wo *ent.WorkOrder, now time.Time) error
+	// AfterCancel, when set, runs in the cancellation's transaction (points
+	// redeemed on the order go back); its error undoes the cancellation.
+	AfterCancel func(ctx context.Context, c *ent.Client, wo *ent.WorkOrder, now time.Time) error
 }
 
 func (s *Service) now() time.Time {
