@@ -94,6 +94,7 @@ func (d Directory) ownerViewer(ctx context.Context, id *auth.Identity) (*auth.Vi
 	}
 	v.OwnerID = o.ID
 	v.DealerGroupID = o.DealerGroupID
+	v.SignedIn = o
 	return v, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"aftercare/ent"
+	"aftercare/ent/owner"
 	"aftercare/ent/staff"
 	"aftercare/ent/workorder"
 	"aftercare/ent/workorderevent"
@@ -98,24 +99,72 @@ func grow(t *testing.T, api *apitest.API, o *ent.Owner, n int) {
 	}
 }
 
-// BenchmarkHomeScreen is the home screen over HTTP, in-process, for CPU
-// profiles (`go test -run '^$' -bench HomeScreen -cpuprofile cpu.out
-// ./internal/app/`). It runs on PostgreSQL when one is reachable.
-func BenchmarkHomeScreen(b *testing.B) {
+// The benchmarks below run the harness's documents (bench/compare) over
+// HTTP, in-process, for CPU and allocation profiles, e.g.
+//
+//	go test -run '^$' -bench 'HomeScreen|NestedList|NodeByID' -benchmem -cpuprofile cpu.out ./internal/app/
+//
+// They run on PostgreSQL when one is reachable (BENCH_SQLITE=1: SQLite),
+// without the statement counter, whose debug driver would skew the profile.
+func benchScreen(b *testing.B, token func(*apitest.API) string, doc string, vars func(*apitest.API) map[string]any) {
 	d := testenv.SQLite(b)
-	if pg, ok := testenv.Postgres(b); ok {
+	if pg, ok := testenv.Postgres(b); ok && os.Getenv("BENCH_SQLITE") == "" {
 		d = pg
 	}
-	api := apitest.Start(b, d, apitest.Options{})
-	tok, q := api.OwnerToken(0), screen(b, "home")
-	vars := map[string]any{"now": time.Now().UTC().Format(time.RFC3339)}
+	api := apitest.Start(b, d, apitest.Options{Uncounted: true, Config: func(c *config.Config) { c.MaxDepth = 16 }})
+	tok, q, v := token(api), screen(b, doc), vars(api)
+	if res := api.Do(tok, q, v); len(res.Errors) > 0 || len(res.Data) < 20 {
+		b.Fatalf("%s: %s %+v", doc, res.Data, res.Errors)
+	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if res := api.Do(tok, q, vars); len(res.Errors) > 0 {
+			if res := api.Do(tok, q, v); len(res.Errors) > 0 {
 				b.Error(res.Errors)
 				return
 			}
 		}
 	})
+}
+
+// BenchmarkHomeScreen is the owner app's home screen.
+func BenchmarkHomeScreen(b *testing.B) {
+	benchScreen(b, func(api *apitest.API) string { return api.OwnerToken(0) }, "home",
+		func(*apitest.API) map[string]any { return map[string]any{"now": time.Now().UTC().Format(time.RFC3339)} })
+}
+
+// BenchmarkNestedList is the advisor's nested list (owners, vehicles, work
+// orders, events), with every vehicle of the store's owners given three
+// work orders of three events, as in the harness's data.
+func BenchmarkNestedList(b *testing.B) {
+	benchScreen(b, func(api *apitest.API) string { return api.StaffToken(staff.RoleAdvisor, 0) }, "nested",
+		func(api *apitest.API) map[string]any {
+			ctx, store := apitest.SystemCtx(), api.Demo.Stores[0].ID
+			for _, o := range api.Client.Owner.Query().Where(owner.HomeDealershipID(store)).Order(owner.ByID()).Limit(20).AllX(ctx) {
+				for _, v := range api.Client.Owner.QueryVehicles(o).AllX(ctx) {
+					for i := range 3 {
+						wo := api.Client.WorkOrder.Create().SetNumber(fmt.Sprintf("BENCH-%d-%d", v.ID, i)).
+							SetDealershipID(store).SetVehicleID(v.ID).SetOwnerID(o.ID).
+							SetStatus(workorder.StatusDelivered).SetOdometerInKm(v.OdometerKm).
+							SetOpenedAt(time.Now().UTC()).SetLastEventSeq(3).SaveX(ctx)
+						for seq := 1; seq <= 3; seq++ {
+							api.Client.WorkOrderEvent.Create().SetWorkOrderID(wo.ID).SetSeq(seq).
+								SetToStatus(workorderevent.ToStatusInRepair).SetActorKind(workorderevent.ActorKindSystem).
+								SetCreatedAt(time.Now().UTC()).ExecX(ctx)
+						}
+					}
+				}
+			}
+			return map[string]any{"store": fmt.Sprint(store)}
+		})
+}
+
+// BenchmarkNodeByID is node(id:) of the owner's vehicle.
+func BenchmarkNodeByID(b *testing.B) {
+	benchScreen(b, func(api *apitest.API) string { return api.OwnerToken(0) }, "node",
+		func(api *apitest.API) map[string]any {
+			v := api.Client.Owner.QueryVehicles(api.Demo.Owners[0]).FirstX(apitest.SystemCtx())
+			return map[string]any{"id": fmt.Sprint(v.ID)}
+		})
 }

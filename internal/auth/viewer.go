@@ -50,6 +50,12 @@ type Viewer struct {
 	// Verified contact from the token, used to link a first sign-in.
 	// Personal data: never log these; the json tag keeps them out of dumps.
 	Phone, Email string `json:"-"`
+	// SignedIn is the owner record the sign-in read to make this viewer
+	// (an *ent.Owner; auth does not know ent), kept for the request so
+	// that `me.owner` does not read the same row again. It is what the
+	// owner's own read scope would return (their row, by id). Nil for
+	// websocket viewers, whose connection outlives the row's freshness.
+	SignedIn any `json:"-"`
 }
 
 // IsAnonymous reports whether v carries no credentials.

@@ -25,6 +25,7 @@ func ViewerFromInitPayload(ctx context.Context, payload map[string]any, verifier
 	if err != nil {
 		return nil, newFailure(err)
 	}
+	v.SignedIn = nil // the connection lives on; `me` reads the record afresh
 	return v, nil
 }
 

@@ -80,3 +80,25 @@ func keys(m map[string]any) []string {
 	}
 	return out
 }
+
+// A websocket connection outlives the request that signed it in, so its
+// viewer must not carry the record the sign-in read (`me` reads afresh).
+func TestWebsocketViewerDropsTheSignInRecord(t *testing.T) {
+	signer := NewLocalSigner(testSecret, testIssuer)
+	tok, err := signer.Sign(Identity{UID: "owner-1", Phone: "+15555550100"}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolver := &recordingResolver{override: func(id *Identity) (*Viewer, error) {
+		v := NewViewer(id)
+		v.OwnerID, v.SignedIn = 21, "the owner row"
+		return v, nil
+	}}
+	v, err := ViewerFromInitPayload(context.Background(), map[string]any{"token": tok}, []Verifier{signer}, resolver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.OwnerID != 21 || v.SignedIn != nil {
+		t.Fatalf("viewer %#v keeps SignedIn %v", v, v.SignedIn)
+	}
+}
