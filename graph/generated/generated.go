@@ -71158,7 +71158,7 @@ func (ec *executionContext) _KpiComplaintLoop(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, kpiComplaintLoopImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71201,7 +71201,7 @@ func (ec *executionContext) _KpiLapseClass(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, kpiLapseClassImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -71239,7 +71239,7 @@ func (ec *executionContext) _KpiRate(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, kpiRateImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72544,7 +72544,7 @@ func (ec *executionContext) _PointEntry(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointEntryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72643,7 +72643,7 @@ func (ec *executionContext) _PointEntryConnection(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointEntryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -72686,7 +72686,7 @@ func (ec *executionContext) _PointEntryEdge(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, pointEntryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -73441,7 +73441,7 @@ func (ec *executionContext) _StoreKpis(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, storeKpisImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := newDeferredGroup(ctx, fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -76754,7 +76754,7 @@ func (ec *executionContext) marshalNKpiLapseClass2aftercareᚋinternalᚋkpiᚐL
 }
 
 func (ec *executionContext) marshalNKpiLapseClass2ᚕaftercareᚋinternalᚋkpiᚐLapseClassᚄ(ctx context.Context, sel ast.SelectionSet, v []kpi.LapseClass) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNKpiLapseClass2aftercareᚋinternalᚋkpiᚐLapseClass(ctx, sel, v[i])
@@ -77273,7 +77273,7 @@ func (ec *executionContext) unmarshalNStaffWhereInput2ᚖaftercareᚋentᚐStaff
 }
 
 func (ec *executionContext) marshalNStoreKpis2ᚕᚖaftercareᚋinternalᚋkpiᚐReportᚄ(ctx context.Context, sel ast.SelectionSet, v []*kpi.Report) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStoreKpis2ᚖaftercareᚋinternalᚋkpiᚐReport(ctx, sel, v[i])
@@ -80678,7 +80678,7 @@ func (ec *executionContext) marshalOPointEntryEdge2ᚕᚖaftercareᚋentᚐPoint
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOPointEntryEdge2ᚖaftercareᚋentᚐPointEntryEdge(ctx, sel, v[i])
@@ -80715,7 +80715,7 @@ func (ec *executionContext) marshalOPointEntryKind2ᚕaftercareᚋentᚋpointent
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceSequentially(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPointEntryKind2aftercareᚋentᚋpointentryᚐKind(ctx, sel, v[i])
