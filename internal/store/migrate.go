@@ -113,6 +113,18 @@ func (d *DB) Migrate(ctx context.Context) ([]string, error) {
 }
 
 func applyOne(ctx context.Context, conn *sql.Conn, dia string, m Migration) error {
+	if dia == dialect.SQLite {
+		// SQLite changes a table by rebuilding it (create new, copy, drop
+		// old, rename), and dropping a table that other rows reference
+		// fails while foreign keys are enforced. The migration's own
+		// "PRAGMA foreign_keys = off" does nothing inside a transaction,
+		// so turn enforcement off around it and check the keys before
+		// committing, as SQLite's documentation prescribes.
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = off"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = on")
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -128,7 +140,30 @@ func applyOne(ctx context.Context, conn *sql.Conn, dia string, m Migration) erro
 	if _, err := tx.ExecContext(ctx, ins, m.Version, time.Now().UTC()); err != nil {
 		return fmt.Errorf("record migration %s: %w", m.Version, err)
 	}
+	if dia == dialect.SQLite {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Version, err)
+		}
+	}
 	return tx.Commit()
+}
+
+// foreignKeyCheck fails when a row points at a row that does not exist.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid, fk sql.NullInt64
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("foreign key broken: a row of %s points at a missing %s", table, parent)
+	}
+	return rows.Err()
 }
 
 func appliedVersions(ctx context.Context, q interface {

@@ -68,3 +68,50 @@ func TestCommittedMigrationsPassChecksums(t *testing.T) {
 		t.Fatal("an unknown dialect must be refused")
 	}
 }
+
+// A SQLite database made before a migration that rebuilds tables (as
+// SQLite changes tables) upgrades with its rows in place: the rebuild of a
+// table that other rows point at must not trip the foreign keys.
+func TestSQLiteUpgradeKeepsReferencedRows(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.OpenSQLiteFile(t.TempDir() + "/old.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	all, err := store.Migrations(dialect.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The database as the first release left it, with a care task and an
+	// attempt that points at it.
+	init := all[0]
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version VARCHAR(255) PRIMARY KEY, applied_at TIMESTAMP NOT NULL)`,
+		init.SQL,
+		`INSERT INTO schema_migrations VALUES ('` + init.Version + `', '2026-11-23 00:00:00')`,
+		`INSERT INTO dealer_groups (id, created_at, updated_at, name, code) VALUES (1, '2026-11-23', '2026-11-23', 'G', 'G')`,
+		`INSERT INTO owners (id, created_at, updated_at, dealer_group_id, name) VALUES (7, '2026-11-23', '2026-11-23', 1, 'Li')`,
+		`INSERT INTO care_tasks (id, created_at, updated_at, dealership_id, channel, reason, due_at, owner_id)
+		   VALUES (3, '2026-11-23', '2026-11-23', 1, 'phone', 'push failed', '2026-11-24', 7)`,
+		`INSERT INTO contact_attempts (at, outcome, care_task_id) VALUES ('2026-11-24', 'no_answer', 3)`,
+	} {
+		if _, err := db.SQL.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		t.Fatalf("upgrade: %v", err)
+	}
+	if len(applied) != len(all)-1 {
+		t.Errorf("applied %d migrations, want %d", len(applied), len(all)-1)
+	}
+	var attempts, fkOn int
+	if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM contact_attempts a JOIN care_tasks c ON c.id = a.care_task_id`).Scan(&attempts); err != nil || attempts != 1 {
+		t.Errorf("the attempt and its task after the upgrade: %d (%v)", attempts, err)
+	}
+	if err := db.SQL.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fkOn); err != nil || fkOn != 1 {
+		t.Errorf("foreign keys are %d after migrating, want on (%v)", fkOn, err)
+	}
+}
