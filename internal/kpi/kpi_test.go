@@ -1,7 +1,6 @@
 package kpi_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"aftercare/ent/contactattempt"
 	"aftercare/ent/reminder"
 	"aftercare/ent/schema/schematype"
-	"aftercare/ent/staff"
 	"aftercare/ent/vehicle"
 	"aftercare/ent/workorder"
 	"aftercare/internal/apitest"
@@ -358,6 +356,3 @@ func TestScopeMonth(t *testing.T) {
 		t.Errorf("November in Shanghai: %+v", s)
 	}
 }
-
-var _ = context.Background
-var _ = staff.RoleAdvisor
