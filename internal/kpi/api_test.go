@@ -146,6 +146,10 @@ func TestStoreKpisThroughTheAPI(t *testing.T) {
 			if len(rows) != 2 || rows[0][0] != "id" || rows[1][0] != strconv.Itoa(m.rows["else1"]) {
 				t.Fatalf("CSV: %v", rows)
 			}
+			base := download(t, api, manager, fmt.Sprintf("/exports/kpis.csv?dealershipID=%d&month=%s&list=LAPSE_BASE", m.store.ID, month))
+			if len(base) != 5 || strings.Join(base[0], ",") != "id,tier,customer_since" {
+				t.Errorf("LAPSE_BASE CSV: %v (4 customers, no contacts)", base)
+			}
 			shop := slices.Index(rows[0], "elsewhere_shop")
 			if rows[1][shop] != "'=Quick Lube" || rows[1][shop+1] != "388.00" {
 				t.Errorf("CSV shop and price: %v (a formula must be defused)", rows[1])
