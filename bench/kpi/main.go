@@ -10,8 +10,8 @@
 package main
 
 import (
+	"aftercare/bench/benchdb"
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"log"
@@ -39,7 +39,7 @@ func main() {
 	ctx := auth.SystemContext(context.Background())
 	url := pgurl.WithDatabase(*pg, *name)
 	if *setup {
-		if err := recreate(ctx, *pg, *name); err != nil {
+		if err := benchdb.Recreate(ctx, *pg, *name); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -102,19 +102,6 @@ func main() {
 		r.FirstServiceReturn.Numerator, r.FirstServiceReturn.Denominator, r.PeriodicServiceReturn.Numerator, r.PeriodicServiceReturn.Denominator,
 		r.AppointmentRate.Denominator, r.AppointmentRate.Numerator, r.ReminderReach.Numerator, r.ReminderReach.Denominator,
 		r.CallSuccess.Numerator, r.CallSuccess.Denominator, r.TopBoxShare.Denominator, r.ComplaintLoop.Opened)
-}
-
-func recreate(ctx context.Context, admin, name string) error {
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-		return err
-	}
-	_, err = db.ExecContext(ctx, "CREATE DATABASE "+name)
-	return err
 }
 
 // fill writes the store and its five years. Each statement is a plain

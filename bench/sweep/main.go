@@ -11,8 +11,8 @@
 package main
 
 import (
+	"aftercare/bench/benchdb"
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"log"
@@ -39,7 +39,7 @@ func main() {
 	ctx := context.Background()
 	url := pgurl.WithDatabase(*pg, *name)
 	if *setup {
-		if err := recreate(ctx, *pg, *name); err != nil {
+		if err := benchdb.Recreate(ctx, *pg, *name); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -101,17 +101,4 @@ func main() {
 		n, err := s.ClassifyLapses(ctx, time.Now())
 		return reminder.Stats{Reminders: n}, err
 	})
-}
-
-func recreate(ctx context.Context, admin, name string) error {
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-		return err
-	}
-	_, err = db.ExecContext(ctx, "CREATE DATABASE "+name)
-	return err
 }

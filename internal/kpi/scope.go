@@ -18,6 +18,7 @@ import (
 	"aftercare/ent"
 	"aftercare/internal/apperr"
 	"aftercare/internal/auth"
+	"aftercare/internal/dealers"
 )
 
 // Scope is one store and one calendar month of its own time zone.
@@ -62,21 +63,17 @@ func Open(ctx context.Context, c *ent.Client, storeID int, month string, now tim
 
 // NewScope is store st's scope for month, without access checks.
 func NewScope(st *ent.Dealership, month string, now time.Time) (Scope, error) {
-	loc, err := time.LoadLocation(st.TimeZone)
+	from, to, err := dealers.MonthRange(month, st.TimeZone)
 	if err != nil {
-		loc = time.UTC
+		return Scope{}, err
 	}
-	day, err := time.Parse("2006-01", month)
-	if err != nil {
-		return Scope{}, apperr.Input("month", "a month is written YYYY-MM")
-	}
-	from := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, loc)
 	if !from.Before(now) {
 		return Scope{}, apperr.Input("month", "the month has not begun")
 	}
+	day := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return Scope{
 		StoreID: st.ID, Month: month,
-		From: from.UTC(), To: from.AddDate(0, 1, 0).UTC(),
+		From: from.UTC(), To: to.UTC(),
 		DayFrom: day, DayTo: day.AddDate(0, 1, 0),
 		Now: now,
 	}, nil

@@ -2,13 +2,13 @@ package survey
 
 import (
 	"context"
-	"time"
 
 	"aftercare/ent"
 	"aftercare/ent/surveyresponse"
 	"aftercare/ent/surveytemplate"
 	"aftercare/internal/apperr"
 	"aftercare/internal/auth"
+	"aftercare/internal/dealers"
 )
 
 // Month is a store's calendar month, "2026-11", in the store's time zone.
@@ -33,7 +33,7 @@ func Scores(ctx context.Context, c *ent.Client, storeID int, month string) (*Mon
 	if err != nil {
 		return nil, err
 	}
-	from, to, err := monthRange(month, st.TimeZone)
+	from, to, err := dealers.MonthRange(month, st.TimeZone)
 	if err != nil {
 		return nil, err
 	}
@@ -79,19 +79,6 @@ func summarise(ctx context.Context, c *ent.Client, rs []*ent.SurveyResponse) (*M
 		scored = append(scored, s)
 	}
 	return &Month{Summary: Aggregate(scored, order), Titles: titles}, nil
-}
-
-// monthRange is the month's start and the next month's start in zone.
-func monthRange(month, zone string) (time.Time, time.Time, error) {
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		loc = time.UTC
-	}
-	start, err := time.ParseInLocation("2006-01", month, loc)
-	if err != nil {
-		return time.Time{}, time.Time{}, apperr.Input("month", "a month is written YYYY-MM")
-	}
-	return start, start.AddDate(0, 1, 0), nil
 }
 
 func keys(m map[int]bool) []int {
