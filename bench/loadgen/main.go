@@ -10,6 +10,7 @@
 package main
 
 import (
+	"aftercare/bench/latency"
 	"context"
 	"encoding/json"
 	"flag"
@@ -90,7 +91,7 @@ func run(c config) error {
 		d.closedLoop(wctx, 4)
 		cancel()
 		// Forget the warm-up's figures; the file goes on where it stopped.
-		d.lat, d.first = hist{}, ""
+		d.lat, d.first = latency.Hist{}, ""
 		d.errs.Store(0)
 	}
 	stats, err := openStatements(c.pgURL)
@@ -126,8 +127,8 @@ func run(c config) error {
 func fill(r *result, d *driver, serverCPU, pgCPU float64) {
 	r.Errors, r.FirstError = int(d.errs.Load()), d.first
 	r.RPS = float64(r.Requests-r.Errors) / r.Seconds
-	r.P50, r.P95, r.P99 = d.lat.quantile(0.50), d.lat.quantile(0.95), d.lat.quantile(0.99)
-	r.Max = float64(d.lat.max) / 1000
+	r.P50, r.P95, r.P99 = d.lat.Quantile(0.50), d.lat.Quantile(0.95), d.lat.Quantile(0.99)
+	r.Max = d.lat.MaxMs()
 	if r.Requests > 0 {
 		r.ServerCPUPer1k = serverCPU * 1000 / float64(r.Requests)
 		r.PGCPUPer1k = pgCPU * 1000 / float64(r.Requests)

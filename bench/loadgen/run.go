@@ -1,6 +1,7 @@
 package main
 
 import (
+	"aftercare/bench/latency"
 	"bufio"
 	"bytes"
 	"context"
@@ -51,7 +52,7 @@ type driver struct {
 	errs   atomic.Int64
 	mu     sync.Mutex
 	first  string // first error text, for the report
-	lat    hist
+	lat    latency.Hist
 }
 
 func (d *driver) fail(err error) {
@@ -81,7 +82,7 @@ func (d *driver) send(ctx context.Context, r request, since time.Time) {
 		d.fail(err)
 	}
 	d.mu.Lock()
-	d.lat.add(el)
+	d.lat.Add(el)
 	d.mu.Unlock()
 }
 

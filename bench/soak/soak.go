@@ -1,6 +1,7 @@
 package main
 
 import (
+	"aftercare/bench/latency"
 	"context"
 	"errors"
 	"fmt"
@@ -84,7 +85,7 @@ func (c *soakConfig) defaults() {
 
 // window is one row's requests.
 type window struct {
-	lat        hist
+	lat        latency.Hist
 	ops, errs  int
 	byOp       map[string]int
 	errsByOp   map[string]int
@@ -95,7 +96,7 @@ type window struct {
 }
 
 type opTotal struct {
-	lat       hist
+	lat       latency.Hist
 	ops, errs int
 	firstErr  string
 	byKind    map[string]int // errors by code (or client-side cause)
@@ -147,7 +148,7 @@ func (r *recorder) add(name string, el time.Duration, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := r.at(now)
-	w.lat.add(el)
+	w.lat.Add(el)
 	w.ops++
 	w.byOp[name]++
 	t := r.totals[name]
@@ -155,7 +156,7 @@ func (r *recorder) add(name string, el time.Duration, err error) {
 		t = &opTotal{}
 		r.totals[name] = t
 	}
-	t.lat.add(el)
+	t.lat.Add(el)
 	t.ops++
 	if err != nil {
 		w.errs++
@@ -328,7 +329,7 @@ func soak(ctx context.Context, c soakConfig) (*report, error) {
 		capRec := newRecorder(time.Now(), c.capacity, c.capacity)
 		rep.Capacity = saturate(ctx, m, capRec, c.capacityWorkers, c.capacity)
 		w := capRec.windows[0]
-		c.log("capacity: %.1f ops/s, p50 %.1f ms, p99 %.1f ms, %d errors (load %s)", rep.Capacity, w.lat.quantile(.5), w.lat.quantile(.99), w.errs, loadAvg())
+		c.log("capacity: %.1f ops/s, p50 %.1f ms, p99 %.1f ms, %d errors (load %s)", rep.Capacity, w.lat.Quantile(.5), w.lat.Quantile(.99), w.errs, loadAvg())
 		if w.errs > 0 {
 			for name, t := range capRec.totals {
 				if t.errs > 0 {
@@ -424,7 +425,7 @@ func soak(ctx context.Context, c soakConfig) (*report, error) {
 
 func makeRow(i int, w *window, interval time.Duration) row {
 	r := row{Index: i + 1, Ops: w.ops, RPS: float64(w.ops) / interval.Seconds(), Errors: w.errs,
-		P50: w.lat.quantile(.5), P99: w.lat.quantile(.99), MaxMs: float64(w.lat.max) / 1000}
+		P50: w.lat.Quantile(.5), P99: w.lat.Quantile(.99), MaxMs: w.lat.MaxMs()}
 	for _, s := range w.samples {
 		r.HeapMiB += s.HeapMiB / float64(len(w.samples))
 		r.Goroutines += s.Goroutines / float64(len(w.samples))
@@ -541,7 +542,7 @@ func (r *report) print(w io.Writer) {
 	sort.Strings(names)
 	for _, n := range names {
 		t := r.Ops[n]
-		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.0f | %d |\n", n, t.ops, t.lat.quantile(.5), t.lat.quantile(.99), float64(t.lat.max)/1000, t.errs)
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.0f | %d |\n", n, t.ops, t.lat.Quantile(.5), t.lat.Quantile(.99), t.lat.MaxMs(), t.errs)
 	}
 	fmt.Fprintf(w, "\nidle server with the subscriptions open, before / after the load: goroutines %.0f / %.0f, heap %.1f / %.1f MiB, RSS %.1f / %.1f MiB\n",
 		r.IdleBefore.Goroutines, r.IdleAfter.Goroutines, r.IdleBefore.HeapMiB, r.IdleAfter.HeapMiB, r.IdleBefore.RSSMiB, r.IdleAfter.RSSMiB)

@@ -1,14 +1,15 @@
-package main
+// Package latency is the load tools' latency histogram.
+package latency
 
 import (
 	"math/bits"
 	"time"
 )
 
-// hist is an HDR-style log-linear latency histogram in microseconds: exact
+// Hist is an HDR-style log-linear latency histogram in microseconds: exact
 // below 128 µs, then 64 buckets per power of two (under 1.6% error), so
 // percentiles cost no sorting and memory stays fixed however long the run.
-type hist struct {
+type Hist struct {
 	counts [64 * 64]uint64
 	n      uint64
 	max    uint64
@@ -31,7 +32,8 @@ func lower(i int) uint64 {
 	return uint64(i-e*64) << e
 }
 
-func (h *hist) add(d time.Duration) {
+// Add records one latency.
+func (h *Hist) Add(d time.Duration) {
 	us := uint64(max(d.Microseconds(), 0))
 	b := min(bucket(us), len(h.counts)-1)
 	h.counts[b]++
@@ -39,16 +41,8 @@ func (h *hist) add(d time.Duration) {
 	h.max = max(h.max, us)
 }
 
-func (h *hist) merge(o *hist) {
-	for i, c := range o.counts {
-		h.counts[i] += c
-	}
-	h.n += o.n
-	h.max = max(h.max, o.max)
-}
-
-// quantile returns the value at q (0..1) in milliseconds.
-func (h *hist) quantile(q float64) float64 {
+// Quantile returns the value at q (0..1) in milliseconds.
+func (h *Hist) Quantile(q float64) float64 {
 	if h.n == 0 {
 		return 0
 	}
@@ -62,3 +56,6 @@ func (h *hist) quantile(q float64) float64 {
 	}
 	return float64(h.max) / 1000
 }
+
+// MaxMs is the largest latency recorded, in milliseconds.
+func (h *Hist) MaxMs() float64 { return float64(h.max) / 1000 }

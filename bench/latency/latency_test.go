@@ -1,4 +1,4 @@
-package main
+package latency
 
 import (
 	"math"
@@ -16,18 +16,18 @@ func TestBucketRoundTrip(t *testing.T) {
 }
 
 func TestQuantiles(t *testing.T) {
-	var h hist
+	var h Hist
 	for i := 1; i <= 10000; i++ { // 1..10,000 µs, uniform
-		h.add(time.Duration(i) * time.Microsecond)
+		h.Add(time.Duration(i) * time.Microsecond)
 	}
 	for _, c := range []struct{ q, want float64 }{{0.5, 5.0}, {0.95, 9.5}, {0.99, 9.9}, {1, 10}} {
-		got := h.quantile(c.q)
+		got := h.Quantile(c.q)
 		if math.Abs(got-c.want) > 0.016*c.want {
 			t.Errorf("q%.2f = %.3f ms, want %.3f", c.q, got, c.want)
 		}
 	}
-	var empty hist
-	if empty.quantile(0.99) != 0 {
+	var empty Hist
+	if empty.Quantile(0.99) != 0 {
 		t.Error("empty histogram should report 0")
 	}
 }
