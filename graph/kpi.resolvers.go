@@ -33,7 +33,7 @@ func (r *queryResolver) GroupKpis(ctx context.Context, month string) ([]*kpi.Rep
 
 // Dealership is the resolver for the dealership field.
 func (r *storeKpisResolver) Dealership(ctx context.Context, obj *kpi.Report) (*ent.Dealership, error) {
-	return r.db(ctx).Dealership.Get(ctx, obj.StoreID)
+	return obj.Store, nil // read (and access-checked) by kpi.Open
 }
 
 // Satisfaction is the resolver for the satisfaction field.

@@ -24,7 +24,8 @@ import (
 // Scope is one store and one calendar month of its own time zone.
 type Scope struct {
 	StoreID int
-	Month   string // YYYY-MM
+	Store   *ent.Dealership // as read by Open, for the report's dealership field
+	Month   string          // YYYY-MM
 	// From and To bound the month's instants in the store's time zone.
 	From, To time.Time
 	// DayFrom and DayTo bound its calendar dates. Due dates are stored as
@@ -72,7 +73,7 @@ func NewScope(st *ent.Dealership, month string, now time.Time) (Scope, error) {
 	}
 	day := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
 	return Scope{
-		StoreID: st.ID, Month: month,
+		StoreID: st.ID, Store: st, Month: month,
 		From: from.UTC(), To: to.UTC(),
 		DayFrom: day, DayTo: day.AddDate(0, 1, 0),
 		Now: now,
