@@ -35,7 +35,7 @@ func main() {
 			gen.FeatureUpsert,
 			gen.FeatureExecQuery,
 		},
-	}, entc.Extensions(ex))
+	}, entc.Extensions(ex), entc.TemplateFiles("template/sqlselector.tmpl"))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}

@@ -6,7 +6,8 @@
 # Settings (environment): DURATION (15s per measurement), RATE_<scenario>
 # (open-loop rate: home 100, node 200, day and nested 20, book 20; each is
 # followed by a closed-loop saturation run), WORKERS (32), ROUNDS (1: the
-# targets one after another, repeated), SCENARIOS.
+# targets one after another, repeated), SCENARIOS, PREPARE_ONLY=1 (build and
+# seed, then stop: the data for later runs).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/bench/compare
@@ -132,6 +133,7 @@ bench_target() {
 
 build
 seed
+[ -z "${PREPARE_ONLY:-}" ] || exit 0
 for round in $(seq 1 "$ROUNDS"); do
   for t in $TARGETS; do log "round $round: $t"; bench_target "$t"; done
 done

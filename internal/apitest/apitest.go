@@ -72,10 +72,20 @@ func Start(t testing.TB, d testenv.Dialect, opts Options) *API {
 
 // Peer runs a second API instance on the same database, as a second
 // server behind the load balancer would. It shares the demo data and the
-// token secret; nothing else.
-func (a *API) Peer(t testing.TB) *API {
+// token secret; nothing else. configure, if given, changes its settings.
+func (a *API) Peer(t testing.TB, configure ...func(*config.Config)) *API {
 	t.Helper()
-	app, st := newApp(t, a.dialect, a.opts)
+	opts := a.opts
+	for _, f := range configure {
+		outer := opts.Config
+		opts.Config = func(c *config.Config) {
+			if outer != nil {
+				outer(c)
+			}
+			f(c)
+		}
+	}
+	app, st := newApp(t, a.dialect, opts)
 	p := serve(t, app, st, a.Demo)
 	p.dialect, p.opts = a.dialect, a.opts
 	return p

@@ -305,6 +305,7 @@ func (a *App) newHandler() (http.Handler, error) {
 		MaxDepth:         a.Config.MaxDepth,
 		MaxComplexity:    a.Config.MaxComplexity,
 		MaxTokens:        a.Config.MaxTokens,
+		CompiledReads:    a.Config.CompiledReads,
 		AllowedOrigins:   a.Config.AllowedOrigins,
 		RatePerIP:        ratelimit.Rule{Rate: a.Config.RatePerIP, Burst: int(a.Config.BurstPerIP)},
 		RatePerWidgetKey: ratelimit.Rule{Rate: a.Config.RatePerWidgetKey, Burst: int(a.Config.BurstPerWidgetKey)},

@@ -29,6 +29,10 @@ type Config struct {
 	MaxTokens      int
 	Introspection  bool
 	DBMaxConns     int
+	// CompiledReads answers the queries it can with one SQL statement each
+	// on PostgreSQL (internal/sqlread); off, every field goes through the
+	// resolvers.
+	CompiledReads bool
 	// SeedDemo loads the demo data into a new, empty embedded database.
 	SeedDemo bool
 	// AuthLocalSecret signs development tokens; empty: a random one kept in DataDir.
@@ -94,6 +98,7 @@ func Load(args []string) (Config, error) {
 		MaxTokens:          envInt("QUERY_MAX_TOKENS", 2000),
 		Introspection:      envBool("INTROSPECTION", false),
 		DBMaxConns:         envInt("DB_MAX_CONNS", 0),
+		CompiledReads:      envBool("COMPILED_READS", true),
 		SeedDemo:           envBool("SEED_DEMO", true),
 		AuthLocalSecret:    os.Getenv("AUTH_LOCAL_SECRET"),
 		FirebaseProjectID:  os.Getenv("FIREBASE_PROJECT_ID"),

@@ -21,11 +21,13 @@ import (
 	"aftercare/internal/observe"
 	"aftercare/internal/ratelimit"
 	"aftercare/internal/reqctx"
+	"aftercare/internal/sqlread"
 	"aftercare/internal/store"
 	"aftercare/internal/widgetjs"
 	"aftercare/internal/widgetkeys"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -52,6 +54,9 @@ type Config struct {
 	RatePerIP        ratelimit.Rule
 	RatePerWidgetKey ratelimit.Rule
 	TrustedProxies   []netip.Prefix
+	// CompiledReads answers queries with one SQL statement where it can
+	// (internal/sqlread; PostgreSQL only).
+	CompiledReads bool
 }
 
 // Deps are the parts the server is built from.
@@ -118,7 +123,8 @@ func New(cfg Config, d Deps) http.Handler {
 }
 
 func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
-	srv := handler.New(graph.NewExecutableSchema(d.Resolver))
+	schema := graph.NewExecutableSchema(d.Resolver)
+	srv := handler.New(schema)
 	srv.AddTransport(transport.Websocket{
 		Implementation: restartAware{draining: d.Draining, inner: transport.CoderWebsocketImplementation{
 			AcceptOptions: coderws.AcceptOptions{OriginPatterns: cfg.AllowedOrigins},
@@ -157,6 +163,11 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.AroundFields(pageLimits)
 	srv.Use(transactioner{Transactioner: entgql.Transactioner{TxOpener: d.DB.Client}, logger: d.Logger})
 	srv.AroundRootFields(restrictWidgets)
+	// Last, so that it is the innermost operation middleware: the limits
+	// above have already checked the operation it answers.
+	if cfg.CompiledReads && d.DB.Dialect == dialect.Postgres {
+		srv.AroundOperations(sqlread.New(d.DB.Client, schema.Schema(), d.Logger).Middleware)
+	}
 	srv.SetErrorPresenter(graph.ErrorPresenter(d.Logger))
 	srv.SetRecoverFunc(graph.Recover(d.Logger))
 	return srv

@@ -1,0 +1,327 @@
+package sqlread
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"aftercare/ent"
+	"aftercare/internal/auth"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// writer writes one SQL expression. Pieces are written in order into one
+// builder, so that PostgreSQL's $n placeholders are numbered in the order
+// they appear.
+type writer func(b *sql.Builder)
+
+// compiler turns one operation into one statement. Each method returns
+// ok=false for anything it does not answer exactly as the resolvers would.
+type compiler struct {
+	ctx    context.Context
+	r      *Reader
+	op     *graphql.OperationContext
+	viewer *auth.Viewer
+	// checked are expressions that must not be NULL for the statement to be
+	// the answer (a node that exists, the signed-in owner's row). They are
+	// computed once, in the FROM clause, and named "checked"."cN".
+	checked []writer
+	aliases int
+}
+
+// compile returns the statement `SELECT data, found FROM …`.
+func compile(ctx context.Context, r *Reader, op *graphql.OperationContext) (*sql.Builder, bool) {
+	c := &compiler{ctx: ctx, r: r, op: op, viewer: auth.FromContext(ctx)}
+	fields := graphql.CollectFields(op, op.Operation.SelectionSet, []string{"Query"})
+	data, ok := c.object("Query", fields, c.rootField)
+	if !ok {
+		return nil, false
+	}
+	b := &sql.Builder{}
+	b.SetDialect(dialect.Postgres)
+	b.WriteString("SELECT ")
+	data(b)
+	b.WriteString(", ")
+	if len(c.checked) == 0 {
+		b.WriteString("true")
+		return b, true
+	}
+	for i := range c.checked {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteString(fmt.Sprintf(`"checked"."c%d" IS NOT NULL`, i))
+	}
+	b.WriteString(" FROM (SELECT ")
+	for i, w := range c.checked {
+		if i > 0 {
+			b.Comma()
+		}
+		w(b)
+		b.WriteString(fmt.Sprintf(` AS "c%d"`, i))
+	}
+	b.WriteString(`) AS "checked"`)
+	return b, true
+}
+
+// check computes w once and makes the answer depend on it not being NULL.
+func (c *compiler) check(w writer) writer {
+	i := len(c.checked)
+	c.checked = append(c.checked, w)
+	return func(b *sql.Builder) { b.WriteString(fmt.Sprintf(`"checked"."c%d"`, i)) }
+}
+
+func (c *compiler) alias() string {
+	c.aliases++
+	return fmt.Sprintf("l%d", c.aliases)
+}
+
+// object writes json_build_object over the collected fields, each value
+// from field; keys are response names (GraphQL names, safe to quote).
+func (c *compiler) object(typeName string, fields []graphql.CollectedField, field func(graphql.CollectedField) (writer, bool)) (writer, bool) {
+	// json_build_object takes at most 100 arguments.
+	if len(fields) == 0 || len(fields) > 50 {
+		return nil, false
+	}
+	values := make([]writer, len(fields))
+	for i, f := range fields {
+		if f.IsDeferred() || len(f.Directives) > 0 {
+			return nil, false
+		}
+		var ok bool
+		if f.Name == "__typename" {
+			values[i], ok = literal(typeName), true
+		} else {
+			values[i], ok = field(f)
+		}
+		if !ok {
+			return nil, false
+		}
+	}
+	return func(b *sql.Builder) {
+		b.WriteString("json_build_object(")
+		for i, f := range fields {
+			if i > 0 {
+				b.Comma()
+			}
+			b.WriteString(fmt.Sprintf("'%s', ", f.Alias))
+			values[i](b)
+		}
+		b.WriteString(")")
+	}, true
+}
+
+// literal writes a constant string (type names: no quotes inside).
+func literal(s string) writer {
+	return func(b *sql.Builder) { b.WriteString(fmt.Sprintf("'%s'::text", s)) }
+}
+
+func null(b *sql.Builder) { b.WriteString("NULL::json") }
+
+// rootField answers me, node and the entity connections (owners,
+// vehicles, …) generated from the ent schema.
+func (c *compiler) rootField(f graphql.CollectedField) (writer, bool) {
+	switch f.Name {
+	case "me":
+		return c.me(f)
+	case "node":
+		return c.node(f)
+	}
+	if !fromEnt(f) {
+		return nil, false
+	}
+	typeName, ok := connectionOf(f)
+	if !ok {
+		return nil, false
+	}
+	return c.connection(typeName, f, nil)
+}
+
+// me answers the viewer's kind and owner record.
+func (c *compiler) me(f graphql.CollectedField) (writer, bool) {
+	fields := graphql.CollectFields(c.op, f.SelectionSet, []string{"Viewer"})
+	return c.object("Viewer", fields, func(f graphql.CollectedField) (writer, bool) {
+		switch f.Name {
+		case "kind":
+			return literal(c.viewer.Kind.String()), true
+		case "owner":
+			if !c.viewer.IsOwner() {
+				return null, true
+			}
+			row, ok := c.row("Owner", f, c.viewer.OwnerID)
+			if !ok {
+				return nil, false
+			}
+			return c.check(row), true
+		}
+		return nil, false
+	})
+}
+
+// node answers node(id:) for any entity; a node that does not exist or is
+// hidden goes to the resolver, which reports it.
+func (c *compiler) node(f graphql.CollectedField) (writer, bool) {
+	id, ok := toID(f.ArgumentMap(c.op.Variables)["id"])
+	if !ok {
+		return nil, false
+	}
+	table, ok := ent.NodeTable(id)
+	if !ok {
+		return nil, false
+	}
+	for typeName, t := range ent.SQLTables {
+		if t.Name == table {
+			row, ok := c.row(typeName, f, id)
+			if !ok {
+				return nil, false
+			}
+			return c.check(row), true
+		}
+	}
+	return nil, false
+}
+
+// row writes the JSON of one entity by id, or NULL when the viewer may not
+// see it.
+func (c *compiler) row(typeName string, f graphql.CollectedField, id int) (writer, bool) {
+	s, ok := c.selector(typeName)
+	if !ok {
+		return nil, false
+	}
+	s.Where(sql.EQ(s.C("id"), id))
+	alias := c.alias()
+	fields := graphql.CollectFields(c.op, f.SelectionSet, []string{typeName, "Node"})
+	obj, ok := c.entity(typeName, alias, fields)
+	if !ok {
+		return nil, false
+	}
+	return func(b *sql.Builder) {
+		b.WriteString("(SELECT ")
+		obj(b)
+		b.WriteString(" FROM (")
+		b.Join(s)
+		b.WriteString(fmt.Sprintf(`) AS "%s")`, alias))
+	}, true
+}
+
+// selector is ent's SELECT for the type under the viewer's privacy filter.
+func (c *compiler) selector(typeName string) (*sql.Selector, bool) {
+	t, ok := ent.SQLTables[typeName]
+	if !ok {
+		return nil, false
+	}
+	s, err := t.Selector(c.ctx, c.r.client)
+	return s, err == nil
+}
+
+// entity writes one row of typeName, read from alias, as JSON.
+func (c *compiler) entity(typeName, alias string, fields []graphql.CollectedField) (writer, bool) {
+	return c.object(typeName, fields, func(f graphql.CollectedField) (writer, bool) {
+		if !fromEnt(f) {
+			return nil, false
+		}
+		if child, ok := connectionOf(f); ok {
+			e, ok := edges[edgeKey{typeName, f.Name}]
+			if !ok || e.child != child {
+				return nil, false
+			}
+			return c.connection(child, f, &join{childColumn: e.column, parent: alias})
+		}
+		return c.column(typeName, alias, f)
+	})
+}
+
+// column writes a plain column field in the form gqlgen would print it.
+func (c *compiler) column(typeName, alias string, f graphql.CollectedField) (writer, bool) {
+	if len(f.Definition.Arguments) > 0 || len(f.Definition.Directives) > 0 || len(f.SelectionSet) > 0 {
+		return nil, false
+	}
+	col := columnName(f.Name)
+	if !hasColumn(typeName, col) {
+		return nil, false
+	}
+	k, ok := c.kind(f.Definition.Type)
+	if !ok {
+		return nil, false
+	}
+	ref := fmt.Sprintf(`"%s"."%s"`, alias, col)
+	if !slices.Contains(ent.SQLTables[typeName].Zeroed, col) {
+		return func(b *sql.Builder) { k.write(b, ref) }, true
+	}
+	return func(b *sql.Builder) {
+		b.WriteString("coalesce(")
+		k.write(b, ref)
+		b.WriteString(", " + k.zero() + ")")
+	}, true
+}
+
+// join ties a connection's rows to the row of the enclosing entity.
+type join struct {
+	childColumn string
+	parent      string // alias of the parent's row; its id is joined
+}
+
+// connection writes a Relay connection: {edges: [{node: …}]}.
+func (c *compiler) connection(typeName string, f graphql.CollectedField, j *join) (writer, bool) {
+	s, ok := c.selector(typeName)
+	if !ok {
+		return nil, false
+	}
+	page, ok := c.page(typeName, f, s)
+	if !ok {
+		return nil, false
+	}
+	if j != nil {
+		s.Where(sql.ExprP(fmt.Sprintf(`%s = "%s"."id"`, s.C(j.childColumn), j.parent)))
+	}
+	page.apply(s)
+	alias := c.alias()
+	fields := graphql.CollectFields(c.op, f.SelectionSet, []string{typeName + "Connection"})
+	return c.object(typeName+"Connection", fields, func(f graphql.CollectedField) (writer, bool) {
+		if f.Name != "edges" {
+			return nil, false // pageInfo, totalCount: the resolvers answer
+		}
+		edge := graphql.CollectFields(c.op, f.SelectionSet, []string{typeName + "Edge"})
+		obj, ok := c.object(typeName+"Edge", edge, func(f graphql.CollectedField) (writer, bool) {
+			if f.Name != "node" {
+				return nil, false // cursor
+			}
+			return c.entity(typeName, alias, graphql.CollectFields(c.op, f.SelectionSet, []string{typeName, "Node"}))
+		})
+		if !ok {
+			return nil, false
+		}
+		return func(b *sql.Builder) {
+			b.WriteString("coalesce((SELECT json_agg(")
+			obj(b)
+			b.WriteString(" ORDER BY ")
+			page.orderBy(b, alias)
+			b.WriteString(") FROM (")
+			b.Join(s)
+			b.WriteString(fmt.Sprintf(`) AS "%s"), '[]'::json)`, alias))
+		}, true
+	})
+}
+
+// fromEnt: fields that entgql generated (schema/ent.graphql) are columns
+// and edges with no resolver of ours; hand-written schema files add fields
+// with logic of their own (points balance, KPIs), which the resolvers
+// answer.
+func fromEnt(f graphql.CollectedField) bool {
+	p := f.Definition.Position
+	return p != nil && p.Src != nil && strings.HasSuffix(p.Src.Name, "ent.graphql")
+}
+
+// connectionOf returns X for a field of type XConnection(!) of an entity.
+func connectionOf(f graphql.CollectedField) (string, bool) {
+	name, found := strings.CutSuffix(f.Definition.Type.Name(), "Connection")
+	if !found || f.Definition.Type.Elem != nil {
+		return "", false
+	}
+	_, ok := ent.SQLTables[name]
+	return name, ok
+}
