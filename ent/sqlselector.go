@@ -324,141 +324,208 @@ type SQLTable struct {
 	Columns []string
 	// Zeroed are the optional columns that are not nillable: ent reads a
 	// NULL in them as the Go zero value ("", 0, false).
-	Zeroed   []string
-	Selector func(context.Context, *Client) (*sql.Selector, error)
+	Zeroed []string
+	// Selector is the SELECT of the given columns.
+	Selector func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error)
 }
 
 // SQLTables holds the SQLTable of every entity, by its GraphQL type name.
 var SQLTables = map[string]SQLTable{
 	"Appointment": {Name: appointment.Table, Columns: appointment.Columns,
 		Zeroed: []string{appointment.FieldNotes, appointment.FieldCancelReason, appointment.FieldPools, appointment.FieldVehiclePlate, appointment.FieldVehicleVin},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.Appointment.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Appointment.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"AuditEntry": {Name: auditentry.Table, Columns: auditentry.Columns,
 		Zeroed: []string{auditentry.FieldFields, auditentry.FieldRequestID},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.AuditEntry.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.AuditEntry.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"CareTask": {Name: caretask.Table, Columns: caretask.Columns,
 		Zeroed: []string{caretask.FieldLapseMonth, caretask.FieldElsewhereShop, caretask.FieldFailureReason},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.CareTask.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.CareTask.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"Complaint": {Name: complaint.Table, Columns: complaint.Columns,
 		Zeroed: []string{complaint.FieldResolutionComment},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.Complaint.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Complaint.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"ComplaintStep": {Name: complaintstep.Table, Columns: complaintstep.Columns,
 		Zeroed: []string{complaintstep.FieldNote},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.ComplaintStep.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.ComplaintStep.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"ContactAttempt": {Name: contactattempt.Table, Columns: contactattempt.Columns,
 		Zeroed: []string{contactattempt.FieldNote},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.ContactAttempt.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.ContactAttempt.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"DealerGroup": {Name: dealergroup.Table, Columns: dealergroup.Columns,
 		Zeroed: []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.DealerGroup.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.DealerGroup.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"Dealership": {Name: dealership.Table, Columns: dealership.Columns,
 		Zeroed: []string{dealership.FieldBrands, dealership.FieldAddress, dealership.FieldRegion, dealership.FieldOpeningHours, dealership.FieldClosures, dealership.FieldPhone, dealership.FieldGreetingDays, dealership.FieldCareCalendar, dealership.FieldCapacity, dealership.FieldPeakHours},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.Dealership.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Dealership.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"Device": {Name: device.Table, Columns: device.Columns,
-		Zeroed:   []string{device.FieldAppVersion, device.FieldLocale},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) { return c.Device.Query().SQLSelector(ctx) }},
+		Zeroed: []string{device.FieldAppVersion, device.FieldLocale},
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Device.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
+		}},
 	"InspectionItem": {Name: inspectionitem.Table, Columns: inspectionitem.Columns,
 		Zeroed: []string{inspectionitem.FieldNote, inspectionitem.FieldDecisionNote},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.InspectionItem.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.InspectionItem.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"JobLease": {Name: joblease.Table, Columns: joblease.Columns,
 		Zeroed: []string{joblease.FieldHolder, joblease.FieldLastError},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.JobLease.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.JobLease.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"OdometerReading": {Name: odometerreading.Table, Columns: odometerreading.Columns,
 		Zeroed: []string{odometerreading.FieldNote},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.OdometerReading.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.OdometerReading.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"OutboxMessage": {Name: outboxmessage.Table, Columns: outboxmessage.Columns,
 		Zeroed: []string{outboxmessage.FieldData, outboxmessage.FieldLastError},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.OutboxMessage.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.OutboxMessage.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"Owner": {Name: owner.Table, Columns: owner.Columns,
-		Zeroed:   []string{owner.FieldEmail, owner.FieldRegion, owner.FieldPreferredChannels, owner.FieldTimeZone},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) { return c.Owner.Query().SQLSelector(ctx) }},
+		Zeroed: []string{owner.FieldEmail, owner.FieldRegion, owner.FieldPreferredChannels, owner.FieldTimeZone},
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Owner.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
+		}},
 	"Photo": {Name: photo.Table, Columns: photo.Columns,
-		Zeroed:   []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) { return c.Photo.Query().SQLSelector(ctx) }},
+		Zeroed: []string{},
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Photo.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
+		}},
 	"PointEntry": {Name: pointentry.Table, Columns: pointentry.Columns,
 		Zeroed: []string{pointentry.FieldNote},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.PointEntry.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.PointEntry.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"Reminder": {Name: reminder.Table, Columns: reminder.Columns,
 		Zeroed: []string{reminder.FieldStatusReason},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.Reminder.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Reminder.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"ReminderCheck": {Name: remindercheck.Table, Columns: remindercheck.Columns,
 		Zeroed: []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.ReminderCheck.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.ReminderCheck.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"ServiceType": {Name: servicetype.Table, Columns: servicetype.Columns,
 		Zeroed: []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.ServiceType.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.ServiceType.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"Staff": {Name: staff.Table, Columns: staff.Columns,
-		Zeroed:   []string{staff.FieldPhone},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) { return c.Staff.Query().SQLSelector(ctx) }},
+		Zeroed: []string{staff.FieldPhone},
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Staff.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
+		}},
 	"SurveyInvitation": {Name: surveyinvitation.Table, Columns: surveyinvitation.Columns,
 		Zeroed: []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.SurveyInvitation.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.SurveyInvitation.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"SurveyResponse": {Name: surveyresponse.Table, Columns: surveyresponse.Columns,
 		Zeroed: []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.SurveyResponse.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.SurveyResponse.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"SurveyTemplate": {Name: surveytemplate.Table, Columns: surveytemplate.Columns,
 		Zeroed: []string{surveytemplate.FieldFreeTextQuestions},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.SurveyTemplate.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.SurveyTemplate.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"Vehicle": {Name: vehicle.Table, Columns: vehicle.Columns,
-		Zeroed:   []string{vehicle.FieldPlate, vehicle.FieldColour, vehicle.FieldInsurer},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) { return c.Vehicle.Query().SQLSelector(ctx) }},
+		Zeroed: []string{vehicle.FieldPlate, vehicle.FieldColour, vehicle.FieldInsurer},
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.Vehicle.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
+		}},
 	"VehicleOwnership": {Name: vehicleownership.Table, Columns: vehicleownership.Columns,
 		Zeroed: []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.VehicleOwnership.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.VehicleOwnership.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"WidgetKey": {Name: widgetkey.Table, Columns: widgetkey.Columns,
 		Zeroed: []string{},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.WidgetKey.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.WidgetKey.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"WorkOrder": {Name: workorder.Table, Columns: workorder.Columns,
 		Zeroed: []string{workorder.FieldFaultDescription, workorder.FieldCheckIn},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.WorkOrder.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.WorkOrder.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 	"WorkOrderEvent": {Name: workorderevent.Table, Columns: workorderevent.Columns,
 		Zeroed: []string{workorderevent.FieldMessage},
-		Selector: func(ctx context.Context, c *Client) (*sql.Selector, error) {
-			return c.WorkOrderEvent.Query().SQLSelector(ctx)
+		Selector: func(ctx context.Context, c *Client, columns []string) (*sql.Selector, error) {
+			q := c.WorkOrderEvent.Query()
+			q.ctx.Fields = columns
+			return q.SQLSelector(ctx)
 		}},
 }
 

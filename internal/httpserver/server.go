@@ -27,7 +27,6 @@ import (
 	"aftercare/internal/widgetkeys"
 
 	"entgo.io/contrib/entgql"
-	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -165,8 +164,8 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.AroundRootFields(restrictWidgets)
 	// Last, so that it is the innermost operation middleware: the limits
 	// above have already checked the operation it answers.
-	if cfg.CompiledReads && d.DB.Dialect == dialect.Postgres {
-		srv.AroundOperations(sqlread.New(d.DB.Client, schema.Schema(), d.Logger).Middleware)
+	if cfg.CompiledReads && d.DB.Reads != nil {
+		srv.AroundOperations(sqlread.New(d.DB.Client, d.DB.Reads, schema.Schema(), d.Logger).Middleware)
 	}
 	srv.SetErrorPresenter(graph.ErrorPresenter(d.Logger))
 	srv.SetRecoverFunc(graph.Recover(d.Logger))

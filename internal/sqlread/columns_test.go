@@ -1,6 +1,7 @@
 package sqlread
 
 import (
+	"context"
 	"os"
 	"regexp"
 	"testing"
@@ -30,7 +31,7 @@ func TestCompiledColumnsHaveNoResolver(t *testing.T) {
 		t.Fatal("the generated field contexts no longer read as expected; update the pattern")
 	}
 	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
-	c := &compiler{r: &Reader{schema: schema}}
+	c := newCompiler(context.Background(), &Reader{schema: schema}, nil)
 	compiled := 0
 	for typeName := range ent.SQLTables {
 		def := schema.Types[typeName]

