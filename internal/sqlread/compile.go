@@ -31,18 +31,23 @@ type compiler struct {
 	// computed once, in the FROM clause, and named "checked"."cN".
 	checked []writer
 	aliases int
+	// byValue is set when a value of this request (a node id, a page
+	// size, a where value) is what the compiler refused: another request
+	// with the same document may compile.
+	byValue bool
 	// columns are the columns read from each alias: each level's SELECT
 	// lists only those, not every column of the table.
 	columns map[string][]string
 }
 
-// compile returns the statement `SELECT data, found FROM …`.
-func compile(ctx context.Context, r *Reader, op *graphql.OperationContext) (*sql.Builder, bool) {
+// compile returns the statement `SELECT data, found FROM …`, or ok=false
+// and whether a value of the request was the reason.
+func compile(ctx context.Context, r *Reader, op *graphql.OperationContext) (_ *sql.Builder, ok, byValue bool) {
 	c := newCompiler(ctx, r, op)
 	fields := graphql.CollectFields(op, op.Operation.SelectionSet, []string{"Query"})
 	data, ok := c.object("Query", fields, c.rootField)
 	if !ok {
-		return nil, false
+		return nil, false, c.byValue
 	}
 	b := &sql.Builder{}
 	b.SetDialect(dialect.Postgres)
@@ -51,7 +56,7 @@ func compile(ctx context.Context, r *Reader, op *graphql.OperationContext) (*sql
 	b.WriteString(", ")
 	if len(c.checked) == 0 {
 		b.WriteString("true")
-		return b, true
+		return b, true, false
 	}
 	for i := range c.checked {
 		if i > 0 {
@@ -70,7 +75,7 @@ func compile(ctx context.Context, r *Reader, op *graphql.OperationContext) (*sql
 	// OFFSET 0 keeps PostgreSQL from pulling the subquery up, which would
 	// compute each checked expression twice (once per use).
 	b.WriteString(` OFFSET 0) AS "checked"`)
-	return b, true
+	return b, true, false
 }
 
 func newCompiler(ctx context.Context, r *Reader, op *graphql.OperationContext) *compiler {
@@ -182,16 +187,15 @@ func (c *compiler) me(f graphql.CollectedField) (writer, bool) {
 // hidden goes to the resolver, which reports it.
 func (c *compiler) node(f graphql.CollectedField) (writer, bool) {
 	id, ok := toID(f.ArgumentMap(c.op.Variables)["id"])
-	if !ok {
+	table, known := ent.NodeTable(id)
+	if !ok || !known {
+		c.byValue = true
 		return nil, false
 	}
-	table, ok := ent.NodeTable(id)
-	if !ok {
-		return nil, false
-	}
+	bound := &param{field: f.Field, arg: "id", index: -1, kind: kindID}
 	for typeName, t := range ent.SQLTables {
 		if t.Name == table {
-			row, ok := c.row(typeName, f, id)
+			row, ok := c.row(typeName, f, bound)
 			if !ok {
 				return nil, false
 			}
@@ -201,9 +205,9 @@ func (c *compiler) node(f graphql.CollectedField) (writer, bool) {
 	return nil, false
 }
 
-// row writes the JSON of one entity by id, or NULL when the viewer may not
-// see it.
-func (c *compiler) row(typeName string, f graphql.CollectedField, id int) (writer, bool) {
+// row writes the JSON of one entity by id (an int or a *param), or NULL
+// when the viewer may not see it.
+func (c *compiler) row(typeName string, f graphql.CollectedField, id any) (writer, bool) {
 	alias := c.alias()
 	fields := graphql.CollectFields(c.op, f.SelectionSet, []string{typeName, "Node"})
 	obj, ok := c.entity(typeName, alias, fields)

@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // The resolvers' page bounds (internal/httpserver pageLimits): a page the
@@ -25,11 +26,12 @@ type page struct {
 	first int
 }
 
-// comparison is one where key: column, operator and the value(s) read.
+// comparison is one where key: column, operator and the value(s), as
+// params read from each request.
 type comparison struct {
 	column, op string
-	value      any   // one value
-	values     []any // In, NotIn
+	value      *param
+	values     []any // In, NotIn: *param each
 }
 
 type orderTerm struct {
@@ -52,11 +54,12 @@ func (c *compiler) page(typeName string, f graphql.CollectedField) (page, bool) 
 			p.first, ok = toInt(v)
 			ok = ok && p.first >= 0 && p.first <= maxPageSize
 		case "where":
-			p.where, ok = c.where(typeName, v)
+			p.where, ok = c.where(typeName, f.Field, v)
 		case "orderBy":
 			p.order, ok = orderBy(typeName, v)
 		}
 		if !ok {
+			c.byValue = c.byValue || name != "orderBy"
 			return page{}, false
 		}
 	}
@@ -124,7 +127,7 @@ var whereOps = []string{"NotNil", "IsNil", "NotIn", "NEQ", "GTE", "LTE", "GT", "
 
 // where reads a WhereInput of comparisons on plain columns, such as
 // {startsAtGT: $now, statusIn: [requested, confirmed]}.
-func (c *compiler) where(typeName string, v any) ([]comparison, bool) {
+func (c *compiler) where(typeName string, field *ast.Field, v any) ([]comparison, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, false
@@ -133,7 +136,7 @@ func (c *compiler) where(typeName string, v any) ([]comparison, bool) {
 	// In key order, so that the same document gives the same SQL text
 	// (pgx caches prepared statements by text).
 	for _, key := range slices.Sorted(maps.Keys(m)) {
-		cmp, filters, ok := c.comparison(typeName, key, m[key])
+		cmp, filters, ok := c.comparison(typeName, field, key, m[key])
 		if !ok {
 			return nil, false
 		}
@@ -146,23 +149,25 @@ func (c *compiler) where(typeName string, v any) ([]comparison, bool) {
 
 // comparison reads one where key. filters is false for a key that filters
 // nothing, as entgql treats null, false and empty lists.
-func (c *compiler) comparison(typeName, key string, val any) (cmp comparison, filters, ok bool) {
+func (c *compiler) comparison(typeName string, field *ast.Field, key string, val any) (cmp comparison, filters, ok bool) {
 	for _, op := range whereOps {
-		field, found := strings.CutSuffix(key, op)
-		if !found || field == "" {
+		name, found := strings.CutSuffix(key, op)
+		if !found || name == "" {
 			continue
 		}
-		col := columnName(field)
-		k, ok := c.fieldKind(typeName, field)
+		col := columnName(name)
+		k, ok := c.fieldKind(typeName, name)
 		if !ok || !hasColumn(typeName, col) {
 			continue
 		}
-		return read(comparison{column: col, op: op}, k, val)
+		return read(comparison{column: col, op: op}, val, param{field: field, arg: "where", key: key, index: -1, kind: k})
 	}
 	return comparison{}, false, false
 }
 
-func read(cmp comparison, k kind, val any) (comparison, bool, bool) {
+// read checks the value as the request gives it now, and keeps where it
+// came from (at) to read it again for each request that reuses the plan.
+func read(cmp comparison, val any, at param) (comparison, bool, bool) {
 	switch cmp.op {
 	case "IsNil", "NotNil":
 		set, ok := val.(bool)
@@ -174,18 +179,23 @@ func read(cmp comparison, k kind, val any) (comparison, bool, bool) {
 		}
 		cmp.values = make([]any, len(list))
 		for i, item := range list {
-			if cmp.values[i], ok = k.value(item); !ok {
+			if _, ok := at.kind.value(item); !ok {
 				return cmp, false, false
 			}
+			p := at
+			p.index = i
+			cmp.values[i] = &p
 		}
 		return cmp, len(list) > 0, true
 	}
 	if val == nil {
 		return cmp, false, true
 	}
-	var ok bool
-	cmp.value, ok = k.value(val)
-	return cmp, ok, ok
+	if _, ok := at.kind.value(val); !ok {
+		return cmp, false, false
+	}
+	cmp.value = &at
+	return cmp, true, true
 }
 
 // predicate is the comparison on the qualified column.

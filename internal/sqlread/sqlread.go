@@ -37,12 +37,13 @@ type Reader struct {
 	reads  dialect.Driver
 	schema *ast.Schema
 	log    *slog.Logger
+	plans  *plans
 }
 
 // New returns a Reader for a PostgreSQL-backed client, the driver that runs
 // its statements, and the API's schema.
 func New(client *ent.Client, reads dialect.Driver, schema *ast.Schema, log *slog.Logger) *Reader {
-	return &Reader{client: client, reads: reads, schema: schema, log: log}
+	return &Reader{client: client, reads: reads, schema: schema, log: log, plans: newPlans(1000)}
 }
 
 // Middleware is a gqlgen operation middleware: it answers the queries it can
@@ -64,11 +65,10 @@ func (r *Reader) Middleware(ctx context.Context, next graphql.OperationHandler) 
 // compiler does not know, a node or the signed-in owner was not found (the
 // resolvers then give the proper error), or the statement failed.
 func (r *Reader) Answer(ctx context.Context, op *graphql.OperationContext) (json.RawMessage, bool) {
-	st, ok := compile(ctx, r, op)
+	query, args, ok := r.lookup(ctx, op)
 	if !ok {
 		return nil, false
 	}
-	query, args := st.Query()
 	var rows sql.Rows
 	err := r.reads.Query(ctx, query, args, &rows)
 	if err != nil {

@@ -63,6 +63,7 @@ func TestCompiledReadsAnswerAsTheResolvers(t *testing.T) {
 		shows string
 	}{
 		{"home", benchDoc(t, "home"), map[string]any{"now": now}, true, `"toStatus"|"owner":null`},
+		{"home, a month later", benchDoc(t, "home"), map[string]any{"now": time.Now().UTC().AddDate(0, 1, 0).Format(time.RFC3339)}, true, `"outboxMessages"|"owner":null`},
 		{"nested", benchDoc(t, "nested"), map[string]any{"store": store}, true, `"toStatus":|"toStatus":`},
 		{"node: own vehicle", benchDoc(t, "node"), map[string]any{"id": fmt.Sprint(mine)}, false, `"vin":|"vin":`},
 		{"node: someone else's", benchDoc(t, "node"), map[string]any{"id": fmt.Sprint(theirs)}, false, `"node":null|`},
