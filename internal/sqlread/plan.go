@@ -3,9 +3,9 @@ package sqlread
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"aftercare/ent"
@@ -157,8 +157,7 @@ func newPlans(size int) *plans {
 // lookup returns the statement for this request, compiling it on a miss.
 func (r *Reader) lookup(ctx context.Context, op *graphql.OperationContext) (string, []any, bool) {
 	v := auth.FromContext(ctx)
-	doc := fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%t%t", op.RawQuery, op.OperationName, v.Kind, v.Role,
-		v.OwnerID != 0, v.DealershipID != 0)
+	doc := docKey(op, v)
 	if bound, ok := r.plans.docs.Get(ctx, doc); ok {
 		if p, ok := r.plans.plans.Get(ctx, doc+"\x00"+varsKey(op.Variables, bound)); ok {
 			return r.use(p, v, op)
@@ -185,6 +184,19 @@ func (r *Reader) lookup(ctx context.Context, op *graphql.OperationContext) (stri
 	return r.use(p, v, op)
 }
 
+// docKey names the document, the operation and the viewer's shape.
+func docKey(op *graphql.OperationContext, v *auth.Viewer) string {
+	var b strings.Builder
+	b.Grow(len(op.RawQuery) + len(op.OperationName) + 40)
+	for _, s := range []string{op.RawQuery, op.OperationName, v.Kind.String(), string(v.Role)} {
+		b.WriteString(s)
+		b.WriteByte(0)
+	}
+	b.WriteString(strconv.FormatBool(v.OwnerID != 0))
+	b.WriteString(strconv.FormatBool(v.DealershipID != 0))
+	return b.String()
+}
+
 func (r *Reader) use(p *plan, v *auth.Viewer, op *graphql.OperationContext) (string, []any, bool) {
 	if p == nil {
 		return "", nil, false
@@ -202,7 +214,28 @@ func compilePlan(ctx context.Context, r *Reader, op *graphql.OperationContext, v
 		return nil, byValue
 	}
 	query, args := st.Query()
+	// A param written as a literal in the document is the same for every
+	// request: keep its value instead of reading it again.
+	for i, a := range args {
+		if pa, ok := a.(*param); ok && !hasVariable(pa.astValue()) {
+			args[i], _ = pa.value(op.Variables)
+		}
+	}
 	return &plan{query: query, args: args}, false
+}
+
+// hasVariable reports whether a document value is or holds a $variable
+// (nil: the value could not be located, so it is read per request).
+func hasVariable(v *ast.Value) bool {
+	if v == nil || v.Kind == ast.Variable {
+		return true
+	}
+	for _, c := range v.Children {
+		if hasVariable(c.Value) {
+			return true
+		}
+	}
+	return false
 }
 
 // bindable returns the variables that only ever stand for a param's value,
