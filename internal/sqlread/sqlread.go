@@ -6,9 +6,11 @@
 // column fields of ent entities, their connections (first, where with
 // comparison operators, orderBy), and the roots me.owner, node(id) and the
 // entity connections. Each level's SELECT is ent's own (SQLSelector), so the
-// viewer's privacy filter is the same one the resolvers run under. Any other
-// document, or any part it does not know, goes to gqlgen's executor
-// unchanged; so does a viewer that is neither an owner nor staff.
+// viewer's privacy filter is the same one the resolvers run under. A
+// compiled statement is kept and reused with each request's viewer and
+// values bound (plan.go). Any other document, or any part it does not
+// know, goes to gqlgen's executor unchanged; so does a viewer that is
+// neither an owner nor staff.
 //
 // Why: on the owner app's home screen and on nested lists, gqlgen's
 // per-field execution and one statement per level cost twice PostGraphile's
