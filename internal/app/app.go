@@ -89,7 +89,8 @@ func WithSpanExporter(exp sdktrace.SpanExporter) Option {
 
 // New opens and migrates the database and builds the HTTP handler.
 func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Option) (*App, error) {
-	o := options{store: store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns)}}
+	o := options{store: store.Config{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, MaxConns: int32(cfg.DBMaxConns),
+		Reads: cfg.CompiledReads}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -305,7 +306,6 @@ func (a *App) newHandler() (http.Handler, error) {
 		MaxDepth:         a.Config.MaxDepth,
 		MaxComplexity:    a.Config.MaxComplexity,
 		MaxTokens:        a.Config.MaxTokens,
-		CompiledReads:    a.Config.CompiledReads,
 		AllowedOrigins:   a.Config.AllowedOrigins,
 		RatePerIP:        ratelimit.Rule{Rate: a.Config.RatePerIP, Burst: int(a.Config.BurstPerIP)},
 		RatePerWidgetKey: ratelimit.Rule{Rate: a.Config.RatePerWidgetKey, Burst: int(a.Config.BurstPerWidgetKey)},

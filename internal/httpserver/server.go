@@ -53,9 +53,6 @@ type Config struct {
 	RatePerIP        ratelimit.Rule
 	RatePerWidgetKey ratelimit.Rule
 	TrustedProxies   []netip.Prefix
-	// CompiledReads answers queries with one SQL statement where it can
-	// (internal/sqlread; PostgreSQL only).
-	CompiledReads bool
 }
 
 // Deps are the parts the server is built from.
@@ -164,7 +161,8 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	srv.AroundRootFields(restrictWidgets)
 	// Last, so that it is the innermost operation middleware: the limits
 	// above have already checked the operation it answers.
-	if cfg.CompiledReads && d.DB.Reads != nil {
+	// The store opens the reads pool only with COMPILED_READS on PostgreSQL.
+	if d.DB.Reads != nil {
 		srv.AroundOperations(sqlread.New(d.DB.Client, d.DB.Reads, schema.Schema(), d.Logger).Middleware)
 	}
 	srv.SetErrorPresenter(graph.ErrorPresenter(d.Logger))

@@ -163,10 +163,10 @@ func (r *Reader) lookup(ctx context.Context, op *graphql.OperationContext) (stri
 			return r.use(p, v, op)
 		}
 	}
-	withValues := doc + "\x00" + varsKey(op.Variables, nil)
 	if _, ok := r.plans.failed.Get(ctx, doc); ok {
 		return "", nil, false
 	}
+	withValues := doc + "\x00" + varsKey(op.Variables, nil)
 	if _, ok := r.plans.failed.Get(ctx, withValues); ok {
 		return "", nil, false
 	}
@@ -244,9 +244,6 @@ func hasVariable(v *ast.Value) bool {
 // with its value.
 func bindable(op *graphql.OperationContext, p *plan) boundVars {
 	out := boundVars{}
-	if p == nil {
-		return out
-	}
 	uses := map[string]int{}
 	countVariables(op.Doc, uses)
 	asParam := map[string]int{}

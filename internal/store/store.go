@@ -39,6 +39,8 @@ type Config struct {
 	// WrapDriver, when set, wraps the driver under the ent client (the
 	// app's SQL tracing).
 	WrapDriver func(dialect.Driver) dialect.Driver
+	// Reads opens DB.Reads, the compiled reads' pool (PostgreSQL only).
+	Reads bool
 }
 
 // DB is an open database with its ent client.
@@ -52,7 +54,8 @@ type DB struct {
 	// Driver is the ent driver under Client, for raw SQL through ent.
 	Driver *entsql.Driver
 	// Reads runs the compiled reads of internal/sqlread on a pool of its own
-	// (PostgreSQL only; nil on SQLite), wrapped like Client's driver. Its
+	// (PostgreSQL with Config.Reads; nil otherwise), wrapped like Client's
+	// driver. Its
 	// sessions plan with plan_cache_mode=force_generic_plan: a compiled
 	// read is one large prepared statement, which PostgreSQL would
 	// otherwise plan anew on every execution (3 of its 4 ms on the nested
@@ -69,7 +72,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if db.Dialect == dialect.Postgres {
+	if cfg.Reads && db.Dialect == dialect.Postgres {
 		if db.reads, err = pgxPool(ctx, cfg, map[string]string{"plan_cache_mode": "force_generic_plan", "datestyle": "ISO, MDY"}); err != nil {
 			db.Close()
 			return nil, err
