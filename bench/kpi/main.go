@@ -10,20 +10,18 @@
 package main
 
 import (
-	"aftercare/bench/benchdb"
 	"context"
 	"flag"
 	"fmt"
 	"log"
 	"slices"
-	"sync/atomic"
 	"time"
 
+	"aftercare/bench/benchdb"
 	"aftercare/ent/dealership"
 	"aftercare/ent/schema/schematype"
 	"aftercare/internal/auth"
 	"aftercare/internal/kpi"
-	"aftercare/internal/pgurl"
 	"aftercare/internal/store"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -37,22 +35,11 @@ func main() {
 	runs := flag.Int("runs", 7, "measurements")
 	flag.Parse()
 	ctx := auth.SystemContext(context.Background())
-	url := pgurl.WithDatabase(*pg, *name)
-	if *setup {
-		if err := benchdb.Recreate(ctx, *pg, *name); err != nil {
-			log.Fatal(err)
-		}
-	}
-	var stmts atomic.Int64
-	db, err := store.Open(ctx, store.Config{DatabaseURL: url, MaxConns: 4,
-		Observe: func(context.Context, string) { stmts.Add(1) }})
+	db, stmts, err := benchdb.Open(ctx, *pg, *name, *setup, 4)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		log.Fatal(err)
-	}
 	if *setup {
 		start := time.Now()
 		if err := fill(ctx, db); err != nil {

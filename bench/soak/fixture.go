@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"aftercare/bench/benchdb"
+
 	"github.com/golang-jwt/jwt/v4"
 	"github.com/jackc/pgx/v5"
 )
@@ -231,19 +233,7 @@ func finalSeqs(ctx context.Context, dbURL string, ws []*watchedOrder) (map[int64
 	for i, w := range ws {
 		ids[i] = w.ID
 	}
-	rows, err := conn.Query(ctx, `SELECT id, last_event_seq FROM work_orders WHERE id = ANY($1)`, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]int, len(ids))
-	for rows.Next() {
-		var id, seq int64
-		if err := rows.Scan(&id, &seq); err != nil {
-			return nil, err
-		}
-		out[id] = int(seq)
-	}
-	return out, rows.Err()
+	return benchdb.LastEventSeqs(ctx, conn, ids)
 }
 
 func (f *fixture) randomOwner(r *rand.Rand) ownerRef { return f.owners[r.IntN(len(f.owners))] }

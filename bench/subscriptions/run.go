@@ -12,6 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"aftercare/bench/benchdb"
+
 	"github.com/jackc/pgx/v5"
 )
 
@@ -229,7 +231,7 @@ func run(ctx context.Context, c *config) error {
 	for i, t := range targets {
 		ids[i] = t.ID
 	}
-	final, err := finalSeqs(ctx, conn, ids)
+	final, err := benchdb.LastEventSeqs(ctx, conn, ids)
 	if err != nil {
 		return err
 	}

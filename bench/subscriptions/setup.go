@@ -157,23 +157,6 @@ WHERE dealership_id = $1 AND number LIKE 'BENCH-%' AND status IN ('in_repair', '
 	})
 }
 
-// finalSeqs reads each work order's last event number.
-func finalSeqs(ctx context.Context, conn *pgx.Conn, ids []int64) (map[int64]int, error) {
-	rows, err := conn.Query(ctx, `SELECT id, last_event_seq FROM work_orders WHERE id = ANY($1)`, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int64]int, len(ids))
-	for rows.Next() {
-		var id, seq int64
-		if err := rows.Scan(&id, &seq); err != nil {
-			return nil, err
-		}
-		out[id] = int(seq)
-	}
-	return out, rows.Err()
-}
-
 // server is a spawned aftercare process.
 type server struct {
 	cmd    *exec.Cmd

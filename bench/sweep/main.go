@@ -11,20 +11,17 @@
 package main
 
 import (
-	"aftercare/bench/benchdb"
 	"context"
 	"flag"
 	"fmt"
 	"log"
 	"log/slog"
 	"os"
-	"sync/atomic"
 	"time"
 
-	"aftercare/internal/pgurl"
+	"aftercare/bench/benchdb"
 	"aftercare/internal/reminder"
 	"aftercare/internal/seed"
-	"aftercare/internal/store"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 )
@@ -37,22 +34,11 @@ func main() {
 	batch := flag.Int("batch", 1000, "vehicles per sweep batch")
 	flag.Parse()
 	ctx := context.Background()
-	url := pgurl.WithDatabase(*pg, *name)
-	if *setup {
-		if err := benchdb.Recreate(ctx, *pg, *name); err != nil {
-			log.Fatal(err)
-		}
-	}
-	var stmts atomic.Int64
-	db, err := store.Open(ctx, store.Config{DatabaseURL: url, MaxConns: 8,
-		Observe: func(context.Context, string) { stmts.Add(1) }})
+	db, stmts, err := benchdb.Open(ctx, *pg, *name, *setup, 8)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		log.Fatal(err)
-	}
 	if *setup {
 		start := time.Now()
 		if _, err := seed.Run(ctx, db.Client, seed.Options{Owners: *owners}); err != nil {
