@@ -26,6 +26,8 @@ var ErrStaffDeactivated = fmt.Errorf("%w: the staff account is deactivated", aut
 // at once, without waiting for the token to expire.
 type Directory struct {
 	Client *ent.Client
+	// Owners caches owners' sign-ins; nil (SQLite, no listener) caches none.
+	Owners *OwnerCache
 }
 
 var _ auth.Resolver = Directory{}
@@ -82,6 +84,11 @@ func (d Directory) staffViewer(ctx context.Context, id *auth.Identity) (*auth.Vi
 
 func (d Directory) ownerViewer(ctx context.Context, id *auth.Identity) (*auth.Viewer, error) {
 	v := auth.NewViewer(id)
+	cached, gen, ok := d.Owners.get(id.UID)
+	if ok {
+		v.OwnerID, v.DealerGroupID = cached.ownerID, cached.groupID
+		return v, nil // SignedIn stays nil: `me` reads the row itself
+	}
 	o, err := d.Client.Owner.Query().Where(owner.AuthUID(id.UID)).Only(ctx)
 	if ent.IsNotFound(err) && id.Phone != "" {
 		o, err = d.linkByPhone(ctx, id)
@@ -95,6 +102,7 @@ func (d Directory) ownerViewer(ctx context.Context, id *auth.Identity) (*auth.Vi
 	v.OwnerID = o.ID
 	v.DealerGroupID = o.DealerGroupID
 	v.SignedIn = o
+	d.Owners.put(id.UID, o.ID, o.DealerGroupID, gen)
 	return v, nil
 }
 

@@ -34,6 +34,7 @@ import (
 	"aftercare/internal/httpserver"
 	"aftercare/internal/notify"
 	"aftercare/internal/observe"
+	"aftercare/internal/pglisten"
 	"aftercare/internal/photos"
 	"aftercare/internal/points"
 	"aftercare/internal/progress"
@@ -62,7 +63,10 @@ type App struct {
 	claims    auth.ClaimsSetter
 	// Hub carries live repair progress; on PostgreSQL a listener feeds it
 	// the events of every instance.
-	Hub        *progress.Hub
+	Hub *progress.Hub
+	// Owners caches owners' sign-ins on PostgreSQL, where the listener
+	// hears when one ends; nil otherwise.
+	Owners     *access.OwnerCache
 	stopListen context.CancelFunc
 	draining   atomic.Bool
 	// Observe holds the app's metrics registry and tracer.
@@ -119,6 +123,10 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 		logger.Info("applied migrations", "versions", applied)
 	}
 	db.Client.Owner.Use(audit.OwnerChanges())
+	if db.Pool != nil && cfg.SignInCacheSize > 0 {
+		a.Owners = access.NewOwnerCache(cfg.SignInCacheSize, time.Hour)
+		db.Client.Owner.Use(a.Owners.Hook())
+	}
 	if err := a.setUpAuth(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -139,8 +147,9 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 	return a, nil
 }
 
-// startListener relays other instances' progress events on PostgreSQL and
-// waits until it listens, so no event committed after start-up is missed.
+// startListener relays other instances' progress events and sign-in
+// changes on PostgreSQL, and waits until it listens, so no event committed
+// after start-up is missed.
 func (a *App) startListener(ctx context.Context) error {
 	if a.DB.Pool == nil {
 		return nil
@@ -148,7 +157,11 @@ func (a *App) startListener(ctx context.Context) error {
 	lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopListen = cancel
 	ready := make(chan struct{})
-	go progress.Listen(lctx, a.DB.Pool, a.Hub, a.Logger, ready)
+	chans := []pglisten.Channel{progress.Listener(a.Hub)}
+	if a.Owners != nil {
+		chans = append(chans, a.Owners.Listener())
+	}
+	go pglisten.Run(lctx, a.DB.Pool, a.Logger, chans, ready)
 	select {
 	case <-ready:
 		return nil
@@ -266,7 +279,7 @@ func (a *App) setUpAuth(ctx context.Context) error {
 }
 
 func (a *App) newHandler() (http.Handler, error) {
-	dir := access.Directory{Client: a.DB.Client}
+	dir := access.Directory{Client: a.DB.Client, Owners: a.Owners}
 	blobSecret, err := secret(a.Config.BlobURLSecret, a.Config.DataDir, "blob-url.key")
 	if err != nil {
 		return nil, err

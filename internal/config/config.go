@@ -33,6 +33,9 @@ type Config struct {
 	// on PostgreSQL (internal/sqlread); off, every field goes through the
 	// resolvers.
 	CompiledReads bool
+	// SignInCacheSize is how many owners' sign-ins each instance remembers
+	// on PostgreSQL (access.OwnerCache); 0 turns the cache off.
+	SignInCacheSize int
 	// SeedDemo loads the demo data into a new, empty embedded database.
 	SeedDemo bool
 	// AuthLocalSecret signs development tokens; empty: a random one kept in DataDir.
@@ -99,6 +102,7 @@ func Load(args []string) (Config, error) {
 		Introspection:      envBool("INTROSPECTION", false),
 		DBMaxConns:         envInt("DB_MAX_CONNS", 0),
 		CompiledReads:      envBool("COMPILED_READS", true),
+		SignInCacheSize:    envInt("SIGNIN_CACHE_SIZE", 100_000),
 		SeedDemo:           envBool("SEED_DEMO", true),
 		AuthLocalSecret:    os.Getenv("AUTH_LOCAL_SECRET"),
 		FirebaseProjectID:  os.Getenv("FIREBASE_PROJECT_ID"),

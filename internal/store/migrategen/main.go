@@ -7,6 +7,10 @@
 // SQLite, and a throw-away database on the PostgreSQL at DEV_DATABASE_URL,
 // default postgres://postgres@127.0.0.1:5432/postgres) and diffs them
 // against the schema, so the output never depends on a live database's state.
+//
+// What ent/schema cannot express (a trigger) goes in a migration written by
+// hand; `go run ./internal/store/migrategen -sum` then records it in each
+// dialect's atlas.sum.
 package main
 
 import (
@@ -31,8 +35,17 @@ import (
 
 func main() {
 	name := flag.String("name", "", "name of the change, e.g. add_devices")
+	sum := flag.Bool("sum", false, "only recompute atlas.sum, after adding a hand-written migration")
 	devURL := flag.String("dev", envOr("DEV_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"), "PostgreSQL server for a scratch database")
 	flag.Parse()
+	if *sum {
+		for _, path := range []string{"migrations/sqlite", "migrations/postgres"} {
+			if err := rehash(path); err != nil {
+				log.Fatalf("%s: %v", path, err)
+			}
+		}
+		return
+	}
 	if *name == "" {
 		log.Fatal("-name is required")
 	}
@@ -90,6 +103,18 @@ func diff(ctx context.Context, drv dialect.Driver, path, name string) error {
 		return err
 	}
 	return m.NamedDiff(ctx, name, migrate.Tables...)
+}
+
+func rehash(path string) error {
+	dir, err := atlas.NewLocalDir(path)
+	if err != nil {
+		return err
+	}
+	sum, err := dir.Checksum()
+	if err != nil {
+		return err
+	}
+	return atlas.WriteSumFile(dir, sum)
 }
 
 func envOr(k, def string) string {

@@ -1,0 +1,71 @@
+package access
+
+import (
+	"testing"
+	"time"
+)
+
+// The cache's rules, step by step: what a lookup finds after each sequence.
+func TestOwnerCacheRules(t *testing.T) {
+	type step func(c *OwnerCache)
+	lookupThen := func(between step) step { // a lookup that another change overlaps
+		return func(c *OwnerCache) {
+			_, gen, _ := c.get("u1")
+			if between != nil {
+				between(c)
+			}
+			c.put("u1", 11, 1, gen)
+		}
+	}
+	listening := func(c *OwnerCache) { c.Listener().Listening() }
+	lost := func(c *OwnerCache) { c.Listener().Lost() }
+	forget := func(uid string) step { return func(c *OwnerCache) { c.Listener().Notify(uid) } }
+	store := func(uid string, id int) step {
+		return func(c *OwnerCache) { _, gen, _ := c.get(uid); c.put(uid, id, 1, gen) }
+	}
+	later := func(d time.Duration) step {
+		return func(c *OwnerCache) { t0 := c.now(); c.now = func() time.Time { return t0.Add(d) } }
+	}
+	cases := []struct {
+		name  string
+		steps []step
+		want  map[string]int // uid → cached owner id; absent: a miss
+	}{
+		{"stored while listening", []step{listening, store("u1", 11)}, map[string]int{"u1": 11}},
+		{"not stored before the listener listens", []step{store("u1", 11)}, nil},
+		{"not stored while the listener is down", []step{listening, lost, store("u1", 11)}, nil},
+		{"emptied when the listener drops", []step{listening, store("u1", 11), lost, listening}, nil},
+		{"emptied again when it listens anew", []step{listening, store("u1", 11), listening}, nil},
+		{"a NOTIFY forgets its uid only", []step{listening, store("u1", 11), store("u2", 12), forget("u1")}, map[string]int{"u2": 12}},
+		{"an empty NOTIFY forgets all", []step{listening, store("u1", 11), store("u2", 12), forget("")}, nil},
+		{"a lookup that a NOTIFY overlapped is not stored", []step{listening, lookupThen(forget("u9"))}, nil},
+		{"a lookup that a drop overlapped is not stored", []step{listening, lookupThen(func(c *OwnerCache) { lost(c); listening(c) })}, nil},
+		{"a lookup nothing overlapped is stored", []step{listening, lookupThen(nil)}, map[string]int{"u1": 11}},
+		{"kept within the ttl", []step{listening, store("u1", 11), later(59 * time.Minute)}, map[string]int{"u1": 11}},
+		{"dropped after the ttl", []step{listening, store("u1", 11), later(61 * time.Minute)}, nil},
+		{"the least recent goes when full", []step{listening, store("u1", 11), store("u2", 12), store("u3", 13)}, map[string]int{"u2": 12, "u3": 13}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := NewOwnerCache(2, time.Hour)
+			for _, s := range tc.steps {
+				s(c)
+			}
+			for _, uid := range []string{"u1", "u2", "u3"} {
+				e, _, ok := c.get(uid)
+				want, wantOK := tc.want[uid]
+				if ok != wantOK || e.ownerID != want {
+					t.Errorf("%s: cached %v (owner %d), want %v (owner %d)", uid, ok, e.ownerID, wantOK, want)
+				}
+			}
+		})
+	}
+}
+
+func TestNilOwnerCacheCachesNothing(t *testing.T) {
+	var c *OwnerCache
+	c.put("u1", 11, 1, 0)
+	if _, _, ok := c.get("u1"); ok {
+		t.Fatal("a nil cache answered")
+	}
+}

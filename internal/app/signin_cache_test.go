@@ -1,0 +1,134 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"aftercare/internal/apitest"
+	"aftercare/internal/testenv"
+)
+
+const myOwnerID = `{ me { owner { id } } }`
+
+// ownerSeen is the owner id a token's `me` reaches, or "" for none.
+func ownerSeen(t *testing.T, api *apitest.API, tok string) (string, *apitest.Response) {
+	t.Helper()
+	var me struct {
+		Me struct{ Owner *struct{ ID string } }
+	}
+	res := api.Do(tok, myOwnerID, nil)
+	res.Decode(t, &me)
+	if me.Me.Owner == nil {
+		return "", res
+	}
+	return me.Me.Owner.ID, res
+}
+
+// waitUnlinked polls until tok reaches no owner on api, and says how long
+// that took: the notification that ends a cached sign-in on another
+// instance is asynchronous.
+func waitUnlinked(t *testing.T, api *apitest.API, tok string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		if id, _ := ownerSeen(t, api, tok); id == "" {
+			return time.Since(start)
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("a sign-in that ended still reaches its owner after 5 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// An owner's sign-in is remembered by each instance, and forgotten by every
+// instance as soon as it ends: by erasure through another instance, by hand
+// in the database, and while an instance cannot hear about it.
+func TestOwnerSignInCacheAcrossInstances(t *testing.T) {
+	pg, ok := testenv.Postgres(t)
+	if !ok {
+		t.Skip("needs PostgreSQL: the cache lives only where NOTIFY can end it")
+	}
+	a := apitest.Start(t, pg, apitest.Options{})
+	b := a.Peer(t)
+	ctx := context.Background()
+	warm := func(t *testing.T, api *apitest.API, i int) string {
+		t.Helper()
+		tok := a.OwnerToken(i)
+		first, r1 := ownerSeen(t, api, tok)
+		second, r2 := ownerSeen(t, api, tok)
+		if first == "" || second != first {
+			t.Fatalf("owner %d reached %q then %q", i, first, second)
+		}
+		if n1, n2 := api.Statements(r1.RequestID), api.Statements(r2.RequestID); n2 != n1-1 {
+			t.Fatalf("statements: %d on the first request, %d on the second; want the sign-in's lookup saved", n1, n2)
+		}
+		return tok
+	}
+
+	t.Run("erased on another instance", func(t *testing.T) {
+		tok := warm(t, b, 0)
+		warm(t, a, 0)
+		var erased struct{ EraseMyAccount bool }
+		a.Do(tok, `mutation { eraseMyAccount(confirm: true) }`, nil).Decode(t, &erased)
+		if id, _ := ownerSeen(t, a, tok); id != "" {
+			t.Fatalf("the erasing instance still lets the token reach owner %s", id)
+		}
+		t.Logf("the other instance forgot the sign-in within %v", waitUnlinked(t, b, tok))
+	})
+
+	// Moved to another sign-in account: the token's phone number cannot
+	// link it again, since the owner is linked.
+	const moveAccount = `UPDATE owners SET auth_uid = 'moved-' || id WHERE id = $1`
+	t.Run("moved by hand in the database", func(t *testing.T) {
+		tok := warm(t, b, 1)
+		if _, err := a.App.DB.SQL.ExecContext(ctx, moveAccount, a.Demo.Owners[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		waitUnlinked(t, b, tok)
+	})
+
+	t.Run("changed while no instance listens", func(t *testing.T) {
+		tok := warm(t, b, 2)
+		// Cut every instance's listening session and move the owner in
+		// the same transaction, so the NOTIFY finds nobody listening: the
+		// sessions end within the 20 ms sleep, and the listeners reconnect
+		// only after a 100 ms backoff. (Waiting in pg_terminate_backend
+		// would poll every 100 ms, long enough for them to be back.)
+		tx, err := a.App.DB.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		var cut int
+		if err := tx.QueryRowContext(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND query LIKE 'LISTEN %'`).Scan(&cut); err != nil || cut != 2 {
+			t.Fatalf("cut %d listening sessions (err %v), want both instances'", cut, err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT pg_sleep(0.02)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, moveAccount, a.Demo.Owners[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		waitUnlinked(t, b, tok)
+		// Once listening again, the instance caches sign-ins again.
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			tok := a.OwnerToken(3)
+			_, r1 := ownerSeen(t, b, tok)
+			_, r2 := ownerSeen(t, b, tok)
+			if b.Statements(r2.RequestID) < b.Statements(r1.RequestID) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the instance did not cache sign-ins again after its listener reconnected")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
