@@ -23,11 +23,12 @@ var ErrStaffDeactivated = fmt.Errorf("%w: the staff account is deactivated", aut
 // Directory turns a verified identity into a viewer by finding (and on first
 // sign-in, linking) the person's record. The records, not the token's
 // claims, are the authority on role and store: a revoked role takes effect
-// at once, without waiting for the token to expire.
+// at once, without waiting for the token to expire (with SignIns, on other
+// instances once the change's NOTIFY reaches them, milliseconds later).
 type Directory struct {
 	Client *ent.Client
-	// Owners caches owners' sign-ins; nil (SQLite, no listener) caches none.
-	Owners *OwnerCache
+	// SignIns caches sign-ins; nil (SQLite, no listener) caches none.
+	SignIns *SignInCache
 }
 
 var _ auth.Resolver = Directory{}
@@ -53,6 +54,10 @@ func (d Directory) Resolve(ctx context.Context, id *auth.Identity) (*auth.Viewer
 }
 
 func (d Directory) staffViewer(ctx context.Context, id *auth.Identity) (*auth.Viewer, error) {
+	l, gen, ok := d.SignIns.get(true, id.UID)
+	if ok {
+		return staffViewerOf(id, l), nil
+	}
 	s, err := d.Client.Staff.Query().Where(staff.AuthUID(id.UID)).Only(ctx)
 	if ent.IsNotFound(err) && id.Email != "" {
 		// First sign-in: link by the verified e-mail the group admin entered.
@@ -70,40 +75,50 @@ func (d Directory) staffViewer(ctx context.Context, id *auth.Identity) (*auth.Vi
 	if !s.Active {
 		return nil, ErrStaffDeactivated
 	}
+	l = linked{staffID: s.ID, role: auth.Role(s.Role), groupID: s.DealerGroupID}
+	if s.DealershipID != nil {
+		l.dealershipID = *s.DealershipID
+	}
+	d.SignIns.put(true, id.UID, l, gen)
+	return staffViewerOf(id, l), nil
+}
+
+// staffViewerOf is the viewer of a staff sign-in: role and store from the
+// record, whatever the token's claims say.
+func staffViewerOf(id *auth.Identity, l linked) *auth.Viewer {
 	v := auth.NewViewer(id)
 	v.Kind = auth.KindStaff // also for a first sign-in without a role claim
-	v.StaffID = s.ID
-	v.Role = auth.Role(s.Role)
-	v.DealerGroupID = s.DealerGroupID
-	v.DealershipID = 0
-	if s.DealershipID != nil {
-		v.DealershipID = *s.DealershipID
-	}
-	return v, nil
+	v.StaffID, v.Role = l.staffID, l.role
+	v.DealerGroupID, v.DealershipID = l.groupID, l.dealershipID
+	return v
 }
 
 func (d Directory) ownerViewer(ctx context.Context, id *auth.Identity) (*auth.Viewer, error) {
-	v := auth.NewViewer(id)
-	cached, gen, ok := d.Owners.get(id.UID)
+	l, gen, ok := d.SignIns.get(false, id.UID)
 	if ok {
-		v.OwnerID, v.DealerGroupID = cached.ownerID, cached.groupID
-		return v, nil // SignedIn stays nil: `me` reads the row itself
+		return ownerViewerOf(id, l), nil // SignedIn stays nil: `me` reads the row itself
 	}
 	o, err := d.Client.Owner.Query().Where(owner.AuthUID(id.UID)).Only(ctx)
 	if ent.IsNotFound(err) && id.Phone != "" {
 		o, err = d.linkByPhone(ctx, id)
 	}
 	if ent.IsNotFound(err) {
-		return v, nil // signed in, no record yet: sees nothing until linked
+		return auth.NewViewer(id), nil // signed in, no record yet: sees nothing until linked
 	}
 	if err != nil {
 		return nil, fmt.Errorf("look up owner: %w", err)
 	}
-	v.OwnerID = o.ID
-	v.DealerGroupID = o.DealerGroupID
+	l = linked{ownerID: o.ID, groupID: o.DealerGroupID}
+	d.SignIns.put(false, id.UID, l, gen)
+	v := ownerViewerOf(id, l)
 	v.SignedIn = o
-	d.Owners.put(id.UID, o.ID, o.DealerGroupID, gen)
 	return v, nil
+}
+
+func ownerViewerOf(id *auth.Identity, l linked) *auth.Viewer {
+	v := auth.NewViewer(id)
+	v.OwnerID, v.DealerGroupID = l.ownerID, l.groupID
+	return v
 }
 
 // linkByPhone links a first sign-in to the record an advisor created with

@@ -64,9 +64,9 @@ type App struct {
 	// Hub carries live repair progress; on PostgreSQL a listener feeds it
 	// the events of every instance.
 	Hub *progress.Hub
-	// Owners caches owners' sign-ins on PostgreSQL, where the listener
-	// hears when one ends; nil otherwise.
-	Owners     *access.OwnerCache
+	// SignIns caches sign-ins on PostgreSQL, where the listener hears when
+	// one ends or changes; nil otherwise.
+	SignIns    *access.SignInCache
 	stopListen context.CancelFunc
 	draining   atomic.Bool
 	// Observe holds the app's metrics registry and tracer.
@@ -124,8 +124,8 @@ func New(ctx context.Context, cfg config.Config, logger *slog.Logger, opts ...Op
 	}
 	db.Client.Owner.Use(audit.OwnerChanges())
 	if db.Pool != nil && cfg.SignInCacheSize > 0 {
-		a.Owners = access.NewOwnerCache(cfg.SignInCacheSize, time.Hour)
-		db.Client.Owner.Use(a.Owners.Hook())
+		a.SignIns = access.NewSignInCache(cfg.SignInCacheSize, time.Hour)
+		a.SignIns.Watch(db.Client)
 	}
 	if err := a.setUpAuth(ctx); err != nil {
 		a.Close()
@@ -158,8 +158,8 @@ func (a *App) startListener(ctx context.Context) error {
 	a.stopListen = cancel
 	ready := make(chan struct{})
 	chans := []pglisten.Channel{progress.Listener(a.Hub)}
-	if a.Owners != nil {
-		chans = append(chans, a.Owners.Listener())
+	if a.SignIns != nil {
+		chans = append(chans, a.SignIns.Listener())
 	}
 	go pglisten.Run(lctx, a.DB.Pool, a.Logger, chans, ready)
 	select {
@@ -279,7 +279,7 @@ func (a *App) setUpAuth(ctx context.Context) error {
 }
 
 func (a *App) newHandler() (http.Handler, error) {
-	dir := access.Directory{Client: a.DB.Client, Owners: a.Owners}
+	dir := access.Directory{Client: a.DB.Client, SignIns: a.SignIns}
 	blobSecret, err := secret(a.Config.BlobURLSecret, a.Config.DataDir, "blob-url.key")
 	if err != nil {
 		return nil, err

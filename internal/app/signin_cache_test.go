@@ -2,9 +2,11 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"aftercare/ent/staff"
 	"aftercare/internal/apitest"
 	"aftercare/internal/testenv"
 )
@@ -42,10 +44,11 @@ func waitUnlinked(t *testing.T, api *apitest.API, tok string) time.Duration {
 	}
 }
 
-// An owner's sign-in is remembered by each instance, and forgotten by every
-// instance as soon as it ends: by erasure through another instance, by hand
-// in the database, and while an instance cannot hear about it.
-func TestOwnerSignInCacheAcrossInstances(t *testing.T) {
+// A sign-in is remembered by each instance, and forgotten by every instance
+// as soon as it ends or changes: an owner's erasure or a staff member's
+// deactivation through another instance, a change by hand in the database,
+// and a change while an instance cannot hear about it.
+func TestSignInCacheAcrossInstances(t *testing.T) {
 	pg, ok := testenv.Postgres(t)
 	if !ok {
 		t.Skip("needs PostgreSQL: the cache lives only where NOTIFY can end it")
@@ -81,6 +84,34 @@ func TestOwnerSignInCacheAcrossInstances(t *testing.T) {
 	// Moved to another sign-in account: the token's phone number cannot
 	// link it again, since the owner is linked.
 	const moveAccount = `UPDATE owners SET auth_uid = 'moved-' || id WHERE id = $1`
+	t.Run("staff deactivated on another instance", func(t *testing.T) {
+		advisor := a.Staff(staff.RoleAdvisor, 1)
+		tok := a.StaffToken(staff.RoleAdvisor, 1)
+		kind := func(api *apitest.API) *apitest.Response { return api.Do(tok, `{ me { kind } }`, nil) }
+		r1, r2 := kind(b), kind(b)
+		if r1.Status != 200 || b.Statements(r2.RequestID) != b.Statements(r1.RequestID)-1 {
+			t.Fatalf("advisor's sign-in: status %d, %d then %d statements; want the lookup saved",
+				r1.Status, b.Statements(r1.RequestID), b.Statements(r2.RequestID))
+		}
+		admin := a.StaffToken(staff.RoleGroupAdmin, 0)
+		res := a.Do(admin, `mutation($id: ID!, $s: ID!) { grantStaffRole(staffID: $id, role: advisor, dealershipID: $s, active: false) { id } }`,
+			map[string]any{"id": fmt.Sprint(advisor.ID), "s": fmt.Sprint(a.Demo.Stores[1].ID)})
+		if len(res.Errors) > 0 {
+			t.Fatalf("deactivate: %+v", res.Errors)
+		}
+		if r := kind(a); r.Status != 401 {
+			t.Fatalf("the deactivating instance still accepts the advisor: %d", r.Status)
+		}
+		start := time.Now()
+		for kind(b).Status != 401 {
+			if time.Since(start) > 5*time.Second {
+				t.Fatal("the other instance still accepts a deactivated advisor after 5 s")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Logf("the other instance refused the deactivated advisor within %v", time.Since(start))
+	})
+
 	t.Run("moved by hand in the database", func(t *testing.T) {
 		tok := warm(t, b, 1)
 		if _, err := a.App.DB.SQL.ExecContext(ctx, moveAccount, a.Demo.Owners[1].ID); err != nil {

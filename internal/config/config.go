@@ -33,8 +33,8 @@ type Config struct {
 	// on PostgreSQL (internal/sqlread); off, every field goes through the
 	// resolvers.
 	CompiledReads bool
-	// SignInCacheSize is how many owners' sign-ins each instance remembers
-	// on PostgreSQL (access.OwnerCache); 0 turns the cache off.
+	// SignInCacheSize is how many sign-ins each instance remembers on
+	// PostgreSQL (access.SignInCache); 0 turns the cache off.
 	SignInCacheSize int
 	// SeedDemo loads the demo data into a new, empty embedded database.
 	SeedDemo bool
@@ -145,6 +145,9 @@ func (c Config) validate() error {
 	}
 	if c.MaxBodyBytes < 1024 || c.MaxDepth < 2 || c.MaxComplexity < 10 || c.MaxTokens < 100 {
 		errs = append(errs, errors.New("MAX_BODY_BYTES, QUERY_MAX_DEPTH, QUERY_MAX_COMPLEXITY or QUERY_MAX_TOKENS is too small"))
+	}
+	if c.DBMaxConns < 0 || c.SignInCacheSize < 0 {
+		errs = append(errs, errors.New("DB_MAX_CONNS and SIGNIN_CACHE_SIZE must be 0 or more"))
 	}
 	for _, p := range c.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {

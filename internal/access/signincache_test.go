@@ -6,25 +6,25 @@ import (
 )
 
 // The cache's rules, step by step: what a lookup finds after each sequence.
-func TestOwnerCacheRules(t *testing.T) {
-	type step func(c *OwnerCache)
+func TestSignInCacheRules(t *testing.T) {
+	type step func(c *SignInCache)
 	lookupThen := func(between step) step { // a lookup that another change overlaps
-		return func(c *OwnerCache) {
-			_, gen, _ := c.get("u1")
+		return func(c *SignInCache) {
+			_, gen, _ := c.get(false, "u1")
 			if between != nil {
 				between(c)
 			}
-			c.put("u1", 11, 1, gen)
+			c.put(false, "u1", linked{ownerID: 11}, gen)
 		}
 	}
-	listening := func(c *OwnerCache) { c.Listener().Listening() }
-	lost := func(c *OwnerCache) { c.Listener().Lost() }
-	forget := func(uid string) step { return func(c *OwnerCache) { c.Listener().Notify(uid) } }
+	listening := func(c *SignInCache) { c.Listener().Listening() }
+	lost := func(c *SignInCache) { c.Listener().Lost() }
+	forget := func(uid string) step { return func(c *SignInCache) { c.Listener().Notify(uid) } }
 	store := func(uid string, id int) step {
-		return func(c *OwnerCache) { _, gen, _ := c.get(uid); c.put(uid, id, 1, gen) }
+		return func(c *SignInCache) { _, gen, _ := c.get(false, uid); c.put(false, uid, linked{ownerID: id}, gen) }
 	}
 	later := func(d time.Duration) step {
-		return func(c *OwnerCache) { t0 := c.now(); c.now = func() time.Time { return t0.Add(d) } }
+		return func(c *SignInCache) { t0 := c.now(); c.now = func() time.Time { return t0.Add(d) } }
 	}
 	cases := []struct {
 		name  string
@@ -39,7 +39,7 @@ func TestOwnerCacheRules(t *testing.T) {
 		{"a NOTIFY forgets its uid only", []step{listening, store("u1", 11), store("u2", 12), forget("u1")}, map[string]int{"u2": 12}},
 		{"an empty NOTIFY forgets all", []step{listening, store("u1", 11), store("u2", 12), forget("")}, nil},
 		{"a lookup that a NOTIFY overlapped is not stored", []step{listening, lookupThen(forget("u9"))}, nil},
-		{"a lookup that a drop overlapped is not stored", []step{listening, lookupThen(func(c *OwnerCache) { lost(c); listening(c) })}, nil},
+		{"a lookup that a drop overlapped is not stored", []step{listening, lookupThen(func(c *SignInCache) { lost(c); listening(c) })}, nil},
 		{"a lookup nothing overlapped is stored", []step{listening, lookupThen(nil)}, map[string]int{"u1": 11}},
 		{"kept within the ttl", []step{listening, store("u1", 11), later(59 * time.Minute)}, map[string]int{"u1": 11}},
 		{"dropped after the ttl", []step{listening, store("u1", 11), later(61 * time.Minute)}, nil},
@@ -47,12 +47,12 @@ func TestOwnerCacheRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := NewOwnerCache(2, time.Hour)
+			c := NewSignInCache(2, time.Hour)
 			for _, s := range tc.steps {
 				s(c)
 			}
 			for _, uid := range []string{"u1", "u2", "u3"} {
-				e, _, ok := c.get(uid)
+				e, _, ok := c.get(false, uid)
 				want, wantOK := tc.want[uid]
 				if ok != wantOK || e.ownerID != want {
 					t.Errorf("%s: cached %v (owner %d), want %v (owner %d)", uid, ok, e.ownerID, wantOK, want)
@@ -62,10 +62,27 @@ func TestOwnerCacheRules(t *testing.T) {
 	}
 }
 
-func TestNilOwnerCacheCachesNothing(t *testing.T) {
-	var c *OwnerCache
-	c.put("u1", 11, 1, 0)
-	if _, _, ok := c.get("u1"); ok {
+func TestNilSignInCacheCachesNothing(t *testing.T) {
+	var c *SignInCache
+	c.put(false, "u1", linked{ownerID: 11}, 0)
+	if _, _, ok := c.get(false, "u1"); ok {
 		t.Fatal("a nil cache answered")
+	}
+}
+
+// A NOTIFY names a uid, not whose it is: it forgets the uid both as an owner
+// and as staff.
+func TestSignInCacheForgetsBothKinds(t *testing.T) {
+	c := NewSignInCache(10, time.Hour)
+	c.Listener().Listening()
+	for _, staff := range []bool{false, true} {
+		_, gen, _ := c.get(staff, "u1")
+		c.put(staff, "u1", linked{ownerID: 11, staffID: 21}, gen)
+	}
+	c.Listener().Notify("u1")
+	for _, staff := range []bool{false, true} {
+		if _, _, ok := c.get(staff, "u1"); ok {
+			t.Errorf("staff=%v: still cached after its uid's NOTIFY", staff)
+		}
 	}
 }
