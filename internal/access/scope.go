@@ -224,3 +224,45 @@ func groupScope(group int, table string) (entql.P, bool) {
 	}
 	return nil, false
 }
+
+// ImpliedByParent reports whether the viewer's read filter on table is
+// satisfied by every row whose edge leads to a row of parentTable that the
+// viewer can see: the filter is exactly "edge leads to a visible row", or
+// an OR with that as one of its terms (a work order's events; a store's
+// vehicles, among them those of the owners it serves). The comparison is of
+// the predicates themselves, so a rule that changes stops the implication
+// instead of being bypassed.
+func ImpliedByParent(v *auth.Viewer, table, edge, parentTable string) bool {
+	p, ok := scope(v, table)
+	parent, pok := scope(v, parentTable)
+	if !ok || !pok {
+		return false
+	}
+	via := entql.HasEdgeWith(edge, parent).String()
+	for _, term := range orTerms(p) {
+		if term.String() == via {
+			return true
+		}
+	}
+	return false
+}
+
+// orTerms is the terms of p if p is an OR (entql.Or makes a binary
+// expression of two terms and an n-ary one of more), or else p alone.
+func orTerms(p entql.Expr) []entql.Expr {
+	switch e := p.(type) {
+	case *entql.BinaryExpr:
+		if e.Op == entql.OpOr {
+			return append(orTerms(e.X), orTerms(e.Y)...)
+		}
+	case *entql.NaryExpr:
+		if e.Op == entql.OpOr {
+			var out []entql.Expr
+			for _, x := range e.Xs {
+				out = append(out, orTerms(x)...)
+			}
+			return out
+		}
+	}
+	return []entql.Expr{p}
+}

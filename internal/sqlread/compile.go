@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"aftercare/ent"
+	"aftercare/internal/access"
 	"aftercare/internal/auth"
 
 	"entgo.io/ent/dialect"
@@ -214,7 +215,7 @@ func (c *compiler) row(typeName string, f graphql.CollectedField, id any) (write
 	if !ok {
 		return nil, false
 	}
-	s, ok := c.selector(typeName, alias)
+	s, ok := c.selector(c.ctx, typeName, alias)
 	if !ok {
 		return nil, false
 	}
@@ -230,14 +231,32 @@ func (c *compiler) row(typeName string, f graphql.CollectedField, id any) (write
 
 // selector is ent's SELECT of the columns read from alias (and the id),
 // under the viewer's privacy filter.
-func (c *compiler) selector(typeName, alias string) (*sql.Selector, bool) {
+func (c *compiler) selector(ctx context.Context, typeName, alias string) (*sql.Selector, bool) {
 	t, ok := ent.SQLTables[typeName]
 	if !ok {
 		return nil, false
 	}
 	c.use(alias, "id")
-	s, err := t.Selector(c.ctx, c.r.client, c.columns[alias])
+	s, err := t.Selector(ctx, c.r.client, c.columns[alias])
 	return s, err == nil
+}
+
+// filterCtx is the context whose viewer ent's privacy filter reads for the
+// rows of a connection. Every row the compiler reads passed the viewer's
+// filter (or, by this rule, would have), so when the child table's filter
+// is "its edge back to the parent leads to a row the viewer can see" (a
+// work order's events), the parent row already proves it: the children
+// are read unfiltered, with the system viewer. PostgreSQL otherwise checks
+// the parent again for every child row (a fifth of the nested list's time).
+func (c *compiler) filterCtx(typeName string, j *join) context.Context {
+	if j == nil {
+		return c.ctx
+	}
+	child, parent := ent.SQLTables[typeName].Name, ent.SQLTables[j.parentType].Name
+	if access.ImpliedByParent(c.viewer, child, j.back, parent) {
+		return auth.SystemContext(c.ctx)
+	}
+	return c.ctx
 }
 
 // entity writes one row of typeName, read from alias, as JSON.
@@ -251,7 +270,7 @@ func (c *compiler) entity(typeName, alias string, fields []graphql.CollectedFiel
 			if !ok || e.child != child {
 				return nil, false
 			}
-			return c.connection(child, f, &join{childColumn: e.column, parent: alias})
+			return c.connection(child, f, &join{childColumn: e.column, back: e.back, parentType: typeName, parent: alias})
 		}
 		return c.column(typeName, alias, f)
 	})
@@ -285,6 +304,8 @@ func (c *compiler) column(typeName, alias string, f graphql.CollectedField) (wri
 // join ties a connection's rows to the row of the enclosing entity.
 type join struct {
 	childColumn string
+	back        string // the child's edge to the parent
+	parentType  string
 	parent      string // alias of the parent's row; its id is joined
 }
 
@@ -329,7 +350,7 @@ func (c *compiler) connection(typeName string, f graphql.CollectedField, j *join
 	if !ok {
 		return nil, false
 	}
-	if s, ok = c.selector(typeName, alias); !ok {
+	if s, ok = c.selector(c.filterCtx(typeName, j), typeName, alias); !ok {
 		return nil, false
 	}
 	if j != nil {
