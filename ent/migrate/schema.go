@@ -1177,14 +1177,14 @@ var (
 				Columns: []*schema.Column{WorkOrdersColumns[18], WorkOrdersColumns[9]},
 			},
 			{
-				Name:    "workorder_vehicle_id_opened_at",
+				Name:    "workorder_vehicle_id_opened_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{WorkOrdersColumns[20], WorkOrdersColumns[9]},
+				Columns: []*schema.Column{WorkOrdersColumns[20], WorkOrdersColumns[9], WorkOrdersColumns[0]},
 			},
 			{
-				Name:    "workorder_owner_id_opened_at",
+				Name:    "workorder_owner_id_opened_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{WorkOrdersColumns[19], WorkOrdersColumns[9]},
+				Columns: []*schema.Column{WorkOrdersColumns[19], WorkOrdersColumns[9], WorkOrdersColumns[0]},
 			},
 		},
 	}

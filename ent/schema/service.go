@@ -152,8 +152,11 @@ func (WorkOrder) Indexes() []ent.Index {
 		// are the recent ones, so walking this index back from now finds
 		// them without reading the store's delivered history.
 		index.Fields("dealership_id", "opened_at"),
-		index.Fields("vehicle_id", "opened_at"),
-		index.Fields("owner_id", "opened_at"),
+		// A vehicle's or owner's orders, newest first: connections order by
+		// opened_at and then id (entgql's tie-break), so with id in the index
+		// the first page is read backwards off it, with no sort.
+		index.Fields("vehicle_id", "opened_at", "id"),
+		index.Fields("owner_id", "opened_at", "id"),
 	}
 }
 

@@ -1,7 +1,6 @@
 package sqlread
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -83,21 +82,6 @@ func (p page) apply(s *sql.Selector) {
 		}
 	}
 	s.Limit(p.first)
-}
-
-// orderBy writes the same order over the page's rows under alias, for
-// json_agg: a subquery's ORDER BY does not order an aggregate.
-func (p page) orderBy(b *sql.Builder, alias string) {
-	for i, o := range p.order {
-		if i > 0 {
-			b.Comma()
-		}
-		dir := "ASC"
-		if o.desc {
-			dir = "DESC"
-		}
-		b.WriteString(fmt.Sprintf(`"%s"."%s" %s`, alias, o.column, dir))
-	}
 }
 
 // orderBy reads {field: STARTS_AT, direction: DESC}; entgql names order
