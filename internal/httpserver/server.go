@@ -134,7 +134,7 @@ func newGraphQLHandler(cfg Config, d Deps) *handler.Server {
 	})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(post{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	// The parser stops after MaxTokens tokens (GRAPHQL_PARSE_FAILED). The

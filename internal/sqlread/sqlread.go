@@ -90,7 +90,8 @@ func (r *Reader) Answer(ctx context.Context, op *graphql.OperationContext) (json
 		r.failed(ctx, err)
 		return nil, false
 	}
-	return data, found
+	// In place: compact never writes past the byte it is reading.
+	return compact(data[:0], data), found
 }
 
 // failed logs a statement that did not run; the resolvers then answer. The

@@ -95,6 +95,12 @@ func TestCompiledReadsAnswerAsTheResolvers(t *testing.T) {
 				if !sameJSON(a.Data, b.Data) || !reflect.DeepEqual(codes(a), codes(b)) {
 					t.Fatalf("compiled:\n%s %v\nresolvers:\n%s %v", a.Data, a.Errors, b.Data, b.Errors)
 				}
+				// The POST transport writes data as it is, so the compiled
+				// answer must be as compact as gqlgen's.
+				var compacted bytes.Buffer
+				if json.Compact(&compacted, a.Data); !bytes.Equal(a.Data, compacted.Bytes()) {
+					t.Fatalf("the answer is not compact: %.200s", a.Data)
+				}
 				owners, advisors, _ := strings.Cut(doc.shows, "|")
 				if shows := map[string]string{"owner": owners, "advisor": advisors}[who]; !strings.Contains(string(a.Data), shows) {
 					t.Fatalf("the answer lacks %s: %s %v", shows, a.Data, a.Errors)
