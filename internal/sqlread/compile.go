@@ -336,11 +336,12 @@ func (c *compiler) connection(typeName string, f graphql.CollectedField, j *join
 		}
 		return func(b *sql.Builder) {
 			// json_agg takes the rows in the order of the subquery, which
-			// orders and limits them. PostgreSQL documents this as what
-			// "will usually work", failing only when the aggregate's own
-			// level joins or groups, and this level never does. An ORDER
-			// BY inside json_agg sorted each list a second time: 10% of
-			// the nested list's time in PostgreSQL (docs/BENCHMARKS.md).
+			// orders and limits them. PostgreSQL's documentation says a
+			// sorted subquery "will usually work" and names what breaks
+			// it: more processing at the aggregate's level, such as a
+			// join. This level has none. An ORDER BY inside json_agg
+			// sorted each list a second time: 10% of the nested list's
+			// time in PostgreSQL (docs/BENCHMARKS.md).
 			b.WriteString("coalesce((SELECT json_agg(")
 			obj(b)
 			b.WriteString(") FROM (")
