@@ -17,8 +17,8 @@ import (
 // graphql.Response with encoding/json, which checks and compacts the data,
 // a json.RawMessage, byte by byte, though it is valid JSON by construction
 // (gqlgen's generated marshalers write it, or sqlread compacts what
-// PostgreSQL built). On the nested list's 22 kB answer that check was a
-// tenth of the server's CPU (docs/BENCHMARKS.md, runs 18-20). Responses with
+// PostgreSQL built). Without it the server's CPU per nested list (a 22 kB
+// answer) fell by a fifth (docs/BENCHMARKS.md, runs 18-19). Responses with
 // errors or extensions are marshalled as before.
 //
 // Unlike transport.POST, it does not echo an undecodable body in the error:
