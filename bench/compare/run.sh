@@ -18,9 +18,8 @@ RATE_home=${RATE_home:-100} RATE_node=${RATE_node:-200} RATE_day=${RATE_day:-20}
 WORKERS=${WORKERS:-32}
 ROUNDS=${ROUNDS:-1}
 OWNERS=${OWNERS:-100000}
-export BENCH_PGPORT=${BENCH_PGPORT:-55433}
-DB=postgres://postgres@127.0.0.1:$BENCH_PGPORT/aftercare_bench?sslmode=disable
-SECRET=bench-compare-local-signer-secret-0123456789
+# shellcheck source=aftercare.sh
+. "$HERE/aftercare.sh"
 OUT=${OUT:-/var/tmp/aftercare-bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
 BIN=$OUT/bin
 mkdir -p "$BIN" "$OUT/logs"
@@ -61,11 +60,7 @@ start_target() {
   local t=$1
   case $t in
     aftercare)
-      # The reminder sweep (every 10 minutes by default) reads the 150,000
-      # vehicles on one instance; it ran inside round 1's measurements of
-      # runs 15 and 16. Once a day keeps it out of all but a new database's.
-      env DATABASE_URL="$DB" AUTH_LOCAL_SECRET=$SECRET PORT=8080 SEED_DEMO=false LOG_LEVEL=warn REMINDER_SWEEP_INTERVAL=24h \
-        RATE_LIMIT_IP_RPS=0 QUERY_MAX_DEPTH=16 DATA_DIR="$OUT/data" "$BIN/aftercare" serve >"$OUT/logs/$t.log" 2>&1 &
+      start_aftercare "$BIN/aftercare" "$OUT/data" "$OUT/logs/$t.log"
       echo $! ;;
     rawpgx)
       env DATABASE_URL="$DB" AUTH_LOCAL_SECRET=$SECRET "$BIN/rawpgx" -addr 127.0.0.1:8090 >"$OUT/logs/$t.log" 2>&1 &
@@ -79,15 +74,6 @@ start_target() {
 
 url_of() { case $1 in aftercare) echo http://127.0.0.1:8080/graphql ;; rawpgx) echo http://127.0.0.1:8090/graphql ;;
   postgraphile) echo http://127.0.0.1:5678/graphql ;; esac; }
-
-wait_ready() {
-  local url=$1
-  for _ in $(seq 1 120); do
-    if curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"query":"{__typename}"}' "$url"; then return 0; fi
-    sleep 0.5
-  done
-  log "server at $url did not come up"; return 1
-}
 
 # clean_bookings removes earlier runs' bench bookings so their slots are free.
 clean_bookings() {
